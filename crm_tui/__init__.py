@@ -1,0 +1,1 @@
+"""crm_tui: a keyboard-driven, offline-first CRM for sales reps."""

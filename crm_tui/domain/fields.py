@@ -1,0 +1,394 @@
+"""Provides the field registry: every entity's fields, their kinds, and how text becomes a value.
+
+One registry serves the CLI options, the TUI forms, CSV import and the query language, so a
+field is declared once and checked the same way everywhere. Pure Python: no ORM import, so
+the desk can use it before SQLModel has loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from crm_tui.domain import rules
+from crm_tui.domain.dates import Clock, DateError, parse_date, parse_when, utc
+from crm_tui.domain.money import DEFAULT_CURRENCY, MoneyError, check_currency, parse_money
+
+# Columns every synced table has; not typed by the rep.
+SYNC_COLUMNS = (
+    "id", "owner_id", "created_at", "updated_at", "deleted", "field_hlc", "server_version",
+    "extra",
+)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    kind: str  # text longtext enum money currency date datetime int percent bool email phone url tags ref
+    label: str = ""
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    ref: str | None = None  # entity a `ref` field points at
+    max_len: int = 200
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    name: str
+    table: str
+    title_field: str
+    fields: tuple[FieldSpec, ...]
+    plural: str = ""
+    aliases: tuple[str, ...] = ()
+    by_name: dict[str, FieldSpec] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
+
+    def field(self, name: str) -> FieldSpec:
+        return self.by_name[name]
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+
+def _enum(enum_type: Any) -> tuple[str, ...]:
+    return tuple(member.value for member in enum_type)
+
+
+F = FieldSpec
+ENTITIES: dict[str, EntitySpec] = {
+    spec.name: spec
+    for spec in (
+        EntitySpec("user", "user", "name", (
+            F("name", "text", required=True),
+            F("email", "email"),
+            F("role", "enum", choices=_enum(rules.Role)),
+        ), plural="users"),
+        EntitySpec("customer", "customer", "name", (
+            F("name", "text", required=True),
+            F("kind", "enum", choices=_enum(rules.CustomerKind)),
+            F("status", "enum", choices=_enum(rules.CustomerStatus)),
+            F("grade", "enum", choices=_enum(rules.Grade)),
+            F("industry", "text"),
+            F("source", "text"),
+            F("phone", "phone"),
+            F("email", "email"),
+            F("address", "text", max_len=500),
+            F("city", "text"),
+            F("website", "url"),
+            F("tags", "tags"),
+            F("notes", "longtext", max_len=20_000),
+            F("birthday", "date"),
+        ), plural="customers"),
+        EntitySpec("contact", "contact", "name", (
+            F("customer_id", "ref", "Customer", required=True, ref="customer"),
+            F("name", "text", required=True),
+            F("title", "text"),
+            F("phone", "phone"),
+            F("mobile", "phone"),
+            F("email", "email"),
+            F("birthday", "date"),
+            F("notes", "longtext", max_len=20_000),
+        ), plural="contacts"),
+        EntitySpec("activity", "activity", "subject", (
+            F("customer_id", "ref", "Customer", required=True, ref="customer"),
+            F("contact_id", "ref", "Contact", ref="contact"),
+            F("opportunity_id", "ref", "Opportunity", ref="opportunity"),
+            F("kind", "enum", choices=_enum(rules.ActivityKind)),
+            F("subject", "text", required=True),
+            F("notes", "longtext", max_len=20_000),
+            F("due_at", "datetime", "Due"),
+            F("all_day", "bool"),
+            F("remind_at", "datetime", "Remind"),
+            F("done_at", "datetime", "Done"),
+            F("outcome", "longtext", max_len=5_000),
+        ), plural="followups", aliases=("followup", "follow-up", "activities", "follow-ups")),
+        EntitySpec("opportunity", "opportunity", "title", (
+            F("customer_id", "ref", "Customer", required=True, ref="customer"),
+            F("title", "text", required=True),
+            F("stage", "enum", choices=_enum(rules.Stage)),
+            F("amount", "money"),
+            F("currency", "currency"),
+            F("probability", "percent"),
+            F("expected_close", "date"),
+            F("next_step", "text"),
+            F("closed_on", "date"),
+            F("lost_reason", "text"),
+            F("lost_note", "longtext", max_len=5_000),
+            F("competitor_id", "ref", "Competitor", ref="competitor"),
+            F("stage_changed_at", "datetime"),
+        ), plural="opportunities", aliases=("deal", "deals", "opp", "opps")),
+        EntitySpec("opportunity_line", "opportunity_line", "product", (
+            F("opportunity_id", "ref", "Opportunity", required=True, ref="opportunity"),
+            F("product", "text", required=True),
+            F("model", "text"),
+            F("unit_price", "money"),
+            F("currency", "currency"),
+            F("quantity", "int"),
+        ), plural="opportunity_lines", aliases=("line", "lines")),
+        EntitySpec("expense", "expense", "description", (
+            F("spent_on", "date", required=True),
+            F("category", "enum", choices=rules.EXPENSE_CATEGORIES),
+            F("amount", "money", required=True),
+            F("currency", "currency"),
+            F("customer_id", "ref", "Customer", ref="customer"),
+            F("opportunity_id", "ref", "Opportunity", ref="opportunity"),
+            F("description", "text"),
+            F("receipt", "text", max_len=1_000),
+            F("status", "enum", choices=_enum(rules.ExpenseStatus)),
+            F("approver_id", "ref", "Approver", ref="user"),
+            F("decision_note", "longtext", max_len=5_000),
+            F("submitted_at", "datetime"),
+            F("decided_at", "datetime"),
+        ), plural="expenses", aliases=("claim", "claims")),
+        EntitySpec("announcement", "announcement", "title", (
+            F("title", "text", required=True),
+            F("body", "longtext", max_len=50_000),
+            F("published_at", "datetime"),
+        ), plural="announcements"),
+        EntitySpec("competitor", "competitor", "name", (
+            F("name", "text", required=True),
+            F("strengths", "longtext", max_len=5_000),
+            F("weaknesses", "longtext", max_len=5_000),
+            F("notes", "longtext", max_len=20_000),
+        ), plural="competitors"),
+        EntitySpec("saved_query", "saved_query", "name", (
+            F("name", "text", required=True),
+            F("screen", "text", required=True),
+            F("query", "text", max_len=2_000),
+            F("pinned", "bool"),
+            F("key", "text", max_len=20),
+        ), plural="saved_queries", aliases=("view", "views")),
+        EntitySpec("lost_reason", "lost_reason", "name", (
+            F("name", "text", required=True),
+        ), plural="lost_reasons"),
+    )
+}
+del F
+
+
+def entity(name: str) -> EntitySpec:
+    """Look up an entity by its name, plural or alias ('followups', 'deals', ...)."""
+    key = name.strip().lower()
+    for spec in ENTITIES.values():
+        if key in (spec.name, spec.plural, *spec.aliases):
+            return spec
+    known = ", ".join(s.plural for s in ENTITIES.values() if s.name != "opportunity_line")
+    raise KeyError(f"unknown record type '{name}' (one of: {known})")
+
+
+class FieldError(ValueError):
+    """One field's value was refused; `field` names it so a form can show the message beside it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class ValidationErrors(ValueError):
+    """Every field that was refused in one go, so a form can mark them all at once."""
+
+    def __init__(self, errors: Iterable[FieldError]) -> None:
+        self.errors = list(errors)
+        super().__init__("; ".join(str(e) for e in self.errors))
+
+    def by_field(self) -> dict[str, str]:
+        return {e.field: e.message for e in self.errors}
+
+
+@dataclass
+class InputContext:
+    clock: Clock = field(default_factory=Clock)
+    currency: str = DEFAULT_CURRENCY
+
+
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_PHONE_RE = re.compile(r"^\+?[\d\s\-().]+(?:\s*(?:ext|x|转)\s*\d+)?$")
+_URL_RE = re.compile(r"^(https?://)?[\w\-.]+\.[a-z]{2,}(/\S*)?$", re.IGNORECASE)
+_TAG_RE = re.compile(r"^[^\s,+]+$")
+_TRUE = {"1", "true", "yes", "y", "on", "是"}
+_FALSE = {"0", "false", "no", "n", "off", "否", ""}
+
+
+def split_tags(raw: str | Iterable[str] | None) -> list[str]:
+    if raw is None:
+        return []
+    items = re.split(r"[,\s，]+", raw) if isinstance(raw, str) else list(raw)
+    out: list[str] = []
+    for item in items:
+        tag = item.strip().lstrip("+")
+        if tag and tag.lower() not in (t.lower() for t in out):
+            out.append(tag)
+    return out
+
+
+def join_tags(tags: Iterable[str]) -> str:
+    return ",".join(tags)
+
+
+def parse_value(spec: FieldSpec, raw: Any, ctx: InputContext) -> Any:
+    """Turn what a rep typed (a string) into the stored value, or raise FieldError.
+
+    An empty string clears an optional field. Non-string values (from code) are checked,
+    not re-parsed.
+    """
+    name = spec.name
+    if raw is None or (isinstance(raw, str) and not raw.strip() and spec.kind != "bool"):
+        if spec.required:
+            raise FieldError(name, "is required")
+        return None
+    text = raw.strip() if isinstance(raw, str) else raw
+    kind = spec.kind
+    try:
+        if kind in ("text", "longtext", "ref"):
+            text = str(text)
+            if len(text) > spec.max_len:
+                raise FieldError(name, f"is {len(text)} characters long; at most {spec.max_len}")
+            return text
+        if kind == "enum":
+            value = str(text)
+            for choice in spec.choices:
+                if value.lower() == choice.lower():
+                    return choice
+            raise FieldError(name, f"'{value}' is not one of {', '.join(spec.choices)}")
+        if kind == "money":
+            if isinstance(text, int) and not isinstance(text, bool):
+                if text < 0:
+                    raise FieldError(name, "must be zero or more")
+                return text
+            return parse_money(str(text), ctx.currency)[0]
+        if kind == "currency":
+            return check_currency(str(text))
+        if kind in ("int", "percent"):
+            try:
+                number = int(str(text).rstrip("%"))
+            except ValueError:
+                raise FieldError(name, f"'{text}' is not a whole number") from None
+            if number < 0:
+                raise FieldError(name, "must be zero or more")
+            if kind == "percent" and number > 100:
+                raise FieldError(name, f"{number} is over 100%")
+            return number
+        if kind == "bool":
+            if isinstance(text, bool):
+                return text
+            if str(text).lower() in _TRUE:
+                return True
+            if str(text).lower() in _FALSE:
+                return False
+            raise FieldError(name, f"'{text}' is not yes or no")
+        if kind == "date":
+            if isinstance(text, date) and not isinstance(text, datetime):
+                return text
+            return parse_date(str(text), ctx.clock.today())
+        if kind == "datetime":
+            if isinstance(text, datetime):
+                return utc(text)
+            return parse_when(str(text), ctx.clock)[0]
+        if kind == "email":
+            if not _EMAIL_RE.match(str(text)):
+                raise FieldError(name, f"'{text}' is not an e-mail address")
+            return str(text)
+        if kind == "phone":
+            digits = sum(c.isdigit() for c in str(text))
+            if not _PHONE_RE.match(str(text)) or not 3 <= digits <= 20:
+                raise FieldError(name, f"'{text}' is not a phone number")
+            return str(text)
+        if kind == "url":
+            if not _URL_RE.match(str(text)):
+                raise FieldError(name, f"'{text}' is not a web address")
+            return str(text)
+        if kind == "tags":
+            tags = split_tags(text)
+            bad = [t for t in tags if not _TAG_RE.match(t)]
+            if bad:
+                raise FieldError(name, f"'{bad[0]}' is not a tag (no spaces or commas)")
+            return join_tags(tags) or None
+    except (DateError, MoneyError) as exc:
+        raise FieldError(name, str(exc)) from None
+    raise AssertionError(f"unknown field kind {kind}")
+
+
+def parse_values(entity_name: str, raw: Mapping[str, Any], ctx: InputContext) -> dict[str, Any]:
+    """Parse several fields at once; every refused field is reported, not just the first.
+
+    A money amount typed with a currency ('USD 120') also sets the record's currency.
+    """
+    spec = ENTITIES[entity_name]
+    values: dict[str, Any] = {}
+    errors: list[FieldError] = []
+    for name, text in raw.items():
+        if name not in spec.by_name:
+            errors.append(FieldError(name, f"{spec.name} has no field '{name}'"))
+            continue
+        fspec = spec.by_name[name]
+        try:
+            values[name] = parse_value(fspec, text, ctx)
+            if fspec.kind == "money" and isinstance(text, str) and text.strip():
+                currency = parse_money(text, ctx.currency)[1]
+                if "currency" in spec.by_name and "currency" not in raw:
+                    values["currency"] = currency
+            if fspec.kind == "datetime" and isinstance(text, str) and text.strip():
+                # A date with no time ('fri') is an all-day follow-up.
+                if "all_day" in spec.by_name and "all_day" not in raw and name == "due_at":
+                    values["all_day"] = parse_when(text, ctx.clock)[1]
+        except FieldError as exc:
+            errors.append(exc)
+    if errors:
+        raise ValidationErrors(errors)
+    return values
+
+
+def check_record(entity_name: str, record: Mapping[str, Any]) -> None:
+    """Rules over a whole record (required fields, stage rules); raises ValidationErrors."""
+    spec = ENTITIES[entity_name]
+    errors = [
+        FieldError(f.name, "is required")
+        for f in spec.fields
+        if f.required and (record.get(f.name) is None or record.get(f.name) == "")
+    ]
+    try:
+        if entity_name == "opportunity" and record.get("stage"):
+            rules.check_stage(
+                rules.Stage(record["stage"]), record.get("closed_on"), record.get("lost_reason")
+            )
+    except rules.RuleError as exc:
+        errors.append(FieldError(exc.field, exc.message))
+    if errors:
+        raise ValidationErrors(errors)
+
+
+def to_wire(value: Any) -> Any:
+    """A stored value as JSON (dates ISO, datetimes ISO UTC with Z)."""
+    if isinstance(value, datetime):
+        return utc(value).isoformat().replace("+00:00", "Z")  # type: ignore[union-attr]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def from_wire(spec: FieldSpec, value: Any) -> Any:
+    if value is None:
+        return None
+    if spec.kind == "date":
+        return date.fromisoformat(value)
+    if spec.kind == "datetime":
+        return utc(datetime.fromisoformat(str(value).replace("Z", "+00:00")))
+    if spec.kind == "bool":
+        return bool(value)
+    return value
+
+
+def dumps(values: Mapping[str, Any]) -> str:
+    return json.dumps({k: to_wire(v) for k, v in values.items()}, ensure_ascii=False)

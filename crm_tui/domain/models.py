@@ -1,0 +1,167 @@
+"""Provides the SQLModel tables; the schema itself is made by storage/migrations.
+
+Each table mirrors its migration SQL column for column (a test checks it). Records carry
+the sync columns of DESIGN.md: a UUIDv7 `id` made on this laptop, `owner_id`, UTC
+timestamps, the `deleted` tombstone, per-field hybrid clocks and unknown fields in `extra`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Field, SQLModel
+
+
+class SyncedRecord(SQLModel):
+    id: str = Field(primary_key=True)
+    owner_id: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    deleted: bool = False
+    field_hlc: str = "{}"
+    server_version: int = 0
+    extra: str = "{}"
+
+
+class User(SyncedRecord, table=True):
+    __tablename__ = "user"
+    name: str
+    email: str | None = None
+    role: str = "rep"
+
+
+class Customer(SyncedRecord, table=True):
+    __tablename__ = "customer"
+    name: str
+    kind: str = "company"
+    status: str = "potential"
+    grade: str | None = None
+    industry: str | None = None
+    source: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    city: str | None = None
+    website: str | None = None
+    tags: str | None = None
+    notes: str | None = None
+    birthday: date | None = None
+    sort_key: str = ""
+
+
+class Contact(SyncedRecord, table=True):
+    __tablename__ = "contact"
+    customer_id: str = Field(foreign_key="customer.id")
+    name: str
+    title: str | None = None
+    phone: str | None = None
+    mobile: str | None = None
+    email: str | None = None
+    birthday: date | None = None
+    notes: str | None = None
+    sort_key: str = ""
+
+
+class Competitor(SyncedRecord, table=True):
+    __tablename__ = "competitor"
+    name: str
+    strengths: str | None = None
+    weaknesses: str | None = None
+    notes: str | None = None
+
+
+class Opportunity(SyncedRecord, table=True):
+    __tablename__ = "opportunity"
+    customer_id: str = Field(foreign_key="customer.id")
+    title: str
+    stage: str = "lead"
+    amount: int = 0
+    currency: str = "CNY"
+    probability: int = 10
+    expected_close: date | None = None
+    next_step: str | None = None
+    closed_on: date | None = None
+    lost_reason: str | None = None
+    lost_note: str | None = None
+    competitor_id: str | None = Field(default=None, foreign_key="competitor.id")
+    stage_changed_at: datetime | None = None
+
+
+class OpportunityLine(SyncedRecord, table=True):
+    __tablename__ = "opportunity_line"
+    opportunity_id: str = Field(foreign_key="opportunity.id")
+    product: str
+    model: str | None = None
+    unit_price: int = 0
+    currency: str = "CNY"
+    quantity: int = 1
+
+
+class Activity(SyncedRecord, table=True):
+    """A follow-up: a call, visit, meeting, e-mail, SMS or task, due and later done."""
+
+    __tablename__ = "activity"
+    customer_id: str = Field(foreign_key="customer.id")
+    contact_id: str | None = Field(default=None, foreign_key="contact.id")
+    opportunity_id: str | None = Field(default=None, foreign_key="opportunity.id")
+    kind: str = "call"
+    subject: str
+    notes: str | None = None
+    due_at: datetime | None = None
+    all_day: bool = False
+    remind_at: datetime | None = None
+    done_at: datetime | None = None
+    outcome: str | None = None
+
+
+class Expense(SyncedRecord, table=True):
+    __tablename__ = "expense"
+    spent_on: date
+    category: str = "other"
+    amount: int
+    currency: str = "CNY"
+    customer_id: str | None = Field(default=None, foreign_key="customer.id")
+    opportunity_id: str | None = Field(default=None, foreign_key="opportunity.id")
+    description: str | None = None
+    receipt: str | None = None
+    status: str = "draft"
+    approver_id: str | None = None
+    decision_note: str | None = None
+    submitted_at: datetime | None = None
+    decided_at: datetime | None = None
+
+
+class Announcement(SyncedRecord, table=True):
+    __tablename__ = "announcement"
+    title: str
+    body: str | None = None
+    published_at: datetime | None = None
+
+
+class SavedQuery(SyncedRecord, table=True):
+    __tablename__ = "saved_query"
+    name: str
+    screen: str
+    query: str | None = None
+    pinned: bool = False
+    key: str | None = None
+
+
+class LostReason(SyncedRecord, table=True):
+    __tablename__ = "lost_reason"
+    name: str
+
+
+MODELS: dict[str, type[SyncedRecord]] = {
+    "user": User,
+    "customer": Customer,
+    "contact": Contact,
+    "competitor": Competitor,
+    "opportunity": Opportunity,
+    "opportunity_line": OpportunityLine,
+    "activity": Activity,
+    "expense": Expense,
+    "announcement": Announcement,
+    "saved_query": SavedQuery,
+    "lost_reason": LostReason,
+}

@@ -1,0 +1,53 @@
+"""Provides the one place SQLite connections are made: WAL, foreign keys, busy timeout."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 5000",
+)
+
+
+def configure(conn: sqlite3.Connection) -> None:
+    for pragma in PRAGMAS:
+        conn.execute(pragma)
+
+
+def connect(path: Path | str, readonly: bool = False) -> sqlite3.Connection:
+    """A plain sqlite3 connection with our pragmas (the light read path and bulk writes)."""
+    if readonly:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None,
+                               check_same_thread=False)
+    else:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    configure(conn)
+    return conn
+
+
+def create_engine(path: Path | str):  # -> sqlalchemy.Engine (imported lazily: it is slow)
+    from sqlalchemy import create_engine as sa_create_engine
+    from sqlalchemy import event
+
+    engine = sa_create_engine(
+        f"sqlite:///{path}", connect_args={"check_same_thread": False, "timeout": 5}
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # noqa: ANN001 - SQLAlchemy's hook signature
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin (BEGIN IMMEDIATE
+        # below), so a writer never upgrades a read lock and hits SQLITE_BUSY mid-change.
+        dbapi_conn.isolation_level = None
+        configure(dbapi_conn)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # noqa: ANN001
+        # Writers take the write lock up front; readers stay deferred and never block.
+        write = conn.get_execution_options().get("write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine

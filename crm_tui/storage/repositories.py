@@ -1,0 +1,442 @@
+"""Provides one repository per aggregate, with the rules each one keeps on write."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from crm_tui.domain import rules
+from crm_tui.domain.fields import ENTITIES, FieldError, ValidationErrors, from_wire
+from crm_tui.domain.models import (
+    Activity,
+    Announcement,
+    Competitor,
+    Contact,
+    Customer,
+    Expense,
+    LostReason,
+    Opportunity,
+    OpportunityLine,
+    SavedQuery,
+    User,
+)
+from crm_tui.storage import search
+from crm_tui.storage.repository import NotFound, Repository
+
+if TYPE_CHECKING:
+    from crm_tui.storage.database import Database
+
+
+def _index(s: Session, entity: str, row_id: str, body: str | None) -> None:
+    """Replace a record's search document (None removes it)."""
+    conn = s.connection()
+    docid = conn.execute(
+        text("SELECT docid FROM search_doc WHERE row_id = :r"), {"r": row_id}
+    ).scalar()
+    if docid is not None:
+        conn.execute(text("DELETE FROM search_fts WHERE rowid = :d"), {"d": docid})
+        if body is None:
+            conn.execute(text("DELETE FROM search_doc WHERE docid = :d"), {"d": docid})
+            return
+    elif body is None:
+        return
+    else:
+        docid = conn.execute(
+            text("INSERT INTO search_doc(entity, row_id) VALUES (:e, :r) RETURNING docid"),
+            {"e": entity, "r": row_id},
+        ).scalar_one()
+    conn.execute(text("INSERT INTO search_fts(rowid, body) VALUES (:d, :b)"),
+                 {"d": docid, "b": body})
+
+
+def search_ids(s: Session, entity: str, query: str, limit: int | None = None) -> list[str]:
+    expr = search.match_expression(query)
+    if expr is None:
+        return []
+    sql = ("SELECT d.row_id FROM search_fts JOIN search_doc d ON d.docid = search_fts.rowid "
+           "WHERE search_fts MATCH :q AND d.entity = :e")
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return list(s.connection().execute(text(sql), {"q": expr, "e": entity}).scalars())
+
+
+class UserRepo(Repository[User]):
+    entity = "user"
+    default_order = ("name",)
+
+
+class CustomerRepo(Repository[Customer]):
+    entity = "customer"
+    default_order = ("sort_key", "id")
+
+    def before_create(self, s: Session, rec: Customer, values: dict[str, Any]) -> None:
+        rec.sort_key = search.pinyin_key(rec.name)
+
+    def before_update(self, s: Session, rec: Customer, changes: dict[str, Any]) -> None:
+        if "name" in changes and changes["name"]:
+            rec.sort_key = search.pinyin_key(changes["name"])
+
+    def after_write(self, s: Session, rec: Customer, changed: set[str]) -> None:
+        if rec.deleted:
+            _index(s, "customer", rec.id, None)
+            return
+        _index(s, "customer", rec.id,
+               search.index_text(search.searchable_parts("customer", rec.model_dump())))
+        if "name" in changed:
+            contacts = s.exec(select(Contact).where(Contact.customer_id == rec.id,
+                                                    col(Contact.deleted).is_(False)))
+            for contact in contacts:
+                _index_contact(s, contact, rec.name)
+
+    def before_delete(self, s: Session, rec: Customer) -> None:
+        # Deleting a company tombstones its contacts too: they would be orphans otherwise.
+        for contact in s.exec(select(Contact).where(Contact.customer_id == rec.id,
+                                                    col(Contact.deleted).is_(False))):
+            self.db.repos.contacts.delete(contact.id, record_undo=False)
+
+    def search(self, query: str, limit: int = 50) -> list[Customer]:
+        """Customers whose own fields, or whose contacts' names and numbers, match."""
+        with self.db.reading() as s:
+            ids = search_ids(s, "customer", query, limit=limit * 4)
+            contact_ids = search_ids(s, "contact", query, limit=limit * 4)
+            if contact_ids:
+                ids += list(s.exec(select(Contact.customer_id).where(
+                    col(Contact.id).in_(contact_ids))))
+            if not ids:
+                return []
+            return list(s.exec(
+                select(Customer).where(col(Customer.id).in_(set(ids)),
+                                       col(Customer.deleted).is_(False))
+                .order_by(Customer.sort_key, Customer.id).limit(limit)))
+
+
+def _index_contact(s: Session, rec: Contact, company: str | None = None) -> None:
+    if rec.deleted:
+        _index(s, "contact", rec.id, None)
+        return
+    if company is None:
+        customer = s.get(Customer, rec.customer_id)
+        company = customer.name if customer else None
+    _index(s, "contact", rec.id,
+           search.index_text(search.searchable_parts("contact", rec.model_dump(), company)))
+
+
+class ContactRepo(Repository[Contact]):
+    entity = "contact"
+    default_order = ("sort_key", "id")
+
+    def before_create(self, s: Session, rec: Contact, values: dict[str, Any]) -> None:
+        rec.sort_key = search.pinyin_key(rec.name)
+
+    def before_update(self, s: Session, rec: Contact, changes: dict[str, Any]) -> None:
+        if "name" in changes and changes["name"]:
+            rec.sort_key = search.pinyin_key(changes["name"])
+
+    def after_write(self, s: Session, rec: Contact, changed: set[str]) -> None:
+        _index_contact(s, rec)
+
+    def search(self, query: str, limit: int = 50) -> list[Contact]:
+        with self.db.reading() as s:
+            ids = search_ids(s, "contact", query, limit=limit * 4)
+            if not ids:
+                return []
+            return list(s.exec(select(Contact).where(col(Contact.id).in_(ids),
+                                                     col(Contact.deleted).is_(False))
+                               .order_by(Contact.sort_key, Contact.id).limit(limit)))
+
+    def of_customer(self, customer_id: str) -> list[Contact]:
+        return self.page(where=[Contact.customer_id == customer_id], limit=1000)
+
+
+class ActivityRepo(Repository[Activity]):
+    """Follow-ups: calls, visits, meetings, e-mails, SMS and tasks."""
+
+    entity = "activity"
+    default_order = ("due_at", "id")
+
+    def _default_remind(self, rec: Activity) -> None:
+        # Remind at the due time, or at 09:00 on the due day when only a day was given.
+        if rec.due_at is None or rec.done_at is not None:
+            return
+        if rec.all_day:
+            day = self.db.clock.to_local(rec.due_at).date()
+            rec.remind_at = self.db.clock.at_local(day, time(9, 0))
+        else:
+            rec.remind_at = rec.due_at
+
+    def before_create(self, s: Session, rec: Activity, values: dict[str, Any]) -> None:
+        if rec.remind_at is None:
+            self._default_remind(rec)
+
+    def before_update(self, s: Session, rec: Activity, changes: dict[str, Any]) -> None:
+        if ("due_at" in changes or "all_day" in changes) and "remind_at" not in changes:
+            probe = Activity.model_validate(rec.model_dump() | changes)
+            self._default_remind(probe)
+            changes["remind_at"] = probe.remind_at
+
+    def done(self, row_id: str, *, outcome: str | None = None,
+             next_due: str | datetime | None = None, next_subject: str | None = None,
+             next_kind: str | None = None) -> tuple[Activity, Activity | None]:
+        """Close a follow-up and, in the same transaction, schedule the next one."""
+        with self.db.transaction():
+            rec = self.require(row_id)
+            if rec.done_at is not None:
+                raise ValidationErrors([FieldError("done_at", "this follow-up is already done")])
+            closed = self.update(row_id, {"done_at": self.db.clock.now(),
+                                          "outcome": outcome or rec.outcome})
+            follow = None
+            if next_due is not None:
+                values: dict[str, Any] = {
+                    "customer_id": rec.customer_id, "contact_id": rec.contact_id,
+                    "opportunity_id": rec.opportunity_id, "kind": next_kind or rec.kind,
+                    "subject": next_subject or rec.subject,
+                }
+                if isinstance(next_due, str):
+                    from crm_tui.domain.dates import parse_when
+
+                    try:
+                        values["due_at"], values["all_day"] = parse_when(next_due, self.db.clock)
+                    except ValueError as exc:
+                        raise ValidationErrors([FieldError("next", str(exc))]) from None
+                else:
+                    values["due_at"] = next_due
+                follow = self.create(values)
+            return closed, follow
+
+    def of_customer(self, customer_id: str, limit: int = 200) -> list[Activity]:
+        return self.page(where=[Activity.customer_id == customer_id],
+                         order_by=[col(Activity.due_at).desc(), Activity.id], limit=limit)
+
+
+class OpportunityRepo(Repository[Opportunity]):
+    entity = "opportunity"
+    default_order = ("expected_close", "id")
+
+    def before_create(self, s: Session, rec: Opportunity, values: dict[str, Any]) -> None:
+        if "probability" not in values:
+            rec.probability = rules.STAGE_PROBABILITY[rules.Stage(rec.stage)]
+        rec.stage_changed_at = self.db.clock.now()
+
+    def before_update(self, s: Session, rec: Opportunity, changes: dict[str, Any]) -> None:
+        stage = changes.get("stage")
+        if stage and stage != rec.stage:
+            changes.setdefault("probability", rules.STAGE_PROBABILITY[rules.Stage(stage)])
+            changes["stage_changed_at"] = self.db.clock.now()
+            if rules.Stage(stage) in rules.OPEN_STAGES:
+                changes.setdefault("closed_on", None)
+                changes.setdefault("lost_reason", None)
+
+    def move(self, row_id: str, step: int, *, closed_on: date | None = None,
+             lost_reason: str | None = None, lost_note: str | None = None) -> Opportunity:
+        """Move a deal `step` stages along the pipeline (won/lost ask for date and reason)."""
+        rec = self.require(row_id)
+        target = rules.next_stage(rules.Stage(rec.stage), step)
+        changes: dict[str, Any] = {"stage": target.value}
+        if target in (rules.Stage.WON, rules.Stage.LOST):
+            changes["closed_on"] = closed_on or self.db.clock.today()
+        if target is rules.Stage.LOST:
+            changes["lost_reason"] = lost_reason
+            changes["lost_note"] = lost_note
+        return self.update(row_id, changes)
+
+    def of_customer(self, customer_id: str) -> list[Opportunity]:
+        return self.page(where=[Opportunity.customer_id == customer_id], limit=500)
+
+
+class OpportunityLineRepo(Repository[OpportunityLine]):
+    entity = "opportunity_line"
+
+    def of_opportunity(self, opportunity_id: str) -> list[OpportunityLine]:
+        return self.page(where=[OpportunityLine.opportunity_id == opportunity_id], limit=500)
+
+
+class ExpenseRepo(Repository[Expense]):
+    """Claims: drafts are edited freely; status changes go through commands the server checks."""
+
+    entity = "expense"
+    default_order = ("spent_on", "id")
+
+    def before_create(self, s: Session, rec: Expense, values: dict[str, Any]) -> None:
+        if rec.status != rules.ExpenseStatus.DRAFT:
+            raise ValidationErrors([FieldError("status", "a new claim starts as a draft")])
+
+    def before_update(self, s: Session, rec: Expense, changes: dict[str, Any]) -> None:
+        if "status" in changes and changes["status"] != rec.status:
+            raise ValidationErrors([FieldError(
+                "status", "use submit, withdraw, approve or reject to change a claim's status")])
+        if not rules.expense_is_editable(rules.ExpenseStatus(rec.status)):
+            raise ValidationErrors([FieldError(
+                "status", f"a {rec.status} claim is locked; withdraw it to edit")])
+
+    def before_delete(self, s: Session, rec: Expense) -> None:
+        if not rules.expense_is_editable(rules.ExpenseStatus(rec.status)):
+            raise ValidationErrors([FieldError("status", f"a {rec.status} claim cannot be deleted")])
+
+    def _command(self, row_id: str, target: rules.ExpenseStatus, extra: dict[str, Any]) -> Expense:
+        with self.db.transaction() as s:
+            rec = self._live(s, row_id)
+            try:
+                rules.check_expense_transition(rules.ExpenseStatus(rec.status), target,
+                                               rules.Role(self.db.role))
+            except rules.RuleError as exc:
+                raise ValidationErrors([FieldError(exc.field, exc.message)]) from None
+            changes = {"status": target.value} | extra
+            stamp = self.db.tick(s)
+            clocks = json.loads(rec.field_hlc or "{}")
+            before = {k: getattr(rec, k) for k in changes}
+            for name, value in changes.items():
+                setattr(rec, name, value)
+                clocks[name] = stamp
+            rec.field_hlc = json.dumps(clocks)
+            rec.updated_at = self.db.clock.now()
+            s.add(rec)
+            s.flush()
+            from crm_tui.domain.fields import to_wire
+
+            self.db.append_outbox(
+                s, entity=self.entity, row_id=rec.id, kind="command",
+                payload={"command": target.value, "fields": {k: to_wire(v) for k, v in
+                                                              changes.items()}},
+                base_version=rec.server_version, hlc=stamp)
+            self.db.record_undo(s, entity=self.entity, row_id=rec.id, kind="command",
+                                before=before)
+            return rec
+
+    def submit(self, row_id: str) -> Expense:
+        return self._command(row_id, rules.ExpenseStatus.SUBMITTED,
+                             {"submitted_at": self.db.clock.now()})
+
+    def withdraw(self, row_id: str) -> Expense:
+        return self._command(row_id, rules.ExpenseStatus.DRAFT, {"submitted_at": None})
+
+    def approve(self, row_id: str, note: str | None = None) -> Expense:
+        return self._command(row_id, rules.ExpenseStatus.APPROVED,
+                             {"decided_at": self.db.clock.now(), "decision_note": note,
+                              "approver_id": self.db.user_id})
+
+    def reject(self, row_id: str, note: str) -> Expense:
+        if not note.strip():
+            raise ValidationErrors([FieldError("decision_note", "say why the claim is rejected")])
+        return self._command(row_id, rules.ExpenseStatus.REJECTED,
+                             {"decided_at": self.db.clock.now(), "decision_note": note,
+                              "approver_id": self.db.user_id})
+
+
+class AnnouncementRepo(Repository[Announcement]):
+    entity = "announcement"
+    default_order = ("published_at", "id")
+
+    def latest(self, limit: int = 5) -> list[Announcement]:
+        return self.page(order_by=[col(Announcement.published_at).desc()], limit=limit)
+
+
+class CompetitorRepo(Repository[Competitor]):
+    entity = "competitor"
+    default_order = ("name", "id")
+
+
+class SavedQueryRepo(Repository[SavedQuery]):
+    entity = "saved_query"
+    default_order = ("screen", "name")
+
+
+class LostReasonRepo(Repository[LostReason]):
+    entity = "lost_reason"
+    default_order = ("name",)
+
+    def names(self) -> list[str]:
+        """The team's reasons, falling back to the built-in list until one is added."""
+        found = [r.name for r in self.page(limit=500)]
+        return found or list(rules.DEFAULT_LOST_REASONS)
+
+
+class Repositories:
+    """Every repository of one database, by role and by entity name."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.users = UserRepo(db)
+        self.customers = CustomerRepo(db)
+        self.contacts = ContactRepo(db)
+        self.activities = ActivityRepo(db)
+        self.opportunities = OpportunityRepo(db)
+        self.opportunity_lines = OpportunityLineRepo(db)
+        self.expenses = ExpenseRepo(db)
+        self.announcements = AnnouncementRepo(db)
+        self.competitors = CompetitorRepo(db)
+        self.saved_queries = SavedQueryRepo(db)
+        self.lost_reasons = LostReasonRepo(db)
+        self.by_entity: dict[str, Repository[Any]] = {
+            repo.entity: repo
+            for repo in (self.users, self.customers, self.contacts, self.activities,
+                         self.opportunities, self.opportunity_lines, self.expenses,
+                         self.announcements, self.competitors, self.saved_queries,
+                         self.lost_reasons)
+        }
+
+    def find_any(self, ref: str) -> tuple[str, Any]:
+        """The record an id (or unique id prefix) names, whatever its type: for `crm show ID`."""
+        matches = []
+        for name, repo in self.by_entity.items():
+            try:
+                matches.append((name, repo.resolve(ref, include_deleted=True)))
+            except NotFound as exc:
+                if "more than one" in str(exc):
+                    raise
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise NotFound(f"no record matches '{ref}'")
+        raise NotFound(f"'{ref}' matches records of several types; give more of the id")
+
+    def undo_last(self, entity: str | None = None) -> str | None:
+        """Undo the rep's newest change (optionally of one type) as a new, synced change.
+
+        Returns what was undone, or None when there is nothing to undo.
+        """
+        db = self.db
+        with db.transaction() as s:
+            sql = "SELECT seq, entity, row_id, kind, before FROM undo_log WHERE undone = 0"
+            params: dict[str, Any] = {}
+            if entity:
+                sql += " AND entity = :e"
+                params["e"] = entity
+            row = s.connection().execute(text(sql + " ORDER BY seq DESC LIMIT 1"),
+                                         params).first()
+            if row is None:
+                return None
+            seq, ent, row_id, kind, before_json = row
+            repo = self.by_entity[ent]
+            spec = ENTITIES[ent]
+            if kind == "create":
+                repo.delete(row_id, record_undo=False)
+                what = "added"
+            elif kind == "delete":
+                repo.restore(row_id, record_undo=False)
+                what = "deleted"
+            elif kind == "restore":
+                repo.delete(row_id, record_undo=False)
+                what = "restored"
+            elif kind == "command":
+                raise ValidationErrors([FieldError(
+                    "status", "a submitted or decided claim cannot be undone; withdraw it")])
+            else:
+                before = {k: from_wire(spec.by_name[k], v) if k in spec.by_name else v
+                          for k, v in json.loads(before_json).items()}
+                rec = s.get(repo.model, row_id)
+                repo._apply(s, rec, before, kind="patch", record_undo=False)
+                what = "edited"
+            s.connection().execute(text("UPDATE undo_log SET undone = 1 WHERE seq = :s"),
+                                   {"s": seq})
+            rec = repo.get(row_id, include_deleted=True)
+            title = getattr(rec, spec.title_field, row_id) if rec else row_id
+            return f"undid {what} {ent.replace('_', ' ')} '{title}'"
+
+
+def week_window(today: date, days: int = 7) -> list[str]:
+    """'MM-DD' of the next `days` days, for birthday lookups that wrap the year end."""
+    return [(today + timedelta(days=i)).strftime("%m-%d") for i in range(days)]

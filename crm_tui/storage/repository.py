@@ -1,0 +1,217 @@
+"""Provides `Repository`: create / update / delete / restore / read for one synced table.
+
+Every write validates through the field registry, stamps per-field hybrid clocks, and
+appends the change to the outbox and the undo log in the same transaction. Records come
+back as detached objects that stay readable after the session closes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from crm_tui.domain.fields import (
+    ENTITIES,
+    SYNC_COLUMNS,
+    FieldError,
+    ValidationErrors,
+    check_record,
+    parse_values,
+    to_wire,
+)
+from crm_tui.domain.models import MODELS, SyncedRecord
+
+if TYPE_CHECKING:
+    from crm_tui.storage.database import Database
+
+M = TypeVar("M", bound=SyncedRecord)
+
+
+class NotFound(LookupError):
+    pass
+
+
+class Repository(Generic[M]):
+    entity: ClassVar[str]
+    default_order: ClassVar[tuple[str, ...]] = ("id",)
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.spec = ENTITIES[self.entity]
+        self.model: type[M] = MODELS[self.entity]  # type: ignore[assignment]
+
+    # --- reads -----------------------------------------------------------------------------
+    def get(self, row_id: str, *, include_deleted: bool = False) -> M | None:
+        with self.db.reading() as s:
+            rec = s.get(self.model, row_id)
+            if rec is None or (rec.deleted and not include_deleted):
+                return None
+            return rec
+
+    def require(self, row_id: str, *, include_deleted: bool = False) -> M:
+        rec = self.get(row_id, include_deleted=include_deleted)
+        if rec is None:
+            raise NotFound(f"no {self.entity} with id {row_id}")
+        return rec
+
+    def resolve(self, ref: str, *, include_deleted: bool = False) -> M:
+        """A record by full id, unique id prefix (≥ 4 characters) or exact title."""
+        ref = ref.strip()
+        rec = self.get(ref, include_deleted=include_deleted)
+        if rec is not None:
+            return rec
+        title = getattr(self.model, self.spec.title_field)
+        with self.db.reading() as s:
+            query = select(self.model).where(
+                or_(col(self.model.id).startswith(ref) if len(ref) >= 4 else False, title == ref)
+            )
+            if not include_deleted:
+                query = query.where(col(self.model.deleted).is_(False))
+            found = list(s.exec(query.limit(2)))
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise NotFound(f"no {self.entity} matches '{ref}'")
+        raise NotFound(f"'{ref}' matches more than one {self.entity}; give more of the id")
+
+    def page(self, *, where: Sequence[Any] = (), order_by: Sequence[Any] | None = None,
+             limit: int = 50, offset: int = 0, include_deleted: bool = False) -> list[M]:
+        with self.db.reading() as s:
+            query = select(self.model)
+            for clause in where:
+                query = query.where(clause)
+            if not include_deleted:
+                query = query.where(col(self.model.deleted).is_(False))
+            order = order_by or [getattr(self.model, name) for name in self.default_order]
+            query = query.order_by(*order).offset(offset).limit(limit)
+            return list(s.exec(query))
+
+    def count(self, *, where: Sequence[Any] = (), include_deleted: bool = False) -> int:
+        with self.db.reading() as s:
+            query = select(func.count()).select_from(self.model)
+            for clause in where:
+                query = query.where(clause)
+            if not include_deleted:
+                query = query.where(col(self.model.deleted).is_(False))
+            return s.exec(query).one()
+
+    # --- writes ----------------------------------------------------------------------------
+    def create(self, values: Mapping[str, Any], *, row_id: str | None = None,
+               record_undo: bool = True) -> M:
+        from crm_tui.storage.database import new_id
+
+        parsed = parse_values(self.entity, values, self.db.input_context)
+        with self.db.transaction() as s:
+            now = self.db.clock.now()
+            rec = self.model(
+                id=row_id or new_id(), owner_id=self.db.user_id, created_at=now, updated_at=now,
+                **{k: v for k, v in parsed.items() if v is not None},
+            )
+            self.before_create(s, rec, parsed)
+            self._check(s, rec, parsed)
+            stamp = self.db.tick(s)
+            fields = self._user_fields(rec)
+            rec.field_hlc = json.dumps(dict.fromkeys(fields, stamp))
+            s.add(rec)
+            s.flush()
+            self.after_write(s, rec, set(fields))
+            self.db.append_outbox(
+                s, entity=self.entity, row_id=rec.id, kind="create",
+                payload={k: to_wire(v) for k, v in fields.items()} | {"owner_id": rec.owner_id},
+                base_version=0, hlc=stamp,
+            )
+            if record_undo:
+                self.db.record_undo(s, entity=self.entity, row_id=rec.id, kind="create",
+                                    before={})
+            return rec
+
+    def update(self, row_id: str, changes: Mapping[str, Any], *, record_undo: bool = True) -> M:
+        parsed = parse_values(self.entity, changes, self.db.input_context)
+        with self.db.transaction() as s:
+            rec = self._live(s, row_id)
+            self.before_update(s, rec, parsed)
+            return self._apply(s, rec, parsed, kind="patch", record_undo=record_undo)
+
+    def delete(self, row_id: str, *, record_undo: bool = True) -> M:
+        with self.db.transaction() as s:
+            rec = self._live(s, row_id)
+            self.before_delete(s, rec)
+            return self._apply(s, rec, {"deleted": True}, kind="delete", record_undo=record_undo)
+
+    def restore(self, row_id: str, *, record_undo: bool = True) -> M:
+        with self.db.transaction() as s:
+            rec = s.get(self.model, row_id)
+            if rec is None:
+                raise NotFound(f"no {self.entity} with id {row_id}")
+            if not rec.deleted:
+                return rec
+            return self._apply(s, rec, {"deleted": False}, kind="restore", record_undo=record_undo)
+
+    # --- hooks for the rules of each aggregate ---------------------------------------------
+    def before_create(self, s: Session, rec: M, values: dict[str, Any]) -> None:
+        """Fill defaults and apply rules before a new record is checked."""
+
+    def before_update(self, s: Session, rec: M, changes: dict[str, Any]) -> None:
+        """Refuse or extend a change (adds derived fields to `changes`)."""
+
+    def before_delete(self, s: Session, rec: M) -> None:
+        """Refuse a delete the rules do not allow."""
+
+    def after_write(self, s: Session, rec: M, changed: set[str]) -> None:
+        """Keep derived local data (search index) in step, inside the same transaction."""
+
+    # --- internals -------------------------------------------------------------------------
+    def _live(self, s: Session, row_id: str) -> M:
+        rec = s.get(self.model, row_id)
+        if rec is None or rec.deleted:
+            raise NotFound(f"no {self.entity} with id {row_id}")
+        return rec
+
+    def _user_fields(self, rec: M) -> dict[str, Any]:
+        return {name: getattr(rec, name) for name in self.spec.field_names
+                if hasattr(rec, name)}
+
+    def _check(self, s: Session, rec: M, touched: Mapping[str, Any]) -> None:
+        errors: list[FieldError] = []
+        for name in touched:
+            fspec = self.spec.by_name.get(name)
+            value = getattr(rec, name, None)
+            if fspec is not None and fspec.kind == "ref" and value:
+                target = s.get(MODELS[fspec.ref or ""], value)
+                if target is None or target.deleted:
+                    errors.append(FieldError(name, f"no {fspec.ref} with id {value}"))
+        try:
+            check_record(self.entity, self._user_fields(rec))
+        except ValidationErrors as exc:
+            errors.extend(exc.errors)
+        if errors:
+            raise ValidationErrors(errors)
+
+    def _apply(self, s: Session, rec: M, changes: Mapping[str, Any], *, kind: str,
+               record_undo: bool) -> M:
+        changed = {k: v for k, v in changes.items() if getattr(rec, k) != v}
+        if not changed:
+            return rec
+        before = {k: getattr(rec, k) for k in changed}
+        for name, value in changed.items():
+            setattr(rec, name, value)
+        if kind == "patch":
+            self._check(s, rec, changed)
+        stamp = self.db.tick(s)
+        clocks = json.loads(rec.field_hlc or "{}")
+        clocks.update(dict.fromkeys(changed, stamp))
+        rec.field_hlc = json.dumps(clocks)
+        rec.updated_at = self.db.clock.now()
+        s.add(rec)
+        s.flush()
+        self.after_write(s, rec, set(changed))
+        payload = {k: to_wire(v) for k, v in changed.items() if k not in SYNC_COLUMNS}
+        self.db.append_outbox(s, entity=self.entity, row_id=rec.id, kind=kind, payload=payload,
+                              base_version=rec.server_version, hlc=stamp)
+        if record_undo:
+            self.db.record_undo(s, entity=self.entity, row_id=rec.id, kind=kind, before=before)
+        return rec
