@@ -1,0 +1,140 @@
+"""ListSource pages must equal a plain ORDER BY/OFFSET read, whatever order they are asked in."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from crm_tui.domain.dates import Clock
+from crm_tui.domain.models import Activity, Customer
+from crm_tui.storage.database import open_database
+from crm_tui.storage.engine import connect
+from crm_tui.storage.listing import ListSource
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+STAMP = "2026-11-01 00:00:00.000000"
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("listing") / "list.db"
+    database = open_database(path, Clock(fixed=NOW))
+    rnd = random.Random(7)
+    conn = connect(path)
+    conn.execute("BEGIN")
+    customers = [
+        (
+            f"c{i:04d}",
+            STAMP,
+            STAMP,
+            f"Cust {rnd.randrange(100)}",
+            f"cust {rnd.randrange(100):02d}",
+            rnd.choice(["北京", "上海", "Paris"]),
+            int(i % 17 == 0),
+        )
+        for i in range(537)
+    ]
+    conn.executemany(
+        "INSERT INTO customer(id, created_at, updated_at, name, sort_key, city, "
+        "deleted) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        customers,
+    )
+    activities = []
+    for i in range(611):
+        due = (
+            None
+            if i % 13 == 0
+            else (datetime(2026, 11, 1) + timedelta(hours=rnd.randrange(24 * 60))).strftime(
+                "%Y-%m-%d %H:%M:%S.%f"
+            )
+        )
+        done = due if due and i % 3 == 0 else None
+        activities.append(
+            (f"a{i:04d}", STAMP, STAMP, customers[i % 500][0], f"Call {i}", due, done)
+        )
+    conn.executemany(
+        "INSERT INTO activity(id, created_at, updated_at, customer_id, subject, "
+        "due_at, done_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        activities,
+    )
+    conn.execute("COMMIT")
+    conn.close()
+    yield database
+    database.close()
+
+
+def reference(db, entity: str, where: str, order: str) -> list[str]:
+    conn = connect(db.path)
+    try:
+        sql = f"SELECT id FROM {entity} WHERE deleted = 0 {where} ORDER BY {order}"
+        return [row[0] for row in conn.execute(sql)]
+    finally:
+        conn.close()
+
+
+def read_all_shuffled(source: ListSource, seed: int) -> list[str]:
+    total = source.count()
+    pages = list(range((total + source.page_size - 1) // source.page_size))
+    random.Random(seed).shuffle(pages)
+    found: dict[int, list[str]] = {i: [r["id"] for r in source.page(i)] for i in pages}
+    return [row for i in sorted(found) for row in found[i]]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_customer_pages_in_any_order_match_offset_listing(db, seed):
+    source = ListSource(db, "customer", page_size=20)
+    expected = reference(db, "customer", "", "sort_key, id")
+    assert source.count() == len(expected)
+    assert read_all_shuffled(source, seed) == expected
+
+
+def test_rows_span_page_boundaries(db):
+    source = ListSource(db, "customer", page_size=20)
+    expected = reference(db, "customer", "", "sort_key, id")
+    assert [r["id"] for r in source.rows(15, 30)] == expected[15:45]
+    assert [r["id"] for r in source.rows(len(expected) - 5, 50)] == expected[-5:]
+    assert source.rows(len(expected) + 10, 5) == []
+
+
+def test_nullable_sort_column_keeps_every_row(db):
+    source = ListSource(db, "activity", page_size=16)
+    expected = reference(db, "activity", "", "due_at, id")
+    assert read_all_shuffled(source, 5) == expected
+
+
+def test_descending_with_filter(db):
+    source = ListSource(
+        db,
+        "activity",
+        where=[Activity.done_at.is_not(None)],
+        order=["done_at"],
+        descending=True,
+        page_size=9,
+    )
+    expected = reference(db, "activity", "AND done_at IS NOT NULL", "done_at DESC, id DESC")
+    assert source.count() == len(expected)
+    assert read_all_shuffled(source, 9) == expected
+
+
+def test_descending_nullable_keeps_nulls_last(db):
+    source = ListSource(db, "activity", order=["due_at"], descending=True, page_size=25)
+    expected = reference(db, "activity", "", "due_at DESC, id DESC")
+    assert [r["id"] for r in source.rows(0, 1000)] == expected
+
+
+def test_set_filter_recounts_and_follow_ups_carry_customer_name(db):
+    source = ListSource(db, "activity", page_size=10)
+    total = source.count()
+    source.set_filter([Activity.done_at.is_(None)])
+    assert source.count() < total
+    row = source.page(0)[0]
+    assert row["customer_name"].startswith("Cust ")
+    assert row["done_at"] is None
+
+
+def test_customer_filter_clause(db):
+    source = ListSource(db, "customer", where=[Customer.city == "北京"], page_size=7)
+    expected = reference(db, "customer", "AND city = '北京'", "sort_key, id")
+    assert read_all_shuffled(source, 3) == expected
