@@ -1,0 +1,257 @@
+"""Provides `load_desk`: everything today's desk shows, read with plain sqlite3.
+
+The desk is the first screen, so it must not wait for SQLModel/SQLAlchemy (~0.45 s to
+import): this module uses only `sqlite3` and the pure domain helpers, and each query runs
+on an index (see migrations 0010/0011).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from crm_tui.domain.dates import Clock, add_months
+from crm_tui.domain.money import DEFAULT_CURRENCY, format_money
+from crm_tui.storage.engine import connect
+
+OPEN_STAGES = ("lead", "qualified", "proposal", "negotiation")
+
+
+@dataclass(frozen=True)
+class DeskItem:
+    """One line of the desk; `entity` + `id` name the record that `enter` opens."""
+
+    entity: str
+    id: str
+    when: str
+    text: str
+    detail: str = ""
+    customer_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    this_month: str
+    last_month: str
+    up: bool | None  # None when equal
+
+
+@dataclass
+class Desk:
+    today: date
+    overdue: list[DeskItem] = field(default_factory=list)
+    overdue_total: int = 0
+    schedule: list[DeskItem] = field(default_factory=list)
+    birthdays: list[DeskItem] = field(default_factory=list)
+    closing: list[DeskItem] = field(default_factory=list)
+    recent: list[DeskItem] = field(default_factory=list)
+    announcements: list[DeskItem] = field(default_factory=list)
+    numbers: list[Figure] = field(default_factory=list)
+
+
+def _stamp(moment: datetime) -> str:
+    """An aware datetime in the stored form: naive UTC 'YYYY-MM-DD HH:MM:SS.ffffff'."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _parse(stored: str) -> datetime:
+    return datetime.fromisoformat(stored).replace(tzinfo=UTC)
+
+
+def birthday_days(today: date, days: int = 7) -> list[str]:
+    """'MM-DD' of today and the next days, wrapping the year end (matches `birthday_md`)."""
+    return [(today + timedelta(days=i)).strftime("%m-%d") for i in range(days + 1)]
+
+
+class _Reader:
+    def __init__(self, conn: sqlite3.Connection, clock: Clock, limit: int) -> None:
+        self.conn = conn
+        self.clock = clock
+        self.limit = limit
+        self.today = clock.today()
+        self.now = clock.now()
+
+    def _when(self, due: str | None, all_day: int) -> str:
+        if due is None:
+            return ""
+        local = self.clock.to_local(_parse(due))
+        day = local.date()
+        if day == self.today:
+            label = "today"
+        elif day == self.today + timedelta(days=1):
+            label = "tmrw"
+        elif abs((day - self.today).days) < 7 and day > self.today:
+            label = local.strftime("%a")
+        else:
+            label = local.strftime("%m-%d")
+        return label if all_day else f"{label} {local:%H:%M}"
+
+    def _activities(self, where: str, params: tuple, order: str) -> list[DeskItem]:
+        sql = (
+            "SELECT a.id, a.kind, a.subject, a.due_at, a.all_day, a.customer_id, c.name "
+            "FROM activity a LEFT JOIN customer c ON c.id = a.customer_id "
+            f"WHERE a.done_at IS NULL AND a.deleted = 0 AND {where} ORDER BY {order} LIMIT ?"
+        )
+        return [
+            DeskItem(
+                "activity", rid, self._when(due, all_day), f"{kind}: {subject}", name or "", cid
+            )
+            for rid, kind, subject, due, all_day, cid, name in self.conn.execute(
+                sql, (*params, self.limit)
+            )
+        ]
+
+    def overdue(self) -> tuple[list[DeskItem], int]:
+        start = _stamp(self.clock.day_start_utc(self.today))
+        items = self._activities("a.due_at < ?", (start,), "a.due_at DESC, a.id DESC")
+        total = self.conn.execute(
+            "SELECT count(*) FROM activity WHERE done_at IS NULL AND deleted = 0 AND due_at < ?",
+            (start,),
+        ).fetchone()[0]
+        return items, total
+
+    def schedule(self, days: int = 7) -> list[DeskItem]:
+        start = _stamp(self.clock.day_start_utc(self.today))
+        end = _stamp(self.clock.day_start_utc(self.today + timedelta(days=days + 1)))
+        return self._activities("a.due_at >= ? AND a.due_at < ?", (start, end), "a.due_at, a.id")
+
+    def birthdays(self) -> list[DeskItem]:
+        days = birthday_days(self.today)
+        marks = ",".join("?" * len(days))
+        rows = list(
+            self.conn.execute(
+                f"SELECT 'customer', id, name, birthday_md, id, NULL FROM customer "
+                f"WHERE birthday IS NOT NULL AND deleted = 0 AND birthday_md IN ({marks}) "
+                f"UNION ALL SELECT 'contact', t.id, t.name, t.birthday_md, t.customer_id, c.name "
+                f"FROM contact t LEFT JOIN customer c ON c.id = t.customer_id "
+                f"WHERE t.birthday IS NOT NULL AND t.deleted = 0 AND t.birthday_md IN ({marks})",
+                (*days, *days),
+            )
+        )
+        rows.sort(key=lambda r: (days.index(r[3]), r[2]))
+        items = []
+        for entity, rid, name, md, cid, company in rows[: self.limit]:
+            ahead = days.index(md)
+            when = "today" if ahead == 0 else "tmrw" if ahead == 1 else md
+            items.append(DeskItem(entity, rid, when, name, company or "", cid))
+        return items
+
+    def closing(self, days: int = 14) -> list[DeskItem]:
+        marks = ",".join("?" * len(OPEN_STAGES))
+        end = (self.today + timedelta(days=days)).isoformat()
+        rows = self.conn.execute(
+            "SELECT o.id, o.title, o.expected_close, o.amount, o.currency, o.customer_id, "
+            "c.name FROM opportunity o LEFT JOIN customer c ON c.id = o.customer_id "
+            f"WHERE o.deleted = 0 AND o.stage IN ({marks}) AND o.expected_close >= ? "
+            "AND o.expected_close <= ? ORDER BY o.expected_close, o.id LIMIT ?",
+            (*OPEN_STAGES, self.today.isoformat(), end, self.limit),
+        )
+        return [
+            DeskItem(
+                "opportunity",
+                rid,
+                close[5:],
+                f"{title} {format_money(amount, cur)}",
+                name or "",
+                cid,
+            )
+            for rid, title, close, amount, cur, cid, name in rows
+        ]
+
+    def recent(self) -> list[DeskItem]:
+        rows = list(
+            self.conn.execute(
+                "SELECT * FROM (SELECT 'customer', id, name, created_at, id, city FROM customer "
+                "WHERE deleted = 0 ORDER BY created_at DESC LIMIT ?) UNION ALL "
+                "SELECT * FROM (SELECT 'contact', t.id, t.name, t.created_at, t.customer_id, "
+                "c.name FROM contact t LEFT JOIN customer c ON c.id = t.customer_id "
+                "WHERE t.deleted = 0 ORDER BY t.created_at DESC LIMIT ?)",
+                (self.limit, self.limit),
+            )
+        )
+        rows.sort(key=lambda r: r[3], reverse=True)
+        return [
+            DeskItem(
+                entity,
+                rid,
+                self.clock.to_local(_parse(created)).strftime("%m-%d"),
+                name,
+                detail or "",
+                cid,
+            )
+            for entity, rid, name, created, cid, detail in rows[: self.limit]
+        ]
+
+    def announcements(self) -> list[DeskItem]:
+        rows = self.conn.execute(
+            "SELECT id, title, published_at FROM announcement WHERE deleted = 0 "
+            "ORDER BY published_at DESC LIMIT 3"
+        )
+        return [
+            DeskItem(
+                "announcement",
+                rid,
+                self.clock.to_local(_parse(at)).strftime("%m-%d") if at else "",
+                title,
+            )
+            for rid, title, at in rows
+        ]
+
+    def numbers(self, currency: str) -> list[Figure]:
+        som = self.today.replace(day=1)
+        months = [(som, add_months(som, 1)), (add_months(som, -1), som)]
+        counted: list[list[int]] = []
+        for start, end in months:
+            lo = _stamp(self.clock.day_start_utc(start))
+            hi = _stamp(self.clock.day_start_utc(end))
+            done, visits = self.conn.execute(
+                "SELECT count(*), coalesce(sum(kind = 'visit'), 0) FROM activity "
+                "WHERE done_at IS NOT NULL AND deleted = 0 AND done_at >= ? AND done_at < ?",
+                (lo, hi),
+            ).fetchone()
+            new = self.conn.execute(
+                "SELECT count(*) FROM customer WHERE created_at >= ? AND created_at < ? "
+                "AND deleted = 0",
+                (lo, hi),
+            ).fetchone()[0]
+            won = self.conn.execute(
+                "SELECT coalesce(sum(amount), 0) FROM opportunity WHERE stage = 'won' "
+                "AND deleted = 0 AND currency = ? AND closed_on >= ? AND closed_on < ?",
+                (currency, start.isoformat(), end.isoformat()),
+            ).fetchone()[0]
+            counted.append([done, visits, new, won])
+        labels = ("Follow-ups done", "Visits", "New customers", "Amount won")
+        figures = []
+        for i, label in enumerate(labels):
+            now, before = counted[0][i], counted[1][i]
+            show = (lambda v: format_money(v, currency)) if i == 3 else str
+            figures.append(
+                Figure(label, show(now), show(before), None if now == before else now > before)
+            )
+        return figures
+
+
+def load_desk(path: Path | str, clock: Clock, *, limit: int = 8) -> Desk:
+    """Read the desk from the database file at `path` (read-only; the ORM need not be loaded)."""
+    conn = connect(path, readonly=True)
+    try:
+        reader = _Reader(conn, clock, limit)
+        row = conn.execute("SELECT value FROM sync_state WHERE key = 'currency'").fetchone()
+        currency = (row[0] if row and row[0] else None) or DEFAULT_CURRENCY
+        overdue, total = reader.overdue()
+        return Desk(
+            today=reader.today,
+            overdue=overdue,
+            overdue_total=total,
+            schedule=reader.schedule(),
+            birthdays=reader.birthdays(),
+            closing=reader.closing(),
+            recent=reader.recent(),
+            announcements=reader.announcements(),
+            numbers=reader.numbers(currency),
+        )
+    finally:
+        conn.close()

@@ -1,0 +1,124 @@
+"""The desk's light read path: right sections, right windows, and no ORM import."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, date, datetime
+
+import pytest
+
+from crm_tui.domain.dates import Clock
+from crm_tui.storage.database import open_database
+from crm_tui.storage.desk import birthday_days, load_desk
+
+# Monday 2026-12-28, 09:00 UTC: the birthday window wraps into January.
+NOW = datetime(2026, 12, 28, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def desk_db(tmp_path):
+    clock = Clock(fixed=NOW, zone=UTC)
+    db = open_database(tmp_path / "desk.db", clock)
+    r = db.repos
+    acme = r.customers.create({"name": "Acme 北京", "city": "北京", "birthday": "1980-01-02"})
+    r.customers.create({"name": "Far Birthday", "birthday": "1975-02-10"})
+    r.contacts.create({"customer_id": acme.id, "name": "张伟", "birthday": "1990-12-31"})
+    r.activities.create({"customer_id": acme.id, "subject": "Old call", "due_at": "2026-12-20"})
+    r.activities.create(
+        {"customer_id": acme.id, "subject": "Late call", "due_at": "2026-12-27 15:00"}
+    )
+    r.activities.create(
+        {
+            "customer_id": acme.id,
+            "subject": "Visit today",
+            "kind": "visit",
+            "due_at": "2026-12-28 14:00",
+        }
+    )
+    r.activities.create({"customer_id": acme.id, "subject": "Next week", "due_at": "2027-01-04"})
+    r.activities.create({"customer_id": acme.id, "subject": "Too far", "due_at": "2027-01-06"})
+    done = r.activities.create(
+        {"customer_id": acme.id, "subject": "Done visit", "kind": "visit", "due_at": "2026-12-01"}
+    )
+    r.activities.done(done.id, outcome="ok")
+    r.opportunities.create(
+        {
+            "customer_id": acme.id,
+            "title": "Pipes",
+            "amount": "50000",
+            "expected_close": "2027-01-05",
+        }
+    )
+    r.opportunities.create(
+        {"customer_id": acme.id, "title": "Later", "amount": "1", "expected_close": "2027-02-05"}
+    )
+    r.opportunities.create(
+        {
+            "customer_id": acme.id,
+            "title": "Won deal",
+            "amount": "1200",
+            "stage": "won",
+            "closed_on": "2026-12-03",
+        }
+    )
+    r.announcements.create({"title": "Q1 targets", "published_at": "2026-12-27 08:00"})
+    yield db, clock
+    db.close()
+
+
+def test_birthday_window_wraps_the_year():
+    assert birthday_days(date(2026, 12, 28), 7) == [
+        "12-28",
+        "12-29",
+        "12-30",
+        "12-31",
+        "01-01",
+        "01-02",
+        "01-03",
+        "01-04",
+    ]
+
+
+def test_desk_sections(desk_db):
+    db, clock = desk_db
+    desk = load_desk(db.path, clock)
+    assert [i.text for i in desk.overdue] == ["call: Late call", "call: Old call"]
+    assert desk.overdue_total == 2
+    assert [i.text for i in desk.schedule] == ["visit: Visit today", "call: Next week"]
+    assert desk.schedule[0].when == "today 14:00"
+    assert [(i.entity, i.text, i.when) for i in desk.birthdays] == [
+        ("contact", "张伟", "12-31"),
+        ("customer", "Acme 北京", "01-02"),
+    ]
+    assert [i.text for i in desk.closing] == ["Pipes ¥50,000.00"]
+    assert desk.closing[0].detail == "Acme 北京"
+    assert {i.text for i in desk.recent} == {"Acme 北京", "Far Birthday", "张伟"}
+    assert [i.text for i in desk.announcements] == ["Q1 targets"]
+    figures = {f.label: f for f in desk.numbers}
+    assert figures["Follow-ups done"].this_month == "1"
+    assert figures["Visits"].this_month == "1"
+    assert figures["New customers"].this_month == "2"
+    assert figures["New customers"].last_month == "0"
+    assert figures["New customers"].up is True
+    assert figures["Amount won"].this_month == "¥1,200.00"
+
+
+def test_every_item_names_its_record(desk_db):
+    db, clock = desk_db
+    desk = load_desk(db.path, clock)
+    for item in [*desk.overdue, *desk.schedule, *desk.birthdays, *desk.closing, *desk.recent]:
+        assert item.id and item.customer_id
+        assert db.repos.by_entity[item.entity].get(item.id) is not None
+
+
+def test_desk_module_does_not_import_the_orm(desk_db):
+    db, _ = desk_db
+    code = (
+        "import sys; from crm_tui.domain.dates import Clock; "
+        "from crm_tui.storage.desk import load_desk; "
+        f"load_desk({str(db.path)!r}, Clock()); "
+        "assert 'sqlalchemy' not in sys.modules and 'sqlmodel' not in sys.modules, "
+        "sorted(m for m in sys.modules if m.startswith('sql'))"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
