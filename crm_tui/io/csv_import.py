@@ -1,0 +1,255 @@
+"""Provides CSV import: encoding, delimiter and header detection, then the shared engine.
+
+Spreadsheets arrive as UTF-8 (with or without the BOM Excel adds), GB18030/GBK (what
+Chinese Excel writes by default), UTF-16 (Excel's "Unicode text"), or a Western code page
+from Outlook. The delimiter may be a comma, semicolon, tab or bar, and a title line may sit
+above the header. Each of these is detected and said in the result, never guessed silently.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from crm_tui.io.column_maps import auto_map, check_explicit, header_score, normalize
+from crm_tui.io.records import ImportFailed, ImportResult, Rows, run_import
+
+if TYPE_CHECKING:
+    from crm_tui.storage.database import Database
+
+DELIMITERS = (",", ";", "\t", "|")
+_CHINESE = ("gb18030", "gbk", "gb2312", "cp936", "hz")
+_HEADER_SEARCH = 10
+csv.field_size_limit(64 * 1024 * 1024)
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """(text, encoding used) for a file's bytes; ImportFailed names the bad line."""
+    if not data.strip(b" \t\r\n\x00"):
+        raise ImportFailed("the file is empty")
+    if encoding is None:
+        if data.startswith(codecs.BOM_UTF8):
+            encoding, data = "utf-8", data[len(codecs.BOM_UTF8) :]
+        elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            encoding = "utf-16"
+        else:
+            encoding = _guess(data)
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ImportFailed(f"unknown encoding '{encoding}'") from None
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError as exc:
+        raise ImportFailed(
+            f"the file is not valid {encoding}: bad byte at line {_line_of(data, exc.start)}"
+            " (save it as UTF-8, or name its encoding with --encoding)"
+        ) from None
+
+
+def _guess(data: bytes) -> str:
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        # Valid multi-byte UTF-8 before the bad byte: a damaged UTF-8 file, not a code page.
+        if re.search(rb"[\x80-\xff]", data[: exc.start]):
+            raise ImportFailed(
+                f"the file is not valid UTF-8: bad byte at line {_line_of(data, exc.start)}"
+                " (save it again as UTF-8, or name its encoding with --encoding)"
+            ) from None
+    if b"\x00" in data[:4096]:
+        raise ImportFailed(
+            "this does not look like a text file (it has NUL bytes); export the sheet as CSV"
+        )
+    from charset_normalizer import from_bytes
+
+    found = [
+        m.encoding
+        for m in from_bytes(data[: 256 * 1024], cp_isolation=None)
+        if not m.encoding.startswith(("utf_16", "utf_32"))
+    ]
+    for preferred in ("gb18030", "big5", "cp1252"):
+        if preferred in found or (preferred == "gb18030" and set(found) & set(_CHINESE)):
+            return preferred
+    if found:
+        return found[0]
+    raise ImportFailed(
+        "cannot tell the file's encoding; name it with --encoding (e.g. utf-8, gb18030)"
+    )
+
+
+def sniff_delimiter(text: str) -> str:
+    """The candidate that appears most often on one of the first lines (commas on a tie)."""
+    lines = text.splitlines()[:_HEADER_SEARCH]
+    best, best_count = ",", 0
+    for delimiter in DELIMITERS:
+        count = max((line.count(delimiter) for line in lines), default=0)
+        if count > best_count:
+            best, best_count = delimiter, count
+    return best
+
+
+@dataclass
+class CsvPlan:
+    """What was detected about a file, shown by --dry-run and the TUI preview."""
+
+    encoding: str
+    delimiter: str
+    header_line: int
+    headers: list[str]
+    mapping: dict[int, str]
+    text: str = field(repr=False)
+
+    @property
+    def ignored(self) -> list[str]:
+        return [h for i, h in enumerate(self.headers) if i not in self.mapping and h.strip()]
+
+    def notes(self) -> list[str]:
+        shown = {"\t": "tab"}.get(self.delimiter, self.delimiter)
+        out = [f"read as {self.encoding}, delimiter '{shown}', header on line {self.header_line}"]
+        out.append(
+            "columns: "
+            + ", ".join(f"{self.headers[i]} -> {f}" for i, f in sorted(self.mapping.items()))
+        )
+        if self.ignored:
+            out.append(
+                "ignored columns (keep one with --map 'COLUMN=field'): " + ", ".join(self.ignored)
+            )
+        seen: dict[str, str] = {}
+        for index, target in sorted(self.mapping.items()):
+            if target in seen:
+                out.append(
+                    f"columns '{seen[target]}' and '{self.headers[index]}' both map to "
+                    f"{target}: the first non-empty one is used"
+                )
+            else:
+                seen[target] = self.headers[index]
+        return out
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str] | None, list[str], str | None]]:
+        reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter)
+        width = len(self.headers)
+        line = 1
+        for cells in reader:
+            start, line = line, reader.line_num + 1
+            if start <= self.header_line or not any(c.strip() for c in cells):
+                continue
+            if len(cells) > width and not any(c.strip() for c in cells[width:]):
+                cells = cells[:width]
+            if len(cells) != width:
+                yield (
+                    start,
+                    None,
+                    cells,
+                    f"has {len(cells)} cells but the header has {width} "
+                    "(a missing or extra delimiter, or an unclosed quote?)",
+                )
+                continue
+            values: dict[str, str] = {}
+            for index, target in self.mapping.items():
+                value = cells[index].strip()
+                if value and not values.get(target):
+                    values[target] = value
+            yield start, values, cells, None
+
+    def preview(self, limit: int = 20) -> list[tuple[int, dict[str, str] | None, str | None]]:
+        out = []
+        for line, values, _cells, refused in self.rows():
+            out.append((line, values, refused))
+            if len(out) >= limit:
+                break
+        return out
+
+
+def plan_csv(
+    path: Path,
+    entity: str,
+    explicit: Mapping[str, str] | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> CsvPlan:
+    """Read and inspect a CSV file: encoding, delimiter, header row and column map."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ImportFailed(f"cannot read {path}: {exc.strerror or exc}") from None
+    text, used = decode(data, encoding)
+    if explicit:
+        try:
+            check_explicit(explicit, entity)
+        except ValueError as exc:
+            raise ImportFailed(str(exc)) from None
+    delimiter = delimiter or sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    wanted = {normalize(k) for k in (explicit or {})}
+    best: tuple[int, int, list[str]] | None = None
+    line = 1
+    try:
+        for number, cells in enumerate(reader):
+            start, line = line, reader.line_num + 1
+            if number >= _HEADER_SEARCH:
+                break
+            score = header_score(cells, entity) + sum(normalize(c) in wanted for c in cells)
+            if score and (best is None or score > best[0]):
+                best = (score, start, cells)
+    except csv.Error as exc:
+        raise ImportFailed(f"line {line}: {exc}") from None
+    if best is None:
+        raise ImportFailed(
+            "no header row found in the first lines: name the columns (e.g. name, phone, "
+            "email) or map them with --map 'COLUMN=field'"
+        )
+    _score, header_line, headers = best
+    mapping = auto_map(headers, entity, explicit)
+    return CsvPlan(used, delimiter, header_line, [h.strip() for h in headers], mapping, text)
+
+
+def import_csv(
+    db: Database,
+    path: Path,
+    entity: str,
+    *,
+    explicit: Mapping[str, str] | None = None,
+    on_duplicate: str = "skip",
+    dry_run: bool = False,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[ImportResult, CsvPlan]:
+    """Import a CSV file in one transaction; returns the result and what was detected."""
+    plan = plan_csv(path, entity, explicit, encoding, delimiter)
+    if not plan.mapping:
+        raise ImportFailed("no column matches a field: map them with --map 'COLUMN=field'")
+    rows: Rows = _guarded(plan)
+    result = run_import(
+        db,
+        entity,
+        rows,
+        on_duplicate=on_duplicate,
+        dry_run=dry_run,
+        progress=progress,
+        notes=plan.notes(),
+    )
+    return result, plan
+
+
+def _guarded(plan: CsvPlan) -> Rows:
+    try:
+        yield from plan.rows()
+    except csv.Error as exc:
+        raise ImportFailed(f"{exc} (after line {plan.header_line})") from None
+
+
+def estimate_rows(plan: CsvPlan) -> int:
+    return max(plan.text.count("\n") - plan.header_line + 1, 1)

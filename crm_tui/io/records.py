@@ -1,0 +1,411 @@
+"""Provides the import engine every file format shares: rows of text in, records out.
+
+A source (CSV, vCard) yields `(line, {field: text}, cells)`; the engine resolves related
+records by id or name, parses values through the field registry, finds duplicates (same
+name plus phone or e-mail, in the file and in the database), and writes the survivors with
+`BulkWriter` inside ONE transaction: an import is applied whole or not at all. Rows that
+cannot be imported are kept with their line number and reason for the report file.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import Session
+
+from crm_tui.domain.fields import (
+    ENTITIES,
+    FieldError,
+    InputContext,
+    ValidationErrors,
+    join_tags,
+    parse_values,
+    split_tags,
+)
+from crm_tui.domain.money import MoneyError, check_currency
+from crm_tui.io.column_maps import NAME_PARTS, ref_name_column
+from crm_tui.storage.bulk import BulkWriter, raw_connection
+
+if TYPE_CHECKING:
+    from crm_tui.storage.database import Database
+
+DUPLICATE_POLICIES = ("skip", "merge", "create")
+IMPORTABLE = ("customer", "contact", "activity", "opportunity")
+_DEDUP_PHONES = {"customer": ("phone",), "contact": ("phone", "mobile")}
+_MAX_NOTES = 50
+
+
+class ImportFailed(Exception):
+    """The whole file cannot be imported (unreadable, empty, no header); nothing was written."""
+
+
+@dataclass
+class RowProblem:
+    line: int
+    reason: str
+    cells: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    entity: str
+    rows: int = 0
+    created: int = 0
+    merged: int = 0
+    customers_created: int = 0
+    rejected: list[RowProblem] = field(default_factory=list)
+    duplicates: list[RowProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    def note(self, text: str) -> None:
+        if len(self.notes) < _MAX_NOTES:
+            self.notes.append(text)
+        elif len(self.notes) == _MAX_NOTES:
+            self.notes.append("… more notes left out")
+
+    def summary(self) -> str:
+        plural = ENTITIES[self.entity].plural
+        verb = "would import" if self.dry_run else "imported"
+        parts = [f"{verb} {self.created} {plural}"]
+        if self.customers_created and self.entity != "customer":
+            parts.append(f"{self.customers_created} new customers")
+        if self.merged:
+            parts.append(f"{self.merged} merged into existing records")
+        if self.duplicates:
+            parts.append(f"{len(self.duplicates)} duplicates skipped")
+        if self.rejected:
+            parts.append(f"{len(self.rejected)} rows rejected")
+        return f"{self.rows} rows read: " + ", ".join(parts)
+
+
+class _Rollback(Exception):
+    def __init__(self, result: ImportResult) -> None:
+        self.result = result
+
+
+def _norm_name(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _norm_phone(text: str) -> str:
+    return re.sub(r"\D", "", text)[-11:]
+
+
+def compose_name(first: str, middle: str, last: str) -> str:
+    """Given + family name as the person writes it: 张伟 for Chinese, 'Ann Lee' otherwise."""
+    if first and last and all(ord(c) > 0x2E7F for c in (first + last) if not c.isspace()):
+        return f"{last}{first}"
+    return " ".join(p for p in (first, middle, last) if p)
+
+
+class RecordImporter:
+    """Turns text rows into new records of one entity inside the caller's transaction."""
+
+    def __init__(
+        self, db: Database, session: Session, entity: str, on_duplicate: str = "skip"
+    ) -> None:
+        if entity not in IMPORTABLE:
+            raise ImportFailed(
+                f"cannot import {ENTITIES[entity].plural}; "
+                f"one of: {', '.join(ENTITIES[e].plural for e in IMPORTABLE)}"
+            )
+        if on_duplicate not in DUPLICATE_POLICIES:
+            raise ImportFailed(
+                f"--on-duplicate: '{on_duplicate}' is not one of {', '.join(DUPLICATE_POLICIES)}"
+            )
+        self.db, self.session, self.entity = db, session, entity
+        self.spec = ENTITIES[entity]
+        self.on_duplicate = on_duplicate
+        self.writer = BulkWriter(db, session, entity)
+        self.customers = (
+            self.writer if entity == "customer" else BulkWriter(db, session, "customer")
+        )
+        self.result = ImportResult(entity)
+        self.conn = raw_connection(session)
+        self._ids: dict[str, dict[str, bool]] = {}
+        self._titles: dict[str, dict[str, list[str]]] = {}
+        self._dupes: dict[tuple[str, ...], Any] | None = None
+        self._new: dict[str, tuple[SimpleNamespace, int]] = {}
+        self._base_ctx = db.input_context
+
+    # --- what already exists, loaded once per import ----------------------------------------
+    def _known_ids(self, entity: str) -> dict[str, bool]:
+        if entity not in self._ids:
+            table = ENTITIES[entity].table
+            self._ids[entity] = {
+                row_id: bool(deleted)
+                for row_id, deleted in self.conn.execute(f'SELECT id, deleted FROM "{table}"')
+            }
+        return self._ids[entity]
+
+    def _known_titles(self, entity: str) -> dict[str, list[str]]:
+        if entity not in self._titles:
+            spec = ENTITIES[entity]
+            titles: dict[str, list[str]] = {}
+            for row_id, title in self.conn.execute(
+                f'SELECT id, "{spec.title_field}" FROM "{spec.table}" WHERE deleted = 0'
+            ):
+                titles.setdefault(_norm_name(title or ""), []).append(row_id)
+            self._titles[entity] = titles
+        return self._titles[entity]
+
+    def _dupe_keys(self, values: dict[str, Any]) -> list[tuple[str, ...]]:
+        name = _norm_name(values.get(self.spec.title_field) or "")
+        phones = [_norm_phone(values.get(f) or "") for f in _DEDUP_PHONES.get(self.entity, ())]
+        keys = [(name, "p", p) for p in phones if p]
+        if values.get("email"):
+            keys.append((name, "e", str(values["email"]).casefold()))
+        return keys or [(name, "-")]
+
+    def _dupe_index(self) -> dict[tuple[str, ...], Any]:
+        if self._dupes is None:
+            self._dupes = {}
+            if self.entity in _DEDUP_PHONES:
+                cols = ["id", "name", "email", *_DEDUP_PHONES[self.entity]]
+                cur = self.conn.execute(
+                    f'SELECT {", ".join(cols)} FROM "{self.spec.table}" WHERE deleted = 0'
+                )
+                for row in cur:
+                    values = dict(zip(cols, row, strict=True))
+                    for key in self._dupe_keys(values):
+                        self._dupes.setdefault(key, ("db", values["id"]))
+        return self._dupes
+
+    # --- rows ----------------------------------------------------------------------------
+    def reject(self, line: int, reason: str, cells: list[str] | None = None) -> None:
+        self.result.rows += 1
+        self.result.rejected.append(RowProblem(line, reason, cells or []))
+
+    def add(self, line: int, raw: dict[str, str], cells: list[str] | None = None) -> None:
+        """One row of text, keyed by field name (or pseudo-field); empty values are ignored."""
+        self.result.rows += 1
+        cells = cells or []
+        raw = {k: v.strip() for k, v in raw.items() if v is not None and v.strip()}
+        if self.entity == "contact" and "name" not in raw:
+            name = compose_name(*(raw.get(p, "") for p in NAME_PARTS))
+            if name:
+                raw["name"] = name
+        for part in NAME_PARTS:
+            raw.pop(part, None)
+        row_id = raw.pop("id", None)
+        new_customer: str | None = None
+        try:
+            for fspec in self.spec.fields:
+                if fspec.kind != "ref":
+                    continue
+                resolved, create = self._resolve_ref(fspec.name, fspec.ref or "", raw)
+                if fspec.required and not resolved and not create:
+                    raise ValidationErrors(
+                        [
+                            FieldError(
+                                ref_name_column(fspec.name),
+                                f"is required (a column such as '{ref_name_column(fspec.name)}')",
+                            )
+                        ]
+                    )
+                if resolved:
+                    raw[fspec.name] = resolved
+                if create:
+                    new_customer = create
+            values = parse_values(self.entity, raw, self._context(raw))
+        except ValidationErrors as exc:
+            reason = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
+            self.result.rejected.append(RowProblem(line, reason, cells))
+            return
+        if self._handle_duplicate(line, row_id, values, cells):
+            return
+        if row_id is not None:
+            known = self._known_ids(self.entity)
+            if known.get(row_id):
+                reason = f"id {row_id} is a deleted {self.entity}; restore it instead"
+                self.result.rejected.append(RowProblem(line, reason, cells))
+                return
+            if row_id in known:  # a live duplicate imported with --on-duplicate create
+                row_id = None
+        from crm_tui.storage.database import new_id
+
+        customer_rec = None
+        try:
+            if new_customer is not None:
+                customer_rec = self.customers.prepare({"name": new_customer}, new_id())
+                values["customer_id"] = customer_rec.id
+            rec = self.writer.prepare(values, row_id or new_id())
+        except ValidationErrors as exc:
+            reason = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
+            self.result.rejected.append(RowProblem(line, reason, cells))
+            return
+        if customer_rec is not None:
+            self._register(self.customers, "customer", customer_rec)
+            self.result.customers_created += 1
+        self._register(self.writer, self.entity, rec)
+        self._new[rec.id] = (rec, line)
+        self.result.created += 1
+        if self.entity == "customer":
+            self.result.customers_created += 1
+        for key in self._dupe_keys(values):
+            self._dupe_index().setdefault(key, ("new", rec, line))
+
+    def _register(self, writer: BulkWriter, entity: str, rec: SimpleNamespace) -> None:
+        writer.add(rec)
+        self._known_ids(entity)[rec.id] = False
+        title = getattr(rec, ENTITIES[entity].title_field)
+        self._known_titles(entity).setdefault(_norm_name(title or ""), []).append(rec.id)
+
+    def _context(self, raw: dict[str, str]) -> InputContext:
+        # An amount is read in its own row's currency (JPY has no cents, KWD has three).
+        if raw.get("currency"):
+            try:
+                return InputContext(self._base_ctx.clock, check_currency(raw["currency"]))
+            except MoneyError:
+                pass
+        return self._base_ctx
+
+    def _resolve_ref(
+        self, field_name: str, target: str, raw: dict[str, str]
+    ) -> tuple[str | None, str | None]:
+        """(id, customer name to create) for a reference given by id or by name."""
+        by_id = raw.pop(field_name, None)
+        by_name = raw.pop(ref_name_column(field_name), None)
+        if by_id and by_id in self._known_ids(target) and not self._known_ids(target)[by_id]:
+            return by_id, None
+        if not by_name:
+            if by_id:
+                raise ValidationErrors([FieldError(field_name, f"no {target} with id {by_id}")])
+            return None, None
+        found = self._known_titles(target).get(_norm_name(by_name), [])
+        if len(found) == 1:
+            return found[0], None
+        if len(found) > 1:
+            raise ValidationErrors(
+                [
+                    FieldError(
+                        ref_name_column(field_name),
+                        f"more than one {target} is named '{by_name}'; give {field_name} instead",
+                    )
+                ]
+            )
+        if target == "customer" and self.entity == "contact":
+            return None, by_name
+        raise ValidationErrors(
+            [FieldError(ref_name_column(field_name), f"no {target} named '{by_name}'")]
+        )
+
+    def _handle_duplicate(
+        self, line: int, row_id: str | None, values: dict[str, Any], cells: list[str]
+    ) -> bool:
+        """True when the row was a duplicate and has been skipped or merged."""
+        target = None
+        if row_id is not None and row_id in self._new:
+            target = ("new", *self._new[row_id])
+        elif row_id is not None and self._known_ids(self.entity).get(row_id) is False:
+            target = ("db", row_id)
+        elif self.entity in _DEDUP_PHONES or row_id is not None:
+            index = self._dupe_index()
+            keys = self._dupe_keys(values) if self.entity in _DEDUP_PHONES else []
+            target = next((index[k] for k in keys if k in index), None)
+        if target is None or self.on_duplicate == "create":
+            return False
+        where = (
+            f"line {target[2]}" if target[0] == "new" else f"existing {self.entity} {target[1][:8]}"
+        )
+        if self.on_duplicate == "skip":
+            self.result.duplicates.append(RowProblem(line, f"duplicate of {where}", cells))
+            return True
+        if target[0] == "db":
+            existing = self.db.repos.by_entity[self.entity].require(target[1])
+            changes = self._merge(line, where, existing, values)
+            if changes:
+                self.db.repos.by_entity[self.entity].update(target[1], changes, record_undo=False)
+        else:
+            for name, value in self._merge(line, where, target[1], values).items():
+                setattr(target[1], name, value)
+        self.result.merged += 1
+        return True
+
+    def _merge(
+        self, line: int, where: str, existing: Any, values: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Blank fields of the existing record take the row's values; tags are united.
+
+        A field both have with different values keeps the existing value, and says so.
+        """
+        changes: dict[str, Any] = {}
+        for name, value in values.items():
+            if value is None:
+                continue
+            old = getattr(existing, name, None)
+            if name == "tags":
+                united = join_tags(split_tags(old) + split_tags(value))
+                if united != (old or ""):
+                    changes[name] = united
+            elif old is None or old == "":
+                changes[name] = value
+            elif old != value:
+                self.result.note(
+                    f"line {line}: kept {name} '{old}' of {where} (the file has '{value}')"
+                )
+        return changes
+
+    def finish(self) -> ImportResult:
+        if self.customers is not self.writer:
+            self.customers.flush()
+        self.writer.flush()
+        return self.result
+
+
+Rows = Iterable[tuple[int, dict[str, str] | None, list[str], str | None]]
+
+
+def run_import(
+    db: Database,
+    entity: str,
+    rows: Rows,
+    *,
+    on_duplicate: str = "skip",
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+    notes: Iterable[str] = (),
+) -> ImportResult:
+    """Import rows in one transaction; a dry run does all the work and rolls it back.
+
+    Each row is (line, values or None, original cells, reason it was refused or None).
+    """
+    try:
+        with db.transaction() as session:
+            importer = RecordImporter(db, session, entity, on_duplicate)
+            for note in notes:
+                importer.result.note(note)
+            for count, (line, values, cells, refused) in enumerate(rows, 1):
+                if values is None:
+                    importer.reject(line, refused or "unreadable row", cells)
+                else:
+                    importer.add(line, values, cells)
+                if progress is not None and count % 1000 == 0:
+                    progress(count)
+            result = importer.finish()
+            result.dry_run = dry_run
+            if dry_run:
+                raise _Rollback(result)
+    except _Rollback as rollback:
+        return rollback.result
+    return result
+
+
+def write_report(path: Path, result: ImportResult, headers: list[str]) -> int:
+    """Every refused and duplicate row with its line number and reason, as CSV (UTF-8 BOM,
+    so Excel opens Chinese text correctly). Returns how many rows were written."""
+    problems = sorted(result.rejected + result.duplicates, key=lambda p: p.line)
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["line", "reason", *headers])
+        for problem in problems:
+            writer.writerow([problem.line, problem.reason, *problem.cells])
+    return len(problems)

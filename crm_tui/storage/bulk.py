@@ -1,0 +1,158 @@
+"""Provides `BulkWriter`: many new records of one type written in batches, for imports.
+
+A repository `create` costs a few ORM round trips per record (~1-2k records/s). An import
+of 100k rows instead prepares plain rows in memory, runs the repository's own
+`before_create` rules on each, and writes the records, their outbox rows, sort keys and
+search documents with `executemany` inside the caller's transaction, so it stays all or
+nothing. Undo entries are not written: undoing 100k single creates one by one is not
+something a rep wants from `u`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import Session
+
+from crm_tui.domain.fields import ENTITIES, check_record, dumps, to_wire
+from crm_tui.domain.models import MODELS
+from crm_tui.storage import search
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from crm_tui.storage.database import Database
+
+_SEARCHABLE = ("customer", "contact")
+
+
+def to_column(value: Any) -> Any:
+    """A typed value as SQLite stores it (the same text SQLAlchemy writes)."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def raw_connection(session: Session) -> sqlite3.Connection:
+    """The sqlite3 connection under a session, inside the session's open transaction."""
+    return session.connection().connection.driver_connection  # type: ignore[return-value]
+
+
+class BulkWriter:
+    """Collects new records of one entity and writes them in one go (`flush`)."""
+
+    def __init__(self, db: Database, session: Session, entity: str) -> None:
+        self.db = db
+        self.session = session
+        self.entity = entity
+        self.spec = ENTITIES[entity]
+        self.repo = db.repos.by_entity[entity]
+        model = MODELS[entity]
+        self.columns = list(model.model_fields)
+        self._defaults = {
+            name: (None if info.is_required() else info.get_default(call_default_factory=True))
+            for name, info in model.model_fields.items()
+        }
+        self.pending: list[SimpleNamespace] = []
+
+    def prepare(self, values: Mapping[str, Any], row_id: str) -> SimpleNamespace:
+        """A new record from parsed values with the repository's create rules applied.
+
+        Raises ValidationErrors when the record as a whole breaks a rule. Reference fields
+        are the caller's to check (it knows what this import itself creates).
+        """
+        now = self.db.clock.now()
+        rec = SimpleNamespace(**self._defaults)
+        rec.id, rec.owner_id, rec.created_at, rec.updated_at = row_id, self.db.user_id, now, now
+        given = {k: v for k, v in values.items() if v is not None}
+        for name, value in given.items():
+            setattr(rec, name, value)
+        self.repo.before_create(self.session, rec, dict(values))  # type: ignore[arg-type]
+        for name, value in given.items():  # what the file says wins over derived defaults
+            setattr(rec, name, value)
+        check_record(self.entity, self.user_fields(rec))
+        return rec
+
+    def user_fields(self, rec: SimpleNamespace) -> dict[str, Any]:
+        return {
+            name: getattr(rec, name) for name in self.spec.field_names if name in self._defaults
+        }
+
+    def add(self, rec: SimpleNamespace) -> None:
+        self.pending.append(rec)
+
+    def flush(self) -> int:
+        """Write every pending record with its outbox row and search document."""
+        if not self.pending:
+            return 0
+        conn = raw_connection(self.session)
+        rows, outbox = [], []
+        for rec in self.pending:
+            stamp = self.db.hlc.tick().encode()
+            fields = self.user_fields(rec)
+            rec.field_hlc = json.dumps(dict.fromkeys(fields, stamp))
+            rows.append(tuple(to_column(getattr(rec, c)) for c in self.columns))
+            payload = {k: to_wire(v) for k, v in fields.items()} | {"owner_id": rec.owner_id}
+            from crm_tui.storage.database import new_id
+
+            outbox.append((new_id(), self.entity, rec.id, "create", dumps(payload), 0, stamp))
+        cols = ", ".join(f'"{c}"' for c in self.columns)
+        marks = ", ".join("?" for _ in self.columns)
+        conn.executemany(f'INSERT INTO "{self.spec.table}" ({cols}) VALUES ({marks})', rows)
+        conn.executemany(
+            "INSERT INTO outbox(mutation_id, entity, row_id, kind, payload, base_version, hlc)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            outbox,
+        )
+        if self.entity in _SEARCHABLE:
+            index_records(conn, self.entity, [vars(r) for r in self.pending])
+        self.db.tick(self.session)  # persists the clock past every stamp used above
+        written = len(self.pending)
+        self.pending = []
+        return written
+
+
+def index_records(conn: sqlite3.Connection, entity: str, records: Iterable[dict]) -> None:
+    """Add search documents for new customers or contacts (not yet in the index)."""
+    records = list(records)
+    companies: dict[str, str] = {}
+    if entity == "contact":
+        wanted = list({r["customer_id"] for r in records})
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" for _ in chunk)
+            companies.update(
+                conn.execute(
+                    f"SELECT id, name FROM customer WHERE id IN ({marks})", chunk
+                ).fetchall()
+            )
+    first = conn.execute("SELECT coalesce(max(docid), 0) FROM search_doc").fetchone()[0] + 1
+    docs, bodies = [], []
+    for offset, rec in enumerate(records):
+        docid = first + offset
+        docs.append((docid, entity, rec["id"]))
+        company = companies.get(rec.get("customer_id") or "")
+        bodies.append((docid, search.index_text(search.searchable_parts(entity, rec, company))))
+    conn.executemany("INSERT INTO search_doc(docid, entity, row_id) VALUES (?, ?, ?)", docs)
+    conn.executemany("INSERT INTO search_fts(rowid, body) VALUES (?, ?)", bodies)
+
+
+def rebuild_search_index(conn: sqlite3.Connection) -> None:
+    """Drop and rebuild every search document from the live customers and contacts."""
+    conn.execute("DELETE FROM search_fts")
+    conn.execute("DELETE FROM search_doc")
+    for entity in _SEARCHABLE:
+        cur = conn.execute(f'SELECT * FROM "{entity}" WHERE deleted = 0')
+        names = [d[0] for d in cur.description]
+        while batch := cur.fetchmany(5000):
+            index_records(conn, entity, [dict(zip(names, row, strict=True)) for row in batch])
