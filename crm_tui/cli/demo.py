@@ -1,0 +1,39 @@
+"""Provides `crm demo`: write a realistic demo database and open the app on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from crm_tui.cli.context import CliState, fail, state
+
+
+def demo(
+    ctx: typer.Context,
+    customers: int = typer.Option(2000, "--customers", min=1, max=2_000_000,
+                                  help="How many customers (each has ~10 follow-ups)."),
+    seed: int = typer.Option(7, "--seed", help="Same seed, same data."),
+    no_open: bool = typer.Option(False, "--no-open", help="Only write the database."),
+) -> None:
+    """Generate a demo book of business (to --db or the demo file) and open the app on it."""
+    from crm_tui.config import demo_db_path
+    from crm_tui.demo import generate, iter_summary
+
+    st = state(ctx)
+    path = st.db_option or demo_db_path()
+    try:
+        summary = generate(path, customers=customers, seed=seed, clock=st.clock)
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc}")
+    for line in iter_summary(summary):
+        typer.echo(f"{path}: {line}", err=not no_open)
+    if no_open:
+        return
+    from crm_tui.cli.open_app import open_app
+
+    open_app(CliState(Path(path), st.clock, Path(path)))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)
