@@ -1,15 +1,173 @@
-"""Provides `RecordForm`: a modal form for any entity, built from the field registry."""
+"""Provides `RecordForm`: a modal form for any entity, built from the field registry.
+
+One input per field (a select for enums, a checkbox for yes/no, a name picker for
+references), each with a line under it for a hint (the date a rep's "fri" means) or the
+error the save refused. A refused save leaves the form open with everything as typed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets.option_list import Option
+
+from crm_tui.domain.dates import DateError, parse_when
+from crm_tui.domain.fields import ENTITIES, FieldSpec, ValidationErrors
+from crm_tui.domain.money import DEFAULT_CURRENCY, format_money
+from crm_tui.screens.pickers import date_hint
+from crm_tui.storage.lookups import ref_candidates, ref_label, resolve_ref
+from crm_tui.storage.repository import NotFound
+
+if TYPE_CHECKING:
+    from crm_tui.storage.database import Database
+
+# Kept by the app itself (clocks, approvals), never typed in a form.
+_SYSTEM_FIELDS = {"stage_changed_at", "submitted_at", "decided_at", "approver_id", "status"}
+
+
+def default_fields(entity: str) -> list[str]:
+    """The fields a form shows when the caller does not choose them."""
+    spec = ENTITIES[entity]
+    return [
+        f.name
+        for f in spec.fields
+        if f.name not in _SYSTEM_FIELDS and f.kind != "currency" and f.name != "decision_note"
+    ]
+
+
+def value_text(spec: FieldSpec, value: Any, record: dict[str, Any], db: Database | None) -> str:
+    """A stored value as the text a rep would type to get it back."""
+    if value is None:
+        return ""
+    if spec.kind == "money":
+        currency = record.get("currency") or DEFAULT_CURRENCY
+        home = db.input_context.currency if db is not None else DEFAULT_CURRENCY
+        text = format_money(int(value), currency, symbol=False)
+        return text if currency == home else f"{currency} {text}"
+    if isinstance(value, datetime):
+        if db is None:
+            return value.strftime("%Y-%m-%d %H:%M")
+        local = db.clock.to_local(value)
+        if record.get("all_day"):
+            return local.date().isoformat()
+        return local.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if spec.kind == "bool":
+        return "yes" if value else "no"
+    return str(value)
+
+
+class RefPicker(Vertical):
+    """Type part of a name, pick the record from the list under it; the value is its id."""
+
+    DEFAULT_CSS = """
+    RefPicker { height: auto; }
+    RefPicker > OptionList { height: auto; max-height: 6; display: none; }
+    RefPicker.-open > OptionList { display: block; }
+    """
+
+    def __init__(self, db: Database, entity: str, value: str, *, id: str) -> None:
+        super().__init__(id=id)
+        self.db = db
+        self.entity = entity
+        self.value = value
+        self.label_text = ref_label(db, entity, value)
+
+    def compose(self) -> ComposeResult:
+        yield Input(self.label_text, placeholder=f"type a {self.entity} name", compact=True)
+        options = OptionList(compact=True)
+        options.can_focus = False
+        yield options
+
+    @property
+    def input(self) -> Input:
+        return self.query_one(Input)
+
+    @property
+    def options(self) -> OptionList:
+        return self.query_one(OptionList)
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        if event.value == self.label_text and self.value:
+            return
+        self.value = ""
+        self.label_text = ""
+        found = ref_candidates(self.db, self.entity, event.value)
+        self.options.clear_options()
+        for row_id, name in found:
+            self.options.add_option(Option(Text(name), id=row_id))
+        if found:
+            self.options.highlighted = 0
+        self.set_class(bool(found), "-open")
+
+    def on_key(self, event: Any) -> None:
+        if not self.has_class("-open"):
+            return
+        if event.key == "down":
+            self.options.action_cursor_down()
+            event.stop()
+        elif event.key == "up":
+            self.options.action_cursor_up()
+            event.stop()
+        elif event.key == "escape":
+            self.remove_class("-open")
+            event.stop()
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        if self.has_class("-open") and self.options.highlighted is not None:
+            event.stop()
+            option = self.options.get_option_at_index(self.options.highlighted)
+            self.choose(str(option.id), str(option.prompt))
+
+    @on(OptionList.OptionSelected)
+    def _clicked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.choose(str(event.option.id), str(event.option.prompt))
+
+    def choose(self, row_id: str, name: str) -> None:
+        self.value = row_id
+        self.label_text = name
+        with self.input.prevent(Input.Changed):
+            self.input.value = name
+        self.remove_class("-open")
+
+    def resolved(self) -> str:
+        """The chosen id; a typed name that names exactly one record counts as chosen."""
+        text = self.input.value.strip()
+        if self.value or not text:
+            return self.value
+        try:
+            return resolve_ref(self.db, self.entity, text)
+        except NotFound as exc:
+            raise ValueError(f"{exc}; pick one from the list") from None
 
 
 class RecordForm(ModalScreen[Any]):
-    """Edit the fields of one record; `save` gets the typed text and may raise ValidationErrors."""
+    """Edit the fields of one record; `save` gets the typed text and may raise ValidationErrors.
+
+    With an `id` in `initial` the form edits that record and passes `save` only the fields
+    the rep changed; otherwise it passes every field.
+    """
+
+    CSS_PATH = "forms.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
 
     def __init__(
         self,
@@ -19,10 +177,180 @@ class RecordForm(ModalScreen[Any]):
         initial: dict[str, Any] | None = None,
         fields: list[str] | None = None,
         save: Callable[[dict[str, str]], Any],
+        db: Database | None = None,
     ) -> None:
         super().__init__()
         self.entity = entity
+        self.spec = ENTITIES[entity]
         self.form_title = title
         self.initial = dict(initial or {})
-        self.field_names = fields
+        self.field_names = fields or default_fields(entity)
         self.save = save
+        self._db = db
+        self.initial_text: dict[str, str] = {}
+
+    @property
+    def db(self) -> Database | None:
+        return self._db if self._db is not None else getattr(self.app, "db", None)
+
+    @property
+    def editing(self) -> bool:
+        return bool(self.initial.get("id"))
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form"):
+            yield Static(self.form_title, id="form-title")
+            yield Static("", id="form-error", classes="error")
+            with VerticalScroll(id="form-fields"):
+                for name in self.field_names:
+                    spec = self.spec.field(name)
+                    text = value_text(spec, self.initial.get(name), self.initial, self.db)
+                    self.initial_text[name] = text
+                    label = spec.title + (" *" if spec.required else "")
+                    with Horizontal(classes="field-row"):
+                        yield Label(label, classes="field-label")
+                        with Vertical(classes="field-cell"):
+                            yield self._input(spec, text)
+                            yield Static("", id=f"note-{name}", classes="field-note")
+            yield Static("ctrl+s save   escape cancel   tab next field", id="form-keys")
+
+    def _input(self, spec: FieldSpec, text: str) -> Widget:
+        wid = f"f-{spec.name}"
+        if spec.kind == "enum":
+            value = text if text in spec.choices else Select.NULL
+            return Select(
+                [(c, c) for c in spec.choices],
+                value=value,
+                allow_blank=not text,
+                prompt="(default)",
+                compact=True,
+                id=wid,
+            )
+        if spec.kind == "bool":
+            return Checkbox("", text == "yes", compact=True, id=wid)
+        if spec.kind == "longtext":
+            return TextArea(text, compact=True, id=wid, classes="longtext")
+        if spec.kind == "ref" and self.db is not None:
+            return RefPicker(self.db, spec.ref or "", text, id=wid)
+        return Input(text, placeholder=_PLACEHOLDERS.get(spec.kind, ""), compact=True, id=wid)
+
+    def on_mount(self) -> None:
+        self.query_one("#form-error", Static).display = False
+        for name in self.field_names:
+            self._show_hint(name, self.initial_text.get(name, ""))
+        first = self.query("#form-fields Input, #form-fields Select, #form-fields TextArea")
+        if first:
+            first.first().focus()
+
+    # --- hints and errors ------------------------------------------------------------------
+    def _note(self, name: str) -> Static:
+        return self.query_one(f"#note-{name}", Static)
+
+    def _show_hint(self, name: str, text: str) -> None:
+        spec = self.spec.field(name)
+        hint = ""
+        db = self.db
+        if spec.kind == "date" and db is not None:
+            hint = date_hint(text, db.clock.today())
+        elif spec.kind == "datetime" and db is not None and text.strip():
+            try:
+                moment, all_day = parse_when(text, db.clock)
+                local = db.clock.to_local(moment)
+                hint = "→ " + local.strftime("%a %Y-%m-%d" if all_day else "%a %Y-%m-%d %H:%M")
+            except DateError:
+                hint = ""
+        note = self._note(name)
+        note.update(hint)
+        note.remove_class("error")
+        note.display = bool(hint)
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Mark each refused field; errors about fields not on the form go in the top line."""
+        general = []
+        for name, message in errors.items():
+            if name in self.field_names:
+                note = self._note(name)
+                note.update(message)
+                note.add_class("error")
+                note.display = True
+            else:
+                label = self.spec.by_name[name].title if name in self.spec.by_name else name
+                general.append(f"{label}: {message}" if label else message)
+        top = self.query_one("#form-error", Static)
+        top.update("\n".join(general))
+        top.display = bool(general)
+        bad = [n for n in self.field_names if n in errors]
+        if bad:
+            self.query_one(f"#f-{bad[0]}").scroll_visible()
+
+    def clear_errors(self) -> None:
+        for name in self.field_names:
+            widget = self.query_one(f"#f-{name}")
+            self._show_hint(name, widget.value if isinstance(widget, Input) else "")
+        top = self.query_one("#form-error", Static)
+        top.update("")
+        top.display = False
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        widget = event.input if event.input.id else event.input.parent
+        if widget is not None and widget.id and widget.id.startswith("f-"):
+            self._show_hint(widget.id[2:], event.value)
+
+    # --- values ----------------------------------------------------------------------------
+    def text_of(self, name: str) -> str:
+        """What the rep has typed or picked in one field, as text the registry parses."""
+        widget = self.query_one(f"#f-{name}")
+        if isinstance(widget, Select):
+            return "" if widget.value is Select.NULL else str(widget.value)
+        if isinstance(widget, Checkbox):
+            return "yes" if widget.value else "no"
+        if isinstance(widget, TextArea):
+            return widget.text
+        if isinstance(widget, RefPicker):
+            return widget.resolved()
+        assert isinstance(widget, Input)
+        return widget.value
+
+    def collect(self) -> tuple[dict[str, str], dict[str, str]]:
+        values: dict[str, str] = {}
+        errors: dict[str, str] = {}
+        for name in self.field_names:
+            try:
+                text = self.text_of(name)
+            except ValueError as exc:
+                errors[name] = str(exc)
+                continue
+            if self.editing and text == self.initial_text.get(name, ""):
+                continue
+            values[name] = text
+        return values, errors
+
+    def action_save(self) -> None:
+        self.clear_errors()
+        values, errors = self.collect()
+        if errors:
+            self.show_errors(errors)
+            return
+        try:
+            result = self.save(values)
+        except ValidationErrors as exc:
+            self.show_errors(exc.by_field())
+            return
+        except (NotFound, ValueError) as exc:
+            self.show_errors({"": str(exc)})
+            return
+        self.dismiss(result)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+_PLACEHOLDERS = {
+    "money": "1234.50, 1.2万, USD 300",
+    "date": "2026-11-30, fri, +3d, eom",
+    "datetime": "fri 14:30, tomorrow, 2026-11-30 09:00",
+    "percent": "0-100",
+    "tags": "vip, cold",
+    "email": "name@example.com",
+}
