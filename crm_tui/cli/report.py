@@ -1,0 +1,77 @@
+"""Provides `crm report NAME`: the four reports as Markdown, CSV or HTML files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from crm_tui.cli.context import fail, state
+
+NAMES = ("summary", "customers", "opportunities", "expenses")
+FORMATS = ("md", "csv", "html")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)
+
+
+def report(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="summary, customers, opportunities or expenses."),
+    period: str = typer.Option(
+        "",
+        "--period",
+        "-p",
+        help="2026-11, 2026-Q4, 2026, this-month, last-month, last-quarter… (default: this month).",
+    ),
+    fmt: str = typer.Option("md", "--format", "-f", help="md, csv or html."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write to this file instead of the screen."
+    ),
+    team: bool = typer.Option(False, "--team", help="The whole team's figures (managers)."),
+    cold_days: int = typer.Option(
+        30, "--cold-days", min=1, help="Customers going cold: no follow-up done in N days."
+    ),
+) -> None:
+    """Write a report: work summary, customers, opportunities or expenses."""
+    if name not in NAMES:
+        fail(f"no report '{name}'; choose one of {', '.join(NAMES)}")
+    if fmt not in FORMATS:
+        fail(f"--format: '{fmt}' is not one of {', '.join(FORMATS)}")
+    from crm_tui.reports.period import PeriodError, parse_period
+
+    st = state(ctx)
+    try:
+        chosen = parse_period(period, st.clock.today())
+    except PeriodError as exc:
+        fail(f"--period: {exc}")
+    db = st.db
+    if team and db.role != "manager":
+        fail("--team: only a manager can see the team's figures")
+    from crm_tui.reports.build import ReportSource, build_report
+    from crm_tui.reports.export import render
+    from crm_tui.storage.engine import connect
+
+    conn = connect(db.path, readonly=True)
+    try:
+        source = ReportSource.open(
+            conn,
+            period=chosen,
+            clock=st.clock,
+            currency=db.input_context.currency,
+            owner_id=db.user_id,
+            team=team,
+            cold_days=cold_days,
+        )
+        text = render(build_report(name, source), fmt)
+    finally:
+        conn.close()
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+    typer.echo(f"wrote {output}", err=True)

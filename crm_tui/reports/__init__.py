@@ -1,0 +1,1 @@
+"""Provides the reports: periods, report documents built from SQL figures, and their files."""
