@@ -319,7 +319,7 @@ def _values(
 
 def _column(ctx: _Ctx, fspec: FieldSpec) -> Any:
     if fspec.name == "weighted":
-        return (ctx.model.amount * ctx.model.probability + 50) / 100
+        return (ctx.model.amount * ctx.model.probability + 50) // 100
     return getattr(ctx.model, fspec.name)
 
 

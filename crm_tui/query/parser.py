@@ -155,7 +155,7 @@ def parse(text: str) -> list[Term]:
             continue
         negated = token.startswith("-")
         body = token[1:] if negated else token
-        phrase = body[:1] in '"“'
+        phrase = body.startswith(('"', "“"))
         value = _unquote(body)
         if not value.strip():
             if phrase:
