@@ -18,6 +18,7 @@ from crm_tui.domain.fields import (
     ENTITIES,
     SYNC_COLUMNS,
     FieldError,
+    FieldSpec,
     ValidationErrors,
     check_record,
     parse_values,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from crm_tui.storage.database import Database
 
 M = TypeVar("M", bound=SyncedRecord)
+_DATETIME = FieldSpec("at", "datetime")
 
 
 class NotFound(LookupError):
@@ -150,6 +152,79 @@ class Repository(Generic[M]):
             if not rec.deleted:
                 return rec
             return self._apply(s, rec, {"deleted": False}, kind="restore", record_undo=record_undo)
+
+    # --- sync: rows as the server has them ---------------------------------------------------
+    def apply_remote(self, s: Session, row_id: str, data: Mapping[str, Any], *, version: int,
+                     pending: Sequence[Mapping[str, Any]] = ()) -> M:
+        """Write a row as the server sent it (no outbox, no undo), lay this laptop's pending
+        outbox changes back over it where their clock is newer, and keep the sort key and
+        search index in step. `data` is a protocol snapshot (fields, owner_id, deleted,
+        field_hlc, created_at, updated_at)."""
+        from crm_tui.domain.fields import from_wire
+
+        known: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        for name, raw in (data.get("fields") or {}).items():
+            fspec = self.spec.by_name.get(name)
+            if fspec is None or name not in self.model.model_fields:
+                extra[name] = raw
+            else:
+                known[name] = raw
+        clocks: dict[str, str] = dict(data.get("field_hlc") or {})
+        deleted = bool(data.get("deleted"))
+        for change in pending:
+            if change["kind"] == "delete":
+                items: dict[str, Any] = {"deleted": True}
+            elif change["kind"] == "restore":
+                items = {"deleted": False}
+            elif change["kind"] == "command":
+                items = dict(change["payload"].get("fields") or {})
+            else:
+                items = {k: v for k, v in change["payload"].items() if k not in SYNC_COLUMNS}
+            for name, raw in items.items():
+                if change["hlc"] > clocks.get(name, ""):
+                    clocks[name] = change["hlc"]
+                    if name == "deleted":
+                        deleted = bool(raw)
+                    elif name in self.spec.by_name:
+                        known[name] = raw
+        values = {k: from_wire(self.spec.by_name[k], v) for k, v in known.items()}
+        stamps = {k: from_wire(self.spec.by_name.get(k) or _DATETIME, data.get(k))
+                  for k in ("created_at", "updated_at") if data.get(k)}
+        rec = s.get(self.model, row_id)
+        if rec is None:
+            now = self.db.clock.now()
+            rec = self.model(id=row_id, created_at=stamps.get("created_at", now),
+                             updated_at=stamps.get("updated_at", now), **values)
+        else:
+            for name, value in values.items():
+                setattr(rec, name, value)
+            rec.updated_at = stamps.get("updated_at", rec.updated_at)
+        rec.owner_id = data.get("owner_id", rec.owner_id)
+        rec.deleted = deleted
+        rec.field_hlc = json.dumps(clocks)
+        rec.server_version = version
+        rec.extra = json.dumps(json.loads(rec.extra or "{}") | extra, ensure_ascii=False)
+        if "sort_key" in self.model.model_fields and getattr(rec, "name", None):
+            from crm_tui.storage.search import pinyin_key
+
+            rec.sort_key = pinyin_key(rec.name)  # type: ignore[attr-defined]
+        s.add(rec)
+        s.flush()
+        self.after_write(s, rec, set(values))
+        return rec
+
+    def tombstone_local(self, s: Session, row_id: str, *, version: int | None = None) -> None:
+        """Hide a row the server no longer shows this user (or refused), without syncing it."""
+        rec = s.get(self.model, row_id)
+        if rec is None or rec.deleted:
+            return
+        rec.deleted = True
+        if version is not None:
+            rec.server_version = version
+        s.add(rec)
+        s.flush()
+        self.after_write(s, rec, {"deleted"})
 
     # --- hooks for the rules of each aggregate ---------------------------------------------
     def before_create(self, s: Session, rec: M, values: dict[str, Any]) -> None:

@@ -51,8 +51,24 @@ class HybridClock:
             self.last = Timestamp(self.last.wall_ms, self.last.counter + 1, self.node)
         return self.last
 
+    def now(self) -> Timestamp:
+        """The latest timestamp issued or seen (what a server returns as its own clock)."""
+        return self.last
+
     def observe(self, remote: str | Timestamp) -> None:
         """Ratchet past a clock seen from elsewhere, so later edits here order after it."""
         other = Timestamp.decode(remote) if isinstance(remote, str) else remote
         if (other.wall_ms, other.counter) > (self.last.wall_ms, self.last.counter):
             self.last = Timestamp(other.wall_ms, other.counter, self.node)
+
+
+MAX_FUTURE_MS = 5 * 60 * 1000
+
+
+def clamp_future(stamp: str, now_ms: int, max_ahead_ms: int = MAX_FUTURE_MS) -> str:
+    """A clock from a laptop whose wall clock runs more than `max_ahead_ms` fast is pulled
+    back to `now_ms` (keeping its counter and device), so it cannot win every future edit."""
+    ts = Timestamp.decode(stamp)
+    if ts.wall_ms <= now_ms + max_ahead_ms:
+        return stamp
+    return Timestamp(now_ms, ts.counter, ts.node).encode()

@@ -1,0 +1,212 @@
+"""Provides `crm server …` (run and administer the team's sync server), `crm login` and
+`crm sync`. Server and HTTP code is imported inside the commands, so `crm` starts fast."""
+
+from __future__ import annotations
+
+import socket
+
+import typer
+
+from crm_tui.cli.context import emit, fail, state
+
+server_app = typer.Typer(
+    help="Run the team's sync server, or administer its members.",
+    no_args_is_help=False,
+    invoke_without_command=True,
+)
+
+_URL_KEY = "crm.server.database_url"
+
+
+def _server_db(ctx: typer.Context):  # -> ServerDB (imported lazily)
+    from crm_tui.server.core.config import get_settings
+    from crm_tui.server.core.db import ServerDB
+
+    settings = get_settings(ctx.meta.get(_URL_KEY))
+    try:
+        db = ServerDB(settings.database_url)
+        db.init()
+    except Exception as exc:  # unreachable PostgreSQL, unwritable file, bad URL
+        fail(f"cannot open the server database {settings.database_url}: {exc}")
+    return db
+
+
+@server_app.callback()
+def server_main(
+    ctx: typer.Context,
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8765, "--port", help="Port to listen on."),
+    database_url: str | None = typer.Option(
+        None,
+        "--database-url",
+        envvar="CRM_SERVER_DATABASE_URL",
+        help="sqlite:///PATH (default: server.db in the data folder) or "
+        "postgresql+psycopg://USER@HOST/DB.",
+    ),
+) -> None:
+    """With no subcommand, serve the sync API (FastAPI on uvicorn) until stopped."""
+    ctx.meta[_URL_KEY] = database_url
+    if ctx.invoked_subcommand is not None:
+        return
+    import uvicorn
+
+    from crm_tui.server.core.config import get_settings
+    from crm_tui.server.main import create_app
+
+    settings = get_settings(database_url)
+    try:
+        app = create_app(settings)
+    except Exception as exc:
+        fail(f"cannot open the server database {settings.database_url}: {exc}")
+    typer.echo(f"crm server on http://{host}:{port} (database {settings.database_url})", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@server_app.command("init")
+def server_init(ctx: typer.Context) -> None:
+    """Create (or bring up to date) the server's tables."""
+    db = _server_db(ctx)
+    typer.echo(f"server database ready: {db.url}")
+
+
+@server_app.command("add-user")
+def server_add_user(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The member's name, as they type it at login."),
+    role: str = typer.Option("rep", "--role", help="rep, manager or admin."),
+    email: str | None = typer.Option(None, "--email"),
+) -> None:
+    """Add a team member (or re-enrol one) and print their one-time enrolment code."""
+    from crm_tui.server.crud.accounts import AccountError, add_user
+
+    db = _server_db(ctx)
+    try:
+        with db.write() as s:
+            account, code = add_user(s, name=name, role=role, email=email)
+    except AccountError as exc:
+        fail(str(exc))
+    typer.echo(f"{account.name} ({account.role}) enrolment code: {code}", err=True)
+    typer.echo(code)
+
+
+@server_app.command("users")
+def server_users(
+    ctx: typer.Context,
+    fmt: str = typer.Option("table", "--format", help="table, json or csv."),
+) -> None:
+    """List team members with their role and active devices."""
+    from crm_tui.server.crud.accounts import list_users
+
+    db = _server_db(ctx)
+    with db.read() as s:
+        rows = list_users(s)
+    emit(rows, ["name", "role", "email", "devices", "revoked"], fmt)
+
+
+@server_app.command("revoke")
+def server_revoke(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
+    """Revoke every device of a member: their next sync gets 401."""
+    from crm_tui.server.crud.accounts import AccountError, revoke_user
+
+    db = _server_db(ctx)
+    try:
+        with db.write() as s:
+            count = revoke_user(s, name=name)
+    except AccountError as exc:
+        fail(str(exc))
+    typer.echo(f"revoked {name}: {count} device(s) signed out")
+
+
+def login(
+    ctx: typer.Context,
+    url: str = typer.Argument(..., help="The server, e.g. http://crm.example.com:8765"),
+    user: str = typer.Option(..., "--user", help="Your name as the admin enrolled it."),
+    code: str | None = typer.Option(None, "--code", help="One-time enrolment code."),
+    device_name: str = typer.Option(socket.gethostname(), "--device-name"),
+) -> None:
+    """Sign this database in to a sync server (the login belongs to this --db file)."""
+    from crm_tui.storage import sync_store
+    from crm_tui.sync.client import Login, SyncClient, SyncError, save_login
+    from crm_tui.sync.protocol import EnrolRequest
+
+    if code is None:
+        code = typer.prompt("enrolment code")
+    st = state(ctx)
+    db = st.db
+    request = EnrolRequest(
+        user=user,
+        code=code,
+        device_name=device_name[:100],
+        last_client_seq=sync_store.spent_client_seq(db),
+    )
+    try:
+        with SyncClient(url, retries=2) as client:
+            answer = client.enrol(request)
+    except SyncError as exc:
+        fail(f"login failed: {exc}")
+    path = save_login(st.db_path, Login(url.rstrip("/"), answer.token, answer.device_id))
+    for key, value in (
+        ("server_url", url.rstrip("/")),
+        ("user_id", answer.user_id),
+        ("user_name", answer.user_name),
+        ("role", answer.role),
+        ("server_device_id", answer.device_id),
+        (sync_store.CURSOR_KEY, "0"),
+        ("last_sync_error", None),
+    ):
+        db.set_state(key, value)
+    sync_store.observe_clock(db, answer.server_hlc)
+    typer.echo(
+        f"signed in as {answer.user_name} ({answer.role}) on {url}; "
+        f"token kept in {path}. Run: crm sync"
+    )
+
+
+def sync(
+    ctx: typer.Context,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the summary line."),
+) -> None:
+    """Push this laptop's changes to the server and pull the team's."""
+    from crm_tui.sync.client import SyncClient, SyncError, sync_once
+
+    st = state(ctx)
+    db = st.db
+    try:
+        client = SyncClient.for_database(st.db_path)
+    except SyncError as exc:
+        fail(str(exc))
+    try:
+        with client:
+            if quiet:
+                report = sync_once(db, client)
+            else:
+                report = _sync_with_progress(db, client, sync_once)
+    except SyncError as exc:
+        fail(f"sync failed: {exc}")
+    typer.echo(report.summary())
+    for line in report.rejections[:20]:
+        typer.echo(f"  rejected {line}")
+    if report.conflicts or report.rejected:
+        typer.echo("  (the losing values are kept: see the conflicts view)")
+
+
+def _sync_with_progress(db, client, run):  # noqa: ANN001, ANN202 - thin UI wrapper
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), transient=True
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def on_progress(phase: str, done: int, total: int | None) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(f"{phase}ing", total=total)
+            bar.update(tasks[phase], completed=done, total=total or done)
+
+        return run(db, client, progress=on_progress)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(server_app, name="server")
+    app.command("login")(login)
+    app.command("sync")(sync)

@@ -1,0 +1,1 @@
+"""Provides the team's sync server: a FastAPI app over SQLModel (SQLite or PostgreSQL)."""

@@ -1,0 +1,1 @@
+"""Provides the HTTP layer: dependencies and one router per resource."""

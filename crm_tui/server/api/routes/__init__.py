@@ -1,0 +1,1 @@
+"""Provides the routers: health, auth (enrolment) and sync (push / pull)."""

@@ -1,0 +1,1 @@
+"""Provides the server's settings, database sessions and token handling."""

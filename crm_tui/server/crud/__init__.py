@@ -1,0 +1,1 @@
+"""Provides the server's data operations as keyword-only functions over a Session."""

@@ -1,0 +1,29 @@
+"""Provides `create_app`: the FastAPI app over one server database (made ready on start)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from crm_tui.server.api.deps import ServerState
+from crm_tui.server.api.main import api_router
+from crm_tui.server.body_limit import BodyLimit
+from crm_tui.server.core.clock import ServerClock
+from crm_tui.server.core.config import Settings, get_settings
+from crm_tui.server.core.db import ServerDB
+from crm_tui.sync.protocol import PROTOCOL_VERSION
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    db = ServerDB(settings.database_url)
+    db.init()
+    app = FastAPI(title="crm_tui sync server", version=f"protocol {PROTOCOL_VERSION}")
+    app.state.server = ServerState(settings, db, ServerClock(settings.max_clock_ahead_ms))
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.include_router(api_router)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """For `uvicorn --factory crm_tui.server.main:app_from_env` (reads CRM_SERVER_DATABASE_URL)."""
+    return create_app()

@@ -1,0 +1,134 @@
+"""Provides the server's own tables (a registry apart from the laptop's models).
+
+Synced rows live in one `record` table: the field registry's values as JSON with a clock
+and a change-log version per field, so the server merges any entity the same way and keeps
+fields a newer laptop sends. `change_log` holds a snapshot per change and partition; its
+`seq` comes from the one-row `change_counter`, taken last in each write transaction, so
+seq order is commit order and a pull cursor never skips a row.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column, Index, Text
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+
+class ServerModel(SQLModel, registry=registry()):
+    pass
+
+
+class Account(ServerModel, table=True):
+    """A team member (the `user` entity the laptops see is kept in step with it)."""
+
+    __tablename__ = "account"
+    id: str = Field(primary_key=True)
+    name: str = Field(index=True, unique=True)
+    email: str | None = None
+    role: str = "rep"
+    team_id: str = "team"
+    revoked: bool = False
+    created_at: datetime
+
+
+class Enrolment(ServerModel, table=True):
+    """A one-time code an admin hands a rep; only its hash is kept."""
+
+    __tablename__ = "enrolment"
+    code_hash: str = Field(primary_key=True)
+    user_id: str = Field(index=True)
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class Device(ServerModel, table=True):
+    """One laptop database of one user, with its bearer token's hash and push high-water mark."""
+
+    __tablename__ = "device"
+    id: str = Field(primary_key=True)
+    user_id: str = Field(index=True)
+    name: str = "laptop"
+    token_hash: str = Field(index=True, unique=True)
+    last_client_seq: int = 0
+    revoked: bool = False
+    created_at: datetime
+    last_seen_at: datetime | None = None
+
+
+class AppliedMutation(ServerModel, table=True):
+    """The answer given to each pushed mutation, so a retried push gets the same answer."""
+
+    __tablename__ = "applied_mutation"
+    device_id: str = Field(primary_key=True)
+    client_seq: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    mutation_id: str
+    result: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Record(ServerModel, table=True):
+    __tablename__ = "record"
+    id: str = Field(primary_key=True)
+    entity: str = Field(index=True)
+    owner_id: str | None = None
+    partition: str
+    version: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    deleted: bool = False
+    data: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    field_hlc: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    field_version: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str | None = None
+
+
+class ChangeLog(ServerModel, table=True):
+    __tablename__ = "change_log"
+    __table_args__ = (Index("ix_change_log_partition_seq", "partition", "seq"),)
+    seq: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    partition: str
+    entity: str
+    row_id: str = Field(index=True)
+    op: str
+    data: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class ChangeCounter(ServerModel, table=True):
+    """One row: the last change-log seq handed out."""
+
+    __tablename__ = "change_counter"
+    id: int = Field(default=1, primary_key=True)
+    value: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+
+
+class CustomerKey(ServerModel, table=True):
+    """Normalised name / phone / e-mail of a customer, to flag two reps claiming one company."""
+
+    __tablename__ = "customer_key"
+    key: str = Field(primary_key=True)
+    row_id: str = Field(primary_key=True)
+    owner_id: str | None = None
+
+
+class ServerMeta(ServerModel, table=True):
+    __tablename__ = "server_meta"
+    key: str = Field(primary_key=True)
+    value: str
+
+
+TABLES = [
+    m.__table__
+    for m in (
+        Account,
+        Enrolment,
+        Device,
+        AppliedMutation,
+        Record,
+        ChangeLog,
+        ChangeCounter,
+        CustomerKey,
+        ServerMeta,
+    )
+]

@@ -1,0 +1,293 @@
+"""Provides the laptop side of sync that touches SQLite: the outbox to push, the answers to
+record, and pulled pages applied with their cursor in one transaction.
+
+No HTTP here (that is sync/client.py): these functions take protocol models and write
+through the repositories' tables, so the search index and sort keys stay in step.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import text
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from crm_tui.storage.database import Database
+    from crm_tui.sync.protocol import Change, FieldConflict, Mutation, MutationResult
+
+CURSOR_KEY = "cursor"
+
+
+@dataclass
+class PushOutcome:
+    applied: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+
+
+def cursor(db: Database) -> int:
+    return int(db.state(CURSOR_KEY) or 0)
+
+
+def outbox_batch(db: Database, limit: int) -> list[Mutation]:
+    """The oldest `limit` pending changes, as the wire carries them."""
+    from crm_tui.sync.protocol import Mutation
+
+    with db.engine.connect() as conn:
+        rows = (
+            conn.execute(
+                text(
+                    "SELECT client_seq, mutation_id, entity, row_id, kind, payload, "
+                    "base_version, hlc FROM outbox ORDER BY client_seq LIMIT :n"
+                ),
+                {"n": limit},
+            )
+            .mappings()
+            .all()
+        )
+    return [Mutation(**(dict(r) | {"payload": json.loads(r["payload"])})) for r in rows]
+
+
+def spent_client_seq(db: Database) -> int:
+    """The outbox seq before the oldest pending change (a new device's starting mark)."""
+    with db.engine.connect() as conn:
+        oldest = conn.execute(text("SELECT min(client_seq) FROM outbox")).scalar()
+        if oldest is not None:
+            return int(oldest) - 1
+        last = conn.execute(text("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'")).scalar()
+    return int(last or 0)
+
+
+def note_push_failure(db: Database, seqs: list[int], error: str) -> None:
+    with db.transaction() as s:
+        s.connection().execute(
+            text(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = :e "
+                "WHERE client_seq IN (SELECT value FROM json_each(:seqs))"
+            ),
+            {"e": error[:500], "seqs": json.dumps(seqs)},
+        )
+
+
+def _pending(s: Session, row_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if not row_ids:
+        return found
+    rows = (
+        s.connection()
+        .execute(
+            text(
+                "SELECT row_id, kind, payload, hlc FROM outbox "
+                "WHERE row_id IN (SELECT value FROM json_each(:ids)) ORDER BY client_seq"
+            ),
+            {"ids": json.dumps(row_ids)},
+        )
+        .mappings()
+    )
+    for r in rows:
+        found[r["row_id"]].append(
+            {"kind": r["kind"], "payload": json.loads(r["payload"]), "hlc": r["hlc"]}
+        )
+    return found
+
+
+def _local_version(s: Session, entity: str, row_id: str) -> int | None:
+    from crm_tui.domain.fields import ENTITIES
+
+    table = ENTITIES[entity].table
+    return (
+        s.connection()
+        .execute(text(f'SELECT server_version FROM "{table}" WHERE id = :id'), {"id": row_id})
+        .scalar()
+    )
+
+
+def _record_conflict(
+    s: Session,
+    db: Database,
+    *,
+    entity: str,
+    row_id: str,
+    conflict: FieldConflict,
+    kind: str = "conflict",
+    reason: str | None = None,
+) -> None:
+    yours_lost = conflict.winner == "theirs"
+    s.connection().execute(
+        text(
+            "INSERT INTO conflict(entity, row_id, field, kind, losing_value, winning_value, "
+            "losing_hlc, winning_hlc, who, reason, at) "
+            "VALUES (:e, :r, :f, :k, :lv, :wv, :lh, :wh, :who, :why, :at)"
+        ),
+        {
+            "e": entity,
+            "r": row_id,
+            "f": conflict.field,
+            "k": kind,
+            "lv": json.dumps(conflict.yours if yours_lost else conflict.theirs, ensure_ascii=False),
+            "wv": json.dumps(conflict.theirs if yours_lost else conflict.yours, ensure_ascii=False),
+            "lh": conflict.your_hlc if yours_lost else conflict.their_hlc,
+            "wh": conflict.their_hlc if yours_lost else conflict.your_hlc,
+            "who": conflict.who,
+            "why": reason,
+            "at": db.clock.now().isoformat(),
+        },
+    )
+
+
+def apply_push_results(
+    db: Database, sent: list[Mutation], results: list[MutationResult]
+) -> PushOutcome:
+    """Record the server's answers and drop the answered outbox rows, in one transaction.
+
+    A rejected change keeps its values in `conflict` (kind 'rejected', with the reason) and
+    the row goes back to the server's version; a refused creation is hidden locally.
+    """
+    from crm_tui.sync.protocol import FieldConflict
+
+    by_seq = {m.client_seq: m for m in sent}
+    out = PushOutcome()
+    with db.transaction() as s:
+        for result in results:
+            m = by_seq.get(result.client_seq)
+            if m is None or m.mutation_id != result.mutation_id:
+                continue
+            status = result.first_status or result.status
+            out.duplicates += result.status == "duplicate"
+            s.connection().execute(
+                text("DELETE FROM outbox WHERE client_seq = :c"), {"c": m.client_seq}
+            )
+            repo = db.repos.by_entity[m.entity]
+            if status == "rejected":
+                out.rejected += 1
+                values = (m.payload.get("fields") if m.kind == "command" else m.payload) or {}
+                if m.kind in ("delete", "restore"):
+                    values = {"deleted": m.kind == "delete"}
+                for name, value in values.items():
+                    if name == "owner_id":
+                        continue
+                    _record_conflict(
+                        s,
+                        db,
+                        entity=m.entity,
+                        row_id=m.row_id,
+                        kind="rejected",
+                        reason=result.reason,
+                        conflict=FieldConflict(
+                            field=name, yours=value, your_hlc=m.hlc, winner="theirs"
+                        ),
+                    )
+            elif status == "applied_with_conflict":
+                out.conflicts += 1
+                for conflict in result.conflicts:
+                    _record_conflict(
+                        s,
+                        db,
+                        entity=m.entity,
+                        row_id=m.row_id,
+                        conflict=conflict,
+                        reason=result.reason,
+                    )
+            else:
+                out.applied += 1
+            if status == "applied":
+                continue
+            if result.row is not None:
+                local = _local_version(s, m.entity, m.row_id) or 0
+                if result.row.get("version", 0) >= local:
+                    repo.apply_remote(
+                        s,
+                        m.row_id,
+                        result.row,
+                        version=result.row["version"],
+                        pending=_pending(s, [m.row_id]).get(m.row_id, []),
+                    )
+            elif status == "rejected" and not _local_version(s, m.entity, m.row_id):
+                # Never reached the server: hide it here too, its values are in `conflict`.
+                repo.tombstone_local(s, m.row_id)
+    return out
+
+
+def apply_pull_page(db: Database, changes: list[Change], new_cursor: int) -> int:
+    """Apply one page of changes and its cursor in one transaction; returns rows written.
+
+    Changes already seen (seq <= the row's server_version) are skipped; pending outbox
+    fields are laid back over pulled rows; the local clock ratchets past every clock seen.
+    """
+    applied = 0
+    with db.transaction() as s:
+        # A page may name a parent after its child; check references at commit instead.
+        s.connection().execute(text("PRAGMA defer_foreign_keys = ON"))
+        pending = _pending(s, [c.row_id for c in changes])
+        newest = ""
+        for change in changes:
+            repo = db.repos.by_entity.get(change.entity)
+            if repo is None:
+                continue
+            local = _local_version(s, change.entity, change.row_id)
+            if local is not None and change.seq <= local:
+                continue
+            if change.op == "remove":
+                repo.tombstone_local(s, change.row_id, version=change.seq)
+            elif change.data is not None:
+                repo.apply_remote(
+                    s,
+                    change.row_id,
+                    change.data,
+                    version=change.seq,
+                    pending=pending.get(change.row_id, []),
+                )
+                newest = max([newest, *(change.data.get("field_hlc") or {}).values()])
+            applied += 1
+        if newest:
+            db.hlc.observe(newest)
+            db.set_state("last_hlc", db.hlc.now().encode())
+        if new_cursor > cursor(db):
+            db.set_state(CURSOR_KEY, str(new_cursor))
+    return applied
+
+
+def observe_clock(db: Database, stamp: str) -> None:
+    """Ratchet the local clock past the server's, so later edits here order after it."""
+    db.hlc.observe(stamp)
+    db.set_state("last_hlc", db.hlc.now().encode())
+
+
+def conflicts(db: Database, *, include_resolved: bool = False) -> list[dict[str, Any]]:
+    """Every value that lost a conflict or was refused, newest first (for the conflicts view)."""
+    sql = "SELECT * FROM conflict"
+    if not include_resolved:
+        sql += " WHERE resolved = 0"
+    with db.engine.connect() as conn:
+        rows = conn.execute(text(sql + " ORDER BY id DESC")).mappings().all()
+    return [
+        dict(r)
+        | {
+            "losing_value": json.loads(r["losing_value"] or "null"),
+            "winning_value": json.loads(r["winning_value"] or "null"),
+        }
+        for r in rows
+    ]
+
+
+def duplicate_customers(db: Database) -> list[dict[str, Any]]:
+    """Customers the server flagged as another rep's customer too (`duplicate_of` ids)."""
+    with db.engine.connect() as conn:
+        rows = (
+            conn.execute(
+                text(
+                    "SELECT id, name, owner_id, json_extract(extra, '$.duplicate_of') AS dup "
+                    "FROM customer WHERE deleted = 0 AND json_extract(extra, '$.duplicate_of') "
+                    "IS NOT NULL ORDER BY sort_key"
+                )
+            )
+            .mappings()
+            .all()
+        )
+    return [dict(r) | {"duplicate_of": json.loads(r["dup"])} for r in rows]

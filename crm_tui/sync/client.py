@@ -1,0 +1,298 @@
+"""Provides the laptop's sync: `SyncClient` (HTTP with retries) and `sync_once(db, client)`.
+
+A sync pushes the outbox in batches (the server answers each change; answers are recorded
+and the outbox rows dropped in one transaction), then pulls pages after the cursor, each
+page applied with its cursor in one transaction. The login (device token) is kept next to
+the database it belongs to, readable by its owner only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from crm_tui.sync.protocol import (
+    EnrolRequest,
+    EnrolResponse,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    version_headers,
+)
+
+if TYPE_CHECKING:
+    from crm_tui.storage.database import Database
+
+Progress = Callable[[str, int, int | None], None]
+
+
+class SyncError(Exception):
+    """Sync could not finish; `str()` is a sentence for the rep."""
+
+
+class OfflineError(SyncError):
+    """The server could not be reached (after retries)."""
+
+
+class AuthError(SyncError):
+    """401: not signed in, unknown or revoked token."""
+
+
+class VersionError(SyncError):
+    """426: this laptop and the server need different versions."""
+
+
+class SeqConflictError(SyncError):
+    """409: the outbox does not continue this device's sequence (restored backup?)."""
+
+
+# --- the login kept next to the database -------------------------------------------------
+@dataclass(frozen=True)
+class Login:
+    server_url: str
+    token: str
+    device_id: str
+
+
+def login_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".login")
+
+
+def save_login(db_path: Path, login: Login) -> Path:
+    path = login_path(db_path)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(login.__dict__, fh)
+    os.chmod(path, 0o600)
+    return path
+
+
+def load_login(db_path: Path) -> Login | None:
+    path = login_path(db_path)
+    if not path.exists():
+        return None
+    return Login(**json.loads(path.read_text()))
+
+
+# --- HTTP ----------------------------------------------------------------------------------
+class SyncClient:
+    """The sync API over httpx, retrying transport errors, 5xx and 429 with backoff."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        timeout: float = 30.0,
+        retries: int = 4,
+        backoff: float = 0.5,
+        max_backoff: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        headers = version_headers()
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        self.base_url = base_url.rstrip("/")
+        self.http = httpx.Client(
+            base_url=self.base_url, headers=headers, timeout=timeout, transport=transport
+        )
+        self.retries = retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.sleep = sleep
+
+    @classmethod
+    def for_database(cls, db_path: Path, **kwargs: Any) -> SyncClient:
+        login = load_login(db_path)
+        if login is None:
+            raise AuthError(f"{db_path} is not signed in: run crm login URL --user NAME")
+        return cls(login.server_url, login.token, **kwargs)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> SyncClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        last = ""
+        for attempt in range(self.retries + 1):
+            if attempt:
+                delay = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
+                self.sleep(delay)
+            try:
+                response = self.http.request(method, path, **kwargs)
+            except httpx.TransportError as exc:
+                last = f"cannot reach {self.base_url}: {exc.__class__.__name__} {exc}".strip()
+                continue
+            if response.status_code == 429 or response.status_code >= 500:
+                last = f"server busy or failing ({response.status_code})"
+                retry_after = response.headers.get("Retry-After", "")
+                if response.status_code == 429 and retry_after.isdigit():
+                    self.sleep(min(self.max_backoff, float(retry_after)))
+                continue
+            if response.status_code >= 400:
+                raise _error_for(response)
+            return response
+        raise OfflineError(last)
+
+    def health(self) -> dict[str, Any]:
+        return self._request("GET", "/health").json()
+
+    def enrol(self, request: EnrolRequest) -> EnrolResponse:
+        response = self._request(
+            "POST",
+            "/auth/enrol",
+            content=request.model_dump_json(),
+            headers={"Content-Type": "application/json"},
+        )
+        return EnrolResponse.model_validate_json(response.content)
+
+    def push(self, request: PushRequest) -> PushResponse:
+        response = self._request(
+            "POST",
+            "/sync/push",
+            content=request.model_dump_json(),
+            headers={"Content-Type": "application/json"},
+        )
+        return PushResponse.model_validate_json(response.content)
+
+    def pull(self, after: int, limit: int) -> PullResponse:
+        response = self._request("GET", "/sync/pull", params={"after": after, "limit": limit})
+        return PullResponse.model_validate_json(response.content)
+
+
+def _error_for(response: httpx.Response) -> SyncError:
+    try:
+        detail = response.json().get("detail")
+    except ValueError:
+        detail = response.text
+    if isinstance(detail, dict):
+        detail = detail.get("message") or json.dumps(detail)
+    elif isinstance(detail, list):  # FastAPI's validation errors
+        detail = "; ".join(
+            f"{'.'.join(map(str, d.get('loc', [])))}: {d.get('msg')}"
+            for d in detail
+            if isinstance(d, dict)
+        )
+    kinds = {401: AuthError, 426: VersionError, 409: SeqConflictError}
+    return kinds.get(response.status_code, SyncError)(
+        f"{detail} (HTTP {response.status_code})"
+        if response.status_code not in kinds
+        else str(detail)
+    )
+
+
+# --- one sync ------------------------------------------------------------------------------
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    pulled: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    cursor: int = 0
+    seconds: float = 0.0
+    rejections: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"pushed {self.pushed}, pulled {self.pulled}, conflicts {self.conflicts}, "
+            f"rejected {self.rejected}"
+        )
+
+
+def push_outbox(
+    db: Database,
+    client: SyncClient,
+    report: SyncReport,
+    *,
+    batch: int = 200,
+    progress: Progress | None = None,
+) -> None:
+    from crm_tui.storage import sync_store
+
+    total = db.pending_changes()
+    while True:
+        mutations = sync_store.outbox_batch(db, batch)
+        if not mutations:
+            return
+        try:
+            response = client.push(PushRequest(mutations=mutations))
+        except SyncError as exc:
+            sync_store.note_push_failure(db, [m.client_seq for m in mutations], str(exc))
+            raise
+        outcome = sync_store.apply_push_results(db, mutations, response.results)
+        sync_store.observe_clock(db, response.server_hlc)
+        report.pushed += len(response.results)
+        report.conflicts += outcome.conflicts
+        report.rejected += outcome.rejected
+        report.duplicates += outcome.duplicates
+        report.rejections += [
+            f"{r.mutation_id}: {r.reason}"
+            for r in response.results
+            if (r.first_status or r.status) == "rejected"
+        ]
+        if progress:
+            progress("push", report.pushed, total)
+        if len(response.results) < len(mutations):
+            raise SyncError("the server answered only part of a push")
+
+
+def pull_changes(
+    db: Database,
+    client: SyncClient,
+    report: SyncReport,
+    *,
+    page: int = 500,
+    progress: Progress | None = None,
+) -> None:
+    from crm_tui.storage import sync_store
+
+    while True:
+        after = sync_store.cursor(db)
+        response = client.pull(after, page)
+        report.pulled += sync_store.apply_pull_page(db, response.changes, response.cursor)
+        sync_store.observe_clock(db, response.server_hlc)
+        report.cursor = max(after, response.cursor)
+        if progress:
+            progress("pull", report.pulled, None)
+        if not response.has_more or response.cursor <= after:
+            return
+
+
+def sync_once(
+    db: Database,
+    client: SyncClient,
+    *,
+    batch: int = 200,
+    page: int = 500,
+    progress: Progress | None = None,
+) -> SyncReport:
+    """Push everything pending, then pull everything new; records the outcome in db.state
+    ('online', 'last_sync_at', 'last_sync_error') for the status bar."""
+    report = SyncReport()
+    started = time.perf_counter()
+    try:
+        push_outbox(db, client, report, batch=batch, progress=progress)
+        pull_changes(db, client, report, page=page, progress=progress)
+    except SyncError as exc:
+        db.set_state("online", "0" if isinstance(exc, OfflineError) else "1")
+        db.set_state("last_sync_error", str(exc))
+        raise
+    db.set_state("online", "1")
+    db.set_state("last_sync_error", None)
+    db.set_state("last_sync_at", db.clock.now().isoformat())
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,140 @@
+"""Provides the sync wire models shared by the laptop and the server (pydantic, JSON over HTTP).
+
+Every request carries `X-CRM-Protocol` and `X-CRM-Schema` headers; the server answers 426
+with a readable message when it cannot talk to this client. A push is a batch of outbox
+rows; each gets its own result (a rejection is an answer, not an error). A pull is a page of
+change-log rows after a cursor.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PROTOCOL_VERSION = 1
+# The field registry's shape as the wire knows it; bump when a synced field is added.
+SCHEMA_VERSION = 1
+# The server talks to the current client and the one before it (expand, then contract).
+SUPPORTED_PROTOCOLS = frozenset({PROTOCOL_VERSION})
+
+PROTOCOL_HEADER = "X-CRM-Protocol"
+SCHEMA_HEADER = "X-CRM-Schema"
+
+MAX_BATCH = 500
+MAX_PAGE = 2000
+MAX_BODY_BYTES = 8 * 1024 * 1024
+
+Entity = Literal[
+    "user",
+    "customer",
+    "contact",
+    "competitor",
+    "opportunity",
+    "opportunity_line",
+    "activity",
+    "expense",
+    "announcement",
+    "saved_query",
+    "lost_reason",
+]
+MutationKind = Literal["create", "patch", "delete", "restore", "command"]
+ResultStatus = Literal["applied", "applied_with_conflict", "duplicate", "rejected"]
+
+_ID = Field(min_length=1, max_length=64, pattern=r"^[\w\-]+$")
+
+
+class WireModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Mutation(WireModel):
+    """One outbox row: a change made on a laptop, in the order it was made."""
+
+    client_seq: int = Field(ge=1)
+    mutation_id: str = _ID
+    entity: Entity
+    row_id: str = _ID
+    kind: MutationKind
+    payload: dict[str, Any] = Field(max_length=64)
+    base_version: int = Field(default=0, ge=0)
+    hlc: str = Field(min_length=20, max_length=120, pattern=r"^\d{16}-\d{6}-[\w\-]+$")
+
+
+class PushRequest(WireModel):
+    mutations: list[Mutation] = Field(max_length=MAX_BATCH)
+
+
+class FieldConflict(WireModel):
+    """A value that lost (or was overwritten by) a concurrent edit of the same field."""
+
+    field: str
+    yours: Any = None
+    theirs: Any = None
+    your_hlc: str | None = None
+    their_hlc: str | None = None
+    winner: Literal["yours", "theirs"]
+    who: str | None = None
+
+
+class MutationResult(WireModel):
+    client_seq: int
+    mutation_id: str
+    status: ResultStatus
+    # For a duplicate: what the first delivery of this mutation got.
+    first_status: ResultStatus | None = None
+    reason: str | None = None
+    conflicts: list[FieldConflict] = Field(default_factory=list)
+    # The server's row after this mutation when it differs from what the laptop wrote
+    # (rejections, lost fields), so the laptop can put it back at once.
+    row: dict[str, Any] | None = None
+
+
+class PushResponse(WireModel):
+    results: list[MutationResult]
+    server_hlc: str
+
+
+class Change(WireModel):
+    """One change-log row: the full row as this user may see it, or its removal from view."""
+
+    seq: int
+    entity: Entity
+    row_id: str
+    op: Literal["upsert", "remove"]
+    data: dict[str, Any] | None = None
+
+
+class PullResponse(WireModel):
+    changes: list[Change]
+    cursor: int
+    has_more: bool
+    server_hlc: str
+
+
+class EnrolRequest(WireModel):
+    user: str = Field(min_length=1, max_length=100)
+    code: str = Field(min_length=4, max_length=64)
+    device_name: str = Field(default="laptop", max_length=100)
+    # The laptop's last outbox seq already spent before this login, so the server's
+    # high-water mark starts there and a gap still means a lost change.
+    last_client_seq: int = Field(default=0, ge=0)
+
+
+class EnrolResponse(WireModel):
+    token: str
+    device_id: str
+    user_id: str
+    user_name: str
+    role: str
+    server_hlc: str
+
+
+class Problem(BaseModel):
+    """The body of every 4xx: one sentence a rep can act on."""
+
+    detail: Any
+
+
+def version_headers() -> dict[str, str]:
+    return {PROTOCOL_HEADER: str(PROTOCOL_VERSION), SCHEMA_HEADER: str(SCHEMA_VERSION)}
