@@ -49,8 +49,14 @@ def matching_ids(db: Database, entity: str, query: str | None) -> set[str] | Non
 
 
 def stored_rows(db: Database, entity: str, query: str | None = None) -> Iterator[dict[str, Any]]:
-    """Live records of one type as stored (SQLite text), oldest first, optionally filtered."""
-    wanted = matching_ids(db, entity, query)
+    """Live records of one type as stored (SQLite text), oldest first, optionally filtered.
+
+    The query is checked at once (QueryError), before anything is written.
+    """
+    return _rows(db, entity, matching_ids(db, entity, query))
+
+
+def _rows(db: Database, entity: str, wanted: set[str] | None) -> Iterator[dict[str, Any]]:
     from crm_tui.storage.engine import connect
 
     conn = connect(db.path, readonly=True)

@@ -229,19 +229,33 @@ def import_csv(
 ) -> tuple[ImportResult, CsvPlan]:
     """Import a CSV file in one transaction; returns the result and what was detected."""
     plan = plan_csv(path, entity, explicit, encoding, delimiter)
+    result = import_plan(
+        db, plan, entity, on_duplicate=on_duplicate, dry_run=dry_run, progress=progress
+    )
+    return result, plan
+
+
+def import_plan(
+    db: Database,
+    plan: CsvPlan,
+    entity: str,
+    *,
+    on_duplicate: str = "skip",
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Import the rows of an inspected file (see plan_csv) in one transaction."""
     if not plan.mapping:
         raise ImportFailed("no column matches a field: map them with --map 'COLUMN=field'")
-    rows: Rows = _guarded(plan)
-    result = run_import(
+    return run_import(
         db,
         entity,
-        rows,
+        _guarded(plan),
         on_duplicate=on_duplicate,
         dry_run=dry_run,
         progress=progress,
         notes=plan.notes(),
     )
-    return result, plan
 
 
 def _guarded(plan: CsvPlan) -> Rows:

