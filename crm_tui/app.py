@@ -1,0 +1,228 @@
+"""Provides `CrmApp` and `make_app`: the Textual shell (modes, global keys, status line).
+
+The app is thin: screens do the work. `make_app` is the one seam tests use: give it an
+open `Database`, or a path to open in a worker while the desk paints from plain sqlite3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.worker import Worker, WorkerState
+
+from crm_tui.domain.dates import Clock
+from crm_tui.screens import CrmScreen, open_record
+from crm_tui.screens.desk import DeskScreen
+from crm_tui.screens.help import HelpScreen
+from crm_tui.screens.palette import CrmCommands
+from crm_tui.widgets.status_bar import Status, StatusBar, SyncStatusChanged
+
+if TYPE_CHECKING:
+    from crm_tui.storage.database import Database
+
+STATUS_SECONDS = 5.0
+
+# Mode name -> (key, title, undo entity). Key 6 is reserved for reports.
+SECTIONS: dict[str, tuple[str, str, str | None]] = {
+    "desk": ("1", "Desk", None),
+    "customers": ("2", "Customers", "customer"),
+    "followups": ("3", "Follow-ups", "activity"),
+    "opportunities": ("4", "Deals", "opportunity"),
+    "expenses": ("5", "Expenses", "expense"),
+}
+
+
+class DatabaseReady(Message):
+    """The ORM-backed Database is open: every screen can be used."""
+
+
+class CrmApp(App[None]):
+    """A keyboard-driven CRM: desk, customers, follow-ups, deals and expenses."""
+
+    CSS_PATH: ClassVar[str] = "app.tcss"
+    TITLE = "crm"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    COMMANDS = App.COMMANDS | {CrmCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(
+            Binding(
+                key,
+                f"section('{mode}')",
+                title,
+                id=f"section-{mode}",
+                tooltip=f"Go to {title.lower()}",
+            )
+            for mode, (key, title, _) in SECTIONS.items()
+        ),
+        Binding("question_mark", "help", "Help", id="help", tooltip="Every key on this screen"),
+        Binding("u", "undo", "Undo", id="undo", tooltip="Undo your last change here"),
+        Binding("q", "quit", "Quit", id="quit"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        path: Path,
+        clock: Clock,
+        db: Database | None = None,
+        open_db: Callable[[Path, Clock], Database] | None = None,
+    ) -> None:
+        super().__init__()
+        self.path = path
+        self.clock = clock
+        self._db = db
+        self._open_db = open_db
+        self._pending_mode: str | None = None
+        self.add_mode("desk", lambda: DeskScreen(self.path, self.clock))
+        for mode in SECTIONS:
+            if mode != "desk":
+                self.add_mode(mode, self._section_factory(mode))
+
+    # --- the database ----------------------------------------------------------------------
+    @property
+    def db_ready(self) -> bool:
+        return self._db is not None
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            raise RuntimeError("the database is still opening")
+        return self._db
+
+    @work(thread=True, group="open-db", exit_on_error=False)
+    def _open_database(self) -> Database:
+        assert self._open_db is not None
+        return self._open_db(self.path, self.clock)
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "open-db":
+            return
+        if event.state is WorkerState.SUCCESS:
+            self._db = event.worker.result
+            self.post_message(DatabaseReady())
+        elif event.state is WorkerState.ERROR:
+            self.notify(
+                f"cannot open {self.path}: {event.worker.error}", severity="error", timeout=30
+            )
+
+    def on_database_ready(self) -> None:
+        self.refresh_status()
+        if self._pending_mode:
+            mode, self._pending_mode = self._pending_mode, None
+            self.action_section(mode)
+
+    # --- lifecycle -------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.switch_mode("desk")
+        if self._db is None:
+            self._open_database()
+        self.refresh_status()
+        self.set_interval(STATUS_SECONDS, self.refresh_status)
+
+    def _section_factory(self, mode: str) -> Callable[[], Any]:
+        def make() -> Any:
+            from crm_tui import screens
+
+            return screens.section_screen(mode, self.db)
+
+        return make
+
+    # --- status line -----------------------------------------------------------------------
+    def status(self) -> Status:
+        if self._db is None:
+            return Status(self.path.stem, sync="opening…")
+        db = self._db
+        error = db.state("last_sync_error")
+        if error:
+            sync, problem = f"sync failed: {error}", True
+        elif db.state("online") == "0":
+            sync, problem = "offline", False
+        elif at := db.state("last_sync_at"):
+            sync, problem = f"synced {at[:16].replace('T', ' ')}", False
+        else:
+            sync, problem = "never synced", False
+        return Status(
+            db.path.stem, db.state("user_name") or "local", db.pending_changes(), sync, problem
+        )
+
+    def refresh_status(self) -> None:
+        status = self.status()
+        for bar in self.screen.query(StatusBar):
+            bar.show(status)
+
+    def on_sync_status_changed(self, _: SyncStatusChanged) -> None:
+        self.refresh_status()
+
+    # --- actions ---------------------------------------------------------------------------
+    def action_section(self, mode: str) -> None:
+        if mode != "desk" and not self.db_ready:
+            self._pending_mode = mode
+            self.notify("Opening the database…", timeout=2)
+            return
+        self.switch_mode(mode)
+        self.call_after_refresh(self._after_switch)
+
+    def _after_switch(self) -> None:
+        screen = self.screen
+        if not isinstance(screen, CrmScreen) and not screen.query(StatusBar):
+            screen.mount(StatusBar())  # sections from other modules get the status line too
+        self.refresh_status()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_undo(self) -> None:
+        if not self.db_ready:
+            return
+        screen = self.screen
+        entity = getattr(screen, "undo_entity", None)
+        if entity is None and not isinstance(screen, CrmScreen):
+            entity = SECTIONS.get(self.current_mode, ("", "", None))[2]
+        from crm_tui.domain.fields import ValidationErrors
+
+        try:
+            message = self.db.repos.undo_last(entity)
+        except ValidationErrors as exc:
+            self.notify(str(exc.errors[0].message), severity="warning")
+            return
+        self.notify(message or "Nothing to undo here.")
+        reload = getattr(screen, "reload", None)
+        if message and callable(reload):
+            reload()
+        self.refresh_status()
+
+    def open_record(self, entity: str, row_id: str, customer_id: str | None = None) -> None:
+        if not self.db_ready:
+            self.notify("Opening the database…", timeout=2)
+            return
+        open_record(self, entity, row_id, customer_id)
+
+
+def make_app(
+    db: Database | None = None,
+    *,
+    clock: Clock | None = None,
+    path: Path | None = None,
+    open_db: Callable[[Path, Clock], Database] | None = None,
+) -> CrmApp:
+    """Build the app over an open `db`, or over `path` (opened in a worker with `open_db`)."""
+    if db is not None:
+        return CrmApp(path=db.path, clock=clock or db.clock, db=db)
+    if path is None:
+        raise ValueError("make_app needs a database or a path")
+    return CrmApp(path=path, clock=clock or Clock(), open_db=open_db or _open_database)
+
+
+def _open_database(path: Path, clock: Clock) -> Database:
+    # Imported here, in the worker thread: SQLModel takes ~0.45 s and the desk need not wait.
+    from crm_tui.storage.database import open_database
+
+    return open_database(path, clock)

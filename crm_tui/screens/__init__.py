@@ -1,0 +1,175 @@
+"""Provides the screens: one module per screen, plus the base every section screen shares.
+
+`open_record` is the one place that knows which screen shows a record of each type.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from crm_tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from crm_tui.storage.database import Database
+
+
+class CrmScreen(Screen[None]):
+    """A section screen: its body, then the status line and the footer of keys."""
+
+    undo_entity: ClassVar[str | None] = None  # what `u` undoes here; None = the last change
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_body()
+        yield StatusBar()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_screen_resume(self) -> None:
+        refresh = getattr(self.app, "refresh_status", None)
+        if callable(refresh):
+            refresh()
+
+    def reload(self) -> None:
+        """Re-read what the screen shows (after a change or an undo)."""
+
+
+def section_screen(mode: str, db: Database) -> Screen[Any]:
+    """The screen for a section of the app (keys 2-5)."""
+    if mode == "customers":
+        from crm_tui.screens.customers import CustomersScreen
+
+        return CustomersScreen(db)
+    if mode == "followups":
+        from crm_tui.screens.followups import FollowUpsScreen
+
+        return FollowUpsScreen(db)
+    if mode == "opportunities":
+        from crm_tui.screens.opportunities import OpportunitiesScreen
+
+        return OpportunitiesScreen(db)
+    if mode == "expenses":
+        from crm_tui.screens.expenses import ExpensesScreen
+
+        return ExpensesScreen(db)
+    raise KeyError(mode)
+
+
+def open_record(app: App[Any], entity: str, row_id: str, customer_id: str | None = None) -> None:
+    """Show a record: customers (and their contacts, deals) in the customer's detail screen,
+    a follow-up in its form, an announcement in a reader."""
+    db: Database = app.db  # type: ignore[attr-defined]
+    if entity == "activity":
+        from crm_tui.screens.followups import edit_follow_up
+
+        edit_follow_up(app, db, row_id)
+        return
+    if entity == "announcement":
+        from crm_tui.screens.desk import AnnouncementView
+
+        record = db.repos.announcements.get(row_id)
+        if record is not None:
+            app.push_screen(AnnouncementView(record.title, record.body or ""))
+        return
+    from crm_tui.screens.customer_detail import CustomerDetailScreen
+
+    tab = {"contact": "contacts", "opportunity": "deals", "expense": "expenses"}.get(entity)
+    target = row_id if entity == "customer" else customer_id
+    if target is None:
+        record = db.repos.by_entity[entity].get(row_id)
+        target = getattr(record, "customer_id", None)
+    if target is None:
+        app.notify("This record has no customer to show.", severity="warning")
+        return
+    app.push_screen(CustomerDetailScreen(db, target, tab=tab))
+
+
+class ListScreen(CrmScreen):
+    """A section that is one lazy table with the `/` query bar above it."""
+
+    entity: ClassVar[str]
+    noun: ClassVar[str] = "rows"
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+        self.query_text = ""
+
+    def base_filter(self) -> list[Any]:
+        """Clauses this screen always applies (e.g. the follow-up view); the bar adds to them."""
+        return []
+
+    def make_source(self) -> Any:
+        from crm_tui.storage.listing import ListSource
+
+        return ListSource(self.db, self.entity, where=self.base_filter())
+
+    def columns(self) -> list[Any]:
+        raise NotImplementedError
+
+    def compose_body(self) -> ComposeResult:
+        from crm_tui.storage.values import QueryHistory, distinct_values
+        from crm_tui.widgets.query_bar import QueryBar
+        from crm_tui.widgets.record_table import RecordTable
+
+        yield from self.compose_top()
+        yield QueryBar(
+            entity=self.entity,
+            screen_key=self.entity,
+            id="query",
+            values=lambda field, prefix: distinct_values(self.db, self.entity, field, prefix),
+            history=QueryHistory(self.db),
+        )
+        yield RecordTable(
+            self.columns(),
+            self.make_source(),
+            noun=self.noun,
+            id="table",
+            empty=f"No {self.noun} match.",
+        )
+
+    def compose_top(self) -> ComposeResult:
+        yield from ()
+
+    @property
+    def table(self) -> Any:
+        from crm_tui.widgets.record_table import RecordTable
+
+        return self.query_one("#table", RecordTable)
+
+    def on_mount(self) -> None:
+        self.table.focus()
+
+    def apply_filter(self) -> None:
+        """Re-run the bar's query over this screen's base filter."""
+        from crm_tui.query import QueryError, compile_filter
+        from crm_tui.widgets.query_bar import QueryBar
+
+        bar = self.query_one("#query", QueryBar)
+        try:
+            clauses = compile_filter(self.entity, self.query_text, db=self.db)
+        except QueryError as exc:
+            bar.show_error(exc.message)
+            return  # the list keeps the rows of the last good query
+        bar.clear_error()
+        self.table.set_filter([*self.base_filter(), *clauses])
+
+    def on_query_bar_query_changed(self, event: Any) -> None:
+        self.query_text = event.text
+        self.apply_filter()
+
+    def action_focus_query(self) -> None:
+        self.query_one("#query").focus()
+
+    def action_focus_table(self) -> None:
+        self.table.focus()
+
+    def reload(self) -> None:
+        self.table.reload()

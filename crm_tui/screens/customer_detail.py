@@ -1,0 +1,294 @@
+"""Provides `CustomerDetailScreen`: one customer with their contacts, follow-up timeline,
+deals and expenses, each in a tab with a lazy table; `a` adds a record to the open tab."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Static, TabbedContent, TabPane
+
+from crm_tui.domain.models import Activity, Contact, Expense, Opportunity
+from crm_tui.domain.money import format_money
+from crm_tui.screens import CrmScreen
+from crm_tui.screens.customers import CUSTOMER_FIELDS
+from crm_tui.screens.followups import FOLLOW_UP_FIELDS, edit_follow_up, mark_done, when_text
+from crm_tui.storage.listing import ListSource
+from crm_tui.widgets.record_table import Column, RecordTable
+
+if TYPE_CHECKING:
+    from crm_tui.storage.database import Database
+
+# tab id -> (title, key, entity, repository name, form fields)
+TABS: dict[str, tuple[str, str, str, str, list[str]]] = {
+    "contacts": (
+        "Contacts",
+        "c",
+        "contact",
+        "contacts",
+        ["name", "title", "phone", "mobile", "email", "birthday", "notes"],
+    ),
+    "timeline": (
+        "Follow-ups",
+        "f",
+        "activity",
+        "activities",
+        [f for f in FOLLOW_UP_FIELDS if f != "customer_id"],
+    ),
+    "deals": (
+        "Deals",
+        "d",
+        "opportunity",
+        "opportunities",
+        ["title", "stage", "amount", "probability", "expected_close", "next_step", "competitor_id"],
+    ),
+    "expenses": (
+        "Expenses",
+        "m",
+        "expense",
+        "expenses",
+        ["spent_on", "category", "amount", "opportunity_id", "description", "receipt"],
+    ),
+}
+
+
+def _money(row: dict[str, Any]) -> str:
+    return format_money(row.get("amount"), row.get("currency") or "CNY")
+
+
+class CustomerDetailScreen(CrmScreen):
+    """A customer's card above tabs for contacts, the follow-up timeline, deals, expenses."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back", id="detail.back"),
+        Binding(
+            "a",
+            "add",
+            "Add here",
+            id="detail.add",
+            tooltip="Add a contact, follow-up, deal or expense to the open tab",
+        ),
+        Binding("e", "edit", "Edit customer", id="detail.edit"),
+        Binding(
+            "x",
+            "done",
+            "Done",
+            id="detail.done",
+            tooltip="Mark the follow-up under the cursor done",
+        ),
+        *(
+            Binding(key, f"tab('{tab}')", title, show=False, id=f"detail.tab-{tab}")
+            for tab, (title, key, *_rest) in TABS.items()
+        ),
+    ]
+
+    def __init__(self, db: Database, customer_id: str, *, tab: str | None = None) -> None:
+        super().__init__()
+        self.db = db
+        self.customer_id = customer_id
+        self.initial_tab = tab if tab in TABS else "timeline"
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="card")
+        clock = self.db.clock
+        columns: dict[str, list[Column]] = {
+            "contacts": [
+                Column("name", "Name"),
+                Column("title", "Title", 12),
+                Column("mobile", "Mobile", 15),
+                Column("email", "E-mail"),
+            ],
+            "timeline": [
+                Column(
+                    "due_at",
+                    "When",
+                    18,
+                    text=lambda r: (
+                        "✓ " + when_text(clock, r, "done_at")
+                        if r.get("done_at")
+                        else when_text(clock, r)
+                    ),
+                ),
+                Column("kind", "Kind", 7),
+                Column("subject", "Subject"),
+                Column("outcome", "Outcome"),
+            ],
+            "deals": [
+                Column("title", "Deal"),
+                Column("stage", "Stage", 11),
+                Column("amount", "Amount", 16, "right", _money),
+                Column("expected_close", "Closes", 10),
+            ],
+            "expenses": [
+                Column("spent_on", "Date", 10),
+                Column("category", "Category", 13),
+                Column("amount", "Amount", 14, "right", _money),
+                Column("status", "Status", 9),
+                Column("description", "For"),
+            ],
+        }
+        with TabbedContent(initial=self.initial_tab, id="tabs"):
+            for tab, (title, key, *_rest) in TABS.items():
+                with TabPane(f"{title} \\[{key}]", id=tab):
+                    yield RecordTable(
+                        columns[tab],
+                        self._source(tab),
+                        id=f"table-{tab}",
+                        noun=title.lower(),
+                        empty=f"No {title.lower()} yet.",
+                    )
+
+    def _source(self, tab: str) -> ListSource:
+        cid = self.customer_id
+        if tab == "contacts":
+            return ListSource(self.db, "contact", where=[Contact.customer_id == cid])
+        if tab == "timeline":
+            return ListSource(
+                self.db,
+                "activity",
+                where=[Activity.customer_id == cid],
+                order=["due_at"],
+                descending=True,
+            )
+        if tab == "deals":
+            return ListSource(self.db, "opportunity", where=[Opportunity.customer_id == cid])
+        return ListSource(
+            self.db,
+            "expense",
+            where=[Expense.customer_id == cid],
+            order=["spent_on"],
+            descending=True,
+        )
+
+    def on_mount(self) -> None:
+        self.show_card()
+        self.call_after_refresh(self._focus_tab)
+
+    def _focus_tab(self) -> None:
+        self.query_one(f"#table-{self.current_tab}", RecordTable).focus()
+
+    @property
+    def current_tab(self) -> str:
+        return self.query_one("#tabs", TabbedContent).active or self.initial_tab
+
+    def show_card(self) -> None:
+        customer = self.db.repos.customers.get(self.customer_id)
+        card = self.query_one("#card", Static)
+        if customer is None:
+            card.update("This customer was deleted.")
+            return
+        self.sub_title = customer.name
+        facts = [
+            customer.kind,
+            customer.status,
+            f"grade {customer.grade}" if customer.grade else None,
+            customer.city,
+            customer.industry,
+            customer.phone,
+            customer.email,
+        ]
+        tags = " ".join(f"+{t}" for t in (customer.tags or "").split(",") if t)
+        lines = [
+            f"[b]{escape(customer.name)}[/b]  " + "  ".join(escape(str(f)) for f in facts if f)
+        ]
+        if tags:
+            lines.append(f"[$accent]{escape(tags)}[/]")
+        if customer.notes:
+            lines.append(f"[$text-muted]{escape(customer.notes.splitlines()[0])}[/]")
+        card.update("\n".join(lines))
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.call_after_refresh(self._focus_tab)
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one("#tabs", TabbedContent).active = tab
+        self.call_after_refresh(self._focus_tab)
+
+    def reload(self) -> None:
+        self.show_card()
+        for table in self.query(RecordTable):
+            table.reload()
+        self.app.refresh_status()  # type: ignore[attr-defined]
+
+    def _saved(self, record: Any) -> None:
+        if record is not None:
+            self.reload()
+
+    def action_add(self) -> None:
+        from crm_tui.screens.forms import RecordForm
+
+        tab = self.current_tab
+        title, _key, entity, repo_name, fields = TABS[tab]
+        repo = self.db.repos.by_entity[entity]
+        initial: dict[str, Any] = {"customer_id": self.customer_id}
+        if entity == "activity":
+            initial |= {
+                "due_at": self.db.clock.day_start_utc(self.db.clock.today()),
+                "all_day": True,
+            }
+        if entity == "expense":
+            initial["spent_on"] = self.db.clock.today()
+        customer_id = self.customer_id
+
+        def save(values: dict[str, str]) -> Any:
+            return repo.create({**values, "customer_id": customer_id})
+
+        name = {"activity": "follow-up", "opportunity": "deal"}.get(entity, entity)
+        self.app.push_screen(
+            RecordForm(entity, title=f"New {name}", initial=initial, fields=fields, save=save),
+            self._saved,
+        )
+
+    def action_edit(self) -> None:
+        from crm_tui.screens.forms import RecordForm
+
+        repo = self.db.repos.customers
+        record = repo.get(self.customer_id)
+        if record is None:
+            return
+        self.app.push_screen(
+            RecordForm(
+                "customer",
+                title=f"Edit {record.name}",
+                initial=record.model_dump(),
+                fields=CUSTOMER_FIELDS,
+                save=lambda changes: repo.update(record.id, changes),
+            ),
+            self._saved,
+        )
+
+    def _current_row(self) -> dict[str, Any] | None:
+        return self.query_one(f"#table-{self.current_tab}", RecordTable).current_row
+
+    def action_done(self) -> None:
+        row = self._current_row()
+        if self.current_tab != "timeline" or row is None:
+            self.notify("Pick a follow-up in the Follow-ups tab first.", severity="warning")
+            return
+        mark_done(self.app, self.db, str(row["id"]), self._saved)
+
+    def on_record_table_row_selected(self, event: RecordTable.RowSelected) -> None:
+        from crm_tui.screens.forms import RecordForm
+
+        tab = self.current_tab
+        title, _key, entity, _repo, fields = TABS[tab]
+        if entity == "activity":
+            edit_follow_up(self.app, self.db, event.row_id, self._saved)
+            return
+        repo = self.db.repos.by_entity[entity]
+        record = repo.get(event.row_id)
+        if record is None:
+            return
+        row_id = event.row_id
+        self.app.push_screen(
+            RecordForm(
+                entity,
+                title=f"Edit {title.lower().rstrip('s')}",
+                initial=record.model_dump(),
+                fields=fields,
+                save=lambda changes: repo.update(row_id, changes),
+            ),
+            self._saved,
+        )

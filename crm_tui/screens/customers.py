@@ -1,0 +1,101 @@
+"""Provides `CustomersScreen`: every customer in a lazy table, filtered as the rep types."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.binding import Binding, BindingType
+
+from crm_tui.screens import ListScreen
+from crm_tui.widgets.record_table import Column, RecordTable
+
+CUSTOMER_FIELDS = [
+    "name",
+    "kind",
+    "status",
+    "grade",
+    "city",
+    "phone",
+    "email",
+    "industry",
+    "source",
+    "address",
+    "website",
+    "tags",
+    "birthday",
+    "notes",
+]
+
+
+def _tags(row: dict[str, Any]) -> str:
+    return " ".join(f"+{t}" for t in (row.get("tags") or "").split(",") if t)
+
+
+class CustomersScreen(ListScreen):
+    """Customers sorted by name (pinyin for Chinese names); `/` filters, `enter` opens."""
+
+    entity = "customer"
+    noun = "customers"
+    undo_entity = "customer"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "slash",
+            "focus_query",
+            "Filter",
+            id="customers.filter",
+            tooltip="Filter with the query language, e.g. city:北京 grade:A",
+        ),
+        Binding("escape", "focus_table", "List", show=False),
+        Binding("n", "new", "New", id="customers.new", tooltip="Add a customer"),
+        Binding("e", "edit", "Edit", id="customers.edit", tooltip="Edit this customer"),
+    ]
+
+    def columns(self) -> list[Column]:
+        return [
+            Column("name", "Name"),
+            Column("city", "City", 10),
+            Column("status", "Status", 9),
+            Column("grade", "Gr", 2),
+            Column("phone", "Phone", 15),
+            Column("tags", "Tags", 12, text=_tags),
+        ]
+
+    def on_record_table_row_selected(self, event: RecordTable.RowSelected) -> None:
+        self.app.open_record("customer", event.row_id)  # type: ignore[attr-defined]
+
+    def action_new(self) -> None:
+        from crm_tui.screens.forms import RecordForm
+
+        repo = self.db.repos.customers
+        self.app.push_screen(
+            RecordForm("customer", title="New customer", fields=CUSTOMER_FIELDS, save=repo.create),
+            self._saved,
+        )
+
+    def action_edit(self) -> None:
+        from crm_tui.screens.forms import RecordForm
+
+        row = self.table.current_row
+        if row is None:
+            return
+        repo = self.db.repos.customers
+        record = repo.get(row["id"])
+        if record is None:
+            return
+        self.app.push_screen(
+            RecordForm(
+                "customer",
+                title=f"Edit {record.name}",
+                initial=record.model_dump(),
+                fields=CUSTOMER_FIELDS,
+                save=lambda changes: repo.update(record.id, changes),
+            ),
+            self._saved,
+        )
+
+    def _saved(self, record: Any) -> None:
+        if record is not None:
+            self.notify(f"Saved {record.name}.")
+            self.table.reload()
+            self.app.refresh_status()  # type: ignore[attr-defined]

@@ -1,0 +1,155 @@
+"""Provides `DeskScreen`: today's desk, painted from plain sqlite3 before the ORM loads.
+
+Overdue follow-ups, the week's schedule, birthdays, deals closing soon, recent customers
+and contacts, announcements and this month's numbers; `enter` opens any item.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown, OptionList, Static
+from textual.widgets.option_list import Option
+
+from crm_tui.domain.dates import Clock
+from crm_tui.screens import CrmScreen
+from crm_tui.storage.desk import Desk, DeskItem, load_desk
+from crm_tui.widgets.record_table import fit
+
+# section id -> (title, what an empty section says)
+SECTIONS: dict[str, tuple[str, str]] = {
+    "overdue": ("Overdue", "Nothing overdue."),
+    "schedule": ("Today and the next 7 days", "Nothing scheduled."),
+    "closing": ("Deals closing in 14 days", "No deals close soon."),
+    "birthdays": ("Birthdays this week", "No birthdays this week."),
+    "recent": ("Recently added", "Nobody added yet."),
+    "announcements": ("Announcements", "No announcements."),
+}
+WHEN_CELLS = 11
+
+
+class DeskList(OptionList):
+    """One desk section: an item per line, `enter` opens it."""
+
+    def show(self, items: list[DeskItem], empty: str) -> None:
+        self.clear_options()
+        if not items:
+            self.add_option(Option(Text(empty, style="dim"), disabled=True))
+            return
+        for item in items:
+            line = Text(no_wrap=True, overflow="ellipsis")
+            line.append(fit(item.when, WHEN_CELLS), style="bold")
+            line.append(" ")
+            line.append(item.text)
+            if item.detail:
+                line.append("  " + item.detail, style="dim")
+            self.add_option(Option(line, id=f"{item.entity}:{item.id}:{item.customer_id or ''}"))
+
+
+class AnnouncementView(ModalScreen[None]):
+    """Read one announcement; escape closes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "dismiss", "Close")]
+
+    def __init__(self, title: str, body: str) -> None:
+        super().__init__()
+        self.heading = title
+        self.body = body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="announcement"):
+            yield Static(Text(self.heading, style="bold"), id="announcement-title")
+            yield Markdown(self.body or "_(no text)_")
+
+
+class DeskScreen(CrmScreen):
+    """What to do now: the first screen of the app."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "reload", "Refresh", id="desk.refresh", tooltip="Read the desk again"),
+    ]
+
+    def __init__(self, path: Path, clock: Clock) -> None:
+        super().__init__()
+        self.path = path
+        self.clock = clock
+        self.desk: Desk | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="desk-title")
+        with VerticalScroll(id="desk"), Grid(id="desk-grid"):
+            for section, (title, _) in SECTIONS.items():
+                options = DeskList(id=section, classes="desk-section")
+                options.border_title = title
+                yield options
+            numbers = Static(id="numbers", classes="desk-section")
+            numbers.border_title = "This month"
+            yield numbers
+
+    def on_mount(self) -> None:
+        today = self.clock.today()
+        self.query_one("#desk-title", Static).update(
+            Text.assemble(("Today's desk", "bold"), f"  {today:%A %d %B %Y}")
+        )
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.desk is not None:
+            self.load()
+
+    def reload(self) -> None:
+        self.load()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="desk", exit_on_error=False)
+    def load(self) -> Desk:
+        desk = load_desk(self.path, self.clock)
+        self.app.call_from_thread(self.show, desk)
+        return desk
+
+    def show(self, desk: Desk) -> None:
+        first = self.desk is None
+        self.desk = desk
+        for section, (title, empty) in SECTIONS.items():
+            items: list[DeskItem] = getattr(desk, section)
+            widget = self.query_one(f"#{section}", DeskList)
+            widget.show(items, empty)
+            if section == "overdue" and desk.overdue_total:
+                widget.border_title = f"{title} ({desk.overdue_total:,})"
+            else:
+                widget.border_title = title
+        table = Table(box=None, padding=(0, 1), show_edge=False, expand=True)
+        table.add_column("", ratio=1, no_wrap=True)
+        table.add_column("this month", justify="right", no_wrap=True)
+        table.add_column("last month", justify="right", style="dim", no_wrap=True)
+        for figure in desk.numbers:
+            arrow = "" if figure.up is None else (" ▲" if figure.up else " ▼")
+            style = "" if figure.up is None else ("green" if figure.up else "red")
+            table.add_row(
+                figure.label, Text(figure.this_month + arrow, style=style), figure.last_month
+            )
+        self.query_one("#numbers", Static).update(table)
+        if first:
+            self._focus_first()
+
+    def _focus_first(self) -> None:
+        for section in SECTIONS:
+            widget = self.query_one(f"#{section}", DeskList)
+            if any(not option.disabled for option in widget.options):
+                widget.focus()
+                return
+        self.query_one("#overdue", DeskList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        entity, row_id, customer_id = str(event.option.id).split(":", 2)
+        self.app.open_record(entity, row_id, customer_id or None)  # type: ignore[attr-defined]

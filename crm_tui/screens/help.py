@@ -1,0 +1,68 @@
+"""Provides `HelpScreen`: every key that works on the screen below, with what it does."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+
+def binding_rows(screen: Screen[Any]) -> list[tuple[str, str, str, str]]:
+    """(where, key, what, more) for each binding active on `screen`, focused widget first."""
+    app = screen.app
+    rows: list[tuple[str, str, str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        what = binding.description or binding.action
+        node = active.node
+        where = (
+            "everywhere"
+            if node is app
+            else ("this screen" if node is screen else type(node).__name__)
+        )
+        ident = (where, what)
+        if ident in seen:
+            continue
+        seen.add(ident)
+        rows.append((where, app.get_key_display(binding) or key, what, binding.tooltip))
+    order = {"everywhere": 2, "this screen": 1}
+    rows.sort(key=lambda r: order.get(r[0], 0))
+    return rows
+
+
+class HelpScreen(ModalScreen[None]):
+    """A table of every binding; escape or ? closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "dismiss", "Close", id="help.close"),
+    ]
+
+    def __init__(self, below: Screen[Any]) -> None:
+        super().__init__()
+        self.below = below
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, padding=(0, 1), expand=True, show_header=False)
+        table.add_column("key", style="bold", no_wrap=True)
+        table.add_column("what")
+        table.add_column("more", style="dim", ratio=1)
+        last = None
+        for where, key, what, more in binding_rows(self.below):
+            if where != last:
+                table.add_row(Text(where.capitalize(), style="bold underline"), "", "")
+                last = where
+            table.add_row(key, what, more)
+        table.add_row("", "", "")
+        table.add_row("ctrl+p", "Command palette", "every action, and go to a customer by name")
+        with Vertical(id="help"):
+            yield Static(Text("Keys", style="bold"), id="help-title")
+            with VerticalScroll():
+                yield Static(table, classes="help-table")
+            yield Static("escape closes", id="help-keys")

@@ -1,0 +1,328 @@
+"""Provides `RecordTable`: a table over a `ListSource` that renders only the rows in view.
+
+Textual's DataTable holds every row (100k rows take seconds to show); this widget uses the
+line API instead, as Toolong's LogLines does: the virtual height is the row count, and
+`render_line` asks the source for the page holding each visible row, keeping recent pages
+in an LRU cache. A filter change reloads the count and the first pages in a thread worker
+and repaints the same widget. Cells are cut and padded by terminal cells, so Chinese text
+stays aligned.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events, work
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+if TYPE_CHECKING:
+    from crm_tui.storage.listing import ListSource
+
+MAX_PAGES = 64
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: `width` in cells (0 = share what is left); `text` renders a row's cell."""
+
+    key: str
+    title: str
+    width: int = 0
+    align: Literal["left", "right"] = "left"
+    text: Callable[[dict[str, Any]], str] | None = None
+
+    def cell(self, row: dict[str, Any]) -> str:
+        if self.text is not None:
+            return self.text(row)
+        value = row.get(self.key)
+        return "" if value is None else str(value)
+
+
+def fit(text: str, width: int, align: str = "left") -> str:
+    """`text` cut or padded to exactly `width` terminal cells (an ellipsis marks a cut)."""
+    if width <= 0:
+        return ""
+    text = text.replace("\n", " ")
+    size = cell_len(text)
+    if size > width:
+        return set_cell_size(text, width - 1) + "…"
+    pad = " " * (width - size)
+    return pad + text if align == "right" else text + pad
+
+
+class RecordTable(ScrollView, can_focus=True):
+    """A lazy, keyboard-driven table of records (one row per record, `enter` selects)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "jump(0)", "First", show=False),
+        Binding("end", "jump(-1)", "Last", show=False),
+        Binding("enter", "select", "Open", tooltip="Open the record under the cursor"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "record-table--header",
+        "record-table--cursor",
+        "record-table--placeholder",
+    }
+
+    DEFAULT_CSS = """
+    RecordTable {
+        overflow-x: hidden;
+        overflow-y: scroll;
+        & > .record-table--header { text-style: bold; background: $panel; }
+        & > .record-table--cursor { background: $block-cursor-blurred-background; }
+        &:focus > .record-table--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: bold;
+        }
+        & > .record-table--placeholder { color: $text-muted; }
+    }
+    """
+
+    cursor_row: reactive[int] = reactive(0, always_update=True, init=False)
+
+    class RowSelected(Message):
+        """`enter` (or a click) on a row."""
+
+        def __init__(self, table: RecordTable, row: dict[str, Any]) -> None:
+            super().__init__()
+            self.table = table
+            self.row = row
+
+        @property
+        def row_id(self) -> str:
+            return str(self.row["id"])
+
+        @property
+        def control(self) -> RecordTable:
+            return self.table
+
+    class Reloaded(Message):
+        """The count and first rows are in after a (re)load."""
+
+        def __init__(self, table: RecordTable, count: int) -> None:
+            super().__init__()
+            self.table = table
+            self.count = count
+
+        @property
+        def control(self) -> RecordTable:
+            return self.table
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        source: ListSource | None = None,
+        *,
+        noun: str = "rows",
+        empty: str = "Nothing here.",
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.columns = list(columns)
+        self.source = source
+        self.noun = noun
+        self.empty = empty
+        self.row_count = 0
+        self.loaded = False
+        self._pages: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    # --- public API ------------------------------------------------------------------------
+    @property
+    def current_row(self) -> dict[str, Any] | None:
+        if not self.loaded or not 0 <= self.cursor_row < self.row_count:
+            return None
+        return self._row(self.cursor_row)
+
+    def set_source(self, source: ListSource) -> None:
+        self.source = source
+        self.reload(keep_cursor=False)
+
+    def set_filter(self, where: Sequence[Any]) -> None:
+        """Filter the rows (clauses for the ListSource); the widget stays, the cursor goes up."""
+        if self.source is None:
+            return
+        with self._lock:
+            self.source.set_filter(where)
+        self.reload(keep_cursor=False)
+
+    def reload(self, *, keep_cursor: bool = True) -> None:
+        """Re-read the count and the rows in view (after a write or a filter change)."""
+        if self.source is None:
+            return
+        self.loaded = False
+        self._pages.clear()
+        if not keep_cursor:
+            self.cursor_row = 0
+            self.scroll_to(y=0, animate=False, immediate=True)
+        self._load(self.source, self.cursor_row)
+
+    # --- loading ---------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="record-table", exit_on_error=False)
+    def _load(self, source: ListSource, around: int) -> None:
+        with self._lock:
+            source.invalidate()
+            generation = source.generation
+            count = source.count()
+            want = {0, max(0, around) // source.page_size}
+            pages = {i: source.page(i) for i in sorted(want)}
+        self.app.call_from_thread(self._loaded, source, generation, count, pages)
+
+    def _loaded(
+        self,
+        source: ListSource,
+        generation: int,
+        count: int,
+        pages: dict[int, list[dict[str, Any]]],
+    ) -> None:
+        if source is not self.source or source.generation != generation:
+            return  # a newer load is on its way
+        self._pages = OrderedDict(pages)
+        self.row_count = count
+        self.loaded = True
+        self.virtual_size = Size(0, count + 1)
+        self.cursor_row = min(self.cursor_row, max(0, count - 1))
+        self._update_subtitle()
+        self.refresh()
+        self.post_message(self.Reloaded(self, count))
+
+    def _row(self, index: int) -> dict[str, Any] | None:
+        source = self.source
+        if source is None:
+            return None
+        page_index = index // source.page_size
+        page = self._pages.get(page_index)
+        if page is None:
+            with self._lock:
+                page = source.page(page_index)
+            self._pages[page_index] = page
+            while len(self._pages) > MAX_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(page_index)
+        offset = index - page_index * source.page_size
+        return page[offset] if offset < len(page) else None
+
+    # --- rendering -------------------------------------------------------------------------
+    def _widths(self, total: int) -> list[int]:
+        fixed = sum(c.width for c in self.columns) + len(self.columns) - 1
+        flexible = [c for c in self.columns if c.width == 0]
+        spare = max(0, total - fixed)
+        share = spare // len(flexible) if flexible else 0
+        widths = []
+        for column in self.columns:
+            if column.width:
+                widths.append(column.width)
+            else:
+                widths.append(max(4, share))
+        return widths
+
+    def _line_text(self, cells: list[str], widths: list[int]) -> str:
+        parts = [
+            fit(text, width, column.align)
+            for text, width, column in zip(cells, widths, self.columns, strict=True)
+        ]
+        return " ".join(parts)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        widths = self._widths(width)
+        base = self.rich_style
+        if y == 0:
+            style = base + self.get_component_rich_style("record-table--header")
+            text = self._line_text([c.title for c in self.columns], widths)
+            return Strip([Segment(fit(text, width), style)], width)
+        index = int(self.scroll_y) + y - 1
+        if not self.loaded:
+            if y == 1:
+                style = base + self.get_component_rich_style("record-table--placeholder")
+                return Strip([Segment(fit(" Loading…", width), style)], width)
+            return Strip.blank(width, base)
+        if self.row_count == 0 and y == 1:
+            style = base + self.get_component_rich_style("record-table--placeholder")
+            return Strip([Segment(fit(" " + self.empty, width), style)], width)
+        if index >= self.row_count:
+            return Strip.blank(width, base)
+        row = self._row(index)
+        if row is None:
+            return Strip.blank(width, base)
+        style: Style = base
+        if index == self.cursor_row:
+            style = base + self.get_component_rich_style("record-table--cursor")
+        text = self._line_text([c.cell(row) for c in self.columns], widths)
+        return Strip([Segment(fit(text, width), style)], width)
+
+    def _update_subtitle(self) -> None:
+        if not self.loaded:
+            return
+        if self.row_count:
+            self.border_subtitle = f"{self.cursor_row + 1:,} of {self.row_count:,} {self.noun}"
+        else:
+            self.border_subtitle = f"0 {self.noun}"
+
+    # --- cursor ----------------------------------------------------------------------------
+    @property
+    def _visible_rows(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        top = int(self.scroll_y)
+        if new < top:
+            self.scroll_to(y=new, animate=False, immediate=True)
+        elif new >= top + self._visible_rows:
+            self.scroll_to(y=new - self._visible_rows + 1, animate=False, immediate=True)
+        self._update_subtitle()
+        self.refresh()
+
+    def _move_to(self, index: int) -> None:
+        if self.row_count:
+            self.cursor_row = max(0, min(index, self.row_count - 1))
+
+    def action_cursor(self, step: int) -> None:
+        self._move_to(self.cursor_row + step)
+
+    def action_page(self, step: int) -> None:
+        self._move_to(self.cursor_row + step * self._visible_rows)
+
+    def action_jump(self, where: int) -> None:
+        self._move_to(where if where >= 0 else self.row_count - 1)
+
+    def action_select(self) -> None:
+        row = self.current_row
+        if row is not None:
+            self.post_message(self.RowSelected(self, row))
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y >= 1 and self.loaded:
+            index = int(self.scroll_y) + event.y - 1
+            if index < self.row_count:
+                self.cursor_row = index
+                if event.chain == 2:
+                    self.action_select()
+
+    def on_mount(self) -> None:
+        if self.source is not None and not self.loaded:
+            self.reload(keep_cursor=False)
+
+    def on_resize(self) -> None:
+        self.refresh()

@@ -1,0 +1,164 @@
+"""The app shell: sections on 1-5, help, palette, undo, status line, quit."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm_tui.app import make_app
+from crm_tui.screens.customer_detail import CustomerDetailScreen
+from crm_tui.screens.customers import CustomersScreen
+from crm_tui.screens.desk import DeskScreen
+from crm_tui.screens.expenses import ExpensesScreen
+from crm_tui.screens.followups import FollowUpsScreen
+from crm_tui.screens.help import HelpScreen, binding_rows
+from crm_tui.screens.opportunities import OpportunitiesScreen
+from crm_tui.widgets.status_bar import StatusBar, SyncStatusChanged
+from tests.tui.conftest import settle
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_number_keys_switch_sections(app):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+        for key, screen_type in [
+            ("2", CustomersScreen),
+            ("3", FollowUpsScreen),
+            ("4", OpportunitiesScreen),
+            ("5", ExpensesScreen),
+            ("1", DeskScreen),
+        ]:
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, screen_type), key
+
+
+async def test_help_lists_every_binding_and_closes(app):
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        listed = {what for _, _, what, _ in binding_rows(app.screen.below)}
+        assert {
+            "Desk",
+            "Customers",
+            "Follow-ups",
+            "Deals",
+            "Expenses",
+            "Help",
+            "Undo",
+            "Quit",
+            "Filter",
+            "New",
+            "Edit",
+            "Open",
+        } <= listed
+        await pilot.press("escape")
+        assert isinstance(app.screen, CustomersScreen)
+
+
+async def test_palette_goes_to_a_customer_by_name(app):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Globex")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        # the first hit may be a command; pick the customer hit explicitly if needed
+        assert isinstance(app.screen, CustomerDetailScreen)
+        assert app.screen.sub_title == "Globex Trading"
+
+
+async def test_palette_runs_a_command(app):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"go to follow")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, FollowUpsScreen)
+
+
+async def test_undo_reverts_the_last_change_on_this_screen(app, book):
+    db, ids = book
+    db.repos.customers.update(ids["globex"], {"city": "Lyon"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        assert db.repos.customers.require(ids["globex"]).city == "Paris"
+        await pilot.press("u")  # next: the seed's last customer creation, not its follow-ups
+        await settle(pilot)
+        assert db.repos.customers.get(ids["globex"]) is None
+        assert db.repos.expenses.count() == 1
+
+
+async def test_status_line_shows_profile_user_pending_and_sync(app, book):
+    db, _ = book
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        text = str(app.screen.query_one(StatusBar).render())
+        assert "book" in text and "local" in text and "pending" in text
+        assert "never synced" in text
+        db.set_state("user_name", "Li Lei")
+        db.set_state("last_sync_error", "server unreachable")
+        app.post_message(SyncStatusChanged())
+        await pilot.pause()
+        text = str(app.screen.query_one(StatusBar).render())
+        assert "Li Lei" in text and "sync failed: server unreachable" in text
+
+
+async def test_q_quits(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_desk_paints_before_the_database_opens(book, clock):
+    db, _ = book
+    opened = []
+
+    def slow_open(path, clock):  # noqa: ANN001
+        opened.append(path)
+        return db
+
+    app = make_app(path=db.path, clock=clock, open_db=slow_open)
+    assert not app.db_ready
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+        assert app.db_ready and opened == [db.path]
+        await pilot.press("2")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomersScreen)
+
+
+@pytest.mark.parametrize("key", ["2", "3"])
+async def test_a_section_key_waits_for_the_database(book, clock, key):
+    db, _ = book
+    import threading
+
+    gate = threading.Event()
+
+    def gated_open(path, clock):  # noqa: ANN001
+        gate.wait(5)
+        return db
+
+    app = make_app(path=db.path, clock=clock, open_db=gated_open)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press(key)
+        await pilot.pause()
+        assert isinstance(app.screen, DeskScreen)
+        gate.set()
+        await settle(pilot)
+        assert not isinstance(app.screen, DeskScreen)
