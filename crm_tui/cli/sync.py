@@ -125,40 +125,19 @@ def login(
     device_name: str = typer.Option(socket.gethostname(), "--device-name"),
 ) -> None:
     """Sign this database in to a sync server (the login belongs to this --db file)."""
-    from crm_tui.storage import sync_store
-    from crm_tui.sync.client import Login, SyncClient, SyncError, save_login
-    from crm_tui.sync.protocol import EnrolRequest
+    from crm_tui.sync.client import SyncError, login_path
+    from crm_tui.sync.client import login as do_login
 
     if code is None:
         code = typer.prompt("enrolment code")
     st = state(ctx)
-    db = st.db
-    request = EnrolRequest(
-        user=user,
-        code=code,
-        device_name=device_name[:100],
-        last_client_seq=sync_store.spent_client_seq(db),
-    )
     try:
-        with SyncClient(url, retries=2) as client:
-            answer = client.enrol(request)
+        answer = do_login(st.db, url, user=user, code=code, device_name=device_name)
     except SyncError as exc:
         fail(f"login failed: {exc}")
-    path = save_login(st.db_path, Login(url.rstrip("/"), answer.token, answer.device_id))
-    for key, value in (
-        ("server_url", url.rstrip("/")),
-        ("user_id", answer.user_id),
-        ("user_name", answer.user_name),
-        ("role", answer.role),
-        ("server_device_id", answer.device_id),
-        (sync_store.CURSOR_KEY, "0"),
-        ("last_sync_error", None),
-    ):
-        db.set_state(key, value)
-    sync_store.observe_clock(db, answer.server_hlc)
     typer.echo(
         f"signed in as {answer.user_name} ({answer.role}) on {url}; "
-        f"token kept in {path}. Run: crm sync"
+        f"token kept in {login_path(st.db_path)}. Run: crm sync"
     )
 
 

@@ -194,6 +194,48 @@ def _error_for(response: httpx.Response) -> SyncError:
     )
 
 
+def login(
+    db: Database,
+    url: str,
+    *,
+    user: str,
+    code: str,
+    device_name: str = "laptop",
+    client: SyncClient | None = None,
+) -> EnrolResponse:
+    """Exchange an enrolment code for this database's device token and remember who signed
+    in (db.state: server_url, user_id, user_name, role); the pull starts from scratch."""
+    from crm_tui.storage import sync_store
+
+    request = EnrolRequest(
+        user=user,
+        code=code,
+        device_name=device_name[:100],
+        last_client_seq=sync_store.spent_client_seq(db),
+    )
+    own = client is None
+    client = client or SyncClient(url, retries=2)
+    try:
+        answer = client.enrol(request)
+    finally:
+        if own:
+            client.close()
+    url = url.rstrip("/")
+    save_login(db.path, Login(url, answer.token, answer.device_id))
+    for key, value in (
+        ("server_url", url),
+        ("user_id", answer.user_id),
+        ("user_name", answer.user_name),
+        ("role", answer.role),
+        ("server_device_id", answer.device_id),
+        (sync_store.CURSOR_KEY, "0"),
+        ("last_sync_error", None),
+    ):
+        db.set_state(key, value)
+    sync_store.observe_clock(db, answer.server_hlc)
+    return answer
+
+
 # --- one sync ------------------------------------------------------------------------------
 @dataclass
 class SyncReport:
