@@ -1,16 +1,218 @@
-"""Provides `ExpensesScreen`: Expenses: claims with their status."""
+"""Provides `ExpensesScreen`: the rep's claims with their status, and the submit flow.
+
+Drafts (and rejected claims being reworked) are edited with `e`; `s` submits a claim for
+approval after a confirmation; a submitted claim is locked until `w` withdraws it. The line
+at the top totals the claims by status.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual.screen import Screen
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Static
+
+from crm_tui.domain.fields import FieldError, ValidationErrors
+from crm_tui.domain.money import format_money
+from crm_tui.domain.rules import ExpenseStatus, expense_is_editable
+from crm_tui.screens import ListScreen
+from crm_tui.screens.forms import RecordForm
+from crm_tui.screens.opportunities import money_cell, refresh_status
+from crm_tui.screens.pickers import ConfirmScreen, check_receipt
+from crm_tui.storage import pipeline
+from crm_tui.widgets.record_table import Column, RecordTable
 
 if TYPE_CHECKING:
     from crm_tui.storage.database import Database
 
+CLAIM_FIELDS = [
+    "spent_on",
+    "category",
+    "amount",
+    "customer_id",
+    "opportunity_id",
+    "description",
+    "receipt",
+]
 
-class ExpensesScreen(Screen[None]):
-    def __init__(self, db: Database, *, name: str | None = None, id: str | None = None) -> None:
-        super().__init__(name=name, id=id)
-        self.db = db
+
+def checked_claim(save: Any) -> Any:
+    """`save` behind a check that the receipt file exists, reported beside the field."""
+
+    def run(values: dict[str, str]) -> Any:
+        problem = check_receipt(values.get("receipt", ""))
+        if problem:
+            raise ValidationErrors([FieldError("receipt", problem)])
+        return save(values)
+
+    return run
+
+
+def _spent_cell(row: dict[str, Any]) -> str:
+    value = row.get("spent_on")
+    return value.isoformat() if value is not None else ""
+
+
+def totals_line(db: Database) -> str:
+    """'draft 2 ¥880.00 · submitted 1 ¥320.00 · …' for the statuses that have claims."""
+    parts = []
+    for status, by_currency in pipeline.expense_totals(db).items():
+        if not by_currency:
+            continue
+        count = sum(money.count for money in by_currency.values())
+        money = " + ".join(format_money(m.total, cur) for cur, m in sorted(by_currency.items()))
+        parts.append(f"{status} {count} {money}")
+    return " · ".join(parts) if parts else "No claims yet: press n to add one."
+
+
+class ExpensesScreen(ListScreen):
+    """Claims by the day the money was spent; `s` submits, `w` withdraws."""
+
+    entity = "expense"
+    noun = "claims"
+    undo_entity = "expense"
+    CSS_PATH = "sections.tcss"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new", "New claim", id="expenses.new", tooltip="Add an expense claim"),
+        Binding("e", "edit", "Edit", id="expenses.edit", tooltip="Edit a draft claim"),
+        Binding(
+            "s", "submit", "Submit", id="expenses.submit", tooltip="Submit the claim for approval"
+        ),
+        Binding(
+            "w",
+            "withdraw",
+            "Withdraw",
+            id="expenses.withdraw",
+            tooltip="Take a submitted claim back to draft",
+        ),
+        Binding(
+            "slash",
+            "focus_query",
+            "Filter",
+            id="expenses.filter",
+            tooltip="Filter with the query language, e.g. status:draft category:travel",
+        ),
+        Binding("escape", "focus_table", "List", show=False),
+    ]
+
+    def make_source(self) -> Any:
+        from crm_tui.storage.listing import ListSource
+
+        return ListSource(self.db, self.entity, where=self.base_filter(), descending=True)
+
+    def columns(self) -> list[Column]:
+        return [
+            Column("spent_on", "Date", 10, text=_spent_cell),
+            Column("category", "Category", 13),
+            Column("amount", "Amount", 13, "right", money_cell),
+            Column("status", "Status", 10),
+            Column("customer_name", "Customer", 0),
+            Column("description", "Description", 0),
+        ]
+
+    def compose_top(self) -> ComposeResult:
+        yield Static("", id="expense-totals", classes="section-summary")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#query").placeholder = "/ filter: status:draft category:travel"  # type: ignore[attr-defined]
+        self.show_totals()
+
+    def show_totals(self) -> None:
+        self.query_one("#expense-totals", Static).update(totals_line(self.db))
+
+    def reload(self) -> None:
+        super().reload()
+        self.show_totals()
+
+    def _current(self) -> Any:
+        row = self.table.current_row
+        return self.db.repos.expenses.get(str(row["id"])) if row else None
+
+    # --- actions ---------------------------------------------------------------------------
+    def action_new(self) -> None:
+        self.app.push_screen(
+            RecordForm(
+                "expense",
+                title="New expense claim",
+                fields=CLAIM_FIELDS,
+                initial={"spent_on": self.db.clock.today()},
+                save=checked_claim(self.db.repos.expenses.create),
+                db=self.db,
+            ),
+            self._saved,
+        )
+
+    def action_edit(self) -> None:
+        claim = self._current()
+        if claim is not None:
+            self._edit(claim)
+
+    def on_record_table_row_selected(self, event: RecordTable.RowSelected) -> None:
+        claim = self.db.repos.expenses.get(event.row_id)
+        if claim is not None:
+            self._edit(claim)
+
+    def _edit(self, claim: Any) -> None:
+        if not expense_is_editable(ExpenseStatus(claim.status)):
+            hint = " Press w to withdraw it first." if claim.status == "submitted" else ""
+            self.notify(f"This claim is {claim.status}, so it is locked.{hint}", severity="warning")
+            return
+        repo = self.db.repos.expenses
+        self.app.push_screen(
+            RecordForm(
+                "expense",
+                title="Edit claim",
+                initial=claim.model_dump(),
+                fields=CLAIM_FIELDS,
+                save=checked_claim(lambda changes: repo.update(claim.id, changes)),
+                db=self.db,
+            ),
+            self._saved,
+        )
+
+    def action_submit(self) -> None:
+        claim = self._current()
+        if claim is None:
+            return
+        if claim.status not in ("draft", "rejected"):
+            self.notify(f"This claim is already {claim.status}.", severity="warning")
+            return
+        money = format_money(claim.amount, claim.currency)
+        question = f"Submit the {claim.category} claim of {money} for approval?"
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._command(self.db.repos.expenses.submit, claim.id, "Submitted for approval.")
+
+        self.app.push_screen(ConfirmScreen(question), answer)
+
+    def action_withdraw(self) -> None:
+        claim = self._current()
+        if claim is None:
+            return
+        if claim.status != "submitted":
+            self.notify(
+                f"Only a submitted claim can be withdrawn; this one is {claim.status}.",
+                severity="warning",
+            )
+            return
+        self._command(self.db.repos.expenses.withdraw, claim.id, "Withdrawn: back to draft.")
+
+    def _command(self, run: Any, row_id: str, message: str) -> None:
+        try:
+            run(row_id)
+        except ValidationErrors as exc:
+            self.notify(str(exc.errors[0].message), severity="error")
+            return
+        self.notify(message)
+        self.reload()
+        refresh_status(self.app)
+
+    def _saved(self, record: Any) -> None:
+        if record is not None:
+            self.notify("Claim saved.")
+            self.reload()
+            refresh_status(self.app)

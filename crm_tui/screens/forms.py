@@ -85,7 +85,7 @@ class RefPicker(Vertical):
         self.label_text = ref_label(db, entity, value)
 
     def compose(self) -> ComposeResult:
-        yield Input(self.label_text, placeholder=f"type a {self.entity} name", compact=True)
+        yield Input(self.label_text, placeholder="type to search by name", compact=True)
         options = OptionList(compact=True)
         options.can_focus = False
         yield options
@@ -188,6 +188,7 @@ class RecordForm(ModalScreen[Any]):
         self.save = save
         self._db = db
         self.initial_text: dict[str, str] = {}
+        self._refused: dict[str, str] = {}  # field -> the text a save refused
 
     @property
     def db(self) -> Database | None:
@@ -269,6 +270,11 @@ class RecordForm(ModalScreen[Any]):
         general = []
         for name, message in errors.items():
             if name in self.field_names:
+                widget = self.query_one(f"#f-{name}")
+                if isinstance(widget, Input):
+                    self._refused[name] = widget.value
+                elif isinstance(widget, RefPicker):
+                    self._refused[name] = widget.input.value
                 note = self._note(name)
                 note.update(message)
                 note.add_class("error")
@@ -284,6 +290,7 @@ class RecordForm(ModalScreen[Any]):
             self.query_one(f"#f-{bad[0]}").scroll_visible()
 
     def clear_errors(self) -> None:
+        self._refused.clear()
         for name in self.field_names:
             widget = self.query_one(f"#f-{name}")
             self._show_hint(name, widget.value if isinstance(widget, Input) else "")
@@ -294,8 +301,14 @@ class RecordForm(ModalScreen[Any]):
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
         widget = event.input if event.input.id else event.input.parent
-        if widget is not None and widget.id and widget.id.startswith("f-"):
-            self._show_hint(widget.id[2:], event.value)
+        if widget is None or not widget.id or not widget.id.startswith("f-"):
+            return
+        name = widget.id[2:]
+        # A change message can arrive after the save that refused this very text.
+        if self._refused.get(name) == event.value:
+            return
+        self._refused.pop(name, None)
+        self._show_hint(name, event.value)
 
     # --- values ----------------------------------------------------------------------------
     def text_of(self, name: str) -> str:
@@ -323,6 +336,8 @@ class RecordForm(ModalScreen[Any]):
                 continue
             if self.editing and text == self.initial_text.get(name, ""):
                 continue
+            if not self.editing and not text and not self.spec.field(name).required:
+                continue  # a new record takes the default (e.g. the stage's probability)
             values[name] = text
         return values, errors
 

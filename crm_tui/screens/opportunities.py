@@ -1,16 +1,302 @@
-"""Provides `OpportunitiesScreen`: Opportunities: list and a board by stage."""
+"""Provides `OpportunitiesScreen`: the pipeline as a lazy list or a board by stage.
+
+`b` switches between the two; `[` and `]` move the deal under the cursor a stage back or
+on, asking for the won date or the lost reason (from the team's list, which "other…"
+extends) where the stage needs one. The line at the top totals the open pipeline.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual.screen import Screen
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import ContentSwitcher, Static
+
+from crm_tui.domain.dates import parse_date
+from crm_tui.domain.fields import ValidationErrors
+from crm_tui.domain.money import format_money
+from crm_tui.domain.rules import OPEN_STAGES, Stage, next_stage, weighted_amount
+from crm_tui.screens import ListScreen
+from crm_tui.screens.forms import RecordForm
+from crm_tui.screens.pickers import ChoiceScreen, DatePromptScreen
+from crm_tui.storage import pipeline
+from crm_tui.widgets.board import Board
+from crm_tui.widgets.record_table import Column, RecordTable
 
 if TYPE_CHECKING:
     from crm_tui.storage.database import Database
 
+NEW_FIELDS = [
+    "customer_id",
+    "title",
+    "stage",
+    "amount",
+    "expected_close",
+    "next_step",
+    "competitor_id",
+]
+EDIT_FIELDS = [*NEW_FIELDS, "probability"]
+CLOSED_FIELDS = ["closed_on", "lost_reason", "lost_note"]
 
-class OpportunitiesScreen(Screen[None]):
-    def __init__(self, db: Database, *, name: str | None = None, id: str | None = None) -> None:
-        super().__init__(name=name, id=id)
-        self.db = db
+
+def refresh_status(app: Any) -> None:
+    """Let the app's status line count the new pending change (a host app may have none)."""
+    refresh = getattr(app, "refresh_status", None)
+    if callable(refresh):
+        refresh()
+
+
+def money_cell(row: dict[str, Any]) -> str:
+    return format_money(row.get("amount"), row.get("currency") or "CNY")
+
+
+def weighted_cell(row: dict[str, Any]) -> str:
+    amount = weighted_amount(row.get("amount") or 0, row.get("probability") or 0)
+    return format_money(amount, row.get("currency") or "CNY")
+
+
+def _date_cell(key: str) -> Any:
+    def text(row: dict[str, Any]) -> str:
+        value = row.get(key)
+        return value.isoformat() if value is not None else ""
+
+    return text
+
+
+def add_lost_reason(db: Database, reason: str) -> None:
+    """Add a reason to the team's list; the built-in reasons join it the first time, so a
+    team that adds its own does not lose the usual ones."""
+    repo = db.repos.lost_reasons
+    known = repo.names()
+    if reason.lower() in (name.lower() for name in known):
+        return
+    with db.transaction():
+        if repo.count() == 0:
+            for name in known:
+                repo.create({"name": name})
+        repo.create({"name": reason})
+
+
+class OpportunitiesScreen(ListScreen):
+    """Deals by expected close date, or side by side by stage on the board."""
+
+    entity = "opportunity"
+    noun = "deals"
+    undo_entity = "opportunity"
+    CSS_PATH = "sections.tcss"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "b",
+            "toggle_board",
+            "Board/list",
+            id="deals.board",
+            tooltip="Show the deals as a list or as a board by stage",
+        ),
+        Binding(
+            "left_square_bracket",
+            "move(-1)",
+            "◀ Stage",
+            id="deals.back",
+            tooltip="Move the deal one stage back",
+        ),
+        Binding(
+            "right_square_bracket",
+            "move(1)",
+            "Stage ▶",
+            id="deals.on",
+            tooltip="Move the deal one stage on (won asks the date, lost the reason)",
+        ),
+        Binding("n", "new", "New", id="deals.new", tooltip="Add a deal"),
+        Binding("e", "edit", "Edit", id="deals.edit", tooltip="Edit this deal"),
+        Binding(
+            "slash",
+            "focus_query",
+            "Filter",
+            id="deals.filter",
+            tooltip="Filter with the query language, e.g. stage:proposal amount>50000",
+        ),
+        Binding("escape", "focus_table", "List", show=False),
+        Binding("enter", "edit", "Open", show=False),
+    ]
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(db)
+        self.board_mode = False
+
+    def columns(self) -> list[Column]:
+        return [
+            Column("customer_name", "Customer", 0),
+            Column("title", "Deal", 0),
+            Column("stage", "Stage", 11),
+            Column("amount", "Amount", 15, "right", money_cell),
+            Column("probability", "%", 3, "right"),
+            Column("weighted", "Weighted", 15, "right", weighted_cell),
+            Column("expected_close", "Close", 10, text=_date_cell("expected_close")),
+        ]
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="pipeline-summary", classes="section-summary")
+        with ContentSwitcher(initial="deal-list", id="deal-views"):
+            with Vertical(id="deal-list"):
+                yield from super().compose_body()
+            yield Board(id="deal-board")
+
+    @property
+    def board(self) -> Board:
+        return self.query_one("#deal-board", Board)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#query").placeholder = "/ filter: stage:proposal amount>50000"  # type: ignore[attr-defined]
+        self.show_summary()
+
+    # --- data ------------------------------------------------------------------------------
+    def show_summary(self, columns: list[pipeline.StageColumn] | None = None) -> None:
+        totals = columns or list(pipeline.stage_totals(self.db).values())
+        open_count = sum(c.count for c in totals if c.stage in OPEN_STAGES)
+        by_currency: dict[str, list[int]] = {}
+        for column in totals:
+            if column.stage not in OPEN_STAGES:
+                continue
+            for currency, money in column.totals.items():
+                sums = by_currency.setdefault(currency, [0, 0])
+                sums[0] += money.total
+                sums[1] += money.weighted
+        money = " · ".join(
+            f"{format_money(total, cur)} (wtd {format_money(weighted, cur)})"
+            for cur, (total, weighted) in sorted(by_currency.items())
+        )
+        text = f"Open: {open_count:,} deals · {money}" if money else "No open deals."
+        self.query_one("#pipeline-summary", Static).update(text)
+
+    def reload(self, keep: str | None = None) -> None:
+        super().reload()
+        if self.board_mode:
+            columns = pipeline.board(self.db)
+            self.board.set_columns(columns, keep=keep)
+            self.show_summary(columns)
+        else:
+            self.show_summary()
+
+    def selected_id(self) -> str | None:
+        if self.board_mode:
+            card = self.board.selected
+            return card.id if card else None
+        row = self.table.current_row
+        return str(row["id"]) if row else None
+
+    # --- actions ---------------------------------------------------------------------------
+    def action_toggle_board(self) -> None:
+        self.board_mode = not self.board_mode
+        switcher = self.query_one("#deal-views", ContentSwitcher)
+        if self.board_mode:
+            columns = pipeline.board(self.db)
+            self.board.set_columns(columns, keep=self.selected_id_from_table())
+            switcher.current = "deal-board"
+            self.board.focus()
+        else:
+            switcher.current = "deal-list"
+            self.table.reload()
+            self.table.focus()
+
+    def selected_id_from_table(self) -> str | None:
+        row = self.table.current_row
+        return str(row["id"]) if row else None
+
+    def action_focus_table(self) -> None:
+        (self.board if self.board_mode else self.table).focus()
+
+    def action_focus_query(self) -> None:
+        if self.board_mode:
+            self.action_toggle_board()
+        super().action_focus_query()
+
+    def action_move(self, step: int) -> None:
+        row_id = self.selected_id()
+        if row_id is None:
+            return
+        deal = self.db.repos.opportunities.get(row_id)
+        if deal is None:
+            return
+        current = Stage(deal.stage)
+        target = next_stage(current, step)
+        if target is current:
+            self.notify(f"'{deal.title}' is already {current}.")
+            return
+        if target is Stage.WON:
+            today = self.db.clock.today()
+
+            def won(text: str | None) -> None:
+                if text is not None:
+                    self._move(row_id, step, closed_on=parse_date(text, today))
+
+            self.app.push_screen(DatePromptScreen(f"Won '{deal.title}' on which day?", today), won)
+        elif target is Stage.LOST:
+
+            def lost(answer: tuple[str, str] | None) -> None:
+                if answer is None:
+                    return
+                reason, note = answer
+                add_lost_reason(self.db, reason)
+                self._move(row_id, step, lost_reason=reason, lost_note=note or None)
+
+            reasons = self.db.repos.lost_reasons.names()
+            self.app.push_screen(ChoiceScreen(f"Why was '{deal.title}' lost?", reasons), lost)
+        else:
+            self._move(row_id, step)
+
+    def _move(self, row_id: str, step: int, **extra: Any) -> None:
+        try:
+            deal = self.db.repos.opportunities.move(row_id, step, **extra)
+        except ValidationErrors as exc:
+            self.notify(str(exc.errors[0].message), severity="error")
+            return
+        self.notify(f"'{deal.title}' → {deal.stage}")
+        self.reload(keep=row_id)
+        refresh_status(self.app)
+
+    def action_new(self) -> None:
+        repo = self.db.repos.opportunities
+        self.app.push_screen(
+            RecordForm(
+                "opportunity", title="New deal", fields=NEW_FIELDS, save=repo.create, db=self.db
+            ),
+            self._saved,
+        )
+
+    def action_edit(self) -> None:
+        row_id = self.selected_id()
+        if row_id is not None:
+            edit_deal(self, self.db, row_id, self._saved)
+
+    def on_record_table_row_selected(self, event: RecordTable.RowSelected) -> None:
+        edit_deal(self, self.db, event.row_id, self._saved)
+
+    def _saved(self, record: Any) -> None:
+        if record is not None:
+            self.notify(f"Saved '{record.title}'.")
+            self.reload(keep=record.id)
+            refresh_status(self.app)
+
+
+def edit_deal(screen: Any, db: Database, row_id: str, done: Any) -> None:
+    """Open a deal in its form; a closed deal also shows when and why it closed."""
+    repo = db.repos.opportunities
+    deal = repo.get(row_id)
+    if deal is None:
+        return
+    fields = EDIT_FIELDS + (CLOSED_FIELDS if deal.stage not in OPEN_STAGES else [])
+    screen.app.push_screen(
+        RecordForm(
+            "opportunity",
+            title=f"Deal: {deal.title}",
+            initial=deal.model_dump(),
+            fields=fields,
+            save=lambda changes: repo.update(deal.id, changes),
+            db=db,
+        ),
+        done,
+    )

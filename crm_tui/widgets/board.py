@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widget import Widget
 
-from crm_tui.domain.money import format_money
+from crm_tui.domain.money import DEFAULT_CURRENCY, format_money
 from crm_tui.storage.pipeline import Card, Money, StageColumn
 
 HEADER_LINES = 4  # stage and count, total, weighted, rule
@@ -39,9 +39,10 @@ def short_money(minor: int, currency: str, width: int) -> str:
 
 
 def _main_currency(totals: dict[str, Money]) -> tuple[str, Money] | None:
+    """The currency most of a stage's deals are in (the home currency on a tie)."""
     if not totals:
         return None
-    return max(totals.items(), key=lambda item: (item[1].count, item[0]))
+    return max(totals.items(), key=lambda item: (item[1].count, item[0] == DEFAULT_CURRENCY))
 
 
 class Board(Widget, can_focus=True):
@@ -135,9 +136,10 @@ class Board(Widget, can_focus=True):
     def _column_lines(self, c: int, width: int, height: int) -> list[Text]:
         column = self.columns[c]
         focused = self.has_focus and c == self.column
-        title = f"{column.stage.value.upper()} {column.count}"
+        count = f"{column.count:,}"
+        name = column.stage.value.upper()[: max(1, width - len(count) - 1)]
         head_style = "bold reverse" if focused else "bold"
-        lines = [Text(title, style=head_style)]
+        lines = [_pair(name, count, width, head_style)]
         main = _main_currency(column.totals)
         mixed = "+" if len(column.totals) > 1 else ""
         if main:
@@ -163,8 +165,11 @@ class Board(Widget, can_focus=True):
             when = card.closed_on or card.expected_close
             lines.append(Text(card.customer, style=f"bold {style}".strip()))
             lines.append(Text(card.title, style=style))
-            amount = short_money(card.amount, card.currency, width - 6)
-            lines.append(_pair(when.strftime("%m-%d") if when else "", amount, width, style))
+            amount = short_money(card.amount, card.currency, width)
+            day = when.strftime("%m-%d") if when else ""
+            if cell_len(amount) + len(day) + 1 > width:
+                day = ""  # the amount matters more than the date on a narrow column
+            lines.append(_pair(day, amount, width, style))
             lines.append(Text(""))
         hidden = len(column.cards) - (top + len(window)) + column.more
         if hidden > 0 or top > 0:

@@ -1,0 +1,106 @@
+"""Pilot tests for the expenses screen: new claim, submit, withdraw, locked claims."""
+
+from __future__ import annotations
+
+import pytest
+from support_b import Host, make_db
+from textual.widgets import Input, Static
+
+from crm_tui.screens.expenses import ExpensesScreen
+from crm_tui.screens.forms import RecordForm
+from crm_tui.screens.pickers import ConfirmScreen
+
+pytestmark = pytest.mark.anyio
+SIZE = (100, 30)
+
+
+async def start(pilot, app) -> ExpensesScreen:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert isinstance(app.screen, ExpensesScreen)
+    return app.screen
+
+
+async def select(pilot, screen: ExpensesScreen, description: str) -> None:
+    table = screen.table
+    for index in range(table.row_count):
+        row = table._row(index)
+        if row and row["description"] == description:
+            table.cursor_row = index
+            await pilot.pause()
+            return
+    raise AssertionError(description)
+
+
+def totals(screen: ExpensesScreen) -> str:
+    return str(screen.query_one("#expense-totals", Static).render())
+
+
+async def test_submit_asks_first_then_locks_and_withdraw_unlocks(tmp_path):
+    db = make_db(tmp_path)
+    app = Host(db, ExpensesScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        assert "draft 2 ¥748.50" in totals(screen)
+        await select(pilot, screen, "Hotel")
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert db.repos.expenses.resolve("Hotel").status == "draft"
+        await pilot.press("s", "y")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert db.repos.expenses.resolve("Hotel").status == "submitted"
+        assert "submitted 2 ¥880.00" in totals(screen)
+        await pilot.press("e")
+        await pilot.pause()
+        assert not isinstance(app.screen, RecordForm)
+        assert any("locked" in n.message for n in app._notifications)
+        await pilot.press("w")
+        await pilot.pause()
+        assert db.repos.expenses.resolve("Hotel").status == "draft"
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordForm)
+    kinds = [row["kind"] for row in db.outbox_rows()]
+    assert kinds.count("command") == 3  # the seed's submit, then submit and withdraw here
+
+
+async def test_new_claim_checks_the_receipt_file(tmp_path):
+    db = make_db(tmp_path)
+    receipt = tmp_path / "taxi.pdf"
+    app = Host(db, ExpensesScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot, app)
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, RecordForm)
+        assert form.query_one("#f-spent_on", Input).value == "2026-11-23"
+        form.query_one("#f-amount", Input).value = "86"
+        form.query_one("#f-description", Input).value = "Taxi"
+        form.query_one("#f-receipt", Input).value = str(receipt)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "no file at" in str(form.query_one("#note-receipt", Static).render())
+        receipt.write_bytes(b"%PDF")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, RecordForm)
+    claim = db.repos.expenses.resolve("Taxi")
+    assert (claim.amount, claim.status, claim.receipt) == (8600, "draft", str(receipt))
+
+
+async def test_withdraw_only_applies_to_submitted_claims(tmp_path):
+    db = make_db(tmp_path)
+    app = Host(db, ExpensesScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        await select(pilot, screen, "Hotel")
+        await pilot.press("w")
+        await pilot.pause()
+        assert any("Only a submitted claim" in n.message for n in app._notifications)
+    assert db.repos.expenses.resolve("Hotel").status == "draft"

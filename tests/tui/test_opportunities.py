@@ -1,0 +1,185 @@
+"""Pilot tests for the deals screen: list and board, stage moves, new and edit."""
+
+from __future__ import annotations
+
+import pytest
+from support_b import Host, make_db
+from textual.widgets import Input, OptionList
+
+from crm_tui.screens.forms import RecordForm
+from crm_tui.screens.opportunities import OpportunitiesScreen
+from crm_tui.screens.pickers import ChoiceScreen, DatePromptScreen
+from crm_tui.storage import pipeline
+from crm_tui.widgets.board import Board, short_money
+
+pytestmark = pytest.mark.anyio
+SIZE = (100, 30)
+
+
+async def start(pilot, app) -> OpportunitiesScreen:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, OpportunitiesScreen)
+    return screen
+
+
+async def select(pilot, screen: OpportunitiesScreen, title: str) -> None:
+    """Put the list cursor on the deal called `title`."""
+    table = screen.table
+    for index in range(table.row_count):
+        row = table._row(index)
+        if row and row["title"] == title:
+            table.cursor_row = index
+            await pilot.pause()
+            return
+    raise AssertionError(f"no row {title}")
+
+
+async def test_brackets_move_a_deal_between_open_stages(tmp_path):
+    db = make_db(tmp_path)
+    app = Host(db, OpportunitiesScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        await select(pilot, screen, "Pipe order Q1")
+        await pilot.press("right_square_bracket")
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert db.repos.opportunities.resolve("Pipe order Q1").stage == "proposal"
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+    deal = db.repos.opportunities.resolve("Pipe order Q1")
+    assert deal.stage == "qualified"
+    assert deal.probability == 25
+
+
+async def test_moving_to_won_asks_the_date(tmp_path):
+    db = make_db(tmp_path)
+    app = Host(db, OpportunitiesScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        await select(pilot, screen, "Flange supply")
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert isinstance(app.screen, DatePromptScreen)
+        await pilot.press("ctrl+a", "ctrl+k", *"yesterday", "enter")
+        await pilot.pause()
+    deal = db.repos.opportunities.resolve("Flange supply")
+    assert deal.stage == "won"
+    assert deal.closed_on.isoformat() == "2026-11-22"
+
+
+async def test_cancelling_the_won_date_leaves_the_deal(tmp_path):
+    db = make_db(tmp_path)
+    app = Host(db, OpportunitiesScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        await select(pilot, screen, "Flange supply")
+        await pilot.press("right_square_bracket", "escape")
+        await pilot.pause()
+    assert db.repos.opportunities.resolve("Flange supply").stage == "negotiation"
+
+
+async def test_moving_to_lost_asks_the_reason_and_a_new_reason_joins_the_list(tmp_path):
+    db = make_db(tmp_path)
+    app = Host(db, OpportunitiesScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        await select(pilot, screen, "Old win")
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceScreen)
+        options = app.screen.query_one(OptionList)
+        await pilot.press("end", "enter")  # other…
+        await pilot.press(*"budget frozen", "enter", *"call again in Q3", "enter")
+        await pilot.pause()
+        assert options.option_count == 8
+    deal = db.repos.opportunities.resolve("Old win")
+    assert deal.stage == "lost"
+    assert deal.lost_reason == "budget frozen"
+    assert deal.lost_note == "call again in Q3"
+    names = db.repos.lost_reasons.names()
+    assert "budget frozen" in names and "price" in names
+
+
+async def test_board_shows_stages_with_totals_and_moves_the_selected_card(tmp_path):
+    db = make_db(tmp_path)
+    app = Host(db, OpportunitiesScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        await select(pilot, screen, "Valve retrofit")
+        await pilot.press("b")
+        await pilot.pause()
+        board = screen.query_one(Board)
+        assert board.has_focus
+        assert board.selected.title == "Valve retrofit"
+        proposal = board.columns[2]
+        assert proposal.count == 2
+        assert proposal.totals["CNY"].total == 5_300_050
+        assert proposal.totals["CNY"].weighted == 2_650_025
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert board.selected.title == "Valve retrofit"
+        assert board.columns[3].count == 2
+        await pilot.press("left", "up", "down")
+        assert board.column == 2
+        await pilot.press("b")
+        assert screen.table.has_focus
+    assert db.repos.opportunities.resolve("Valve retrofit").stage == "negotiation"
+
+
+async def test_new_deal_names_its_competitor(tmp_path):
+    db = make_db(tmp_path)
+    app = Host(db, OpportunitiesScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot, app)
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, RecordForm)
+        await pilot.press(*"北京", "enter", "tab", *"钢板", "tab")
+        form.query_one("#f-amount", Input).value = "2万"
+        form.query_one("#f-competitor_id Input", Input).focus()
+        await pilot.press(*"Glob")
+        await pilot.pause()
+        await pilot.press("enter", "ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, RecordForm)
+    deal = db.repos.opportunities.resolve("钢板")
+    assert deal.amount == 2_000_000
+    assert db.repos.competitors.get(deal.competitor_id).name == "Globex"
+    assert deal.probability == 10
+
+
+async def test_enter_opens_the_deal_form_and_edits_it(tmp_path):
+    db = make_db(tmp_path)
+    app = Host(db, OpportunitiesScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        await select(pilot, screen, "Old win")
+        await pilot.press("enter")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, RecordForm)
+        assert form.query_one("#f-closed_on", Input).value == "2026-11-23"
+        form.query_one("#f-next_step", Input).value = "send invoice"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert db.repos.opportunities.resolve("Old win").next_step == "send invoice"
+
+
+def test_board_reads_a_window_per_stage_with_totals_from_sql(tmp_path):
+    db = make_db(tmp_path)
+    columns = pipeline.board(db, per_stage=1)
+    lead = columns[0]
+    assert lead.count == 2 and len(lead.cards) == 1 and lead.more == 1
+    assert lead.cards[0].title == "Pipe order Q1"  # earliest expected close first
+    assert set(lead.totals) == {"CNY", "USD"}
+    assert columns[4].cards[0].title == "Old win"
+
+
+def test_short_money_fits_narrow_columns():
+    assert short_money(12_000_000, "CNY", 20) == "¥120,000.00"
+    assert short_money(12_000_000, "CNY", 8) == "¥120,000"
+    assert short_money(12_000_000, "CNY", 7) == "¥120.0k"
