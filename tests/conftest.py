@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -32,16 +32,15 @@ def db(tmp_path: Path, clock: Clock) -> Iterator:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-                   ) -> None:
+def _isolated_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Never touch the developer's real data, config or cache folders."""
     home = tmp_path_factory.mktemp("home")
     for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
         monkeypatch.setenv(var, str(home / var.lower()))
     monkeypatch.delenv("CRM_DB", raising=False)
     monkeypatch.delenv("CRM_NOW", raising=False)
+    # The CLI reads the machine's zone: pin it so local dates in assertions are stable.
     monkeypatch.setenv("TZ", "Asia/Shanghai")
-    if hasattr(os, "tzset"):
-        import time
-
-        time.tzset()
+    time.tzset()

@@ -23,18 +23,23 @@ app = typer.Typer(
 )
 
 # Command groups, each a module in this package with `register(app)`.
-COMMAND_MODULES = ["groups", "records", "demo", "sync", "report", "io"]
+COMMAND_MODULES = ["groups", "records", "demo", "sync", "report", "io", "query"]
 
 
 @app.callback(invoke_without_command=True)
 def main_callback(
     ctx: typer.Context,
     db: Path | None = typer.Option(
-        None, "--db", help="Database file (default: $CRM_DB, then the data folder).",
+        None,
+        "--db",
+        help="Database file (default: $CRM_DB, then the data folder).",
         envvar=None,
     ),
     now: str | None = typer.Option(
-        None, "--now", hidden=True, envvar="CRM_NOW",
+        None,
+        "--now",
+        hidden=True,
+        envvar="CRM_NOW",
         help="Pretend it is this ISO date-time (tests, demos).",
     ),
 ) -> None:

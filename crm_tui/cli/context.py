@@ -62,8 +62,9 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def emit(rows: list[dict[str, Any]], columns: list[str], fmt: str,
-         titles: dict[str, str] | None = None) -> None:
+def emit(
+    rows: list[dict[str, Any]], columns: list[str], fmt: str, titles: dict[str, str] | None = None
+) -> None:
     """Print rows as an aligned table (CJK-aware), JSON (model field names) or CSV."""
     if fmt == "json":
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
@@ -80,8 +81,9 @@ def emit(rows: list[dict[str, Any]], columns: list[str], fmt: str,
 
         table = Table(box=None, pad_edge=False, header_style="bold")
         for name in columns:
-            table.add_column((titles or {}).get(name, name), overflow="ellipsis", no_wrap=True,
-                             max_width=40)
+            table.add_column(
+                (titles or {}).get(name, name), overflow="ellipsis", no_wrap=True, max_width=40
+            )
         for row in rows:
             table.add_row(*("" if row.get(k) is None else str(row.get(k)) for k in columns))
         Console(width=max(120, Console().width), soft_wrap=False).print(table)

@@ -11,8 +11,13 @@ from crm_tui.cli.context import CliState, fail, state
 
 def demo(
     ctx: typer.Context,
-    customers: int = typer.Option(2000, "--customers", min=1, max=2_000_000,
-                                  help="How many customers (each has ~10 follow-ups)."),
+    customers: int = typer.Option(
+        2000,
+        "--customers",
+        min=1,
+        max=2_000_000,
+        help="How many customers (each has ~10 follow-ups).",
+    ),
     seed: int = typer.Option(7, "--seed", help="Same seed, same data."),
     no_open: bool = typer.Option(False, "--no-open", help="Only write the database."),
 ) -> None:

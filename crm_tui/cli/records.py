@@ -21,8 +21,7 @@ LIST_COLUMNS: dict[str, list[str]] = {
     "customer": ["id", "name", "city", "status", "grade", "phone", "email", "tags"],
     "contact": ["id", "name", "customer", "title", "mobile", "phone", "email"],
     "activity": ["id", "due_at", "kind", "subject", "customer", "done_at", "outcome"],
-    "opportunity": ["id", "title", "customer", "stage", "amount", "probability",
-                    "expected_close"],
+    "opportunity": ["id", "title", "customer", "stage", "amount", "probability", "expected_close"],
     "opportunity_line": ["id", "opportunity_id", "product", "model", "unit_price", "quantity"],
     "expense": ["id", "spent_on", "category", "amount", "status", "description", "customer"],
     "announcement": ["id", "published_at", "title"],
@@ -35,9 +34,17 @@ HIDDEN_IN_JSON = {"field_hlc", "extra", "sort_key", "server_version"}
 
 # Short option names a rep types, mapped to the field they set.
 FIELD_ALIASES = {
-    "due": "due_at", "remind": "remind_at", "close": "expected_close", "deal": "opportunity_id",
-    "opportunity": "opportunity_id", "customer": "customer_id", "contact": "contact_id",
-    "competitor": "competitor_id", "date": "spent_on", "tag": "tags", "note": "notes",
+    "due": "due_at",
+    "remind": "remind_at",
+    "close": "expected_close",
+    "deal": "opportunity_id",
+    "opportunity": "opportunity_id",
+    "customer": "customer_id",
+    "contact": "contact_id",
+    "competitor": "competitor_id",
+    "date": "spent_on",
+    "tag": "tags",
+    "note": "notes",
 }
 
 
@@ -75,8 +82,9 @@ def _resolve_ref(db: Database, entity: str, ref: str | None) -> str | None:
     fail(f"{entity}: '{ref}' matches several: {names}; give the id")
 
 
-def _add(ctx: typer.Context, entity: str, values: dict[str, Any],
-         refs: dict[str, tuple[str, str | None]]) -> None:
+def _add(
+    ctx: typer.Context, entity: str, values: dict[str, Any], refs: dict[str, tuple[str, str | None]]
+) -> None:
     db = state(ctx).db
     for field_name, (ref_entity, ref) in refs.items():
         resolved = _resolve_ref(db, ref_entity, ref)
@@ -106,12 +114,27 @@ def add_customer(
     notes: str | None = typer.Option(None),
 ) -> None:
     """Add a customer (a company or a person)."""
-    _add(ctx, "customer", {
-        "name": name, "kind": kind, "city": city, "phone": phone, "email": email,
-        "grade": grade, "status": status, "tags": ",".join(tag) if tag else None,
-        "birthday": birthday, "industry": industry, "source": source, "address": address,
-        "website": website, "notes": notes,
-    }, {})
+    _add(
+        ctx,
+        "customer",
+        {
+            "name": name,
+            "kind": kind,
+            "city": city,
+            "phone": phone,
+            "email": email,
+            "grade": grade,
+            "status": status,
+            "tags": ",".join(tag) if tag else None,
+            "birthday": birthday,
+            "industry": industry,
+            "source": source,
+            "address": address,
+            "website": website,
+            "notes": notes,
+        },
+        {},
+    )
 
 
 @add_app.command("contact")
@@ -127,9 +150,20 @@ def add_contact(
     notes: str | None = typer.Option(None),
 ) -> None:
     """Add a contact person at a customer."""
-    _add(ctx, "contact", {"name": name, "title": title, "phone": phone, "mobile": mobile,
-                          "email": email, "birthday": birthday, "notes": notes},
-         {"customer_id": ("customer", customer)})
+    _add(
+        ctx,
+        "contact",
+        {
+            "name": name,
+            "title": title,
+            "phone": phone,
+            "mobile": mobile,
+            "email": email,
+            "birthday": birthday,
+            "notes": notes,
+        },
+        {"customer_id": ("customer", customer)},
+    )
 
 
 @add_app.command("followup")
@@ -139,17 +173,24 @@ def add_followup(
     customer: str = typer.Option(..., "--customer", help="Customer id, id prefix or name."),
     kind: str = typer.Option("call", help="call, visit, meeting, email, sms or task."),
     due: str | None = typer.Option(None, help="fri, tomorrow 14:30, +3d, 2026-12-01."),
-    remind: str | None = typer.Option(None, help="When to remind (default: the due time, "
-                                                 "or 09:00 on the due day)."),
+    remind: str | None = typer.Option(
+        None, help="When to remind (default: the due time, or 09:00 on the due day)."
+    ),
     contact: str | None = typer.Option(None, help="Contact id or name."),
     deal: str | None = typer.Option(None, "--deal", help="Opportunity id or title."),
     notes: str | None = typer.Option(None),
 ) -> None:
     """Schedule a follow-up: a call, visit, meeting, e-mail, SMS or task."""
-    _add(ctx, "activity", {"subject": subject, "kind": kind, "due_at": due,
-                           "remind_at": remind, "notes": notes},
-         {"customer_id": ("customer", customer), "contact_id": ("contact", contact),
-          "opportunity_id": ("opportunity", deal)})
+    _add(
+        ctx,
+        "activity",
+        {"subject": subject, "kind": kind, "due_at": due, "remind_at": remind, "notes": notes},
+        {
+            "customer_id": ("customer", customer),
+            "contact_id": ("contact", contact),
+            "opportunity_id": ("opportunity", deal),
+        },
+    )
 
 
 @add_app.command("opportunity")
@@ -167,11 +208,21 @@ def add_opportunity(
     competitor: str | None = typer.Option(None, help="Competitor id or name."),
 ) -> None:
     """Add an opportunity (a deal in the pipeline)."""
-    _add(ctx, "opportunity", {
-        "title": title, "amount": amount, "stage": stage, "probability": probability,
-        "expected_close": close, "next_step": next_step, "closed_on": closed_on,
-        "lost_reason": lost_reason,
-    }, {"customer_id": ("customer", customer), "competitor_id": ("competitor", competitor)})
+    _add(
+        ctx,
+        "opportunity",
+        {
+            "title": title,
+            "amount": amount,
+            "stage": stage,
+            "probability": probability,
+            "expected_close": close,
+            "next_step": next_step,
+            "closed_on": closed_on,
+            "lost_reason": lost_reason,
+        },
+        {"customer_id": ("customer", customer), "competitor_id": ("competitor", competitor)},
+    )
 
 
 @add_app.command("expense")
@@ -179,8 +230,9 @@ def add_expense(
     ctx: typer.Context,
     amount: str = typer.Argument(..., help="120.50, ¥300, USD 45."),
     spent_on: str = typer.Option("today", "--date", help="When the money was spent."),
-    category: str = typer.Option("other", help="travel lodging meals entertainment "
-                                               "transport gifts samples other."),
+    category: str = typer.Option(
+        "other", help="travel lodging meals entertainment transport gifts samples other."
+    ),
     customer: str | None = typer.Option(None, help="Customer id or name."),
     deal: str | None = typer.Option(None, "--deal", help="Opportunity id or title."),
     description: str | None = typer.Option(None),
@@ -192,9 +244,18 @@ def add_expense(
 
         if not Path(receipt).expanduser().is_file():
             fail(f"receipt: no file at {receipt}")
-    _add(ctx, "expense", {"amount": amount, "spent_on": spent_on, "category": category,
-                          "description": description, "receipt": receipt},
-         {"customer_id": ("customer", customer), "opportunity_id": ("opportunity", deal)})
+    _add(
+        ctx,
+        "expense",
+        {
+            "amount": amount,
+            "spent_on": spent_on,
+            "category": category,
+            "description": description,
+            "receipt": receipt,
+        },
+        {"customer_id": ("customer", customer), "opportunity_id": ("opportunity", deal)},
+    )
 
 
 def _display_rows(db: Database, entity: str, records: list[Any], fmt: str) -> list[dict]:
@@ -207,7 +268,8 @@ def _display_rows(db: Database, entity: str, records: list[Any], fmt: str) -> li
     customer_ids = {getattr(r, "customer_id", None) for r in records} - {None}
     if customer_ids:
         for cust in db.repos.customers.page(
-            where=[db.repos.customers.model.id.in_(customer_ids)], limit=len(customer_ids),
+            where=[db.repos.customers.model.id.in_(customer_ids)],
+            limit=len(customer_ids),
             include_deleted=True,
         ):
             names[cust.id] = cust.name
@@ -215,8 +277,9 @@ def _display_rows(db: Database, entity: str, records: list[Any], fmt: str) -> li
     for rec in records:
         dumped = rec.model_dump()
         order = ["id", *spec.field_names, *dumped]  # id, then the entity's fields, then sync
-        data = {k: dumped[k] for k in dict.fromkeys(order) if k in dumped
-                and k not in HIDDEN_IN_JSON}
+        data = {
+            k: dumped[k] for k in dict.fromkeys(order) if k in dumped and k not in HIDDEN_IN_JSON
+        }
         if fmt == "table":
             for name, value in list(data.items()):
                 fspec = spec.by_name.get(name)
@@ -260,11 +323,14 @@ def _text_filter(db: Database, entity: str, text: str) -> list[Any]:
 
 def list_records(
     ctx: typer.Context,
-    entity_name: str = typer.Argument(..., metavar="ENTITY",
-                                      help="customers contacts followups opportunities "
-                                           "expenses competitors announcements views"),
-    text: str | None = typer.Argument(None, metavar="[TEXT]",
-                                      help="Words to search, or a query (city:北京 grade:A)."),
+    entity_name: str = typer.Argument(
+        ...,
+        metavar="ENTITY",
+        help="customers contacts followups opportunities expenses competitors announcements views",
+    ),
+    text: str | None = typer.Argument(
+        None, metavar="[TEXT]", help="Words to search, or a query (city:北京 grade:A)."
+    ),
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
     limit: int = typer.Option(50, "--limit", "-n", min=1, help="At most this many rows."),
 ) -> None:
@@ -281,8 +347,11 @@ def list_records(
     where = _text_filter(db, spec.name, text) if text and text.strip() else []
     records = db.repos.by_entity[spec.name].page(where=where, limit=limit)
     rows = _display_rows(db, spec.name, records, fmt)
-    columns = LIST_COLUMNS[spec.name] if fmt == "table" else (
-        list(rows[0].keys()) if rows else LIST_COLUMNS[spec.name])
+    columns = (
+        LIST_COLUMNS[spec.name]
+        if fmt == "table"
+        else (list(rows[0].keys()) if rows else LIST_COLUMNS[spec.name])
+    )
     emit(rows, columns, fmt)
 
 
@@ -301,8 +370,10 @@ def show(
         emit([row | {"entity": entity}], list(row), "json")
         return
     width = max(len(k) for k in row)
-    typer.echo(f"{ENTITIES[entity].name.replace('_', ' ')} {rec.id}"
-               + ("  [deleted]" if rec.deleted else ""))
+    typer.echo(
+        f"{ENTITIES[entity].name.replace('_', ' ')} {rec.id}"
+        + ("  [deleted]" if rec.deleted else "")
+    )
     for key, value in row.items():
         if value not in (None, "") and key != "id":
             typer.echo(f"  {key:<{width}}  {value}")
@@ -363,23 +434,27 @@ def _split_next(db: Database, text: str) -> tuple[str, str | None]:
         except DateError:
             continue
         return head, " ".join(words[n:]) or None
-    fail(f"next: '{text}' does not start with a date (try \"fri call back\" or "
-         "\"2026-12-01 14:00 demo\")")
+    fail(
+        f"next: '{text}' does not start with a date (try \"fri call back\" or "
+        '"2026-12-01 14:00 demo")'
+    )
 
 
 def done(
     ctx: typer.Context,
     ref: str = typer.Argument(..., metavar="ID", help="The follow-up's id or id prefix."),
     outcome: str | None = typer.Option(None, help="What happened."),
-    next_: str | None = typer.Option(None, "--next",
-                                     help='Schedule the next one: "DATE subject".'),
+    next_: str | None = typer.Option(None, "--next", help='Schedule the next one: "DATE subject".'),
 ) -> None:
     """Mark a follow-up done and optionally schedule the next one."""
     db = state(ctx).db
     rec = _errors_to_exit(lambda: db.repos.activities.resolve(ref))
     due, subject = _split_next(db, next_) if next_ else (None, None)
-    _closed, follow = _errors_to_exit(lambda: db.repos.activities.done(
-        rec.id, outcome=outcome, next_due=due, next_subject=subject))
+    _closed, follow = _errors_to_exit(
+        lambda: db.repos.activities.done(
+            rec.id, outcome=outcome, next_due=due, next_subject=subject
+        )
+    )
     typer.echo(rec.id)
     if follow is not None:
         typer.echo(follow.id)
@@ -409,7 +484,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(add_app, name="add")
     app.command("list")(list_records)
     app.command("show")(show)
-    app.command("edit", context_settings={"allow_extra_args": True,
-                                          "ignore_unknown_options": True})(edit)
+    app.command(
+        "edit", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
+    )(edit)
     app.command("done")(done)
     app.command("delete")(delete)

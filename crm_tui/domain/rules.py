@@ -57,11 +57,24 @@ class Role(StrEnum):
 
 
 EXPENSE_CATEGORIES = (
-    "travel", "lodging", "meals", "entertainment", "transport", "gifts", "samples", "other",
+    "travel",
+    "lodging",
+    "meals",
+    "entertainment",
+    "transport",
+    "gifts",
+    "samples",
+    "other",
 )
 
 DEFAULT_LOST_REASONS = (
-    "price", "competitor", "no budget", "no decision", "timing", "product fit", "relationship",
+    "price",
+    "competitor",
+    "no budget",
+    "no decision",
+    "timing",
+    "product fit",
+    "relationship",
 )
 
 # Probability a deal closes when it enters a stage; a rep may override it per deal.

@@ -62,9 +62,11 @@ class Database:
     # --- identity and settings kept in sync_state ---------------------------------------
     def state(self, key: str) -> str | None:
         with self.reading() as s:
-            row = s.connection().execute(
-                text("SELECT value FROM sync_state WHERE key = :k"), {"k": key}
-            ).first()
+            row = (
+                s.connection()
+                .execute(text("SELECT value FROM sync_state WHERE key = :k"), {"k": key})
+                .first()
+            )
         return row[0] if row else None
 
     def set_state(self, key: str, value: str | None) -> None:
@@ -128,29 +130,54 @@ class Database:
 
     def _write_state(self, session: Session, key: str, value: str | None) -> None:
         session.connection().execute(
-            text("INSERT INTO sync_state(key, value) VALUES (:k, :v) "
-                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
+            text(
+                "INSERT INTO sync_state(key, value) VALUES (:k, :v) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+            ),
             {"k": key, "v": value},
         )
 
     def append_outbox(
-        self, session: Session, *, entity: str, row_id: str, kind: str,
-        payload: dict[str, Any], base_version: int, hlc: str,
+        self,
+        session: Session,
+        *,
+        entity: str,
+        row_id: str,
+        kind: str,
+        payload: dict[str, Any],
+        base_version: int,
+        hlc: str,
     ) -> None:
         session.connection().execute(
-            text("INSERT INTO outbox(mutation_id, entity, row_id, kind, payload, base_version, hlc)"
-                 " VALUES (:m, :e, :r, :k, :p, :b, :h)"),
-            {"m": new_id(), "e": entity, "r": row_id, "k": kind, "p": dumps(payload),
-             "b": base_version, "h": hlc},
+            text(
+                "INSERT INTO outbox(mutation_id, entity, row_id, kind, payload, base_version, hlc)"
+                " VALUES (:m, :e, :r, :k, :p, :b, :h)"
+            ),
+            {
+                "m": new_id(),
+                "e": entity,
+                "r": row_id,
+                "k": kind,
+                "p": dumps(payload),
+                "b": base_version,
+                "h": hlc,
+            },
         )
 
-    def record_undo(self, session: Session, *, entity: str, row_id: str, kind: str,
-                    before: dict[str, Any]) -> None:
+    def record_undo(
+        self, session: Session, *, entity: str, row_id: str, kind: str, before: dict[str, Any]
+    ) -> None:
         session.connection().execute(
-            text("INSERT INTO undo_log(entity, row_id, kind, before, at) "
-                 "VALUES (:e, :r, :k, :b, :a)"),
-            {"e": entity, "r": row_id, "k": kind, "b": dumps(before),
-             "a": self.clock.now().isoformat()},
+            text(
+                "INSERT INTO undo_log(entity, row_id, kind, before, at) VALUES (:e, :r, :k, :b, :a)"
+            ),
+            {
+                "e": entity,
+                "r": row_id,
+                "k": kind,
+                "b": dumps(before),
+                "a": self.clock.now().isoformat(),
+            },
         )
 
     def pending_changes(self) -> int:

@@ -21,8 +21,9 @@ def configure(conn: sqlite3.Connection) -> None:
 def connect(path: Path | str, readonly: bool = False) -> sqlite3.Connection:
     """A plain sqlite3 connection with our pragmas (the light read path and bulk writes)."""
     if readonly:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None,
-                               check_same_thread=False)
+        conn = sqlite3.connect(
+            f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+        )
     else:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     configure(conn)

@@ -49,16 +49,19 @@ def _index(s: Session, entity: str, row_id: str, body: str | None) -> None:
             text("INSERT INTO search_doc(entity, row_id) VALUES (:e, :r) RETURNING docid"),
             {"e": entity, "r": row_id},
         ).scalar_one()
-    conn.execute(text("INSERT INTO search_fts(rowid, body) VALUES (:d, :b)"),
-                 {"d": docid, "b": body})
+    conn.execute(
+        text("INSERT INTO search_fts(rowid, body) VALUES (:d, :b)"), {"d": docid, "b": body}
+    )
 
 
 def search_ids(s: Session, entity: str, query: str, limit: int | None = None) -> list[str]:
     expr = search.match_expression(query)
     if expr is None:
         return []
-    sql = ("SELECT d.row_id FROM search_fts JOIN search_doc d ON d.docid = search_fts.rowid "
-           "WHERE search_fts MATCH :q AND d.entity = :e")
+    sql = (
+        "SELECT d.row_id FROM search_fts JOIN search_doc d ON d.docid = search_fts.rowid "
+        "WHERE search_fts MATCH :q AND d.entity = :e"
+    )
     if limit:
         sql += f" LIMIT {int(limit)}"
     return list(s.connection().execute(text(sql), {"q": expr, "e": entity}).scalars())
@@ -84,18 +87,26 @@ class CustomerRepo(Repository[Customer]):
         if rec.deleted:
             _index(s, "customer", rec.id, None)
             return
-        _index(s, "customer", rec.id,
-               search.index_text(search.searchable_parts("customer", rec.model_dump())))
+        _index(
+            s,
+            "customer",
+            rec.id,
+            search.index_text(search.searchable_parts("customer", rec.model_dump())),
+        )
         if "name" in changed:
-            contacts = s.exec(select(Contact).where(Contact.customer_id == rec.id,
-                                                    col(Contact.deleted).is_(False)))
+            contacts = s.exec(
+                select(Contact).where(
+                    Contact.customer_id == rec.id, col(Contact.deleted).is_(False)
+                )
+            )
             for contact in contacts:
                 _index_contact(s, contact, rec.name)
 
     def before_delete(self, s: Session, rec: Customer) -> None:
         # Deleting a company tombstones its contacts too: they would be orphans otherwise.
-        for contact in s.exec(select(Contact).where(Contact.customer_id == rec.id,
-                                                    col(Contact.deleted).is_(False))):
+        for contact in s.exec(
+            select(Contact).where(Contact.customer_id == rec.id, col(Contact.deleted).is_(False))
+        ):
             self.db.repos.contacts.delete(contact.id, record_undo=False)
 
     def search(self, query: str, limit: int = 50) -> list[Customer]:
@@ -104,14 +115,19 @@ class CustomerRepo(Repository[Customer]):
             ids = search_ids(s, "customer", query, limit=limit * 4)
             contact_ids = search_ids(s, "contact", query, limit=limit * 4)
             if contact_ids:
-                ids += list(s.exec(select(Contact.customer_id).where(
-                    col(Contact.id).in_(contact_ids))))
+                ids += list(
+                    s.exec(select(Contact.customer_id).where(col(Contact.id).in_(contact_ids)))
+                )
             if not ids:
                 return []
-            return list(s.exec(
-                select(Customer).where(col(Customer.id).in_(set(ids)),
-                                       col(Customer.deleted).is_(False))
-                .order_by(Customer.sort_key, Customer.id).limit(limit)))
+            return list(
+                s.exec(
+                    select(Customer)
+                    .where(col(Customer.id).in_(set(ids)), col(Customer.deleted).is_(False))
+                    .order_by(Customer.sort_key, Customer.id)
+                    .limit(limit)
+                )
+            )
 
 
 def _index_contact(s: Session, rec: Contact, company: str | None = None) -> None:
@@ -121,8 +137,12 @@ def _index_contact(s: Session, rec: Contact, company: str | None = None) -> None
     if company is None:
         customer = s.get(Customer, rec.customer_id)
         company = customer.name if customer else None
-    _index(s, "contact", rec.id,
-           search.index_text(search.searchable_parts("contact", rec.model_dump(), company)))
+    _index(
+        s,
+        "contact",
+        rec.id,
+        search.index_text(search.searchable_parts("contact", rec.model_dump(), company)),
+    )
 
 
 class ContactRepo(Repository[Contact]):
@@ -144,9 +164,14 @@ class ContactRepo(Repository[Contact]):
             ids = search_ids(s, "contact", query, limit=limit * 4)
             if not ids:
                 return []
-            return list(s.exec(select(Contact).where(col(Contact.id).in_(ids),
-                                                     col(Contact.deleted).is_(False))
-                               .order_by(Contact.sort_key, Contact.id).limit(limit)))
+            return list(
+                s.exec(
+                    select(Contact)
+                    .where(col(Contact.id).in_(ids), col(Contact.deleted).is_(False))
+                    .order_by(Contact.sort_key, Contact.id)
+                    .limit(limit)
+                )
+            )
 
     def of_customer(self, customer_id: str) -> list[Contact]:
         return self.page(where=[Contact.customer_id == customer_id], limit=1000)
@@ -178,21 +203,30 @@ class ActivityRepo(Repository[Activity]):
             self._default_remind(probe)
             changes["remind_at"] = probe.remind_at
 
-    def done(self, row_id: str, *, outcome: str | None = None,
-             next_due: str | datetime | None = None, next_subject: str | None = None,
-             next_kind: str | None = None) -> tuple[Activity, Activity | None]:
+    def done(
+        self,
+        row_id: str,
+        *,
+        outcome: str | None = None,
+        next_due: str | datetime | None = None,
+        next_subject: str | None = None,
+        next_kind: str | None = None,
+    ) -> tuple[Activity, Activity | None]:
         """Close a follow-up and, in the same transaction, schedule the next one."""
         with self.db.transaction():
             rec = self.require(row_id)
             if rec.done_at is not None:
                 raise ValidationErrors([FieldError("done_at", "this follow-up is already done")])
-            closed = self.update(row_id, {"done_at": self.db.clock.now(),
-                                          "outcome": outcome or rec.outcome})
+            closed = self.update(
+                row_id, {"done_at": self.db.clock.now(), "outcome": outcome or rec.outcome}
+            )
             follow = None
             if next_due is not None:
                 values: dict[str, Any] = {
-                    "customer_id": rec.customer_id, "contact_id": rec.contact_id,
-                    "opportunity_id": rec.opportunity_id, "kind": next_kind or rec.kind,
+                    "customer_id": rec.customer_id,
+                    "contact_id": rec.contact_id,
+                    "opportunity_id": rec.opportunity_id,
+                    "kind": next_kind or rec.kind,
                     "subject": next_subject or rec.subject,
                 }
                 if isinstance(next_due, str):
@@ -208,8 +242,11 @@ class ActivityRepo(Repository[Activity]):
             return closed, follow
 
     def of_customer(self, customer_id: str, limit: int = 200) -> list[Activity]:
-        return self.page(where=[Activity.customer_id == customer_id],
-                         order_by=[col(Activity.due_at).desc(), Activity.id], limit=limit)
+        return self.page(
+            where=[Activity.customer_id == customer_id],
+            order_by=[col(Activity.due_at).desc(), Activity.id],
+            limit=limit,
+        )
 
 
 class OpportunityRepo(Repository[Opportunity]):
@@ -230,8 +267,15 @@ class OpportunityRepo(Repository[Opportunity]):
                 changes.setdefault("closed_on", None)
                 changes.setdefault("lost_reason", None)
 
-    def move(self, row_id: str, step: int, *, closed_on: date | None = None,
-             lost_reason: str | None = None, lost_note: str | None = None) -> Opportunity:
+    def move(
+        self,
+        row_id: str,
+        step: int,
+        *,
+        closed_on: date | None = None,
+        lost_reason: str | None = None,
+        lost_note: str | None = None,
+    ) -> Opportunity:
         """Move a deal `step` stages along the pipeline (won/lost ask for date and reason)."""
         rec = self.require(row_id)
         target = rules.next_stage(rules.Stage(rec.stage), step)
@@ -266,22 +310,32 @@ class ExpenseRepo(Repository[Expense]):
 
     def before_update(self, s: Session, rec: Expense, changes: dict[str, Any]) -> None:
         if "status" in changes and changes["status"] != rec.status:
-            raise ValidationErrors([FieldError(
-                "status", "use submit, withdraw, approve or reject to change a claim's status")])
+            raise ValidationErrors(
+                [
+                    FieldError(
+                        "status",
+                        "use submit, withdraw, approve or reject to change a claim's status",
+                    )
+                ]
+            )
         if not rules.expense_is_editable(rules.ExpenseStatus(rec.status)):
-            raise ValidationErrors([FieldError(
-                "status", f"a {rec.status} claim is locked; withdraw it to edit")])
+            raise ValidationErrors(
+                [FieldError("status", f"a {rec.status} claim is locked; withdraw it to edit")]
+            )
 
     def before_delete(self, s: Session, rec: Expense) -> None:
         if not rules.expense_is_editable(rules.ExpenseStatus(rec.status)):
-            raise ValidationErrors([FieldError("status", f"a {rec.status} claim cannot be deleted")])
+            raise ValidationErrors(
+                [FieldError("status", f"a {rec.status} claim cannot be deleted")]
+            )
 
     def _command(self, row_id: str, target: rules.ExpenseStatus, extra: dict[str, Any]) -> Expense:
         with self.db.transaction() as s:
             rec = self._live(s, row_id)
             try:
-                rules.check_expense_transition(rules.ExpenseStatus(rec.status), target,
-                                               rules.Role(self.db.role))
+                rules.check_expense_transition(
+                    rules.ExpenseStatus(rec.status), target, rules.Role(self.db.role)
+                )
             except rules.RuleError as exc:
                 raise ValidationErrors([FieldError(exc.field, exc.message)]) from None
             changes = {"status": target.value} | extra
@@ -298,32 +352,51 @@ class ExpenseRepo(Repository[Expense]):
             from crm_tui.domain.fields import to_wire
 
             self.db.append_outbox(
-                s, entity=self.entity, row_id=rec.id, kind="command",
-                payload={"command": target.value, "fields": {k: to_wire(v) for k, v in
-                                                              changes.items()}},
-                base_version=rec.server_version, hlc=stamp)
-            self.db.record_undo(s, entity=self.entity, row_id=rec.id, kind="command",
-                                before=before)
+                s,
+                entity=self.entity,
+                row_id=rec.id,
+                kind="command",
+                payload={
+                    "command": target.value,
+                    "fields": {k: to_wire(v) for k, v in changes.items()},
+                },
+                base_version=rec.server_version,
+                hlc=stamp,
+            )
+            self.db.record_undo(s, entity=self.entity, row_id=rec.id, kind="command", before=before)
             return rec
 
     def submit(self, row_id: str) -> Expense:
-        return self._command(row_id, rules.ExpenseStatus.SUBMITTED,
-                             {"submitted_at": self.db.clock.now()})
+        return self._command(
+            row_id, rules.ExpenseStatus.SUBMITTED, {"submitted_at": self.db.clock.now()}
+        )
 
     def withdraw(self, row_id: str) -> Expense:
         return self._command(row_id, rules.ExpenseStatus.DRAFT, {"submitted_at": None})
 
     def approve(self, row_id: str, note: str | None = None) -> Expense:
-        return self._command(row_id, rules.ExpenseStatus.APPROVED,
-                             {"decided_at": self.db.clock.now(), "decision_note": note,
-                              "approver_id": self.db.user_id})
+        return self._command(
+            row_id,
+            rules.ExpenseStatus.APPROVED,
+            {
+                "decided_at": self.db.clock.now(),
+                "decision_note": note,
+                "approver_id": self.db.user_id,
+            },
+        )
 
     def reject(self, row_id: str, note: str) -> Expense:
         if not note.strip():
             raise ValidationErrors([FieldError("decision_note", "say why the claim is rejected")])
-        return self._command(row_id, rules.ExpenseStatus.REJECTED,
-                             {"decided_at": self.db.clock.now(), "decision_note": note,
-                              "approver_id": self.db.user_id})
+        return self._command(
+            row_id,
+            rules.ExpenseStatus.REJECTED,
+            {
+                "decided_at": self.db.clock.now(),
+                "decision_note": note,
+                "approver_id": self.db.user_id,
+            },
+        )
 
 
 class AnnouncementRepo(Repository[Announcement]):
@@ -372,10 +445,19 @@ class Repositories:
         self.lost_reasons = LostReasonRepo(db)
         self.by_entity: dict[str, Repository[Any]] = {
             repo.entity: repo
-            for repo in (self.users, self.customers, self.contacts, self.activities,
-                         self.opportunities, self.opportunity_lines, self.expenses,
-                         self.announcements, self.competitors, self.saved_queries,
-                         self.lost_reasons)
+            for repo in (
+                self.users,
+                self.customers,
+                self.contacts,
+                self.activities,
+                self.opportunities,
+                self.opportunity_lines,
+                self.expenses,
+                self.announcements,
+                self.competitors,
+                self.saved_queries,
+                self.lost_reasons,
+            )
         }
 
     def find_any(self, ref: str) -> tuple[str, Any]:
@@ -405,8 +487,7 @@ class Repositories:
             if entity:
                 sql += " AND entity = :e"
                 params["e"] = entity
-            row = s.connection().execute(text(sql + " ORDER BY seq DESC LIMIT 1"),
-                                         params).first()
+            row = s.connection().execute(text(sql + " ORDER BY seq DESC LIMIT 1"), params).first()
             if row is None:
                 return None
             seq, ent, row_id, kind, before_json = row
@@ -422,16 +503,24 @@ class Repositories:
                 repo.delete(row_id, record_undo=False)
                 what = "restored"
             elif kind == "command":
-                raise ValidationErrors([FieldError(
-                    "status", "a submitted or decided claim cannot be undone; withdraw it")])
+                raise ValidationErrors(
+                    [
+                        FieldError(
+                            "status", "a submitted or decided claim cannot be undone; withdraw it"
+                        )
+                    ]
+                )
             else:
-                before = {k: from_wire(spec.by_name[k], v) if k in spec.by_name else v
-                          for k, v in json.loads(before_json).items()}
+                before = {
+                    k: from_wire(spec.by_name[k], v) if k in spec.by_name else v
+                    for k, v in json.loads(before_json).items()
+                }
                 rec = s.get(repo.model, row_id)
                 repo._apply(s, rec, before, kind="patch", record_undo=False)
                 what = "edited"
-            s.connection().execute(text("UPDATE undo_log SET undone = 1 WHERE seq = :s"),
-                                   {"s": seq})
+            s.connection().execute(
+                text("UPDATE undo_log SET undone = 1 WHERE seq = :s"), {"s": seq}
+            )
             rec = repo.get(row_id, include_deleted=True)
             title = getattr(rec, spec.title_field, row_id) if rec else row_id
             return f"undid {what} {ent.replace('_', ' ')} '{title}'"

@@ -80,8 +80,15 @@ class Repository(Generic[M]):
             raise NotFound(f"no {self.entity} matches '{ref}'")
         raise NotFound(f"'{ref}' matches more than one {self.entity}; give more of the id")
 
-    def page(self, *, where: Sequence[Any] = (), order_by: Sequence[Any] | None = None,
-             limit: int = 50, offset: int = 0, include_deleted: bool = False) -> list[M]:
+    def page(
+        self,
+        *,
+        where: Sequence[Any] = (),
+        order_by: Sequence[Any] | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        include_deleted: bool = False,
+    ) -> list[M]:
         with self.db.reading() as s:
             query = select(self.model)
             for clause in where:
@@ -102,15 +109,19 @@ class Repository(Generic[M]):
             return s.exec(query).one()
 
     # --- writes ----------------------------------------------------------------------------
-    def create(self, values: Mapping[str, Any], *, row_id: str | None = None,
-               record_undo: bool = True) -> M:
+    def create(
+        self, values: Mapping[str, Any], *, row_id: str | None = None, record_undo: bool = True
+    ) -> M:
         from crm_tui.storage.database import new_id
 
         parsed = parse_values(self.entity, values, self.db.input_context)
         with self.db.transaction() as s:
             now = self.db.clock.now()
             rec = self.model(
-                id=row_id or new_id(), owner_id=self.db.user_id, created_at=now, updated_at=now,
+                id=row_id or new_id(),
+                owner_id=self.db.user_id,
+                created_at=now,
+                updated_at=now,
                 **{k: v for k, v in parsed.items() if v is not None},
             )
             self.before_create(s, rec, parsed)
@@ -122,13 +133,16 @@ class Repository(Generic[M]):
             s.flush()
             self.after_write(s, rec, set(fields))
             self.db.append_outbox(
-                s, entity=self.entity, row_id=rec.id, kind="create",
+                s,
+                entity=self.entity,
+                row_id=rec.id,
+                kind="create",
                 payload={k: to_wire(v) for k, v in fields.items()} | {"owner_id": rec.owner_id},
-                base_version=0, hlc=stamp,
+                base_version=0,
+                hlc=stamp,
             )
             if record_undo:
-                self.db.record_undo(s, entity=self.entity, row_id=rec.id, kind="create",
-                                    before={})
+                self.db.record_undo(s, entity=self.entity, row_id=rec.id, kind="create", before={})
             return rec
 
     def update(self, row_id: str, changes: Mapping[str, Any], *, record_undo: bool = True) -> M:
@@ -154,8 +168,15 @@ class Repository(Generic[M]):
             return self._apply(s, rec, {"deleted": False}, kind="restore", record_undo=record_undo)
 
     # --- sync: rows as the server has them ---------------------------------------------------
-    def apply_remote(self, s: Session, row_id: str, data: Mapping[str, Any], *, version: int,
-                     pending: Sequence[Mapping[str, Any]] = ()) -> M:
+    def apply_remote(
+        self,
+        s: Session,
+        row_id: str,
+        data: Mapping[str, Any],
+        *,
+        version: int,
+        pending: Sequence[Mapping[str, Any]] = (),
+    ) -> M:
         """Write a row as the server sent it (no outbox, no undo), lay this laptop's pending
         outbox changes back over it where their clock is newer, and keep the sort key and
         search index in step. `data` is a protocol snapshot (fields, owner_id, deleted,
@@ -189,13 +210,20 @@ class Repository(Generic[M]):
                     elif name in self.spec.by_name:
                         known[name] = raw
         values = {k: from_wire(self.spec.by_name[k], v) for k, v in known.items()}
-        stamps = {k: from_wire(self.spec.by_name.get(k) or _DATETIME, data.get(k))
-                  for k in ("created_at", "updated_at") if data.get(k)}
+        stamps = {
+            k: from_wire(self.spec.by_name.get(k) or _DATETIME, data.get(k))
+            for k in ("created_at", "updated_at")
+            if data.get(k)
+        }
         rec = s.get(self.model, row_id)
         if rec is None:
             now = self.db.clock.now()
-            rec = self.model(id=row_id, created_at=stamps.get("created_at", now),
-                             updated_at=stamps.get("updated_at", now), **values)
+            rec = self.model(
+                id=row_id,
+                created_at=stamps.get("created_at", now),
+                updated_at=stamps.get("updated_at", now),
+                **values,
+            )
         else:
             for name, value in values.items():
                 setattr(rec, name, value)
@@ -247,8 +275,7 @@ class Repository(Generic[M]):
         return rec
 
     def _user_fields(self, rec: M) -> dict[str, Any]:
-        return {name: getattr(rec, name) for name in self.spec.field_names
-                if hasattr(rec, name)}
+        return {name: getattr(rec, name) for name in self.spec.field_names if hasattr(rec, name)}
 
     def _check(self, s: Session, rec: M, touched: Mapping[str, Any]) -> None:
         errors: list[FieldError] = []
@@ -266,8 +293,9 @@ class Repository(Generic[M]):
         if errors:
             raise ValidationErrors(errors)
 
-    def _apply(self, s: Session, rec: M, changes: Mapping[str, Any], *, kind: str,
-               record_undo: bool) -> M:
+    def _apply(
+        self, s: Session, rec: M, changes: Mapping[str, Any], *, kind: str, record_undo: bool
+    ) -> M:
         changed = {k: v for k, v in changes.items() if getattr(rec, k) != v}
         if not changed:
             return rec
@@ -285,8 +313,15 @@ class Repository(Generic[M]):
         s.flush()
         self.after_write(s, rec, set(changed))
         payload = {k: to_wire(v) for k, v in changed.items() if k not in SYNC_COLUMNS}
-        self.db.append_outbox(s, entity=self.entity, row_id=rec.id, kind=kind, payload=payload,
-                              base_version=rec.server_version, hlc=stamp)
+        self.db.append_outbox(
+            s,
+            entity=self.entity,
+            row_id=rec.id,
+            kind=kind,
+            payload=payload,
+            base_version=rec.server_version,
+            hlc=stamp,
+        )
         if record_undo:
             self.db.record_undo(s, entity=self.entity, row_id=rec.id, kind=kind, before=before)
         return rec

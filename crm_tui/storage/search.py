@@ -13,10 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 
 # Han, Hiragana/Katakana, Hangul, and CJK punctuation-free ranges.
-_CJK = (
-    "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-    "\U00020000-\U0002fa1f"
-)
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f"
 _RUN_RE = re.compile(f"[{_CJK}]+|[^\\W_]+", re.UNICODE)
 _CJK_RE = re.compile(f"^[{_CJK}]+$")
 
@@ -75,6 +72,7 @@ def pinyin_key(name: str) -> str:
     """Sort key that puts 张伟 among the Zs, as a Chinese rep expects, beside 'Zhao Ltd'."""
     from pypinyin import Style, lazy_pinyin  # loaded on first write only
 
-    syllables = lazy_pinyin(unicodedata.normalize("NFKC", name), style=Style.NORMAL,
-                            errors="default")
+    syllables = lazy_pinyin(
+        unicodedata.normalize("NFKC", name), style=Style.NORMAL, errors="default"
+    )
     return " ".join(s.strip() for s in syllables if s.strip()).lower()

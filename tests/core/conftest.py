@@ -26,7 +26,8 @@ def crm(db_path: Path) -> Callable[..., CliResult]:
 
     def run(*args: str, db: Path | None = None) -> CliResult:
         result = runner.invoke(
-            app, ["--db", str(db or db_path), "--now", "2026-11-23T10:00:00+08:00", *args],
+            app,
+            ["--db", str(db or db_path), "--now", "2026-11-23T10:00:00+08:00", *args],
             catch_exceptions=False,
         )
         return CliResult(result.exit_code, result.stdout, result.stderr)

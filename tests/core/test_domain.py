@@ -47,11 +47,20 @@ def test_money_formats_with_symbol_and_grouping() -> None:
 @pytest.mark.parametrize(
     ("word", "expected"),
     [
-        ("today", TODAY), ("tomorrow", date(2026, 11, 24)), ("yesterday", date(2026, 11, 22)),
-        ("sow", date(2026, 11, 23)), ("eow", date(2026, 11, 29)), ("som", date(2026, 11, 1)),
-        ("eom", date(2026, 11, 30)), ("+3d", date(2026, 11, 26)), ("-1w", date(2026, 11, 16)),
-        ("+1m", date(2026, 12, 23)), ("3d", date(2026, 11, 26)), ("fri", date(2026, 11, 27)),
-        ("mon", date(2026, 11, 30)), ("明天", date(2026, 11, 24)),
+        ("today", TODAY),
+        ("tomorrow", date(2026, 11, 24)),
+        ("yesterday", date(2026, 11, 22)),
+        ("sow", date(2026, 11, 23)),
+        ("eow", date(2026, 11, 29)),
+        ("som", date(2026, 11, 1)),
+        ("eom", date(2026, 11, 30)),
+        ("+3d", date(2026, 11, 26)),
+        ("-1w", date(2026, 11, 16)),
+        ("+1m", date(2026, 12, 23)),
+        ("3d", date(2026, 11, 26)),
+        ("fri", date(2026, 11, 27)),
+        ("mon", date(2026, 11, 30)),
+        ("明天", date(2026, 11, 24)),
     ],
 )
 def test_relative_dates(word: str, expected: date) -> None:
@@ -64,8 +73,12 @@ def test_month_arithmetic_clamps_to_the_month_end() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2026-12-01", date(2026, 12, 1)), ("12月5日", date(2026, 12, 5)),
-     ("2027年1月3号", date(2027, 1, 3)), ("Dec 24", date(2026, 12, 24))],
+    [
+        ("2026-12-01", date(2026, 12, 1)),
+        ("12月5日", date(2026, 12, 5)),
+        ("2027年1月3号", date(2027, 1, 3)),
+        ("Dec 24", date(2026, 12, 24)),
+    ],
 )
 def test_dates_in_common_formats(text: str, expected: date) -> None:
     assert parse_date(text, TODAY) == expected
@@ -89,17 +102,27 @@ def test_a_due_time_is_stored_in_utc_and_a_bare_day_is_all_day() -> None:
 
 def test_every_bad_field_is_reported_at_once() -> None:
     with pytest.raises(ValidationErrors) as caught:
-        parse_values("customer", {"name": "", "email": "nope", "phone": "call me",
-                                  "grade": "Z", "birthday": "someday"}, InputContext())
+        parse_values(
+            "customer",
+            {"name": "", "email": "nope", "phone": "call me", "grade": "Z", "birthday": "someday"},
+            InputContext(),
+        )
     assert set(caught.value.by_field()) == {"name", "email", "phone", "grade", "birthday"}
     assert "one of A, B, C" in caught.value.by_field()["grade"]
 
 
 def test_field_values_are_normalised() -> None:
-    values = parse_values("customer", {"name": " 张伟 ", "grade": "a", "tags": "vip, +cold vip",
-                                       "phone": "+86 138-0013-8000"}, InputContext())
-    assert values == {"name": "张伟", "grade": "A", "tags": "vip,cold",
-                      "phone": "+86 138-0013-8000"}
+    values = parse_values(
+        "customer",
+        {"name": " 张伟 ", "grade": "a", "tags": "vip, +cold vip", "phone": "+86 138-0013-8000"},
+        InputContext(),
+    )
+    assert values == {
+        "name": "张伟",
+        "grade": "A",
+        "tags": "vip,cold",
+        "phone": "+86 138-0013-8000",
+    }
 
 
 def test_percent_over_100_and_negative_amounts_are_refused() -> None:
@@ -127,11 +150,14 @@ def test_stage_probabilities_and_moves_clamp_at_the_ends() -> None:
 
 def test_only_managers_approve_and_submitted_claims_are_locked() -> None:
     with pytest.raises(rules.RuleError):
-        rules.check_expense_transition(rules.ExpenseStatus.SUBMITTED,
-                                       rules.ExpenseStatus.APPROVED, rules.Role.REP)
-    rules.check_expense_transition(rules.ExpenseStatus.SUBMITTED, rules.ExpenseStatus.APPROVED,
-                                   rules.Role.MANAGER)
+        rules.check_expense_transition(
+            rules.ExpenseStatus.SUBMITTED, rules.ExpenseStatus.APPROVED, rules.Role.REP
+        )
+    rules.check_expense_transition(
+        rules.ExpenseStatus.SUBMITTED, rules.ExpenseStatus.APPROVED, rules.Role.MANAGER
+    )
     with pytest.raises(rules.RuleError):
-        rules.check_expense_transition(rules.ExpenseStatus.DRAFT, rules.ExpenseStatus.APPROVED,
-                                       rules.Role.MANAGER)
+        rules.check_expense_transition(
+            rules.ExpenseStatus.DRAFT, rules.ExpenseStatus.APPROVED, rules.Role.MANAGER
+        )
     assert not rules.expense_is_editable(rules.ExpenseStatus.SUBMITTED)

@@ -1,0 +1,193 @@
+"""The `crm` command: scriptable, consistent, and clear about bad input."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from rich.cells import cell_len
+
+
+def _count(db_path, table: str) -> int:
+    if not db_path.exists():
+        return 0
+    return sqlite3.connect(db_path).execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_added_chinese_customer_is_found_by_substring(crm) -> None:
+    added = crm("add", "customer", "北京科技有限公司", "--city", "北京")
+    assert added.exit_code == 0
+    listed = crm("list", "customers", "科技", "--format", "json")
+    rows = json.loads(listed.stdout)
+    assert [r["name"] for r in rows] == ["北京科技有限公司"]
+    assert rows[0]["id"] == added.stdout.strip() and rows[0]["city"] == "北京"
+
+
+def test_every_add_command_prints_the_new_id(crm) -> None:
+    cust = crm(
+        "add",
+        "customer",
+        "Acme Ltd",
+        "--tag",
+        "vip",
+        "--tag",
+        "export",
+        "--grade",
+        "a",
+        "--email",
+        "x@acme.example",
+    ).stdout.strip()
+    contact = crm(
+        "add", "contact", "Jane Smith", "--customer", "Acme", "--mobile", "+44 7700 900123"
+    )
+    followup = crm(
+        "add",
+        "followup",
+        "Call about pumps",
+        "--customer",
+        cust[:8],
+        "--due",
+        "fri 10:00",
+        "--kind",
+        "call",
+    )
+    deal = crm(
+        "add",
+        "opportunity",
+        "Pumps x40",
+        "--customer",
+        "Acme Ltd",
+        "--amount",
+        "120000",
+        "--close",
+        "eom",
+    )
+    claim = crm(
+        "add",
+        "expense",
+        "88.50",
+        "--category",
+        "meals",
+        "--customer",
+        "Acme Ltd",
+        "--date",
+        "yesterday",
+    )
+    for result in (contact, followup, deal, claim):
+        assert result.exit_code == 0, result.stderr
+        assert len(result.stdout.strip()) == 36
+    shown = json.loads(crm("show", deal.stdout.strip(), "--format", "json").stdout)[0]
+    assert shown["amount"] == 12_000_000 and shown["probability"] == 10
+    assert shown["expected_close"] == "2026-11-30" and shown["entity"] == "opportunity"
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["add", "customer", "X", "--email", "nope"], "email"),
+        (["add", "customer", "X", "--grade", "Z"], "grade"),
+        (["add", "customer", "X", "--birthday", "1990-02-30"], "birthday"),
+        (["add", "customer", "X", "--phone", "call me"], "phone"),
+        (["add", "customer", ""], "name"),
+        (["add", "contact", "Jane", "--customer", "Nobody"], "customer"),
+        (["add", "contact", "Jane", "--customer", "Acme", "--email", "x@"], "email"),
+        (["add", "followup", "Call", "--customer", "Acme", "--due", "someday"], "due_at"),
+        (["add", "followup", "Call", "--customer", "Acme", "--kind", "fax"], "kind"),
+        (["add", "opportunity", "Deal", "--customer", "Acme", "--amount", "-5"], "amount"),
+        (["add", "opportunity", "Deal", "--customer", "Acme", "--stage", "lost"], "closed_on"),
+        (
+            ["add", "opportunity", "Deal", "--customer", "Acme", "--probability", "150"],
+            "probability",
+        ),
+        (["add", "expense", "--", "-20"], "amount"),
+        (["add", "expense", "abc"], "amount"),
+        (["add", "expense", "20", "--date", "31/31/2026"], "spent_on"),
+        (["add", "expense", "20", "--category", "yacht"], "category"),
+        (["add", "expense", "20", "--receipt", "/no/such/file.jpg"], "receipt"),
+    ],
+)
+def test_bad_input_exits_non_zero_naming_the_field_and_writes_nothing(
+    crm, db_path, args, field
+) -> None:
+    crm("add", "customer", "Acme")
+    before = _count(db_path, "outbox")
+    result = crm(*args)
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and field in lines[0]
+    assert "Traceback" not in result.stderr + result.stdout
+    assert _count(db_path, "outbox") == before
+
+
+def test_edit_done_with_next_and_delete_with_undo(crm) -> None:
+    cust = crm("add", "customer", "Acme").stdout.strip()
+    assert crm("edit", cust, "--city", "上海", "--grade", "B").exit_code == 0
+    shown = json.loads(crm("show", cust, "--format", "json").stdout)[0]
+    assert (shown["city"], shown["grade"]) == ("上海", "B")
+    bad = crm("edit", cust, "--cty", "x")
+    assert bad.exit_code == 1 and "no field 'cty'" in bad.stderr
+
+    act = crm("add", "followup", "Call", "--customer", cust, "--due", "today").stdout.strip()
+    done = crm("done", act[:13], "--outcome", "wants a quote", "--next", "fri send quote")
+    assert done.exit_code == 0, done.stderr
+    closed_id, next_id = done.stdout.split()
+    follow = json.loads(crm("show", next_id, "--format", "json").stdout)[0]
+    assert follow["subject"] == "send quote" and follow["due_at"].startswith("2026-11-26T16")
+    assert crm("done", act).exit_code == 1  # already done
+
+    assert crm("delete", cust).exit_code == 0
+    assert json.loads(crm("list", "customers", "--format", "json").stdout) == []
+    assert crm("delete", cust, "--undo").exit_code == 0
+    assert len(json.loads(crm("list", "customers", "--format", "json").stdout)) == 1
+
+
+def test_unknown_ids_entities_and_formats_are_one_line_errors(crm) -> None:
+    for args in (
+        ["show", "ffffffff"],
+        ["list", "widgets"],
+        ["list", "customers", "-f", "xml"],
+        ["done", "nope"],
+        ["delete", "nope"],
+    ):
+        result = crm(*args)
+        assert result.exit_code != 0 and result.stderr.startswith("error: "), args
+
+
+def test_table_output_aligns_chinese_and_english(crm) -> None:
+    crm("add", "customer", "北京科技有限公司", "--city", "北京", "--grade", "A")
+    crm("add", "customer", "Acme Steel Pipe Ltd", "--city", "London", "--grade", "B")
+    out = crm("list", "customers", "--format", "table").stdout.splitlines()
+    header, *rows = [line for line in out if line.strip()]
+    grade_col = cell_len(header[: header.index("grade")])
+    for row in rows:
+        # the grade letter starts at the same screen column on every row
+        prefix_cells = 0
+        for i, ch in enumerate(row):
+            if prefix_cells == grade_col:
+                assert row[i] in "AB", row
+                break
+            prefix_cells += cell_len(ch)
+    assert any(row.startswith(row[:8]) and "北京科技有限公司" in row for row in rows)
+    csv_out = crm("list", "customers", "--format", "csv").stdout
+    assert csv_out.splitlines()[0].startswith("id,name")
+
+
+def test_db_option_beats_env_which_beats_the_default(crm, tmp_path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from crm_tui.cli import app
+    from crm_tui.config import default_db_path
+
+    env_db = tmp_path / "env.db"
+    monkeypatch.setenv("CRM_DB", str(env_db))
+    runner = CliRunner()
+    assert runner.invoke(app, ["add", "customer", "EnvCo"]).exit_code == 0
+    assert _count(env_db, "customer") == 1
+    opt_db = tmp_path / "opt.db"
+    assert runner.invoke(app, ["--db", str(opt_db), "add", "customer", "OptCo"]).exit_code == 0
+    assert _count(opt_db, "customer") == 1 and _count(env_db, "customer") == 1
+    monkeypatch.delenv("CRM_DB")
+    assert runner.invoke(app, ["add", "customer", "DefaultCo"]).exit_code == 0
+    assert _count(default_db_path(), "customer") == 1
+    assert str(default_db_path()).startswith(str(tmp_path.parent.parent))

@@ -1,0 +1,172 @@
+"""Repositories: every change lands with its outbox row and undo entry, or not at all."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from crm_tui.domain.fields import ValidationErrors
+from crm_tui.storage.repository import NotFound
+from crm_tui.sync.hlc import Timestamp
+
+
+def _outbox(db) -> list[dict]:
+    return db.outbox_rows()
+
+
+def test_create_writes_the_record_and_its_outbox_row_together(db) -> None:
+    rec = db.repos.customers.create({"name": "上海钢管有限公司", "city": "上海", "grade": "a"})
+    assert len(rec.id) == 36 and rec.id[14] == "7"  # a UUIDv7 made on this laptop
+    (row,) = _outbox(db)
+    assert row["kind"] == "create" and row["row_id"] == rec.id
+    assert row["payload"]["name"] == "上海钢管有限公司" and row["payload"]["grade"] == "A"
+    clocks = json.loads(rec.field_hlc)
+    assert clocks["name"] == row["hlc"]
+
+
+def test_a_refused_change_leaves_nothing_behind(db) -> None:
+    with pytest.raises(ValidationErrors):
+        db.repos.customers.create({"name": "X", "email": "not-an-email"})
+    with pytest.raises(ValidationErrors):
+        db.repos.contacts.create({"name": "张伟", "customer_id": "no-such-customer"})
+    assert db.repos.customers.count() == 0 and _outbox(db) == []
+
+
+def test_update_sends_only_changed_fields_with_newer_clocks(db) -> None:
+    rec = db.repos.customers.create({"name": "Acme", "city": "London"})
+    before = json.loads(rec.field_hlc)
+    db.repos.customers.update(rec.id, {"city": "Paris", "name": "Acme"})
+    after = json.loads(db.repos.customers.require(rec.id).field_hlc)
+    patch = _outbox(db)[-1]
+    assert patch["kind"] == "patch" and patch["payload"] == {"city": "Paris"}
+    assert Timestamp.decode(after["city"]) > Timestamp.decode(before["city"])
+    assert after["name"] == before["name"]
+
+
+def test_no_op_update_queues_nothing(db) -> None:
+    rec = db.repos.customers.create({"name": "Acme", "city": "London"})
+    db.repos.customers.update(rec.id, {"city": "London"})
+    assert len(_outbox(db)) == 1
+
+
+def test_delete_is_a_tombstone_and_restore_brings_it_back(db) -> None:
+    rec = db.repos.customers.create({"name": "Acme"})
+    db.repos.contacts.create({"name": "Jane", "customer_id": rec.id})
+    db.repos.customers.delete(rec.id)
+    assert db.repos.customers.get(rec.id) is None
+    assert db.repos.customers.get(rec.id, include_deleted=True).deleted
+    assert db.repos.contacts.count() == 0  # contacts go with their company
+    assert db.repos.customers.search("Acme") == []
+    db.repos.customers.restore(rec.id)
+    assert [c.name for c in db.repos.customers.search("acm")] == ["Acme"]
+    kinds = [r["kind"] for r in _outbox(db)]
+    assert kinds == ["create", "create", "delete", "delete", "restore"]
+
+
+def test_done_closes_and_schedules_the_next_in_one_go(db, clock) -> None:
+    cust = db.repos.customers.create({"name": "Acme"})
+    act = db.repos.activities.create(
+        {"customer_id": cust.id, "subject": "Call", "due_at": "today 15:00"}
+    )
+    closed, nxt = db.repos.activities.done(
+        act.id, outcome="wants a quote", next_due="+7d", next_subject="Send quote"
+    )
+    assert closed.done_at == clock.now() and closed.outcome == "wants a quote"
+    assert nxt is not None and nxt.subject == "Send quote" and nxt.all_day
+    assert clock.to_local(nxt.due_at).date().isoformat() == "2026-11-30"
+    assert clock.to_local(nxt.remind_at).hour == 9  # all-day: reminded at 09:00
+    with pytest.raises(ValidationErrors):
+        db.repos.activities.done(act.id)
+
+
+def test_bad_next_date_keeps_the_follow_up_open(db) -> None:
+    cust = db.repos.customers.create({"name": "Acme"})
+    act = db.repos.activities.create({"customer_id": cust.id, "subject": "Call"})
+    with pytest.raises(ValidationErrors):
+        db.repos.activities.done(act.id, next_due="someday")
+    assert db.repos.activities.require(act.id).done_at is None
+
+
+def test_stage_moves_follow_the_rules(db, clock) -> None:
+    cust = db.repos.customers.create({"name": "Acme"})
+    opp = db.repos.opportunities.create({"customer_id": cust.id, "title": "Pumps", "amount": "5万"})
+    assert opp.probability == 10 and opp.amount == 5_000_000
+    assert db.repos.opportunities.move(opp.id, 2).probability == 50
+    with pytest.raises(ValidationErrors) as caught:
+        db.repos.opportunities.move(opp.id, 9)  # lost needs a reason
+    assert "lost_reason" in caught.value.by_field()
+    lost = db.repos.opportunities.move(opp.id, 9, lost_reason="price")
+    assert lost.stage == "lost" and lost.closed_on == clock.today()
+    back = db.repos.opportunities.move(lost.id, -2)
+    assert back.stage == "negotiation" and back.closed_on is None and back.lost_reason is None
+
+
+def test_submitted_claims_are_locked_and_status_needs_a_command(db) -> None:
+    claim = db.repos.expenses.create(
+        {"spent_on": "yesterday", "amount": "88.50", "category": "meals"}
+    )
+    with pytest.raises(ValidationErrors):
+        db.repos.expenses.update(claim.id, {"status": "approved"})
+    db.repos.expenses.submit(claim.id)
+    with pytest.raises(ValidationErrors) as caught:
+        db.repos.expenses.update(claim.id, {"amount": "1"})
+    assert "locked" in caught.value.by_field()["status"]
+    with pytest.raises(ValidationErrors):
+        db.repos.expenses.approve(claim.id)  # a rep cannot approve
+    assert _outbox(db)[-1]["kind"] == "command"
+    db.repos.expenses.withdraw(claim.id)
+    assert db.repos.expenses.update(claim.id, {"amount": "90"}).amount == 9000
+
+
+def test_undo_reverts_the_last_change_as_a_new_change(db) -> None:
+    cust = db.repos.customers.create({"name": "Acme", "city": "London"})
+    db.repos.customers.update(cust.id, {"city": "Paris"})
+    assert db.repos.undo_last("customer") == "undid edited customer 'Acme'"
+    assert db.repos.customers.require(cust.id).city == "London"
+    assert _outbox(db)[-1]["payload"] == {"city": "London"}
+    assert db.repos.undo_last("customer") == "undid added customer 'Acme'"
+    assert db.repos.customers.get(cust.id) is None
+    assert db.repos.undo_last("customer") is None
+
+
+def test_resolve_by_prefix_and_title(db) -> None:
+    a = db.repos.customers.create({"name": "Acme"})
+    assert db.repos.customers.resolve(a.id[:30]).id == a.id
+    assert db.repos.customers.resolve("Acme").id == a.id
+    with pytest.raises(NotFound):
+        db.repos.customers.resolve("Nobody")
+
+
+def test_engine_uses_wal_foreign_keys_and_a_busy_timeout(db) -> None:
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+
+
+def test_a_second_writer_waits_instead_of_failing(db) -> None:
+    other = sqlite3.connect(db.path, timeout=5, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO sync_state VALUES ('x', 'y')")
+    import threading
+
+    threading.Timer(0.3, other.commit).start()
+    rec = db.repos.customers.create({"name": "Waited"})  # blocks ~0.3 s, then succeeds
+    assert db.repos.customers.require(rec.id).name == "Waited"
+    other.close()
+
+
+def test_hlc_survives_reopen_and_never_goes_back(tmp_path, clock) -> None:
+    from crm_tui.storage.database import open_database
+
+    first = open_database(tmp_path / "a.db", clock)
+    rec = first.repos.customers.create({"name": "A"})
+    stamp = Timestamp.decode(json.loads(rec.field_hlc)["name"])
+    first.close()
+    clock.advance(-__import__("datetime").timedelta(days=1))  # the wall clock jumps back
+    again = open_database(tmp_path / "a.db", clock)
+    rec2 = again.repos.customers.create({"name": "B"})
+    assert Timestamp.decode(json.loads(rec2.field_hlc)["name"]) > stamp
+    assert again.device_id == first.device_id
