@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,14 +91,29 @@ def _guess(data: bytes) -> str:
 
 
 def sniff_delimiter(text: str) -> str:
-    """The candidate that appears most often on one of the first lines (commas on a tie)."""
-    lines = text.splitlines()[:_HEADER_SEARCH]
-    best, best_count = ",", 0
+    """The delimiter that splits the first rows into the most rows of one width.
+
+    Quote-aware, and by consistency rather than raw counts, so tabs or semicolons inside
+    a notes column do not outvote the commas of the header.
+    """
+    sample = text[:65536]
+    best: tuple[int, int, str] = (0, 0, ",")
     for delimiter in DELIMITERS:
-        count = max((line.count(delimiter) for line in lines), default=0)
-        if count > best_count:
-            best, best_count = delimiter, count
-    return best
+        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+        widths: list[int] = []
+        try:
+            for cells in reader:
+                if len(cells) > 1:
+                    widths.append(len(cells))
+                if len(widths) >= 20:
+                    break
+        except csv.Error:
+            pass
+        if widths:
+            width, freq = Counter(widths).most_common(1)[0]
+            if (freq, width) > best[:2]:
+                best = (freq, width, delimiter)
+    return best[2]
 
 
 @dataclass

@@ -307,10 +307,11 @@ class RecordImporter:
             target = ("new", *self._new[row_id])
         elif row_id is not None and self._known_ids(self.entity).get(row_id) is False:
             target = ("db", row_id)
-        elif self.entity in _DEDUP_PHONES or row_id is not None:
+        elif self.entity in _DEDUP_PHONES and row_id is None:
+            # A row with an id is that record (our own export): its identity decides, so two
+            # same-named customers a database really holds both come back.
             index = self._dupe_index()
-            keys = self._dupe_keys(values) if self.entity in _DEDUP_PHONES else []
-            target = next((index[k] for k in keys if k in index), None)
+            target = next((index[k] for k in self._dupe_keys(values) if k in index), None)
         if target is None or self.on_duplicate == "create":
             return False
         where = (

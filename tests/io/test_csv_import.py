@@ -382,3 +382,9 @@ def test_preview_shows_mapped_rows_and_refusals(write) -> None:
 )
 def test_bulk_sort_key_equals_the_repositorys(name) -> None:
     assert sort_key(name) == pinyin_key(name)
+
+
+def test_tabs_and_semicolons_inside_values_do_not_change_the_delimiter(db, write) -> None:
+    text = 'name,notes,city\nAcme,"a\tb\tc\td;e;f;g",x\nBeta,\t\t\t\t\t\t,y\n'
+    result, plan = import_csv(db, write("n.csv", text), "customer")
+    assert plan.delimiter == "," and result.created == 2
