@@ -301,6 +301,7 @@ class _Gen:
         self.rng = random.Random(seed)
         self.seed = seed
         self.clock = clock
+        self.followups = 10
         self.now = clock.now()
         self.today = clock.today()
         self._id_time = int(self.now.timestamp() * 1000) - 400 * 86_400_000
@@ -393,8 +394,13 @@ def generate(
     seed: int = 7,
     clock: Clock | None = None,
     progress: Callable[[str], None] | None = None,
+    followups: int = 10,
 ) -> DemoSummary:
-    """Write a fresh demo database at `path` (an existing file is replaced)."""
+    """Write a fresh demo database at `path` (an existing file is replaced).
+
+    `followups` per customer (10 by default); the benchmarks lower it to reach a million
+    customers without ten million follow-ups.
+    """
     import time as _time
 
     started = _time.perf_counter()
@@ -404,6 +410,7 @@ def generate(
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     clock = clock or Clock()
     g = _Gen(seed, clock)
+    g.followups = followups
     conn = connect(path)
     migrate(conn)
     conn.execute("PRAGMA foreign_keys = OFF")  # rows arrive parents-first; skip the checks
@@ -693,7 +700,11 @@ def _customer_batch(
         "opportunity_id, product, model, unit_price, currency, quantity",
         lines,
     )
-    activity_count = _activities(conn, g, customers[0][0], customers[-1][0]) if customers else 0
+    activity_count = (
+        _activities(conn, g, customers[0][0], customers[-1][0])
+        if customers and g.followups > 0
+        else 0
+    )
     _insert(
         conn,
         "expense",
@@ -711,11 +722,11 @@ def _customer_batch(
     }
 
 
-# Ten follow-ups per customer over the past year and the next month, made inside SQLite:
-# a million rows is too many to build as Python tuples quickly. The "random" numbers are a
+# Ten follow-ups per customer (g.followups) over the past year and the next month, made in
+# SQLite: a million rows is too many to build as Python tuples quickly. The "random" numbers are a
 # Park-Miller sequence seeded from (customer rowid, n, seed), so the data is reproducible.
 _ACTIVITY_SQL = """
-WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < 9),
+WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < :last),
 h AS (
     SELECT c.id AS cid, c.rowid AS r, n.k AS k,
            ((c.rowid * 7919 + n.k * 104729 + :seed * 613) * 48271) % 2147483647 AS h1
@@ -815,6 +826,7 @@ def _activities(conn: sqlite3.Connection, g: _Gen, first_id: str, last_id: str) 
         _activity_sql(),
         {
             "seed": g.seed,
+            "last": g.followups - 1,
             "lo": lo,
             "hi": hi,
             "t0": int(g.now.timestamp() * 1000) - 300 * 86_400_000,
