@@ -7,7 +7,8 @@ Hypothesis then writes queries from the grammar and both sides are compared.
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -18,8 +19,10 @@ from crm_tui.domain.money import parse_money
 from crm_tui.query import compile_filter
 from crm_tui.storage import search
 from crm_tui.storage.database import open_database
-from tests.query.conftest import NOW, ZONE
 
+# The same fixed moment as conftest.py: Monday 2026-11-23 10:00 in Shanghai.
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+ZONE = ZoneInfo("Asia/Shanghai")
 PIECES = ["华为", "钢铁", "科技", "贸易", "Acme", "Steel", "Nova"]
 CITIES = ["北京市", "北京", "上海", "上海浦东", "Shenzhen", None]
 TAGS = ["vip", "cold", "steel", "大客户"]
