@@ -83,8 +83,7 @@ def snapshot(path: Path | str) -> dict[str, Any]:
             columns = _columns(conn, table)
             cols = ", ".join(f'"{c}"' for c in columns)
             rows = [
-                [_encode(v) for v in row]
-                for row in conn.execute(f'SELECT {cols} FROM "{table}" ORDER BY rowid')
+                [_encode(v) for v in row] for row in conn.execute(f'SELECT {cols} FROM "{table}"')
             ]
             tables[table] = {"columns": columns, "rows": rows}
         version = schema_version(conn)

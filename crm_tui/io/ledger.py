@@ -29,12 +29,12 @@ OWED = "liabilities:reimbursable"
 
 def _tag_value(text: str) -> str:
     # A tag value ends at a comma or the line's end; ':' would start another tag name.
-    return re.sub(r"[,\n\r:;]+", " ", text).strip()
+    return " ".join(re.sub(r"[,:;]+", " ", text).split())
 
 
 def _description(text: str) -> str:
     # The description ends at ';' (a comment) or '|' (payee separator in hledger).
-    return re.sub(r"[;|\n\r\t]+", " ", text).strip() or "expense"
+    return " ".join(re.sub(r"[;|]+", " ", text).split()) or "expense"
 
 
 def _account(category: str) -> str:

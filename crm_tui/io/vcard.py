@@ -172,7 +172,7 @@ def import_vcard(
     bad: list[tuple[int, str]] = []
     for line, chunk in split_cards(text):
         try:
-            card = vobject.readOne(chunk, ignoreUnreadable=True)
+            card = vobject.readOne(chunk)
             parsed.append(card_values(card, people, line))
         except Exception as exc:  # vobject raises many kinds on a malformed card
             bad.append((line, f"unreadable card: {exc}".splitlines()[0]))
