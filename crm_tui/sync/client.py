@@ -8,8 +8,10 @@ the database it belongs to, readable by its owner only.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -81,6 +83,12 @@ def load_login(db_path: Path) -> Login | None:
     return Login(**json.loads(path.read_text()))
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    # Loading the CA bundle costs ~0.2 s: do it once per process, not per client.
+    return ssl.create_default_context()
+
+
 # --- HTTP ----------------------------------------------------------------------------------
 class SyncClient:
     """The sync API over httpx, retrying transport errors, 5xx and 429 with backoff."""
@@ -102,7 +110,11 @@ class SyncClient:
             headers["Authorization"] = f"Bearer {token}"
         self.base_url = base_url.rstrip("/")
         self.http = httpx.Client(
-            base_url=self.base_url, headers=headers, timeout=timeout, transport=transport
+            base_url=self.base_url,
+            headers=headers,
+            timeout=timeout,
+            transport=transport,
+            verify=_tls_context(),
         )
         self.retries = retries
         self.backoff = backoff

@@ -83,9 +83,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
+    probe = httpx.Client(timeout=1)
     while True:
         try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+            if probe.get(f"{url}/health").status_code == 200:
                 break
         except httpx.TransportError:
             pass
@@ -93,6 +94,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             proc.kill()
             raise RuntimeError((folder / "server.log").read_text())
         time.sleep(0.1)
+    probe.close()
     yield Server(url, database_url, proc)
     proc.terminate()
     try:
