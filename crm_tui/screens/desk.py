@@ -40,6 +40,7 @@ class DeskList(OptionList):
     """One desk section: an item per line, `enter` opens it."""
 
     def show(self, items: list[DeskItem], empty: str) -> None:
+        keep = self.highlighted or 0  # a refresh keeps the rep's place
         self.clear_options()
         if not items:
             self.add_option(Option(Text(empty, style="dim"), disabled=True))
@@ -52,6 +53,7 @@ class DeskList(OptionList):
             if item.detail:
                 line.append("  " + item.detail, style="dim")
             self.add_option(Option(line, id=f"{item.entity}:{item.id}:{item.customer_id or ''}"))
+        self.highlighted = min(keep, len(items) - 1)
 
 
 class AnnouncementView(ModalScreen[None]):
