@@ -137,29 +137,40 @@ def _grouped(title: str, key: str, column: str, rows: list[tuple[str, int]]) -> 
 
 def customers_report(src: ReportSource) -> Report:
     q = src.queries
-    by_status = dict(q.customers_by("status"))
+    counts = q.customer_counts()
+    by_status = dict(counts["status"])
     status_rows = [(s.value, by_status.get(s.value, 0)) for s in CustomerStatus]
     total = sum(by_status.values())
     first = add_months(src.period.end, -12)
     per_month = q.new_customers_by_month(first, 12)
 
-    won = q.won_by_customer()
+    won = q.won_by_customer()  # biggest first
     suggested = abc_grades((r.customer_id, r.won_amount) for r in won)
     value_total = sum(r.won_amount for r in won)
-    grade_rows = []
-    for grade in Grade:
-        members = [r for r in won if suggested[r.customer_id] is grade]
-        amount = sum(r.won_amount for r in members)
-        count = len(members) + (total - len(won) if grade is Grade.C else 0)
-        grade_rows.append([grade.value, count, Money(amount), pct(amount, value_total)])
-    manual = dict(q.customers_by("grade"))
-    for row in grade_rows:
-        row.append(manual.get(row[0], 0))
-    # Graded by hand otherwise than suggested; customers with nothing won are suggested C.
-    differ = sum(1 for r in won if r.manual and r.manual != suggested[r.customer_id].value)
+    members = dict.fromkeys(Grade, 0)
+    amounts = dict.fromkeys(Grade, 0)
+    differ = 0  # graded by hand otherwise than suggested
+    for r in won:
+        grade = suggested[r.customer_id]
+        members[grade] += 1
+        amounts[grade] += r.won_amount
+        differ += bool(r.manual) and r.manual != grade.value
+    manual = dict(counts["grade"])
+    # Customers with nothing won are suggested C: those graded A or B by hand differ too.
+    members[Grade.C] += total - len(won)
     differ += manual.get("A", 0) + manual.get("B", 0)
     differ -= sum(1 for r in won if r.manual in ("A", "B"))
-    leaders = sorted(won, key=lambda r: (-r.won_amount, r.name))[: src.top]
+    grade_rows = [
+        [
+            g.value,
+            members[g],
+            Money(amounts[g]),
+            pct(amounts[g], value_total),
+            manual.get(g.value, 0),
+        ]
+        for g in Grade
+    ]
+    leaders = won[: src.top]
 
     cold_count, cold = q.cold_customers(src.cold_days)
     today = src.clock.today()
@@ -178,10 +189,8 @@ def customers_report(src: ReportSource) -> Report:
                 Chart("bar"),
                 note=f"{total:,} customers in all.",
             ),
-            _grouped("By city", "by_city", "City", top_n(q.customers_by("city"), src.top)),
-            _grouped(
-                "By industry", "by_industry", "Industry", top_n(q.customers_by("industry"), src.top)
-            ),
+            _grouped("By city", "by_city", "City", top_n(counts["city"], src.top)),
+            _grouped("By industry", "by_industry", "Industry", top_n(counts["industry"], src.top)),
             Section(
                 "new_per_month",
                 "New customers per month",

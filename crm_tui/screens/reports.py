@@ -1,0 +1,238 @@
+"""Provides `ReportsScreen` (key 6): the four reports as terminal charts with their numbers.
+
+Reports are built in a thread worker on their own read-only sqlite3 connection and cached
+per (report, period, scope); `[`/`]` step the period, `p` switches month/quarter/year, `t`
+switches a manager between "mine" and "team", and Enter on a customer going cold opens it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState
+
+from crm_tui.reports.build import ReportSource, build_report
+from crm_tui.reports.model import REPORT_NAMES, REPORT_TITLES, Report, cell_text
+from crm_tui.reports.period import Period
+from crm_tui.screens import CrmScreen
+from crm_tui.storage.engine import connect
+from crm_tui.widgets.charts import section_view
+
+if TYPE_CHECKING:
+    from crm_tui.storage.database import Database
+
+TAB_KEYS = {"summary": "s", "customers": "c", "opportunities": "o", "expenses": "e"}
+TAB_TITLES = {
+    "summary": "Summary",
+    "customers": "Customers",
+    "opportunities": "Opportunities",
+    "expenses": "Expenses",
+}
+UNITS = ("month", "quarter", "year")
+
+
+class ReportsScreen(CrmScreen):
+    """Work summary, customers, opportunities and expenses for a period."""
+
+    CSS_PATH: ClassVar[str] = "reports.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "left_square_bracket",
+            "step(-1)",
+            "Prev period",
+            id="reports.prev",
+            tooltip="The period before",
+        ),
+        Binding(
+            "right_square_bracket",
+            "step(1)",
+            "Next period",
+            id="reports.next",
+            tooltip="The period after",
+        ),
+        Binding(
+            "p",
+            "unit",
+            "Month/quarter/year",
+            id="reports.unit",
+            tooltip="Report by month, quarter or year",
+        ),
+        Binding(
+            "t",
+            "team",
+            "Mine/team",
+            id="reports.team",
+            tooltip="Managers: switch between your figures and the team's",
+        ),
+        Binding("r", "reload", "Reload", id="reports.reload", show=False),
+        *(
+            Binding(
+                key,
+                f"show_report('{name}')",
+                REPORT_TITLES[name],
+                show=False,
+                id=f"reports.tab-{name}",
+            )
+            for name, key in TAB_KEYS.items()
+        ),
+    ]
+
+    def __init__(self, db: Database, *, period: Period | None = None, cold_days: int = 30) -> None:
+        super().__init__()
+        self.db = db
+        self.period = period or Period.containing(db.clock.today())
+        self.team = False
+        self.cold_days = cold_days
+        self.current = "summary"
+        self._cache: dict[tuple[str, str, bool], Report] = {}
+
+    # --- layout ----------------------------------------------------------------------------
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="reports-title")
+        with TabbedContent(id="report-tabs", initial=self.current):
+            for name in REPORT_NAMES:
+                with TabPane(f"{TAB_TITLES[name]} \\[{TAB_KEYS[name]}]", id=name):
+                    yield VerticalScroll(id=f"body-{name}", classes="report-body")
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        if self._cache:  # figures may have changed while another screen was in front
+            self._cache.clear()
+            self.load()
+
+    # --- actions ---------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "team" and self.db.role != "manager":
+            return None  # shown greyed out: only managers see the team's figures
+        return True
+
+    def action_step(self, steps: int) -> None:
+        self.period = self.period.shift(steps)
+        self.load()
+
+    def action_unit(self) -> None:
+        unit = UNITS[(UNITS.index(self.period.unit) + 1) % len(UNITS)]
+        self.period = Period.containing(self.period.start, unit)
+        self.load()
+
+    def action_team(self) -> None:
+        self.team = not self.team
+        self.load()
+
+    def action_reload(self) -> None:
+        self._cache.clear()
+        self.load()
+
+    def action_show_report(self, name: str) -> None:
+        self.query_one("#report-tabs", TabbedContent).active = name
+
+    @on(TabbedContent.TabActivated)
+    def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id and event.pane.id != self.current:
+            self.current = event.pane.id
+            self.load()
+
+    @on(DataTable.RowSelected)
+    def _open_customer(self, event: DataTable.RowSelected) -> None:
+        customer_id = event.row_key.value
+        if customer_id is None:
+            return
+        opener = getattr(self.app, "open_record", None)
+        if callable(opener):
+            opener("customer", customer_id)
+        else:
+            self.notify("Customers open from the app's customer screen.", severity="warning")
+
+    def reload(self) -> None:
+        self.action_reload()
+
+    # --- loading ---------------------------------------------------------------------------
+    @property
+    def scope(self) -> str:
+        return "team" if self.team else "mine"
+
+    def load(self) -> None:
+        self._show_title()
+        key = (self.current, self.period.label, self.team)
+        if key in self._cache:
+            self._show(self._cache[key])
+            return
+        self.query_one(f"#body-{self.current}").loading = True
+        self._build(self.current, self.period, self.team)
+
+    @work(thread=True, exclusive=True, group="reports", exit_on_error=False)
+    def _build(self, name: str, period: Period, team: bool) -> Report:
+        conn = connect(self.db.path, readonly=True)
+        try:
+            source = ReportSource.open(
+                conn,
+                period=period,
+                clock=self.db.clock,
+                currency=self.db.input_context.currency,
+                owner_id=self.db.user_id,
+                team=team,
+                cold_days=self.cold_days,
+            )
+            return build_report(name, source)
+        finally:
+            conn.close()
+
+    @on(Worker.StateChanged)
+    def _built(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "reports":
+            return
+        if event.state is WorkerState.SUCCESS:
+            report = event.worker.result
+            assert isinstance(report, Report)
+            self._cache[(report.name, report.period.label, report.scope == "team")] = report
+            if report.name == self.current and report.period == self.period:
+                self._show(report)
+        elif event.state is WorkerState.ERROR:
+            self.query_one(f"#body-{self.current}").loading = False
+            self.notify(f"The report failed: {event.worker.error}", severity="error")
+
+    # --- drawing ---------------------------------------------------------------------------
+    def _show_title(self) -> None:
+        title = REPORT_TITLES[self.current]
+        self.query_one("#reports-title", Static).update(
+            f"[b]{title}[/b]  {self.period.label} · {self.scope}"
+            "   [dim]\\[ ] period · p month/quarter/year"
+            + (" · t mine/team" if self.db.role == "manager" else "")
+            + "[/dim]"
+        )
+
+    def _show(self, report: Report) -> None:
+        body = self.query_one(f"#body-{report.name}", VerticalScroll)
+        chart_width = 12 if self.size.width < 100 else 24
+        widgets: list[Static | DataTable[str]] = []
+        for sec in report.sections:
+            if sec.key == "cold" and sec.rows:
+                # A table with a cursor, so Enter opens the customer under it.
+                widgets.append(Static(Text(sec.title, style="bold underline")))
+                table: DataTable[str] = DataTable(cursor_type="row", classes="report-cold")
+                table.add_columns(*sec.columns)
+                for row, row_id in zip(sec.rows, sec.row_ids or [], strict=False):
+                    table.add_row(*(cell_text(c, report.currency) for c in row), key=row_id)
+                widgets.append(table)
+                widgets.append(
+                    Static(Text(sec.note or "", style="dim italic"), classes="report-section")
+                )
+            else:
+                widgets.append(
+                    Static(
+                        section_view(sec, report.currency, chart_width), classes="report-section"
+                    )
+                )
+        with self.app.batch_update():
+            body.remove_children()
+            body.mount_all(widgets)
+            body.loading = False

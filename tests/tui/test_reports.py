@@ -1,0 +1,116 @@
+"""The reports screen (key 6): snapshots at 80x24 and 120x40, period and scope keys, opening
+a customer going cold. Data: the hand-worked book of tests/reports/book.py (clock fixed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.app import App
+from textual.widgets import DataTable
+
+from crm_tui.screens.reports import ReportsScreen
+from crm_tui.storage.database import Database
+from tests.reports.book import build_book
+
+pytestmark = pytest.mark.anyio
+
+
+class ReportsHost(App[None]):
+    """The reports screen alone over a database; records what it asks the app to open."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+        self.opened: list[tuple[str, str]] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(ReportsScreen(self.db))
+
+    def open_record(self, entity: str, row_id: str, customer_id: str | None = None) -> None:
+        self.opened.append((entity, row_id))
+
+
+@pytest.fixture
+def book_db(tmp_path: Path) -> tuple[Database, dict[str, str]]:
+    return build_book(tmp_path / "book.db")
+
+
+async def settle(pilot: Any) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_summary_snapshot_80x24(book_db: Any, snap_compare: Any) -> None:
+    assert snap_compare(ReportsHost(book_db[0]), terminal_size=(80, 24), run_before=settle)
+
+
+def test_customers_snapshot_120x40(book_db: Any, snap_compare: Any) -> None:
+    async def show_customers(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+
+    assert snap_compare(ReportsHost(book_db[0]), terminal_size=(120, 40), run_before=show_customers)
+
+
+def test_opportunities_snapshot_120x40(book_db: Any, snap_compare: Any) -> None:
+    async def show(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+
+    assert snap_compare(ReportsHost(book_db[0]), terminal_size=(120, 40), run_before=show)
+
+
+async def test_brackets_step_the_period_and_p_changes_its_length(book_db: Any) -> None:
+    app = ReportsHost(book_db[0])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert screen.period.label == "2026-10"
+        assert screen._cache[("summary", "2026-10", False)].section("summary").rows[0][1] == 1
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await settle(pilot)
+        assert screen.period.label == "2026-12"
+        await pilot.press("p")
+        await settle(pilot)
+        assert screen.period.label == "2026-Q4"
+        report = screen._cache[("summary", "2026-Q4", False)]
+        assert report.section("summary").rows[0][1] == 5  # October's call and November's 4
+
+
+async def test_only_a_manager_switches_to_the_team(book_db: Any) -> None:
+    db = book_db[0]
+    app = ReportsHost(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        await pilot.press("t")
+        assert not screen.team  # a rep sees their own figures only
+        db.set_state("role", "manager")
+        await pilot.press("t")
+        await settle(pilot)
+        assert screen.team
+        team = screen._cache[("summary", "2026-11", True)]
+        assert team.scope == "team" and team.section("summary").rows[0][1] == 5
+
+
+async def test_enter_on_a_customer_going_cold_opens_it(book_db: Any) -> None:
+    db, ids = book_db
+    app = ReportsHost(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        table = app.screen.query_one(".report-cold", DataTable)
+        table.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.opened == [("customer", ids["C3"])]  # Initech
