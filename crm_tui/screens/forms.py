@@ -199,8 +199,10 @@ class RecordForm(ModalScreen[Any]):
         return bool(self.initial.get("id"))
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="form"):
-            yield Static(self.form_title, id="form-title")
+        with Vertical(id="form") as form:
+            # Title and keys sit in the border, so every row of a short terminal is a field.
+            form.border_title = self.form_title
+            form.border_subtitle = "ctrl+s save · escape cancel · tab next"
             yield Static("", id="form-error", classes="error")
             with VerticalScroll(id="form-fields"):
                 for name in self.field_names:
@@ -213,7 +215,6 @@ class RecordForm(ModalScreen[Any]):
                         with Vertical(classes="field-cell"):
                             yield self._input(spec, text)
                             yield Static("", id=f"note-{name}", classes="field-note")
-            yield Static("ctrl+s save   escape cancel   tab next field", id="form-keys")
 
     def _input(self, spec: FieldSpec, text: str) -> Widget:
         wid = f"f-{spec.name}"
