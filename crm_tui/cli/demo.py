@@ -20,19 +20,27 @@ def demo(
     ),
     seed: int = typer.Option(7, "--seed", help="Same seed, same data."),
     no_open: bool = typer.Option(False, "--no-open", help="Only write the database."),
+    fresh: bool = typer.Option(
+        False, "--fresh", help="Write new data even if today's demo file is already there."
+    ),
 ) -> None:
     """Generate a demo book of business (to --db or the demo file) and open the app on it."""
     from crm_tui.config import demo_db_path
-    from crm_tui.demo import generate, iter_summary
+    from crm_tui.demo import demo_stamp, existing_stamp, generate, iter_summary
 
     st = state(ctx)
     path = st.db_option or demo_db_path()
-    try:
-        summary = generate(path, customers=customers, seed=seed, clock=st.clock)
-    except OSError as exc:
-        fail(f"cannot write {path}: {exc}")
-    for line in iter_summary(summary):
-        typer.echo(f"{path}: {line}", err=not no_open)
+    # Today's demo file with the same size and seed is reused, so the app opens at once and
+    # what the rep tried in it is still there; dates are relative to the day it was made.
+    if fresh or existing_stamp(path) != demo_stamp(customers, seed, st.clock):
+        try:
+            summary = generate(path, customers=customers, seed=seed, clock=st.clock)
+        except OSError as exc:
+            fail(f"cannot write {path}: {exc}")
+        for line in iter_summary(summary):
+            typer.echo(f"{path}: {line}", err=not no_open)
+    else:
+        typer.echo(f"{path}: today's demo data (use --fresh for new data)", err=not no_open)
     if no_open:
         return
     from crm_tui.cli.open_app import open_app

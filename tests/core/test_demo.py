@@ -60,3 +60,15 @@ def test_crm_demo_no_open_writes_the_database(crm, db_path) -> None:
     result = crm("demo", "--customers", "30", "--no-open")
     assert result.exit_code == 0
     assert _rows(db_path, "SELECT count(*) FROM customer")[0][0] == 30
+
+
+def test_crm_demo_reuses_todays_file_unless_fresh(crm, db_path) -> None:
+    assert crm("demo", "--customers", "20", "--no-open").exit_code == 0
+    crm("add", "customer", "Tried it out")
+    again = crm("demo", "--customers", "20", "--no-open")
+    assert "today's demo data" in again.stdout
+    assert _rows(db_path, "SELECT count(*) FROM customer")[0][0] == 21
+    crm("demo", "--customers", "20", "--no-open", "--fresh")
+    assert _rows(db_path, "SELECT count(*) FROM customer")[0][0] == 20
+    crm("demo", "--customers", "25", "--no-open")
+    assert _rows(db_path, "SELECT count(*) FROM customer")[0][0] == 25
