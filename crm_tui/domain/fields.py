@@ -34,7 +34,8 @@ SYNC_COLUMNS = (
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
-    kind: str  # text longtext enum money currency date datetime int percent bool email phone url tags ref
+    # text longtext enum money currency date datetime int percent bool email phone url tags ref
+    kind: str
     label: str = ""
     required: bool = False
     choices: tuple[str, ...] = ()

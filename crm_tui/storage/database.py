@@ -1,4 +1,4 @@
-"""Provides `Database`: one local SQLite file with its engine, clock, sync identity and repositories.
+"""Provides `Database`: one SQLite file with its engine, clock, sync identity and repositories.
 
 Opening runs any pending migrations. Every write goes through `transaction()`, which the
 repositories use to put the change, its outbox row and its undo entry in one commit.
