@@ -188,6 +188,26 @@ class CsvPlan:
         return out
 
 
+def _header_row(
+    text: str, delimiter: str, entity: str, wanted: set[str]
+) -> tuple[int, int, list[str]] | None:
+    """(score, line, cells) of the row among the first few that looks most like a header."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    best: tuple[int, int, list[str]] | None = None
+    line = 1
+    try:
+        for number, cells in enumerate(reader):
+            start, line = line, reader.line_num + 1
+            if number >= _HEADER_SEARCH:
+                break
+            score = header_score(cells, entity) + sum(normalize(c) in wanted for c in cells)
+            if score and (best is None or score > best[0]):
+                best = (score, start, cells)
+    except csv.Error as exc:
+        raise ImportFailed(f"line {line}: {exc}") from None
+    return best
+
+
 def plan_csv(
     path: Path,
     entity: str,
@@ -206,21 +226,16 @@ def plan_csv(
             check_explicit(explicit, entity)
         except ValueError as exc:
             raise ImportFailed(str(exc)) from None
-    delimiter = delimiter or sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     wanted = {normalize(k) for k in (explicit or {})}
+    # The delimiter is the one whose split gives the best header row; on a tie (or when no
+    # split finds one) the most consistent split of the first rows decides.
+    sniffed = sniff_delimiter(text)
+    candidates = [delimiter] if delimiter else [sniffed, *(d for d in DELIMITERS if d != sniffed)]
     best: tuple[int, int, list[str]] | None = None
-    line = 1
-    try:
-        for number, cells in enumerate(reader):
-            start, line = line, reader.line_num + 1
-            if number >= _HEADER_SEARCH:
-                break
-            score = header_score(cells, entity) + sum(normalize(c) in wanted for c in cells)
-            if score and (best is None or score > best[0]):
-                best = (score, start, cells)
-    except csv.Error as exc:
-        raise ImportFailed(f"line {line}: {exc}") from None
+    for candidate in candidates:
+        found = _header_row(text, candidate, entity, wanted)
+        if found is not None and (best is None or found[0] > best[0]):
+            best, delimiter = found, candidate
     if best is None:
         raise ImportFailed(
             "no header row found in the first lines: name the columns (e.g. name, phone, "

@@ -220,7 +220,8 @@ class RecordImporter:
             reason = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
             self.result.rejected.append(RowProblem(line, reason, cells))
             return
-        if self._handle_duplicate(line, row_id, values, cells):
+        keys = self._dupe_keys(values) if self.entity in _DEDUP_PHONES else []
+        if self._handle_duplicate(line, row_id, values, cells, keys):
             return
         if row_id is not None:
             known = self._known_ids(self.entity)
@@ -250,8 +251,10 @@ class RecordImporter:
         self.result.created += 1
         if self.entity == "customer":
             self.result.customers_created += 1
-        for key in self._dupe_keys(values):
-            self._dupe_index().setdefault(key, ("new", rec, line))
+        if keys:
+            index = self._dupe_index()
+            for key in keys:
+                index.setdefault(key, ("new", rec, line))
 
     def _register(self, writer: BulkWriter, entity: str, rec: SimpleNamespace) -> None:
         writer.add(rec)
@@ -299,7 +302,12 @@ class RecordImporter:
         )
 
     def _handle_duplicate(
-        self, line: int, row_id: str | None, values: dict[str, Any], cells: list[str]
+        self,
+        line: int,
+        row_id: str | None,
+        values: dict[str, Any],
+        cells: list[str],
+        keys: list[tuple[str, ...]],
     ) -> bool:
         """True when the row was a duplicate and has been skipped or merged."""
         target = None
@@ -307,11 +315,11 @@ class RecordImporter:
             target = ("new", *self._new[row_id])
         elif row_id is not None and self._known_ids(self.entity).get(row_id) is False:
             target = ("db", row_id)
-        elif self.entity in _DEDUP_PHONES and row_id is None:
+        elif keys and row_id is None:
             # A row with an id is that record (our own export): its identity decides, so two
             # same-named customers a database really holds both come back.
             index = self._dupe_index()
-            target = next((index[k] for k in self._dupe_keys(values) if k in index), None)
+            target = next((index[k] for k in keys if k in index), None)
         if target is None or self.on_duplicate == "create":
             return False
         where = (

@@ -102,6 +102,9 @@ class BulkWriter:
         # Every field of a new record carries the same clock: fill it into a template.
         self._hlc_template = json.dumps(dict.fromkeys(self._fields, "\0")).replace("\\u0000", "{0}")
         self.pending: list[SimpleNamespace] = []
+        # One moment for the whole batch: the records are created in one transaction.
+        self._now = db.clock.now()
+        self._stored_now = to_column(self._now)
 
     def prepare(self, values: Mapping[str, Any], row_id: str) -> SimpleNamespace:
         """A new record from parsed values with the repository's create rules applied.
@@ -109,7 +112,7 @@ class BulkWriter:
         Raises ValidationErrors when the record as a whole breaks a rule. Reference fields
         are the caller's to check (it knows what this import itself creates).
         """
-        now = self.db.clock.now()
+        now = self._now
         rec = SimpleNamespace(**self._defaults)
         rec.id, rec.owner_id, rec.created_at, rec.updated_at = row_id, self.db.user_id, now, now
         given = {k: v for k, v in values.items() if v is not None}
@@ -139,11 +142,17 @@ class BulkWriter:
         conn = raw_connection(self.session)
         rows, outbox = [], []
         plain = (str, int, type(None))
+        now = self._now
         for rec in self.pending:
             stamp = self.db.hlc.tick().encode()
             rec.field_hlc = self._hlc_template.replace("{0}", stamp)
             row = tuple(getattr(rec, c) for c in self.columns)
-            rows.append(tuple(v if type(v) in plain else to_column(v) for v in row))
+            rows.append(
+                tuple(
+                    v if type(v) in plain else self._stored_now if v is now else to_column(v)
+                    for v in row
+                )
+            )
             payload = {k: to_wire(getattr(rec, k)) for k in self._fields}
             payload["owner_id"] = rec.owner_id
             outbox.append(
