@@ -83,6 +83,11 @@ def commands() -> list[Command]:
             "News from the managers",
             partial(_push, module="announcements", name="AnnouncementsScreen"),
         ),
+        Command(
+            "Import a file",
+            "Customers, contacts, follow-ups or deals from CSV or vCard, with a preview",
+            partial(_push, module="import_preview", name="ImportScreen"),
+        ),
         Command("Undo", "Undo your last change on this screen", lambda app: app.action_undo()),
         Command("Keys", "Every key on this screen", lambda app: app.action_help()),
         Command("Quit", "Leave crm", lambda app: app.exit()),
