@@ -217,40 +217,124 @@ def apply_push_results(
 def apply_pull_page(db: Database, changes: list[Change], new_cursor: int) -> int:
     """Apply one page of changes and its cursor in one transaction; returns rows written.
 
-    Changes already seen (seq <= the row's server_version) are skipped; pending outbox
-    fields are laid back over pulled rows; the local clock ratchets past every clock seen.
+    Changes already seen (seq <= the row's server_version) are skipped; rows with pending
+    outbox changes go through `Repository.apply_remote`, which lays those changes back
+    over the pulled row; the rest are upserted in bulk through the same tables, sort keys
+    and search index. The local clock ratchets past every clock seen.
     """
     applied = 0
     with db.transaction() as s:
         # A page may name a parent after its child; check references at commit instead.
         s.connection().execute(text("PRAGMA defer_foreign_keys = ON"))
         pending = _pending(s, [c.row_id for c in changes])
+        latest: dict[str, Change] = {}
+        for change in changes:  # within a page only a row's newest change matters
+            latest[change.row_id] = change
+        by_entity: dict[str, list[Change]] = defaultdict(list)
+        for change in latest.values():
+            if change.entity in db.repos.by_entity:
+                by_entity[change.entity].append(change)
         newest = ""
-        for change in changes:
-            repo = db.repos.by_entity.get(change.entity)
-            if repo is None:
-                continue
-            local = _local_version(s, change.entity, change.row_id)
-            if local is not None and change.seq <= local:
-                continue
-            if change.op == "remove":
-                repo.tombstone_local(s, change.row_id, version=change.seq)
-            elif change.data is not None:
-                repo.apply_remote(
-                    s,
-                    change.row_id,
-                    change.data,
-                    version=change.seq,
-                    pending=pending.get(change.row_id, []),
-                )
+        for entity, group in by_entity.items():
+            repo = db.repos.by_entity[entity]
+            local = _local_rows(s, entity, [c.row_id for c in group])
+            bulk: list[tuple[Change, dict[str, Any] | None]] = []
+            for change in group:
+                known = local.get(change.row_id)
+                if known is not None and change.seq <= known["server_version"]:
+                    continue
+                applied += 1
+                if change.op == "remove":
+                    repo.tombstone_local(s, change.row_id, version=change.seq)
+                    continue
+                if change.data is None:
+                    continue
                 newest = max([newest, *(change.data.get("field_hlc") or {}).values()])
-            applied += 1
+                if change.row_id in pending:
+                    repo.apply_remote(
+                        s,
+                        change.row_id,
+                        change.data,
+                        version=change.seq,
+                        pending=pending[change.row_id],
+                    )
+                else:
+                    bulk.append((change, known))
+            if bulk:
+                _upsert_rows(s, repo, bulk)
         if newest:
             db.hlc.observe(newest)
             db.set_state("last_hlc", db.hlc.now().encode())
         if new_cursor > cursor(db):
             db.set_state(CURSOR_KEY, str(new_cursor))
     return applied
+
+
+def _local_rows(s: Session, entity: str, row_ids: list[str]) -> dict[str, dict[str, Any]]:
+    from crm_tui.domain.fields import ENTITIES
+
+    table = ENTITIES[entity].table
+    rows = s.connection().execute(
+        text(
+            f'SELECT id, server_version, extra FROM "{table}" '
+            "WHERE id IN (SELECT value FROM json_each(:ids))"
+        ),
+        {"ids": json.dumps(row_ids)},
+    )
+    return {r.id: {"server_version": r.server_version, "extra": r.extra} for r in rows}
+
+
+def _upsert_rows(s: Session, repo: Any, items: list[tuple[Change, dict[str, Any] | None]]) -> None:
+    """Write pulled rows with one executemany per shape, then keep derived data in step
+    (sort key here, search index through the repository's own `after_write`)."""
+    from sqlalchemy.dialects.sqlite import insert
+
+    from crm_tui.domain.fields import FieldSpec, from_wire
+    from crm_tui.storage.repository import Repository
+    from crm_tui.storage.search import pinyin_key
+
+    table = repo.model.__table__
+    columns = table.c
+    stamp_spec = FieldSpec("at", "datetime")
+    rows: list[tuple[dict[str, Any], bool]] = []
+    for change, local in items:
+        data = change.data or {}
+        extra = json.loads(local["extra"]) if local else {}
+        row: dict[str, Any] = {"id": change.row_id}
+        for name, raw in (data.get("fields") or {}).items():
+            fspec = repo.spec.by_name.get(name)
+            if fspec is None or name not in columns:
+                extra[name] = raw
+            elif raw is not None or columns[name].nullable:
+                row[name] = from_wire(fspec, raw)
+        row |= {
+            "owner_id": data.get("owner_id"),
+            "deleted": bool(data.get("deleted")),
+            "field_hlc": json.dumps(data.get("field_hlc") or {}),
+            "server_version": change.seq,
+            "extra": json.dumps(extra, ensure_ascii=False),
+        }
+        for key in ("created_at", "updated_at"):
+            if data.get(key):
+                row[key] = from_wire(stamp_spec, data[key])
+        if "sort_key" in columns and row.get("name"):
+            row["sort_key"] = pinyin_key(row["name"])
+        rows.append((row, local is None))
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for row, _new in rows:
+        shapes[tuple(sorted(row))].append(row)
+    conn = s.connection()
+    for keys, batch in shapes.items():
+        stmt = insert(table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["id"], set_={k: stmt.excluded[k] for k in keys if k != "id"}
+        )
+        conn.execute(stmt, batch)
+    if type(repo).after_write is Repository.after_write:
+        return
+    for row, new in rows:
+        changed = set(row) - {"name"} if new else set(row)  # a new row has no contacts yet
+        repo.after_write(s, repo.model(**row), changed)
 
 
 def observe_clock(db: Database, stamp: str) -> None:
