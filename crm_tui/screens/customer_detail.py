@@ -103,13 +103,9 @@ class CustomerDetailScreen(CrmScreen):
             "timeline": [
                 Column(
                     "due_at",
-                    "When",
+                    "Due",
                     18,
-                    text=lambda r: (
-                        "✓ " + when_text(clock, r, "done_at")
-                        if r.get("done_at")
-                        else when_text(clock, r)
-                    ),
+                    text=lambda r: ("✓ " if r.get("done_at") else "") + when_text(clock, r),
                 ),
                 Column("kind", "Kind", 7),
                 Column("subject", "Subject"),

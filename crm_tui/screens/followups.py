@@ -37,7 +37,7 @@ NEXT_FIELDS = ["kind", "subject", "due_at", "notes"]
 # view id -> (tab label, key)
 VIEWS: dict[str, tuple[str, str]] = {
     "open": ("Open", "o"),
-    "overdue": ("Overdue", "v"),
+    "overdue": ("Overdue", "l"),
     "today": ("Today", "t"),
     "upcoming": ("Upcoming", "p"),
     "done": ("Done", "d"),
@@ -231,26 +231,26 @@ class FollowUpsScreen(ListScreen):
         yield Tabs(
             *(Tab(f"{label} \\[{key}]", id=view) for view, (label, key) in VIEWS.items()),
             active=self.view,
-            id="views",
+            id="followup-views",
         )
 
     def columns(self) -> list[Column]:
         clock = self.db.clock
 
         def due(row: dict[str, Any]) -> str:
-            if row.get("done_at") is not None:
+            if self.view == "done":
                 return "✓ " + when_text(clock, row, "done_at")
-            return when_text(clock, row)
+            return ("✓ " if row.get("done_at") else "") + when_text(clock, row)
 
         return [
-            Column("due_at", "Due / done", 18, text=due),
+            Column("due_at", "Due", 18, text=due),
             Column("kind", "Kind", 7),
             Column("subject", "Subject"),
             Column("customer_name", "Customer"),
         ]
 
     def on_mount(self) -> None:
-        self.query_one("#views", Tabs).can_focus = False
+        self.query_one("#followup-views", Tabs).can_focus = False
         self.table.focus()
 
     def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
@@ -260,7 +260,7 @@ class FollowUpsScreen(ListScreen):
 
     def action_view(self, view: str) -> None:
         self.view = view
-        self.query_one("#views", Tabs).active = view
+        self.query_one("#followup-views", Tabs).active = view
         self.table.set_source(self.make_source())
         if self.query_text:
             self.apply_filter()

@@ -135,7 +135,8 @@ class _Reader:
         items = []
         for entity, rid, name, md, cid, company in rows[: self.limit]:
             ahead = days.index(md)
-            when = "today" if ahead == 0 else "tmrw" if ahead == 1 else md
+            day = self.today + timedelta(days=ahead)
+            when = "today" if ahead == 0 else "tmrw" if ahead == 1 else f"{day:%a} {md}"
             items.append(DeskItem(entity, rid, when, name, company or "", cid))
         return items
 

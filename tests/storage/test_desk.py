@@ -88,8 +88,8 @@ def test_desk_sections(desk_db):
     assert [i.text for i in desk.schedule] == ["visit: Visit today", "call: Next week"]
     assert desk.schedule[0].when == "today 14:00"
     assert [(i.entity, i.text, i.when) for i in desk.birthdays] == [
-        ("contact", "张伟", "12-31"),
-        ("customer", "Acme 北京", "01-02"),
+        ("contact", "张伟", "Thu 12-31"),
+        ("customer", "Acme 北京", "Sat 01-02"),
     ]
     assert [i.text for i in desk.closing] == ["Pipes ¥50,000.00"]
     assert desk.closing[0].detail == "Acme 北京"

@@ -29,7 +29,7 @@ async def test_view_keys_filter_by_due_state(app):
         table = await open_followups(pilot)
         assert table.row_count == 5  # open
         for key, count, first in [
-            ("v", 2, "电话回访"),
+            ("l", 2, "电话回访"),
             ("t", 1, "上门拜访"),
             ("p", 2, "Birthday call"),
             ("d", 1, "Site visit"),
@@ -61,7 +61,7 @@ async def test_done_asks_the_outcome_and_schedules_the_next_a_week_later(app, bo
     db, ids = book
     async with app.run_test(size=(100, 40)) as pilot:
         table = await open_followups(pilot)
-        await pilot.press("v")
+        await pilot.press("l")
         await settle(pilot)
         await pilot.press("down")
         assert table.current_row["id"] == ids["late"]
