@@ -375,3 +375,66 @@ def duplicate_customers(db: Database) -> list[dict[str, Any]]:
             .all()
         )
     return [dict(r) | {"duplicate_of": json.loads(r["dup"])} for r in rows]
+
+
+def restore_conflict(db: Database, conflict_id: int) -> str:
+    """Put a losing or refused value back as a new edit (it syncs like any other) and mark
+    the conflict resolved; returns what was done, for the status line."""
+    from crm_tui.domain.fields import ENTITIES, FieldError, ValidationErrors, from_wire
+
+    with db.transaction() as s:
+        row = (
+            s.connection()
+            .execute(
+                text("SELECT entity, row_id, field, losing_value FROM conflict WHERE id = :i"),
+                {"i": conflict_id},
+            )
+            .first()
+        )
+        if row is None:
+            raise ValidationErrors([FieldError("conflict", f"no conflict {conflict_id}")])
+        entity, row_id, name, raw = row
+        repo = db.repos.by_entity[entity]
+        value = json.loads(raw) if raw is not None else None
+        if name == "deleted":
+            (repo.delete if value else repo.restore)(row_id)
+        else:
+            repo.update(row_id, {name: from_wire(ENTITIES[entity].by_name[name], value)})
+        s.connection().execute(
+            text("UPDATE conflict SET resolved = 1 WHERE id = :i"), {"i": conflict_id}
+        )
+    return f"restored {entity} {name}"
+
+
+def dismiss_conflict(db: Database, conflict_id: int) -> None:
+    with db.transaction() as s:
+        s.connection().execute(
+            text("UPDATE conflict SET resolved = 1 WHERE id = :i"), {"i": conflict_id}
+        )
+
+
+def reassign(db: Database, entity: str, row_id: str, owner_id: str) -> None:
+    """A manager hands a record to another member (a server-checked command): the old
+    owner's laptops lose it, the new owner's gain it."""
+    from crm_tui.domain.fields import FieldError, ValidationErrors
+
+    if db.role not in ("manager", "admin"):
+        raise ValidationErrors([FieldError("owner_id", "only a manager can reassign a record")])
+    repo = db.repos.by_entity[entity]
+    with db.transaction() as s:
+        rec = s.get(repo.model, row_id)
+        if rec is None or rec.deleted:
+            raise ValidationErrors([FieldError("id", f"no {entity} with id {row_id}")])
+        stamp = db.tick(s)
+        rec.owner_id = owner_id
+        s.add(rec)
+        s.flush()
+        db.append_outbox(
+            s,
+            entity=entity,
+            row_id=row_id,
+            kind="command",
+            payload={"command": "reassign", "owner_id": owner_id},
+            base_version=rec.server_version,
+            hlc=stamp,
+        )
