@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from support_b import Host, make_db
 from textual.widgets import Input, Markdown
 
 from crm_tui.screens.announcements import AnnouncementsScreen
 from crm_tui.screens.competitors import CompetitorsScreen
 from crm_tui.screens.forms import RecordForm
+
+from .support_b import Host, make_db
 
 pytestmark = pytest.mark.anyio
 SIZE = (100, 30)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from support_b import Host, make_db
 from textual.widgets import Input, Static
 
 from crm_tui.screens.expenses import ExpensesScreen
 from crm_tui.screens.forms import RecordForm
 from crm_tui.screens.pickers import ConfirmScreen
+
+from .support_b import Host, make_db
 
 pytestmark = pytest.mark.anyio
 SIZE = (100, 30)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from support_b import Host, make_db
 from textual.widgets import Input, Static
 
 from crm_tui.screens.forms import RecordForm
 from crm_tui.screens.pickers import ChoiceScreen, ConfirmScreen, DatePromptScreen, PromptScreen
+
+from .support_b import Host, make_db
 
 pytestmark = pytest.mark.anyio
 SIZE = (80, 24)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from support_b import Host, make_db
 from textual.widgets import Input, OptionList
 
 from crm_tui.screens.forms import RecordForm
@@ -11,6 +10,8 @@ from crm_tui.screens.opportunities import OpportunitiesScreen
 from crm_tui.screens.pickers import ChoiceScreen, DatePromptScreen
 from crm_tui.storage import pipeline
 from crm_tui.widgets.board import Board, short_money
+
+from .support_b import Host, make_db
 
 pytestmark = pytest.mark.anyio
 SIZE = (100, 30)

@@ -7,10 +7,11 @@ after a deliberate change and look at the SVGs.
 from __future__ import annotations
 
 import pytest
-from support_b import Host, make_db
 
 from crm_tui.screens.expenses import ExpensesScreen
 from crm_tui.screens.opportunities import OpportunitiesScreen
+
+from .support_b import Host, make_db
 
 SIZES = [(80, 24), (120, 40)]
 
