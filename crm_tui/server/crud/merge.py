@@ -40,7 +40,12 @@ def merge_fields(
         seen_version, who = (versions.get(name) or [0, None])[:2]
         who_name = (names or {}).get(who or "", who)
         if current_hlc is None or hlc > current_hlc:
-            concurrent = current_hlc is not None and seen_version > base_version
+            # The same laptop's own earlier edit (same clock node) is not a concurrent one.
+            concurrent = (
+                current_hlc is not None
+                and seen_version > base_version
+                and current_hlc.split("-", 2)[-1] != hlc.split("-", 2)[-1]
+            )
             if concurrent and current != value:
                 out.conflicts.append(
                     FieldConflict(
