@@ -259,8 +259,9 @@ class RecordImporter:
     def _register(self, writer: BulkWriter, entity: str, rec: SimpleNamespace) -> None:
         writer.add(rec)
         self._known_ids(entity)[rec.id] = False
-        title = getattr(rec, ENTITIES[entity].title_field)
-        self._known_titles(entity).setdefault(_norm_name(title or ""), []).append(rec.id)
+        if entity in self._titles:  # only kept up once something looked a name up
+            title = getattr(rec, ENTITIES[entity].title_field)
+            self._titles[entity].setdefault(_norm_name(title or ""), []).append(rec.id)
 
     def _context(self, raw: dict[str, str]) -> InputContext:
         # An amount is read in its own row's currency (JPY has no cents, KWD has three).

@@ -153,7 +153,10 @@ class BulkWriter:
                     for v in row
                 )
             )
-            payload = {k: to_wire(getattr(rec, k)) for k in self._fields}
+            payload = {}
+            for k in self._fields:
+                v = getattr(rec, k)
+                payload[k] = v if type(v) in plain else to_wire(v)
             payload["owner_id"] = rec.owner_id
             outbox.append(
                 (
