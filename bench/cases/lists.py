@@ -1,0 +1,85 @@
+"""Provides the list case: one page of the follow-ups list (fetch + render of the
+RecordTable lines) at the start, middle and end of every follow-up, beside plain sqlite3."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from bench.data import Dataset
+from bench.report import Figure, figure
+from bench.timing import measure
+
+WIDTH = 120
+ROWS_IN_VIEW = 38
+
+
+def run(ds: Dataset, log) -> tuple[list[Figure], dict]:
+    from rich.segment import Segment
+    from textual.strip import Strip
+
+    from crm_tui.screens.followups import FollowUpsScreen
+    from crm_tui.storage.database import open_database
+    from crm_tui.storage.engine import connect
+    from crm_tui.storage.listing import ListSource
+    from crm_tui.widgets.record_table import RecordTable, fit
+
+    db = open_database(ds.path, ds.clock)
+    raw = connect(ds.path, readonly=True)
+    columns = FollowUpsScreen.columns(SimpleNamespace(db=db))  # the screen's own columns
+    table = RecordTable(columns)
+    widths = table._widths(WIDTH)
+    total = ListSource(db, "activity").count()
+    runs = ds.size.runs
+    positions = {"first page": 0, "middle page": total // 2, "last page": max(0, total - 50)}
+
+    def show(offset: int, source: ListSource) -> list[Strip]:
+        rows = source.rows(offset, ROWS_IN_VIEW)
+        return [
+            Strip([Segment(fit(table._line_text([c.cell(r) for c in columns], widths), WIDTH))])
+            for r in rows
+        ]
+
+    plain_sql = (
+        "SELECT a.*, c.name FROM activity a LEFT JOIN customer c ON c.id = a.customer_id "
+        "WHERE a.deleted = 0 ORDER BY a.due_at, a.id LIMIT ? OFFSET ?"
+    )
+    rows: list[Figure] = []
+    for label, offset in positions.items():
+        # A fresh source each time: a jump (home/end/a scrollbar drag), no page known yet.
+        app = measure(lambda o=offset: show(o, ListSource(db, "activity")), runs, warmup=1)
+        base = measure(
+            lambda o=offset: raw.execute(plain_sql, (ROWS_IN_VIEW, o)).fetchall(), runs, warmup=1
+        )
+        rows.append(
+            figure(
+                "lists",
+                f"{label} of {total:,} follow-ups: fetch + render {ROWS_IN_VIEW} lines",
+                app,
+                baseline="plain sqlite3 LIMIT/OFFSET",
+                base=base,
+                target="≤ 30 ms",
+                limit=30.0,
+            )
+        )
+    # Scrolling on from a page already shown reads by keyset (no OFFSET).
+    source = ListSource(db, "activity")
+    middle = positions["middle page"] // 50 * 50
+    show(middle, source)
+    state = {"at": middle}
+
+    def next_page() -> None:
+        state["at"] += 50
+        show(state["at"], source)
+
+    rows.append(
+        figure(
+            "lists",
+            "page down from a page shown (keyset)",
+            measure(next_page, runs),
+            target="≤ 30 ms",
+            limit=30.0,
+        )
+    )
+    raw.close()
+    db.close()
+    return rows, {}
