@@ -237,8 +237,10 @@ class FollowUpsScreen(ListScreen):
     def columns(self) -> list[Column]:
         clock = self.db.clock
 
+        done_view = getattr(self, "view", "open") == "done"
+
         def due(row: dict[str, Any]) -> str:
-            if self.view == "done":
+            if done_view:
                 return "✓ " + when_text(clock, row, "done_at")
             return ("✓ " if row.get("done_at") else "") + when_text(clock, row)
 

@@ -121,19 +121,19 @@ class _Reader:
     def birthdays(self) -> list[DeskItem]:
         days = birthday_days(self.today)
         marks = ",".join("?" * len(days))
-        rows = list(
-            self.conn.execute(
-                f"SELECT 'customer', id, name, birthday_md, id, NULL FROM customer "
-                f"WHERE birthday IS NOT NULL AND deleted = 0 AND birthday_md IN ({marks}) "
-                f"UNION ALL SELECT 'contact', t.id, t.name, t.birthday_md, t.customer_id, c.name "
-                f"FROM contact t LEFT JOIN customer c ON c.id = t.customer_id "
-                f"WHERE t.birthday IS NOT NULL AND t.deleted = 0 AND t.birthday_md IN ({marks})",
-                (*days, *days),
-            )
+        # Thousands of birthdays a week on a big book: order by day ahead and cut in SQL.
+        rows = self.conn.execute(
+            "SELECT b.kind, b.id, b.name, b.md, b.cid, "
+            "CASE WHEN b.kind = 'contact' THEN c.name END FROM (SELECT * FROM ("
+            "SELECT 'customer' AS kind, id, name, birthday_md AS md, id AS cid FROM customer "
+            f"WHERE birthday IS NOT NULL AND deleted = 0 AND birthday_md IN ({marks}) "
+            "UNION ALL SELECT 'contact', id, name, birthday_md, customer_id FROM contact "
+            f"WHERE birthday IS NOT NULL AND deleted = 0 AND birthday_md IN ({marks}) "
+            ") ORDER BY instr(?, md), name LIMIT ?) b LEFT JOIN customer c ON c.id = b.cid",
+            (*days, *days, "|".join(days), self.limit),
         )
-        rows.sort(key=lambda r: (days.index(r[3]), r[2]))
         items = []
-        for entity, rid, name, md, cid, company in rows[: self.limit]:
+        for entity, rid, name, md, cid, company in rows:
             ahead = days.index(md)
             day = self.today + timedelta(days=ahead)
             when = "today" if ahead == 0 else "tmrw" if ahead == 1 else f"{day:%a} {md}"
