@@ -28,13 +28,14 @@ if TYPE_CHECKING:
 
 STATUS_SECONDS = 5.0
 
-# Mode name -> (key, title, undo entity). Key 6 is reserved for reports.
+# Mode name -> (key, title, undo entity).
 SECTIONS: dict[str, tuple[str, str, str | None]] = {
     "desk": ("1", "Desk", None),
     "customers": ("2", "Customers", "customer"),
     "followups": ("3", "Follow-ups", "activity"),
     "opportunities": ("4", "Deals", "opportunity"),
     "expenses": ("5", "Expenses", "expense"),
+    "reports": ("6", "Reports", None),
 }
 
 

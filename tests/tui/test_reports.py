@@ -114,3 +114,14 @@ async def test_enter_on_a_customer_going_cold_opens_it(book_db: Any) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert app.opened == [("customer", ids["C3"])]  # Initech
+
+
+async def test_key_6_opens_the_reports_in_the_app(book_db: Any) -> None:
+    from crm_tui.app import make_app
+
+    app = make_app(book_db[0])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("6")
+        await settle(pilot)
+        assert isinstance(app.screen, ReportsScreen)
+        assert app.screen.query(".report-section")
