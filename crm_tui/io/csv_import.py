@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 DELIMITERS = (",", ";", "\t", "|")
 _CHINESE = ("gb18030", "gbk", "gb2312", "cp936", "hz")
 _HEADER_SEARCH = 10
+_SAMPLE = 4 * 1024 * 1024
 csv.field_size_limit(64 * 1024 * 1024)
 
 
@@ -96,7 +97,7 @@ def sniff_delimiter(text: str) -> str:
     Quote-aware, and by consistency rather than raw counts, so tabs or semicolons inside
     a notes column do not outvote the commas of the header.
     """
-    sample = text[:65536]
+    sample = text[:65536]  # quote-aware: a cut inside a quoted field only ends the sample
     best: tuple[int, int, str] = (0, 0, ",")
     for delimiter in DELIMITERS:
         reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
@@ -192,7 +193,8 @@ def _header_row(
     text: str, delimiter: str, entity: str, wanted: set[str]
 ) -> tuple[int, int, list[str]] | None:
     """(score, line, cells) of the row among the first few that looks most like a header."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # The first rows are enough, and copying a 50 MB text per candidate is not free.
+    reader = csv.reader(io.StringIO(text[:_SAMPLE], newline=""), delimiter=delimiter)
     best: tuple[int, int, list[str]] | None = None
     line = 1
     try:

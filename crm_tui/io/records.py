@@ -10,6 +10,7 @@ cannot be imported are kept with their line number and reason for the report fil
 from __future__ import annotations
 
 import csv
+import gc
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -388,6 +389,26 @@ def run_import(
 
     Each row is (line, values or None, original cells, reason it was refused or None).
     """
+    # Many small objects live until the end (pending records): the cycle collector would
+    # rescan them again and again for nothing, so it waits until the import is over.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _run_import(db, entity, rows, on_duplicate, dry_run, progress, notes)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run_import(
+    db: Database,
+    entity: str,
+    rows: Rows,
+    on_duplicate: str,
+    dry_run: bool,
+    progress: Callable[[int], None] | None,
+    notes: Iterable[str],
+) -> ImportResult:
     try:
         with db.transaction() as session:
             importer = RecordImporter(db, session, entity, on_duplicate)

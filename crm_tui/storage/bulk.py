@@ -169,6 +169,19 @@ class BulkWriter:
                     stamp,
                 )
             )
+        # A large page cache while writing many rows: indexes stay in memory, not spilled.
+        cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+        conn.execute("PRAGMA cache_size = -65536")
+        try:
+            self._write(conn, rows, outbox)
+        finally:
+            conn.execute(f"PRAGMA cache_size = {int(cache)}")
+        self.db.tick(self.session)  # persists the clock past every stamp used above
+        written = len(self.pending)
+        self.pending = []
+        return written
+
+    def _write(self, conn: sqlite3.Connection, rows: list[tuple], outbox: list[tuple]) -> None:
         cols = ", ".join(f'"{c}"' for c in self.columns)
         marks = ", ".join("?" for _ in self.columns)
         conn.executemany(f'INSERT INTO "{self.spec.table}" ({cols}) VALUES ({marks})', rows)
@@ -179,10 +192,6 @@ class BulkWriter:
         )
         if self.entity in _SEARCHABLE:
             index_records(conn, self.entity, [vars(r) for r in self.pending])
-        self.db.tick(self.session)  # persists the clock past every stamp used above
-        written = len(self.pending)
-        self.pending = []
-        return written
 
 
 def index_records(conn: sqlite3.Connection, entity: str, records: Iterable[dict]) -> None:
