@@ -360,6 +360,14 @@ def conflicts(db: Database, *, include_resolved: bool = False) -> list[dict[str,
     ]
 
 
+def resolve_conflict(db: Database, conflict_id: int) -> None:
+    """Mark a conflict-log entry as dealt with (its value restored or dismissed); it is kept."""
+    with db.transaction() as s:
+        s.connection().execute(
+            text("UPDATE conflict SET resolved = 1 WHERE id = :id"), {"id": conflict_id}
+        )
+
+
 def duplicate_customers(db: Database) -> list[dict[str, Any]]:
     """Customers the server flagged as another rep's customer too (`duplicate_of` ids)."""
     with db.engine.connect() as conn:
