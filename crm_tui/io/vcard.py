@@ -250,28 +250,37 @@ def _card(row: dict[str, Any], version: str, org: str | None, company: bool) -> 
 
 
 def export_vcard(db: Database, out: IO[str], query: str | None = None, version: str = "3.0") -> int:
-    """Write customers (people and companies) and contacts as vCards; returns how many."""
-    from crm_tui.io.csv_export import stored_rows
+    """Write customers (people and companies) and contacts as vCards; returns how many.
+
+    A query selects customers; their contacts come along, and so do contacts the query
+    matches themselves (a name or number) when it is a query contacts understand.
+    """
+    from crm_tui.io.csv_export import matching_ids, stored_rows
+    from crm_tui.query import QueryError
 
     if version not in ("3.0", "4.0"):
         raise ValueError(f"vCard version '{version}' is not 3.0 or 4.0")
-    names: dict[str, str] = {}
+    chosen = matching_ids(db, "customer", query)  # a bad query fails here, before any output
+    try:
+        contacts = matching_ids(db, "contact", query)
+    except QueryError:  # e.g. city:北京 — a customer field; the customers' contacts still come
+        contacts = set()
     count = 0
-    for row in stored_rows(db, "customer", query):
-        names[row["id"]] = row["name"]
-        company = row.get("kind") != "person"
-        org = row["name"] if company else None
-        out.write(_card(row, version, org, company).serialize())
-        count += 1
-    if query:
-        from crm_tui.storage.engine import connect
+    for row in stored_rows(db, "customer"):
+        if chosen is None or row["id"] in chosen:
+            company = row.get("kind") != "person"
+            out.write(_card(row, version, row["name"] if company else None, company).serialize())
+            count += 1
+    from crm_tui.storage.engine import connect
 
-        conn = connect(db.path, readonly=True)
-        try:
-            names = dict(conn.execute("SELECT id, name FROM customer").fetchall())
-        finally:
-            conn.close()
-    for row in stored_rows(db, "contact", query):
-        out.write(_card(row, version, names.get(row["customer_id"]), False).serialize())
-        count += 1
+    conn = connect(db.path, readonly=True)
+    try:
+        names = dict(conn.execute("SELECT id, name FROM customer").fetchall())
+    finally:
+        conn.close()
+    for row in stored_rows(db, "contact"):
+        wanted = chosen is None or row["customer_id"] in chosen or row["id"] in (contacts or ())
+        if wanted:
+            out.write(_card(row, version, names.get(row["customer_id"]), False).serialize())
+            count += 1
     return count

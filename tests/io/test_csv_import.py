@@ -388,3 +388,31 @@ def test_tabs_and_semicolons_inside_values_do_not_change_the_delimiter(db, write
     text = 'name,notes,city\nAcme,"a\tb\tc\td;e;f;g",x\nBeta,\t\t\t\t\t\t,y\n'
     result, plan = import_csv(db, write("n.csv", text), "customer")
     assert plan.delimiter == "," and result.created == 2
+
+
+def test_progress_is_reported_while_a_large_file_is_read(db, write) -> None:
+    lines = "".join(f"Customer {i},010-{i:06d}\n" for i in range(2500))
+    seen: list[int] = []
+    result, _plan = import_csv(
+        db, write("p.csv", "name,phone\n" + lines), "customer", progress=seen.append
+    )
+    assert result.created == 2500 and seen == [1000, 2000]
+
+
+def test_every_record_type_exports_with_its_stable_columns(db) -> None:
+    import io
+
+    from crm_tui.domain.fields import ENTITIES
+    from crm_tui.io.csv_export import export_columns, export_csv
+
+    acme = db.repos.customers.create({"name": "Acme"})
+    db.repos.expenses.create({"spent_on": "2026-11-20", "amount": "12.5", "customer_id": acme.id})
+    for entity in ENTITIES:
+        out = io.StringIO()
+        count = export_csv(db, entity, out)
+        header = out.getvalue().splitlines()[0]
+        assert header == ",".join(export_columns(entity))
+        assert count == {"customer": 1, "expense": 1}.get(entity, 0)
+    out = io.StringIO()
+    export_csv(db, "expense", out)
+    assert ",12.50,CNY," in out.getvalue() and f",{acme.id},Acme," in out.getvalue()

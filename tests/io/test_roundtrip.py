@@ -119,7 +119,7 @@ def _records(db, entity: str) -> list[dict]:
     return [{k: v for k, v in row.items() if k not in VOLATILE} for row in stored_rows(db, entity)]
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=dataset)
 def test_csv_export_then_import_gives_the_same_records(data) -> None:
     with tempfile.TemporaryDirectory() as tmp:

@@ -148,3 +148,16 @@ def test_a_file_without_cards_is_refused(db, write) -> None:
 
     with pytest.raises(ImportFailed, match="no vCards"):
         import_vcard(db, write("x.vcf", "hello\n"))
+
+
+def test_export_with_a_query_takes_the_customers_contacts_along(db) -> None:
+    bj = db.repos.customers.create({"name": "北京钢管", "city": "北京"})
+    sh = db.repos.customers.create({"name": "上海远航", "city": "上海"})
+    db.repos.contacts.create({"customer_id": bj.id, "name": "张伟"})
+    db.repos.contacts.create({"customer_id": sh.id, "name": "李娜"})
+    out = io.StringIO()
+    assert export_vcard(db, out, "city:北京") == 2
+    assert "FN:张伟" in out.getvalue() and "李娜" not in out.getvalue()
+    out = io.StringIO()
+    assert export_vcard(db, out, "李娜") == 2  # the contact, found by name, and her company
+    assert "FN:李娜" in out.getvalue() and "ORG:上海远航" in out.getvalue()
