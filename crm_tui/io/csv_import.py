@@ -26,6 +26,17 @@ if TYPE_CHECKING:
 
 DELIMITERS = (",", ";", "\t", "|")
 _CHINESE = ("gb18030", "gbk", "gb2312", "cp936", "hz")
+_CJK_MULTIBYTE = (
+    *_CHINESE,
+    "big5",
+    "cp950",
+    "cp949",
+    "euc",
+    "cp932",
+    "shift_jis",
+    "iso2022",
+    "johab",
+)
 _HEADER_SEARCH = 10
 _SAMPLE = 4 * 1024 * 1024
 csv.field_size_limit(64 * 1024 * 1024)
@@ -81,11 +92,14 @@ def _guess(data: bytes) -> str:
         for m in from_bytes(data[: 256 * 1024], cp_isolation=None)
         if not m.encoding.startswith(("utf_16", "utf_32"))
     ]
-    for preferred in ("gb18030", "big5", "cp1252"):
-        if preferred in found or (preferred == "gb18030" and set(found) & set(_CHINESE)):
-            return preferred
     if found:
-        return found[0]
+        top = found[0]
+        # Short CJK samples are ambiguous between GBK, Big5, Shift-JIS and EUC-KR; a Chinese
+        # Excel file is by far the likeliest, and GB18030 is the superset of GBK.
+        if top.startswith(_CJK_MULTIBYTE):
+            return "gb18030" if any(f.startswith(_CHINESE) for f in found) else top
+        # Among Western code pages, Windows-1252 is what Outlook and Excel write.
+        return "cp1252" if "cp1252" in found else top
     raise ImportFailed(
         "cannot tell the file's encoding; name it with --encoding (e.g. utf-8, gb18030)"
     )
