@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
+from textual.worker import Worker, WorkerState
 
 from crm_tui.domain.fields import FieldError, ValidationErrors
 from crm_tui.domain.money import format_money
@@ -121,7 +123,17 @@ class ExpensesScreen(ListScreen):
         self.show_totals()
 
     def show_totals(self) -> None:
-        self.query_one("#expense-totals", Static).update(totals_line(self.db))
+        self._load_totals()
+
+    @work(thread=True, exclusive=True, group="expense-totals", exit_on_error=False)
+    def _load_totals(self) -> None:
+        line = totals_line(self.db)
+        self.app.call_from_thread(self.query_one("#expense-totals", Static).update, line)
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "expense-totals" and event.state is WorkerState.ERROR:
+            self.notify(f"Cannot total the claims: {event.worker.error}", severity="error")
 
     def reload(self) -> None:
         super().reload()

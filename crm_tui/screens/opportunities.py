@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, Static
+from textual.worker import Worker, WorkerState
 
 from crm_tui.domain.dates import parse_date
 from crm_tui.domain.fields import ValidationErrors
@@ -151,14 +153,37 @@ class OpportunitiesScreen(ListScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#query").placeholder = "/ filter: stage:proposal amount>50000"  # type: ignore[attr-defined]
-        self.show_summary()
+        self.load_pipeline()
 
     # --- data ------------------------------------------------------------------------------
-    def show_summary(self, columns: list[pipeline.StageColumn] | None = None) -> None:
-        totals = columns or list(pipeline.stage_totals(self.db).values())
-        open_count = sum(c.count for c in totals if c.stage in OPEN_STAGES)
+    def load_pipeline(self, keep: str | None = None) -> None:
+        """Re-read the totals (and the board's cards when it shows) off the UI thread."""
+        self._load_pipeline(self.board_mode, keep)
+
+    @work(thread=True, exclusive=True, group="deal-pipeline", exit_on_error=False)
+    def _load_pipeline(self, with_cards: bool, keep: str | None) -> None:
+        if with_cards:
+            columns = pipeline.board(self.db)
+        else:
+            columns = list(pipeline.stage_totals(self.db).values())
+        self.app.call_from_thread(self._pipeline_loaded, columns, with_cards, keep)
+
+    def _pipeline_loaded(
+        self, columns: list[pipeline.StageColumn], with_cards: bool, keep: str | None
+    ) -> None:
+        if with_cards and self.board_mode:
+            self.board.set_columns(columns, keep=keep)
+        self.show_summary(columns)
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "deal-pipeline" and event.state is WorkerState.ERROR:
+            self.notify(f"Cannot read the pipeline: {event.worker.error}", severity="error")
+
+    def show_summary(self, columns: list[pipeline.StageColumn]) -> None:
+        open_count = sum(c.count for c in columns if c.stage in OPEN_STAGES)
         by_currency: dict[str, list[int]] = {}
-        for column in totals:
+        for column in columns:
             if column.stage not in OPEN_STAGES:
                 continue
             for currency, money in column.totals.items():
@@ -174,12 +199,7 @@ class OpportunitiesScreen(ListScreen):
 
     def reload(self, keep: str | None = None) -> None:
         super().reload()
-        if self.board_mode:
-            columns = pipeline.board(self.db)
-            self.board.set_columns(columns, keep=keep)
-            self.show_summary(columns)
-        else:
-            self.show_summary()
+        self.load_pipeline(keep)
 
     def selected_id(self) -> str | None:
         if self.board_mode:
@@ -193,8 +213,7 @@ class OpportunitiesScreen(ListScreen):
         self.board_mode = not self.board_mode
         switcher = self.query_one("#deal-views", ContentSwitcher)
         if self.board_mode:
-            columns = pipeline.board(self.db)
-            self.board.set_columns(columns, keep=self.selected_id_from_table())
+            self.load_pipeline(keep=self.selected_id_from_table())
             switcher.current = "deal-board"
             self.board.focus()
         else:

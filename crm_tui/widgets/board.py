@@ -71,6 +71,7 @@ class Board(Widget, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.columns: list[StageColumn] = []
+        self.loaded = False
         self.column = 0
         self.rows: list[int] = []
         self.tops: list[int] = []
@@ -80,6 +81,7 @@ class Board(Widget, can_focus=True):
         """Show new data; the cursor stays on the card `keep` (or where it was) if possible."""
         keep = keep or (self.selected.id if self.selected else None)
         self.columns = columns
+        self.loaded = True
         if len(self.rows) != len(columns):
             self.rows = [0] * len(columns)
             self.tops = [0] * len(columns)
@@ -181,7 +183,7 @@ class Board(Widget, can_focus=True):
     def render(self) -> Text:
         width, height = self.size.width, self.size.height
         if not self.columns:
-            return Text("No deals yet: press n to add one.", style="dim")
+            return Text("Loading…" if not self.loaded else "No deals.", style="dim")
         widths = self._widths(width)
         columns = [self._column_lines(c, w, height) for c, w in enumerate(widths)]
         out = Text()

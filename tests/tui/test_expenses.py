@@ -15,10 +15,15 @@ pytestmark = pytest.mark.anyio
 SIZE = (100, 30)
 
 
+async def settle(pilot) -> None:
+    """Let the table and totals workers finish and paint."""
+    for _ in range(2):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
 async def start(pilot, app) -> ExpensesScreen:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
     assert isinstance(app.screen, ExpensesScreen)
     return app.screen
 
@@ -52,8 +57,7 @@ async def test_submit_asks_first_then_locks_and_withdraw_unlocks(tmp_path):
         await pilot.pause()
         assert db.repos.expenses.resolve("Hotel").status == "draft"
         await pilot.press("s", "y")
-        await pilot.pause()
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         assert db.repos.expenses.resolve("Hotel").status == "submitted"
         assert "submitted 2 ¥880.00" in totals(screen)
         await pilot.press("e")

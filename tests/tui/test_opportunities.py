@@ -17,10 +17,15 @@ pytestmark = pytest.mark.anyio
 SIZE = (100, 30)
 
 
+async def settle(pilot) -> None:
+    """Let the table and totals workers finish and paint."""
+    for _ in range(2):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
 async def start(pilot, app) -> OpportunitiesScreen:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
     screen = app.screen
     assert isinstance(screen, OpportunitiesScreen)
     return screen
@@ -111,7 +116,7 @@ async def test_board_shows_stages_with_totals_and_moves_the_selected_card(tmp_pa
         screen = await start(pilot, app)
         await select(pilot, screen, "Valve retrofit")
         await pilot.press("b")
-        await pilot.pause()
+        await settle(pilot)
         board = screen.query_one(Board)
         assert board.has_focus
         assert board.selected.title == "Valve retrofit"
@@ -120,7 +125,7 @@ async def test_board_shows_stages_with_totals_and_moves_the_selected_card(tmp_pa
         assert proposal.totals["CNY"].total == 5_300_050
         assert proposal.totals["CNY"].weighted == 2_650_025
         await pilot.press("right_square_bracket")
-        await pilot.pause()
+        await settle(pilot)
         assert board.selected.title == "Valve retrofit"
         assert board.columns[3].count == 2
         await pilot.press("left", "up", "down")
