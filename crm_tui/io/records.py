@@ -41,6 +41,7 @@ DUPLICATE_POLICIES = ("skip", "merge", "create")
 IMPORTABLE = ("customer", "contact", "activity", "opportunity")
 _DEDUP_PHONES = {"customer": ("phone",), "contact": ("phone", "mobile")}
 _MAX_NOTES = 50
+_UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
 class ImportFailed(Exception):
@@ -135,6 +136,7 @@ class RecordImporter:
         self._titles: dict[str, dict[str, list[str]]] = {}
         self._dupes: dict[tuple[str, ...], Any] | None = None
         self._new: dict[str, tuple[SimpleNamespace, int]] = {}
+        self._foreign_ids = False
         self._base_ctx = db.input_context
 
     # --- what already exists, loaded once per import ----------------------------------------
@@ -197,6 +199,14 @@ class RecordImporter:
         for part in NAME_PARTS:
             raw.pop(part, None)
         row_id = raw.pop("id", None)
+        if row_id is not None and not _UUID_RE.match(row_id):
+            # Another tool's record id (Salesforce '0015g…', a row number): not ours to keep.
+            if not self._foreign_ids:
+                self.result.note(
+                    f"line {line}: ids such as '{row_id}' are not crm ids; new ids were given"
+                )
+            self._foreign_ids = True
+            row_id = None
         new_customer: str | None = None
         try:
             for fspec in self.spec.fields:

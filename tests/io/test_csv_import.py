@@ -416,3 +416,11 @@ def test_every_record_type_exports_with_its_stable_columns(db) -> None:
     out = io.StringIO()
     export_csv(db, "expense", out)
     assert ",12.50,CNY," in out.getvalue() and f",{acme.id},Acme," in out.getvalue()
+
+
+def test_another_tools_ids_are_not_kept_as_ours(db, write) -> None:
+    text = "Id,Account Name\n0015g00000XyZ1,Acme\n0015g00000XyZ2,Beta\n"
+    result, _plan = import_csv(db, write("sf.csv", text), "customer")
+    assert result.created == 2
+    assert all(len(c.id) == 36 for c in db.repos.customers.page())
+    assert any("not crm ids" in note for note in result.notes)
