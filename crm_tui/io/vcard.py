@@ -1,4 +1,4 @@
-"""Provides vCard 3.0 / 4.0 import and export (phones' address books, Outlook, Google).
+"""Provides vCard import (2.1, 3.0, 4.0) and export (3.0, 4.0): phones, Outlook, Google.
 
 A card with an organisation (ORG) becomes a contact of that company (found by name or
 created); a card without one becomes a customer who is a person; a company card (KIND:org,
@@ -50,7 +50,7 @@ def split_cards(text: str) -> Iterator[tuple[int, str]]:
 
 
 def _types(prop: Any) -> set[str]:
-    out: set[str] = set()
+    out: set[str] = {str(v).lower() for v in getattr(prop, "singletonparams", [])}  # 2.1 TEL;CELL
     for value in prop.params.get("TYPE", []):
         out |= {t.strip().strip('"').lower() for t in str(value).split(",")}
     return out
@@ -108,8 +108,10 @@ def card_values(card: Any, result: ImportResult, line: int) -> Card:
             values["title"] = _text(c["title"][0].value)
     else:
         values["kind"] = "company" if is_company else "person"
-        if others or mobiles:
-            values["phone"] = (others or mobiles).pop(0)
+        # A person is rung on the mobile; a company on its switchboard.
+        first, second = (others, mobiles) if is_company else (mobiles, others)
+        if first or second:
+            values["phone"] = (first or second).pop(0)
     extra += [f"Phone: {p}" for p in others + mobiles]
     emails = [_text(e.value) for e in c.get("email", []) if _text(e.value)]
     if emails:
@@ -172,7 +174,7 @@ def import_vcard(
     bad: list[tuple[int, str]] = []
     for line, chunk in split_cards(text):
         try:
-            card = vobject.readOne(chunk)
+            card = vobject.readOne(chunk, allowQP=True)  # 2.1 (older phones) uses QP
             parsed.append(card_values(card, people, line))
         except Exception as exc:  # vobject raises many kinds on a malformed card
             bad.append((line, f"unreadable card: {exc}".splitlines()[0]))

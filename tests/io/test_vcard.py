@@ -161,3 +161,16 @@ def test_export_with_a_query_takes_the_customers_contacts_along(db) -> None:
     out = io.StringIO()
     assert export_vcard(db, out, "李娜") == 2  # the contact, found by name, and her company
     assert "FN:李娜" in out.getvalue() and "ORG:上海远航" in out.getvalue()
+
+
+def test_old_phone_exports_in_vcard_21_with_quoted_printable_names(db, write) -> None:
+    card = (
+        "BEGIN:VCARD\r\nVERSION:2.1\r\n"
+        "N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=E5=BC=A0;=E4=BC=9F;;;\r\n"
+        "FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=E5=BC=A0=E4=BC=9F\r\n"
+        "TEL;CELL:13800138000\r\nTEL;WORK:010-1234\r\nEND:VCARD\r\n"
+    )
+    customers, _contacts = import_vcard(db, write("old.vcf", card))
+    person = db.repos.customers.page()[0]
+    assert (person.name, person.kind, person.phone) == ("张伟", "person", "13800138000")
+    assert "Phone: 010-1234" in person.notes
