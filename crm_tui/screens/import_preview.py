@@ -183,10 +183,14 @@ class ImportScreen(ModalScreen[None]):
         for result in results:
             merged.rejected += result.rejected
             merged.duplicates += result.duplicates
-        report = None
+        report: str | None = None
         if merged.rejected or merged.duplicates:
-            report = path.with_name(path.stem + ".rejected.csv")
-            write_report(report, merged, headers)
+            target = path.with_name(path.stem + ".rejected.csv")
+            try:  # the import is already saved: a report that cannot be written is a note
+                write_report(target, merged, headers)
+                report = str(target)
+            except OSError as exc:
+                report = f"(could not be written to {target}: {exc.strerror or exc})"
         return {"results": results, "report": report}
 
     def _show_import(self, done: dict[str, Any]) -> None:
