@@ -1,0 +1,185 @@
+"""Provides `ApprovalsScreen`: a manager's queue of the team's submitted expense claims, to
+approve (`a`, optional note) or reject (`x`, a note is required).
+
+Decisions go through the expense repository's commands (outbox kind "command"), so the
+server checks them and the rep's laptop gets the outcome at its next sync.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Static
+
+from crm_tui.screens import CrmScreen
+from crm_tui.screens.pickers import PromptScreen
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from crm_tui.domain.models import Expense
+    from crm_tui.storage.database import Database
+
+MANAGER_ROLES = frozenset({"manager", "admin"})
+
+
+def is_manager(db: Database) -> bool:
+    return (db.role or "") in MANAGER_ROLES
+
+
+def submitted_claims(db: Database, limit: int = 500) -> list[Expense]:
+    """The team's claims waiting for a decision (not the manager's own), oldest first."""
+    from sqlmodel import col
+
+    from crm_tui.domain.models import Expense
+
+    where = [col(Expense.status) == "submitted"]
+    if db.user_id:
+        where.append(col(Expense.owner_id) != db.user_id)
+    return db.repos.expenses.page(
+        where=where, order_by=[col(Expense.submitted_at), col(Expense.spent_on)], limit=limit
+    )
+
+
+def decide(db: Database, expense_id: str, *, approve: bool, note: str) -> str:
+    """Approve or reject one claim through the repository; returns a message.
+
+    Raises `ValueError` with the rule's sentence when the decision is not allowed.
+    """
+    from crm_tui.domain.fields import ValidationErrors
+
+    repo = db.repos.expenses
+    try:
+        if approve:
+            rec = repo.approve(expense_id, note=note.strip() or None)
+        else:
+            rec = repo.reject(expense_id, note)
+    except ValidationErrors as exc:
+        raise ValueError("; ".join(e.message for e in exc.errors)) from None
+    verb = "Approved" if approve else "Rejected"
+    return f"{verb} {rec.description or rec.category}; the rep sees it after the next sync."
+
+
+class ApprovalsScreen(CrmScreen):
+    """Submitted claims of the team; `a` approves, `x` rejects with a note."""
+
+    CSS_PATH = "sync_views.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "approve", "Approve", id="approvals.approve", tooltip="Approve this claim"),
+        Binding("x", "reject", "Reject", id="approvals.reject", tooltip="Reject with a note"),
+        Binding("escape", "back", "Back", id="approvals.back"),
+    ]
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+        self.claims: list[Expense] = []
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="approvals-summary", classes="section-summary")
+        yield DataTable(id="approvals-table", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Submitted", "Rep", "Spent on", "Category", "Amount", "Description")
+        self.reload()
+        table.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("approve", "reject"):
+            return is_manager(self.db) and bool(self.claims)
+        return True
+
+    def _who(self, user_id: str | None) -> str:
+        user = self.db.repos.users.get(user_id) if user_id else None
+        return user.name if user is not None else (user_id or "")[:8]
+
+    def reload(self) -> None:
+        from crm_tui.domain.money import format_money
+
+        summary = self.query_one("#approvals-summary", Static)
+        table = self.query_one(DataTable)
+        table.clear()
+        if not is_manager(self.db):
+            self.claims = []
+            summary.update("Approvals are for managers: sign in with a manager's account.")
+            self.refresh_bindings()
+            return
+        self.claims = submitted_claims(self.db)
+        total: dict[str, int] = {}
+        for claim in self.claims:
+            total[claim.currency] = total.get(claim.currency, 0) + claim.amount
+            submitted = (
+                self.db.clock.to_local(claim.submitted_at).strftime("%m-%d %H:%M")
+                if claim.submitted_at
+                else ""
+            )
+            table.add_row(
+                submitted,
+                self._who(claim.owner_id),
+                str(claim.spent_on),
+                claim.category,
+                format_money(claim.amount, claim.currency),
+                claim.description or "",
+                key=claim.id,
+            )
+        sums = ", ".join(format_money(v, c) for c, v in sorted(total.items())) or "nothing"
+        summary.update(
+            f"{len(self.claims)} claim(s) waiting for you · {sums} · a: approve  x: reject"
+        )
+        self.refresh_bindings()
+
+    @property
+    def current(self) -> Expense | None:
+        table = self.query_one(DataTable)
+        if not self.claims or not 0 <= table.cursor_row < len(self.claims):
+            return None
+        return self.claims[table.cursor_row]
+
+    def _decide(self, approve: bool) -> None:
+        claim = self.current
+        if claim is None:
+            return
+        title = (
+            f"{'Approve' if approve else 'Reject'} {claim.description or claim.category} "
+            f"({self._who(claim.owner_id)}): note" + (" (optional)" if approve else " (why?)")
+        )
+
+        def validate(text: str) -> str | None:
+            return None if approve or text.strip() else "Say why the claim is rejected."
+
+        def done(note: str | None) -> None:
+            if note is None:
+                return
+            try:
+                message = decide(self.db, claim.id, approve=approve, note=note)
+            except ValueError as exc:
+                self.notify(str(exc), severity="warning")
+                return
+            self.notify(message)
+            self.reload()
+            from crm_tui.widgets.status_bar import SyncStatusChanged
+
+            self.app.post_message(SyncStatusChanged())
+
+        self.app.push_screen(PromptScreen(title, validate=validate), done)
+
+    def action_approve(self) -> None:
+        self._decide(True)
+
+    def action_reject(self) -> None:
+        self._decide(False)
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
+
+def show_approvals(app: App[Any]) -> None:
+    """Open the approvals queue over the current screen (a palette entry)."""
+    if not getattr(app, "db_ready", False):
+        app.notify("Opening the database…", timeout=2)
+        return
+    app.push_screen(ApprovalsScreen(app.db))  # type: ignore[attr-defined]

@@ -1,0 +1,283 @@
+"""Provides `ConflictsScreen`: every value that lost a sync conflict or that the server
+refused, field by field (yours / theirs / when / who / why), with `r` to restore yours.
+
+Nothing a rep typed is ever dropped by sync: this screen is where they see it. Restoring
+writes a new change through the repository (so it syncs like any edit); the entry stays in
+the log, marked as dealt with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Static
+
+from crm_tui.screens import CrmScreen
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from crm_tui.storage.database import Database
+
+# Claim fields only the expense commands set: a refused value there cannot be typed back.
+COMMAND_FIELDS = frozenset({"status", "submitted_at", "decided_at", "decision_note", "approver_id"})
+_TITLE_FIELDS = ("name", "title", "subject", "description", "product")
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    """One conflict-log entry as the rep reads it."""
+
+    id: int
+    entity: str
+    row_id: str
+    record: str
+    field: str
+    kind: str  # conflict | rejected
+    yours: Any
+    theirs: Any
+    yours_lost: bool
+    your_time: str
+    their_time: str
+    who: str
+    reason: str
+    resolved: bool
+
+    @property
+    def outcome(self) -> str:
+        if self.kind == "rejected":
+            return "refused by the server"
+        return "yours lost" if self.yours_lost else "yours won"
+
+
+def _node(stamp: str | None) -> str:
+    return stamp.split("-", 2)[-1] if stamp else ""
+
+
+def _stamp_time(db: Database, stamp: str | None) -> str:
+    if not stamp:
+        return ""
+    moment = datetime.fromtimestamp(int(stamp.split("-", 1)[0]) / 1000, UTC)
+    return db.clock.to_local(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _record_label(db: Database, entity: str, row_id: str) -> str:
+    repo = db.repos.by_entity.get(entity)
+    rec = repo.get(row_id, include_deleted=True) if repo else None
+    if rec is None:
+        return f"{entity} {row_id[:8]} (not on this laptop)"
+    for name in _TITLE_FIELDS:
+        value = getattr(rec, name, None)
+        if value:
+            return f"{entity.replace('_', ' ')}: {value}"
+    return f"{entity} {row_id[:8]}"
+
+
+def describe(db: Database, entry: dict[str, Any]) -> ConflictView:
+    """Turn a `conflict` row into yours/theirs: the side written on this laptop is yours."""
+    if entry["kind"] == "rejected":
+        yours_lost = True
+    elif _node(entry["losing_hlc"]) == db.device_id:
+        yours_lost = True
+    elif _node(entry["winning_hlc"]) == db.device_id:
+        yours_lost = False
+    else:
+        yours_lost = True
+    lost, won = entry["losing_value"], entry["winning_value"]
+    lost_at, won_at = entry["losing_hlc"], entry["winning_hlc"]
+    yours, theirs = (lost, won) if yours_lost else (won, lost)
+    your_stamp, their_stamp = (lost_at, won_at) if yours_lost else (won_at, lost_at)
+    return ConflictView(
+        id=entry["id"],
+        entity=entry["entity"],
+        row_id=entry["row_id"],
+        record=_record_label(db, entry["entity"], entry["row_id"]),
+        field=entry["field"],
+        kind=entry["kind"],
+        yours=yours,
+        theirs=theirs,
+        yours_lost=yours_lost,
+        your_time=_stamp_time(db, your_stamp),
+        their_time=_stamp_time(db, their_stamp),
+        who=entry["who"] or ("the server" if entry["kind"] == "rejected" else ""),
+        reason=entry["reason"] or "",
+        resolved=bool(entry["resolved"]),
+    )
+
+
+def load_conflicts(db: Database, *, include_resolved: bool = False) -> list[ConflictView]:
+    from crm_tui.storage.sync_store import conflicts
+
+    return [describe(db, e) for e in conflicts(db, include_resolved=include_resolved)]
+
+
+def show_value(field: str, value: Any) -> str:
+    if field == "deleted":
+        return "deleted" if value else "present"
+    if value is None or value == "":
+        return "—"
+    return str(value)
+
+
+def restore_yours(db: Database, view: ConflictView) -> str:
+    """Write your value back as a new change (it syncs like any edit); returns a message.
+
+    Raises `ValueError` with a sentence when it cannot be restored.
+    """
+    from crm_tui.domain.fields import ENTITIES, ValidationErrors, from_wire
+    from crm_tui.storage.repository import NotFound
+    from crm_tui.storage.sync_store import resolve_conflict
+
+    if not view.yours_lost:
+        raise ValueError("your value is the one in use: nothing to restore")
+    if view.field == "owner_id" or (view.entity == "expense" and view.field in COMMAND_FIELDS):
+        raise ValueError(f"'{view.field}' changes only through its command, not by an edit")
+    repo = db.repos.by_entity[view.entity]
+    try:
+        if view.field == "deleted":
+            if view.yours:
+                repo.delete(view.row_id)
+            else:
+                repo.restore(view.row_id)
+        else:
+            fspec = ENTITIES[view.entity].by_name.get(view.field)
+            if fspec is None:
+                raise ValueError(f"this version of crm does not know the field '{view.field}'")
+            repo.update(view.row_id, {view.field: from_wire(fspec, view.yours)})
+    except NotFound:
+        raise ValueError("the record is deleted here: restore the record first") from None
+    except ValidationErrors as exc:
+        raise ValueError("; ".join(f"{e.field}: {e.message}" for e in exc.errors)) from None
+    resolve_conflict(db, view.id)
+    return f"Restored your {view.field} on {view.record}; it syncs with your next sync."
+
+
+class ConflictsScreen(CrmScreen):
+    """Conflicts and refused changes, newest first; the panel shows the selected one in full."""
+
+    CSS_PATH = "sync_views.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "r", "restore", "Restore yours", id="conflicts.restore", tooltip="Write your value back"
+        ),
+        Binding("d", "dismiss_entry", "Dismiss", id="conflicts.dismiss", tooltip="Mark as seen"),
+        Binding("a", "toggle_all", "Show all", id="conflicts.all", tooltip="Include dealt-with"),
+        Binding("escape", "back", "Back", id="conflicts.back"),
+    ]
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+        self.show_resolved = False
+        self.views: list[ConflictView] = []
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="conflicts-summary", classes="section-summary")
+        yield DataTable(id="conflicts-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="conflict-detail")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Record", "Field", "Yours", "Theirs", "Who", "When", "Outcome")
+        self.reload()
+        table.focus()
+
+    def reload(self) -> None:
+        self.views = load_conflicts(self.db, include_resolved=self.show_resolved)
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        for v in self.views:
+            table.add_row(
+                v.record,
+                v.field,
+                show_value(v.field, v.yours),
+                show_value(v.field, v.theirs),
+                v.who,
+                v.your_time or v.their_time,
+                v.outcome + (" ✓" if v.resolved else ""),
+                key=str(v.id),
+            )
+        if self.views:
+            table.move_cursor(row=min(row, len(self.views) - 1))
+        refused = sum(v.kind == "rejected" for v in self.views)
+        self.query_one("#conflicts-summary", Static).update(
+            f"{len(self.views) - refused} conflict(s), {refused} refused change(s)"
+            + (" (all, including dealt with)" if self.show_resolved else " to review")
+            + " · nothing is dropped: r restores your value as a new change"
+        )
+        self._show_detail()
+
+    @property
+    def current(self) -> ConflictView | None:
+        table = self.query_one(DataTable)
+        if not self.views or table.cursor_row < 0 or table.cursor_row >= len(self.views):
+            return None
+        return self.views[table.cursor_row]
+
+    def on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        v = self.current
+        detail = self.query_one("#conflict-detail", Static)
+        if v is None:
+            detail.update("Nothing to review: every edit made it to the server.")
+            return
+        lines = [
+            f"[b]{v.record}[/b] · field [b]{v.field}[/b] · {v.outcome}",
+            f"yours:  {show_value(v.field, v.yours)}   ({v.your_time or 'time unknown'})",
+            f"theirs: {show_value(v.field, v.theirs)}   "
+            f"({', '.join(x for x in (v.who, v.their_time) if x) or 'the server'})",
+        ]
+        if v.reason:
+            lines.append(f"why: {v.reason}")
+        detail.update("\n".join(lines))
+
+    def action_restore(self) -> None:
+        v = self.current
+        if v is None:
+            return
+        try:
+            message = restore_yours(self.db, v)
+        except ValueError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        self.notify(message)
+        self.reload()
+        self.app.post_message(_status_changed())
+
+    def action_dismiss_entry(self) -> None:
+        from crm_tui.storage.sync_store import resolve_conflict
+
+        v = self.current
+        if v is not None:
+            resolve_conflict(self.db, v.id)
+            self.reload()
+            self.app.post_message(_status_changed())
+
+    def action_toggle_all(self) -> None:
+        self.show_resolved = not self.show_resolved
+        self.reload()
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
+
+def _status_changed() -> Any:
+    from crm_tui.widgets.status_bar import SyncStatusChanged
+
+    return SyncStatusChanged()
+
+
+def show_conflicts(app: App[Any]) -> None:
+    """Open the conflicts view over the current screen (a palette entry)."""
+    if not getattr(app, "db_ready", False):
+        app.notify("Opening the database…", timeout=2)
+        return
+    app.push_screen(ConflictsScreen(app.db))  # type: ignore[attr-defined]
