@@ -7,6 +7,7 @@ open `Database`, or a path to open in a worker while the desk paints from plain 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -20,13 +21,14 @@ from crm_tui.domain.dates import Clock
 from crm_tui.screens import CrmScreen, open_record
 from crm_tui.screens.desk import DeskScreen
 from crm_tui.screens.help import HelpScreen
-from crm_tui.screens.palette import CrmCommands
+from crm_tui.screens.palette import CrmCommands, register_command
 from crm_tui.widgets.status_bar import Status, StatusBar, SyncStatusChanged
 
 if TYPE_CHECKING:
     from crm_tui.storage.database import Database
 
 STATUS_SECONDS = 5.0
+SYNC_SECONDS = 300.0  # background sync every five minutes when signed in to a server
 
 # Mode name -> (key, title, undo entity).
 SECTIONS: dict[str, tuple[str, str, str | None]] = {
@@ -63,6 +65,14 @@ class CrmApp(App[None]):
         ),
         Binding("question_mark", "help", "Help", id="help", tooltip="Every key on this screen"),
         Binding("u", "undo", "Undo", id="undo", tooltip="Undo your last change here"),
+        Binding(
+            "ctrl+r",
+            "sync",
+            "Sync",
+            id="sync",
+            tooltip="Sync with the team's server now",
+            show=False,
+        ),
         Binding("q", "quit", "Quit", id="quit"),
     ]
 
@@ -80,6 +90,9 @@ class CrmApp(App[None]):
         self._db = db
         self._open_db = open_db
         self._pending_mode: str | None = None
+        self._syncing = False
+        self._sync_manual = False
+        self._sync_timer: Any = None
         self.add_mode("desk", lambda: DeskScreen(self.path, self.clock))
         for mode in SECTIONS:
             if mode != "desk":
@@ -103,6 +116,9 @@ class CrmApp(App[None]):
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "sync":
+            self._sync_changed(event)
+            return
         if event.worker.group != "open-db":
             return
         if event.state is WorkerState.SUCCESS:
@@ -115,6 +131,7 @@ class CrmApp(App[None]):
 
     def on_database_ready(self) -> None:
         self.refresh_status()
+        self._start_background_sync()
         if self._pending_mode:
             mode, self._pending_mode = self._pending_mode, None
             self.action_section(mode)
@@ -124,6 +141,8 @@ class CrmApp(App[None]):
         self.switch_mode("desk")
         if self._db is None:
             self._open_database()
+        else:
+            self._start_background_sync()
         self.refresh_status()
         self.set_interval(STATUS_SECONDS, self.refresh_status)
 
@@ -141,17 +160,74 @@ class CrmApp(App[None]):
             return Status(self.path.stem, sync="opening…")
         db = self._db
         error = db.state("last_sync_error")
-        if error:
+        at = db.state("last_sync_at")
+        when = self.clock.to_local(datetime.fromisoformat(at)).strftime("%m-%d %H:%M") if at else ""
+        if self._syncing:
+            sync, problem = "syncing…", False
+        elif db.state("online") == "0":  # not a problem: everything works offline
+            sync, problem = f"offline · last sync {when or 'never'}", False
+        elif error:
             sync, problem = f"sync failed: {error}", True
-        elif db.state("online") == "0":
-            sync, problem = "offline", False
-        elif at := db.state("last_sync_at"):
-            sync, problem = f"synced {at[:16].replace('T', ' ')}", False
+        elif at:
+            sync, problem = f"online · synced {when}", False
         else:
             sync, problem = "never synced", False
+        if review := _open_conflicts(db):
+            sync, problem = f"{sync} · {review} to review (conflicts)", True
         return Status(
             db.path.stem, db.state("user_name") or "local", db.pending_changes(), sync, problem
         )
+
+    # --- sync with the team's server -------------------------------------------------------
+    def _start_background_sync(self) -> None:
+        if self._sync_timer is not None or self._db is None or not self._db.state("server_url"):
+            return
+        self._sync_timer = self.set_interval(SYNC_SECONDS, self._background_sync)
+        self.call_later(self._background_sync)
+
+    def _background_sync(self) -> None:
+        self._run_sync(manual=False)
+
+    def action_sync(self) -> None:
+        if not self.db_ready:
+            self.notify("Opening the database…", timeout=2)
+        elif not self.db.state("server_url"):
+            self.notify("Not signed in to a server: run crm login URL --user NAME", timeout=8)
+        elif self._syncing:
+            self.notify("A sync is already running.", timeout=2)
+        else:
+            self._run_sync(manual=True)
+
+    def _run_sync(self, *, manual: bool) -> None:
+        if self._syncing:
+            return
+        self._syncing, self._sync_manual = True, manual
+        self.refresh_status()
+        self._sync_worker(manual)
+
+    @work(thread=True, group="sync", exit_on_error=False)
+    def _sync_worker(self, manual: bool) -> tuple[bool, Any]:
+        # HTTP code is imported here, off the first paint's path.
+        from crm_tui.sync.client import SyncClient, sync_once
+
+        with SyncClient.for_database(self.db.path, retries=2) as client:
+            return manual, sync_once(self.db, client)
+
+    def _sync_changed(self, event: Worker.StateChanged) -> None:
+        if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            return
+        self._syncing = False
+        self.refresh_status()
+        reload = getattr(self.screen, "reload", None)
+        if event.state is WorkerState.SUCCESS:
+            manual, report = event.worker.result
+            if callable(reload) and report.pulled:
+                reload()
+            if manual or report.conflicts or report.rejected:
+                extra = " · see Conflicts" if report.conflicts or report.rejected else ""
+                self.notify(f"Synced: {report.summary()}{extra}", timeout=6)
+        elif event.state is WorkerState.ERROR and self._sync_manual:
+            self.notify(f"Sync failed: {event.worker.error}", severity="warning", timeout=8)
 
     def refresh_status(self) -> None:
         status = self.status()
@@ -205,6 +281,31 @@ class CrmApp(App[None]):
             self.notify("Opening the database…", timeout=2)
             return
         open_record(self, entity, row_id, customer_id)
+
+
+def _open_conflicts(db: Database) -> int:
+    from crm_tui.storage.sync_store import conflicts
+
+    return len(conflicts(db))
+
+
+def _push_view(app: CrmApp, module: str, function: str) -> None:
+    import importlib
+
+    getattr(importlib.import_module(f"crm_tui.screens.{module}"), function)(app)
+
+
+register_command("Sync now", "Push your changes, pull the team's", lambda app: app.action_sync())
+register_command(
+    "Conflicts",
+    "Values that lost a conflict or were refused: yours / theirs, restore yours",
+    lambda app: _push_view(app, "conflicts", "show_conflicts"),
+)
+register_command(
+    "Approvals",
+    "Managers: the team's submitted claims to approve or reject",
+    lambda app: _push_view(app, "approvals", "show_approvals"),
+)
 
 
 def make_app(
