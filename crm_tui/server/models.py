@@ -64,7 +64,7 @@ class AppliedMutation(ServerModel, table=True):
     __tablename__ = "applied_mutation"
     device_id: str = Field(primary_key=True)
     client_seq: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-    mutation_id: str
+    mutation_id: str = Field(index=True)
     result: str = Field(sa_column=Column(Text, nullable=False))
 
 

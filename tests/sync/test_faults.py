@@ -128,3 +128,18 @@ def test_crm_sync_prints_a_summary(laptop) -> None:
     cli = crm("--db", str(alice.path), "sync", "--quiet")
     assert cli.exit_code == 0, cli.output
     assert "pushed 1, pulled" in cli.stdout and "rejected 0" in cli.stdout
+
+
+def test_changes_pushed_before_a_new_login_are_not_applied_twice(laptop, server) -> None:
+    alice = laptop()
+    eid = alice.db.repos.expenses.create({"spent_on": "2026-11-20", "amount": "12"}).id
+    alice.db.repos.expenses.submit(eid)
+    with alice.client() as client:  # pushed; the answer never recorded; then a new login
+        client.push(PushRequest(mutations=sync_store.outbox_batch(alice.db, 10)))
+    code = server.add_user(alice.name, "rep")
+    again = crm("--db", str(alice.path), "login", server.url, "--user", alice.name, "--code", code)
+    assert again.exit_code == 0, again.output
+    report = alice.sync()
+    assert (report.duplicates, report.rejected) == (2, 0)  # the submit is not re-run
+    assert server_log_entries(server, eid) == 1
+    assert alice.row("expense", eid)["status"] == "submitted"

@@ -60,7 +60,9 @@ def apply_push(
 ) -> PushResponse:
     device = session.exec(select(Device).where(col(Device.id) == device.id).with_for_update()).one()
     changes = ChangeSet()
-    answers: list[tuple[Mutation, MutationResult, Record | None, bool]] = []
+    # Per mutation: the answer to send, the row it touched, and the answer to keep for a
+    # retry (None when this device's seq already has one).
+    answers: list[tuple[Mutation, MutationResult, Record | None, MutationResult | None]] = []
     names = {a.id: a.name for a in session.exec(select(Account))}
     for m in batch.mutations:
         if m.client_seq <= device.last_client_seq:
@@ -72,15 +74,7 @@ def apply_push(
                     "new device",
                     device.last_client_seq + 1,
                 )
-            first = MutationResult.model_validate_json(stored.result)
-            answers.append(
-                (
-                    m,
-                    first.model_copy(update={"status": "duplicate", "first_status": first.status}),
-                    None,
-                    False,
-                )
-            )
+            answers.append((m, _as_duplicate(stored), None, None))
             continue
         if m.client_seq != device.last_client_seq + 1:
             raise PushConflict(
@@ -88,29 +82,59 @@ def apply_push(
                 f"got {m.client_seq}",
                 device.last_client_seq + 1,
             )
+        device.last_client_seq = m.client_seq
+        # Sent before from an earlier login of this user (a re-enrolled laptop): same answer.
+        earlier = session.exec(
+            select(AppliedMutation)
+            .join(Device, col(Device.id) == col(AppliedMutation.device_id))
+            .where(
+                col(AppliedMutation.mutation_id) == m.mutation_id, col(Device.user_id) == account.id
+            )
+        ).first()
+        if earlier is not None:
+            first = MutationResult.model_validate_json(earlier.result)
+            answers.append(
+                (
+                    m,
+                    _as_duplicate(earlier),
+                    None,
+                    first.model_copy(update={"client_seq": m.client_seq}),
+                )
+            )
+            continue
         result, rec = apply_mutation(
             session, account=account, m=m, changes=changes, clock=clock, names=names
         )
-        answers.append((m, result, rec, True))
-        device.last_client_seq = m.client_seq
+        answers.append((m, result, rec, result))
     device.last_seen_at = utcnow()
     session.add(device)
     changes.commit(session)
     results = []
-    for m, result, rec, new in answers:
-        if new:
-            if rec is not None and result.status != "applied" and can_read(account, rec.partition):
-                result.row = snapshot(rec)
+    for m, result, rec, keep in answers:
+        if rec is not None and result.status != "applied" and can_read(account, rec.partition):
+            result.row = snapshot(rec)
+        if keep is not None:
             session.add(
                 AppliedMutation(
                     device_id=device.id,
                     client_seq=m.client_seq,
                     mutation_id=m.mutation_id,
-                    result=result.model_dump_json(),
+                    result=keep.model_dump_json(),
                 )
             )
         results.append(result)
     return PushResponse(results=results, server_hlc=clock.now())
+
+
+def _as_duplicate(stored: AppliedMutation, client_seq: int | None = None) -> MutationResult:
+    first = MutationResult.model_validate_json(stored.result)
+    return first.model_copy(
+        update={
+            "status": "duplicate",
+            "first_status": first.status,
+            "client_seq": client_seq or first.client_seq,
+        }
+    )
 
 
 def apply_mutation(
