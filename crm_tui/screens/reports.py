@@ -7,6 +7,7 @@ switches a manager between "mine" and "team", and Enter on a customer going cold
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -18,6 +19,7 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from crm_tui.reports.build import ReportSource, build_report
+from crm_tui.reports.export import FORMATS, render
 from crm_tui.reports.model import REPORT_NAMES, REPORT_TITLES, Report, cell_text
 from crm_tui.reports.period import Period
 from crm_tui.screens import CrmScreen
@@ -37,6 +39,15 @@ TAB_TITLES = {
 UNITS = ("month", "quarter", "year")
 
 
+def _check_export_path(text: str) -> str | None:
+    path = Path(text.strip()).expanduser()
+    if path.suffix[1:] not in FORMATS:
+        return "end the file name with .md, .csv or .html"
+    if not path.parent.is_dir():
+        return f"there is no folder {path.parent}"
+    return None
+
+
 class ReportsScreen(CrmScreen):
     """Work summary, customers, opportunities and expenses for a period."""
 
@@ -45,30 +56,37 @@ class ReportsScreen(CrmScreen):
         Binding(
             "left_square_bracket",
             "step(-1)",
-            "Prev period",
+            "Prev",
             id="reports.prev",
             tooltip="The period before",
         ),
         Binding(
             "right_square_bracket",
             "step(1)",
-            "Next period",
+            "Next",
             id="reports.next",
             tooltip="The period after",
         ),
         Binding(
             "p",
             "unit",
-            "Month/quarter/year",
+            "Month/qtr/year",
             id="reports.unit",
             tooltip="Report by month, quarter or year",
         ),
         Binding(
             "t",
             "team",
-            "Mine/team",
+            "Team",
             id="reports.team",
             tooltip="Managers: switch between your figures and the team's",
+        ),
+        Binding(
+            "x",
+            "export",
+            "Export",
+            id="reports.export",
+            tooltip="Write this report to a .md, .csv or .html file",
         ),
         Binding("r", "reload", "Reload", id="reports.reload", show=False),
         *(
@@ -151,6 +169,35 @@ class ReportsScreen(CrmScreen):
             opener("customer", customer_id)
         else:
             self.notify("Customers open from the app's customer screen.", severity="warning")
+
+    def action_export(self) -> None:
+        report = self._cache.get((self.current, self.period.label, self.team))
+        if report is None:
+            self.notify("The report is still being worked out.", severity="warning")
+            return
+        from crm_tui.screens.pickers import PromptScreen
+
+        initial = Path.cwd() / f"{report.name}-{report.period.label}-{report.scope}.md"
+
+        def write(text: str | None) -> None:
+            if not text:
+                return
+            path = Path(text).expanduser()
+            try:
+                path.write_text(render(report, path.suffix[1:]), encoding="utf-8")
+            except OSError as exc:
+                self.notify(f"Cannot write {path}: {exc.strerror or exc}", severity="error")
+                return
+            self.notify(f"Wrote {path}")
+
+        self.app.push_screen(
+            PromptScreen(
+                "Export this report to (.md, .csv or .html)",
+                str(initial),
+                validate=_check_export_path,
+            ),
+            write,
+        )
 
     def reload(self) -> None:
         self.action_reload()

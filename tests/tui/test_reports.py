@@ -125,3 +125,27 @@ async def test_key_6_opens_the_reports_in_the_app(book_db: Any) -> None:
         await settle(pilot)
         assert isinstance(app.screen, ReportsScreen)
         assert app.screen.query(".report-section")
+
+
+async def test_x_exports_the_report_to_the_file_named(book_db: Any, tmp_path: Path) -> None:
+    from textual.widgets import Input
+
+    app = ReportsHost(book_db[0])
+    target = tmp_path / "deals.html"
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        field = app.screen.query_one(Input)
+        assert field.value.endswith("opportunities-2026-11-mine.md")
+        field.value = str(tmp_path / "deals.pdf")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "end the file name with .md" in str(app.screen.query_one("#prompt-error").render())
+        app.screen.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+    page = target.read_text("utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "Win rate" in page
