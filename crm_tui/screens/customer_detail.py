@@ -3,6 +3,7 @@ deals and expenses, each in a tab with a lazy table; `a` adds a record to the op
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.markup import escape
@@ -14,7 +15,13 @@ from crm_tui.domain.models import Activity, Contact, Expense, Opportunity
 from crm_tui.domain.money import format_money
 from crm_tui.screens import CrmScreen
 from crm_tui.screens.customers import CUSTOMER_FIELDS
-from crm_tui.screens.followups import FOLLOW_UP_FIELDS, edit_follow_up, mark_done, when_text
+from crm_tui.screens.followups import (
+    FOLLOW_UP_FIELDS,
+    edit_follow_up,
+    follow_up_style,
+    mark_done,
+    when_text,
+)
 from crm_tui.storage.listing import ListSource
 from crm_tui.widgets.record_table import Column, RecordTable
 
@@ -134,6 +141,7 @@ class CustomerDetailScreen(CrmScreen):
                         id=f"table-{tab}",
                         noun=title.lower(),
                         empty=f"No {title.lower()} yet.",
+                        row_style=partial(follow_up_style, clock) if tab == "timeline" else None,
                     )
 
     def _source(self, tab: str) -> ListSource:

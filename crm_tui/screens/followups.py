@@ -55,6 +55,16 @@ def when_text(clock: Clock, row: dict[str, Any], key: str = "due_at") -> str:
     return local.strftime("%Y-%m-%d %H:%M")
 
 
+def follow_up_style(clock: Clock, row: dict[str, Any]) -> str | None:
+    """Done follow-ups dim, overdue ones red (due before today and still open)."""
+    if row.get("done_at") is not None:
+        return "dim"
+    due = row.get("due_at")
+    if due is not None and clock.to_local(due).date() < clock.today():
+        return "red"
+    return None
+
+
 def view_filter(view: str, clock: Clock) -> list[Any]:
     today = clock.today()
     start = clock.day_start_utc(today)
@@ -250,6 +260,9 @@ class FollowUpsScreen(ListScreen):
             Column("subject", "Subject"),
             Column("customer_name", "Customer"),
         ]
+
+    def row_style(self, row: dict[str, Any]) -> str | None:
+        return follow_up_style(self.db.clock, row)
 
     def on_mount(self) -> None:
         self.query_one("#followup-views", Tabs).can_focus = False

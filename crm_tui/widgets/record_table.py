@@ -133,6 +133,7 @@ class RecordTable(ScrollView, can_focus=True):
         *,
         noun: str = "rows",
         empty: str = "Nothing here.",
+        row_style: Callable[[dict[str, Any]], str | None] | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -142,6 +143,7 @@ class RecordTable(ScrollView, can_focus=True):
         self.source = source
         self.noun = noun
         self.empty = empty
+        self.row_style = row_style  # e.g. red for an overdue follow-up
         self.row_count = 0
         self.loaded = False
         self._pages: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
@@ -267,8 +269,10 @@ class RecordTable(ScrollView, can_focus=True):
         if row is None:
             return Strip.blank(width, base)
         style: Style = base
+        if self.row_style is not None and (extra := self.row_style(row)):
+            style = base + Style.parse(extra)
         if index == self.cursor_row:
-            style = base + self.get_component_rich_style("record-table--cursor")
+            style = style + self.get_component_rich_style("record-table--cursor")
         text = self._line_text([c.cell(row) for c in self.columns], widths)
         return Strip([Segment(fit(text, width), style)], width)
 
