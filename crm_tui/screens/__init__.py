@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -59,6 +60,10 @@ def section_screen(mode: str, db: Database) -> Screen[Any]:
         from crm_tui.screens.expenses import ExpensesScreen
 
         return ExpensesScreen(db)
+    if mode == "reports":
+        from crm_tui.screens.reports import ReportsScreen
+
+        return ReportsScreen(db)
     raise KeyError(mode)
 
 
@@ -97,6 +102,26 @@ class ListScreen(CrmScreen):
     entity: ClassVar[str]
     noun: ClassVar[str] = "rows"
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "v",
+            "views",
+            "Views",
+            show=False,
+            id="list.views",
+            tooltip="Saved views of this screen (f2-f12 run bound ones)",
+        ),
+        Binding(
+            "w",
+            "why",
+            "Why urgent",
+            show=False,
+            id="list.why",
+            tooltip="How this row's urgency score is made",
+        ),
+    ]
+    """v shows the saved views (f2-f12 run bound ones); w explains a row's urgency."""
+
     def __init__(self, db: Database) -> None:
         super().__init__()
         self.db = db
@@ -115,10 +140,13 @@ class ListScreen(CrmScreen):
         raise NotImplementedError
 
     def compose_body(self) -> ComposeResult:
+        from crm_tui.query.views import SavedViewStore
         from crm_tui.storage.values import QueryHistory, distinct_values
         from crm_tui.widgets.query_bar import QueryBar
         from crm_tui.widgets.record_table import RecordTable
+        from crm_tui.widgets.saved_views import SavedViews
 
+        yield SavedViews(SavedViewStore(self.db), self.entity, lambda: self.query_text, id="views")
         yield from self.compose_top()
         yield QueryBar(
             entity=self.entity,
@@ -172,6 +200,46 @@ class ListScreen(CrmScreen):
 
     def action_focus_query(self) -> None:
         self.query_one("#query").focus()
+
+    # --- saved views and urgency (crm_tui/widgets/saved_views.py, crm_tui/query/urgency.py) --
+    def run_view(self, query: str) -> None:
+        from crm_tui.widgets.query_bar import QueryBar
+
+        bar = self.query_one("#query", QueryBar)
+        bar.value = query
+        bar.remember(query)
+        self.query_text = query
+        self.apply_filter()
+
+    def on_saved_views_view_selected(self, event: Any) -> None:
+        self.run_view(event.query)
+        self.table.focus()
+
+    def on_key(self, event: Any) -> None:
+        from crm_tui.widgets.saved_views import SavedViews
+
+        bound = self.query_one("#views", SavedViews).query_for_key(event.key)
+        if bound is not None:
+            event.stop()
+            self.notify(f"View: {bound[0]}", timeout=2)
+            self.run_view(bound[1])
+
+    def action_views(self) -> None:
+        from crm_tui.widgets.saved_views import SavedViews
+
+        self.query_one("#views", SavedViews).toggle()
+
+    def action_why(self) -> None:
+        from crm_tui.domain.urgency import total
+        from crm_tui.query.urgency import URGENCY_ENTITIES, explain
+
+        row = self.table.current_row
+        if self.entity not in URGENCY_ENTITIES or row is None:
+            self.notify("Urgency is kept for follow-ups and customers.", timeout=3)
+            return
+        terms = explain(self.db, self.entity, row["id"])
+        lines = [f"{t.name:<13} {t.score:5.2f}  {t.detail}" for t in terms] or ["not urgent"]
+        self.notify("\n".join(lines), title=f"Urgency {total(terms):.2f}", timeout=10)
 
     def action_focus_table(self) -> None:
         self.table.focus()
