@@ -141,6 +141,14 @@ def _record_conflict(
     )
 
 
+def _server_value(row: dict[str, Any] | None, name: str) -> Any:
+    if row is None:
+        return None
+    if name == "deleted":
+        return row.get("deleted")
+    return (row.get("fields") or {}).get(name)
+
+
 def apply_push_results(
     db: Database, sent: list[Mutation], results: list[MutationResult]
 ) -> PushOutcome:
@@ -180,7 +188,11 @@ def apply_push_results(
                         kind="rejected",
                         reason=result.reason,
                         conflict=FieldConflict(
-                            field=name, yours=value, your_hlc=m.hlc, winner="theirs"
+                            field=name,
+                            yours=value,
+                            your_hlc=m.hlc,
+                            winner="theirs",
+                            theirs=_server_value(result.row, name),
                         ),
                     )
             elif status == "applied_with_conflict":

@@ -137,6 +137,8 @@ def test_manager_approval_reaches_the_rep_while_their_offline_edit_is_refused(la
     assert report.rejected == 2
     refused = {(c["field"], c["losing_value"]) for c in rep.conflicts() if c["kind"] == "rejected"}
     assert ("amount", 99900) in refused
+    [amount] = [c for c in rep.conflicts() if c["field"] == "amount"]
+    assert amount["winning_value"] == 32000  # what the server kept, shown beside it
     assert all(c["reason"] for c in rep.conflicts())
     boss.sync()
     assert boss.row("expense", eid) == rep.row("expense", eid)
