@@ -86,6 +86,10 @@ def _finish(results: list[ImportResult], report: Path, headers: list[str]) -> No
         typer.echo(f"refused and duplicate rows, with reasons: {report}")
     if results[0].dry_run:
         typer.echo("dry run: nothing was changed")
+    if results[0].aborted:
+        fail(
+            f"{len(merged.rejected)} rows refused, so nothing was imported (--strict); see {report}"
+        )
     if merged.rejected:
         created = sum(r.created + r.merged for r in results)
         if not created:
@@ -126,6 +130,9 @@ def import_csv_command(
     report: Path | None = typer.Option(
         None, "--report", help="Where refused rows go (default: FILE.rejected.csv)."
     ),
+    strict: bool = typer.Option(
+        False, "--strict", help="All or nothing: one refused row and nothing is imported."
+    ),
     encoding: str | None = typer.Option(None, "--encoding", help="e.g. utf-8, gb18030."),
     delimiter: str | None = typer.Option(None, "--delimiter", help="Default: detected."),
 ) -> None:
@@ -144,7 +151,13 @@ def import_csv_command(
         show = file.stat().st_size > _PROGRESS_BYTES and sys.stderr.isatty()
         with _progress(estimate_rows(plan), show) as progress:
             result = import_plan(
-                db, plan, name, on_duplicate=on_duplicate, dry_run=dry_run, progress=progress
+                db,
+                plan,
+                name,
+                on_duplicate=on_duplicate,
+                dry_run=dry_run,
+                progress=progress,
+                strict=strict,
             )
     except ImportFailed as exc:
         fail(f"{file}: {exc}; nothing was imported")
@@ -160,6 +173,9 @@ def import_vcard_command(
         False, "--dry-run", help="Show what would happen; change nothing."
     ),
     report: Path | None = typer.Option(None, "--report", help="Where refused cards go."),
+    strict: bool = typer.Option(
+        False, "--strict", help="All or nothing: one refused row and nothing is imported."
+    ),
 ) -> None:
     """Import vCards: people and companies as customers, people with an ORG as contacts."""
     from crm_tui.io.records import ImportFailed
@@ -168,7 +184,9 @@ def import_vcard_command(
     report_path = _report_path(file, report)
     db = state(ctx).db
     try:
-        customers, contacts = import_vcard(db, file, on_duplicate=on_duplicate, dry_run=dry_run)
+        customers, contacts = import_vcard(
+            db, file, on_duplicate=on_duplicate, dry_run=dry_run, strict=strict
+        )
     except ImportFailed as exc:
         fail(f"{file}: {exc}; nothing was imported")
     _finish([customers, contacts], report_path, ["card"])

@@ -273,11 +273,18 @@ def import_csv(
     encoding: str | None = None,
     delimiter: str | None = None,
     progress: Callable[[int], None] | None = None,
+    strict: bool = False,
 ) -> tuple[ImportResult, CsvPlan]:
     """Import a CSV file in one transaction; returns the result and what was detected."""
     plan = plan_csv(path, entity, explicit, encoding, delimiter)
     result = import_plan(
-        db, plan, entity, on_duplicate=on_duplicate, dry_run=dry_run, progress=progress
+        db,
+        plan,
+        entity,
+        on_duplicate=on_duplicate,
+        dry_run=dry_run,
+        progress=progress,
+        strict=strict,
     )
     return result, plan
 
@@ -290,6 +297,7 @@ def import_plan(
     on_duplicate: str = "skip",
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
+    strict: bool = False,
 ) -> ImportResult:
     """Import the rows of an inspected file (see plan_csv) in one transaction."""
     if not plan.mapping:
@@ -302,6 +310,7 @@ def import_plan(
         dry_run=dry_run,
         progress=progress,
         notes=plan.notes(),
+        strict=strict,
     )
 
 

@@ -66,6 +66,7 @@ class ImportResult:
     duplicates: list[RowProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     dry_run: bool = False
+    aborted: bool = False  # all or nothing (--strict) and a row was refused: nothing written
 
     def note(self, text: str) -> None:
         if len(self.notes) < _MAX_NOTES:
@@ -75,6 +76,11 @@ class ImportResult:
 
     def summary(self) -> str:
         plural = ENTITIES[self.entity].plural
+        if self.aborted:
+            return (
+                f"{self.rows} rows read: nothing imported, because {len(self.rejected)} "
+                f"rows were refused (all or nothing)"
+            )
         verb = "would import" if self.dry_run else "imported"
         parts = [f"{verb} {self.created} {plural}"]
         if self.customers_created and self.entity != "customer":
@@ -394,8 +400,11 @@ def run_import(
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
     notes: Iterable[str] = (),
+    strict: bool = False,
 ) -> ImportResult:
     """Import rows in one transaction; a dry run does all the work and rolls it back.
+
+    `strict`: all or nothing — one refused row and the whole import is rolled back.
 
     Each row is (line, values or None, original cells, reason it was refused or None).
     """
@@ -404,7 +413,7 @@ def run_import(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _run_import(db, entity, rows, on_duplicate, dry_run, progress, notes)
+        return _run_import(db, entity, rows, on_duplicate, dry_run, progress, notes, strict)
     finally:
         if collecting:
             gc.enable()
@@ -418,6 +427,7 @@ def _run_import(
     dry_run: bool,
     progress: Callable[[int], None] | None,
     notes: Iterable[str],
+    strict: bool,
 ) -> ImportResult:
     try:
         with db.transaction() as session:
@@ -433,7 +443,8 @@ def _run_import(
                     progress(count)
             result = importer.finish()
             result.dry_run = dry_run
-            if dry_run:
+            result.aborted = strict and bool(result.rejected)
+            if dry_run or result.aborted:
                 raise _Rollback(result)
     except _Rollback as rollback:
         return rollback.result

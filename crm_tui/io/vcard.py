@@ -154,7 +154,12 @@ class _Rollback(Exception):
 
 
 def import_vcard(
-    db: Database, path: Path, *, on_duplicate: str = "skip", dry_run: bool = False
+    db: Database,
+    path: Path,
+    *,
+    on_duplicate: str = "skip",
+    dry_run: bool = False,
+    strict: bool = False,
 ) -> tuple[ImportResult, ImportResult]:
     """Import every card: customers (people and companies) first, then contacts.
 
@@ -195,7 +200,9 @@ def import_vcard(
             contacts = run_import(db, "contact", rows("contact"), on_duplicate=on_duplicate)
             customers.notes[:0] = people.notes
             customers.dry_run = contacts.dry_run = dry_run
-            if dry_run:
+            if strict and (customers.rejected or contacts.rejected):
+                customers.aborted = contacts.aborted = True
+            if dry_run or customers.aborted:
                 raise _Rollback
     except _Rollback:
         pass

@@ -162,3 +162,15 @@ def test_fifty_megabyte_file_with_a_bad_byte_at_the_end_changes_nothing(
     result = crm("import", "csv", str(path))
     assert result.exit_code == 1 and "not valid UTF-8: bad byte at line" in result.stderr
     assert _count(db_path, "customer") == 0
+
+
+def test_strict_import_is_all_or_nothing(crm, write, db_path, tmp_path) -> None:
+    path = write("c.csv", GOOD + "坏的,abc,x\n")
+    result = crm("import", "csv", str(path), "--strict")
+    assert result.exit_code == 1
+    assert "1 rows refused, so nothing was imported (--strict)" in result.stderr
+    assert "nothing imported, because 1 rows were refused" in result.stdout
+    assert (tmp_path / "c.rejected.csv").exists()
+    assert _count(db_path, "customer") == 0 and _count(db_path, "outbox") == 0
+    assert crm("import", "csv", str(write("ok.csv", GOOD)), "--strict").exit_code == 0
+    assert _count(db_path, "customer") == 2

@@ -174,3 +174,9 @@ def test_old_phone_exports_in_vcard_21_with_quoted_printable_names(db, write) ->
     person = db.repos.customers.page()[0]
     assert (person.name, person.kind, person.phone) == ("张伟", "person", "13800138000")
     assert "Phone: 010-1234" in person.notes
+
+
+def test_strict_vcard_import_writes_nothing_when_a_card_is_refused(db, write) -> None:
+    customers, contacts = import_vcard(db, write("all.vcf", CARDS), strict=True)
+    assert customers.aborted and contacts.created == 1
+    assert db.repos.customers.count() == 0 and db.pending_changes() == 0
