@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 
 from crm_tui.server.api.deps import ServerState
 from crm_tui.server.api.main import api_router
@@ -21,6 +23,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.server = ServerState(settings, db, ServerClock(settings.max_clock_ahead_ms))
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.include_router(api_router)
+
+    @app.exception_handler(OperationalError)
+    async def database_busy(_request: Request, _exc: OperationalError) -> JSONResponse:
+        # A locked SQLite file or a lost PostgreSQL connection: the laptop retries later.
+        return JSONResponse(
+            status_code=503,
+            content={"detail": "the server database is busy or unreachable; retry shortly"},
+            headers={"Retry-After": "2"},
+        )
+
     return app
 
 

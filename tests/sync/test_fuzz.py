@@ -67,7 +67,7 @@ def api(tmp_path_factory):
         yield client
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(mutations, min_size=1, max_size=4))
 def test_random_mutations_never_cause_a_server_error(api, batch) -> None:
     body = {
@@ -101,3 +101,17 @@ def test_non_json_numbers_are_refused_or_stored_as_text(api, number) -> None:
         Seq.next += 1
     pulled = api.get("/sync/pull", params={"after": 0, "limit": 2000})
     assert pulled.status_code == 200, pulled.text
+
+
+def test_a_busy_database_is_a_503_the_laptop_retries(api, monkeypatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from crm_tui.server.api.routes import sync as sync_routes
+
+    def locked(*_args, **_kwargs):
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(sync_routes, "read_changes", locked)
+    response = api.get("/sync/pull", params={"after": 0})
+    assert response.status_code == 503 and response.headers["Retry-After"] == "2"
+    assert "retry" in response.json()["detail"]
