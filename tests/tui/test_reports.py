@@ -3,6 +3,8 @@ a customer going cold. Data: the hand-worked book of tests/reports/book.py (cloc
 
 from __future__ import annotations
 
+import shutil
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +12,10 @@ import pytest
 from textual.app import App
 from textual.widgets import DataTable
 
+from crm_tui.domain.dates import Clock
 from crm_tui.screens.reports import ReportsScreen
-from crm_tui.storage.database import Database
-from tests.reports.book import build_book
+from crm_tui.storage.database import Database, open_database
+from tests.reports.book import NOW, build_book
 
 pytestmark = pytest.mark.anyio
 
@@ -32,9 +35,19 @@ class ReportsHost(App[None]):
         self.opened.append((entity, row_id))
 
 
+@pytest.fixture(scope="module")
+def book_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("reports-book") / "book.db"
+    build_book(path)[0].close()
+    return path
+
+
 @pytest.fixture
-def book_db(tmp_path: Path) -> tuple[Database, dict[str, str]]:
-    return build_book(tmp_path / "book.db")
+def book_db(book_file: Path, tmp_path: Path) -> tuple[Database, dict[str, str]]:
+    """A private copy of the book (tests change the role) and its customers' ids by name."""
+    shutil.copy(book_file, tmp_path / "book.db")
+    db = open_database(tmp_path / "book.db", Clock(fixed=NOW, zone=UTC))
+    return db, {c.name: c.id for c in db.repos.customers.page(limit=10)}
 
 
 async def settle(pilot: Any) -> None:
@@ -113,7 +126,7 @@ async def test_enter_on_a_customer_going_cold_opens_it(book_db: Any) -> None:
         table.focus()
         await pilot.press("enter")
         await pilot.pause()
-        assert app.opened == [("customer", ids["C3"])]  # Initech
+        assert app.opened == [("customer", ids["Initech"])]
 
 
 async def test_key_6_opens_the_reports_in_the_app(book_db: Any) -> None:
