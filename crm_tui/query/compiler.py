@@ -320,6 +320,18 @@ def _values(
 def _column(ctx: _Ctx, fspec: FieldSpec) -> Any:
     if fspec.name == "weighted":
         return (ctx.model.amount * ctx.model.probability + 50) // 100
+    if fspec.name == "contacted" and ctx.name == "customer":
+        activity = MODELS["activity"]
+        last = (
+            select(func.max(activity.done_at))
+            .where(
+                activity.customer_id == ctx.model.id,
+                activity.deleted.is_(False),
+                activity.done_at.is_not(None),
+            )
+            .scalar_subquery()
+        )
+        return func.coalesce(last, ctx.model.created_at)
     return getattr(ctx.model, fspec.name)
 
 

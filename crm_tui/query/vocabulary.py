@@ -63,6 +63,8 @@ SYSTEM_FIELDS: dict[str, FieldSpec] = {
 }
 
 WEIGHTED = FieldSpec("weighted", "money", "Weighted amount")
+# A customer's last contact: the newest done follow-up, or when the customer was added.
+CONTACTED = FieldSpec("contacted", "datetime", "Last contact")
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,8 @@ def vocabulary(entity_name: str) -> Vocabulary:
     if spec.name == "opportunity":
         fields["weighted"] = WEIGHTED
         pseudo.pop("weighted")
+    if spec.name == "customer":
+        fields["contacted"] = CONTACTED
     vocab = Vocabulary(spec, fields, aliases, pseudo)
     _CACHE[entity_name] = vocab
     return vocab

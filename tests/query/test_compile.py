@@ -331,3 +331,16 @@ def test_documented_example_message(db):
 def test_unknown_record_type(db):
     with pytest.raises(QueryError, match="unknown record type"):
         compile_filter("widgets", "x", db=db)
+
+
+def test_last_contact_of_customers(book):
+    assert names(book, "customers", "contacted:today") == {
+        "Acme 北京钢管",
+        "Zeta Trading",
+        "无名公司",
+    }
+    book.clock.advance(timedelta(days=40))
+    assert names(book, "customers", "grade:A contacted<-30d") == {"Acme 北京钢管"}
+    zeta_call = book.repos.activities.resolve("send quote")
+    book.repos.activities.done(zeta_call.id)
+    assert names(book, "customers", "contacted<-30d") == {"Acme 北京钢管", "无名公司"}
