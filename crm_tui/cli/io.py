@@ -19,7 +19,7 @@ from crm_tui.cli.groups import export_app, import_app
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from crm_tui.io.records import ImportResult
+    from crm_tui.io.results import ImportResult
 
 PARTIAL = 2
 _PROGRESS_BYTES = 2_000_000
@@ -66,7 +66,7 @@ def _report_path(source: Path, report: Path | None) -> Path:
 
 
 def _finish(results: list[ImportResult], report: Path, headers: list[str]) -> None:
-    from crm_tui.io.records import ImportResult, write_report
+    from crm_tui.io.results import ImportResult, write_report
 
     merged = ImportResult(results[0].entity)
     for result in results:
@@ -138,7 +138,7 @@ def import_csv_command(
 ) -> None:
     """Import customers, contacts, follow-ups or opportunities from a CSV file."""
     from crm_tui.io.csv_import import estimate_rows, import_plan, plan_csv
-    from crm_tui.io.records import ImportFailed
+    from crm_tui.io.results import ImportFailed
 
     name = _entity(entity, importable=True)
     explicit = _parse_maps(maps)
@@ -178,7 +178,7 @@ def import_vcard_command(
     ),
 ) -> None:
     """Import vCards: people and companies as customers, people with an ORG as contacts."""
-    from crm_tui.io.records import ImportFailed
+    from crm_tui.io.results import ImportFailed
     from crm_tui.io.vcard import import_vcard
 
     report_path = _report_path(file, report)

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crm_tui.io.column_maps import auto_map, check_explicit, header_score, normalize
-from crm_tui.io.records import ImportFailed, ImportResult, Rows, run_import
+from crm_tui.io.records import Rows, run_import
+from crm_tui.io.results import ImportFailed, ImportResult
 
 if TYPE_CHECKING:
     from crm_tui.storage.database import Database

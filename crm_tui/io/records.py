@@ -9,13 +9,10 @@ cannot be imported are kept with their line number and reason for the report fil
 
 from __future__ import annotations
 
-import csv
 import gc
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +29,7 @@ from crm_tui.domain.fields import (
 )
 from crm_tui.domain.money import MoneyError, check_currency
 from crm_tui.io.column_maps import NAME_PARTS, ref_name_column
+from crm_tui.io.results import ImportFailed, ImportResult, RowProblem
 from crm_tui.storage.bulk import BulkWriter, raw_connection
 
 if TYPE_CHECKING:
@@ -40,58 +38,7 @@ if TYPE_CHECKING:
 DUPLICATE_POLICIES = ("skip", "merge", "create")
 IMPORTABLE = ("customer", "contact", "activity", "opportunity")
 _DEDUP_PHONES = {"customer": ("phone",), "contact": ("phone", "mobile")}
-_MAX_NOTES = 50
 _UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
-
-
-class ImportFailed(Exception):
-    """The whole file cannot be imported (unreadable, empty, no header); nothing was written."""
-
-
-@dataclass
-class RowProblem:
-    line: int
-    reason: str
-    cells: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ImportResult:
-    entity: str
-    rows: int = 0
-    created: int = 0
-    merged: int = 0
-    customers_created: int = 0
-    rejected: list[RowProblem] = field(default_factory=list)
-    duplicates: list[RowProblem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    dry_run: bool = False
-    aborted: bool = False  # all or nothing (--strict) and a row was refused: nothing written
-
-    def note(self, text: str) -> None:
-        if len(self.notes) < _MAX_NOTES:
-            self.notes.append(text)
-        elif len(self.notes) == _MAX_NOTES:
-            self.notes.append("… more notes left out")
-
-    def summary(self) -> str:
-        plural = ENTITIES[self.entity].plural
-        if self.aborted:
-            return (
-                f"{self.rows} rows read: nothing imported, because {len(self.rejected)} "
-                f"rows were refused (all or nothing)"
-            )
-        verb = "would import" if self.dry_run else "imported"
-        parts = [f"{verb} {self.created} {plural}"]
-        if self.customers_created and self.entity != "customer":
-            parts.append(f"{self.customers_created} new customers")
-        if self.merged:
-            parts.append(f"{self.merged} merged into existing records")
-        if self.duplicates:
-            parts.append(f"{len(self.duplicates)} duplicates skipped")
-        if self.rejected:
-            parts.append(f"{len(self.rejected)} rows rejected")
-        return f"{self.rows} rows read: " + ", ".join(parts)
 
 
 class _Rollback(Exception):
@@ -449,15 +396,3 @@ def _run_import(
     except _Rollback as rollback:
         return rollback.result
     return result
-
-
-def write_report(path: Path, result: ImportResult, headers: list[str]) -> int:
-    """Every refused and duplicate row with its line number and reason, as CSV (UTF-8 BOM,
-    so Excel opens Chinese text correctly). Returns how many rows were written."""
-    problems = sorted(result.rejected + result.duplicates, key=lambda p: p.line)
-    with path.open("w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(["line", "reason", *headers])
-        for problem in problems:
-            writer.writerow([problem.line, problem.reason, *problem.cells])
-    return len(problems)

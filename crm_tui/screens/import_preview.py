@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
-    from crm_tui.io.records import ImportResult
+    from crm_tui.io.results import ImportResult
     from crm_tui.storage.database import Database
 
 ENTITIES = [
@@ -166,7 +166,7 @@ class ImportScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, group="import-run", exit_on_error=False)
     def _import(self, path: Path, entity: str, policy: str) -> dict[str, Any]:
-        from crm_tui.io.records import ImportResult, write_report
+        from crm_tui.io.results import ImportResult, write_report
 
         if _is_vcard(path):
             from crm_tui.io.vcard import import_vcard

@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from crm_tui.io.csv_import import import_csv, plan_csv
-from crm_tui.io.records import ImportFailed
+from crm_tui.io.results import ImportFailed
 from crm_tui.storage.bulk import sort_key
 from crm_tui.storage.search import pinyin_key
 

@@ -144,7 +144,7 @@ def test_dry_run_changes_nothing(db, write) -> None:
 def test_a_file_without_cards_is_refused(db, write) -> None:
     import pytest
 
-    from crm_tui.io.records import ImportFailed
+    from crm_tui.io.results import ImportFailed
 
     with pytest.raises(ImportFailed, match="no vCards"):
         import_vcard(db, write("x.vcf", "hello\n"))
