@@ -25,7 +25,12 @@ def report(
         "-p",
         help="2026-11, 2026-Q4, 2026, this-month, last-month, last-quarter… (default: this month).",
     ),
-    fmt: str = typer.Option("md", "--format", "-f", help="md, csv or html."),
+    fmt: str | None = typer.Option(
+        None,
+        "--format",
+        "-f",
+        help="md, csv or html (default: from the --output file's extension, else md).",
+    ),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write to this file instead of the screen."
     ),
@@ -37,6 +42,9 @@ def report(
     """Write a report: work summary, customers, opportunities or expenses."""
     if name not in NAMES:
         fail(f"no report '{name}'; choose one of {', '.join(NAMES)}")
+    if fmt is None:
+        suffix = output.suffix[1:].lower() if output else ""
+        fmt = suffix if suffix in FORMATS else "md"
     if fmt not in FORMATS:
         fail(f"--format: '{fmt}' is not one of {', '.join(FORMATS)}")
     from crm_tui.reports.period import PeriodError, parse_period
