@@ -39,13 +39,21 @@ CLAIM_FIELDS = [
 ]
 
 
-def checked_claim(save: Any) -> Any:
-    """`save` behind a check that the receipt file exists, reported beside the field."""
+def checked_claim(db: Database, save: Any, *, new: bool = False) -> Any:
+    """`save` behind a check that the receipt file exists, reported beside the field.
+
+    A new claim for a deal but no customer is booked to the deal's customer.
+    """
 
     def run(values: dict[str, str]) -> Any:
         problem = check_receipt(values.get("receipt", ""))
         if problem:
             raise ValidationErrors([FieldError("receipt", problem)])
+        deal_id = values.get("opportunity_id")
+        if new and deal_id and not values.get("customer_id"):
+            deal = db.repos.opportunities.get(deal_id)
+            if deal is not None:
+                values = values | {"customer_id": deal.customer_id}
         return save(values)
 
     return run
@@ -151,7 +159,7 @@ class ExpensesScreen(ListScreen):
                 title="New expense claim",
                 fields=CLAIM_FIELDS,
                 initial={"spent_on": self.db.clock.today()},
-                save=checked_claim(self.db.repos.expenses.create),
+                save=checked_claim(self.db, self.db.repos.expenses.create, new=True),
                 db=self.db,
             ),
             self._saved,
@@ -179,7 +187,7 @@ class ExpensesScreen(ListScreen):
                 title="Edit claim",
                 initial=claim.model_dump(),
                 fields=CLAIM_FIELDS,
-                save=checked_claim(lambda changes: repo.update(claim.id, changes)),
+                save=checked_claim(self.db, lambda changes: repo.update(claim.id, changes)),
                 db=self.db,
             ),
             self._saved,

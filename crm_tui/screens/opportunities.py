@@ -175,9 +175,18 @@ class OpportunitiesScreen(ListScreen):
             self.board.set_columns(columns, keep=keep)
         self.show_summary(columns)
 
+    @on(Board.NeedMore)
+    def _more_cards(self, event: Board.NeedMore) -> None:
+        self._load_more(event.column)
+
+    @work(thread=True, exclusive=True, group="deal-cards", exit_on_error=False)
+    def _load_more(self, column: pipeline.StageColumn) -> None:
+        cards = pipeline.stage_cards(self.db, column.stage, offset=len(column.cards))
+        self.app.call_from_thread(self.board.add_cards, column, cards)
+
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "deal-pipeline" and event.state is WorkerState.ERROR:
+        if event.worker.group.startswith("deal-") and event.state is WorkerState.ERROR:
             self.notify(f"Cannot read the pipeline: {event.worker.error}", severity="error")
 
     def show_summary(self, columns: list[pipeline.StageColumn]) -> None:

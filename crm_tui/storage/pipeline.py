@@ -83,9 +83,11 @@ def _card(row: Any) -> Card:
     )
 
 
-def stage_cards(db: Database, stage: Stage, limit: int = CARDS_PER_STAGE) -> list[Card]:
-    """The first `limit` deals of a stage: open ones by expected close (undated last),
-    closed ones by the day they closed, newest first."""
+def stage_cards(
+    db: Database, stage: Stage, limit: int = CARDS_PER_STAGE, offset: int = 0
+) -> list[Card]:
+    """`limit` deals of a stage from position `offset`: open ones by expected close (undated
+    last), closed ones by the day they closed, newest first."""
     with db.engine.connect() as conn:
         if stage in (Stage.WON, Stage.LOST):
             parts = [
@@ -98,12 +100,23 @@ def stage_cards(db: Database, stage: Stage, limit: int = CARDS_PER_STAGE) -> lis
                 ("o.expected_close IS NULL", "o.id"),
             ]
         cards: list[Card] = []
+        skip = offset
         for cond, order in parts:
             if len(cards) >= limit:
                 break
-            sql = text(_CARD_SQL.format(cond=cond, order=order))
-            rows = conn.execute(sql, {"stage": stage.value, "limit": limit - len(cards)})
-            cards.extend(_card(row) for row in rows)
+            sql = text(_CARD_SQL.format(cond=cond, order=order) + " OFFSET :skip")
+            params = {"stage": stage.value, "limit": limit - len(cards), "skip": skip}
+            found = [_card(row) for row in conn.execute(sql, params)]
+            if not found and skip:
+                # The window starts past this part: count it to know how far into the next.
+                count_sql = text(
+                    "SELECT count(*) FROM opportunity o WHERE o.deleted = 0 "
+                    f"AND o.stage = :stage AND {cond}"
+                )
+                skip = max(0, skip - conn.execute(count_sql, {"stage": stage.value}).scalar_one())
+            else:
+                skip = 0
+            cards.extend(found)
     return cards
 
 

@@ -68,6 +68,14 @@ class Board(Widget, can_focus=True):
             self.board = board
             self.card = card
 
+    class NeedMore(Message):
+        """The cursor reached the last card loaded for a stage that has more deals."""
+
+        def __init__(self, board: Board, column: StageColumn) -> None:
+            super().__init__()
+            self.board = board
+            self.column = column
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.columns: list[StageColumn] = []
@@ -112,10 +120,20 @@ class Board(Widget, can_focus=True):
         if dx:
             self.column = max(0, min(self.column + dx, len(self.columns) - 1))
         if dy:
-            count = len(self.columns[self.column].cards)
+            column = self.columns[self.column]
+            count = len(column.cards)
             self.rows[self.column] = max(0, min(self.rows[self.column] + dy, count - 1))
+            if dy > 0 and self.rows[self.column] == count - 1 and column.more:
+                self.post_message(self.NeedMore(self, column))
         self.refresh()
         self._announce()
+
+    def add_cards(self, column: StageColumn, cards: list[Card]) -> None:
+        """More cards for a stage (after NeedMore); the cursor stays where it is."""
+        if column in self.columns:
+            known = {card.id for card in column.cards}
+            column.cards.extend(card for card in cards if card.id not in known)
+            self.refresh()
 
     def action_edge(self, direction: int) -> None:
         if not self.columns:

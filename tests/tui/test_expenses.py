@@ -109,3 +109,24 @@ async def test_withdraw_only_applies_to_submitted_claims(tmp_path):
         await pilot.pause()
         assert any("Only a submitted claim" in n.message for n in app._notifications)
     assert db.repos.expenses.resolve("Hotel").status == "draft"
+
+
+async def test_a_claim_for_a_deal_is_booked_to_the_deals_customer(tmp_path):
+    db = make_db(tmp_path)
+    app = Host(db, ExpensesScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot, app)
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#f-amount", Input).value = "1200"
+        form.query_one("#f-description", Input).value = "Dinner"
+        form.query_one("#f-opportunity_id Input", Input).focus()
+        await pilot.press(*"Flange")
+        await pilot.pause()
+        await pilot.press("enter", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ExpensesScreen)
+    claim = db.repos.expenses.resolve("Dinner")
+    deal = db.repos.opportunities.resolve("Flange supply")
+    assert (claim.opportunity_id, claim.customer_id) == (deal.id, deal.customer_id)

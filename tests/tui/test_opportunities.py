@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, OptionList
 
+from crm_tui.domain.rules import Stage
 from crm_tui.screens.forms import RecordForm
 from crm_tui.screens.opportunities import OpportunitiesScreen
 from crm_tui.screens.pickers import ChoiceScreen, DatePromptScreen
@@ -189,3 +190,38 @@ def test_short_money_fits_narrow_columns():
     assert short_money(12_000_000, "CNY", 20) == "¥120,000.00"
     assert short_money(12_000_000, "CNY", 8) == "¥120,000"
     assert short_money(12_000_000, "CNY", 7) == "¥120.0k"
+
+
+def test_stage_cards_page_on_past_the_dated_deals(tmp_path):
+    db = make_db(tmp_path)
+    lead = [card.title for card in pipeline.stage_cards(db, Stage.PROPOSAL, limit=5)]
+    assert lead == ["Valve retrofit", "个人采购"]  # undated last
+    assert [c.title for c in pipeline.stage_cards(db, Stage.PROPOSAL, offset=1)] == ["个人采购"]
+    assert pipeline.stage_cards(db, Stage.PROPOSAL, offset=2) == []
+
+
+async def test_board_loads_more_cards_at_the_end_of_a_column(tmp_path):
+    db = make_db(tmp_path)
+    customer = db.repos.customers.resolve("Acme Steel")
+    for day in range(1, 8):
+        db.repos.opportunities.create(
+            {
+                "customer_id": customer.id,
+                "title": f"Bulk {day}",
+                "expected_close": f"2027-02-0{day}",
+            }
+        )
+    app = Host(db, OpportunitiesScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        await pilot.press("b")
+        await settle(pilot)
+        board = screen.query_one(Board)
+        lead = board.columns[0]
+        lead.cards[:] = lead.cards[:3]  # as if the window held three cards
+        board.column, board.rows[0] = 0, 0
+        await pilot.press("down", "down")
+        await settle(pilot)
+        assert len(lead.cards) == 9 and lead.more == 0
+        await pilot.press("down")
+        assert board.selected.title == lead.cards[3].title
