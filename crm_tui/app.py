@@ -145,6 +145,9 @@ class CrmApp(App[None]):
             self._start_background_sync()
         self.refresh_status()
         self.set_interval(STATUS_SECONDS, self.refresh_status)
+        from crm_tui.screens.reminder import ReminderWatcher
+
+        self.reminder_watcher = ReminderWatcher(self)  # toast + bell + dialog when one is due
 
     def _section_factory(self, mode: str) -> Callable[[], Any]:
         def make() -> Any:

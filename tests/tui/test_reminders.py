@@ -1,0 +1,108 @@
+"""In-app reminders with a controllable clock: shown once, then snooze and done work."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from crm_tui import reminders
+from crm_tui.app import make_app
+from crm_tui.screens.reminder import ReminderScreen, ReminderWatcher
+from crm_tui.storage.database import open_database
+from tests.tui.conftest import settle
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def quiet_book(tmp_path, clock):
+    """One customer and one follow-up due at 11:00 today (it is 10:00)."""
+    db = open_database(tmp_path / "r.db", clock)
+    customer = db.repos.customers.create({"name": "Acme"})
+    call = db.repos.activities.create(
+        {"customer_id": customer.id, "subject": "call Acme", "due_at": "today 11:00"}
+    )
+    yield db, call.id
+    db.close()
+
+
+async def test_a_due_reminder_appears_once(quiet_book):
+    db, call_id = quiet_book
+    app = make_app(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        watcher = ReminderWatcher(app, start=False)
+        assert watcher.check() == []  # not due yet
+        db.clock.advance(timedelta(hours=1))
+        shown = watcher.check()
+        await settle(pilot)
+        assert [r.row_id for r in shown] == [call_id]
+        assert isinstance(app.screen, ReminderScreen)
+        assert any("call Acme" in str(n.message) for n in app._notifications)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ReminderScreen)
+        assert watcher.check() == []  # shown once
+        db.clock.advance(timedelta(minutes=30))
+        assert watcher.check() == []
+
+
+async def test_snooze_from_the_dialog_shows_it_again_later(quiet_book):
+    db, call_id = quiet_book
+    app = make_app(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        watcher = ReminderWatcher(app, start=False)
+        db.clock.advance(timedelta(hours=1))
+        watcher.check()
+        await settle(pilot)
+        await pilot.press("s", "down", "enter")  # 1 hour
+        await settle(pilot)
+        assert not isinstance(app.screen, ReminderScreen)
+        rec = db.repos.activities.require(call_id)
+        assert rec.remind_at == db.clock.now() + timedelta(hours=1)
+        db.clock.advance(timedelta(minutes=59))
+        assert watcher.check() == []
+        db.clock.advance(timedelta(minutes=1))
+        assert [r.row_id for r in watcher.check()] == [call_id]
+
+
+async def test_done_from_the_dialog(quiet_book):
+    db, call_id = quiet_book
+    app = make_app(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        watcher = ReminderWatcher(app, start=False)
+        db.clock.advance(timedelta(hours=1))
+        watcher.check()
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert db.repos.activities.require(call_id).done_at is not None
+        assert not isinstance(app.screen, ReminderScreen)
+        assert reminders.followups_due(db) == []
+
+
+async def test_open_goes_to_the_follow_up(quiet_book):
+    db, _ = quiet_book
+    app = make_app(db)
+    opened = []
+    app.open_record = lambda entity, row_id, customer_id=None: opened.append((entity, row_id))
+    async with app.run_test(size=(100, 30)) as pilot:
+        watcher = ReminderWatcher(app, start=False)
+        db.clock.advance(timedelta(hours=1))
+        watcher.check()
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert opened and opened[0][0] == "activity"
+
+
+async def test_the_app_checks_on_its_own_timer(quiet_book):
+    db, _ = quiet_book
+    db.set_state("reminders.interval", "1")
+    db.clock.advance(timedelta(hours=1))
+    app = make_app(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if isinstance(app.screen, ReminderScreen):
+                break
+        assert isinstance(app.screen, ReminderScreen)
