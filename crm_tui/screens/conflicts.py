@@ -128,31 +128,22 @@ def restore_yours(db: Database, view: ConflictView) -> str:
 
     Raises `ValueError` with a sentence when it cannot be restored.
     """
-    from crm_tui.domain.fields import ENTITIES, ValidationErrors, from_wire
+    from crm_tui.domain.fields import ENTITIES, ValidationErrors
     from crm_tui.storage.repository import NotFound
-    from crm_tui.storage.sync_store import resolve_conflict
+    from crm_tui.storage.sync_store import restore_conflict
 
     if not view.yours_lost:
         raise ValueError("your value is the one in use: nothing to restore")
     if view.field == "owner_id" or (view.entity == "expense" and view.field in COMMAND_FIELDS):
         raise ValueError(f"'{view.field}' changes only through its command, not by an edit")
-    repo = db.repos.by_entity[view.entity]
+    if view.field != "deleted" and view.field not in ENTITIES[view.entity].by_name:
+        raise ValueError(f"this version of crm does not know the field '{view.field}'")
     try:
-        if view.field == "deleted":
-            if view.yours:
-                repo.delete(view.row_id)
-            else:
-                repo.restore(view.row_id)
-        else:
-            fspec = ENTITIES[view.entity].by_name.get(view.field)
-            if fspec is None:
-                raise ValueError(f"this version of crm does not know the field '{view.field}'")
-            repo.update(view.row_id, {view.field: from_wire(fspec, view.yours)})
+        restore_conflict(db, view.id)
     except NotFound:
         raise ValueError("the record is deleted here: restore the record first") from None
     except ValidationErrors as exc:
         raise ValueError("; ".join(f"{e.field}: {e.message}" for e in exc.errors)) from None
-    resolve_conflict(db, view.id)
     return f"Restored your {view.field} on {view.record}; it syncs with your next sync."
 
 
@@ -252,11 +243,11 @@ class ConflictsScreen(CrmScreen):
         self.app.post_message(_status_changed())
 
     def action_dismiss_entry(self) -> None:
-        from crm_tui.storage.sync_store import resolve_conflict
+        from crm_tui.storage.sync_store import dismiss_conflict
 
         v = self.current
         if v is not None:
-            resolve_conflict(self.db, v.id)
+            dismiss_conflict(self.db, v.id)
             self.reload()
             self.app.post_message(_status_changed())
 
