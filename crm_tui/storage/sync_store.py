@@ -344,9 +344,22 @@ def _upsert_rows(s: Session, repo: Any, items: list[tuple[Change, dict[str, Any]
         conn.execute(stmt, batch)
     if type(repo).after_write is Repository.after_write:
         return
+    blank = dict.fromkeys(repo.model.model_fields)
     for row, new in rows:
         changed = set(row) - {"name"} if new else set(row)  # a new row has no contacts yet
-        repo.after_write(s, repo.model(**row), changed)
+        repo.after_write(s, _PulledRow(blank | row), changed)
+
+
+class _PulledRow:
+    """What `after_write` reads of a record (its fields, `model_dump()`), without building
+    an ORM instance per pulled row (that cost a quarter of applying a customer page)."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
+        self._values = values
+
+    def model_dump(self) -> dict[str, Any]:
+        return dict(self._values)
 
 
 def observe_clock(db: Database, stamp: str) -> None:
