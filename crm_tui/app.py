@@ -15,6 +15,7 @@ from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.screen import ModalScreen
 from textual.worker import Worker, WorkerState
 
 from crm_tui.domain.dates import Clock
@@ -241,6 +242,12 @@ class CrmApp(App[None]):
         self.refresh_status()
 
     # --- actions ---------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Over a form or dialog the global keys stay quiet: a stray q must not lose a form.
+        if action in ("section", "quit", "undo", "help") and isinstance(self.screen, ModalScreen):
+            return None  # listed (the help screen shows them) but not run
+        return True
+
     def action_section(self, mode: str) -> None:
         if mode != "desk" and not self.db_ready:
             self._pending_mode = mode

@@ -150,7 +150,7 @@ async def test_a_section_key_waits_for_the_database(book, clock, key):
     gate = threading.Event()
 
     def gated_open(path, clock):  # noqa: ANN001
-        gate.wait(5)
+        gate.wait(60)  # released below; the timeout only guards a hung test
         return db
 
     app = make_app(path=db.path, clock=clock, open_db=gated_open)
@@ -162,3 +162,36 @@ async def test_a_section_key_waits_for_the_database(book, clock, key):
         gate.set()
         await settle(pilot)
         assert not isinstance(app.screen, DeskScreen)
+
+
+async def test_global_keys_are_quiet_over_a_form(app):
+    from textual.widgets import Select
+
+    from crm_tui.screens.forms import RecordForm
+
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, RecordForm)
+        form.query_one("#f-kind", Select).focus()
+        await pilot.press("q", "3", "u")
+        await pilot.pause()
+        assert app.screen is form and app.is_running
+
+
+async def test_palette_new_customer_opens_the_form(app):
+    from crm_tui.screens.forms import RecordForm
+
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"new customer")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordForm)
+        assert app.screen.entity == "customer"
