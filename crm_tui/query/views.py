@@ -119,3 +119,35 @@ class SavedViewStore:
 
     def delete(self, row_id: str) -> None:
         self.repo.delete(row_id)
+
+
+# Which app section shows each screen's views (the desk opens a pinned view there).
+SECTION_OF_SCREEN = {
+    "customer": "customers",
+    "activity": "followups",
+    "opportunity": "opportunities",
+    "expense": "expenses",
+}
+
+
+@dataclass(frozen=True)
+class PinnedView:
+    id: str
+    name: str
+    screen: str
+    query: str
+
+
+def pinned_views(path: Any) -> list[PinnedView]:
+    """Pinned views read with plain sqlite3, so the desk can show them before the ORM loads."""
+    from crm_tui.storage.engine import connect
+
+    conn = connect(path, readonly=True)
+    try:
+        rows = conn.execute(
+            "SELECT id, name, screen, coalesce(query, '') FROM saved_query "
+            "WHERE pinned = 1 AND deleted = 0 ORDER BY screen, name LIMIT 50"
+        ).fetchall()
+    finally:
+        conn.close()
+    return [PinnedView(*row) for row in rows if row[2] in SECTION_OF_SCREEN]

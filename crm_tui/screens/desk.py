@@ -117,6 +117,9 @@ class DeskScreen(CrmScreen):
     def load(self) -> Desk:
         desk = load_desk(self.path, self.clock)
         self.app.call_from_thread(self.show, desk)
+        from crm_tui.query.views import pinned_views
+
+        self.app.call_from_thread(self.show_pinned, pinned_views(self.path))
         return desk
 
     def show(self, desk: Desk) -> None:
@@ -152,6 +155,36 @@ class DeskScreen(CrmScreen):
                 return
         self.query_one("#overdue", DeskList).focus()
 
+    def show_pinned(self, views: list) -> None:
+        """Saved views pinned to the desk (crm_tui/query/views.py); the section appears once
+        a view is pinned. `enter` opens the view's screen with its query."""
+        found = self.query("#views")
+        if not views:
+            found.remove()
+            return
+        widget = found.first(DeskList) if found else DeskList(id="views", classes="desk-section")
+        widget.border_title = "Pinned views"
+        if not found:
+            self.query_one("#desk-grid").mount(widget, before=self.query_one("#numbers"))
+        widget.clear_options()
+        for view in views:
+            line = Text(no_wrap=True, overflow="ellipsis")
+            line.append(view.name, style="bold")
+            line.append("  " + view.query, style="dim")
+            widget.add_option(Option(line, id=f"view:{view.screen}:{view.query}"))
+
+    def _run_view(self, query: str) -> None:
+        run = getattr(self.app.screen, "run_view", None)
+        if callable(run):
+            run(query)
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if str(event.option.id).startswith("view:"):
+            from crm_tui.query.views import SECTION_OF_SCREEN
+
+            _, screen, query = str(event.option.id).split(":", 2)
+            self.app.action_section(SECTION_OF_SCREEN[screen])  # type: ignore[attr-defined]
+            self.app.call_after_refresh(self._run_view, query)
+            return
         entity, row_id, customer_id = str(event.option.id).split(":", 2)
         self.app.open_record(entity, row_id, customer_id or None)  # type: ignore[attr-defined]

@@ -193,3 +193,30 @@ async def test_binding_an_unknown_key_is_refused_inline(app, book):
         await pilot.press("v", "k", *"x", "enter")
         sidebar = app.screen.query_one(SavedViews)
         assert "f2-f12" in str(sidebar.query_one("#views-note").render())
+
+
+async def test_pinned_views_show_on_the_desk_and_open_their_screen(book):
+    from crm_tui.app import make_app
+    from crm_tui.screens.desk import DeskList
+
+    db, _ = book
+    store = SavedViewStore(db)
+    store.save("customer", "VIPs", "+vip")
+    vip = next(v for v in store.list("customer") if v.name == "VIPs")
+    store.toggle_pin(vip.id)
+    app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        pinned = app.screen.query_one("#views", DeskList)
+        names = [str(o.prompt) for o in pinned.options]
+        assert any(n.startswith("VIPs") for n in names)
+        assert any(n.startswith("Closing this month") for n in names)  # a pinned default
+        pinned.focus()
+        pinned.highlighted = next(i for i, n in enumerate(names) if n.startswith("VIPs"))
+        await pilot.press("enter")
+        assert await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, CustomersScreen) and app.screen.query_text == "+vip",
+        )
+        table = app.screen.query_one(RecordTable)
+        assert await wait_for(pilot, lambda: table.row_count == 2)
