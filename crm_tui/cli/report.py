@@ -54,21 +54,23 @@ def report(
         chosen = parse_period(period, st.clock.today())
     except PeriodError as exc:
         fail(f"--period: {exc}")
-    db = st.db
-    if team and db.role != "manager":
-        fail("--team: only a manager can see the team's figures")
     from crm_tui.reports.build import ReportSource, build_report
     from crm_tui.reports.export import render
-    from crm_tui.storage.engine import connect
+    from crm_tui.storage.reports import open_for_reports
 
-    conn = connect(db.path, readonly=True)
     try:
+        conn, who = open_for_reports(st.db_path)
+    except Exception as exc:  # a locked, corrupt or unreadable file
+        fail(f"cannot open database {st.db_path}: {exc}")
+    try:
+        if team and who.role != "manager":
+            fail("--team: only a manager can see the team's figures")
         source = ReportSource.open(
             conn,
             period=chosen,
             clock=st.clock,
-            currency=db.input_context.currency,
-            owner_id=db.user_id,
+            currency=who.currency,
+            owner_id=who.user_id,
             team=team,
             cold_days=cold_days,
         )

@@ -13,9 +13,12 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from crm_tui.domain.dates import Clock, add_months
 from crm_tui.domain.rules import OPEN_STAGES
+from crm_tui.storage.engine import connect
+from crm_tui.storage.migrate import migrate
 
 # Claims that count as claimed: drafts are not sent yet, rejected ones were refused.
 CLAIMED_STATUSES = ("submitted", "approved", "reimbursed")
@@ -25,6 +28,38 @@ _OPEN = tuple(s.value for s in OPEN_STAGES)
 def _ts(day: date, clock: Clock) -> str:
     """A local day's start as stored: naive UTC 'YYYY-MM-DD HH:MM:SS.ffffff'."""
     return clock.day_start_utc(day).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is asking, from sync_state: the signed-in rep (None before login) and the role."""
+
+    user_id: str | None
+    role: str
+    currency: str
+
+
+def open_for_reports(path: Path | str) -> tuple[sqlite3.Connection, Identity]:
+    """A migrated sqlite3 connection and the identity, without loading the ORM (`crm report`
+    starts in a fraction of the time `open_database` takes)."""
+    from crm_tui.domain.money import DEFAULT_CURRENCY
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = connect(path)
+    try:
+        migrate(conn)
+        state = dict(
+            conn.execute(
+                "SELECT key, value FROM sync_state WHERE key IN ('user_id', 'role', 'currency')"
+            ).fetchall()
+        )
+    except BaseException:
+        conn.close()
+        raise
+    identity = Identity(
+        state.get("user_id"), state.get("role") or "rep", state.get("currency") or DEFAULT_CURRENCY
+    )
+    return conn, identity
 
 
 @dataclass(frozen=True)

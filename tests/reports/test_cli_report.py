@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -89,3 +91,18 @@ def test_team_report_needs_a_manager(book: Path) -> None:
 def test_bad_arguments_fail_in_one_line(book_path: Path, args: list[str], message: str) -> None:
     code, _, err = crm(book_path, *args)
     assert code == 1 and err.startswith(f"error: {message}") and err.count("\n") == 1
+
+
+def test_report_command_does_not_load_the_orm(book_path: Path) -> None:
+    """`crm report` reads with plain sqlite3: SQLModel's import alone costs ~0.45 s."""
+    code = (
+        "import sys; from crm_tui.cli import app\n"
+        f"try: app(['--db', {str(book_path)!r}, '--now', {NOW!r}, 'report', 'summary'])\n"
+        "except SystemExit: pass\n"
+        "print('ORM', sorted(m for m in ('sqlmodel', 'sqlalchemy') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert "| Follow-ups done | 4 | 1 | +3 | +300.0% |" in out
+    assert out.rstrip().endswith("ORM []")
