@@ -26,6 +26,7 @@ from tests.sync.test_convergence import (  # noqa: F401 - collected again on Pos
     test_same_field_resolves_by_clock_and_loser_is_kept,
     test_three_laptops_converge_after_mixed_edits,
 )
+from tests.sync.test_stateful import run_replicas
 
 WRITERS = 6
 BATCHES = 8
@@ -128,3 +129,7 @@ def test_concurrent_pushers_never_make_a_reader_skip_a_committed_row(laptop) -> 
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)  # cursor only moves forward
     assert set(created) <= {row_id for _, row_id in seen}  # not one committed row skipped
     assert pulls_while_writing > 1  # the reader really raced the writers
+
+
+def test_random_edits_converge_on_postgresql_too(laptop, server) -> None:
+    run_replicas(laptop, server, examples=2)

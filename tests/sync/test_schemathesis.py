@@ -17,7 +17,7 @@ from requests.structures import CaseInsensitiveDict
 from crm_tui.sync.client import load_login
 from crm_tui.sync.protocol import version_headers
 
-EXAMPLES = int(os.environ.get("CRM_SCHEMATHESIS_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("CRM_SCHEMATHESIS_EXAMPLES", "15"))
 
 
 def test_no_request_makes_the_server_fail(server, laptop) -> None:

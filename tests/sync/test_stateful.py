@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +17,7 @@ import httpx
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
+from sqlalchemy.pool import NullPool
 
 from crm_tui.domain.fields import to_wire
 from crm_tui.sync.client import _tls_context
@@ -65,10 +65,15 @@ class LossOnce(httpx.BaseTransport):
 
 
 def server_rows(database_url: str) -> dict[str, dict[str, Any]]:
-    with sqlite3.connect(database_url.removeprefix("sqlite:///")) as conn:
+    """The server's customers as stored (SQLite file or PostgreSQL)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url, poolclass=NullPool)
+    with engine.connect() as conn:
         rows = conn.execute(
-            "SELECT id, data, deleted, owner_id FROM record WHERE entity = 'customer'"
-        ).fetchall()
+            text("SELECT id, data, deleted, owner_id FROM record WHERE entity = 'customer'")
+        ).all()
+    engine.dispose()
     return {
         i: json.loads(data) | {"deleted": bool(deleted), "owner_id": owner}
         for i, data, deleted, owner in rows
@@ -210,7 +215,8 @@ class Replicas(RuleBasedStateMachine):
         )
 
 
-def test_random_edits_on_three_laptops_converge_and_lose_nothing(laptop, server) -> None:
+def run_replicas(laptop, server, examples: int = EXAMPLES) -> None:  # noqa: ANN001
+    """Run the state machine with laptops signed in to `server` (also used on PostgreSQL)."""
     from hypothesis.stateful import run_state_machine_as_test
 
     class Machine(Replicas):
@@ -220,7 +226,7 @@ def test_random_edits_on_three_laptops_converge_and_lose_nothing(laptop, server)
     run_state_machine_as_test(
         Machine,
         settings=settings(
-            max_examples=EXAMPLES,
+            max_examples=examples,
             stateful_step_count=STEPS,
             deadline=None,
             derandomize=os.environ.get("CI") is not None,
@@ -229,3 +235,7 @@ def test_random_edits_on_three_laptops_converge_and_lose_nothing(laptop, server)
             phases=PHASES,
         ),
     )
+
+
+def test_random_edits_on_three_laptops_converge_and_lose_nothing(laptop, server) -> None:
+    run_replicas(laptop, server)
