@@ -22,11 +22,12 @@ def binding_rows(screen: Screen[Any]) -> list[tuple[str, str, str, str]]:
         binding = active.binding
         what = binding.description or binding.action
         node = active.node
-        where = (
-            "everywhere"
-            if node is app
-            else ("this screen" if node is screen else type(node).__name__)
-        )
+        if node is app:
+            where = "everywhere"
+        elif node is screen:
+            where = "this screen"
+        else:
+            where = getattr(node, "BINDING_GROUP_TITLE", None) or type(node).__name__
         ident = (where, what)
         if ident in seen:
             continue

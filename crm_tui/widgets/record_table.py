@@ -75,6 +75,8 @@ class RecordTable(ScrollView, can_focus=True):
         Binding("enter", "select", "Open", tooltip="Open the record under the cursor"),
     ]
 
+    BINDING_GROUP_TITLE = "The list"
+
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "record-table--header",
         "record-table--cursor",
