@@ -198,3 +198,15 @@ def test_quarter_covers_both_months(book_path: Path) -> None:
     assert fig["Follow-ups done"][0] == 5  # October's call too
     assert fig["Deals won"][0] == 3
     assert fig["Amount claimed"][0] == yuan(1_400)
+
+
+def test_team_customers_and_expenses_include_the_other_rep(book_path: Path) -> None:
+    customers = report(book_path, "customers", team=True)
+    assert by_label(customers, "by_status")["contacted"][0] == 2  # Globex and Stark
+    grades = by_label(customers, "grades")  # won: Acme 120k, Stark 70k, Globex 30k (220k)
+    assert grades["A"][:2] == [2, yuan(190_000)]  # Acme (0% above), Stark (54.5% above)
+    assert grades["B"][:2] == [1, yuan(30_000)]  # Globex: 86.4% above
+    expenses = report(book_path, "expenses", team=True)
+    assert by_label(expenses, "by_category")["travel"][:2] == [3, yuan(1_799)]
+    mine = report(book_path, "expenses")
+    assert "Stark" not in {row[0] for row in rows(mine, "per_customer")}
