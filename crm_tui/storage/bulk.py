@@ -118,13 +118,14 @@ class BulkWriter:
         given = {k: v for k, v in values.items() if v is not None}
         for name, value in given.items():
             setattr(rec, name, value)
+        # Required fields and record rules first: the create hooks may rely on them.
+        check_record(self.entity, self.user_fields(rec))
         if self.entity in _SORT_KEY_ONLY:
             rec.sort_key = sort_key(rec.name)
         else:
             self.repo.before_create(self.session, rec, dict(values))  # type: ignore[arg-type]
         for name, value in given.items():  # what the file says wins over derived defaults
             setattr(rec, name, value)
-        check_record(self.entity, self.user_fields(rec))
         return rec
 
     def user_fields(self, rec: SimpleNamespace) -> dict[str, Any]:

@@ -424,3 +424,9 @@ def test_another_tools_ids_are_not_kept_as_ours(db, write) -> None:
     assert result.created == 2
     assert all(len(c.id) == 36 for c in db.repos.customers.page())
     assert any("not crm ids" in note for note in result.notes)
+
+
+def test_a_row_without_a_name_is_refused_not_a_crash(db, write) -> None:
+    result, _plan = import_csv(db, write("n.csv", "name,phone\n,13800138000\nAcme,\n"), "customer")
+    assert result.created == 1
+    assert [(p.line, p.reason) for p in result.rejected] == [(2, "name: is required")]

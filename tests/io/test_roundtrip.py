@@ -148,3 +148,49 @@ def test_importing_our_own_export_again_finds_every_record_a_duplicate(db, tmp_p
             export_csv(db, entity, fh)
         result, _plan = import_csv(db, path, entity)
         assert result.created == 0 and len(result.duplicates) == 1
+
+
+_messy = st.lists(
+    st.sampled_from(
+        [
+            "name",
+            "phone",
+            "客户名称",
+            ",",
+            ";",
+            "\t",
+            '"',
+            "\n",
+            "\r",
+            "\x00",
+            "\xff",
+            "é",
+            "Acme",
+            "13800138000",
+            "2026-02-30",
+            "abc",
+            " ",
+        ]
+    ),
+    max_size=40,
+).map(lambda parts: "".join(parts))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=_messy, encoding=st.sampled_from(["utf-8", "gb18030", "latin-1"]))
+def test_any_messy_file_gives_a_result_or_a_clear_refusal(text, encoding) -> None:
+    from crm_tui.io.results import ImportFailed
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = open_database(Path(tmp) / "m.db", CLOCK)
+        path = Path(tmp) / "m.csv"
+        path.write_bytes(text.encode(encoding, errors="replace"))
+        try:
+            result, _plan = import_csv(db, path, "customer")
+        except ImportFailed as exc:
+            assert str(exc) and "\n" not in str(exc)
+            assert db.repos.customers.count() == 0
+        else:
+            assert db.repos.customers.count() == result.created
+            assert result.rows == result.created + len(result.rejected) + len(result.duplicates)
+        db.close()
