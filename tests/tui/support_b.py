@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,13 +22,31 @@ def fixed_clock() -> Clock:
     return Clock(fixed=NOW, zone=UTC)
 
 
+_TEMPLATES: dict[bool, Path] = {}
+
+
+def _template(data: bool) -> Path:
+    """A seeded file made once per test run; each test gets its own copy (seeding is slow)."""
+    if data not in _TEMPLATES:
+        folder = Path(tempfile.mkdtemp(prefix="crm-tui-b-"))
+        db = open_database(folder / "crm.db", fixed_clock())
+        db.set_state("user_id", "u-rep")
+        if data:
+            seed(db)
+        db.close()
+        _TEMPLATES[data] = folder / "crm.db"
+    return _TEMPLATES[data]
+
+
 def make_db(path: Path, *, data: bool = True, role: str = "rep") -> Database:
     """A database with three customers, deals in several stages, claims and competitors."""
+    template = _template(data)
+    for suffix in ("", "-wal"):
+        source = Path(f"{template}{suffix}")
+        if source.exists():
+            shutil.copyfile(source, path / f"crm.db{suffix}")
     db = open_database(path / "crm.db", fixed_clock())
-    db.set_state("user_id", "u-rep")
     db.set_state("role", role)
-    if data:
-        seed(db)
     return db
 
 
