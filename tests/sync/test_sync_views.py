@@ -175,3 +175,47 @@ async def test_background_sync_at_start_and_offline_keeps_working(laptop) -> Non
         await pilot.press("2")  # the app stays usable offline
         await settle(pilot)
         assert app.screen.__class__.__name__ == "CustomersScreen"
+
+
+def test_when_your_newer_value_won_the_view_says_so_and_offers_no_restore(laptop) -> None:
+    from crm_tui.screens.conflicts import load_conflicts, restore_yours
+
+    alice, bob = laptop(), laptop()
+    cid = alice.db.repos.customers.create({"name": "Dynamo"}).id
+    alice.sync()
+    bob.sync()
+    alice.db.repos.customers.update(cid, {"city": "Harbin"})
+    time.sleep(0.005)
+    bob.db.repos.customers.update(cid, {"city": "Dalian"})  # newer, pushed second: wins
+    alice.sync()
+    bob.sync()
+    [view] = load_conflicts(bob.db)
+    assert (view.yours, view.theirs, view.outcome, view.who) == (
+        "Dalian",
+        "Harbin",
+        "yours won",
+        alice.name,
+    )
+    with pytest.raises(ValueError, match="nothing to restore"):
+        restore_yours(bob.db, view)
+
+
+def test_a_rejection_with_a_note_reaches_the_rep(laptop) -> None:
+    from crm_tui.screens.approvals import decide, submitted_claims
+
+    rep, boss = laptop(), laptop("manager")
+    eid = rep.db.repos.expenses.create(
+        {"spent_on": "2026-11-22", "amount": "1200", "category": "gifts", "description": "tea"}
+    ).id
+    rep.db.repos.expenses.submit(eid)
+    rep.sync()
+    boss.sync()
+    assert eid in {c.id for c in submitted_claims(boss.db)}
+    assert eid not in {c.id for c in submitted_claims(rep.db)}  # not the rep's own queue
+    with pytest.raises(ValueError, match="why"):
+        decide(boss.db, eid, approve=False, note="  ")
+    decide(boss.db, eid, approve=False, note="no receipt")
+    boss.sync()
+    rep.sync()
+    row = rep.row("expense", eid)
+    assert (row["status"], row["decision_note"]) == ("rejected", "no receipt")
