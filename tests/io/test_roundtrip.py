@@ -194,3 +194,49 @@ def test_any_messy_file_gives_a_result_or_a_clear_refusal(text, encoding) -> Non
             assert db.repos.customers.count() == result.created
             assert result.rows == result.created + len(result.rejected) + len(result.duplicates)
         db.close()
+
+
+_card_parts = st.lists(
+    st.sampled_from(
+        [
+            "BEGIN:VCARD\r\n",
+            "END:VCARD\r\n",
+            "VERSION:3.0\r\n",
+            "FN:张伟\r\n",
+            "N:张;伟;;;\r\n",
+            "ORG:Acme\r\n",
+            "TEL;TYPE=CELL:138\r\n",
+            "TEL:abc\r\n",
+            "EMAIL:x@\r\n",
+            "BDAY:2026-02-30\r\n",
+            "ADR:;;;\r\n",
+            "NOTE:a\\,b\r\n",
+            "UID:xyz\r\n",
+            "PHOTO:abc\r\n",
+            ";;;\r\n",
+            " folded\r\n",
+            "\x00",
+        ]
+    ),
+    max_size=25,
+).map("".join)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=_card_parts)
+def test_any_messy_vcard_file_gives_a_result_or_a_clear_refusal(text) -> None:
+    from crm_tui.io.results import ImportFailed
+    from crm_tui.io.vcard import import_vcard
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = open_database(Path(tmp) / "v.db", CLOCK)
+        path = Path(tmp) / "m.vcf"
+        path.write_text(text, encoding="utf-8")
+        try:
+            customers, contacts = import_vcard(db, path)
+        except ImportFailed as exc:
+            assert str(exc) and db.repos.customers.count() == 0
+        else:
+            assert db.repos.contacts.count() == contacts.created
+            assert db.repos.customers.count() == customers.created + contacts.customers_created
+        db.close()
