@@ -176,7 +176,7 @@ _messy = st.lists(
 ).map(lambda parts: "".join(parts))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=_messy, encoding=st.sampled_from(["utf-8", "gb18030", "latin-1"]))
 def test_any_messy_file_gives_a_result_or_a_clear_refusal(text, encoding) -> None:
     from crm_tui.io.results import ImportFailed
@@ -222,7 +222,7 @@ _card_parts = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=_card_parts)
 def test_any_messy_vcard_file_gives_a_result_or_a_clear_refusal(text) -> None:
     from crm_tui.io.results import ImportFailed
