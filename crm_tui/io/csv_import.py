@@ -323,4 +323,6 @@ def _guarded(plan: CsvPlan) -> Rows:
 
 
 def estimate_rows(plan: CsvPlan) -> int:
-    return max(plan.text.count("\n") - plan.header_line + 1, 1)
+    """Lines after the header (a value with a line break makes this a slight overcount)."""
+    lines = plan.text.count("\n") + (0 if plan.text.endswith("\n") else 1)
+    return max(lines - plan.header_line, 1)

@@ -430,3 +430,10 @@ def test_a_row_without_a_name_is_refused_not_a_crash(db, write) -> None:
     result, _plan = import_csv(db, write("n.csv", "name,phone\n,13800138000\nAcme,\n"), "customer")
     assert result.created == 1
     assert [(p.line, p.reason) for p in result.rejected] == [(2, "name: is required")]
+
+
+def test_row_estimate_for_the_progress_bar(write) -> None:
+    from crm_tui.io.csv_import import estimate_rows
+
+    assert estimate_rows(plan_csv(write("a.csv", CHINESE), "customer")) == 2
+    assert estimate_rows(plan_csv(write("b.csv", CHINESE.rstrip("\n")), "customer")) == 2
