@@ -182,10 +182,14 @@ class ChoiceScreen(ModalScreen[tuple[str, str] | None]):
             options = [*self.choices, OTHER] if self.allow_other else self.choices
             yield OptionList(*options, id="choice-list")
             if self.allow_other:
-                yield Input(placeholder="another reason (added to the list)", id="choice-other")
+                yield Input(
+                    placeholder="another reason (added to the list)",
+                    id="choice-other",
+                    compact=True,
+                )
             if self.with_note:
                 yield Label("Note")
-                yield Input(placeholder="optional", id="choice-note")
+                yield Input(placeholder="optional", id="choice-note", compact=True)
             yield Static("", id="choice-error", classes="error")
             yield Static("enter: pick   ctrl+s: OK   escape: cancel", classes="dialog-keys")
 
