@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 DUPLICATE_POLICIES = ("skip", "merge", "create")
 IMPORTABLE = ("customer", "contact", "activity", "opportunity")
 _DEDUP_PHONES = {"customer": ("phone",), "contact": ("phone", "mobile")}
+# Outlook writes an empty birthday as 0/0/00; other tools 0000-00-00.
+_NO_DATE = re.compile(r"^\s*(0{1,2}/0{1,2}/0{2,4}|0000-00-00)\s*$")
 _UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
@@ -90,6 +92,7 @@ class RecordImporter:
         self._dupes: dict[tuple[str, ...], Any] | None = None
         self._new: dict[str, tuple[SimpleNamespace, int]] = {}
         self._foreign_ids = False
+        self._dates = {f.name for f in self.spec.fields if f.kind in ("date", "datetime")}
         self._base_ctx = db.input_context
 
     # --- what already exists, loaded once per import ----------------------------------------
@@ -144,7 +147,11 @@ class RecordImporter:
         """One row of text, keyed by field name (or pseudo-field); empty values are ignored."""
         self.result.rows += 1
         cells = cells or []
-        raw = {k: v.strip() for k, v in raw.items() if v is not None and v.strip()}
+        raw = {
+            k: v.strip()
+            for k, v in raw.items()
+            if v is not None and v.strip() and not (k in self._dates and _NO_DATE.match(v))
+        }
         if self.entity == "contact" and "name" not in raw:
             name = compose_name(*(raw.get(p, "") for p in NAME_PARTS))
             if name:

@@ -437,3 +437,11 @@ def test_row_estimate_for_the_progress_bar(write) -> None:
 
     assert estimate_rows(plan_csv(write("a.csv", CHINESE), "customer")) == 2
     assert estimate_rows(plan_csv(write("b.csv", CHINESE.rstrip("\n")), "customer")) == 2
+
+
+def test_outlooks_empty_birthday_is_empty_not_a_bad_date(db, write) -> None:
+    text = "First Name,Last Name,Company,Birthday\nAnn,Lee,Acme,0/0/00\nBo,Li,Acme,4/12/1985\n"
+    result, _plan = import_csv(db, write("o.csv", text), "contact")
+    assert result.created == 2 and not result.rejected
+    born = {c.name: c.birthday for c in db.repos.contacts.page()}
+    assert born["Ann Lee"] is None and str(born["Bo Li"]) == "1985-04-12"
