@@ -40,6 +40,7 @@ IMPORTABLE = ("customer", "contact", "activity", "opportunity")
 _DEDUP_PHONES = {"customer": ("phone",), "contact": ("phone", "mobile")}
 # Outlook writes an empty birthday as 0/0/00; other tools 0000-00-00.
 _NO_DATE = re.compile(r"^\s*(0{1,2}/0{1,2}/0{2,4}|0000-00-00)\s*$")
+_NO_YEAR = re.compile(r"^--(\d{2})-?(\d{2})$")
 _UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
@@ -158,6 +159,11 @@ class RecordImporter:
                 raw["name"] = name
         for part in NAME_PARTS:
             raw.pop(part, None)
+        year_less = _NO_YEAR.match(raw.get("birthday", ""))
+        if year_less:  # Google writes '--04-12' when the year is unknown: keep it as a note
+            del raw["birthday"]
+            note = f"Birthday: {year_less.group(1)}-{year_less.group(2)}"
+            raw["notes"] = f"{raw['notes']}\n{note}" if raw.get("notes") else note
         row_id = raw.pop("id", None)
         if row_id is not None and not _UUID_RE.match(row_id):
             # Another tool's record id (Salesforce '0015g…', a row number): not ours to keep.

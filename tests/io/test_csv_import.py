@@ -445,3 +445,11 @@ def test_outlooks_empty_birthday_is_empty_not_a_bad_date(db, write) -> None:
     assert result.created == 2 and not result.rejected
     born = {c.name: c.birthday for c in db.repos.contacts.page()}
     assert born["Ann Lee"] is None and str(born["Bo Li"]) == "1985-04-12"
+
+
+def test_a_birthday_without_a_year_is_kept_in_the_notes(db, write) -> None:
+    text = "Name,Organization Name,Birthday,Notes\nAnn Lee,Acme,--04-12,met at fair\n"
+    result, _plan = import_csv(db, write("g.csv", text), "contact")
+    assert result.created == 1
+    ann = db.repos.contacts.page()[0]
+    assert ann.birthday is None and ann.notes == "met at fair\nBirthday: 04-12"
