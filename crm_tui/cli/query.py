@@ -81,7 +81,11 @@ def query(
         fail(f"--format: '{fmt}' is not one of table, json, csv")
     spec = _spec(entity_name)
     db = state(ctx).db
-    where = _where(db, spec.name, text)
+    from crm_tui.domain.models import MODELS
+    from crm_tui.query.compiler import live_rows
+
+    # Also `deleted = 0` literally, so SQLite can use the partial indexes of sorted lists.
+    where = [*_where(db, spec.name, text), live_rows(MODELS[spec.name])]
     repo = db.repos.by_entity[spec.name]
     if count:
         typer.echo(repo.count(where=where))

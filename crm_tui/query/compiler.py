@@ -83,6 +83,12 @@ def _suggest(word: str, options: list[str] | tuple[str, ...]) -> str | None:
     return lowered[found[0]] if found else None
 
 
+def live_rows(model: Any) -> ColumnElement[bool]:
+    # `deleted = 0` with a literal, not `IS 0` or a bound value: only then can SQLite use
+    # the partial indexes (WHERE deleted = 0) that keep sorted lists fast.
+    return model.deleted == literal_column("0")
+
+
 def _negate(clause: ColumnElement[bool]) -> ColumnElement[bool]:
     # NULL-safe: a customer with no city is among those "not in 上海".
     return not_(func.coalesce(clause, false()))
@@ -172,7 +178,7 @@ def fts_ids(entity_name: str, expression: str) -> Any:
 def _customer_text(expression: str) -> ColumnElement[bool]:
     customer, contact = MODELS["customer"], MODELS["contact"]
     via_contacts = select(contact.customer_id).where(
-        contact.id.in_(fts_ids("contact", expression)), contact.deleted.is_(False)
+        contact.id.in_(fts_ids("contact", expression)), live_rows(contact)
     )
     return or_(customer.id.in_(fts_ids("customer", expression)), customer.id.in_(via_contacts))
 
@@ -251,7 +257,7 @@ def _related(ctx: _Ctx, term: FieldTerm, resolved: str) -> ColumnElement[bool]:
     inner_ctx = _Ctx(vocabulary(fspec.ref), target, ctx.clock, ctx.user_id, ctx.currency)
     inner_term = FieldTerm(term.path[1:], term.op, term.values, False, term.token, term.column)
     inner = _field_term(inner_ctx, inner_term)
-    ids = select(target.id).where(inner, target.deleted.is_(False))
+    ids = select(target.id).where(inner, live_rows(target))
     return getattr(ctx.model, resolved).in_(ids)
 
 
@@ -326,7 +332,7 @@ def _column(ctx: _Ctx, fspec: FieldSpec) -> Any:
             select(func.max(activity.done_at))
             .where(
                 activity.customer_id == ctx.model.id,
-                activity.deleted.is_(False),
+                live_rows(activity),
                 activity.done_at.is_not(None),
             )
             .scalar_subquery()
@@ -376,7 +382,7 @@ def _ref(ctx: _Ctx, term: FieldTerm, fspec: FieldSpec, col: Any, value: str) -> 
     title = getattr(target, ENTITIES[target_name].title_field)
     ids = select(target.id).where(
         or_(target.id.startswith(value, autoescape=True), title.contains(value, autoescape=True)),
-        target.deleted.is_(False),
+        live_rows(target),
     )
     return col.in_(ids)
 
@@ -534,19 +540,19 @@ def _has_clauses(ctx: _Ctx) -> dict[str, Any]:
     return {
         "overdue": exists().where(
             activity.customer_id == customer.id,
-            activity.deleted.is_(False),
+            live_rows(activity),
             activity.done_at.is_(None),
             activity.due_at < now,
         ),
         "open-deal": exists().where(
             opportunity.customer_id == customer.id,
-            opportunity.deleted.is_(False),
+            live_rows(opportunity),
             opportunity.stage.in_([s.value for s in rules.OPEN_STAGES]),
         ),
         "open-followup": exists().where(
             activity.customer_id == customer.id,
-            activity.deleted.is_(False),
+            live_rows(activity),
             activity.done_at.is_(None),
         ),
-        "contact": exists().where(contact.customer_id == customer.id, contact.deleted.is_(False)),
+        "contact": exists().where(contact.customer_id == customer.id, live_rows(contact)),
     }

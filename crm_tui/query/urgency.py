@@ -26,6 +26,7 @@ from crm_tui.domain.urgency import (
     customer_terms,
     followup_terms,
 )
+from crm_tui.query.compiler import live_rows
 
 WEIGHTS_KEY = "urgency.weights"
 URGENCY_ENTITIES = ("activity", "customer")
@@ -77,7 +78,7 @@ def urgency_expression(entity_name: str, db: Any, weights: Weights | None = None
             select(func.min(1.0, _weighted(opp) * 1.0 / w.deal_scale))
             .where(
                 opp.id == activity.opportunity_id,
-                opp.deleted.is_(False),
+                live_rows(opp),
                 opp.stage.in_(_OPEN),
                 _weighted(opp) > 0,
             )
@@ -97,7 +98,7 @@ def urgency_expression(entity_name: str, db: Any, weights: Weights | None = None
             select(func.max(activity.done_at))
             .where(
                 activity.customer_id == customer.id,
-                activity.deleted.is_(False),
+                live_rows(activity),
                 activity.done_at.is_not(None),
             )
             .scalar_subquery(),
@@ -106,13 +107,13 @@ def urgency_expression(entity_name: str, db: Any, weights: Weights | None = None
         since = func.min(1.0, func.max(0.0, _days_since(now, last)) / w.contact_days)
         pipeline = func.coalesce(
             select(func.sum(_weighted(opp)))
-            .where(opp.customer_id == customer.id, opp.deleted.is_(False), opp.stage.in_(_OPEN))
+            .where(opp.customer_id == customer.id, live_rows(opp), opp.stage.in_(_OPEN))
             .scalar_subquery(),
             0,
         )
         oldest = (
             select(func.min(opp.stage_changed_at))
-            .where(opp.customer_id == customer.id, opp.deleted.is_(False), opp.stage.in_(_OPEN))
+            .where(opp.customer_id == customer.id, live_rows(opp), opp.stage.in_(_OPEN))
             .scalar_subquery()
         )
         stuck = case(
@@ -165,14 +166,14 @@ def explain(db: Any, entity_name: str, row_id: str) -> list[Term]:
             last = s.execute(
                 select(func.max(activity.done_at)).where(
                     activity.customer_id == rec.id,
-                    activity.deleted.is_(False),
+                    live_rows(activity),
                     activity.done_at.is_not(None),
                 )
             ).scalar()
             deals = list(
                 s.execute(
                     select(opp).where(
-                        opp.customer_id == rec.id, opp.deleted.is_(False), opp.stage.in_(_OPEN)
+                        opp.customer_id == rec.id, live_rows(opp), opp.stage.in_(_OPEN)
                     )
                 ).scalars()
             )

@@ -31,6 +31,19 @@ class HistoryStore(Protocol):
     def add(self, screen: str, query: str) -> None: ...
 
 
+def mid_token(text: str) -> bool:
+    """Whether the query ends in a token the rep is surely still typing, not worth running:
+    a field name and operator with no value yet ('city:'), or one Latin letter or digit (a
+    one-letter prefix search matches most of the book and is the slowest query there is).
+    """
+    if not text or text[-1].isspace():
+        return False
+    token = text.split()[-1].lstrip("-")
+    if len(token) == 1 and token.isascii() and token.isalnum():
+        return True
+    return any(token.endswith(op) for op in OPERATORS) and token.rstrip("<>=!:").isidentifier()
+
+
 def _common_prefix(words: Sequence[str]) -> str:
     return os.path.commonprefix([w.lower() for w in words])
 
@@ -116,6 +129,8 @@ class QueryBar(Input):
 
     def _send(self, force: bool = False) -> None:
         self._timer = None
+        if not force and mid_token(self.value):
+            return  # enter still runs it
         if force or self.value != self._last_sent:
             self._last_sent = self.value
             self.post_message(self.QueryChanged(self, self.value))

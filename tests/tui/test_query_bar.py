@@ -220,3 +220,36 @@ async def test_pinned_views_show_on_the_desk_and_open_their_screen(book):
         )
         table = app.screen.query_one(RecordTable)
         assert await wait_for(pilot, lambda: table.row_count == 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "waits"),
+    [
+        ("c", True),
+        ("acme c", True),
+        ("-x", True),
+        ("city:", True),
+        ("amount>", True),
+        ("ci", False),
+        ("张", False),
+        ("city:北", False),
+        ("acme ", False),
+        ("", False),
+    ],
+)
+def test_tokens_still_being_typed_are_not_run(text, waits):
+    from crm_tui.widgets.query_bar import mid_token
+
+    assert mid_token(text) is waits
+
+
+async def test_enter_runs_even_a_one_letter_query(book):
+    db, _ = book
+    app = BarApp(db)
+    async with app.run_test() as pilot:
+        await pilot.press("c")
+        await pilot.pause(0.3)
+        assert app.sent == []
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert app.sent == ["c"]
