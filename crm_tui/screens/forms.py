@@ -231,7 +231,9 @@ class RecordForm(ModalScreen[Any]):
         if spec.kind == "bool":
             return Checkbox("", text == "yes", compact=True, id=wid)
         if spec.kind == "longtext":
-            return TextArea(text, compact=True, id=wid, classes="longtext")
+            kinds = [self.spec.field(name).kind for name in self.field_names]
+            tall = " tall" if kinds.count("longtext") == 1 else ""  # e.g. an announcement's body
+            return TextArea(text, compact=True, id=wid, classes="longtext" + tall)
         if spec.kind == "ref" and self.db is not None:
             return RefPicker(self.db, spec.ref or "", text, id=wid)
         return Input(text, placeholder=_PLACEHOLDERS.get(spec.kind, ""), compact=True, id=wid)
