@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from crm_tui.storage.database import Database
 
 STATUS_SECONDS = 5.0
+OPEN_DB_FALLBACK_SECONDS = 1.5
 SYNC_SECONDS = 300.0  # background sync every five minutes when signed in to a server
 
 # Mode name -> (key, title, undo entity).
@@ -91,6 +92,7 @@ class CrmApp(App[None]):
         self._db = db
         self._open_db = open_db
         self._pending_mode: str | None = None
+        self._opening = False
         self._syncing = False
         self._sync_manual = False
         self._sync_timer: Any = None
@@ -132,7 +134,7 @@ class CrmApp(App[None]):
 
     def on_database_ready(self) -> None:
         self.refresh_status()
-        self._start_background_sync()
+        self._db_opened()
         if self._pending_mode:
             mode, self._pending_mode = self._pending_mode, None
             self.action_section(mode)
@@ -141,12 +143,26 @@ class CrmApp(App[None]):
     def on_mount(self) -> None:
         self.switch_mode("desk")
         if self._db is None:
-            self._open_database()
+            # The ORM (~1 s of CPU to import) waits until the desk has painted, so the two do
+            # not share the CPU; a timer opens it anyway if the desk is slow or not shown.
+            self.set_timer(OPEN_DB_FALLBACK_SECONDS, self._begin_open)
         else:
-            self._start_background_sync()
+            self._db_opened()
         self.refresh_status()
         self.set_interval(STATUS_SECONDS, self.refresh_status)
-        from crm_tui.screens.reminder import ReminderWatcher
+
+    def on_desk_screen_painted(self) -> None:
+        self._begin_open()
+
+    def _begin_open(self) -> None:
+        if self._db is None and not self._opening:
+            self._opening = True
+            self._open_database()
+
+    def _db_opened(self) -> None:
+        """What needs the database: background sync and the reminder timer."""
+        self._start_background_sync()
+        from crm_tui.screens.reminder import ReminderWatcher  # loads SQLAlchemy
 
         self.reminder_watcher = ReminderWatcher(self)  # toast + bell + dialog when one is due
 

@@ -15,6 +15,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Markdown, OptionList, Static
 from textual.widgets.option_list import Option
@@ -78,6 +79,9 @@ class DeskScreen(CrmScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "reload", "Refresh", id="desk.refresh", tooltip="Read the desk again"),
     ]
+
+    class Painted(Message):
+        """The desk shows its first data (the app then loads the rest)."""
 
     def __init__(self, path: Path, clock: Clock) -> None:
         super().__init__()
@@ -146,6 +150,7 @@ class DeskScreen(CrmScreen):
         self.query_one("#numbers", Static).update(table)
         if first:
             self._focus_first()
+            self.post_message(self.Painted())
 
     def _focus_first(self) -> None:
         for section in SECTIONS:

@@ -137,6 +137,9 @@ def seed_book(db: Database) -> dict[str, str]:
 def book(tmp_path: Path, clock: Clock) -> Iterator[tuple[Database, dict[str, str]]]:
     database = open_database(tmp_path / "book.db", clock)
     ids = seed_book(database)
+    # Seeded follow-ups are due: keep reminder dialogs (tests/tui/test_reminders.py) out of
+    # these tests, which can outlast the default 30 s interval on a busy machine.
+    database.set_state("reminders.interval", "3600")
     yield database, ids
     database.close()
 
