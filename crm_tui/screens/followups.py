@@ -235,6 +235,7 @@ class FollowUpsScreen(ListScreen):
             where=self.base_filter(),
             order=["done_at" if done else "due_at"],
             descending=done,
+            nulls=not done,  # the done view has no NULL done_at
         )
 
     def compose_top(self) -> ComposeResult:

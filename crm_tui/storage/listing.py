@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, func, literal_column, or_, select, tuple_
+from sqlalchemy import ColumnElement, func, literal_column, or_, select, text, tuple_
 
 from crm_tui.domain.models import MODELS, Customer
 
@@ -32,6 +32,15 @@ DEFAULT_ORDER: dict[str, tuple[str, ...]] = {
     "competitor": ("name", "id"),
 }
 
+# A small index over every live row of a table (`WHERE deleted = 0`), for unfiltered counts.
+COUNT_INDEX: dict[str, str] = {
+    "customer": "ix_customer_sort",
+    "contact": "ix_contact_sort",
+    "activity": "ix_activity_list_due",
+    "opportunity": "ix_opportunity_list_close",
+    "expense": "ix_expense_list_spent",
+}
+
 
 class ListSource:
     """The rows of one entity under a filter and an order, read a page at a time.
@@ -48,6 +57,7 @@ class ListSource:
         where: Sequence[ColumnElement[bool]] = (),
         order: Sequence[str] | None = None,
         descending: bool = False,
+        nulls: bool = True,
         page_size: int = PAGE_SIZE,
     ) -> None:
         self.db = db
@@ -59,6 +69,9 @@ class ListSource:
             names.append("id")
         self.order_names = tuple(names)
         self.descending = descending
+        # False when the filter already excludes NULL sort keys (e.g. done follow-ups by
+        # done_at): a descending keyset read then needs no `OR key IS NULL`, which no index serves.
+        self.nulls = nulls
         self.page_size = page_size
         self._where: list[ColumnElement[bool]] = list(where)
         self._count: int | None = None
@@ -93,6 +106,12 @@ class ListSource:
     def count(self) -> int:
         if self._count is None:
             query = select(func.count()).select_from(self.table).where(*self._conditions())
+            if not self._where and self.entity in COUNT_INDEX:
+                # Unfiltered, SQLite scans the table; its partial list index is half the work.
+                query = text(
+                    f"SELECT count(*) FROM {self.table.name} INDEXED BY "
+                    f"{COUNT_INDEX[self.entity]} WHERE deleted = 0"
+                )
             with self.db.engine.connect() as conn:
                 self._count = int(conn.execute(query).scalar_one())
         return self._count
@@ -156,7 +175,9 @@ class ListSource:
         if not self.descending:
             return [keys > bound]  # NULLs sort first, so none can follow a non-NULL anchor
         # Descending, NULLs sort last and never compare: let them follow explicitly.
-        return [or_(keys < bound, columns[0].is_(None))] if columns[0].nullable else [keys < bound]
+        if self.nulls and columns[0].nullable:
+            return [or_(keys < bound, columns[0].is_(None))]
+        return [keys < bound]
 
     def _select(self) -> Any:
         columns = [self.table]

@@ -138,3 +138,18 @@ def test_customer_filter_clause(db):
     source = ListSource(db, "customer", where=[Customer.city == "北京"], page_size=7)
     expected = reference(db, "customer", "AND city = '北京'", "sort_key, id")
     assert read_all_shuffled(source, 3) == expected
+
+
+def test_descending_without_nulls_matches_and_counts_unfiltered(db):
+    source = ListSource(
+        db,
+        "activity",
+        where=[Activity.done_at.is_not(None)],
+        order=["done_at"],
+        descending=True,
+        nulls=False,
+        page_size=6,
+    )
+    expected = reference(db, "activity", "AND done_at IS NOT NULL", "done_at DESC, id DESC")
+    assert read_all_shuffled(source, 4) == expected
+    assert ListSource(db, "activity").count() == len(reference(db, "activity", "", "id"))
