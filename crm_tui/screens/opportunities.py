@@ -230,6 +230,10 @@ class OpportunitiesScreen(ListScreen):
             self.table.reload()
             self.table.focus()
 
+    def action_show_board(self) -> None:
+        if not self.board_mode:
+            self.action_toggle_board()
+
     def selected_id_from_table(self) -> str | None:
         row = self.table.current_row
         return str(row["id"]) if row else None

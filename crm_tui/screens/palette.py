@@ -74,6 +74,19 @@ def commands() -> list[Command]:
             partial(_then, mode="followups", action="new"),
         ),
         Command(
+            "Deals board",
+            "The pipeline by stage, with totals",
+            partial(_then, mode="opportunities", action="show_board"),
+        ),
+        Command(
+            "New deal", "Add an opportunity", partial(_then, mode="opportunities", action="new")
+        ),
+        Command(
+            "New expense claim",
+            "Claim money spent (receipt, customer or deal)",
+            partial(_then, mode="expenses", action="new"),
+        ),
+        Command(
             "Competitors",
             "Who we are up against",
             partial(_push, module="competitors", name="CompetitorsScreen"),

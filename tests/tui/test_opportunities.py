@@ -217,3 +217,28 @@ async def test_board_loads_more_cards_at_the_end_of_a_column(tmp_path):
         assert len(lead.cards) == 9 and lead.more == 0
         await pilot.press("down")
         assert board.selected.title == lead.cards[3].title
+
+
+async def test_palette_opens_the_deals_board_and_the_competitors(tmp_path):
+    from crm_tui.app import make_app
+    from crm_tui.screens.competitors import CompetitorsScreen
+
+    db = make_db(tmp_path)
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"Deals board")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, OpportunitiesScreen) and screen.board_mode
+        assert screen.query_one(Board).has_focus
+        await pilot.press("ctrl+p", *"Competitors")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CompetitorsScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
