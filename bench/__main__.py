@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
 import sys
 import time
@@ -26,7 +27,13 @@ def main(argv: list[str] | None = None) -> int:
         "--out", type=Path, default=BENCH_DIR, help="folder for results.json and RESULTS.md"
     )
     parser.add_argument("--rebuild", action="store_true", help="generate the data again")
+    parser.add_argument(
+        "--table-only", action="store_true", help="only write RESULTS.md from results.json"
+    )
     args = parser.parse_args(argv)
+    if args.table_only:
+        write_table(args.out)
+        return 0
 
     def log(message: str) -> None:
         print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
@@ -55,18 +62,22 @@ def main(argv: list[str] | None = None) -> int:
                 f"  {row['name']}: {row.get('median')} {row.get('unit')}"
                 + (f" (ratio {row['ratio']})" if row.get("ratio") is not None else "")
             )
-    import json
-
-    data = json.loads(results.read_text()) if results.exists() else {}
-    analysis = BENCH_DIR / "analysis.md"
-    if analysis.exists():
-        data["analysis"] = analysis.read_text()
-    (args.out / "RESULTS.md").write_text(markdown(data))
+    write_table(args.out)
     if failed:
         for name, trace in failed:  # again at the end, where a caller's tail shows it
             log(f"{name} failed:\n{trace}")
         return 1
     return 0
+
+
+def write_table(out: Path) -> None:
+    """RESULTS.md from results.json, with the hand-written analysis (bench/analysis.md)."""
+    results = out / "results.json"
+    data = json.loads(results.read_text()) if results.exists() else {}
+    analysis = BENCH_DIR / "analysis.md"
+    if analysis.exists():
+        data["analysis"] = analysis.read_text()
+    (out / "RESULTS.md").write_text(markdown(data))
 
 
 if __name__ == "__main__":

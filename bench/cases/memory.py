@@ -22,6 +22,7 @@ def run(ds: Dataset, log) -> tuple[list[Figure], dict]:
         (b"2", 1.0),
         (b"/", 0.3),
         ("北京".encode(), customers),
+        (b"", 5.0),  # the filtered count and page may come after a repaint of the old one
         (b"\x1b", 0.5),
     ]
     shown = run_in_pty(

@@ -180,7 +180,7 @@ def run_sync(
             .fetchall()
         ]
         round_trips, pushes, pulls = [], [], []
-        for n in range(max(2, size.slow_runs)):
+        for n in range(size.slow_runs):
             for i, rid in enumerate(ids):
                 rep.repos.customers.update(rid, {"notes": f"bench edit {n}-{i}"})
             with SyncClient.for_database(rep.path) as a, SyncClient.for_database(manager.path) as b:
