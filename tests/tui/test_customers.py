@@ -165,3 +165,34 @@ def test_cells_are_cut_and_padded_by_terminal_width():
     assert fit("张伟", 6) == "张伟  "
     assert fit("42", 5, "right") == "   42"
     assert cell_len(fit("北京", 3)) == 3
+
+
+async def test_the_table_reads_only_the_pages_in_view(app, book, monkeypatch):
+    from crm_tui.storage.engine import connect
+    from crm_tui.storage.listing import ListSource
+
+    db, _ = book
+    conn = connect(db.path)
+    stamp = "2026-11-01 00:00:00.000000"
+    conn.executemany(
+        "INSERT INTO customer(id, created_at, updated_at, name, sort_key) VALUES (?, ?, ?, ?, ?)",
+        [(f"bulk{i:05d}", stamp, stamp, f"Bulk {i:05d}", f"bulk {i:05d}") for i in range(5000)],
+    )
+    conn.close()
+    asked: list[int] = []
+    original = ListSource.page
+
+    def spy(self, index):  # noqa: ANN001
+        asked.append(index)
+        return original(self, index)
+
+    monkeypatch.setattr(ListSource, "page", spy)
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = await open_customers(pilot)
+        assert table.row_count == 5004
+        await pilot.press("end")
+        await pilot.pause()
+        assert table.current_row["name"] == "张伟"
+        await pilot.press("pageup")
+        await pilot.pause()
+    assert len(set(asked)) <= 6  # first pages, the last one or two: never all 101
