@@ -23,6 +23,7 @@ from crm_tui.domain import rules
 from crm_tui.domain.dates import Clock
 from crm_tui.storage.engine import connect
 from crm_tui.storage.migrate import migrate
+from crm_tui.storage.reports import rebuild_customer_last_done
 from crm_tui.storage.search import index_text, pinyin_key, searchable_parts
 
 CN_CITIES = [
@@ -439,13 +440,14 @@ def generate(
         _reference_data(conn, g)
         competitor_ids = [r[0] for r in conn.execute("SELECT id FROM competitor")]
         _slots(conn, g)
-        # Building an index once over sorted data beats growing it row by row.
-        indexes = conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-            "AND tbl_name IN ('activity', 'expense', 'opportunity_line')"
+        # Building an index once over sorted data beats growing it row by row, and derived
+        # tables kept by triggers are cheaper to fill once at the end than row by row.
+        derived = conn.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+            "AND sql IS NOT NULL AND tbl_name IN ('activity', 'expense', 'opportunity_line')"
         ).fetchall()
-        for name, _sql in indexes:
-            conn.execute(f"DROP INDEX {name}")
+        for kind, name, _sql in derived:
+            conn.execute(f"DROP {kind.upper()} {name}")
         batch = 5000
         for start in range(0, customers, batch):
             n = min(batch, customers - start)
@@ -453,8 +455,9 @@ def generate(
                 counts[key] += value
             if progress:
                 progress(f"{start + n}/{customers} customers")
-        for _name, sql in indexes:
+        for _kind, _name, sql in derived:
             conn.execute(sql)
+        rebuild_customer_last_done(conn)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

@@ -10,6 +10,7 @@ PRAGMAS = (
     "PRAGMA synchronous = NORMAL",
     "PRAGMA foreign_keys = ON",
     "PRAGMA busy_timeout = 5000",
+    "PRAGMA temp_store = MEMORY",  # sorts and trigger scratch space off the disk
 )
 
 

@@ -39,6 +39,18 @@ class Identity:
     currency: str
 
 
+def rebuild_customer_last_done(conn: sqlite3.Connection) -> None:
+    """Fill `customer_last_done` from scratch (after a bulk load that bypassed its triggers)."""
+    conn.execute("DELETE FROM customer_last_done")
+    conn.execute(
+        "INSERT INTO customer_last_done(customer_id, last_done_at, owner_id, live) "
+        "SELECT a.customer_id, max(a.done_at), c.owner_id, "
+        "coalesce(c.deleted = 0 AND c.status != 'lost', 1) "
+        "FROM activity a LEFT JOIN customer c ON c.id = a.customer_id "
+        "WHERE a.done_at IS NOT NULL AND a.deleted = 0 GROUP BY a.customer_id"
+    )
+
+
 def open_for_reports(path: Path | str) -> tuple[sqlite3.Connection, Identity]:
     """A migrated sqlite3 connection and the identity, without loading the ORM (`crm report`
     starts in a fraction of the time `open_database` takes)."""
