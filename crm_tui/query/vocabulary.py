@@ -56,6 +56,9 @@ IS_SHORTHANDS: dict[str, dict[str, str]] = {
     "saved_query": {"pinned": "pinned:yes"},
 }
 
+# Relative dates offered by completion (any ±Nd/w/m/y and ISO date is accepted too).
+DATE_WORDS = ("today", "tomorrow", "yesterday", "sow", "eow", "som", "eom", "+7d", "-30d")
+
 SYSTEM_FIELDS: dict[str, FieldSpec] = {
     "owner_id": FieldSpec("owner_id", "ref", "Owner", ref="user"),
     "created_at": FieldSpec("created_at", "datetime", "Created"),
@@ -100,6 +103,8 @@ class Vocabulary:
         extra = EXTRA_VALUES.get((self.spec.name, resolved), ())
         if fspec.kind == "bool":
             return ("yes", "no")
+        if fspec.kind in ("date", "datetime"):
+            return extra + DATE_WORDS
         if resolved == "owner_id":
             return ("me",)
         return fspec.choices + extra

@@ -253,3 +253,14 @@ async def test_enter_runs_even_a_one_letter_query(book):
         await pilot.press("enter")
         await pilot.pause(0.1)
         assert app.sent == ["c"]
+
+
+def test_completion_offers_relative_dates_and_special_values(book):
+    db, _ = book
+    bar = QueryBar(entity="activity")
+    assert bar.candidates("due:t")[1] == ["today", "tomorrow"]
+    assert bar.candidates("due:o")[1] == ["overdue"]
+    assert bar.candidates("status:")[1] == ["open", "done", "overdue"]
+    assert bar.candidates("-kind:v")[1] == ["visit"]
+    assert "customer.city:" not in bar.candidates("cust")[1]
+    assert "customer:" in bar.candidates("cust")[1]
