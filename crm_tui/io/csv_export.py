@@ -36,15 +36,16 @@ def matching_ids(db: Database, entity: str, query: str | None) -> set[str] | Non
     """Ids a query selects (None: no query, everything). Raises QueryError on a bad query."""
     if not query or not query.strip():
         return None
-    from sqlmodel import col, select
+    from sqlmodel import select
 
     from crm_tui.domain.models import MODELS
     from crm_tui.query import compile_filter
+    from crm_tui.storage.repository import live
 
     model = MODELS[entity]
     clauses = compile_filter(entity, query, db=db)
     with db.reading() as s:
-        stmt = select(model.id).where(col(model.deleted).is_(False), *clauses)
+        stmt = select(model.id).where(live(model), *clauses)
         return set(s.exec(stmt))
 
 

@@ -25,7 +25,7 @@ from crm_tui.domain.models import (
     User,
 )
 from crm_tui.storage import search
-from crm_tui.storage.repository import NotFound, Repository
+from crm_tui.storage.repository import NotFound, Repository, live
 
 if TYPE_CHECKING:
     from crm_tui.storage.database import Database
@@ -95,7 +95,7 @@ class CustomerRepo(Repository[Customer]):
         if "name" in changed:
             contacts = s.exec(
                 select(Contact).where(
-                    Contact.customer_id == rec.id, col(Contact.deleted).is_(False)
+                    Contact.customer_id == rec.id, live(Contact)
                 )
             )
             for contact in contacts:
@@ -104,7 +104,7 @@ class CustomerRepo(Repository[Customer]):
     def before_delete(self, s: Session, rec: Customer) -> None:
         # Deleting a company tombstones its contacts too: they would be orphans otherwise.
         for contact in s.exec(
-            select(Contact).where(Contact.customer_id == rec.id, col(Contact.deleted).is_(False))
+            select(Contact).where(Contact.customer_id == rec.id, live(Contact))
         ):
             self.db.repos.contacts.delete(contact.id, record_undo=False)
 
@@ -122,7 +122,7 @@ class CustomerRepo(Repository[Customer]):
             return list(
                 s.exec(
                     select(Customer)
-                    .where(col(Customer.id).in_(set(ids)), col(Customer.deleted).is_(False))
+                    .where(col(Customer.id).in_(set(ids)), live(Customer))
                     .order_by(Customer.sort_key, Customer.id)
                     .limit(limit)
                 )
@@ -166,7 +166,7 @@ class ContactRepo(Repository[Contact]):
             return list(
                 s.exec(
                     select(Contact)
-                    .where(col(Contact.id).in_(ids), col(Contact.deleted).is_(False))
+                    .where(col(Contact.id).in_(ids), live(Contact))
                     .order_by(Contact.sort_key, Contact.id)
                     .limit(limit)
                 )

@@ -33,6 +33,12 @@ M = TypeVar("M", bound=SyncedRecord)
 _DATETIME = FieldSpec("at", "datetime")
 
 
+def live(model: type[SyncedRecord]) -> Any:
+    """'Not deleted' written as `deleted = 0`: SQLite uses the partial indexes (`WHERE
+    deleted = 0`) only for that exact form, not for `deleted IS 0`."""
+    return col(model.deleted) == False  # noqa: E712
+
+
 class NotFound(LookupError):
     pass
 
@@ -72,7 +78,7 @@ class Repository(Generic[M]):
                 or_(col(self.model.id).startswith(ref) if len(ref) >= 4 else False, title == ref)
             )
             if not include_deleted:
-                query = query.where(col(self.model.deleted).is_(False))
+                query = query.where(live(self.model))
             found = list(s.exec(query.limit(2)))
         if len(found) == 1:
             return found[0]
@@ -94,7 +100,7 @@ class Repository(Generic[M]):
             for clause in where:
                 query = query.where(clause)
             if not include_deleted:
-                query = query.where(col(self.model.deleted).is_(False))
+                query = query.where(live(self.model))
             order = order_by or [getattr(self.model, name) for name in self.default_order]
             query = query.order_by(*order).offset(offset).limit(limit)
             return list(s.exec(query))
@@ -105,7 +111,7 @@ class Repository(Generic[M]):
             for clause in where:
                 query = query.where(clause)
             if not include_deleted:
-                query = query.where(col(self.model.deleted).is_(False))
+                query = query.where(live(self.model))
             return s.exec(query).one()
 
     # --- writes ----------------------------------------------------------------------------
