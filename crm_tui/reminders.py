@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import text
 
 from crm_tui.domain import rules
+from crm_tui.domain.dates import month_days
 
 if TYPE_CHECKING:
     from crm_tui.storage.database import Database
@@ -82,10 +83,8 @@ def birthdays_soon(
     db: Database, days: int = DEFAULT_BIRTHDAY_DAYS, today: date | None = None
 ) -> list[Reminder]:
     """Customers and contacts whose birthday falls in the next `days` days (today included)."""
-    from crm_tui.storage.repositories import week_window
-
     today = today or db.clock.today()
-    window = week_window(today, days)
+    window = month_days(today, days)
     marks = ",".join(f":d{i}" for i in range(len(window)))
     params = {f"d{i}": md for i, md in enumerate(window)}
     out = []

@@ -125,6 +125,11 @@ def relative_date(word: str, today: date) -> date | None:
     return None
 
 
+def month_days(start: date, count: int) -> list[str]:
+    """'MM-DD' of `count` days from `start`, wrapping the year end (matches `birthday_md`)."""
+    return [(start + timedelta(days=i)).strftime("%m-%d") for i in range(count)]
+
+
 def parse_date(text: str, today: date) -> date:
     """A date from what a rep typed: ISO, relative words, 11月30日, or a common format."""
     raw = text.strip()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from crm_tui.domain.dates import Clock, add_months
+from crm_tui.domain.dates import Clock, add_months, month_days
 from crm_tui.domain.money import DEFAULT_CURRENCY, format_money
 from crm_tui.storage.engine import connect
 
@@ -62,8 +62,8 @@ def _parse(stored: str) -> datetime:
 
 
 def birthday_days(today: date, days: int = 7) -> list[str]:
-    """'MM-DD' of today and the next days, wrapping the year end (matches `birthday_md`)."""
-    return [(today + timedelta(days=i)).strftime("%m-%d") for i in range(days + 1)]
+    """'MM-DD' of today and the next `days` days."""
+    return month_days(today, days + 1)
 
 
 class _Reader:

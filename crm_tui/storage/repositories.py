@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
@@ -523,8 +523,3 @@ class Repositories:
             rec = repo.get(row_id, include_deleted=True)
             title = getattr(rec, spec.title_field, row_id) if rec else row_id
             return f"undid {what} {ent.replace('_', ' ')} '{title}'"
-
-
-def week_window(today: date, days: int = 7) -> list[str]:
-    """'MM-DD' of the next `days` days, for birthday lookups that wrap the year end."""
-    return [(today + timedelta(days=i)).strftime("%m-%d") for i in range(days)]
