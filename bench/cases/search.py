@@ -17,9 +17,9 @@ WORDS = ["acme", "north", "138", "北京", "华信科技", "钢管", "张伟", "
 
 
 # Fewer words where each keystroke is slow or the run is a smoke test.
-PILOT_WORDS = {"small": WORDS[:2], "1m": ["acme", "北京"]}
+PILOT_WORDS = {"small": WORDS[:2], "1m": ["北京"]}
 PASSES = {"small": 1, "100k": 5, "1m": 1}
-QUERY_WORDS = {"1m": ["acme", "138", "北京", "华信科技", "张伟"]}
+QUERY_WORDS = {"1m": ["acme", "北京", "张伟"]}
 
 
 def keystrokes(words: list[str] = WORDS) -> list[str]:
@@ -106,15 +106,18 @@ def run(ds: Dataset, log) -> tuple[list[Figure], dict]:
         figure("search", "  of which first page", Stats(tuple(page_t)), p95=True),
     ]
     raw.close()
+    notes = []
     try:
         rows += asyncio.run(_repaint(ds, db, log))
+    except TimeoutError as exc:  # the query figures above still stand
+        notes.append(f"keystroke → repaint under Pilot not measured: {exc}")
     finally:
         db.close()
     worst = sorted(
         ((t, text) for t, text in zip(app_all + app_cjk, typed * runs, strict=False)),
         reverse=True,
     )[:1]
-    notes = [f"keystrokes typed: {', '.join(typed)}; {runs} passes"]
+    notes.append(f"keystrokes typed: {', '.join(typed)}; {runs} passes")
     if worst:
         notes.append(f"slowest single keystroke seen: {worst[0][0] * 1000:.1f} ms")
     return rows, {"notes": notes}
@@ -186,9 +189,9 @@ async def _repaint(ds: Dataset, db, log) -> list[Figure]:
     return rows
 
 
-async def _until(pilot, condition, timeout: float = 30.0) -> None:
+async def _until(pilot, condition, timeout: float = 180.0) -> None:
     deadline = time.perf_counter() + timeout
     while not condition():
         if time.perf_counter() > deadline:
-            raise TimeoutError("the table never reloaded")
+            raise TimeoutError(f"the table did not reload within {timeout:.0f} s of a keystroke")
         await pilot.pause(0.002)
