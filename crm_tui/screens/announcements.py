@@ -25,11 +25,11 @@ if TYPE_CHECKING:
 
 
 def _published(db: Database) -> Any:
-    def text(row: dict[str, Any]) -> str:
+    def cell(row: dict[str, Any]) -> str:
         moment = row.get("published_at")
         return db.clock.to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
-    return text
+    return cell
 
 
 class AnnouncementsScreen(ListScreen):

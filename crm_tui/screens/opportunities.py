@@ -60,11 +60,11 @@ def weighted_cell(row: dict[str, Any]) -> str:
 
 
 def _date_cell(key: str) -> Any:
-    def text(row: dict[str, Any]) -> str:
+    def cell(row: dict[str, Any]) -> str:
         value = row.get(key)
         return value.isoformat() if value is not None else ""
 
-    return text
+    return cell
 
 
 def add_lost_reason(db: Database, reason: str) -> None:
