@@ -154,6 +154,12 @@ async def _repaint(ds: Dataset, db, log) -> list[Figure]:
                     changed.clear()
                     started = time.perf_counter()
                     await pilot.press(ch)
+                    # The bar skips a query still being typed (one Latin letter): no reload.
+                    await _until(
+                        pilot, lambda s=started: bool(changed) or time.perf_counter() - s > 2.0
+                    )
+                    if not changed:
+                        continue
                     await _until(pilot, lambda: bool(reloaded))
                     await pilot.pause()  # the repaint after the new lines are in
                     done = time.perf_counter()
