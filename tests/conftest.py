@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from typer.testing import CliRunner
 
+from crm_tui.cli import app
 from crm_tui.domain.dates import Clock
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -44,3 +46,29 @@ def _isolated_dirs(
     # The CLI reads the machine's zone: pin it so local dates in assertions are stable.
     monkeypatch.setenv("TZ", "Asia/Shanghai")
     time.tzset()
+
+
+class CliResult:
+    def __init__(self, exit_code: int, stdout: str, stderr: str) -> None:
+        self.exit_code, self.stdout, self.stderr = exit_code, stdout, stderr
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "cli.db"
+
+
+@pytest.fixture
+def crm(db_path: Path) -> Callable[..., CliResult]:
+    """Run `crm --db <tmp> --now <fixed> ARGS…` in-process, like a shell would."""
+    runner = CliRunner()
+
+    def run(*args: str, db: Path | None = None) -> CliResult:
+        result = runner.invoke(
+            app,
+            ["--db", str(db or db_path), "--now", "2026-11-23T10:00:00+08:00", *args],
+            catch_exceptions=False,
+        )
+        return CliResult(result.exit_code, result.stdout, result.stderr)
+
+    return run
