@@ -464,6 +464,7 @@ def generate(
         raise
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA analysis_limit = 1000")  # sampled statistics: enough for the planner
     conn.execute("ANALYZE")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute(
