@@ -5,12 +5,10 @@ The shared `clock` (tests/conftest.py) fixes now at Monday 2026-11-23 10:00 Asia
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from textual.worker import WorkerCancelled
 
 from crm_tui.app import CrmApp, make_app
 from crm_tui.domain.dates import Clock
@@ -149,12 +147,3 @@ def book(tmp_path: Path, clock: Clock) -> Iterator[tuple[Database, dict[str, str
 @pytest.fixture
 def app(book: tuple[Database, dict[str, str]]) -> CrmApp:
     return make_app(book[0])
-
-
-async def settle(pilot) -> None:  # noqa: ANN001 - Pilot's generic type is noisy here
-    """Let workers (desk, table loads) finish and their results paint; a load superseded
-    by a newer one (exclusive workers) is cancelled, which is not a failure."""
-    for _ in range(3):
-        with contextlib.suppress(WorkerCancelled):
-            await pilot.app.workers.wait_for_complete()
-        await pilot.pause()

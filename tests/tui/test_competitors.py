@@ -9,16 +9,11 @@ from crm_tui.screens.announcements import AnnouncementsScreen
 from crm_tui.screens.competitors import CompetitorsScreen
 from crm_tui.screens.forms import RecordForm
 
+from .pilot import settle
 from .support_b import Host, make_db
 
 pytestmark = pytest.mark.anyio
 SIZE = (100, 30)
-
-
-async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_add_and_edit_a_competitor(tmp_path):

@@ -11,7 +11,7 @@ from crm_tui.screens.customers import CustomersScreen
 from crm_tui.screens.forms import RecordForm
 from crm_tui.widgets.query_bar import QueryBar
 from crm_tui.widgets.record_table import RecordTable, fit
-from tests.tui.conftest import settle
+from tests.tui.pilot import settle
 
 pytestmark = pytest.mark.anyio
 

@@ -7,7 +7,7 @@ import pytest
 from crm_tui.screens.customer_detail import CustomerDetailScreen
 from crm_tui.screens.desk import AnnouncementView, DeskList, DeskScreen
 from crm_tui.screens.forms import RecordForm
-from tests.tui.conftest import settle
+from tests.tui.pilot import settle
 
 pytestmark = pytest.mark.anyio
 

@@ -9,17 +9,11 @@ from crm_tui.screens.expenses import ExpensesScreen
 from crm_tui.screens.forms import RecordForm
 from crm_tui.screens.pickers import ConfirmScreen
 
+from .pilot import settle
 from .support_b import Host, make_db
 
 pytestmark = pytest.mark.anyio
 SIZE = (100, 30)
-
-
-async def settle(pilot) -> None:
-    """Let the table and totals workers finish and paint."""
-    for _ in range(2):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def start(pilot, app) -> ExpensesScreen:

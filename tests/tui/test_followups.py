@@ -12,7 +12,7 @@ from crm_tui.screens.followups import FollowUpsScreen
 from crm_tui.screens.forms import RecordForm
 from crm_tui.screens.pickers import PromptScreen
 from crm_tui.widgets.record_table import RecordTable
-from tests.tui.conftest import settle
+from tests.tui.pilot import settle
 
 pytestmark = pytest.mark.anyio
 

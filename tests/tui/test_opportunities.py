@@ -12,17 +12,11 @@ from crm_tui.screens.pickers import ChoiceScreen, DatePromptScreen
 from crm_tui.storage import pipeline
 from crm_tui.widgets.board import Board, short_money
 
+from .pilot import settle
 from .support_b import Host, make_db
 
 pytestmark = pytest.mark.anyio
 SIZE = (100, 30)
-
-
-async def settle(pilot) -> None:
-    """Let the table and totals workers finish and paint."""
-    for _ in range(2):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def start(pilot, app) -> OpportunitiesScreen:

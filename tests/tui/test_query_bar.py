@@ -11,7 +11,7 @@ from crm_tui.storage.values import QueryHistory, distinct_values
 from crm_tui.widgets.query_bar import QueryBar
 from crm_tui.widgets.record_table import RecordTable
 from crm_tui.widgets.saved_views import SavedViews
-from tests.tui.conftest import settle
+from tests.tui.pilot import settle
 
 pytestmark = pytest.mark.anyio
 

@@ -10,7 +10,7 @@ from crm_tui import reminders
 from crm_tui.app import make_app
 from crm_tui.screens.reminder import ReminderScreen, ReminderWatcher
 from crm_tui.storage.database import open_database
-from tests.tui.conftest import settle
+from tests.tui.pilot import settle
 
 pytestmark = pytest.mark.anyio
 

@@ -17,6 +17,8 @@ from crm_tui.screens.reports import ReportsScreen
 from crm_tui.storage.database import Database, open_database
 from tests.reports.book import NOW, build_book
 
+from .pilot import settle
+
 pytestmark = pytest.mark.anyio
 
 
@@ -48,12 +50,6 @@ def book_db(book_file: Path, tmp_path: Path) -> tuple[Database, dict[str, str]]:
     shutil.copy(book_file, tmp_path / "book.db")
     db = open_database(tmp_path / "book.db", Clock(fixed=NOW, zone=UTC))
     return db, {c.name: c.id for c in db.repos.customers.page(limit=10)}
-
-
-async def settle(pilot: Any) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def test_summary_snapshot_80x24(book_db: Any, snap_compare: Any) -> None:

@@ -13,7 +13,7 @@ from crm_tui.screens.followups import FollowUpsScreen
 from crm_tui.screens.help import HelpScreen, binding_rows
 from crm_tui.screens.opportunities import OpportunitiesScreen
 from crm_tui.widgets.status_bar import StatusBar, SyncStatusChanged
-from tests.tui.conftest import settle
+from tests.tui.pilot import settle
 
 pytestmark = pytest.mark.anyio
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input
 
-from tests.tui.conftest import settle
+from tests.tui.pilot import settle
 
 SIZES = [(80, 24), (120, 40)]
 

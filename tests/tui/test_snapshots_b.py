@@ -11,15 +11,10 @@ import pytest
 from crm_tui.screens.expenses import ExpensesScreen
 from crm_tui.screens.opportunities import OpportunitiesScreen
 
+from .pilot import settle
 from .support_b import Host, make_db
 
 SIZES = [(80, 24), (120, 40)]
-
-
-async def settle(pilot) -> None:
-    for _ in range(2):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def host(tmp_path, screen):
