@@ -1,0 +1,52 @@
+"""`crm` with no subcommand opens the app without loading the CLI (a fifth of cold start)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from crm_tui.launch import app_options
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], {}),
+        (["--db", "a.db"], {"--db": "a.db"}),
+        (["--db=a.db"], {"--db": "a.db"}),
+        (["--now", "2026-11-23T09:00", "--db", "x"], {"--now": "2026-11-23T09:00", "--db": "x"}),
+        (["list", "customers"], None),
+        (["--help"], None),
+        (["--db"], None),  # the CLI says the value is missing
+        (["--db", "--help"], None),
+        (["--db", "a", "--db", "b"], None),
+        (["--db", "a.db", "sync"], None),
+    ],
+)
+def test_only_plain_app_invocations_skip_the_cli(
+    argv: list[str], expected: dict[str, str] | None
+) -> None:
+    assert app_options(argv) == expected
+
+
+def test_the_app_path_loads_neither_typer_nor_markdown() -> None:
+    code = (
+        "import sys, crm_tui.launch, crm_tui.app; "
+        "print(sorted(m for m in ('typer', 'click', 'markdown_it') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_an_unopenable_database_is_one_line_and_exit_1(tmp_path) -> None:
+    folder = tmp_path / "not-a-folder"
+    folder.write_text("a file where a folder should be")
+    code = "import sys; from crm_tui.launch import main; sys.argv[1:1] = ['--db']; main()"
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(folder / "crm.db")], capture_output=True, text=True
+    )
+    assert out.returncode == 1
+    assert out.stderr.startswith("error: cannot open database")
+    assert "Traceback" not in out.stderr
