@@ -1,4 +1,4 @@
-"""Provides the server database: engine, schema set-up on start, read and write sessions.
+"""Provides the server database: engine, migrations on start, read and write sessions.
 
 SQLite reuses the laptop's engine set-up (WAL, busy timeout, BEGIN IMMEDIATE for writers);
 PostgreSQL relies on row locks (`FOR UPDATE` on the device and records, and the change
@@ -15,9 +15,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from crm_tui.server.models import TABLES, ChangeCounter, ServerMeta, ServerModel
-
-SERVER_SCHEMA_VERSION = 1
+from crm_tui.server.models import ChangeCounter
 
 
 class ServerDB:
@@ -38,15 +36,14 @@ class ServerDB:
             self.engine = create_engine(url, pool_pre_ping=True, pool_size=10)
             self._writer = self.engine
 
-    def init(self) -> None:
-        """Create missing tables and the change counter (safe to run on every start)."""
-        ServerModel.metadata.create_all(self.engine, tables=TABLES)
-        with self.write() as s:
-            if s.get(ChangeCounter, 1) is None:
-                s.add(ChangeCounter(id=1, value=0))
-            meta = s.get(ServerMeta, "schema_version")
-            if meta is None:
-                s.add(ServerMeta(key="schema_version", value=str(SERVER_SCHEMA_VERSION)))
+    def init(self) -> tuple[str | None, str | None]:
+        """Bring the schema to the newest migration (safe on every start: a database at
+        head is left alone, one made by the first release's create_all is stamped and
+        upgraded); returns the (before, after) Alembic revisions."""
+        from crm_tui.server.migrations import upgrade
+
+        with self._writer.begin() as conn:
+            return upgrade(conn)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
