@@ -23,6 +23,7 @@ from crm_tui.domain.fields import (
     to_wire,
 )
 from crm_tui.server.core.clock import ServerClock
+from crm_tui.server.crud.customer_merge import follow_merged, merge_customer
 from crm_tui.server.crud.duplicates import flag_duplicates
 from crm_tui.server.crud.merge import MergeOutcome, merge_fields
 from crm_tui.server.crud.records import (
@@ -225,6 +226,8 @@ def validate_payload(
         except (ValueError, TypeError, AttributeError):
             errors.append(f"{name}: '{raw}' is not a valid {fspec.kind}")
             continue
+        if fspec.kind == "ref" and fspec.ref == "customer" and value is not None:
+            value = follow_merged(session, value) or value  # a merged customer: its survivor
         if fspec.kind == "ref" and value is not None:
             target = session.get(Record, value)
             if (
@@ -342,6 +345,8 @@ def run_command(
     command = str(m.payload.get("command", ""))
     if command == "reassign":
         return _reassign(session, account, m, rec, changes)
+    if command == "merge":
+        return merge_customer(session, account, m, rec, changes, clock)
     if m.entity != "expense":
         raise Refused(f"unknown command '{command}' for a {m.entity}")
     if rec.deleted:
