@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import or_, update
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam, insert, or_, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, col
 
 from crm_tui.domain.fields import to_wire
 from crm_tui.server.models import Account, ChangeCounter, ChangeLog, Record
-from crm_tui.sync.protocol import Change, PullResponse
 
 TEAM_ENTITIES = frozenset(
     {"user", "customer", "contact", "competitor", "announcement", "lost_reason"}
@@ -68,29 +68,93 @@ def snapshot(rec: Record) -> dict[str, Any]:
     }
 
 
+# Record's columns, as a batch `Row` holds them and `ChangeSet` writes them.
+ROW_COLUMNS = (
+    "id",
+    "entity",
+    "owner_id",
+    "partition",
+    "version",
+    "deleted",
+    "data",
+    "field_hlc",
+    "field_version",
+    "created_at",
+    "updated_at",
+    "updated_by",
+)
+
+
+@dataclass(eq=False)
+class Row:
+    """A record as the batch push path holds it: Record's columns as plain attributes, read
+    and written in bulk with SQLAlchemy Core (an ORM instance per row costs ~100 us)."""
+
+    id: str
+    entity: str
+    owner_id: str | None
+    partition: str
+    deleted: bool
+    data: str
+    field_hlc: str
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str | None = None
+    version: int = 0
+    field_version: str = "{}"
+    new: bool = False  # not in the database yet
+
+    def values(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in ROW_COLUMNS}
+
+
 @dataclass
 class ChangeSet:
-    """The rows one write transaction touched; `commit` logs them with seqs taken last."""
+    """The rows one write transaction touched; `commit` logs them with seqs taken last.
 
-    rows: dict[str, Record] = field(default_factory=dict)
+    A touched row is a batch `Row` (written here, in bulk) or an ORM `Record` (flushed by
+    its session); both get their version and change-log row here.
+    """
+
+    rows: dict[str, Any] = field(default_factory=dict)
     old_partitions: dict[str, str] = field(default_factory=dict)
     fields: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    unwritten: dict[str, Row] = field(default_factory=dict)
 
     def touch(
         self,
-        rec: Record,
+        rec: Any,
         *,
         fields: dict[str, str | None] | None = None,
         old_partition: str | None = None,
     ) -> None:
         """Mark `rec` changed; `fields` maps each changed field to who changed it."""
         self.rows[rec.id] = rec
+        if isinstance(rec, Row):
+            self.unwritten[rec.id] = rec
         self.fields.setdefault(rec.id, {}).update(fields or {})
         if old_partition and old_partition != rec.partition:
             self.old_partitions.setdefault(rec.id, old_partition)
 
+    def write_rows(self, session: Session) -> None:
+        """Insert or update the touched batch rows: one executemany per kind."""
+        if not self.unwritten:
+            return
+        table = Record.__table__
+        conn = session.connection()
+        rows = list(self.unwritten.values())
+        self.unwritten.clear()
+        new = [r.values() for r in rows if r.new]
+        old = [_by_id(r.values()) for r in rows if not r.new]
+        if new:
+            conn.execute(insert(table), new)
+        if old:
+            conn.execute(update(table).where(table.c.id == bindparam("row_id")), old)
+        for r in rows:
+            r.new = False
+
     def commit(self, session: Session) -> None:
-        entries: list[tuple[str, str, Record]] = []
+        entries: list[tuple[str, str, Any]] = []
         for row_id, rec in self.rows.items():
             old = self.old_partitions.get(row_id)
             if old and old != rec.partition:
@@ -98,61 +162,63 @@ class ChangeSet:
             entries.append(("upsert", rec.partition, rec))
         if not entries:
             return
+        self.write_rows(session)
         session.flush()
         # The counter row is updated after every other write of the transaction and stays
         # locked to commit, so a later seq can only belong to a later commit.
-        top = session.execute(
-            update(ChangeCounter)
-            .where(col(ChangeCounter.id) == 1)
-            .values(value=ChangeCounter.value + len(entries))
-            .returning(ChangeCounter.value)
+        conn = session.connection()
+        counter = ChangeCounter.__table__
+        top = conn.execute(
+            update(counter)
+            .where(counter.c.id == 1)
+            .values(value=counter.c.value + len(entries))
+            .returning(counter.c.value)
         ).scalar_one()
         seq = top - len(entries)
+        versions_out: list[dict[str, Any]] = []
+        log: list[dict[str, Any]] = []
         for op, partition, rec in entries:
             seq += 1
             data = None
             if op == "upsert":
-                rec.version = seq
                 versions = json.loads(rec.field_version)
                 for name, who in self.fields.get(rec.id, {}).items():
                     versions[name] = [seq, who]
-                rec.field_version = json.dumps(versions)
-                session.add(rec)
-                data = json.dumps(snapshot(rec), ensure_ascii=False)
-            session.add(
-                ChangeLog(
-                    seq=seq, partition=partition, entity=rec.entity, row_id=rec.id, op=op, data=data
+                _set(rec, "version", seq)
+                _set(rec, "field_version", json.dumps(versions))
+                versions_out.append(
+                    {"row_id": rec.id, "version": seq, "field_version": rec.field_version}
                 )
+                data = json.dumps(snapshot(rec), ensure_ascii=False)
+            log.append(
+                {
+                    "seq": seq,
+                    "partition": partition,
+                    "entity": rec.entity,
+                    "row_id": rec.id,
+                    "op": op,
+                    "data": data,
+                }
             )
-        session.flush()
+        table = Record.__table__
+        conn.execute(update(table).where(table.c.id == bindparam("row_id")), versions_out)
+        conn.execute(insert(ChangeLog.__table__), log)
         self.rows.clear()
         self.old_partitions.clear()
         self.fields.clear()
 
 
-def read_changes(
-    session: Session, *, account: Account, after: int, limit: int, server_hlc: str
-) -> PullResponse:
-    """The next page of changes this user may see, oldest first."""
-    rows = list(
-        session.exec(
-            select(ChangeLog)
-            .where(col(ChangeLog.seq) > after, readable_clause(account))
-            .order_by(col(ChangeLog.seq))
-            .limit(limit + 1)
-        )
-    )
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    changes = [
-        Change(
-            seq=r.seq,
-            entity=r.entity,
-            row_id=r.row_id,
-            op=r.op,  # type: ignore[arg-type]
-            data=json.loads(r.data) if r.data else None,
-        )
-        for r in rows
-    ]
-    cursor = rows[-1].seq if rows else after
-    return PullResponse(changes=changes, cursor=cursor, has_more=has_more, server_hlc=server_hlc)
+def _by_id(values: dict[str, Any]) -> dict[str, Any]:
+    """An UPDATE's parameters: every column but the key, which goes to `row_id`."""
+    params = {k: v for k, v in values.items() if k != "id"}
+    params["row_id"] = values["id"]
+    return params
+
+
+def _set(rec: Any, name: str, value: Any) -> None:
+    """Set a column the change set writes itself: on an ORM record as already stored, so
+    its session does not write it a second time."""
+    if isinstance(rec, Row):
+        setattr(rec, name, value)
+    else:
+        set_committed_value(rec, name, value)

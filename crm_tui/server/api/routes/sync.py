@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 
 from crm_tui.server.api.deps import CallerDep, StateDep, VersionChecked
+from crm_tui.server.crud.pull import read_changes
 from crm_tui.server.crud.push import PushConflict, apply_push
-from crm_tui.server.crud.records import read_changes
 from crm_tui.sync.protocol import MAX_PAGE, Problem, PullResponse, PushRequest, PushResponse
 
 router = APIRouter(prefix="/sync", tags=["sync"], dependencies=[VersionChecked])
