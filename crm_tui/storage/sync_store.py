@@ -385,31 +385,6 @@ def conflicts(db: Database, *, include_resolved: bool = False) -> list[dict[str,
     ]
 
 
-def resolve_conflict(db: Database, conflict_id: int) -> None:
-    """Mark a conflict-log entry as dealt with (its value restored or dismissed); it is kept."""
-    with db.transaction() as s:
-        s.connection().execute(
-            text("UPDATE conflict SET resolved = 1 WHERE id = :id"), {"id": conflict_id}
-        )
-
-
-def duplicate_customers(db: Database) -> list[dict[str, Any]]:
-    """Customers the server flagged as another rep's customer too (`duplicate_of` ids)."""
-    with db.engine.connect() as conn:
-        rows = (
-            conn.execute(
-                text(
-                    "SELECT id, name, owner_id, json_extract(extra, '$.duplicate_of') AS dup "
-                    "FROM customer WHERE deleted = 0 AND json_extract(extra, '$.duplicate_of') "
-                    "IS NOT NULL ORDER BY sort_key"
-                )
-            )
-            .mappings()
-            .all()
-        )
-    return [dict(r) | {"duplicate_of": json.loads(r["dup"])} for r in rows]
-
-
 def restore_conflict(db: Database, conflict_id: int) -> str:
     """Put a losing or refused value back as a new edit (it syncs like any other) and mark
     the conflict resolved; returns what was done, for the status line."""
@@ -443,31 +418,4 @@ def dismiss_conflict(db: Database, conflict_id: int) -> None:
     with db.transaction() as s:
         s.connection().execute(
             text("UPDATE conflict SET resolved = 1 WHERE id = :i"), {"i": conflict_id}
-        )
-
-
-def reassign(db: Database, entity: str, row_id: str, owner_id: str) -> None:
-    """A manager hands a record to another member (a server-checked command): the old
-    owner's laptops lose it, the new owner's gain it."""
-    from crm_tui.domain.fields import FieldError, ValidationErrors
-
-    if db.role not in ("manager", "admin"):
-        raise ValidationErrors([FieldError("owner_id", "only a manager can reassign a record")])
-    repo = db.repos.by_entity[entity]
-    with db.transaction() as s:
-        rec = s.get(repo.model, row_id)
-        if rec is None or rec.deleted:
-            raise ValidationErrors([FieldError("id", f"no {entity} with id {row_id}")])
-        stamp = db.tick(s)
-        rec.owner_id = owner_id
-        s.add(rec)
-        s.flush()
-        db.append_outbox(
-            s,
-            entity=entity,
-            row_id=row_id,
-            kind="command",
-            payload={"command": "reassign", "owner_id": owner_id},
-            base_version=rec.server_version,
-            hlc=stamp,
         )

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from crm_tui.domain.fields import ValidationErrors
-from crm_tui.storage import sync_store
+from crm_tui.storage import duplicates, sync_store
 
 
 def test_a_losing_value_can_be_restored_and_wins_everywhere(laptop) -> None:
@@ -36,8 +36,8 @@ def test_a_manager_reassigns_a_deal_from_one_rep_to_another(laptop) -> None:
     alice.sync()
     boss.sync()
     with pytest.raises(ValidationErrors):
-        sync_store.reassign(alice.db, "opportunity", oid, bob.db.user_id)
-    sync_store.reassign(boss.db, "opportunity", oid, bob.db.user_id)
+        duplicates.reassign(alice.db, "opportunity", oid, bob.db.user_id)
+    duplicates.reassign(boss.db, "opportunity", oid, bob.db.user_id)
     assert boss.sync().rejected == 0
     alice.sync()
     bob.sync()

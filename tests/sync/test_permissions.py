@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crm_tui.storage.sync_store import duplicate_customers
+from crm_tui.storage.duplicates import duplicate_customers
 from crm_tui.sync.protocol import Mutation, PushRequest
 
 
