@@ -22,6 +22,7 @@ from pathlib import Path
 
 from crm_tui.domain import rules
 from crm_tui.domain.dates import Clock
+from crm_tui.storage import urgency_store
 from crm_tui.storage.engine import connect
 from crm_tui.storage.migrate import migrate
 from crm_tui.storage.reports import rebuild_customer_last_done
@@ -469,6 +470,7 @@ def generate(
         for _kind, _name, sql in derived:
             conn.execute(sql)
         rebuild_customer_last_done(conn)
+        urgency_store.refresh(conn, clock)  # scores and their triggers, once, at the end
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

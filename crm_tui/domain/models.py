@@ -47,6 +47,7 @@ class Customer(SyncedRecord, table=True):
     notes: str | None = None
     birthday: date | None = None
     sort_key: str = ""
+    urgency: float = 0.0  # derived, local (storage/urgency_store.py); 0022 migration
 
 
 class Contact(SyncedRecord, table=True):
@@ -112,6 +113,7 @@ class Activity(SyncedRecord, table=True):
     remind_at: datetime | None = None
     done_at: datetime | None = None
     outcome: str | None = None
+    urgency: float = 0.0  # derived, local (storage/urgency_store.py); 0022 migration
 
 
 class Expense(SyncedRecord, table=True):

@@ -9,13 +9,22 @@ Follow-ups: due (1.0 at a week overdue, falling linearly to 0.2 two weeks ahead)
 the weighted value of the linked deal, the customer's grade. A done follow-up scores 0.
 Customers: days since the last done follow-up (or since the customer was added), grade,
 open weighted pipeline, and how long the oldest open deal has sat in its stage.
+
+Days are counted from `as_of`, the start of the rep's local day (`as_of(clock)`), not from
+the current second: a score then holds all day, so it can be stored and sorted on
+(crm_tui/storage/urgency_store.py), and "overdue" means due before today, as on the lists.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, fields, replace
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from crm_tui.domain.dates import Clock
 
 GRADE_VALUE = {"A": 1.0, "B": 0.5, "C": 0.2}
 DUE_FULL_DAYS = -7.0  # due this many days ago counts in full
@@ -72,6 +81,11 @@ class Term:
         return self.value * self.weight
 
 
+def as_of(clock: Clock) -> datetime:
+    """The moment urgency counts days from: the start of the local day, in UTC."""
+    return clock.day_start_utc(clock.today()).astimezone(UTC)
+
+
 def total(terms: list[Term]) -> float:
     return round(sum(t.score for t in terms), 3)
 
@@ -90,6 +104,17 @@ def due_value(days_until_due: float) -> float:
     return 1.0 - (days_until_due - DUE_FULL_DAYS) * (1.0 - DUE_FLOOR) / span
 
 
+def _due_text(days: float) -> str:
+    whole = math.floor(days)  # days from the start of today: 0 is today, -1 yesterday
+    if whole == 0:
+        return "due today"
+    if whole == 1:
+        return "due tomorrow"
+    if whole > 1:
+        return f"due in {whole} days"
+    return f"{-whole} day{'s' if whole < -1 else ''} overdue"
+
+
 def followup_terms(
     *,
     now: datetime,
@@ -99,14 +124,13 @@ def followup_terms(
     grade: str | None,
     weights: Weights = Weights(),
 ) -> list[Term]:  # noqa: B008 - frozen default
-    """The terms of a follow-up's urgency (empty when it is done)."""
+    """The terms of a follow-up's urgency (empty when it is done); `now` is `as_of(clock)`."""
     if done_at is not None:
         return []
     terms = []
     if due_at is not None:
         days = _days(due_at, now)
-        when = f"due in {days:.1f} days" if days >= 0 else f"{-days:.1f} days overdue"
-        terms.append(Term("due", due_value(days), weights.due, when))
+        terms.append(Term("due", due_value(days), weights.due, _due_text(days)))
         if days < 0:
             terms.append(Term("overdue", 1.0, weights.overdue, "overdue"))
     if deal_weighted:
@@ -128,7 +152,7 @@ def customer_terms(
     oldest_stage_change: datetime | None,
     weights: Weights = Weights(),
 ) -> list[Term]:  # noqa: B008
-    """The terms of a customer's urgency."""
+    """The terms of a customer's urgency; `now` is `as_of(clock)`."""
     terms = []
     days = max(0.0, _days(now, last_contact))
     if weights.contact_days:
@@ -137,7 +161,7 @@ def customer_terms(
                 "since_contact",
                 min(1.0, days / weights.contact_days),
                 weights.since_contact,
-                f"{days:.0f} days since last contact",
+                f"{math.ceil(days)} days since last contact",
             )
         )
     if grade in GRADE_VALUE:
@@ -156,7 +180,7 @@ def customer_terms(
                 "stage_age",
                 min(1.0, stuck / weights.stage_days),
                 weights.stage_age,
-                f"a deal {stuck:.0f} days in its stage",
+                f"a deal {math.ceil(stuck)} days in its stage",
             )
         )
     return terms

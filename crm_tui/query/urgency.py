@@ -1,9 +1,10 @@
 """Provides urgency in storage: the score as a SQL expression, and `explain` for one record.
 
-Sorting a list by urgency uses `urgency_order(entity, db)`: the same weighted sum as
-crm_tui/domain/urgency.py, computed by SQLite per row (correlated subqueries on indexed
-columns), so a page of the most urgent records is read without loading the others. The
-weights come from the `urgency.weights` setting (JSON; see `Weights`).
+`score_expression` is the one SQL form of the weighted sum in crm_tui/domain/urgency.py,
+computed per row with correlated subqueries on indexed columns. The stored `urgency` column
+is filled and kept right with it (crm_tui/storage/urgency_store.py); `urgency_order` sorts
+by that column when it is up to date, and `explain` reads one record's terms in Python.
+The weights come from the `urgency.weights` setting (JSON; see `Weights`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from crm_tui.domain.urgency import (
     GRADE_VALUE,
     Term,
     Weights,
+    as_of,
     customer_terms,
     followup_terms,
 )
@@ -35,15 +37,20 @@ _OPEN = [s.value for s in rules.OPEN_STAGES]
 
 def load_weights(db: Any) -> Weights:
     """The rep's weights (setting `urgency.weights`), or the defaults."""
+    return weights_from_setting(db.state(WEIGHTS_KEY))
+
+
+def weights_from_setting(text: str | None) -> Weights:
+    """Weights from the setting's text; a bad setting means the defaults."""
     try:
-        return Weights.from_json(db.state(WEIGHTS_KEY))
+        return Weights.from_json(text)
     except ValueError:
         return Weights()
 
 
-def _now_text(db: Any) -> str:
+def as_of_text(moment: datetime) -> str:
     # Stored datetimes are naive UTC text; julianday() reads both the same way.
-    return db.clock.now().astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _grade_value(col: Any) -> Any:
@@ -58,11 +65,25 @@ def _days_since(now: Any, col: Any) -> Any:
     return func.julianday(now) - func.julianday(col)
 
 
-def urgency_expression(entity_name: str, db: Any, weights: Weights | None = None) -> Any:
-    """The urgency score of each row as a SQL expression (follow-ups and customers)."""
+def _entity(entity_name: str) -> str:
     name = entity_spec(entity_name).name
-    w = weights or load_weights(db)
-    now = literal(_now_text(db))
+    if name not in URGENCY_ENTITIES:
+        raise ValueError(
+            f"{entity_spec(entity_name).plural} have no urgency (follow-ups and customers do)"
+        )
+    return name
+
+
+def urgency_expression(entity_name: str, db: Any, weights: Weights | None = None) -> Any:
+    """The urgency score of each row as of today (follow-ups and customers)."""
+    name = _entity(entity_name)
+    return score_expression(name, weights or load_weights(db), as_of_text(as_of(db.clock)))
+
+
+def score_expression(name: str, w: Weights, day_start: str) -> Any:
+    """The score of each `name` row ("activity" or "customer") counted from `day_start` (naive
+    UTC text), as a SQL expression over the row's columns (a trigger's too)."""
+    now = literal(day_start)
     opp, customer, activity = MODELS["opportunity"], MODELS["customer"], MODELS["activity"]
     if name == "activity":
         days = func.julianday(activity.due_at) - func.julianday(now)
@@ -126,22 +147,29 @@ def urgency_expression(entity_name: str, db: Any, weights: Weights | None = None
             + w.pipeline * func.min(1.0, pipeline * 1.0 / w.deal_scale)
             + w.stage_age * stuck
         )
-    raise ValueError(
-        f"{entity_spec(entity_name).plural} have no urgency (follow-ups and customers do)"
-    )
+    raise ValueError(f"{name} has no urgency (activity and customer do)")
 
 
-def urgency_order(entity_name: str, db: Any) -> list[Any]:
-    """ORDER BY for 'most urgent first' (ties by id, so paging is stable)."""
-    model = MODELS[entity_spec(entity_name).name]
-    return [urgency_expression(entity_name, db).desc(), model.id]
+def urgency_order(entity_name: str, db: Any, *, refresh: bool = True) -> list[Any]:
+    """ORDER BY for 'most urgent first', ties newest first (so paging is stable).
+
+    Sorts by the stored column, brought up to date first when the day or the weights have
+    changed (`refresh`); when it cannot be (a read-only file), by the computed score.
+    """
+    from crm_tui.storage import urgency_store
+
+    name = _entity(entity_name)
+    model = MODELS[name]
+    if urgency_store.fresh(db) or (refresh and urgency_store.try_refresh(db)):
+        return [model.urgency.desc(), model.id.desc()]
+    return [urgency_expression(name, db).desc(), model.id.desc()]
 
 
 def explain(db: Any, entity_name: str, row_id: str) -> list[Term]:
     """The terms of one record's urgency, read the same way the SQL expression reads them."""
-    name = entity_spec(entity_name).name
+    name = _entity(entity_name)
     w = load_weights(db)
-    now = db.clock.now()
+    now = as_of(db.clock)
     repos = db.repos
     if name == "activity":
         rec = repos.activities.require(row_id)
@@ -159,7 +187,7 @@ def explain(db: Any, entity_name: str, row_id: str) -> list[Term]:
             grade=customer.grade if customer else None,
             weights=w,
         )
-    if name == "customer":
+    else:
         rec = repos.customers.require(row_id)
         opp, activity = MODELS["opportunity"], MODELS["activity"]
         with db.reading() as s:
@@ -188,9 +216,7 @@ def explain(db: Any, entity_name: str, row_id: str) -> list[Term]:
             oldest_stage_change=min(changes, default=None),
             weights=w,
         )
-    raise ValueError(
-        f"{entity_spec(entity_name).plural} have no urgency (follow-ups and customers do)"
-    )
+    raise AssertionError(name)
 
 
 def _aware(value: Any) -> datetime:

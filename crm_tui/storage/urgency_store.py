@@ -1,0 +1,343 @@
+"""Provides the stored urgency score: `refresh` fills the `urgency` columns, triggers keep them.
+
+A follow-up's or customer's score (crm_tui/domain/urgency.py) is stored in its `urgency`
+column, so lists sort by it with a keyset read on an index, as they do by due date. The
+score is counted from the start of the local day with the rep's weights: that pair is the
+*basis*, kept in `sync_state` under `urgency.basis`. `refresh` makes the stored scores match
+today's basis and (re)installs triggers, made from the one SQL expression of the score
+(`score_expression`) with the basis written into them, that keep the scores right on every
+write: repositories, undo, sync pulls, CSV imports. Every stored score therefore equals what
+`explain` shows on the day of the basis.
+
+A new day changes only the follow-ups whose due term moves (due between a week before and
+two weeks after either day: the due term is flat outside) and the customers; new weights,
+or a first refresh, recompute every open follow-up. Long refreshes commit in chunks so a
+rep's edits never wait long for the write lock; the basis is written last, so a refresh
+cut short is simply done again.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from crm_tui.domain.urgency import DUE_FLOOR_DAYS, DUE_FULL_DAYS, Weights, as_of
+from crm_tui.storage import engine as engine_mod
+
+if TYPE_CHECKING:
+    from crm_tui.domain.dates import Clock
+    from crm_tui.storage.database import Database
+
+BASIS_KEY = "urgency.basis"
+WEIGHTS_KEY = "urgency.weights"  # the rep's weights (same key as crm_tui/query/urgency.py)
+TRIGGER_PREFIX = "tr_urgency_"
+CHUNK_ROWS = 50_000  # rowids per committed chunk of a long refresh (~0.1-0.3 s of lock)
+FULL_AFTER_DAYS = 60  # a longer gap between days recomputes everything
+
+
+@dataclass(frozen=True)
+class Basis:
+    """What the stored scores are counted from: a day start (naive UTC text) and weights."""
+
+    as_of: str
+    weights: str  # Weights.to_json()
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    """What a refresh did: nothing ("fresh"), a new day ("day") or everything ("full")."""
+
+    kind: str
+    followups: int
+    customers: int
+    seconds: float
+
+
+# --- the basis ------------------------------------------------------------------------------
+def wanted_basis(conn: sqlite3.Connection, clock: Clock) -> Basis:
+    """Today's basis: the start of the local day and the weights in the settings."""
+    from crm_tui.query.urgency import as_of_text, weights_from_setting
+
+    return Basis(
+        as_of_text(as_of(clock)), weights_from_setting(_state(conn, WEIGHTS_KEY)).to_json()
+    )
+
+
+def stored_basis(conn: sqlite3.Connection) -> Basis | None:
+    text = _state(conn, BASIS_KEY)
+    if not text:
+        return None
+    data = json.loads(text)
+    return Basis(data["as_of"], data["weights"])
+
+
+def is_fresh(conn: sqlite3.Connection, clock: Clock) -> bool:
+    """True when the stored scores are today's (and the triggers keep them so)."""
+    return stored_basis(conn) == wanted_basis(conn, clock) and _installed(conn)
+
+
+def fresh(db: Database) -> bool:
+    conn = engine_mod.connect(db.path)
+    try:
+        return is_fresh(conn, db.clock)
+    finally:
+        conn.close()
+
+
+def try_refresh(db: Database) -> bool:
+    """Refresh `db`'s stored scores now; False when the file cannot be written."""
+    conn = engine_mod.connect(db.path)
+    try:
+        refresh(conn, db.clock)
+        return True
+    except sqlite3.OperationalError:  # read-only file or a lock held too long
+        return False
+    finally:
+        conn.close()
+
+
+def _state(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def _installed(conn: sqlite3.Connection) -> bool:
+    names = {
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE ?",
+            (TRIGGER_PREFIX + "%",),
+        )
+    }
+    return names == set(_TRIGGER_SHAPES)
+
+
+# --- refresh --------------------------------------------------------------------------------
+def refresh(
+    conn: sqlite3.Connection,
+    clock: Clock,
+    *,
+    full: bool = False,
+    chunk_rows: int = CHUNK_ROWS,
+    cancelled: Callable[[], bool] | None = None,
+) -> Refreshed:
+    """Bring the stored scores to today's basis (nothing to do when they are there already).
+
+    Inside an open transaction (the demo generator's load) everything happens in it;
+    otherwise each step commits on its own. `cancelled` stops between chunks (the basis is
+    then not written, so the next refresh starts again).
+    """
+    started = time.perf_counter()
+    want, have = wanted_basis(conn, clock), stored_basis(conn)
+    installed = _installed(conn)
+    if not full and have == want and installed:
+        return Refreshed("fresh", 0, 0, 0.0)
+    gap = _days_between(have.as_of, want.as_of) if have else None
+    full = (
+        full
+        or have is None
+        or have.weights != want.weights
+        or not installed
+        or gap is None
+        or gap > FULL_AFTER_DAYS
+    )
+    statements = _statements(want)
+    with _writing(conn):
+        for name in _TRIGGER_SHAPES:
+            conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+        for sql in _triggers(statements):
+            conn.execute(sql)
+    if full:
+        followups = _chunked(conn, "activity", statements["activity_chunk"], chunk_rows, cancelled)
+    else:
+        assert have is not None
+        lo, hi = sorted((have.as_of, want.as_of))
+        with _writing(conn):
+            conn.execute(
+                statements["activity_window"],
+                (_shift(lo, DUE_FULL_DAYS - 1), _shift(hi, DUE_FLOOR_DAYS + 1)),
+            )
+            followups = conn.execute("SELECT changes()").fetchone()[0]
+    customers = _chunked(conn, "customer", statements["customer_chunk"], chunk_rows, cancelled)
+    if cancelled is not None and cancelled():
+        return Refreshed("cancelled", followups, customers, time.perf_counter() - started)
+    with _writing(conn):
+        value = json.dumps({"as_of": want.as_of, "weights": want.weights})
+        conn.execute(
+            "INSERT INTO sync_state(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (BASIS_KEY, value),
+        )
+    return Refreshed("full" if full else "day", followups, customers, time.perf_counter() - started)
+
+
+def _chunked(
+    conn: sqlite3.Connection,
+    table: str,
+    sql: str,
+    chunk_rows: int,
+    cancelled: Callable[[], bool] | None,
+) -> int:
+    low, high = conn.execute(f"SELECT min(rowid), max(rowid) FROM {table}").fetchone()
+    if low is None:
+        return 0
+    changed = 0
+    for start in range(low, high + 1, chunk_rows):
+        if cancelled is not None and cancelled():
+            break
+        with _writing(conn):
+            conn.execute(sql, (start, start + chunk_rows))
+            changed += conn.execute("SELECT changes()").fetchone()[0]
+    return changed
+
+
+@contextmanager
+def _writing(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction, or a part of the caller's when one is open."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _days_between(a: str, b: str) -> float:
+    return abs((datetime.fromisoformat(b) - datetime.fromisoformat(a)).total_seconds()) / 86_400
+
+
+def _shift(moment: str, days: float) -> str:
+    return (datetime.fromisoformat(moment) + timedelta(days=days)).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+# --- the SQL, made from the one expression of the score ------------------------------------
+_WHERE = "__where__"
+
+
+def _statements(basis: Basis) -> dict[str, str]:
+    """`UPDATE … SET urgency = <score>` for each table, with a WHERE per use."""
+    from sqlalchemy import literal_column, update
+    from sqlalchemy.dialects import sqlite
+
+    from crm_tui.domain.models import MODELS
+    from crm_tui.query.urgency import score_expression
+
+    weights = Weights.from_json(basis.weights)
+    out = {}
+    for name in ("activity", "customer"):
+        model = MODELS[name]
+        stmt = (
+            update(model)
+            .values(urgency=score_expression(name, weights, basis.as_of))
+            .where(literal_column(_WHERE))
+        )
+        sql = str(stmt.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+        out[name] = sql
+    activity, customer = out["activity"], out["customer"]
+    return {
+        "activity": activity,
+        "customer": customer,
+        "activity_chunk": activity.replace(
+            _WHERE,
+            "activity.rowid >= ? AND activity.rowid < ? AND activity.deleted = 0 "
+            "AND activity.done_at IS NULL",
+        ),
+        "activity_window": activity.replace(
+            _WHERE,
+            "activity.deleted = 0 AND activity.done_at IS NULL "
+            "AND activity.due_at >= ? AND activity.due_at <= ?",
+        ),
+        "customer_chunk": customer.replace(
+            _WHERE, "customer.rowid >= ? AND customer.rowid < ? AND customer.deleted = 0"
+        ),
+    }
+
+
+# Trigger name -> (event, the rows each statement rescores: (table, WHERE)).
+_TRIGGER_SHAPES: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    # A follow-up's own score; its customer's when a done one changes (last contact).
+    "tr_urgency_activity_insert": (
+        "AFTER INSERT ON activity",
+        [
+            ("activity", "activity.id = NEW.id AND (NEW.done_at IS NULL OR NEW.urgency != 0)"),
+            ("customer", "customer.id = NEW.customer_id AND NEW.done_at IS NOT NULL"),
+        ],
+    ),
+    "tr_urgency_activity_update": (
+        "AFTER UPDATE OF due_at, done_at, opportunity_id, customer_id, deleted ON activity",
+        [
+            ("activity", "activity.id = NEW.id"),
+            (
+                "customer",
+                "customer.id IN (OLD.customer_id, NEW.customer_id) "
+                "AND (OLD.done_at IS NOT NULL OR NEW.done_at IS NOT NULL)",
+            ),
+        ],
+    ),
+    "tr_urgency_activity_delete": (
+        "AFTER DELETE ON activity WHEN OLD.done_at IS NOT NULL",
+        [("customer", "customer.id = OLD.customer_id")],
+    ),
+    # A deal's value and stage count for its open follow-ups and its customer's pipeline.
+    "tr_urgency_opportunity_insert": (
+        "AFTER INSERT ON opportunity",
+        [
+            ("activity", "activity.opportunity_id = NEW.id AND activity.done_at IS NULL"),
+            ("customer", "customer.id = NEW.customer_id"),
+        ],
+    ),
+    "tr_urgency_opportunity_update": (
+        "AFTER UPDATE OF amount, probability, stage, stage_changed_at, customer_id, deleted "
+        "ON opportunity",
+        [
+            ("activity", "activity.opportunity_id = NEW.id AND activity.done_at IS NULL"),
+            ("customer", "customer.id IN (OLD.customer_id, NEW.customer_id)"),
+        ],
+    ),
+    "tr_urgency_opportunity_delete": (
+        "AFTER DELETE ON opportunity",
+        [
+            ("activity", "activity.opportunity_id = OLD.id AND activity.done_at IS NULL"),
+            ("customer", "customer.id = OLD.customer_id"),
+        ],
+    ),
+    # A customer's grade counts for its open follow-ups (which a pull may bring before it).
+    "tr_urgency_customer_insert": (
+        "AFTER INSERT ON customer",
+        [
+            ("customer", "customer.id = NEW.id"),
+            ("activity", "activity.customer_id = NEW.id AND activity.done_at IS NULL"),
+        ],
+    ),
+    "tr_urgency_customer_update": (
+        "AFTER UPDATE OF grade, created_at, deleted ON customer",
+        [
+            ("customer", "customer.id = NEW.id"),
+            (
+                "activity",
+                "activity.customer_id = NEW.id AND activity.done_at IS NULL "
+                "AND OLD.grade IS NOT NEW.grade",
+            ),
+        ],
+    ),
+}
+
+
+def _triggers(statements: dict[str, str]) -> list[str]:
+    out = []
+    for name, (event, steps) in _TRIGGER_SHAPES.items():
+        body = "".join(
+            "    " + statements[table].replace(_WHERE, where) + ";\n" for table, where in steps
+        )
+        out.append(f"CREATE TRIGGER {name} {event}\nBEGIN\n{body}END")
+    return out
