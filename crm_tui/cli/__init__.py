@@ -23,7 +23,7 @@ app = typer.Typer(
 )
 
 # Command groups, each a module in this package with `register(app)`.
-COMMAND_MODULES = ["groups", "records", "demo", "sync", "report", "io", "query"]
+COMMAND_MODULES = ["groups", "records", "demo", "sync", "report", "io", "query", "duplicates"]
 
 
 @app.callback(invoke_without_command=True)
