@@ -332,6 +332,11 @@ register_command(
     "Managers: the team's submitted claims to approve or reject",
     lambda app: _push_view(app, "approvals", "show_approvals"),
 )
+register_command(
+    "Duplicates",
+    "Customers two reps both claim: open either; managers merge or reassign",
+    lambda app: _push_view(app, "duplicates", "show_duplicates"),
+)
 
 
 def make_app(
