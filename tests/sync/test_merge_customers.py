@@ -155,3 +155,28 @@ def test_reassign_from_the_command_line(laptop) -> None:
     assert alice.row("customer", b)["owner_id"] == alice.db.user_id
     unknown = crm("--db", str(boss.path), "reassign", "customer", b, "--to", "nobody-here")
     assert unknown.exit_code != 0 and "nobody-here" in unknown.output
+
+
+@pytest.mark.anyio
+async def test_both_reps_and_the_manager_see_the_clash_in_the_app(laptop) -> None:
+    from textual.widgets import DataTable
+
+    from crm_tui.app import make_app
+    from crm_tui.screens.duplicates import DuplicatesScreen
+    from crm_tui.screens.palette import commands
+    from tests.tui.pilot import settle
+
+    alice, bob, boss, a, b, _ = _clashing_pair(laptop)
+    names = {boss.row("customer", a)["name"], boss.row("customer", b)["name"]}
+    for lap in (alice, bob, boss):
+        app = make_app(lap.db)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await settle(pilot)
+            [open_view] = [c for c in commands() if c.title == "Duplicates"]
+            open_view.run(app)
+            await settle(pilot)
+            assert isinstance(app.screen, DuplicatesScreen)
+            table = app.screen.query_one(DataTable)
+            rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+            assert [r for r in rows if {r[0], r[2]} == names]
+            assert app.screen.check_action("merge", (False,)) is (lap is boss)
