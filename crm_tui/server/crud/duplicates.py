@@ -7,12 +7,17 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from typing import Any
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, delete, select
 
-from crm_tui.server.crud.records import ChangeSet
+from crm_tui.server.crud.records import ChangeSet, Row
 from crm_tui.server.models import CustomerKey, Record
+
+if TYPE_CHECKING:
+    from crm_tui.server.crud.push_batch import BatchRows
 
 _SUFFIXES = (
     "co ltd",
@@ -57,7 +62,7 @@ def customer_keys(fields: dict[str, Any]) -> set[str]:
     return keys
 
 
-def _flag(rec: Record, other_id: str) -> bool:
+def _flag(rec: Record | Row, other_id: str) -> bool:
     data = json.loads(rec.data)
     flagged = list(data.get("duplicate_of") or [])
     if other_id in flagged:
@@ -100,3 +105,56 @@ def flag_duplicates(session: Session, rec: Record, changes: ChangeSet) -> list[s
         if _flag(rec, other_id):
             changes.touch(rec)
     return found
+
+
+def flag_rows(session: Session, rows: BatchRows, row_ids: list[str], changes: ChangeSet) -> None:
+    """`flag_duplicates` for every customer of a push batch at once: re-key them with one
+    delete and one insert, find other owners' matches with one query, lock those rows in
+    id order, flag both sides."""
+    if not row_ids:
+        return
+    conn = session.connection()
+    table = CustomerKey.__table__
+    for chunk in _chunks(row_ids):
+        conn.execute(table.delete().where(table.c.row_id.in_(chunk)))
+    keyed: dict[str, set[str]] = {}
+    for row_id in row_ids:
+        rec = rows.get(row_id)
+        if rec is not None and not rec.deleted:
+            keyed[row_id] = customer_keys(json.loads(rec.data))
+    params = [
+        {"key": key, "row_id": row_id, "owner_id": rows.get(row_id).owner_id}  # type: ignore[union-attr]
+        for row_id, keys in keyed.items()
+        for key in keys
+    ]
+    if not params:
+        return
+    conn.execute(insert(table), params)
+    holders: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
+    for chunk in _chunks(sorted({p["key"] for p in params})):
+        found = conn.execute(
+            select(table.c.key, table.c.row_id, table.c.owner_id).where(table.c.key.in_(chunk))
+        )
+        for key, row_id, owner in found:
+            holders[key].append((row_id, owner))
+    matches: dict[str, set[str]] = {}
+    for row_id, keys in keyed.items():
+        owner = rows.get(row_id).owner_id  # type: ignore[union-attr]
+        others = {o for k in keys for o, o_owner in holders[k] if o != row_id and o_owner != owner}
+        if others:
+            matches[row_id] = others
+    rows.load(sorted(set().union(*matches.values())), lock=True)
+    for row_id, others in matches.items():
+        rec = rows.get(row_id)
+        for other_id in sorted(others):
+            other = rows.get(other_id)
+            if other is None or other.deleted:
+                continue
+            if _flag(other, row_id):
+                changes.touch(other)
+            if _flag(rec, other_id):  # type: ignore[arg-type]
+                changes.touch(rec)
+
+
+def _chunks(items: list[str], size: int = 900) -> list[list[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]

@@ -7,6 +7,7 @@ the answers are stored per device and client seq, so a retried push returns the 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -24,19 +25,25 @@ from crm_tui.domain.fields import (
 )
 from crm_tui.server.core.clock import ServerClock
 from crm_tui.server.crud.customer_merge import follow_merged, merge_customer
-from crm_tui.server.crud.duplicates import flag_duplicates
 from crm_tui.server.crud.merge import MergeOutcome, merge_fields
+from crm_tui.server.crud.push_batch import (
+    BatchRows,
+    earlier_answers,
+    keep_answers,
+    stored_answers,
+)
 from crm_tui.server.crud.records import (
     SELF_ENTITIES,
     TEAM_ENTITIES,
     ChangeSet,
+    Row,
     can_read,
     is_manager,
     partition_for,
     snapshot,
     utcnow,
 )
-from crm_tui.server.models import Account, AppliedMutation, Device, Record
+from crm_tui.server.models import Account, Device, Record
 from crm_tui.sync.protocol import Mutation, MutationResult, PushRequest, PushResponse
 
 # Fields of a claim that only its commands (submit, withdraw, approve, reject) may set.
@@ -60,75 +67,96 @@ def apply_push(
     session: Session, *, account: Account, device: Device, batch: PushRequest, clock: ServerClock
 ) -> PushResponse:
     device = session.exec(select(Device).where(col(Device.id) == device.id).with_for_update()).one()
+    plan = _plan(session, account, device, batch.mutations)
     changes = ChangeSet()
+    rows = BatchRows(session, account, changes)
+    fresh = [m for m, answer, _ in plan if answer is None]
+    rows.preload(fresh)
     # Per mutation: the answer to send, the row it touched, and the answer to keep for a
     # retry (None when this device's seq already has one).
-    answers: list[tuple[Mutation, MutationResult, Record | None, MutationResult | None]] = []
-    names = {a.id: a.name for a in session.exec(select(Account))}
-    for m in batch.mutations:
-        if m.client_seq <= device.last_client_seq:
-            stored = session.get(AppliedMutation, (device.id, m.client_seq))
-            if stored is None or stored.mutation_id != m.mutation_id:
-                raise PushConflict(
-                    f"change {m.client_seq} was already used by another change on this device; "
-                    "was this database restored from a backup? Log in again to sync it as a "
-                    "new device",
-                    device.last_client_seq + 1,
-                )
-            answers.append((m, _as_duplicate(stored), None, None))
+    answers: list[tuple[MutationResult, Any, MutationResult | None]] = []
+    done = 0
+    for m, answer, keep in plan:
+        if answer is not None:
+            answers.append((answer, None, keep))
             continue
-        if m.client_seq != device.last_client_seq + 1:
-            raise PushConflict(
-                f"expected change {device.last_client_seq + 1} from this device, "
-                f"got {m.client_seq}",
-                device.last_client_seq + 1,
-            )
-        device.last_client_seq = m.client_seq
-        # Sent before from an earlier login of this user (a re-enrolled laptop): same answer.
-        earlier = session.exec(
-            select(AppliedMutation)
-            .join(Device, col(Device.id) == col(AppliedMutation.device_id))
-            .where(
-                col(AppliedMutation.mutation_id) == m.mutation_id, col(Device.user_id) == account.id
-            )
-        ).first()
-        if earlier is not None:
-            first = MutationResult.model_validate_json(earlier.result)
-            answers.append(
-                (
-                    m,
-                    _as_duplicate(earlier),
-                    None,
-                    first.model_copy(update={"client_seq": m.client_seq}),
-                )
-            )
-            continue
-        result, rec = apply_mutation(
-            session, account=account, m=m, changes=changes, clock=clock, names=names
-        )
-        answers.append((m, result, rec, result))
+        done += 1
+        if m.kind == "command":
+            rows.forget()
+            result, rec = apply_command(session, account=account, m=m, changes=changes, clock=clock)
+            session.flush()
+            rows.preload(fresh[done:])
+        else:
+            result, rec = apply_mutation(rows, m=m, clock=clock)
+        answers.append((result, rec, result))
+    rows.settle()
     device.last_seen_at = utcnow()
     session.add(device)
     changes.commit(session)
     results = []
-    for m, result, rec, keep in answers:
-        if rec is not None and result.status != "applied" and can_read(account, rec.partition):
-            result.row = snapshot(rec)
-        if keep is not None:
-            session.add(
-                AppliedMutation(
-                    device_id=device.id,
-                    client_seq=m.client_seq,
-                    mutation_id=m.mutation_id,
-                    result=keep.model_dump_json(),
-                )
-            )
+    for result, rec, _ in answers:
+        if rec is not None and result.status != "applied":
+            rec = changes.last.get(rec.id, rec)
+            if can_read(account, rec.partition):
+                result.row = snapshot(rec)
         results.append(result)
+    keep_answers(session, device, [keep for _, _, keep in answers if keep is not None])
     return PushResponse(results=results, server_hlc=clock.now())
 
 
-def _as_duplicate(stored: AppliedMutation, client_seq: int | None = None) -> MutationResult:
-    first = MutationResult.model_validate_json(stored.result)
+def _plan(
+    session: Session, account: Account, device: Device, mutations: list[Mutation]
+) -> list[tuple[Mutation, MutationResult | None, MutationResult | None]]:
+    """Check the batch continues this device's sequence (else 409) and find the mutations
+    already answered: per mutation, (m, the answer to send or None to apply it, the answer
+    to keep for this seq when it is not kept yet)."""
+    last = device.last_client_seq
+    stored = stored_answers(
+        session, device, sorted({m.client_seq for m in mutations if m.client_seq <= last})
+    )
+    plan: list[tuple[Mutation, MutationResult | None, MutationResult | None]] = []
+    for m in mutations:
+        if m.client_seq <= last:
+            # Kept answers are this device's from earlier pushes, not this one's.
+            mutation_id, result = (
+                stored.get(m.client_seq, ("", ""))
+                if m.client_seq <= device.last_client_seq
+                else ("", "")
+            )
+            if mutation_id != m.mutation_id:
+                raise PushConflict(
+                    f"change {m.client_seq} was already used by another change on this device; "
+                    "was this database restored from a backup? Log in again to sync it as a "
+                    "new device",
+                    last + 1,
+                )
+            plan.append((m, _as_duplicate(result), None))
+            continue
+        if m.client_seq != last + 1:
+            raise PushConflict(
+                f"expected change {last + 1} from this device, got {m.client_seq}", last + 1
+            )
+        last = m.client_seq
+        plan.append((m, None, None))
+    device.last_client_seq = last
+    # Sent before from an earlier login of this user (a re-enrolled laptop): same answer.
+    earlier = earlier_answers(session, account, [m.mutation_id for m, a, _ in plan if a is None])
+    if not earlier:
+        return plan
+    out = []
+    for m, answer, keep in plan:
+        first = earlier.get(m.mutation_id) if answer is None else None
+        if first is not None:
+            answer = _as_duplicate(first, m.client_seq)
+            keep = MutationResult.model_validate_json(first).model_copy(
+                update={"client_seq": m.client_seq}
+            )
+        out.append((m, answer, keep))
+    return out
+
+
+def _as_duplicate(stored: str, client_seq: int | None = None) -> MutationResult:
+    first = MutationResult.model_validate_json(stored)
     return first.model_copy(
         update={
             "status": "duplicate",
@@ -138,56 +166,83 @@ def _as_duplicate(stored: AppliedMutation, client_seq: int | None = None) -> Mut
     )
 
 
-def apply_mutation(
-    session: Session,
-    *,
-    account: Account,
-    m: Mutation,
-    changes: ChangeSet,
-    clock: ServerClock,
-    names: dict[str, str],
-) -> tuple[MutationResult, Record | None]:
-    rec = session.exec(select(Record).where(col(Record.id) == m.row_id).with_for_update()).first()
-    base = {"client_seq": m.client_seq, "mutation_id": m.mutation_id}
-    try:
-        if rec is not None and rec.entity != m.entity:
-            raise Refused(f"id {m.row_id} belongs to a {rec.entity}, not a {m.entity}")
-        if rec is not None and not can_read(account, rec.partition):
-            raise Refused(f"this {m.entity} belongs to another rep")
-        hlc = clock.receive(m.hlc)
-        check_write(account, m, rec)
-        if m.kind == "command":
-            if rec is None:
-                raise Refused(f"no {m.entity} {m.row_id} on the server")
-            outcome = run_command(session, account, m, rec, changes, clock)
-        elif rec is None:
-            if m.kind != "create":
-                raise Refused(
-                    f"this {m.entity} does not exist on the server "
-                    "(its creation may have been refused)"
-                )
-            rec = create_record(session, account, m, hlc, changes)
-            outcome = MergeOutcome()
-        else:
-            outcome = merge_record(session, account, m, rec, hlc, changes, names)
-    except Refused as exc:
-        return MutationResult(**base, status="rejected", reason=str(exc)), rec
+def _check_target(account: Account, m: Mutation, rec: Any) -> None:
+    if rec is not None and rec.entity != m.entity:
+        raise Refused(f"id {m.row_id} belongs to a {rec.entity}, not a {m.entity}")
+    if rec is not None and not can_read(account, rec.partition):
+        raise Refused(f"this {m.entity} belongs to another rep")
+
+
+def _answer(m: Mutation, outcome: MergeOutcome, deleted: bool) -> MutationResult:
     status = "applied_with_conflict" if outcome.conflicts else "applied"
     reason = None
-    if rec.deleted and m.kind == "patch":
+    if deleted and m.kind == "patch":
         status, reason = (
             "applied_with_conflict",
             "the record was deleted; the edit is kept but shows only if it is restored",
         )
     return MutationResult(
-        **base,
-        status=status,
-        reason=reason,  # type: ignore[arg-type]
+        client_seq=m.client_seq,
+        mutation_id=m.mutation_id,
+        status=status,  # type: ignore[arg-type]
+        reason=reason,
         conflicts=outcome.conflicts,
-    ), rec
+    )
 
 
-def check_write(account: Account, m: Mutation, rec: Record | None) -> None:
+def _refused(m: Mutation, exc: Refused) -> MutationResult:
+    return MutationResult(
+        client_seq=m.client_seq, mutation_id=m.mutation_id, status="rejected", reason=str(exc)
+    )
+
+
+def apply_mutation(
+    rows: BatchRows, *, m: Mutation, clock: ServerClock
+) -> tuple[MutationResult, Row | None]:
+    """A create, patch, delete or restore, on the batch's rows."""
+    rec = rows.get(m.row_id)
+    try:
+        _check_target(rows.account, m, rec)
+        hlc = clock.receive(m.hlc)
+        check_write(rows.account, m, rec)
+        if rec is None:
+            if m.kind != "create":
+                raise Refused(
+                    f"this {m.entity} does not exist on the server "
+                    "(its creation may have been refused)"
+                )
+            rec = create_record(rows, m, hlc)
+            outcome = MergeOutcome()
+        else:
+            outcome = merge_record(rows, m, rec, hlc)
+    except Refused as exc:
+        return _refused(m, exc), rec
+    return _answer(m, outcome, rec.deleted), rec
+
+
+def apply_command(
+    session: Session, *, account: Account, m: Mutation, changes: ChangeSet, clock: ServerClock
+) -> tuple[MutationResult, Record | None]:
+    """A business step, on the ORM record (commands may read and lock other rows)."""
+    rec = session.exec(
+        select(Record)
+        .where(col(Record.id) == m.row_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    try:
+        _check_target(account, m, rec)
+        clock.receive(m.hlc)
+        check_write(account, m, rec)
+        if rec is None:
+            raise Refused(f"no {m.entity} {m.row_id} on the server")
+        outcome = run_command(session, account, m, rec, changes, clock)
+    except Refused as exc:
+        return _refused(m, exc), rec
+    return _answer(m, outcome, rec.deleted), rec
+
+
+def check_write(account: Account, m: Mutation, rec: Row | Record | None) -> None:
     """Who may write what: the permission rules of DESIGN.md."""
     manager = is_manager(account)
     if m.entity == "user":
@@ -206,9 +261,16 @@ def check_write(account: Account, m: Mutation, rec: Record | None) -> None:
 
 
 def validate_payload(
-    entity: str, payload: dict[str, Any], *, session: Session, account: Account
+    entity: str,
+    payload: dict[str, Any],
+    *,
+    session: Session,
+    account: Account,
+    lookup: Callable[[str], Row | Record | None] | None = None,
 ) -> dict[str, Any]:
-    """The payload's values checked by the field registry, in their wire form."""
+    """The payload's values checked by the field registry, in their wire form; `lookup`
+    finds a referenced row (the batch's rows; the session's by default)."""
+    lookup = lookup or (lambda row_id: session.get(Record, row_id))
     spec = ENTITIES[entity]
     ctx = InputContext()
     clean: dict[str, Any] = {}
@@ -226,10 +288,11 @@ def validate_payload(
         except (ValueError, TypeError, AttributeError):
             errors.append(f"{name}: '{raw}' is not a valid {fspec.kind}")
             continue
-        if fspec.kind == "ref" and fspec.ref == "customer" and value is not None:
-            value = follow_merged(session, value) or value  # a merged customer: its survivor
         if fspec.kind == "ref" and value is not None:
-            target = session.get(Record, value)
+            target = lookup(value)
+            if fspec.ref == "customer" and target is not None and target.deleted:
+                value = follow_merged(session, value) or value  # a merged customer: its survivor
+                target = lookup(value)
             if (
                 target is None
                 or target.entity != fspec.ref
@@ -255,19 +318,20 @@ def _check_whole(entity: str, values: dict[str, Any]) -> None:
         raise Refused(str(exc)) from None
 
 
-def create_record(
-    session: Session, account: Account, m: Mutation, hlc: str, changes: ChangeSet
-) -> Record:
+def create_record(rows: BatchRows, m: Mutation, hlc: str) -> Row:
+    account = rows.account
     payload = dict(m.payload)
     owner = payload.pop("owner_id", None)
-    if not (is_manager(account) and owner and session.get(Account, owner)):
+    if not (is_manager(account) and isinstance(owner, str) and owner in rows.names):
         owner = account.id
     if m.entity == "expense" and payload.get("status", "draft") != "draft":
         raise Refused("a new claim starts as a draft")
-    values = validate_payload(m.entity, payload, session=session, account=account)
+    values = validate_payload(
+        m.entity, payload, session=rows.session, account=account, lookup=rows.get
+    )
     _check_whole(m.entity, values)
     now = utcnow()
-    rec = Record(
+    rec = Row(
         id=m.row_id,
         entity=m.entity,
         owner_id=owner,
@@ -278,24 +342,17 @@ def create_record(
         created_at=now,
         updated_at=now,
         updated_by=account.id,
+        new=True,
     )
-    session.add(rec)
-    session.flush()
-    changes.touch(rec, fields=dict.fromkeys([*values, "deleted"], account.id))
+    rows.add(rec)
+    rows.changes.touch(rec, fields=dict.fromkeys([*values, "deleted"], account.id))
     if m.entity == "customer":
-        flag_duplicates(session, rec, changes)
+        rows.rekey.add(rec.id)
     return rec
 
 
-def merge_record(
-    session: Session,
-    account: Account,
-    m: Mutation,
-    rec: Record,
-    hlc: str,
-    changes: ChangeSet,
-    names: dict[str, str],
-) -> MergeOutcome:
+def merge_record(rows: BatchRows, m: Mutation, rec: Row, hlc: str) -> MergeOutcome:
+    account = rows.account
     payload = dict(m.payload)
     payload.pop("owner_id", None)  # owners change only by the reassign command
     values = json.loads(rec.data)
@@ -310,11 +367,13 @@ def merge_record(
     elif m.kind == "restore":
         incoming = {"deleted": False}
     else:
-        incoming = validate_payload(m.entity, payload, session=session, account=account)
+        incoming = validate_payload(
+            m.entity, payload, session=rows.session, account=account, lookup=rows.get
+        )
     state = values | {"deleted": rec.deleted}
     clocks = json.loads(rec.field_hlc)
     outcome = merge_fields(
-        state, clocks, json.loads(rec.field_version), incoming, hlc, m.base_version, names
+        state, clocks, json.loads(rec.field_version), incoming, hlc, m.base_version, rows.names
     )
     if not outcome.changed and clocks == json.loads(rec.field_hlc):
         return outcome
@@ -326,10 +385,9 @@ def merge_record(
     rec.field_hlc = json.dumps(clocks)
     rec.updated_at = utcnow()
     rec.updated_by = account.id
-    session.add(rec)
-    changes.touch(rec, fields=dict.fromkeys(outcome.changed, account.id))
+    rows.changes.touch(rec, fields=dict.fromkeys(outcome.changed, account.id))
     if m.entity == "customer" and ({"name", "phone", "email", "deleted"} & set(outcome.changed)):
-        flag_duplicates(session, rec, changes)
+        rows.rekey.add(rec.id)
     return outcome
 
 

@@ -120,6 +120,8 @@ class ChangeSet:
     old_partitions: dict[str, str] = field(default_factory=dict)
     fields: dict[str, dict[str, str | None]] = field(default_factory=dict)
     unwritten: dict[str, Row] = field(default_factory=dict)
+    # The newest object touched per id, kept after `commit` (a push answers with it).
+    last: dict[str, Any] = field(default_factory=dict)
 
     def touch(
         self,
@@ -130,6 +132,7 @@ class ChangeSet:
     ) -> None:
         """Mark `rec` changed; `fields` maps each changed field to who changed it."""
         self.rows[rec.id] = rec
+        self.last[rec.id] = rec
         if isinstance(rec, Row):
             self.unwritten[rec.id] = rec
         self.fields.setdefault(rec.id, {}).update(fields or {})
