@@ -165,6 +165,9 @@ class CrmApp(App[None]):
         from crm_tui.screens.reminder import ReminderWatcher  # loads SQLAlchemy
 
         self.reminder_watcher = ReminderWatcher(self)  # toast + bell + dialog when one is due
+        from crm_tui.screens.urgency_sort import keep_urgency_fresh
+
+        keep_urgency_fresh(self)  # stored urgency scores, refreshed in a thread when stale
 
     def _section_factory(self, mode: str) -> Callable[[], Any]:
         def make() -> Any:

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from textual.binding import Binding, BindingType
 
 from crm_tui.screens import ListScreen
+from crm_tui.screens.urgency_sort import UrgencySort, sort_binding
 from crm_tui.widgets.record_table import Column, RecordTable
 
 CUSTOMER_FIELDS = [
@@ -31,12 +32,14 @@ def _tags(row: dict[str, Any]) -> str:
     return " ".join(f"+{t}" for t in (row.get("tags") or "").split(",") if t)
 
 
-class CustomersScreen(ListScreen):
-    """Customers sorted by name (pinyin for Chinese names); `/` filters, `enter` opens."""
+class CustomersScreen(UrgencySort, ListScreen):
+    """Customers sorted by name (pinyin for Chinese names) or most urgent first (`s`); `/`
+    filters, `enter` opens."""
 
     entity = "customer"
     noun = "customers"
     undo_entity = "customer"
+    own_order = "name"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -49,17 +52,25 @@ class CustomersScreen(ListScreen):
         Binding("escape", "focus_table", "List", show=False),
         Binding("n", "new", "New", id="customers.new", tooltip="Add a customer"),
         Binding("e", "edit", "Edit", id="customers.edit", tooltip="Edit this customer"),
+        sort_binding("customers"),
     ]
 
+    def make_source(self) -> Any:
+        if self.by_urgency:
+            return self.urgency_source(self.base_filter())
+        return super().make_source()
+
     def columns(self) -> list[Column]:
-        return [
-            Column("name", "Name"),
-            Column("city", "City", 10),
-            Column("status", "Status", 9),
-            Column("grade", "Gr", 2),
-            Column("phone", "Phone", 15),
-            Column("tags", "Tags", 12, text=_tags),
-        ]
+        return self.with_urgency(
+            [
+                Column("name", "Name"),
+                Column("city", "City", 10),
+                Column("status", "Status", 9),
+                Column("grade", "Gr", 2),
+                Column("phone", "Phone", 15),
+                Column("tags", "Tags", 12, text=_tags),
+            ]
+        )
 
     def on_record_table_row_selected(self, event: RecordTable.RowSelected) -> None:
         self.app.open_record("customer", event.row_id)  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ from crm_tui.domain.dates import Clock
 from crm_tui.domain.fields import FieldError, ValidationErrors
 from crm_tui.domain.models import Activity
 from crm_tui.screens import ListScreen
+from crm_tui.screens.urgency_sort import UrgencySort, sort_binding
 from crm_tui.widgets.record_table import Column, RecordTable
 
 if TYPE_CHECKING:
@@ -192,8 +193,9 @@ def edit_follow_up(
     )
 
 
-class FollowUpsScreen(ListScreen):
-    """Follow-ups by due date, in views: open, overdue, today, upcoming, done, all."""
+class FollowUpsScreen(UrgencySort, ListScreen):
+    """Follow-ups by due date (or most urgent first: `s`), in views: open, overdue, today,
+    upcoming, done, all."""
 
     entity = "activity"
     noun = "follow-ups"
@@ -212,6 +214,7 @@ class FollowUpsScreen(ListScreen):
         Binding("n", "new", "New", id="followups.new"),
         Binding("e", "edit", "Edit", id="followups.edit"),
         Binding("c", "customer", "Customer", id="followups.customer"),
+        sort_binding("followups"),
         *(
             Binding(key, f"view('{view}')", label, show=False, id=f"followups.view-{view}")
             for view, (label, key) in VIEWS.items()
@@ -228,6 +231,8 @@ class FollowUpsScreen(ListScreen):
     def make_source(self) -> Any:
         from crm_tui.storage.listing import ListSource
 
+        if self.by_urgency:
+            return self.urgency_source(self.base_filter())
         done = self.view == "done"
         return ListSource(
             self.db,
@@ -255,12 +260,14 @@ class FollowUpsScreen(ListScreen):
                 return "✓ " + when_text(clock, row, "done_at")
             return ("✓ " if row.get("done_at") else "") + when_text(clock, row)
 
-        return [
-            Column("due_at", "Due", 18, text=due),
-            Column("kind", "Kind", 7),
-            Column("subject", "Subject"),
-            Column("customer_name", "Customer"),
-        ]
+        return self.with_urgency(
+            [
+                Column("due_at", "Due", 18, text=due),
+                Column("kind", "Kind", 7),
+                Column("subject", "Subject"),
+                Column("customer_name", "Customer"),
+            ]
+        )
 
     def row_style(self, row: dict[str, Any]) -> str | None:
         return follow_up_style(self.db.clock, row)

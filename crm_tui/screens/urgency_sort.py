@@ -1,0 +1,113 @@
+"""Provides `UrgencySort`, the `s` key of the follow-ups and customers lists, and
+`keep_urgency_fresh`, the app's background refresh of the stored urgency scores.
+
+`s` switches a list between its own order (due date, name) and most urgent first. Both are
+keyset-paged reads of an index: urgency is a stored column (crm_tui/storage/urgency_store.py)
+that a background worker brings up to date when the app opens and when the local day (or the
+weights) change, so the first paint never waits for it. The choice is kept per screen.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.binding import Binding
+
+from crm_tui.widgets.record_table import Column
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from crm_tui.storage.database import Database
+
+CHECK_SECONDS = 60.0  # how often the app looks for a new day or new weights
+URGENCY_COLUMN = Column(
+    "urgency", "Urg▼", 5, align="right", text=lambda row: f"{row.get('urgency') or 0:.1f}"
+)
+
+
+def sort_binding(screen: str) -> Binding:
+    return Binding(
+        "s",
+        "sort",
+        "Sort",
+        show=False,
+        id=f"{screen}.sort",
+        tooltip="Switch the order: most urgent first, or back (w explains a score)",
+    )
+
+
+class UrgencySort:
+    """For a ListScreen: `s` switches between the screen's own order and most urgent first."""
+
+    db: Database
+    entity: ClassVar[str]
+    own_order: ClassVar[str] = "due date"  # what the screen sorts by otherwise
+
+    @property
+    def by_urgency(self) -> bool:
+        return self.db.state(self._sort_key) == "urgency"
+
+    @property
+    def _sort_key(self) -> str:
+        return f"list.sort.{self.entity}"
+
+    def urgency_source(self, where: list[Any]) -> Any:
+        from crm_tui.storage.listing import ListSource
+
+        return ListSource(self.db, self.entity, where=where, order=["urgency"], descending=True)
+
+    def with_urgency(self, columns: list[Column]) -> list[Column]:
+        """The screen's columns, led by the score while the list is sorted by it."""
+        return [URGENCY_COLUMN, *columns] if self.by_urgency else columns
+
+    def action_sort(self) -> None:
+        screen: Any = self
+        urgent = not self.by_urgency
+        self.db.set_state(self._sort_key, "urgency" if urgent else None)
+        table = screen.table
+        table.columns = screen.columns()
+        table.set_source(screen.make_source())
+        if screen.query_text:
+            screen.apply_filter()
+        if urgent:
+            from crm_tui.storage import urgency_store
+
+            note = "" if urgency_store.fresh(self.db) else " (scores are being updated for today)"
+            screen.notify(f"Most urgent first{note}; s: back to {self.own_order}", timeout=3)
+            keep_urgency_fresh(screen.app, check_only=True)
+        else:
+            screen.notify(f"Sorted by {self.own_order}", timeout=2)
+
+
+def keep_urgency_fresh(app: App[Any], *, check_only: bool = False) -> None:
+    """Refresh the stored scores in a thread now (when stale) and check again every minute;
+    a list sorted by urgency on screen reloads when the scores change."""
+    if not check_only:
+        app.set_interval(CHECK_SECONDS, lambda: keep_urgency_fresh(app, check_only=True))
+    if any(w.group == "urgency" and not w.is_finished for w in app.workers):
+        return  # one refresh at a time; the next check starts another if still needed
+    db: Database = app.db  # type: ignore[attr-defined]
+
+    def run() -> None:
+        from textual.worker import get_current_worker
+
+        from crm_tui.storage import urgency_store
+        from crm_tui.storage.engine import connect
+
+        worker = get_current_worker()
+        conn = connect(db.path)
+        try:
+            done = urgency_store.refresh(conn, db.clock, cancelled=lambda: worker.is_cancelled)
+        finally:
+            conn.close()
+        if done.kind in ("day", "full"):
+            app.call_from_thread(_reload_sorted, app)
+
+    app.run_worker(run, thread=True, group="urgency", name="urgency", exit_on_error=False)
+
+
+def _reload_sorted(app: App[Any]) -> None:
+    screen = app.screen
+    if isinstance(screen, UrgencySort) and screen.by_urgency:
+        screen.reload()  # type: ignore[attr-defined]
