@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     from crm_tui.storage.database import Database
 
 Progress = Callable[[str, int, int | None], None]
+# Changes per pull request: large pages cut per-request overhead on a new laptop's first
+# sync (the server allows up to protocol.MAX_PAGE).
+PULL_PAGE = 5000
 
 
 class SyncError(Exception):
@@ -184,6 +187,53 @@ class SyncClient:
         response = self._request("GET", "/sync/pull", params={"after": after, "limit": limit})
         return PullResponse.model_validate_json(response.content)
 
+    def pull_page(self, after: int, limit: int) -> PulledPage:
+        """`pull` without building a pydantic model per change (a new laptop pulls a
+        million): the page's shape is checked, each change becomes a light `WireChange`."""
+        response = self._request("GET", "/sync/pull", params={"after": after, "limit": limit})
+        return PulledPage.from_json(response.content)
+
+
+@dataclass(slots=True)
+class WireChange:
+    """One pulled change (the fields of `protocol.Change`), unvalidated but checked for
+    shape by `PulledPage.from_json`."""
+
+    seq: int
+    entity: str
+    row_id: str
+    op: str
+    data: dict[str, Any] | None = None
+
+
+@dataclass
+class PulledPage:
+    changes: list[WireChange]
+    cursor: int
+    has_more: bool
+    server_hlc: str
+
+    @classmethod
+    def from_json(cls, body: bytes) -> PulledPage:
+        try:
+            page = json.loads(body)
+            changes = [
+                WireChange(c["seq"], c["entity"], c["row_id"], c["op"], c.get("data"))
+                for c in page["changes"]
+            ]
+            pulled = cls(changes, int(page["cursor"]), bool(page["has_more"]), page["server_hlc"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise SyncError(f"the server sent a malformed pull page ({exc})") from None
+        for change in changes:
+            if (
+                type(change.seq) is not int
+                or change.op not in ("upsert", "remove")
+                or not isinstance(change.row_id, str)
+                or not (change.data is None or isinstance(change.data, dict))
+            ):
+                raise SyncError(f"the server sent a malformed change: {change!r}"[:300])
+        return pulled
+
 
 def _error_for(response: httpx.Response) -> SyncError:
     try:
@@ -309,21 +359,37 @@ def pull_changes(
     client: SyncClient,
     report: SyncReport,
     *,
-    page: int = 500,
+    page: int = PULL_PAGE,
     progress: Progress | None = None,
 ) -> None:
-    from crm_tui.storage import sync_store
+    """Pull every page after the saved cursor, each applied with its cursor in one
+    transaction. The next page is fetched while this one is written (the request needs only
+    the cursor the server answered), so the server's work and the laptop's overlap; a page
+    fetched ahead is dropped unapplied if writing this one fails."""
+    from concurrent.futures import ThreadPoolExecutor
 
-    while True:
-        after = sync_store.cursor(db)
-        response = client.pull(after, page)
-        report.pulled += sync_store.apply_pull_page(db, response.changes, response.cursor)
-        sync_store.observe_clock(db, response.server_hlc)
-        report.cursor = max(after, response.cursor)
-        if progress:
-            progress("pull", report.pulled, None)
-        if not response.has_more or response.cursor <= after:
-            return
+    from crm_tui.storage import pull_store, sync_store
+
+    after = int(db.state(pull_store.CURSOR_KEY) or 0)
+    ahead = ThreadPoolExecutor(1, thread_name_prefix="crm-pull")
+    try:
+        fetching = ahead.submit(client.pull_page, after, page)
+        while True:
+            response = fetching.result()
+            more = response.has_more and response.cursor > after
+            if more:
+                fetching = ahead.submit(client.pull_page, response.cursor, page)
+            report.pulled += pull_store.apply_page(db, response.changes, response.cursor)
+            sync_store.observe_clock(db, response.server_hlc)
+            after = max(after, response.cursor)
+            report.cursor = after
+            if progress:
+                progress("pull", report.pulled, None)
+            if not more:
+                return
+    finally:
+        # A page fetched ahead of a failure is dropped; its request is not waited for.
+        ahead.shutdown(wait=False, cancel_futures=True)
 
 
 def sync_once(
@@ -331,7 +397,7 @@ def sync_once(
     client: SyncClient,
     *,
     batch: int = 200,
-    page: int = 500,
+    page: int = PULL_PAGE,
     progress: Progress | None = None,
 ) -> SyncReport:
     """Push everything pending, then pull everything new; records the outcome in db.state

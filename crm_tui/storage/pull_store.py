@@ -1,0 +1,399 @@
+"""Provides `apply_page`: one pulled page of changes written with its cursor in one SQLite
+transaction, on the plain sqlite3 connection.
+
+A new laptop pulls a million rows, so a page is written with one `executemany` per entity
+and row shape (`INSERT … ON CONFLICT(id) DO UPDATE`, so the derived-data triggers fire as
+for any write), wire values turned into stored text without building ORM objects, sort keys
+from the cached pinyin converter, and search documents of new customers and contacts added
+in bulk. Only the rare rows go through the repository one by one: rows with pending outbox
+changes (`Repository.apply_remote` lays them back over the pulled row), updates of rows
+already indexed for search, and removals.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from sqlmodel import Session
+
+    from crm_tui.storage.database import Database
+
+CURSOR_KEY = "cursor"
+_SEARCHABLE = ("customer", "contact")
+
+
+class PulledChange(Protocol):
+    """A change-log row as the wire carries it (`protocol.Change`, or a light stand-in)."""
+
+    seq: int
+    entity: str
+    row_id: str
+    op: str
+    data: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What one entity's table needs to turn wire values into stored ones."""
+
+    table: str
+    columns: frozenset[str]
+    not_null: frozenset[str]
+    kinds: dict[str, str]  # field -> kind, for fields that are columns
+    has_sort_key: bool
+
+
+@cache
+def _shape(entity: str) -> _Shape:
+    from crm_tui.domain.fields import ENTITIES
+    from crm_tui.domain.models import MODELS
+
+    spec = ENTITIES[entity]
+    table = MODELS[entity].__table__  # type: ignore[attr-defined]
+    columns = frozenset(c.name for c in table.c)
+    return _Shape(
+        table=spec.table,
+        columns=columns,
+        not_null=frozenset(c.name for c in table.c if not c.nullable),
+        kinds={f.name: f.kind for f in spec.fields if f.name in columns},
+        has_sort_key="sort_key" in columns,
+    )
+
+
+def stored_datetime(value: Any) -> str:
+    """A wire datetime ('2026-11-23T09:30:00.123456Z', any offset) as SQLite stores it:
+    naive UTC 'YYYY-MM-DD HH:MM:SS.ffffff', the text SQLAlchemy writes."""
+    text = str(value)
+    if text.endswith("Z") and len(text) == 27 and text[10] == "T":
+        return f"{text[:10]} {text[11:26]}"
+    if text.endswith("Z") and len(text) == 20 and text[10] == "T":
+        return f"{text[:10]} {text[11:19]}.000000"
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _stored(kind: str, raw: Any) -> Any:
+    if raw is None:
+        return None
+    if kind == "datetime":
+        return stored_datetime(raw)
+    if kind == "bool":
+        return int(bool(raw))
+    return raw
+
+
+def _newest_clock(data: dict[str, Any], newest: str) -> str:
+    clocks = data.get("field_hlc")
+    if clocks:
+        top = max(clocks.values())
+        if top > newest:
+            return top
+    return newest
+
+
+def pending_changes(conn: sqlite3.Connection, row_ids: Sequence[str]) -> dict[str, list[dict]]:
+    """This laptop's outbox changes for these rows, oldest first (none: the common case)."""
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if not row_ids or conn.execute("SELECT 1 FROM outbox LIMIT 1").fetchone() is None:
+        return found
+    rows = conn.execute(
+        "SELECT row_id, kind, payload, hlc FROM outbox "
+        "WHERE row_id IN (SELECT value FROM json_each(?)) ORDER BY client_seq",
+        (json.dumps(list(row_ids)),),
+    )
+    for row_id, kind, payload, hlc in rows:
+        found[row_id].append({"kind": kind, "payload": json.loads(payload), "hlc": hlc})
+    return found
+
+
+def _local(conn: sqlite3.Connection, table: str, row_ids: list[str]) -> dict[str, tuple]:
+    """(server_version, extra) of the rows this laptop already has."""
+    if conn.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone() is None:
+        return {}  # a new laptop: nothing to look up
+    rows = conn.execute(
+        f'SELECT id, server_version, extra FROM "{table}" '
+        "WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps(row_ids),),
+    )
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def _row(shape: _Shape, change: PulledChange, extra_json: str | None) -> dict[str, Any]:
+    data = change.data or {}
+    extra = json.loads(extra_json) if extra_json else {}
+    row: dict[str, Any] = {"id": change.row_id}
+    kinds, not_null = shape.kinds, shape.not_null
+    for name, raw in (data.get("fields") or {}).items():
+        kind = kinds.get(name)
+        if kind is None:
+            extra[name] = raw  # a field this client version does not know: kept
+        elif raw is not None:
+            row[name] = _stored(kind, raw)
+        elif name not in not_null:
+            row[name] = None
+    row["owner_id"] = data.get("owner_id")
+    row["deleted"] = 1 if data.get("deleted") else 0
+    row["field_hlc"] = json.dumps(data.get("field_hlc") or {})
+    row["server_version"] = change.seq
+    row["extra"] = json.dumps(extra, ensure_ascii=False) if extra else "{}"
+    for key in ("created_at", "updated_at"):
+        if data.get(key):
+            row[key] = stored_datetime(data[key])
+    if shape.has_sort_key and row.get("name"):
+        from crm_tui.storage.bulk import sort_key
+
+        row["sort_key"] = sort_key(row["name"])
+    return row
+
+
+def _upsert(conn: sqlite3.Connection, shape: _Shape, rows: list[dict[str, Any]]) -> None:
+    """One executemany per set of columns (pages are nearly always one shape)."""
+    by_keys: dict[tuple[str, ...], list[tuple]] = defaultdict(list)
+    for row in rows:
+        keys = tuple(row)
+        by_keys[keys].append(tuple(row.values()))
+    for keys, values in by_keys.items():
+        cols = ", ".join(f'"{k}"' for k in keys)
+        marks = ", ".join("?" for _ in keys)
+        sets = ", ".join(f'"{k}" = excluded."{k}"' for k in keys if k != "id")
+        conn.executemany(
+            f'INSERT INTO "{shape.table}" ({cols}) VALUES ({marks}) '
+            f"ON CONFLICT(id) DO UPDATE SET {sets}",
+            values,
+        )
+
+
+def _index_new(
+    conn: sqlite3.Connection, session: Session, db: Database, entity: str, rows: list[dict]
+) -> None:
+    """Search documents for rows new to this laptop; a new customer also re-indexes its
+    contacts that arrived first (a customer edited later comes later in the log)."""
+    from crm_tui.storage.bulk import index_records
+
+    live = [r for r in rows if not r["deleted"]]
+    if entity == "customer":
+        live = [r for r in live if r.get("name")]
+    if live:
+        index_records(conn, entity, live)
+    if entity != "customer" or not live:
+        return
+    early = conn.execute(
+        "SELECT id FROM contact WHERE deleted = 0 AND customer_id IN "
+        "(SELECT value FROM json_each(?))",
+        (json.dumps([r["id"] for r in live]),),
+    ).fetchall()
+    if early:
+        from crm_tui.domain.models import Contact
+        from crm_tui.storage.repositories import _index_contact
+
+        for (contact_id,) in early:
+            contact = session.get(Contact, contact_id)
+            if contact is not None:
+                _index_contact(session, contact)
+
+
+@cache
+def _references(entity: str) -> tuple[tuple[str, str], ...]:
+    """(column, parent table) of each foreign key of an entity's table."""
+    from crm_tui.domain.models import MODELS
+
+    table = MODELS[entity].__table__  # type: ignore[attr-defined]
+    return tuple(
+        (c.name, fk.column.table.name) for c in table.c for fk in c.foreign_keys if c.foreign_keys
+    )
+
+
+def _missing_parents(
+    conn: sqlite3.Connection, changes: Sequence[PulledChange], incoming: set[str]
+) -> dict[str, str]:
+    """row_id -> a parent id it references that is neither on this laptop nor arriving."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    refs: list[tuple[str, str, str]] = []
+    for change in changes:
+        if change.op != "upsert" or not change.data:
+            continue
+        fields = change.data.get("fields") or {}
+        for column, parent in _references(change.entity):
+            value = fields.get(column)
+            if isinstance(value, str) and value not in incoming:
+                wanted[parent].add(value)
+                refs.append((change.row_id, parent, value))
+    if not refs:
+        return {}
+    present: set[str] = set()
+    for parent, ids in wanted.items():
+        present.update(
+            r[0]
+            for r in conn.execute(
+                f'SELECT id FROM "{parent}" WHERE id IN (SELECT value FROM json_each(?))',
+                (json.dumps(list(ids)),),
+            )
+        )
+    missing: dict[str, str] = {}
+    for row_id, _parent, value in refs:
+        if value not in present:
+            missing.setdefault(row_id, value)
+    return missing
+
+
+def _park(conn: sqlite3.Connection, change: PulledChange, waits_for: str) -> None:
+    body = {"seq": change.seq, "entity": change.entity, "row_id": change.row_id}
+    body |= {"op": change.op, "data": change.data}
+    conn.execute(
+        "INSERT INTO pull_parked(row_id, entity, seq, change, waits_for) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT(row_id) DO UPDATE SET entity = excluded.entity, seq = excluded.seq, "
+        "change = excluded.change, waits_for = excluded.waits_for WHERE excluded.seq > seq",
+        (change.row_id, change.entity, change.seq, json.dumps(body, ensure_ascii=False), waits_for),
+    )
+
+
+@dataclass(slots=True)
+class _Parked:
+    seq: int
+    entity: str
+    row_id: str
+    op: str
+    data: dict[str, Any] | None
+
+
+def _unpark(conn: sqlite3.Connection, arrived: Sequence[str]) -> list[_Parked]:
+    """Parked rows that were waiting for one of `arrived` (taken out of the parking)."""
+    if not arrived or conn.execute("SELECT 1 FROM pull_parked LIMIT 1").fetchone() is None:
+        return []
+    rows = conn.execute(
+        "DELETE FROM pull_parked WHERE waits_for IN (SELECT value FROM json_each(?)) "
+        "RETURNING change",
+        (json.dumps(list(arrived)),),
+    ).fetchall()
+    out = [_Parked(**json.loads(r[0])) for r in rows]
+    out.sort(key=lambda c: c.seq)
+    return out
+
+
+def parked_count(db: Database) -> int:
+    """Pulled rows still waiting for their parent (0 once a pull has finished)."""
+    with db.engine.connect() as conn:
+        return int(conn.exec_driver_sql("SELECT count(*) FROM pull_parked").scalar() or 0)
+
+
+def apply_page(db: Database, changes: Sequence[PulledChange], new_cursor: int) -> int:
+    """Apply one page of changes and its cursor in one transaction; returns rows written.
+
+    Changes already seen (seq <= the row's server_version) are skipped; within a page only
+    a row's newest change counts. A row whose parent has not arrived yet is parked until it
+    does. The local clock ratchets past every clock seen.
+    """
+    from crm_tui.storage.bulk import raw_connection
+
+    with db.transaction() as s:
+        conn = raw_connection(s)
+        # A page may name a parent after its child; check references at commit instead.
+        conn.execute("PRAGMA defer_foreign_keys = ON")
+        applied, newest, arrived = _apply(db, s, conn, changes)
+        while arrived:  # rows parked earlier whose parent came with this page
+            more = _unpark(conn, arrived)
+            if not more:
+                break
+            count, top, arrived = _apply(db, s, conn, more)
+            applied += count
+            newest = max(newest, top)
+        if newest:
+            db.hlc.observe(newest)
+            db.set_state("last_hlc", db.hlc.now().encode())
+        if new_cursor > int(db.state(CURSOR_KEY) or 0):
+            db.set_state(CURSOR_KEY, str(new_cursor))
+    return applied
+
+
+def _apply(
+    db: Database, s: Session, conn: sqlite3.Connection, changes: Sequence[PulledChange]
+) -> tuple[int, str, list[str]]:
+    """Write changes; returns (rows written, newest clock seen, ids of rows written)."""
+    from crm_tui.storage.sync_store import _PulledRow
+
+    applied = 0
+    newest = ""
+    written: list[str] = []
+    latest: dict[str, PulledChange] = {}
+    for change in changes:
+        latest[change.row_id] = change
+    by_entity: dict[str, list[PulledChange]] = defaultdict(list)
+    for change in latest.values():
+        if change.entity in db.repos.by_entity:
+            by_entity[change.entity].append(change)
+    pending = pending_changes(conn, list(latest))
+    incoming = {c.row_id for c in latest.values() if c.op == "upsert" and c.data}
+    missing: dict[str, str] = {}
+    while True:  # a child of a parked row is parked too
+        found = _missing_parents(conn, list(latest.values()), incoming - set(missing))
+        if found.keys() <= missing.keys():
+            break
+        missing |= found
+    if conn.execute("SELECT 1 FROM pull_parked LIMIT 1").fetchone() is not None:
+        # A newer change of a parked row replaces it (and is parked again if need be).
+        stale = [
+            row_id
+            for row_id, seq in conn.execute(
+                "SELECT row_id, seq FROM pull_parked WHERE row_id IN "
+                "(SELECT value FROM json_each(?))",
+                (json.dumps(list(latest)),),
+            )
+            if seq < latest[row_id].seq
+        ]
+        conn.execute(
+            "DELETE FROM pull_parked WHERE row_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(stale),),
+        )
+    for entity, group in by_entity.items():
+        repo = db.repos.by_entity[entity]
+        shape = _shape(entity)
+        local = _local(conn, shape.table, [c.row_id for c in group])
+        new_rows: list[dict[str, Any]] = []
+        old_rows: list[dict[str, Any]] = []
+        for change in group:
+            known = local.get(change.row_id)
+            if known is not None and change.seq <= (known[0] or 0):
+                continue
+            if change.op == "remove":
+                if known is not None:
+                    applied += 1
+                    repo.tombstone_local(s, change.row_id, version=change.seq)
+                continue
+            if change.data is None:
+                continue
+            if change.row_id in missing:
+                _park(conn, change, missing[change.row_id])
+                continue
+            applied += 1
+            written.append(change.row_id)
+            newest = _newest_clock(change.data, newest)
+            if change.row_id in pending:
+                repo.apply_remote(
+                    s,
+                    change.row_id,
+                    change.data,
+                    version=change.seq,
+                    pending=pending[change.row_id],
+                )
+                continue
+            row = _row(shape, change, known[1] if known else None)
+            (old_rows if known else new_rows).append(row)
+        _upsert(conn, shape, new_rows + old_rows)
+        if entity in _SEARCHABLE and new_rows:
+            _index_new(conn, s, db, entity, new_rows)
+        if entity in _SEARCHABLE and old_rows:
+            blank = dict.fromkeys(repo.model.model_fields)
+            for row in old_rows:
+                repo.after_write(s, _PulledRow(blank | row), set(row))
+    return applied, newest, written
