@@ -71,7 +71,7 @@ def duplicate_customers(db: Database) -> list[dict[str, Any]]:
 
 
 def _matched(a: dict[str, Any], b: dict[str, Any]) -> tuple[str, ...]:
-    from crm_tui.server.crud.duplicates import customer_keys
+    from crm_tui.domain.customer_keys import customer_keys
 
     shared = customer_keys(a) & customer_keys(b)
     labels = {"name": "name", "phone": "phone", "email": "e-mail"}

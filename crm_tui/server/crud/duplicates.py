@@ -5,61 +5,17 @@ and their manager, pull."""
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import insert
 from sqlmodel import Session, col, delete, select
 
-from crm_tui.server.crud.records import ChangeSet, Row
+from crm_tui.domain.customer_keys import customer_keys
+from crm_tui.server.crud.records import ChangeSet, Row, insert_many
 from crm_tui.server.models import CustomerKey, Record
 
 if TYPE_CHECKING:
     from crm_tui.server.crud.push_batch import BatchRows
-
-_SUFFIXES = (
-    "co ltd",
-    "coltd",
-    "ltd",
-    "limited",
-    "inc",
-    "llc",
-    "gmbh",
-    "corp",
-    "有限责任公司",
-    "股份有限公司",
-    "有限公司",
-    "公司",
-    "集团",
-)
-_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
-
-
-def normalise_name(name: str) -> str:
-    text = unicodedata.normalize("NFKC", name).casefold()
-    text = _NOT_WORD.sub(" ", text).strip()
-    changed = True
-    while changed:
-        changed = False
-        for suffix in _SUFFIXES:
-            if text.endswith(suffix) and len(text) > len(suffix):
-                text = text[: -len(suffix)].strip()
-                changed = True
-    return text.replace(" ", "")
-
-
-def customer_keys(fields: dict[str, Any]) -> set[str]:
-    keys = set()
-    if fields.get("name") and (name := normalise_name(str(fields["name"]))):
-        keys.add(f"name:{name}")
-    digits = re.sub(r"\D", "", str(fields.get("phone") or ""))
-    if len(digits) >= 6:
-        keys.add(f"phone:{digits[-11:]}")
-    if fields.get("email"):
-        keys.add(f"email:{str(fields['email']).strip().casefold()}")
-    return keys
 
 
 def _flag(rec: Record | Row, other_id: str) -> bool:
@@ -129,7 +85,7 @@ def flag_rows(session: Session, rows: BatchRows, row_ids: list[str], changes: Ch
     ]
     if not params:
         return
-    conn.execute(insert(table), params)
+    insert_many(conn, table, params)
     holders: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
     for chunk in _chunks(sorted({p["key"] for p in params})):
         found = conn.execute(
