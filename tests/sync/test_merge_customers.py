@@ -180,3 +180,18 @@ async def test_both_reps_and_the_manager_see_the_clash_in_the_app(laptop) -> Non
             rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
             assert [r for r in rows if {r[0], r[2]} == names]
             assert app.screen.check_action("merge", (False,)) is (lap is boss)
+
+
+def test_two_managers_merging_the_pair_both_ways_offline_end_with_one_customer(laptop) -> None:
+    alice, bob, boss, a, b, made = _clashing_pair(laptop)
+    other_boss = laptop("manager")
+    other_boss.sync()
+    merge_customers(boss.db, b, a)  # keep a
+    merge_customers(other_boss.db, a, b)  # offline, the other way round: keep b
+    assert boss.sync().rejected == 0
+    assert other_boss.sync().rejected == 0  # already one customer: nothing more to do
+    for lap in (alice, bob, boss, other_boss):
+        lap.sync()
+        assert lap.row("customer", b)["deleted"] is True
+        assert lap.row("customer", a)["deleted"] is False
+    assert bob.row("activity", made["activity"])["customer_id"] == a

@@ -110,6 +110,8 @@ def _merge(
     if into == loser.id:
         raise MergeRefused("a customer cannot be merged into itself")
     survivor = _locked(session, follow_merged(session, into) or into)
+    if survivor is not None and survivor.id == loser.id:
+        return MergeOutcome()  # `into` was merged into this one meanwhile: already one customer
     if survivor is None or survivor.entity != "customer":
         raise MergeRefused(f"no customer {into} on the server")
     if survivor.deleted:
