@@ -109,10 +109,7 @@ class DuplicatesScreen(CrmScreen):
         if not count:
             text = "No duplicate customers: nobody else claims yours."
         elif self.manager:
-            text = (
-                f"{count} customer(s) claimed twice · m: merge, keep this · M: keep the other"
-                " · g: reassign · o/O: open"
-            )
+            text = f"{count} customer(s) claimed twice · m/M merge keeping this/the other"
         else:
             text = f"{count} customer(s) claimed twice · read-only: {NOT_MANAGER}"
         self.query_one("#duplicates-summary", Static).update(text)

@@ -142,3 +142,21 @@ async def test_a_rep_sees_the_clash_read_only_with_the_reason(db) -> None:
         await pilot.press("g")
         await settle(pilot)
         assert app.screen is screen and _outbox(db) == []
+
+
+SIZES = [(80, 24), (120, 40)]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_snapshot_a_managers_duplicates_view(snap_compare, db, size) -> None:  # noqa: ANN001
+    from tests.tui.support_b import Host
+
+    _team(db, "manager", BOSS)
+    assert snap_compare(Host(db, DuplicatesScreen), terminal_size=size, run_before=settle)
+
+
+def test_snapshot_a_reps_read_only_duplicates_view(snap_compare, db) -> None:  # noqa: ANN001
+    from tests.tui.support_b import Host
+
+    _team(db, "rep", ALICE)
+    assert snap_compare(Host(db, DuplicatesScreen), terminal_size=(80, 24), run_before=settle)
