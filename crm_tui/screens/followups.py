@@ -228,6 +228,9 @@ class FollowUpsScreen(UrgencySort, ListScreen):
     def base_filter(self) -> list[Any]:
         return view_filter(self.view, self.db.clock)
 
+    def urgency_applies(self) -> bool:
+        return getattr(self, "view", "open") != "done"
+
     def make_source(self) -> Any:
         from crm_tui.storage.listing import ListSource
 
@@ -284,6 +287,7 @@ class FollowUpsScreen(UrgencySort, ListScreen):
     def action_view(self, view: str) -> None:
         self.view = view
         self.query_one("#followup-views", Tabs).active = view
+        self.table.columns = self.columns()  # the Urg column comes and goes with the done view
         self.table.set_source(self.make_source())
         if self.query_text:
             self.apply_filter()

@@ -46,7 +46,11 @@ class UrgencySort:
 
     @property
     def by_urgency(self) -> bool:
-        return self.db.state(self._sort_key) == "urgency"
+        return self.db.state(self._sort_key) == "urgency" and self.urgency_applies()
+
+    def urgency_applies(self) -> bool:
+        """False where every row scores 0 (done follow-ups): the list keeps its own order."""
+        return True
 
     @property
     def _sort_key(self) -> str:
@@ -63,6 +67,9 @@ class UrgencySort:
 
     def action_sort(self) -> None:
         screen: Any = self
+        if not self.urgency_applies():
+            screen.notify("Done follow-ups are not urgent: sorted by when they were done.")
+            return
         urgent = not self.by_urgency
         self.db.set_state(self._sort_key, "urgency" if urgent else None)
         table = screen.table

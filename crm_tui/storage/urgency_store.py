@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from crm_tui.domain.rules import OPEN_STAGES, Stage
 from crm_tui.domain.urgency import DUE_FLOOR_DAYS, DUE_FULL_DAYS, Weights, as_of
 from crm_tui.storage import engine as engine_mod
 
@@ -37,8 +38,9 @@ if TYPE_CHECKING:
 BASIS_KEY = "urgency.basis"
 WEIGHTS_KEY = "urgency.weights"  # the rep's weights (same key as crm_tui/query/urgency.py)
 TRIGGER_PREFIX = "tr_urgency_"
-CHUNK_ROWS = 50_000  # rowids per committed chunk of a long refresh (~0.1-0.3 s of lock)
+CHUNK_ROWS = 10_000  # rows rescored per transaction (a lock of ~0.1-0.5 s)
 FULL_AFTER_DAYS = 60  # a longer gap between days recomputes everything
+URGENCY_INDEXES = ("ix_activity_urgency_open", "ix_activity_urgency", "ix_customer_urgency")
 
 
 @dataclass(frozen=True)
@@ -139,14 +141,8 @@ def refresh(
     if not full and have == want and installed:
         return Refreshed("fresh", 0, 0, 0.0)
     gap = _days_between(have.as_of, want.as_of) if have else None
-    full = (
-        full
-        or have is None
-        or have.weights != want.weights
-        or not installed
-        or gap is None
-        or gap > FULL_AFTER_DAYS
-    )
+    full = full or gap is None or gap > FULL_AFTER_DAYS or not installed
+    full = full or have is None or have.weights != want.weights
     statements = _statements(want)
     with _writing(conn):
         for name in _TRIGGER_SHAPES:
@@ -154,17 +150,13 @@ def refresh(
         for sql in _triggers(statements):
             conn.execute(sql)
     if full:
-        followups = _chunked(conn, "activity", statements["activity_chunk"], chunk_rows, cancelled)
+        rowids = [r[0] for r in conn.execute(f"{_OPEN} ORDER BY rowid")]
+        followups = _rescore_rows(conn, statements, rowids, chunk_rows, cancelled)
+        customers = _chunked(conn, "customer", statements["customer_chunk"], chunk_rows, cancelled)
+        _analyze(conn)
     else:
         assert have is not None
-        lo, hi = sorted((have.as_of, want.as_of))
-        with _writing(conn):
-            conn.execute(
-                statements["activity_window"],
-                (_shift(lo, DUE_FULL_DAYS - 1), _shift(hi, DUE_FLOOR_DAYS + 1)),
-            )
-            followups = conn.execute("SELECT changes()").fetchone()[0]
-    customers = _chunked(conn, "customer", statements["customer_chunk"], chunk_rows, cancelled)
+        followups, customers = _rescore_day(conn, statements, have, want, chunk_rows, cancelled)
     if cancelled is not None and cancelled():
         return Refreshed("cancelled", followups, customers, time.perf_counter() - started)
     with _writing(conn):
@@ -177,12 +169,75 @@ def refresh(
     return Refreshed("full" if full else "day", followups, customers, time.perf_counter() - started)
 
 
+def _rescore_day(
+    conn: sqlite3.Connection,
+    statements: dict[str, str],
+    have: Basis,
+    want: Basis,
+    chunk_rows: int,
+    cancelled: Callable[[], bool] | None,
+) -> tuple[int, int]:
+    """Rescore what a change of day moves: open follow-ups due from a week before the earlier
+    day to two weeks after the later one, and the customers whose days since contact or in
+    stage are still under their scale at the earlier day."""
+    lo, hi = sorted((have.as_of, want.as_of))
+    due = (_shift(lo, DUE_FULL_DAYS - 1), _shift(hi, DUE_FLOOR_DAYS + 1))
+    rowids = [
+        r[0] for r in conn.execute(f"{_OPEN} AND due_at >= ? AND due_at < ? ORDER BY rowid", due)
+    ]
+    followups = _rescore_rows(conn, statements, rowids, chunk_rows, cancelled)
+    weights = Weights.from_json(want.weights)
+    since = tuple(
+        _shift(lo, -(days + 1)) if days else _NEVER
+        for days in (weights.contact_days, weights.contact_days, weights.stage_days)
+    )
+    window = statements["customer_window"]
+    customers = _chunked(conn, "customer", window, chunk_rows, cancelled, since)
+    return followups, customers
+
+
+def _rescore_rows(
+    conn: sqlite3.Connection,
+    statements: dict[str, str],
+    rowids: list[int],
+    chunk_rows: int,
+    cancelled: Callable[[], bool] | None,
+) -> int:
+    """Rescore these follow-ups (found by an index) in table order, a chunk per transaction:
+    pages are then read and written once each, not once per row as in due-date order."""
+    changed = 0
+    for first in range(0, len(rowids), chunk_rows):
+        if cancelled is not None and cancelled():
+            break
+        batch = json.dumps(rowids[first : first + chunk_rows])
+        with _writing(conn):
+            conn.execute(statements["activity_rows"], (batch,))
+            changed += conn.execute("SELECT changes()").fetchone()[0]
+    return changed
+
+
+def _analyze(conn: sqlite3.Connection) -> None:
+    """Statistics for the urgency indexes in a file that has statistics for the others
+    (a demo or an older book): without them SQLite sorts every open follow-up instead."""
+    has_stats = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"
+    ).fetchone()
+    if not has_stats:
+        return
+    known = {r[0] for r in conn.execute("SELECT idx FROM sqlite_stat1")}
+    with _writing(conn):
+        for index in URGENCY_INDEXES:
+            if index not in known:
+                conn.execute(f"ANALYZE {index}")
+
+
 def _chunked(
     conn: sqlite3.Connection,
     table: str,
     sql: str,
     chunk_rows: int,
     cancelled: Callable[[], bool] | None,
+    params: tuple[str, ...] = (),
 ) -> int:
     low, high = conn.execute(f"SELECT min(rowid), max(rowid) FROM {table}").fetchone()
     if low is None:
@@ -192,7 +247,7 @@ def _chunked(
         if cancelled is not None and cancelled():
             break
         with _writing(conn):
-            conn.execute(sql, (start, start + chunk_rows))
+            conn.execute(sql, (start, start + chunk_rows, *params))
             changed += conn.execute("SELECT changes()").fetchone()[0]
     return changed
 
@@ -222,6 +277,10 @@ def _shift(moment: str, days: float) -> str:
 
 # --- the SQL, made from the one expression of the score ------------------------------------
 _WHERE = "__where__"
+_NEVER = "9999-12-31"  # a window start no date passes (a term with no scale never moves)
+_OPEN = "SELECT rowid FROM activity WHERE deleted = 0 AND done_at IS NULL"  # partial indexes
+_CUSTOMER_CHUNK = "customer.rowid >= ? AND customer.rowid < ? AND customer.deleted = 0"
+_CLOSED = ", ".join(f"'{s.value}'" for s in Stage if s not in OPEN_STAGES)
 
 
 def _statements(basis: Basis) -> dict[str, str]:
@@ -247,18 +306,20 @@ def _statements(basis: Basis) -> dict[str, str]:
     return {
         "activity": activity,
         "customer": customer,
-        "activity_chunk": activity.replace(
+        "activity_rows": activity.replace(
             _WHERE,
-            "activity.rowid >= ? AND activity.rowid < ? AND activity.deleted = 0 "
+            "activity.rowid IN (SELECT value FROM json_each(?)) AND activity.deleted = 0 "
             "AND activity.done_at IS NULL",
         ),
-        "activity_window": activity.replace(
+        "customer_chunk": customer.replace(_WHERE, _CUSTOMER_CHUNK),
+        # Added, last contact (done follow-up) or oldest open deal's stage change since ?.
+        "customer_window": customer.replace(
             _WHERE,
-            "activity.deleted = 0 AND activity.done_at IS NULL "
-            "AND activity.due_at >= ? AND activity.due_at <= ?",
-        ),
-        "customer_chunk": customer.replace(
-            _WHERE, "customer.rowid >= ? AND customer.rowid < ? AND customer.deleted = 0"
+            f"{_CUSTOMER_CHUNK} AND (customer.created_at > ? OR EXISTS (SELECT 1 FROM activity "
+            "WHERE activity.customer_id = customer.id AND activity.deleted = 0 "
+            "AND activity.done_at > ?) OR EXISTS (SELECT 1 FROM opportunity "
+            "WHERE opportunity.customer_id = customer.id AND opportunity.deleted = 0 "
+            f"AND opportunity.stage NOT IN ({_CLOSED}) AND opportunity.stage_changed_at > ?))",
         ),
     }
 

@@ -121,6 +121,9 @@ def test_undo_keeps_the_score(book):
 
 
 def test_a_new_day_rescores_only_what_moves(book):
+    book.clock.advance(timedelta(days=-100))
+    book.repos.customers.create({"name": "Old", "grade": "B"})  # 100 days without contact
+    book.clock.advance(timedelta(days=100))
     refresh(book)
     before = score_of(book, "tomorrow")
     far = score_of(book, "next month")
@@ -129,6 +132,7 @@ def test_a_new_day_rescores_only_what_moves(book):
     done = refresh(book)
     assert done.kind == "day"
     assert done.followups == 3  # deal call, tomorrow, in a week: not next month, not no date
+    assert done.customers == 3  # not Old: its days since contact were already past the scale
     assert score_of(book, "tomorrow") > before and score_of(book, "next month") == far
     assert_matches_explain(book)
     book.clock.advance(timedelta(days=120))
@@ -149,6 +153,15 @@ def test_new_weights_rescore_everything(book):
     assert not urgency_store.fresh(book)
     assert refresh(book).kind == "full"
     assert score_of(book, "next month") == pytest.approx(20.0)  # grade C: 0.2 x 100
+    assert_matches_explain(book)
+
+
+def test_weights_without_a_scale_match_explain(book):
+    book.set_state(WEIGHTS_KEY, '{"deal_scale": 0, "contact_days": 0, "stage_days": 0}')
+    refresh(book)
+    assert_matches_explain(book)
+    book.clock.advance(timedelta(days=1))
+    assert refresh(book).kind == "day"
     assert_matches_explain(book)
 
 
@@ -234,3 +247,13 @@ def test_demo_generator_leaves_fresh_scores(tmp_path, clock):
         assert_matches_explain(db)
     finally:
         db.close()
+
+
+def test_a_book_with_statistics_gets_them_for_the_urgency_indexes(book):
+    with book.engine.begin() as conn:
+        conn.execute(text("ANALYZE"))
+        conn.execute(text("DELETE FROM sqlite_stat1 WHERE idx LIKE '%urgency%'"))
+    refresh(book)  # without them SQLite would sort every open follow-up
+    with book.engine.connect() as conn:
+        known = {r[0] for r in conn.execute(text("SELECT idx FROM sqlite_stat1"))}
+    assert set(urgency_store.URGENCY_INDEXES) <= known

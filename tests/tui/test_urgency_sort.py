@@ -52,6 +52,12 @@ async def test_s_sorts_follow_ups_most_urgent_first_and_back(app, book):
             assert row["urgency"] == pytest.approx(
                 total(explain(db, "activity", row["id"])), abs=1e-3
             )
+        await pilot.press("d")  # done follow-ups all score 0: they keep their own order
+        await settle(pilot)
+        assert table.columns[0].key == "due_at" and table.current_row["subject"] == "Site visit"
+        await pilot.press("o")
+        await settle(pilot)
+        assert table.columns[0].title == "Urg▼"
         await pilot.press("s")
         await settle(pilot)
         assert [r["id"] for r in rows(table)] == by_due and table.columns[0].key == "due_at"
