@@ -36,22 +36,29 @@ def cursor(db: Database) -> int:
 
 
 def outbox_batch(db: Database, limit: int) -> list[Mutation]:
-    """The oldest `limit` pending changes, as the wire carries them."""
+    """The oldest `limit` pending changes, as the wire carries them (not validated again
+    here: the outbox was written by this app, and the server checks every change)."""
     from crm_tui.sync.protocol import Mutation
 
     with db.engine.connect() as conn:
-        rows = (
-            conn.execute(
-                text(
-                    "SELECT client_seq, mutation_id, entity, row_id, kind, payload, "
-                    "base_version, hlc FROM outbox ORDER BY client_seq LIMIT :n"
-                ),
-                {"n": limit},
-            )
-            .mappings()
-            .all()
+        rows = conn.exec_driver_sql(
+            "SELECT client_seq, mutation_id, entity, row_id, kind, payload, base_version, hlc "
+            "FROM outbox ORDER BY client_seq LIMIT ?",
+            (limit,),
+        ).all()
+    return [
+        Mutation.model_construct(
+            client_seq=seq,
+            mutation_id=mutation_id,
+            entity=entity,
+            row_id=row_id,
+            kind=kind,
+            payload=json.loads(payload),
+            base_version=base_version or 0,
+            hlc=hlc,
         )
-    return [Mutation(**(dict(r) | {"payload": json.loads(r["payload"])})) for r in rows]
+        for seq, mutation_id, entity, row_id, kind, payload, base_version, hlc in rows
+    ]
 
 
 def spent_client_seq(db: Database) -> int:
@@ -160,17 +167,25 @@ def apply_push_results(
     from crm_tui.sync.protocol import FieldConflict
 
     by_seq = {m.client_seq: m for m in sent}
+    answered = [
+        (by_seq[r.client_seq], r)
+        for r in results
+        if r.client_seq in by_seq and by_seq[r.client_seq].mutation_id == r.mutation_id
+    ]
     out = PushOutcome()
     with db.transaction() as s:
-        for result in results:
-            m = by_seq.get(result.client_seq)
-            if m is None or m.mutation_id != result.mutation_id:
-                continue
+        # Every answered change leaves the outbox (one statement); only the ones not simply
+        # applied need more work, with the outbox already holding just what is unanswered.
+        s.connection().execute(
+            text("DELETE FROM outbox WHERE client_seq IN (SELECT value FROM json_each(:seqs))"),
+            {"seqs": json.dumps([m.client_seq for m, _ in answered])},
+        )
+        for m, result in answered:
             status = result.first_status or result.status
             out.duplicates += result.status == "duplicate"
-            s.connection().execute(
-                text("DELETE FROM outbox WHERE client_seq = :c"), {"c": m.client_seq}
-            )
+            if status == "applied":
+                out.applied += 1
+                continue
             repo = db.repos.by_entity[m.entity]
             if status == "rejected":
                 out.rejected += 1
@@ -206,10 +221,6 @@ def apply_push_results(
                         conflict=conflict,
                         reason=result.reason,
                     )
-            else:
-                out.applied += 1
-            if status == "applied":
-                continue
             if result.row is not None:
                 local = _local_version(s, m.entity, m.row_id) or 0
                 if result.row.get("version", 0) >= local:

@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from crm_tui.domain.fields import ENTITIES
 from crm_tui.server.crud.duplicates import flag_rows
-from crm_tui.server.crud.records import ROW_COLUMNS, ChangeSet, Row
+from crm_tui.server.crud.records import ROW_COLUMNS, ChangeSet, Row, insert_many
 from crm_tui.server.models import Account, AppliedMutation, Device, Record
 from crm_tui.sync.protocol import Mutation, MutationResult
 
@@ -161,4 +161,4 @@ def keep_answers(session: Session, device: Device, answers: list[MutationResult]
         }
         for a in answers
     ]
-    session.connection().execute(insert(AppliedMutation.__table__), rows)
+    insert_many(session.connection(), AppliedMutation.__table__, rows)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, or_, update
+from sqlalchemy import Connection, Table, or_, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
@@ -53,6 +53,16 @@ def readable_clause(account: Account) -> Any:
     if is_manager(account):
         return or_(mine, col(ChangeLog.partition).startswith("user:"))
     return mine
+
+
+def snapshot_json(rec: Record | Row) -> str:
+    """`json.dumps(snapshot(rec))` built around the row's stored JSON (not parsed again)."""
+    return (
+        f'{{"fields": {rec.data}, "owner_id": {json.dumps(rec.owner_id)}, '
+        f'"deleted": {"true" if rec.deleted else "false"}, "field_hlc": {rec.field_hlc}, '
+        f'"created_at": {json.dumps(to_wire(rec.created_at))}, '
+        f'"updated_at": {json.dumps(to_wire(rec.updated_at))}, "version": {int(rec.version)}}}'
+    )
 
 
 def snapshot(rec: Record) -> dict[str, Any]:
@@ -147,12 +157,8 @@ class ChangeSet:
         conn = session.connection()
         rows = list(self.unwritten.values())
         self.unwritten.clear()
-        new = [r.values() for r in rows if r.new]
-        old = [_by_id(r.values()) for r in rows if not r.new]
-        if new:
-            conn.execute(insert(table), new)
-        if old:
-            conn.execute(update(table).where(table.c.id == bindparam("row_id")), old)
+        insert_many(conn, table, [r.values() for r in rows if r.new])
+        update_many(conn, table, [r.values() for r in rows if not r.new])
         for r in rows:
             r.new = False
 
@@ -190,9 +196,9 @@ class ChangeSet:
                 _set(rec, "version", seq)
                 _set(rec, "field_version", json.dumps(versions))
                 versions_out.append(
-                    {"row_id": rec.id, "version": seq, "field_version": rec.field_version}
+                    {"id": rec.id, "version": seq, "field_version": rec.field_version}
                 )
-                data = json.dumps(snapshot(rec), ensure_ascii=False)
+                data = snapshot_json(rec)
             log.append(
                 {
                     "seq": seq,
@@ -203,19 +209,58 @@ class ChangeSet:
                     "data": data,
                 }
             )
-        table = Record.__table__
-        conn.execute(update(table).where(table.c.id == bindparam("row_id")), versions_out)
-        conn.execute(insert(ChangeLog.__table__), log)
+        update_many(conn, Record.__table__, versions_out)
+        insert_many(conn, ChangeLog.__table__, log)
         self.rows.clear()
         self.old_partitions.clear()
         self.fields.clear()
 
 
-def _by_id(values: dict[str, Any]) -> dict[str, Any]:
-    """An UPDATE's parameters: every column but the key, which goes to `row_id`."""
-    params = {k: v for k, v in values.items() if k != "id"}
-    params["row_id"] = values["id"]
-    return params
+def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """INSERT `rows` (dicts with the same keys) with one driver-level executemany.
+
+    SQLAlchemy's per-row parameter building for an executemany cost more than SQLite's own
+    insert; the column types' bind processors (SQLite datetimes as text) are applied here.
+    """
+    if rows:
+        names = list(rows[0])
+        columns = ", ".join(_quote(conn, n) for n in names)
+        marks = ", ".join([_mark(conn)] * len(names))
+        sql = f"INSERT INTO {_quote(conn, table.name)} ({columns}) VALUES ({marks})"
+        conn.exec_driver_sql(sql, _params(conn, table, names, rows))
+
+
+def update_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """UPDATE rows by `id`: each dict holds `id` and the columns to set (the same keys)."""
+    if rows:
+        names = [n for n in rows[0] if n != "id"]
+        sets = ", ".join(f"{_quote(conn, n)} = {_mark(conn)}" for n in names)
+        sql = f"UPDATE {_quote(conn, table.name)} SET {sets} WHERE id = {_mark(conn)}"
+        conn.exec_driver_sql(sql, _params(conn, table, [*names, "id"], rows))
+
+
+def _quote(conn: Connection, name: str) -> str:
+    return conn.dialect.identifier_preparer.quote(name)
+
+
+def _mark(conn: Connection) -> str:
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
+def _params(
+    conn: Connection, table: Table, names: list[str], rows: list[dict[str, Any]]
+) -> list[tuple[Any, ...]]:
+    dialect = conn.dialect
+    procs = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+    if not any(procs):
+        return [tuple(r[n] for n in names) for r in rows]
+    return [
+        tuple(
+            r[n] if p is None or r[n] is None else p(r[n])
+            for n, p in zip(names, procs, strict=True)
+        )
+        for r in rows
+    ]
 
 
 def _set(rec: Any, name: str, value: Any) -> None:
