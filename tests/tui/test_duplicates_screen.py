@@ -123,6 +123,18 @@ async def test_a_manager_reassigns_and_opens_either_customer(db) -> None:
         await pilot.press("O")
         await settle(pilot)
         assert isinstance(app.screen, CustomerDetailScreen) and app.screen.customer_id == a
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("m")  # keep this one (now alice's after the reassign); cancel
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen.question.startswith("Keep 'HUAWEI TECH' (alice) and merge 'Huawei")
+        await pilot.press("n")
+        await settle(pilot)
+        assert len(_outbox(db)) == 1  # only the reassign
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, DuplicatesScreen)
 
 
 async def test_a_rep_sees_the_clash_read_only_with_the_reason(db) -> None:
