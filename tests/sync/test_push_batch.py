@@ -9,6 +9,9 @@ from __future__ import annotations
 import json
 import shutil
 import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,7 @@ from crm_tui.server.crud import accounts
 from crm_tui.server.crud.push import PushConflict, apply_push
 from crm_tui.server.models import Account, ChangeLog, Device, Record
 from crm_tui.sync.protocol import Mutation, PushRequest
+from tests.sync.pg import pg_cluster  # noqa: F401 - pytest fixture
 
 _T0 = int(time.time() * 1000)
 
@@ -29,29 +33,72 @@ def stamp(n: int, node: str = "lapA") -> str:
     return f"{_T0 - 60_000 + n:016d}-000000-{node}"
 
 
+@dataclass
+class Backend:
+    """Makes server databases: `make(name)` a new one, `clone(src, name)` a copy; both give
+    its URL."""
+
+    make: Callable[[str], str]
+    clone: Callable[[str, str], str]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
+    if request.param == "sqlite":
+
+        def make(name: str) -> str:
+            return f"sqlite:///{tmp_path / name}.db"
+
+        def clone(src: str, name: str) -> str:
+            shutil.copy(tmp_path / f"{src}.db", tmp_path / f"{name}.db")
+            return make(name)
+
+        return Backend(make, clone)
+    cluster = request.getfixturevalue("pg_cluster")
+    prefix = f"batch_{uuid.uuid4().hex[:8]}"
+
+    def make_pg(name: str) -> str:
+        return cluster.create_database(f"{prefix}_{name}")
+
+    def clone_pg(src: str, name: str) -> str:
+        import psycopg
+
+        with psycopg.connect(
+            host=str(cluster.socket_dir),
+            port=cluster.port,
+            user=cluster.user,
+            dbname="postgres",
+            autocommit=True,
+        ) as conn:
+            conn.execute(f'CREATE DATABASE "{prefix}_{name}" TEMPLATE "{prefix}_{src}"')
+        return cluster.url(f"{prefix}_{name}")
+
+    return Backend(make_pg, clone_pg)
+
+
 class Team:
     """A server database with reps A and B and manager M, each with one device."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.db = ServerDB(f"sqlite:///{path}")
+    def __init__(self, backend: Backend, name: str = "base") -> None:
+        self.backend = backend
+        self.name = name
+        self.db = ServerDB(backend.make(name))
         self.db.init()
         self.devices: dict[str, Device] = {}
         self.accounts: dict[str, Account] = {}
-        for name, role in (("A", "rep"), ("B", "rep"), ("M", "manager")):
+        for who, role in (("A", "rep"), ("B", "rep"), ("M", "manager")):
             with self.db.write() as s:
-                _, code = accounts.add_user(s, name=name, role=role)
+                _, code = accounts.add_user(s, name=who, role=role)
             with self.db.write() as s:
-                made = accounts.enrol(s, name=name, code=code, device_name=name, last_client_seq=0)
-                self.devices[name], self.accounts[name] = made.device, made.account
-        self.seq = {name: 0 for name in self.devices}
+                made = accounts.enrol(s, name=who, code=code, device_name=who, last_client_seq=0)
+                self.devices[who], self.accounts[who] = made.device, made.account
+        self.seq = {who: 0 for who in self.devices}
 
-    def copy(self, path: Path) -> Team:
+    def copy(self, name: str) -> Team:
         self.db.close()
-        shutil.copy(self.path, path)
         other = object.__new__(Team)
-        other.path = path
-        other.db = ServerDB(f"sqlite:///{path}")
+        other.backend, other.name = self.backend, name
+        other.db = ServerDB(self.backend.clone(self.name, name))
         other.devices, other.accounts, other.seq = self.devices, self.accounts, dict(self.seq)
         return other
 
@@ -114,8 +161,8 @@ def comparable(result: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def team(tmp_path: Path) -> Team:
-    made = Team(tmp_path / "server.db")
+def team(backend: Backend) -> Iterator[Team]:
+    made = Team(backend)
     clock = ServerClock()
     # B's customer, B's follow-up, a customer B edits "later" (a newer clock than A's).
     made.push(
@@ -136,7 +183,8 @@ def team(tmp_path: Path) -> Team:
     later = made.mutation("B", "customer", "shared", "patch", {"city": "Hangzhou"})
     later.hlc = stamp(50_000, "lapB")
     made.push("B", [later], clock)
-    return made
+    yield made
+    made.db.close()
 
 
 def a_batch(team: Team) -> list[Mutation]:
@@ -188,9 +236,9 @@ def a_batch(team: Team) -> list[Mutation]:
     ]
 
 
-def test_a_batch_answers_and_writes_like_one_change_at_a_time(team: Team, tmp_path: Path) -> None:
-    one = team.copy(tmp_path / "one.db")
-    many = team.copy(tmp_path / "many.db")
+def test_a_batch_answers_and_writes_like_one_change_at_a_time(team: Team) -> None:
+    one = team.copy("one")
+    many = team.copy("many")
     mutations = a_batch(team)
     singles = [r for m in mutations for r in one.push("A", [m], ServerClock())]
     batched = many.push("A", mutations, ServerClock())
@@ -220,6 +268,8 @@ def test_a_batch_answers_and_writes_like_one_change_at_a_time(team: Team, tmp_pa
     assert rows["shared"]["data"]["city"] == "Hangzhou"
     assert rows["e1"]["data"]["status"] == "submitted" and rows["e1"]["data"]["amount"] == 1250
     assert "c2" not in rows and "f2" not in rows
+    one.db.close()
+    many.db.close()
 
 
 def test_a_retried_batch_gets_the_same_answers_as_duplicates(team: Team) -> None:
