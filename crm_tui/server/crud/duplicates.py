@@ -8,6 +8,7 @@ import json
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, delete, select
 
 from crm_tui.domain.customer_keys import customer_keys
@@ -72,7 +73,7 @@ def flag_rows(session: Session, rows: BatchRows, row_ids: list[str], changes: Ch
     conn = session.connection()
     table = CustomerKey.__table__
     for chunk in _chunks(row_ids):
-        conn.execute(table.delete().where(table.c.row_id.in_(chunk)))
+        conn.execute(table.delete().where(table.c.row_id.in_(_IDS)), {"ids": chunk})
     keyed: dict[str, set[str]] = {}
     for row_id in row_ids:
         rec = rows.get(row_id)
@@ -89,7 +90,8 @@ def flag_rows(session: Session, rows: BatchRows, row_ids: list[str], changes: Ch
     holders: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
     for chunk in _chunks(sorted({p["key"] for p in params})):
         found = conn.execute(
-            select(table.c.key, table.c.row_id, table.c.owner_id).where(table.c.key.in_(chunk))
+            select(table.c.key, table.c.row_id, table.c.owner_id).where(table.c.key.in_(_IDS)),
+            {"ids": chunk},
         )
         for key, row_id, owner in found:
             holders[key].append((row_id, owner))
@@ -110,6 +112,10 @@ def flag_rows(session: Session, rows: BatchRows, row_ids: list[str], changes: Ch
                 changes.touch(other)
             if _flag(rec, other_id):  # type: ignore[arg-type]
                 changes.touch(rec)
+
+
+# `IN (:ids)` filled at execution: SQLAlchemy coerces a literal list element by element.
+_IDS = bindparam("ids", expanding=True)
 
 
 def _chunks(items: list[str], size: int = 900) -> list[list[str]]:

@@ -379,10 +379,11 @@ def merge_record(rows: BatchRows, m: Mutation, rec: Row, hlc: str) -> MergeOutco
         )
     state = values | {"deleted": rec.deleted}
     clocks = json.loads(rec.field_hlc)
+    before = dict(clocks)
     outcome = merge_fields(
         state, clocks, json.loads(rec.field_version), incoming, hlc, m.base_version, rows.names
     )
-    if not outcome.changed and clocks == json.loads(rec.field_hlc):
+    if not outcome.changed and clocks == before:
         return outcome
     deleted = bool(state.pop("deleted"))
     if not deleted:

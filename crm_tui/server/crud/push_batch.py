@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
 from crm_tui.domain.fields import ENTITIES
@@ -22,6 +22,8 @@ from crm_tui.server.models import Account, AppliedMutation, Device, Record
 from crm_tui.sync.protocol import Mutation, MutationResult
 
 _CHUNK = 900  # ids per IN (...): under SQLite's old 999-variable limit
+# `IN (:ids)` filled at execution: SQLAlchemy coerces a literal list element by element.
+_IDS = bindparam("ids", expanding=True)
 
 
 class BatchRows:
@@ -59,11 +61,11 @@ class BatchRows:
         conn = self.session.connection()
         for start in range(0, len(todo), _CHUNK):
             chunk = todo[start : start + _CHUNK]
-            stmt = select(*(table.c[name] for name in ROW_COLUMNS)).where(table.c.id.in_(chunk))
+            stmt = select(*(table.c[name] for name in ROW_COLUMNS)).where(table.c.id.in_(_IDS))
             if lock:
                 stmt = stmt.order_by(table.c.id).with_for_update()
             self.rows.update(dict.fromkeys(chunk))
-            for values in conn.execute(stmt).mappings():
+            for values in conn.execute(stmt, {"ids": chunk}).mappings():
                 self.rows[values["id"]] = Row(**values)
             if lock:
                 self.locked.update(chunk)
@@ -119,8 +121,9 @@ def stored_answers(session: Session, device: Device, seqs: list[int]) -> dict[in
     for start in range(0, len(seqs), _CHUNK):
         rows = conn.execute(
             select(table.c.client_seq, table.c.mutation_id, table.c.result).where(
-                table.c.device_id == device.id, table.c.client_seq.in_(seqs[start : start + _CHUNK])
-            )
+                table.c.device_id == device.id, table.c.client_seq.in_(_IDS)
+            ),
+            {"ids": seqs[start : start + _CHUNK]},
         )
         found.update({seq: (mid, result) for seq, mid, result in rows})
     return found
@@ -138,10 +141,11 @@ def earlier_answers(session: Session, account: Account, mutation_ids: list[str])
             select(answers.c.mutation_id, answers.c.result)
             .join(devices, devices.c.id == answers.c.device_id)
             .where(
-                answers.c.mutation_id.in_(mutation_ids[start : start + _CHUNK]),
+                answers.c.mutation_id.in_(_IDS),
                 devices.c.user_id == account.id,
             )
-            .order_by(answers.c.device_id, answers.c.client_seq)
+            .order_by(answers.c.device_id, answers.c.client_seq),
+            {"ids": mutation_ids[start : start + _CHUNK]},
         )
         for mutation_id, result in rows:
             found.setdefault(mutation_id, result)
