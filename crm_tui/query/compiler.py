@@ -176,11 +176,24 @@ def fts_ids(entity_name: str, expression: str) -> Any:
 
 
 def _customer_text(expression: str) -> ColumnElement[bool]:
+    """Customers whose own search document, or a live contact's, matches `expression`.
+
+    The clause carries `fts_expression`, so a list (storage/listing.py) can spot a top-level
+    free-text term and answer it from the full-text hits mapped to list places instead
+    (storage/search.py `CustomerHits`): the same rows without sorting every match.
+    """
     customer, contact = MODELS["customer"], MODELS["contact"]
     via_contacts = select(contact.customer_id).where(
         contact.id.in_(fts_ids("contact", expression)), live_rows(contact)
     )
-    return or_(customer.id.in_(fts_ids("customer", expression)), customer.id.in_(via_contacts))
+    clause = or_(customer.id.in_(fts_ids("customer", expression)), customer.id.in_(via_contacts))
+    clause.fts_expression = expression  # type: ignore[attr-defined]
+    return clause
+
+
+def text_match(clause: Any) -> str | None:
+    """The FTS expression of a clause made by the customers' free text, else None."""
+    return getattr(clause, "fts_expression", None)
 
 
 def _free_text(ctx: _Ctx, expression: str | None, raw: str) -> ColumnElement[bool]:

@@ -1,25 +1,40 @@
 """Provides `ListSource`: one entity's rows, a page at a time, for tables over a million rows.
 
-A list screen never loads every row: it asks for the total (`count()`) and for the rows in
-view (`rows(offset, limit)`). Pages are fetched by keyset (`WHERE (k1, k2) > anchor`) from
+A list screen never loads every row: it asks for the total and for the rows in view
+(`rows(offset, limit)`). The total first comes capped (`quick_count()`: "1,000+" rather than
+counting a million matches before the first paint), and exactly afterwards (`count_exact()`,
+which a newer filter interrupts). Pages are fetched by keyset (`WHERE (k1, k2) > anchor`) from
 the last key of the page before, kept per page; a jump far from any known page scans only
 the sort index to find its anchor, and pages near the end are read backwards from the end.
 Rows come back as plain dicts (typed values; follow-ups carry `customer_name`).
+
+Customers filtered by free text (the query bar's words) in the default order are answered
+from the full-text hits mapped to their places in the list (storage/search.py
+`CustomerHits`): the exact count and any page without sorting every match in SQLite.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import sqlite3
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, func, literal_column, or_, select, text, tuple_
+from sqlalchemy import ColumnElement, func, literal, literal_column, or_, select, text, tuple_
+from sqlalchemy.exc import OperationalError
 
 from crm_tui.domain.models import MODELS, Customer
 
 if TYPE_CHECKING:
     from crm_tui.storage.database import Database
+    from crm_tui.storage.search import Hits
 
 PAGE_SIZE = 50
+COUNT_CAP = 1000  # beyond this a filtered total shows as "1,000+" until counted exactly
+# Free-text hits that also need other terms (e.g. `city:北京 acme`) are checked in SQL by
+# id when there are at most this many; more go the plain SQL way.
+HITS_CHECKED_IN_SQL = 5000
+INTERRUPT_STEPS = 20_000  # SQLite VM steps between two looks at whether to stop a count
 
 # The sort each entity is listed in by default: an index exists for each (0010 migration).
 DEFAULT_ORDER: dict[str, tuple[str, ...]] = {
@@ -59,6 +74,7 @@ class ListSource:
         descending: bool = False,
         nulls: bool = True,
         page_size: int = PAGE_SIZE,
+        count_cap: int = COUNT_CAP,
     ) -> None:
         self.db = db
         self.entity = entity
@@ -73,10 +89,17 @@ class ListSource:
         # done_at): a descending keyset read then needs no `OR key IS NULL`, which no index serves.
         self.nulls = nulls
         self.page_size = page_size
+        self.count_cap = count_cap
         self._where: list[ColumnElement[bool]] = list(where)
         self._count: int | None = None
         self._anchors: dict[int, tuple[Any, ...]] = {}
+        self._hits: Hits | None = None
+        self._hits_tried = False
         self.generation = 0
+        if entity == "customer":
+            from crm_tui.storage.search import CustomerHits
+
+            CustomerHits.of(db).ready()  # maps the search hits now, or starts doing so
 
     # --- filter ----------------------------------------------------------------------------
     @property
@@ -100,11 +123,45 @@ class ListSource:
         """Forget counts and anchors (after a write or a filter change)."""
         self._count = None
         self._anchors.clear()
+        self._hits = None
+        self._hits_tried = False
         self.generation += 1
 
     # --- reads -----------------------------------------------------------------------------
     def count(self) -> int:
-        if self._count is None:
+        """The exact number of rows (however long that takes)."""
+        found = self.count_exact()
+        assert found is not None  # nothing to interrupt it
+        return found
+
+    def quick_count(self) -> tuple[int, bool]:
+        """`(total, True)`, or `(count_cap, False)` when there are more than `count_cap` rows
+        and counting them all would cost more than the first page (the list shows "1,000+")."""
+        if self._count is not None:
+            return self._count, True
+        if self._ranked() is not None or not self._where:
+            return self.count(), True
+        capped = select(literal(1)).select_from(self.table).where(*self._conditions())
+        query = select(func.count()).select_from(capped.limit(self.count_cap + 1).subquery())
+        generation = self.generation
+        with self.db.engine.connect() as conn:
+            found = int(conn.execute(query).scalar_one())
+        if found <= self.count_cap:
+            if generation == self.generation:
+                self._count = found
+            return found, True
+        return self.count_cap, False
+
+    def count_exact(self, interrupt: Callable[[], bool] | None = None) -> int | None:
+        """The exact number of rows; None when `interrupt()` turned true while counting
+        (e.g. the filter changed). Safe beside reads of pages in another thread."""
+        if self._count is not None:
+            return self._count
+        generation = self.generation
+        hits = self._ranked()
+        if hits is not None:
+            found: int | None = len(hits)
+        else:
             query = select(func.count()).select_from(self.table).where(*self._conditions())
             if not self._where and self.entity in COUNT_INDEX:
                 # Unfiltered, SQLite scans the table; its partial list index is half the work.
@@ -112,9 +169,25 @@ class ListSource:
                     f"SELECT count(*) FROM {self.table.name} INDEXED BY "
                     f"{COUNT_INDEX[self.entity]} WHERE deleted = 0"
                 )
-            with self.db.engine.connect() as conn:
-                self._count = int(conn.execute(query).scalar_one())
-        return self._count
+            found = self._scalar(query, interrupt)
+        if found is not None and generation == self.generation:
+            self._count = found
+        return found
+
+    def _scalar(self, query: Any, interrupt: Callable[[], bool] | None) -> int | None:
+        with self.db.engine.connect() as conn:
+            if interrupt is None:
+                return int(conn.execute(query).scalar_one())
+            raw: sqlite3.Connection = conn.connection.driver_connection  # type: ignore[assignment]
+            raw.set_progress_handler(interrupt, INTERRUPT_STEPS)  # true stops the count
+            try:
+                return int(conn.execute(query).scalar_one())
+            except OperationalError as exc:
+                if "interrupt" not in str(exc):
+                    raise
+                return None
+            finally:
+                raw.set_progress_handler(None, 0)
 
     def rows(self, offset: int, limit: int) -> list[dict[str, Any]]:
         """The rows at positions offset .. offset+limit-1 (fewer at the end)."""
@@ -131,8 +204,13 @@ class ListSource:
         """Page `index` (0-based) of `page_size` rows, by the cheapest route available."""
         size = self.page_size
         start = index * size
-        total = self.count()
-        if index < 0 or start >= total:
+        if index < 0:
+            return []
+        hits = self._ranked()
+        if hits is not None:
+            return self._by_place(hits, start, size)
+        total = self._count  # None while only a capped count is known
+        if total is not None and start >= total:
             return []
         with self.db.engine.connect() as conn:
             if index == 0:
@@ -143,7 +221,7 @@ class ListSource:
                 known = [i for i in self._anchors if i < index - 1]
                 nearest = max(known) if known else None
                 base = (nearest + 1) * size if nearest is not None else 0
-                if total - start < start - base:
+                if total is not None and total - start < start - base:
                     rows = self._fetch_from_end(conn, start, min(size, total - start), total)
                 else:
                     anchor = self._anchors[nearest] if nearest is not None else None
@@ -153,6 +231,53 @@ class ListSource:
         if len(rows) == size:
             self._anchors[index] = tuple(rows[-1][name] for name in self._key_labels())
         return rows
+
+    # --- free text through the search hits ------------------------------------------------
+    def _ranked(self) -> Hits | None:
+        """Every matching customer in list order, when the filter is free text over customers
+        in the default order and the hits map is up to date; else None (plain SQL)."""
+        if self._hits_tried:
+            return self._hits
+        self._hits_tried = True
+        if self.entity != "customer" or self.descending:
+            return None
+        if self.order_names != DEFAULT_ORDER["customer"]:
+            return None
+        from crm_tui.query.compiler import text_match
+        from crm_tui.storage.search import CustomerHits, Hits
+
+        match = next((c for c in self._where if text_match(c)), None)
+        if match is None:
+            return None
+        generation = self.generation
+        hits = CustomerHits.of(self.db).hits(text_match(match) or "")
+        rest = [c for c in self._where if c is not match]
+        if hits is not None and rest and len(hits):
+            if len(hits) > HITS_CHECKED_IN_SQL:
+                return None
+            ids = hits.ids(hits.ranks)
+            listed = func.json_each(json.dumps(ids)).table_valued("value")
+            query = select(self.table.c.id).where(
+                self.table.c.id.in_(select(listed.c.value)), *self._conditions_except(match)
+            )
+            with self.db.engine.connect() as conn:
+                keep = set(conn.execute(query).scalars())
+            ranks = [r for r, i in zip(hits.ranks, ids, strict=True) if i in keep]
+            hits = Hits(ranks, True, hits.by_place)
+        if generation == self.generation:
+            self._hits = hits
+        return hits
+
+    def _conditions_except(self, clause: Any) -> list[ColumnElement[bool]]:
+        return [c for c in self._conditions() if c is not clause]
+
+    def _by_place(self, hits: Hits, start: int, size: int) -> list[dict[str, Any]]:
+        ids = hits.ids(hits.ranks[start : start + size])
+        if not ids:
+            return []
+        query = self._select().where(self.table.c.id.in_(ids)).order_by(*self._order_by())
+        with self.db.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(query).mappings()]
 
     # --- internals -------------------------------------------------------------------------
     def _conditions(self) -> list[ColumnElement[bool]]:

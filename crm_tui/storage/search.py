@@ -8,9 +8,18 @@ same way and matched as a phrase. One-character queries match as a prefix.
 
 from __future__ import annotations
 
+import heapq
+import json
 import re
+import sqlite3
+import threading
 import unicodedata
+import weakref
+from array import array
 from collections.abc import Iterable
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any, ClassVar
 
 # Han, Hiragana/Katakana, Hangul, and CJK punctuation-free ranges.
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f"
@@ -76,3 +85,171 @@ def pinyin_key(name: str) -> str:
         unicodedata.normalize("NFKC", name), style=Style.NORMAL, errors="default"
     )
     return " ".join(s.strip() for s in syllables if s.strip()).lower()
+
+
+# --- ranked customer hits (search as you type) -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hits:
+    """The customers matching a free-text expression: their places in the customers list's
+    default order (`ranks`, deduplicated; sorted when `ordered`), live customers only."""
+
+    ranks: list[int]
+    ordered: bool
+    by_place: list[str]  # customer id by place, as mapped when these hits were found
+
+    def __len__(self) -> int:
+        return len(self.ranks)
+
+    def smallest(self, n: int) -> list[int]:
+        return self.ranks[:n] if self.ordered else heapq.nsmallest(n, self.ranks)
+
+    def ids(self, ranks: Iterable[int]) -> list[str]:
+        by_place = self.by_place
+        return [by_place[r] for r in ranks]
+
+
+class CustomerHits:
+    """Maps full-text hits to customers' places in the list order, in memory.
+
+    A sorted page of customers matching '北京' would otherwise look up every hit's document,
+    contact and customer row in SQLite (about 2 µs each, so 30 ms for 14,000 hits) and sort
+    them all. Here a hit's document id indexes an array holding the place of its customer (for
+    a contact's document, the contact's customer) in the `(sort_key, id)` order of live
+    customers; the list's first page is the 50 smallest places. The map is rebuilt when the
+    `search_epoch` counter (bumped by triggers, migration 0021) moves; until then a caller
+    gets None and uses plain SQL. Exact: only live customers and live contacts are mapped.
+    """
+
+    INLINE_DOCS = 20_000  # smaller indexes are mapped at once; bigger ones in a thread
+
+    _cache: ClassVar[weakref.WeakKeyDictionary[Any, CustomerHits]] = weakref.WeakKeyDictionary()
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._epoch: int | None = None  # the epoch the map was built at
+        self._ids: list[str] = []  # customer id by place
+        self._place: array[int] = array("i")  # place of each docid's customer, -1 if none
+        self._building: threading.Thread | None = None
+
+    @classmethod
+    def of(cls, db: Any) -> CustomerHits:
+        """The one map of an open Database (it goes when the Database does)."""
+        found = cls._cache.get(db)
+        if found is None:
+            found = cls._cache[db] = cls(str(db.path))
+        return found
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            from crm_tui.storage.engine import connect
+
+            self._conn = connect(self.path, readonly=True)
+        return self._conn
+
+    def _epoch_now(self, conn: sqlite3.Connection) -> int | None:
+        try:
+            row = conn.execute("SELECT n FROM search_epoch").fetchone()
+        except sqlite3.Error:
+            return None  # a database before migration 0021
+        return None if row is None else int(row[0])
+
+    def ready(self, *, wait: bool = False) -> bool:
+        """Whether the map matches the database now; starts a rebuild when it does not.
+
+        A small index is mapped at once; a big one in a background thread (about 1 s at
+        100k customers), and meanwhile this answers False (`wait=True` waits for it).
+        """
+        with self._lock:
+            conn = self._connection()
+            now = self._epoch_now(conn)
+            if now is None:
+                return False
+            if self._epoch == now:
+                return True
+            thread = self._building
+            if thread is None:
+                top = conn.execute("SELECT coalesce(max(docid), 0) FROM search_doc").fetchone()
+                if top[0] <= self.INLINE_DOCS:
+                    self._install(*self._build(conn))
+                    return self._epoch == now
+                thread = self._building = threading.Thread(
+                    target=self._build_in_thread, name="customer-hits", daemon=True
+                )
+                thread.start()
+        if wait:
+            thread.join()
+            return self.ready()
+        return False
+
+    def _build_in_thread(self) -> None:
+        from crm_tui.storage.engine import connect
+
+        conn = connect(self.path, readonly=True)
+        try:
+            built = self._build(conn)
+            with self._lock:
+                self._install(*built)
+        finally:
+            conn.close()
+            self._building = None
+
+    def _install(self, epoch: int, ids: list[str], by_doc: array[int]) -> None:
+        self._ids, self._place, self._epoch = ids, by_doc, epoch
+
+    @staticmethod
+    def _build(conn: sqlite3.Connection) -> tuple[int, list[str], array[int]]:
+        conn.execute("BEGIN")  # one snapshot for the epoch and the rows
+        try:
+            epoch = int(conn.execute("SELECT n FROM search_epoch").fetchone()[0])
+            ids = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT id FROM customer INDEXED BY ix_customer_sort WHERE deleted = 0 "
+                    "ORDER BY sort_key, id"
+                )
+            ]
+            place = {cid: i for i, cid in enumerate(ids)}
+            owner = {
+                contact: place.get(customer, -1)
+                for contact, customer in conn.execute(
+                    "SELECT id, customer_id FROM contact WHERE deleted = 0"
+                )
+            }
+            top = conn.execute("SELECT coalesce(max(docid), 0) FROM search_doc").fetchone()[0]
+            by_doc = array("i", [-1]) * (top + 1)
+            for docid, kind, row_id in conn.execute("SELECT docid, entity, row_id FROM search_doc"):
+                mapping = place if kind == "customer" else owner
+                by_doc[docid] = mapping.get(row_id, -1)
+        finally:
+            conn.execute("COMMIT")
+        return epoch, ids, by_doc
+
+    def hits(self, expression: str, *, ordered: bool = True) -> Hits | None:
+        """The places of the customers matching `expression`, or None if the map is stale."""
+        if not self.ready():
+            return None
+        with self._lock:
+            conn, by_doc, by_place, epoch = self._connection(), self._place, self._ids, self._epoch
+            conn.execute("BEGIN")
+            try:
+                if self._epoch_now(conn) != epoch:
+                    return None  # changed since the check above
+                found = conn.execute(
+                    "SELECT group_concat(rowid) FROM search_fts WHERE search_fts MATCH ?",
+                    (expression,),
+                ).fetchone()[0]
+            finally:
+                conn.execute("COMMIT")
+        if not found:
+            return Hits([], True, by_place)
+        docs = json.loads(f"[{found}]")
+        try:
+            places = {by_doc[docs[0]]} if len(docs) == 1 else set(itemgetter(*docs)(by_doc))
+        except IndexError:  # a document with no search_doc row (never written by the app)
+            places = {by_doc[d] for d in docs if d < len(by_doc)}
+        places.discard(-1)
+        return Hits(sorted(places) if ordered else list(places), ordered, by_place)

@@ -4,7 +4,9 @@ Textual's DataTable holds every row (100k rows take seconds to show); this widge
 line API instead, as Toolong's LogLines does: the virtual height is the row count, and
 `render_line` asks the source for the page holding each visible row, keeping recent pages
 in an LRU cache. A filter change reloads the count and the first pages in a thread worker
-and repaints the same widget. Cells are cut and padded by terminal cells, so Chinese text
+and repaints the same widget. A filter matching more rows than the source's cap paints
+first with "1,000+" and then the exact total, counted after the paint (a newer filter
+interrupts that count). Cells are cut and padded by terminal cells, so Chinese text
 stays aligned.
 """
 
@@ -117,12 +119,13 @@ class RecordTable(ScrollView, can_focus=True):
             return self.table
 
     class Reloaded(Message):
-        """The count and first rows are in after a (re)load."""
+        """The count and first rows are in after a (re)load (`exact` False: a lower bound)."""
 
-        def __init__(self, table: RecordTable, count: int) -> None:
+        def __init__(self, table: RecordTable, count: int, exact: bool = True) -> None:
             super().__init__()
             self.table = table
             self.count = count
+            self.exact = exact
 
         @property
         def control(self) -> RecordTable:
@@ -147,6 +150,7 @@ class RecordTable(ScrollView, can_focus=True):
         self.empty = empty
         self.row_style = row_style  # e.g. red for an overdue follow-up
         self.row_count = 0
+        self.count_exact = True  # False while row_count is only "at least" (shown as N+)
         self.loaded = False
         self._pages: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
         self._lock = threading.Lock()
@@ -187,28 +191,46 @@ class RecordTable(ScrollView, can_focus=True):
         with self._lock:
             source.invalidate()
             generation = source.generation
-            count = source.count()
+            count, exact = source.quick_count()
             want = {0, max(0, around) // source.page_size}
             pages = {i: source.page(i) for i in sorted(want)}
-        self.app.call_from_thread(self._loaded, source, generation, count, pages)
+        self.app.call_from_thread(self._loaded, source, generation, count, exact, pages)
+        if exact:
+            return
+        # The first page is painted; now the exact total, unless a newer load comes first.
+        total = source.count_exact(interrupt=lambda: source.generation != generation)
+        if total is not None:
+            self.app.call_from_thread(self._counted, source, generation, total)
 
     def _loaded(
         self,
         source: ListSource,
         generation: int,
         count: int,
+        exact: bool,
         pages: dict[int, list[dict[str, Any]]],
     ) -> None:
         if source is not self.source or source.generation != generation:
             return  # a newer load is on its way
         self._pages = OrderedDict(pages)
         self.row_count = count
+        self.count_exact = exact
         self.loaded = True
         self.virtual_size = Size(0, count + 1)
         self.cursor_row = min(self.cursor_row, max(0, count - 1))
         self._update_subtitle()
         self.refresh()
-        self.post_message(self.Reloaded(self, count))
+        self.post_message(self.Reloaded(self, count, exact))
+
+    def _counted(self, source: ListSource, generation: int, total: int) -> None:
+        if source is not self.source or source.generation != generation or not self.loaded:
+            return
+        self.row_count = total
+        self.count_exact = True
+        self.virtual_size = Size(0, total + 1)
+        self.cursor_row = min(self.cursor_row, max(0, total - 1))
+        self._update_subtitle()
+        self.refresh()
 
     def _row(self, index: int) -> dict[str, Any] | None:
         source = self.source
@@ -282,7 +304,10 @@ class RecordTable(ScrollView, can_focus=True):
         if not self.loaded:
             return
         if self.row_count:
-            self.border_subtitle = f"{self.cursor_row + 1:,} of {self.row_count:,} {self.noun}"
+            more = "" if self.count_exact else "+"
+            self.border_subtitle = (
+                f"{self.cursor_row + 1:,} of {self.row_count:,}{more} {self.noun}"
+            )
         else:
             self.border_subtitle = f"0 {self.noun}"
 
