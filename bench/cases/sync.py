@@ -146,36 +146,199 @@ def outbox_rows(db) -> list[tuple[str, str, str]]:
         conn.close()
 
 
+def server_init(database_url: str) -> None:
+    subprocess.run(
+        [crm_exe(), "server", "--database-url", database_url, "init"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+
+def _wire(kind: str, value):  # noqa: ANN001, ANN202 - a stored value in its wire form
+    if value is None:
+        return None
+    if kind == "datetime":
+        return f"{value[:10]}T{value[11:]}Z"
+    if kind == "bool":
+        return bool(value)
+    return value
+
+
+def seed_rows(ds: Dataset, owner: str, first_seq: int, hlc: str):  # noqa: ANN201
+    """The dataset's customers and follow-ups as the server stores them: (record row,
+    change-log row) pairs, seq after seq, written the way `ChangeSet.commit` writes them.
+    Follow-ups keep their customer; their contact and deal links are dropped (those tables
+    are not seeded)."""
+    import json
+
+    from crm_tui.domain.fields import ENTITIES
+
+    src = sqlite3.connect(f"file:{ds.path}?mode=ro", uri=True)
+    seq = first_seq
+    for entity in ("customer", "activity"):
+        spec = ENTITIES[entity]
+        cur = src.execute(f'SELECT * FROM "{entity}" WHERE deleted = 0 ORDER BY rowid')
+        columns = [d[0] for d in cur.description]
+        fields = [f for f in spec.fields if f.name in columns]
+        where = {f.name: columns.index(f.name) for f in fields}
+        at = columns.index("created_at")
+        drop = {"contact_id", "opportunity_id"}
+        clocks = json.dumps(dict.fromkeys([*(f.name for f in fields), "deleted"], hlc))
+        while batch := cur.fetchmany(5000):
+            for row in batch:
+                seq += 1
+                values = {
+                    f.name: None if f.name in drop else _wire(f.kind, row[where[f.name]])
+                    for f in fields
+                }
+                data = json.dumps(values, ensure_ascii=False)
+                stamp = row[at]
+                versions = json.dumps({k: [seq, owner] for k in (*values, "deleted")})
+                partition = "team" if entity == "customer" else f"user:{owner}"
+                wire_at = _wire("datetime", stamp)
+                snapshot = (
+                    f'{{"fields": {data}, "owner_id": "{owner}", "deleted": false, '
+                    f'"field_hlc": {clocks}, "created_at": "{wire_at}", '
+                    f'"updated_at": "{wire_at}", "version": {seq}}}'
+                )
+                record = (row[0], entity, owner, partition, seq, False, data, clocks, versions)
+                yield (*record, stamp, stamp, owner), (seq, partition, entity, row[0], snapshot)
+    src.close()
+
+
+RECORD_COLUMNS = (
+    "id, entity, owner_id, partition, version, deleted, data, field_hlc, field_version, "
+    "created_at, updated_at, updated_by"
+)
+
+
+def seed_server(database_url: str, ds: Dataset, owner: str) -> tuple[int, float]:
+    """Bulk-load the dataset into the server's database (records, change log, counter) and
+    return (rows, seconds)."""
+    from crm_tui.sync.hlc import HybridClock
+
+    hlc = HybridClock("seed").now().encode()
+    started = time.perf_counter()
+    if database_url.startswith("sqlite"):
+        conn = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("BEGIN IMMEDIATE")
+        first = conn.execute("SELECT value FROM change_counter WHERE id = 1").fetchone()[0]
+        pairs = seed_rows(ds, owner, first, hlc)
+        count = 0
+        while chunk := [p for _, p in zip(range(20_000), pairs, strict=False)]:
+            conn.executemany(
+                f"INSERT INTO record ({RECORD_COLUMNS}) VALUES ({', '.join('?' * 12)})",
+                [r for r, _ in chunk],
+            )
+            conn.executemany(
+                "INSERT INTO change_log (seq, partition, entity, row_id, op, data) "
+                "VALUES (?, ?, ?, ?, 'upsert', ?)",
+                [c for _, c in chunk],
+            )
+            count += len(chunk)
+        conn.execute("UPDATE change_counter SET value = ? WHERE id = 1", (first + count,))
+        conn.execute("COMMIT")
+        conn.execute("ANALYZE")
+        conn.close()
+        return count, time.perf_counter() - started
+    import psycopg
+
+    dsn = database_url.replace("postgresql+psycopg://", "postgresql://")
+    count = 0
+    with psycopg.connect(dsn) as conn:
+        first = conn.execute("SELECT value FROM change_counter WHERE id = 1 FOR UPDATE")
+        first = first.fetchone()[0]
+        with conn.cursor() as cur:
+            # Two passes over the dataset (records, then the change log): holding a million
+            # snapshots in memory would cost more than reading the file twice.
+            with cur.copy(f"COPY record ({RECORD_COLUMNS}) FROM STDIN") as copy:
+                for record, _ in seed_rows(ds, owner, first, hlc):
+                    copy.write_row(record)
+                    count += 1
+            with cur.copy(
+                "COPY change_log (seq, partition, entity, row_id, op, data) FROM STDIN"
+            ) as copy:
+                for _, (seq, partition, entity, row_id, data) in seed_rows(ds, owner, first, hlc):
+                    copy.write_row((seq, partition, entity, row_id, "upsert", data))
+            cur.execute("UPDATE change_counter SET value = %s WHERE id = 1", (first + count,))
+        conn.commit()
+        conn.execute("ANALYZE")
+    return count, time.perf_counter() - started
+
+
+def timed_cli_rss(*args: str) -> tuple[float, float, str]:
+    """Run `crm …` as its own process: (wall seconds, its peak RSS in MB, stdout)."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen([crm_exe(), *args], stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        text, problem = out.read(), err.read()
+    if proc.returncode != 0:
+        raise RuntimeError(f"crm {' '.join(args)} failed: {problem or text}")
+    return seconds, usage.ru_maxrss / 1024, text
+
+
 def run_sync(
     ds: Dataset, database_url: str, folder: Path, label: str, log
 ) -> tuple[list[Figure], dict]:
     from crm_tui.domain.dates import Clock
+    from crm_tui.storage.database import open_database
     from crm_tui.sync.client import SyncClient, SyncReport, pull_changes, push_outbox, sync_once
 
     size = ds.size
     clock = Clock()  # real time: the server refuses clocks far in its future
     rows: list[Figure] = []
+    server_init(database_url)
+    rep_code = add_user(database_url, "rep", "rep")
+    owner = _account_id(database_url, "rep")
+    seeded, seed_s = seed_server(database_url, ds, owner)
+    log(f"sync {label}: seeded the server with {seeded:,} records in {seed_s:.1f} s")
+    load = os.getloadavg()
     with crm_server(database_url, folder) as url:
-        rep = laptop(url, database_url, folder / "rep.db", "rep", "rep", clock)
-        total = fill_outbox(rep, ds, size.sync_customers, size.sync_followups)
-        queued = outbox_rows(rep)
+        # The rep's new laptop: `crm login` + `crm sync`, each its own process.
+        new_db = folder / "new-laptop.db"
+        login_s, login_rss, _ = timed_cli_rss(
+            "--db", str(new_db), "login", url, "--user", "rep", "--code", rep_code
+        )
+        sync_s, sync_rss, said = timed_cli_rss("--db", str(new_db), "sync", "--quiet")
+        initial_s = login_s + sync_s
+        load_after = os.getloadavg()
+        rep = open_database(new_db, clock)
+        pulled = sum(
+            rep.engine.connect().exec_driver_sql(f"SELECT count(*) FROM {t}").scalar()
+            for t in ("customer", "activity")
+        )
+        if pulled < seeded:
+            raise RuntimeError(f"the new laptop has {pulled:,} of {seeded:,} records: {said}")
+        log(
+            f"sync {label}: new laptop pulled {pulled:,} records in {initial_s:.1f} s "
+            f"(login {login_s:.1f} s, sync {sync_s:.1f} s), peak RSS {sync_rss:.0f} MB"
+        )
+        # A rep's laptop pushes new customers and follow-ups (server push throughput).
+        pusher = laptop(url, database_url, folder / "pusher.db", "pusher", "rep", clock)
+        total = fill_outbox(pusher, ds, size.sync_customers, size.sync_followups)
+        queued = outbox_rows(pusher)
         log(f"sync {label}: pushing {total:,} new records")
-        with SyncClient.for_database(rep.path) as client:
+        with SyncClient.for_database(pusher.path) as client:
             started = time.perf_counter()
-            push_outbox(rep, client, SyncReport(), batch=500)
+            push_outbox(pusher, client, SyncReport(), batch=500)
             push_s = time.perf_counter() - started
-            pull_changes(rep, client, SyncReport(), page=2000)
-        manager = laptop(url, database_url, folder / "manager.db", "boss", "manager", clock)
-        with SyncClient.for_database(manager.path) as client:
-            started = time.perf_counter()
-            report = SyncReport()
-            pull_changes(manager, client, report, page=2000)
-            pull_s = time.perf_counter() - started
-        log(f"sync {label}: pushed in {push_s:.1f} s, pulled {report.pulled:,} in {pull_s:.1f} s")
-        # 100 edits on one laptop: its sync (push + pull), then the other's (pull).
+        # 100 edits: the rep's laptop syncs them, a teammate's laptop pulls them.
+        mate = laptop(url, database_url, folder / "mate.db", "mate", "rep", clock)
+        with SyncClient.for_database(mate.path) as client:
+            pull_changes(mate, client, SyncReport())
+        with SyncClient.for_database(rep.path) as client:
+            pull_changes(rep, client, SyncReport())
         ids = [
             r[0]
-            for r in manager.engine.connect()
+            for r in rep.engine.connect()
             .exec_driver_sql("SELECT id FROM customer ORDER BY rowid LIMIT 100")
             .fetchall()
         ]
@@ -183,23 +346,25 @@ def run_sync(
         for n in range(size.slow_runs):
             for i, rid in enumerate(ids):
                 rep.repos.customers.update(rid, {"notes": f"bench edit {n}-{i}"})
-            with SyncClient.for_database(rep.path) as a, SyncClient.for_database(manager.path) as b:
+            with SyncClient.for_database(rep.path) as a, SyncClient.for_database(mate.path) as b:
                 t0 = time.perf_counter()
                 sync_once(rep, a)
                 t1 = time.perf_counter()
-                got = sync_once(manager, b)
+                got = sync_once(mate, b)
                 t2 = time.perf_counter()
             if got.pulled < len(ids):
-                raise RuntimeError(f"the manager pulled {got.pulled} of {len(ids)} edits")
+                raise RuntimeError(f"the teammate pulled {got.pulled} of {len(ids)} edits")
             pushes.append(t1 - t0)
             pulls.append(t2 - t1)
             round_trips.append(t2 - t0)
         rep.close()
-        manager.close()
+        mate.close()
+        pusher.close()
     push_rate = total / push_s
-    pull_rate = report.pulled / pull_s
+    pull_rate = pulled / initial_s
     base_s = bulk_upsert(database_url, queued)
     base_rate = len(queued) / base_s
+    limit = 45 if "PostgreSQL" in label else 30
     rows += [
         figure(
             "sync",
@@ -220,29 +385,45 @@ def run_sync(
         ),
         figure(
             "sync",
-            f"{label}: initial pull by a new laptop ({report.pulled:,} records)",
+            f"{label}: initial sync of a new laptop, crm login + crm sync "
+            f"({pulled:,} customers and follow-ups)",
             None,
-            unit="rows/s",
-            value=pull_rate,
-            note=f"{pull_s:.1f} s; at this rate 100k customers + 1M follow-ups would take "
-            f"{1_100_000 / pull_rate:,.0f} s (target ≤ 30 s SQLite, ≤ 45 s PostgreSQL)",
+            unit="s",
+            value=initial_s,
+            target=f"≤ {limit} s" if size.name != "small" else None,
+            note=f"{pull_rate:,.0f} records/s; login {login_s:.1f} s + sync {sync_s:.1f} s; "
+            f"client peak RSS {sync_rss:.0f} MB; load average {load[0]:.1f} before, "
+            f"{load_after[0]:.1f} after; server seeded by a bulk load in {seed_s:.1f} s",
         ),
         figure(
             "sync",
-            f"{label}: 100 edits, round trip (rep syncs, then manager syncs)",
+            f"{label}: 100 edits, round trip (rep syncs, then a teammate syncs)",
             Stats(tuple(round_trips)),
             target="≤ 300 ms",
             limit=300.0,
         ),
         figure("sync", f"{label}:   of which the rep's push + pull", Stats(tuple(pushes))),
-        figure("sync", f"{label}:   of which the manager's pull", Stats(tuple(pulls))),
+        figure("sync", f"{label}:   of which the teammate's pull", Stats(tuple(pulls))),
     ]
     rows[1]["ratio"] = round(push_rate / base_rate, 2)
     rows[1]["met"] = push_rate >= 0.5 * base_rate
-    limit = 45 if "PostgreSQL" in label else 30
-    rows[2]["target"] = f"1.1M records in ≤ {limit} s (projected)"
-    rows[2]["met"] = 1_100_000 / pull_rate <= limit
+    if size.name != "small":
+        rows[2]["met"] = initial_s <= limit
+    rows[2]["peak_rss_mb"] = round(sync_rss)
     return rows, {}
+
+
+def _account_id(database_url: str, name: str) -> str:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(
+                text("SELECT id FROM account WHERE name = :n"), {"n": name}
+            ).scalar_one()
+    finally:
+        engine.dispose()
 
 
 def bulk_upsert(database_url: str, queued: list[tuple[str, str, str]]) -> float:

@@ -371,6 +371,7 @@ def pull_changes(
     from crm_tui.storage import pull_store, sync_store
 
     after = int(db.state(pull_store.CURSOR_KEY) or 0)
+    pull_store.begin_pull(db)
     ahead = ThreadPoolExecutor(1, thread_name_prefix="crm-pull")
     try:
         fetching = ahead.submit(client.pull_page, after, page)
@@ -379,7 +380,7 @@ def pull_changes(
             more = response.has_more and response.cursor > after
             if more:
                 fetching = ahead.submit(client.pull_page, response.cursor, page)
-            report.pulled += pull_store.apply_page(db, response.changes, response.cursor)
+            report.pulled += pull_store.apply_page(db, response.changes, response.cursor, bulk=True)
             sync_store.observe_clock(db, response.server_hlc)
             after = max(after, response.cursor)
             report.cursor = after
@@ -390,6 +391,7 @@ def pull_changes(
     finally:
         # A page fetched ahead of a failure is dropped; its request is not waited for.
         ahead.shutdown(wait=False, cancel_futures=True)
+        pull_store.end_pull(db)
 
 
 def sync_once(

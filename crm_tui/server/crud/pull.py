@@ -14,6 +14,7 @@ readers of the row's old partition must still hear it has gone).
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from sqlalchemy import text
@@ -22,61 +23,75 @@ from sqlmodel import Session
 from crm_tui.server.crud.records import is_manager
 from crm_tui.server.models import Account
 
-_SUPERSEDED = (
-    "(c.op <> 'upsert' OR NOT EXISTS "
-    "(SELECT 1 FROM record r WHERE r.id = c.row_id AND r.version > c.seq))"
-)
-_COLUMNS = "SELECT c.seq, c.entity, c.row_id, c.op, c.data FROM change_log c"
+_LATEST = "SELECT id, version FROM record WHERE id IN (SELECT value FROM json_each(:ids))"
+_LATEST_PG = "SELECT id, version FROM record WHERE id = ANY(:ids)"
 
 
-def _partition_page(
-    session: Session, partition: str, after: int, limit: int
-) -> list[tuple[Any, ...]]:
-    sql = (
-        f"{_COLUMNS} WHERE c.partition = :p AND c.seq > :after AND {_SUPERSEDED} "
-        "ORDER BY c.seq LIMIT :n"
-    )
+def _partition_seqs(session: Session, partition: str, after: int, limit: int) -> list[int]:
+    """The next seqs of one partition: read from the (partition, seq) index alone."""
+    sql = "SELECT seq FROM change_log WHERE partition = :p AND seq > :after ORDER BY seq LIMIT :n"
     result = session.connection().execute(text(sql), {"p": partition, "after": after, "n": limit})
-    return [tuple(r) for r in result]
+    return [r[0] for r in result]
 
 
-def _manager_page(session: Session, account: Account, after: int, limit: int) -> list[Any]:
+def _manager_seqs(session: Session, account: Account, after: int, limit: int) -> list[int]:
     sql = (
-        f"{_COLUMNS} WHERE c.seq > :after AND (c.partition IN ('team', :own) "
-        f"OR c.partition LIKE :users) AND {_SUPERSEDED} ORDER BY c.seq LIMIT :n"
+        "SELECT seq FROM change_log WHERE seq > :after AND (partition IN ('team', :own) "
+        "OR partition LIKE :users) ORDER BY seq LIMIT :n"
     )
-    own = f"self:{account.id}"
-    result = session.connection().execute(
-        text(sql), {"own": own, "users": "user:%", "after": after, "n": limit}
-    )
-    return [tuple(r) for r in result]
+    params = {"own": f"self:{account.id}", "users": "user:%", "after": after, "n": limit}
+    return [r[0] for r in session.connection().execute(text(sql), params)]
 
 
 def read_rows(
     session: Session, *, account: Account, after: int, limit: int
 ) -> tuple[list[tuple[Any, ...]], int, bool]:
-    """The next `limit` readable, not superseded change-log rows after `after` as (seq,
-    entity, row_id, op, data-json) tuples, the cursor to resume from, and whether more
-    follow."""
+    """The next `limit` readable change-log rows after `after`, less the upserts a later
+    version of their row supersedes, as (seq, entity, row_id, op, data-json) tuples; the
+    cursor to resume from; and whether more follow."""
+    conn = session.connection()
     # Read the counter first: every seq up to it is committed (the counter row is written
     # last in each write transaction and held to commit), so when this page reaches the end
     # the cursor may move to it even if its last rows were superseded or unreadable.
-    top = session.connection().execute(text("SELECT value FROM change_counter WHERE id = 1"))
-    last_committed = int(top.scalar() or 0)
+    top = conn.execute(text("SELECT value FROM change_counter WHERE id = 1")).scalar()
+    last_committed = int(top or 0)
     if is_manager(account):
-        rows = _manager_page(session, account, after, limit + 1)
+        seqs = _manager_seqs(session, account, after, limit + 1)
     else:
-        rows = []
+        seqs = []
         for partition in ("team", f"self:{account.id}", f"user:{account.id}"):
-            rows += _partition_page(session, partition, after, limit + 1)
-        rows.sort(key=lambda r: r[0])
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    if has_more:
-        cursor = rows[-1][0]
-    else:
-        cursor = max([after, last_committed, *(r[0] for r in rows[-1:])])
+            seqs += _partition_seqs(session, partition, after, limit + 1)
+        seqs.sort()
+    has_more = len(seqs) > limit
+    seqs = seqs[:limit]
+    if not seqs:
+        return [], max(after, last_committed), False
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    fetched = conn.execute(
+        text(
+            "SELECT seq, entity, row_id, op, data FROM change_log WHERE seq IN "
+            + ("(SELECT value FROM json_each(:seqs))" if sqlite else "(SELECT unnest(:seqs))")
+            + " ORDER BY seq"
+        ),
+        {"seqs": json.dumps(seqs) if sqlite else seqs},
+    ).all()
+    ids = list({r[2] for r in fetched if r[3] == "upsert"})
+    latest = dict(
+        conn.execute(
+            text(_LATEST if sqlite else _LATEST_PG), {"ids": json.dumps(ids) if sqlite else ids}
+        ).all()
+    )
+    rows = [tuple(r) for r in fetched if r[3] != "upsert" or latest.get(r[2], r[0]) <= r[0]]
+    cursor = seqs[-1] if has_more else max(after, last_committed, seqs[-1])
     return rows, cursor, has_more
+
+
+_QUOTED = {name: json.dumps(name) for name in ("upsert", "remove")}
+_SAFE_ID = re.compile(r"[\w\-]+\Z", re.ASCII)
+
+
+def _quoted(value: str) -> str:
+    return f'"{value}"' if _SAFE_ID.match(value) else json.dumps(value)
 
 
 def read_changes(
@@ -87,8 +102,8 @@ def read_changes(
     rows, cursor, has_more = read_rows(session, account=account, after=after, limit=limit)
     dumps = json.dumps
     parts = [
-        f'{{"seq":{seq},"entity":{dumps(entity)},"row_id":{dumps(row_id)},'
-        f'"op":{dumps(op)},"data":{data if data else "null"}}}'
+        f'{{"seq":{seq},"entity":{_quoted(entity)},"row_id":{_quoted(row_id)},'
+        f'"op":{_QUOTED.get(op) or dumps(op)},"data":{data if data else "null"}}}'
         for seq, entity, row_id, op, data in rows
     ]
     body = (
