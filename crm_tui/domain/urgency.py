@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from crm_tui.domain.dates import Clock
 
+WEIGHTS_KEY = "urgency.weights"  # the setting (sync_state) that holds the rep's weights
 GRADE_VALUE = {"A": 1.0, "B": 0.5, "C": 0.2}
 DUE_FULL_DAYS = -7.0  # due this many days ago counts in full
 DUE_FLOOR_DAYS = 14.0  # due this many days ahead (or later) counts 0.2
@@ -84,6 +85,19 @@ class Term:
 def as_of(clock: Clock) -> datetime:
     """The moment urgency counts days from: the start of the local day, in UTC."""
     return clock.day_start_utc(clock.today()).astimezone(UTC)
+
+
+def as_of_text(moment: datetime) -> str:
+    """`moment` as stored datetimes are: naive UTC text (julianday() reads both alike)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def weights_from_setting(text: str | None) -> Weights:
+    """Weights from the setting's text; a bad setting means the defaults."""
+    try:
+        return Weights.from_json(text)
+    except ValueError:
+        return Weights()
 
 
 def total(terms: list[Term]) -> float:

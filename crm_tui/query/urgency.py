@@ -22,15 +22,17 @@ from crm_tui.domain.urgency import (
     DUE_FLOOR_DAYS,
     DUE_FULL_DAYS,
     GRADE_VALUE,
+    WEIGHTS_KEY,
     Term,
     Weights,
     as_of,
+    as_of_text,
     customer_terms,
     followup_terms,
+    weights_from_setting,
 )
 from crm_tui.query.compiler import live_rows
 
-WEIGHTS_KEY = "urgency.weights"
 URGENCY_ENTITIES = ("activity", "customer")
 _OPEN = [s.value for s in rules.OPEN_STAGES]
 _CLOSED = [s.value for s in rules.Stage if s not in rules.OPEN_STAGES]
@@ -39,19 +41,6 @@ _CLOSED = [s.value for s in rules.Stage if s not in rules.OPEN_STAGES]
 def load_weights(db: Any) -> Weights:
     """The rep's weights (setting `urgency.weights`), or the defaults."""
     return weights_from_setting(db.state(WEIGHTS_KEY))
-
-
-def weights_from_setting(text: str | None) -> Weights:
-    """Weights from the setting's text; a bad setting means the defaults."""
-    try:
-        return Weights.from_json(text)
-    except ValueError:
-        return Weights()
-
-
-def as_of_text(moment: datetime) -> str:
-    # Stored datetimes are naive UTC text; julianday() reads both the same way.
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _grade_value(col: Any) -> Any:

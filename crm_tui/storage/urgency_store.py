@@ -28,7 +28,15 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from crm_tui.domain.rules import OPEN_STAGES, Stage
-from crm_tui.domain.urgency import DUE_FLOOR_DAYS, DUE_FULL_DAYS, Weights, as_of
+from crm_tui.domain.urgency import (
+    DUE_FLOOR_DAYS,
+    DUE_FULL_DAYS,
+    WEIGHTS_KEY,
+    Weights,
+    as_of,
+    as_of_text,
+    weights_from_setting,
+)
 from crm_tui.storage import engine as engine_mod
 
 if TYPE_CHECKING:
@@ -36,7 +44,6 @@ if TYPE_CHECKING:
     from crm_tui.storage.database import Database
 
 BASIS_KEY = "urgency.basis"
-WEIGHTS_KEY = "urgency.weights"  # the rep's weights (same key as crm_tui/query/urgency.py)
 TRIGGER_PREFIX = "tr_urgency_"
 CHUNK_ROWS = 10_000  # rows rescored per transaction (a lock of ~0.1-0.5 s)
 FULL_AFTER_DAYS = 60  # a longer gap between days recomputes everything
@@ -53,7 +60,8 @@ class Basis:
 
 @dataclass(frozen=True)
 class Refreshed:
-    """What a refresh did: nothing ("fresh"), a new day ("day") or everything ("full")."""
+    """What a refresh did: nothing ("fresh"), a new day ("day"), everything ("full"), or
+    nothing yet ("cancelled"; "deferred" while a first sync runs)."""
 
     kind: str
     followups: int
@@ -64,8 +72,6 @@ class Refreshed:
 # --- the basis ------------------------------------------------------------------------------
 def wanted_basis(conn: sqlite3.Connection, clock: Clock) -> Basis:
     """Today's basis: the start of the local day and the weights in the settings."""
-    from crm_tui.query.urgency import as_of_text, weights_from_setting
-
     return Basis(
         as_of_text(as_of(clock)), weights_from_setting(_state(conn, WEIGHTS_KEY)).to_json()
     )
@@ -117,7 +123,7 @@ def _installed(conn: sqlite3.Connection) -> bool:
             (TRIGGER_PREFIX + "%",),
         )
     }
-    return names == set(_TRIGGER_SHAPES)
+    return names == {*_TRIGGER_SHAPES, *_PULL_GUARDS}
 
 
 # --- refresh --------------------------------------------------------------------------------
@@ -136,6 +142,8 @@ def refresh(
     then not written, so the next refresh starts again).
     """
     started = time.perf_counter()
+    if _state(conn, _pulling()):
+        return Refreshed("deferred", 0, 0, 0.0)  # a first sync runs without the indexes
     want, have = wanted_basis(conn, clock), stored_basis(conn)
     installed = _installed(conn)
     if not full and have == want and installed:
@@ -145,7 +153,7 @@ def refresh(
     full = full or have is None or have.weights != want.weights
     statements = _statements(want)
     with _writing(conn):
-        for name in _TRIGGER_SHAPES:
+        for name in (*_TRIGGER_SHAPES, *_PULL_GUARDS):
             conn.execute(f"DROP TRIGGER IF EXISTS {name}")
         for sql in _triggers(statements):
             conn.execute(sql)
@@ -346,8 +354,8 @@ _TRIGGER_SHAPES: dict[str, tuple[str, list[tuple[str, str]]]] = {
         ],
     ),
     "tr_urgency_activity_delete": (
-        "AFTER DELETE ON activity WHEN OLD.done_at IS NOT NULL",
-        [("customer", "customer.id = OLD.customer_id")],
+        "AFTER DELETE ON activity",
+        [("customer", "customer.id = OLD.customer_id AND OLD.done_at IS NOT NULL")],
     ),
     # A deal's value and stage count for its open follow-ups and its customer's pipeline.
     "tr_urgency_opportunity_insert": (
@@ -395,10 +403,32 @@ _TRIGGER_SHAPES: dict[str, tuple[str, list[tuple[str, str]]]] = {
 
 
 def _triggers(statements: dict[str, str]) -> list[str]:
+    # A brand-new laptop's first sync drops the indexes these statements read (pull_store):
+    # while it runs they do nothing, and the scores are marked stale for a full refresh.
+    idle = f"NOT EXISTS (SELECT 1 FROM sync_state WHERE key = '{_pulling()}' AND value NOT NULL)"
     out = []
     for name, (event, steps) in _TRIGGER_SHAPES.items():
         body = "".join(
             "    " + statements[table].replace(_WHERE, where) + ";\n" for table, where in steps
         )
-        out.append(f"CREATE TRIGGER {name} {event}\nBEGIN\n{body}END")
+        out.append(f"CREATE TRIGGER {name} {event} WHEN {idle}\nBEGIN\n{body}END")
+    for name, event in _PULL_GUARDS.items():
+        out.append(
+            f"CREATE TRIGGER {name} {event} ON sync_state "
+            f"WHEN NEW.key = '{_pulling()}' AND NEW.value NOT NULL\n"
+            f"BEGIN\n    DELETE FROM sync_state WHERE key = '{BASIS_KEY}';\nEND"
+        )
     return out
+
+
+# A first sync beginning makes the stored scores stale (see `_triggers`).
+_PULL_GUARDS = {
+    "tr_urgency_pull_insert": "AFTER INSERT",
+    "tr_urgency_pull_update": "AFTER UPDATE OF value",
+}
+
+
+def _pulling() -> str:
+    from crm_tui.storage.pull_store import DEFERRED_KEY
+
+    return DEFERRED_KEY

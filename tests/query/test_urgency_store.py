@@ -257,3 +257,18 @@ def test_a_book_with_statistics_gets_them_for_the_urgency_indexes(book):
     with book.engine.connect() as conn:
         known = {r[0] for r in conn.execute(text("SELECT idx FROM sqlite_stat1"))}
     assert set(urgency_store.URGENCY_INDEXES) <= known
+
+
+def test_a_first_sync_pauses_the_triggers_and_ends_with_a_full_refresh(db):
+    from crm_tui.storage import pull_store
+
+    refresh(db)  # the app opened on an empty book before its first sync
+    assert pull_store.begin_pull(db)  # drops the indexes the triggers would read
+    assert not urgency_store.fresh(db) and refresh(db).kind == "deferred"
+    customer = db.repos.customers.create({"name": "Pulled", "grade": "A"})
+    db.repos.activities.create({"customer_id": customer.id, "subject": "pulled", "due_at": "-2d"})
+    assert score_of(db, "pulled") == 0  # the triggers waited
+    pull_store.end_pull(db)
+    assert refresh(db).kind == "full"
+    assert score_of(db, "pulled") > 0
+    assert_matches_explain(db)
