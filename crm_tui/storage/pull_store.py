@@ -307,6 +307,11 @@ def _unpark(conn: sqlite3.Connection, arrived: Sequence[str]) -> list[_Parked]:
     return out
 
 
+def cursor_of(db: Database) -> int:
+    """The seq this laptop has pulled up to."""
+    return int(db.state(CURSOR_KEY) or 0)
+
+
 def parked_count(db: Database) -> int:
     """Pulled rows still waiting for their parent (0 once a pull has finished)."""
     with db.engine.connect() as conn:
