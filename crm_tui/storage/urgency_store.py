@@ -47,7 +47,7 @@ BASIS_KEY = "urgency.basis"
 TRIGGER_PREFIX = "tr_urgency_"
 CHUNK_ROWS = 10_000  # rows rescored per transaction (a lock of ~0.1-0.5 s)
 FULL_AFTER_DAYS = 60  # a longer gap between days recomputes everything
-URGENCY_INDEXES = ("ix_activity_urgency_open", "ix_activity_urgency", "ix_customer_urgency")
+URGENCY_INDEXES = ("ix_activity_urgency_due", "ix_activity_urgency", "ix_customer_urgency")
 
 
 @dataclass(frozen=True)
@@ -147,6 +147,7 @@ def refresh(
     want, have = wanted_basis(conn, clock), stored_basis(conn)
     installed = _installed(conn)
     if not full and have == want and installed:
+        _analyze(conn)  # a new urgency index (a later migration) may still lack statistics
         return Refreshed("fresh", 0, 0, 0.0)
     gap = _days_between(have.as_of, want.as_of) if have else None
     full = full or gap is None or gap > FULL_AFTER_DAYS or not installed
@@ -161,10 +162,10 @@ def refresh(
         rowids = [r[0] for r in conn.execute(f"{_OPEN} ORDER BY rowid")]
         followups = _rescore_rows(conn, statements, rowids, chunk_rows, cancelled)
         customers = _chunked(conn, "customer", statements["customer_chunk"], chunk_rows, cancelled)
-        _analyze(conn)
     else:
         assert have is not None
         followups, customers = _rescore_day(conn, statements, have, want, chunk_rows, cancelled)
+    _analyze(conn)
     if cancelled is not None and cancelled():
         return Refreshed("cancelled", followups, customers, time.perf_counter() - started)
     with _writing(conn):
@@ -233,9 +234,10 @@ def _analyze(conn: sqlite3.Connection) -> None:
     if not has_stats:
         return
     known = {r[0] for r in conn.execute("SELECT idx FROM sqlite_stat1")}
-    with _writing(conn):
-        for index in URGENCY_INDEXES:
-            if index not in known:
+    missing = [index for index in URGENCY_INDEXES if index not in known]
+    if missing:
+        with _writing(conn):
+            for index in missing:
                 conn.execute(f"ANALYZE {index}")
 
 
