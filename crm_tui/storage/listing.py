@@ -74,7 +74,7 @@ class ListSource:
         descending: bool = False,
         nulls: bool = True,
         page_size: int = PAGE_SIZE,
-        count_cap: int = COUNT_CAP,
+        count_cap: int | None = None,
     ) -> None:
         self.db = db
         self.entity = entity
@@ -89,7 +89,7 @@ class ListSource:
         # done_at): a descending keyset read then needs no `OR key IS NULL`, which no index serves.
         self.nulls = nulls
         self.page_size = page_size
-        self.count_cap = count_cap
+        self.count_cap = COUNT_CAP if count_cap is None else count_cap
         self._where: list[ColumnElement[bool]] = list(where)
         self._count: int | None = None
         self._anchors: dict[int, tuple[Any, ...]] = {}
