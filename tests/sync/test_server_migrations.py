@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from crm_tui.server.core.db import ServerDB
-from crm_tui.server.migrations import FIRST, head
+from crm_tui.server.migrations import FIRST, head, newest_file
 from crm_tui.server.models import TABLES, ChangeCounter, Record, ServerMeta, ServerModel
 from tests.sync.conftest import crm
 from tests.sync.pg import pg_cluster  # noqa: F401 - pytest fixture
@@ -77,6 +77,10 @@ def test_a_fresh_database_is_migrated_to_head_and_a_restart_changes_nothing(new_
     assert db.last_seq() == 0
     assert INDEX in _indexes(db)
     db.close()
+
+
+def test_the_newest_revision_file_is_alembics_head() -> None:
+    assert newest_file() == head()  # the fast path on start relies on it
 
 
 def test_a_create_all_database_of_the_first_release_is_stamped_and_upgraded(new_url) -> None:

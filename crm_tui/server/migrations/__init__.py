@@ -6,6 +6,10 @@ without an alembic.ini. A database made by the first server release (`create_all
 revision 1 instead of being created again. All revisions run in one transaction (both
 SQLite and PostgreSQL have transactional DDL); on PostgreSQL an advisory lock keeps two
 servers starting at once from migrating twice.
+
+To change the server schema: change server/models.py and add `versions/NNNN_name.py` with
+`down_revision` set to the newest one (never edit a released revision).
+tests/sync/test_server_migrations.py fails while the two disagree.
 """
 
 from __future__ import annotations
@@ -51,13 +55,27 @@ def is_pre_alembic(connection: Connection) -> bool:
     return version == "1" and "record" in tables
 
 
+def newest_file() -> str:
+    """The newest revision by file name (`versions/NNNN_name.py`, revision id NNNN): lets a
+    start on an up-to-date database skip importing Alembic (~0.3 s)."""
+    return max(p.name.split("_", 1)[0] for p in (FOLDER / "versions").glob("[0-9]*_*.py"))
+
+
+def _stamped(connection: Connection) -> str | None:
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
 def upgrade(connection: Connection, target: str = "head") -> tuple[str | None, str | None]:
     """Bring the schema on `connection` (inside its transaction) to `target`; returns the
     (before, after) revisions."""
-    from alembic import command
-
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+    if target == "head" and (stamped := _stamped(connection)) == newest_file():
+        return stamped, stamped
+    from alembic import command
+
     cfg = _config(connection)
     before = current(connection)
     if before is None and is_pre_alembic(connection):
