@@ -83,7 +83,7 @@ def _tables(path) -> dict[str, list]:
             r[0]
             for r in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'search_fts%'"
-                " AND name <> 'schema_migrations'"
+                " AND name NOT IN ('schema_migrations', 'search_epoch')"
             )
         ]
         return {n: conn.execute(f'SELECT * FROM "{n}"').fetchall() for n in names}
