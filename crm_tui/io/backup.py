@@ -26,7 +26,7 @@ from crm_tui.storage.migrate import migrate
 FORMAT = "crm-tui-backup"
 FORMAT_VERSION = 1
 # Derived or bookkeeping tables: rebuilt or kept by the database itself.
-_SKIP = ("search_doc", "search_fts", "search_epoch", "schema_migrations")  # + search counter
+_SKIP = ("search_doc", "search_fts", "search_epoch", "schema_migrations")
 _SYNCED_CHECK = ("customer", "contact", "activity", "opportunity", "expense", "outbox")
 
 
