@@ -18,6 +18,12 @@ from tests.tui.pilot import settle
 pytestmark = pytest.mark.anyio
 
 
+@pytest.fixture(autouse=True)
+def quiet_status_line(monkeypatch):
+    # The status line's 5 s timer can fire while a slow (loaded) test tears the app down.
+    monkeypatch.setattr("crm_tui.app.STATUS_SECONDS", 3600.0)
+
+
 def most_urgent(db, entity: str, ids: list[str]) -> str:
     return max(ids, key=lambda row_id: total(explain(db, entity, row_id)))
 
