@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from crm_tui.storage.database import Database
 
 CHECK_SECONDS = 60.0  # how often the app looks for a new day or new weights
+# The first check waits this long: the database may open before the desk has painted (its
+# 1.5 s fallback on a slow start), and a refresh must not compete with that paint.
+START_DELAY_SECONDS = 3.0
 URGENCY_COLUMN = Column(
     "urgency", "Urg▼", 5, align="right", text=lambda row: f"{row.get('urgency') or 0:.1f}"
 )
@@ -88,10 +91,12 @@ class UrgencySort:
 
 
 def keep_urgency_fresh(app: App[Any], *, check_only: bool = False) -> None:
-    """Refresh the stored scores in a thread now (when stale) and check again every minute;
+    """Refresh the stored scores in a thread when stale: soon after start, then every minute;
     a list sorted by urgency on screen reloads when the scores change."""
     if not check_only:
+        app.set_timer(START_DELAY_SECONDS, lambda: keep_urgency_fresh(app, check_only=True))
         app.set_interval(CHECK_SECONDS, lambda: keep_urgency_fresh(app, check_only=True))
+        return
     if any(w.group == "urgency" and not w.is_finished for w in app.workers):
         return  # one refresh at a time; the next check starts another if still needed
     db: Database = app.db  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from crm_tui.domain.urgency import total
 from crm_tui.query.urgency import WEIGHTS_KEY, explain
 from crm_tui.screens.customers import CustomersScreen
 from crm_tui.screens.followups import FollowUpsScreen
+from crm_tui.screens.urgency_sort import START_DELAY_SECONDS
 from crm_tui.storage import urgency_store
 from crm_tui.widgets.record_table import RecordTable
 from tests.tui.pilot import settle
@@ -111,6 +112,8 @@ async def test_app_start_brings_stale_scores_up_to_date(app, book):
     conn_clock.advance(timedelta(days=3))  # a new day: yesterday's scores are stale
     assert not urgency_store.fresh(db)
     async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.pause(START_DELAY_SECONDS + 0.5)  # not while the first screen paints
         await settle(pilot)
         assert urgency_store.fresh(db)
         table = await open_section(pilot, "3", FollowUpsScreen)
