@@ -27,12 +27,8 @@ from crm_tui.domain.fields import (
 from crm_tui.server.core.clock import ServerClock
 from crm_tui.server.crud.customer_merge import follow_merged, merge_customer
 from crm_tui.server.crud.merge import MergeOutcome, merge_fields
-from crm_tui.server.crud.push_batch import (
-    BatchRows,
-    earlier_answers,
-    keep_answers,
-    stored_answers,
-)
+from crm_tui.server.crud.push_batch import BatchRows, keep_answers, plan_batch
+from crm_tui.server.crud.push_batch import PushConflict as PushConflict  # the route's 409
 from crm_tui.server.crud.records import (
     SELF_ENTITIES,
     TEAM_ENTITIES,
@@ -55,20 +51,11 @@ class Refused(Exception):
     """A mutation the server will not apply; the message goes back to the rep."""
 
 
-class PushConflict(Exception):
-    """The batch does not continue this device's sequence (409)."""
-
-    def __init__(self, message: str, expected: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.expected = expected
-
-
 def apply_push(
     session: Session, *, account: Account, device: Device, batch: PushRequest, clock: ServerClock
 ) -> PushResponse:
     device = session.exec(select(Device).where(col(Device.id) == device.id).with_for_update()).one()
-    plan = _plan(session, account, device, batch.mutations)
+    plan = plan_batch(session, account, device, batch.mutations)
     changes = ChangeSet()
     rows = BatchRows(session, account, changes)
     fresh = [m for m, answer, _ in plan if answer is None]
@@ -103,68 +90,6 @@ def apply_push(
         results.append(result)
     keep_answers(session, device, [keep for _, _, keep in answers if keep is not None])
     return PushResponse(results=results, server_hlc=clock.now())
-
-
-def _plan(
-    session: Session, account: Account, device: Device, mutations: list[Mutation]
-) -> list[tuple[Mutation, MutationResult | None, MutationResult | None]]:
-    """Check the batch continues this device's sequence (else 409) and find the mutations
-    already answered: per mutation, (m, the answer to send or None to apply it, the answer
-    to keep for this seq when it is not kept yet)."""
-    last = device.last_client_seq
-    stored = stored_answers(
-        session, device, sorted({m.client_seq for m in mutations if m.client_seq <= last})
-    )
-    plan: list[tuple[Mutation, MutationResult | None, MutationResult | None]] = []
-    for m in mutations:
-        if m.client_seq <= last:
-            # Kept answers are this device's from earlier pushes, not this one's.
-            mutation_id, result = (
-                stored.get(m.client_seq, ("", ""))
-                if m.client_seq <= device.last_client_seq
-                else ("", "")
-            )
-            if mutation_id != m.mutation_id:
-                raise PushConflict(
-                    f"change {m.client_seq} was already used by another change on this device; "
-                    "was this database restored from a backup? Log in again to sync it as a "
-                    "new device",
-                    last + 1,
-                )
-            plan.append((m, _as_duplicate(result), None))
-            continue
-        if m.client_seq != last + 1:
-            raise PushConflict(
-                f"expected change {last + 1} from this device, got {m.client_seq}", last + 1
-            )
-        last = m.client_seq
-        plan.append((m, None, None))
-    device.last_client_seq = last
-    # Sent before from an earlier login of this user (a re-enrolled laptop): same answer.
-    earlier = earlier_answers(session, account, [m.mutation_id for m, a, _ in plan if a is None])
-    if not earlier:
-        return plan
-    out = []
-    for m, answer, keep in plan:
-        first = earlier.get(m.mutation_id) if answer is None else None
-        if first is not None:
-            answer = _as_duplicate(first, m.client_seq)
-            keep = MutationResult.model_validate_json(first).model_copy(
-                update={"client_seq": m.client_seq}
-            )
-        out.append((m, answer, keep))
-    return out
-
-
-def _as_duplicate(stored: str, client_seq: int | None = None) -> MutationResult:
-    first = MutationResult.model_validate_json(stored)
-    return first.model_copy(
-        update={
-            "status": "duplicate",
-            "first_status": first.status,
-            "client_seq": client_seq or first.client_seq,
-        }
-    )
 
 
 def _check_target(account: Account, m: Mutation, rec: Any) -> None:

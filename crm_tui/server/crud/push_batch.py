@@ -1,5 +1,6 @@
-"""Provides the bulk side of a push: the batch's rows read with one query, earlier answers
-with one query each, and the answers kept with one executemany.
+"""Provides the bulk side of a push: the device's sequence checked and earlier answers found
+with one query each (`plan_batch`), the batch's rows read with one query, and the answers
+kept with one executemany.
 
 `BatchRows` holds every record a batch reads or writes as a `Row` (created rows too, so a
 later mutation of the same batch sees them); `ChangeSet` writes the touched ones in bulk.
@@ -24,6 +25,15 @@ from crm_tui.sync.protocol import Mutation, MutationResult
 _CHUNK = 900  # ids per IN (...): under SQLite's old 999-variable limit
 # `IN (:ids)` filled at execution: SQLAlchemy coerces a literal list element by element.
 _IDS = bindparam("ids", expanding=True)
+
+
+class PushConflict(Exception):
+    """The batch does not continue this device's sequence (409)."""
+
+    def __init__(self, message: str, expected: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.expected = expected
 
 
 class BatchRows:
@@ -111,6 +121,68 @@ def _refs(m: Mutation) -> list[str]:
         and f.kind == "ref"
         and value
     ]
+
+
+def plan_batch(
+    session: Session, account: Account, device: Device, mutations: list[Mutation]
+) -> list[tuple[Mutation, MutationResult | None, MutationResult | None]]:
+    """Check the batch continues this device's sequence (else 409) and find the mutations
+    already answered: per mutation, (m, the answer to send or None to apply it, the answer
+    to keep for this seq when it is not kept yet)."""
+    last = device.last_client_seq
+    stored = stored_answers(
+        session, device, sorted({m.client_seq for m in mutations if m.client_seq <= last})
+    )
+    plan: list[tuple[Mutation, MutationResult | None, MutationResult | None]] = []
+    for m in mutations:
+        if m.client_seq <= last:
+            # Kept answers are this device's from earlier pushes, not this one's.
+            mutation_id, result = (
+                stored.get(m.client_seq, ("", ""))
+                if m.client_seq <= device.last_client_seq
+                else ("", "")
+            )
+            if mutation_id != m.mutation_id:
+                raise PushConflict(
+                    f"change {m.client_seq} was already used by another change on this device; "
+                    "was this database restored from a backup? Log in again to sync it as a "
+                    "new device",
+                    last + 1,
+                )
+            plan.append((m, _as_duplicate(result), None))
+            continue
+        if m.client_seq != last + 1:
+            raise PushConflict(
+                f"expected change {last + 1} from this device, got {m.client_seq}", last + 1
+            )
+        last = m.client_seq
+        plan.append((m, None, None))
+    device.last_client_seq = last
+    # Sent before from an earlier login of this user (a re-enrolled laptop): same answer.
+    earlier = earlier_answers(session, account, [m.mutation_id for m, a, _ in plan if a is None])
+    if not earlier:
+        return plan
+    out = []
+    for m, answer, keep in plan:
+        first = earlier.get(m.mutation_id) if answer is None else None
+        if first is not None:
+            answer = _as_duplicate(first, m.client_seq)
+            keep = MutationResult.model_validate_json(first).model_copy(
+                update={"client_seq": m.client_seq}
+            )
+        out.append((m, answer, keep))
+    return out
+
+
+def _as_duplicate(stored: str, client_seq: int | None = None) -> MutationResult:
+    first = MutationResult.model_validate_json(stored)
+    return first.model_copy(
+        update={
+            "status": "duplicate",
+            "first_status": first.status,
+            "client_seq": client_seq or first.client_seq,
+        }
+    )
 
 
 def stored_answers(session: Session, device: Device, seqs: list[int]) -> dict[int, tuple[str, str]]:
