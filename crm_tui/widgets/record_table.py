@@ -154,6 +154,7 @@ class RecordTable(ScrollView, can_focus=True):
         self.loaded = False
         self._pages: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
         self._lock = threading.Lock()
+        self._wanted_filter: list[Any] | None = None  # set by set_filter, applied by _load
 
     # --- public API ------------------------------------------------------------------------
     @property
@@ -164,14 +165,16 @@ class RecordTable(ScrollView, can_focus=True):
 
     def set_source(self, source: ListSource) -> None:
         self.source = source
+        self._wanted_filter = None  # meant for the old source
         self.reload(keep_cursor=False)
 
     def set_filter(self, where: Sequence[Any]) -> None:
         """Filter the rows (clauses for the ListSource); the widget stays, the cursor goes up."""
         if self.source is None:
             return
-        with self._lock:
-            self.source.set_filter(where)
+        # Applied by the load worker: waiting here for the lock would freeze typing while an
+        # older, slower query finishes. Only the newest filter is kept.
+        self._wanted_filter = list(where)
         self.reload(keep_cursor=False)
 
     def reload(self, *, keep_cursor: bool = True) -> None:
@@ -189,6 +192,9 @@ class RecordTable(ScrollView, can_focus=True):
     @work(thread=True, exclusive=True, group="record-table", exit_on_error=False)
     def _load(self, source: ListSource, around: int) -> None:
         with self._lock:
+            wanted, self._wanted_filter = self._wanted_filter, None
+            if wanted is not None and source is self.source:
+                source.set_filter(wanted)
             source.invalidate()
             generation = source.generation
             count, exact = source.quick_count()
