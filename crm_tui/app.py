@@ -253,6 +253,8 @@ class CrmApp(App[None]):
             self.notify(f"Sync failed: {event.worker.error}", severity="warning", timeout=8)
 
     def refresh_status(self) -> None:
+        if not self.screen_stack:
+            return  # the timer can fire while the app is closing
         status = self.status()
         for bar in self.screen.query(StatusBar):
             bar.show(status)

@@ -36,6 +36,8 @@ Progress = Callable[[str, int, int | None], None]
 # Changes per pull request: large pages cut per-request overhead on a new laptop's first
 # sync (the server allows up to protocol.MAX_PAGE).
 PULL_PAGE = 5000
+# The largest page a server of the previous release serves (its protocol.MAX_PAGE).
+PREVIOUS_MAX_PAGE = 2000
 
 
 class SyncError(Exception):
@@ -123,6 +125,7 @@ class SyncClient:
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.sleep = sleep
+        self.max_page = PULL_PAGE  # lowered to an older server's cap when it refuses a page
 
     @classmethod
     def for_database(cls, db_path: Path, **kwargs: Any) -> SyncClient:
@@ -190,7 +193,16 @@ class SyncClient:
     def pull_page(self, after: int, limit: int) -> PulledPage:
         """`pull` without building a pydantic model per change (a new laptop pulls a
         million): the page's shape is checked, each change becomes a light `WireChange`."""
-        response = self._request("GET", "/sync/pull", params={"after": after, "limit": limit})
+        limit = min(limit, self.max_page)
+        try:
+            response = self._request("GET", "/sync/pull", params={"after": after, "limit": limit})
+        except SyncError as exc:
+            # A server of the previous release caps pages lower and answers 422: ask for
+            # its size from now on rather than failing every sync.
+            if "HTTP 422" not in str(exc) or limit <= PREVIOUS_MAX_PAGE:
+                raise
+            self.max_page = PREVIOUS_MAX_PAGE
+            return self.pull_page(after, limit)
         return PulledPage.from_json(response.content)
 
 
