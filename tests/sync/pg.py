@@ -200,3 +200,19 @@ def start_server(database_url: str, folder: Path, port: int | None = None) -> Se
                 raise RuntimeError((folder / f"server-{port}.log").read_text())
             time.sleep(0.05)
     return ServerProcess(url, database_url, proc, folder, port)
+
+
+def pg_server(name: str, scope: str = "module"):
+    """A `server` fixture for a test module: a `crm server` process on a fresh database
+    `crm_<name>` of the throwaway cluster, in place of the SQLite one of conftest.py."""
+    from tests.sync.conftest import Server
+
+    @pytest.fixture(scope=scope, name="server")
+    def server(pg_cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:  # noqa: F811
+        folder = tmp_path_factory.mktemp(f"pg-{name}-server")
+        url = pg_cluster.create_database(f"crm_{name}")
+        running = start_server(url, folder)
+        yield Server(running.url, url, running.proc)
+        running.stop()
+
+    return server

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from tests.sync.conftest import Server
-from tests.sync.pg import pg_cluster, start_server  # noqa: F401 - pytest fixture
+from tests.sync.pg import pg_cluster, pg_server  # noqa: F401 - pytest fixture
 from tests.sync.test_merge_customers import (  # noqa: F401 - collected again on PostgreSQL
     test_a_follow_up_made_offline_against_the_merged_customer_lands_on_the_survivor,
     test_a_rep_cannot_merge_and_is_told_why,
@@ -16,11 +11,4 @@ from tests.sync.test_merge_customers import (  # noqa: F401 - collected again on
     test_two_reps_claiming_one_company_offline_both_see_the_clash_and_the_manager_too,
 )
 
-
-@pytest.fixture(scope="module")
-def server(pg_cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:  # noqa: F811
-    folder = tmp_path_factory.mktemp("pg-merge-server")
-    url = pg_cluster.create_database("crm_merge")
-    running = start_server(url, folder)
-    yield Server(running.url, url, running.proc)
-    running.stop()
+server = pg_server("merge")

@@ -9,14 +9,11 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from crm_tui.sync.protocol import Mutation, PushRequest
 from tests.sync.conftest import Server
-from tests.sync.pg import pg_cluster, start_server  # noqa: F401 - pytest fixture
+from tests.sync.pg import pg_cluster, pg_server  # noqa: F401 - pytest fixture
 from tests.sync.test_convergence import (  # noqa: F401 - collected again on PostgreSQL
     test_delete_wins_over_offline_edit_and_restore_brings_the_edit_back,
     test_different_fields_merge,
@@ -33,13 +30,7 @@ BATCHES = 8
 BATCH = 5
 
 
-@pytest.fixture(scope="session")
-def server(pg_cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:  # noqa: F811
-    folder = tmp_path_factory.mktemp("pg-server")
-    url = pg_cluster.create_database("crm_sync")
-    running = start_server(url, folder)
-    yield Server(running.url, url, running.proc)
-    running.stop()
+server = pg_server("sync", scope="session")
 
 
 def test_the_server_really_runs_on_postgresql(server: Server) -> None:
