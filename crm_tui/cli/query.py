@@ -37,7 +37,7 @@ def _where(db: Database, entity_name: str, text: str | None) -> list[Any]:
         fail(f"query: {exc.message}")
 
 
-def _order(db: Database, entity_name: str, sort: str | None) -> list[Any] | None:
+def sort_order(db: Database, entity_name: str, sort: str | None) -> list[Any] | None:
     if not sort:
         return None
     from crm_tui.domain.models import MODELS
@@ -90,7 +90,7 @@ def query(
     if count:
         typer.echo(repo.count(where=where))
         return
-    records = repo.page(where=where, order_by=_order(db, spec.name, sort), limit=limit)
+    records = repo.page(where=where, order_by=sort_order(db, spec.name, sort), limit=limit)
     rows = _display_rows(db, spec.name, records, fmt)
     columns = (
         LIST_COLUMNS[spec.name]

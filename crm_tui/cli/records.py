@@ -333,6 +333,9 @@ def list_records(
     ),
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
     limit: int = typer.Option(50, "--limit", "-n", min=1, help="At most this many rows."),
+    sort: str | None = typer.Option(
+        None, "--sort", help="urgency (most urgent first), a field, or -field for descending."
+    ),
 ) -> None:
     """List records, optionally filtered by a search or query."""
     from crm_tui.domain.fields import entity as lookup
@@ -345,7 +348,10 @@ def list_records(
         fail(str(exc.args[0]))
     db = state(ctx).db
     where = _text_filter(db, spec.name, text) if text and text.strip() else []
-    records = db.repos.by_entity[spec.name].page(where=where, limit=limit)
+    from crm_tui.cli.query import sort_order
+
+    order = sort_order(db, spec.name, sort)
+    records = db.repos.by_entity[spec.name].page(where=where, order_by=order, limit=limit)
     rows = _display_rows(db, spec.name, records, fmt)
     columns = (
         LIST_COLUMNS[spec.name]

@@ -97,6 +97,14 @@ def test_query_sorts_by_urgency_and_by_field(seeded):
     assert "not a field" in run(path, "query", "deals", "", "--sort", "colour").output
 
 
+def test_list_sorts_by_urgency_like_query(seeded):
+    path, _ = seeded
+    listed = json.loads(run(path, "list", "followups", "--sort", "urgency", "-f", "json").stdout)
+    assert [r["subject"] for r in listed] == ["call back", "visit plant", "send quote"]
+    refused = run(path, "list", "deals", "--sort", "urgency")
+    assert refused.exit_code == 1 and "urgency" in refused.output
+
+
 def test_query_error_is_one_line_with_the_column(seeded):
     path, _ = seeded
     result = run(path, "query", "customers", "grade:A cty:北京")
