@@ -75,7 +75,6 @@ def reassign(
     to: str = typer.Option(..., "--to", help="The team member who takes it (name or id)."),
 ) -> None:
     """Hand a record to another team member (managers; applied by the server on sync)."""
-    from sqlalchemy import text
 
     from crm_tui.domain.fields import ValidationErrors
     from crm_tui.domain.fields import entity as entity_spec
@@ -87,15 +86,12 @@ def reassign(
         spec = entity_spec(entity)
     except KeyError as exc:
         fail(str(exc.args[0]))
-    with db.engine.connect() as conn:
-        users = conn.execute(
-            text('SELECT id FROM "user" WHERE (id = :u OR name = :u) AND deleted = 0'), {"u": to}
-        ).all()
-    if len(users) != 1:
+    member = db.repos.users.member_id(to)
+    if member is None:
         fail(f"no team member '{to}' on this laptop (sync first, or give their id)")
     try:
         rec = db.repos.by_entity[spec.name].resolve(ref)
-        queue_reassign(db, spec.name, rec.id, users[0][0])
+        queue_reassign(db, spec.name, rec.id, member)
     except NotFound as exc:
         fail(str(exc))
     except ValidationErrors as exc:

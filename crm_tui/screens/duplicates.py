@@ -184,13 +184,7 @@ class DuplicatesScreen(CrmScreen):
         )
 
     def _members(self) -> dict[str, str]:
-        from sqlalchemy import text
-
-        with self.db.engine.connect() as conn:
-            rows = conn.execute(
-                text('SELECT id, name FROM "user" WHERE deleted = 0 ORDER BY name')
-            ).all()
-        return {name: user_id for user_id, name in rows}
+        return self.db.repos.users.members()
 
     def _run(self, step: Any) -> None:
         from crm_tui.domain.fields import ValidationErrors

@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
+from sqlalchemy import or_, text
 from sqlmodel import Session, col, select
 
 from crm_tui.domain import rules
@@ -70,6 +70,15 @@ class UserRepo(Repository[User]):
     entity = "user"
     default_order = ("name",)
 
+    def members(self) -> dict[str, str]:
+        """The team on this laptop, name -> id, by name (a team is small: all of it)."""
+        return {u.name: u.id for u in self.page(limit=10_000)}
+
+    def member_id(self, ref: str) -> str | None:
+        """The id of the one live team member whose id or name is `ref`, else None."""
+        found = self.page(where=[or_(User.id == ref, User.name == ref)], limit=2)
+        return found[0].id if len(found) == 1 else None
+
 
 class CustomerRepo(Repository[Customer]):
     entity = "customer"
@@ -93,19 +102,13 @@ class CustomerRepo(Repository[Customer]):
             search.index_text(search.searchable_parts("customer", rec.model_dump())),
         )
         if "name" in changed:
-            contacts = s.exec(
-                select(Contact).where(
-                    Contact.customer_id == rec.id, live(Contact)
-                )
-            )
+            contacts = s.exec(select(Contact).where(Contact.customer_id == rec.id, live(Contact)))
             for contact in contacts:
                 _index_contact(s, contact, rec.name)
 
     def before_delete(self, s: Session, rec: Customer) -> None:
         # Deleting a company tombstones its contacts too: they would be orphans otherwise.
-        for contact in s.exec(
-            select(Contact).where(Contact.customer_id == rec.id, live(Contact))
-        ):
+        for contact in s.exec(select(Contact).where(Contact.customer_id == rec.id, live(Contact))):
             self.db.repos.contacts.delete(contact.id, record_undo=False)
 
     def search(self, query: str, limit: int = 50) -> list[Customer]:
