@@ -216,7 +216,7 @@ RECORD_COLUMNS = (
 def seed_server(database_url: str, ds: Dataset, owner: str) -> tuple[int, float]:
     """Bulk-load the dataset into the server's database (records, change log, counter) and
     return (rows, seconds)."""
-    from crm_tui.sync.hlc import HybridClock
+    from crm_tui.domain.hlc import HybridClock
 
     hlc = HybridClock("seed").now().encode()
     started = time.perf_counter()

@@ -22,7 +22,7 @@ from crm_tui.domain.fields import InputContext, dumps
 from crm_tui.domain.money import DEFAULT_CURRENCY
 from crm_tui.storage import engine as engine_mod
 from crm_tui.storage.migrate import migrate
-from crm_tui.sync.hlc import HybridClock
+from crm_tui.domain.hlc import HybridClock
 
 if TYPE_CHECKING:
     from crm_tui.storage.repositories import Repositories

@@ -9,7 +9,7 @@ import pytest
 
 from crm_tui.domain.fields import ValidationErrors
 from crm_tui.storage.repository import NotFound
-from crm_tui.sync.hlc import Timestamp
+from crm_tui.domain.hlc import Timestamp
 
 
 def _outbox(db) -> list[dict]:

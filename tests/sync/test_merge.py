@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crm_tui.server.crud.merge import merge_fields
-from crm_tui.sync.hlc import HybridClock, Timestamp, clamp_future
+from crm_tui.domain.hlc import HybridClock, Timestamp, clamp_future
 
 writes = st.lists(
     st.tuples(

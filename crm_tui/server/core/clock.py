@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from crm_tui.sync.hlc import MAX_FUTURE_MS, HybridClock, clamp_future, wall_clock_ms
+from crm_tui.domain.hlc import MAX_FUTURE_MS, HybridClock, clamp_future, wall_clock_ms
 
 
 class ServerClock:

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 
 from crm_tui.config import data_dir
-from crm_tui.sync.hlc import MAX_FUTURE_MS
+from crm_tui.domain.hlc import MAX_FUTURE_MS
 from crm_tui.sync.protocol import MAX_BODY_BYTES
 
 DATABASE_URL_ENV = "CRM_SERVER_DATABASE_URL"

@@ -1,0 +1,138 @@
+"""Provides the one rule book: who may see, write, approve, publish, merge and reassign.
+
+The server enforces these rules on push and pull; the laptop's storage and screens ask the
+same functions so a key that would be refused is greyed out before it is pressed. Every
+`why_not_*` answer is None when the action is allowed, else the sentence the user reads.
+
+A refusal never says whether a record exists: "not yours" and "no such record" read the
+same to a rep who may not see it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crm_tui.domain.rules import EXPENSE_TRANSITIONS, ExpenseStatus, Role
+
+# The one definition of who counts as a manager.
+MANAGER_ROLES: frozenset[str] = frozenset({Role.MANAGER.value, Role.ADMIN.value})
+
+# Shared with the whole team (each row still has an owner); every other synced entity is
+# seen by its owner and the managers, except SELF_ENTITIES (their owner only).
+TEAM_ENTITIES: frozenset[str] = frozenset(
+    {"user", "customer", "contact", "competitor", "announcement", "lost_reason"}
+)
+SELF_ENTITIES: frozenset[str] = frozenset({"saved_query"})
+
+NOT_MANAGER_MERGE = "only a manager can merge or reassign; ask your manager to settle this clash"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a team member's id (None on a laptop that never signed in) and role."""
+
+    user_id: str | None
+    role: str = Role.REP.value
+
+    @property
+    def manager(self) -> bool:
+        return is_manager(self.role)
+
+
+def is_manager(role: str | None) -> bool:
+    return (role or "") in MANAGER_ROLES
+
+
+# --- visibility ------------------------------------------------------------------------
+def partition_for(entity: str, owner_id: str | None) -> str:
+    """The change-log partition a row lives in: `team`, `self:<id>` or `user:<id>`."""
+    if entity in TEAM_ENTITIES:
+        return "team"
+    if entity in SELF_ENTITIES:
+        return f"self:{owner_id}"
+    return f"user:{owner_id}"
+
+
+def own_partitions(user_id: str) -> tuple[str, ...]:
+    return ("team", f"self:{user_id}", f"user:{user_id}")
+
+
+def can_read_partition(actor: Actor, partition: str) -> bool:
+    if actor.user_id is not None and partition in own_partitions(actor.user_id):
+        return True
+    if partition == "team":
+        return True
+    return actor.manager and partition.startswith("user:")
+
+
+def can_see(actor: Actor, entity: str, owner_id: str | None) -> bool:
+    """May `actor` read a row of `entity` owned by `owner_id`?"""
+    return can_read_partition(actor, partition_for(entity, owner_id))
+
+
+# --- writes ----------------------------------------------------------------------------
+def why_not_write(actor: Actor, entity: str, kind: str, owner_id: str | None, *, exists: bool) -> (
+    str | None
+):
+    """May `actor` create / patch / delete / restore a row? `owner_id` is the stored owner
+    (ignored when the row does not exist yet)."""
+    if entity == "user":
+        return "team members are added on the server (crm server add-user)"
+    if entity == "announcement":
+        reason = why_not_publish(actor)
+        if reason:
+            return reason
+    if not exists:
+        return None
+    mine = owner_id in (None, actor.user_id)
+    if entity in SELF_ENTITIES and owner_id != actor.user_id:
+        return f"no {entity} with this id"
+    if entity not in TEAM_ENTITIES and not mine and not actor.manager:
+        return f"no {entity} with this id"
+    if entity in TEAM_ENTITIES and kind in ("delete", "restore") and not mine:
+        if not actor.manager:
+            return f"only its owner or a manager can {kind} this {entity}"
+    return None
+
+
+def why_not_publish(actor: Actor) -> str | None:
+    """Announcements are written by managers and admins."""
+    return None if actor.manager else "only managers write announcements"
+
+
+def why_not_merge(actor: Actor) -> str | None:
+    return None if actor.manager else NOT_MANAGER_MERGE
+
+
+def why_not_reassign(actor: Actor) -> str | None:
+    return None if actor.manager else "only a manager can reassign a record"
+
+
+def may_choose_owner(actor: Actor) -> bool:
+    """A manager may create a record on a teammate's behalf; a rep's records are her own."""
+    return actor.manager
+
+
+# --- claims (and later every approval step) --------------------------------------------
+def why_not_claim_step(
+    actor: Actor, current: ExpenseStatus, target: ExpenseStatus, owner_id: str | None
+) -> str | None:
+    """May `actor` move a claim owned by `owner_id` from `current` to `target`?"""
+    allowed = EXPENSE_TRANSITIONS[current]
+    if target not in allowed:
+        return f"a {current} claim cannot become {target}"
+    needed = allowed[target]
+    own = owner_id in (None, actor.user_id)
+    if needed is Role.MANAGER:
+        if not actor.manager:
+            return f"only a manager can mark a claim {target}"
+        if own and owner_id is not None:
+            return "a manager cannot decide their own claim"
+    elif not own:
+        return f"only the claim's owner can make it {target}"
+    return None
+
+
+def can_approve(actor: Actor) -> bool:
+    """Whether the Approvals view offers decisions (each one is still checked per claim)."""
+    return actor.manager
