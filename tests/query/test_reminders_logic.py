@@ -1,4 +1,4 @@
-"""reminders.py: what is due at a given now, shown once, snoozed, and the agenda."""
+"""services/reminders.py: what is due at a given now, shown once, snoozed, and the agenda."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from crm_tui import reminders
+from crm_tui.services import reminders
+from crm_tui.services.book import Book
 
 
 @pytest.fixture
@@ -51,7 +52,7 @@ def titles(items):
 
 def test_due_now_has_followups_birthdays_and_deals(book):
     db, _ = book
-    due = reminders.due_now(db)
+    due = reminders.due_now(Book(db))
     assert titles([r for r in due if r.kind == "followup"]) == ["due now"]
     assert titles([r for r in due if r.kind == "birthday"]) == ["李娜"]
     assert titles([r for r in due if r.kind == "deal"]) == ["soon"]
@@ -60,55 +61,55 @@ def test_due_now_has_followups_birthdays_and_deals(book):
 def test_followup_comes_due_when_its_reminder_time_passes(book):
     db, _ = book
     db.clock.advance(timedelta(hours=6, minutes=1))  # 16:01 local
-    assert titles(reminders.followups_due(db)) == ["due now", "later today"]
+    assert titles(reminders.followups_due(Book(db))) == ["due now", "later today"]
 
 
 def test_all_day_followups_remind_at_nine(book):
     db, _ = book
     db.clock.advance(timedelta(hours=22, minutes=59))  # tomorrow 08:59
-    assert "all day tomorrow" not in titles(reminders.followups_due(db))
+    assert "all day tomorrow" not in titles(reminders.followups_due(Book(db)))
     db.clock.advance(timedelta(minutes=1))
-    assert "all day tomorrow" in titles(reminders.followups_due(db))
+    assert "all day tomorrow" in titles(reminders.followups_due(Book(db)))
 
 
 def test_a_reminder_is_shown_once(book):
     db, _ = book
-    due = reminders.followups_due(db)
-    assert titles(reminders.unshown(db, due)) == ["due now"]
-    reminders.mark_shown(db, due)
-    assert reminders.unshown(db, reminders.followups_due(db)) == []
+    due = reminders.followups_due(Book(db))
+    assert titles(reminders.unshown(Book(db), due)) == ["due now"]
+    reminders.mark_shown(Book(db), due)
+    assert reminders.unshown(Book(db), reminders.followups_due(Book(db))) == []
 
 
 def test_snooze_moves_the_reminder_and_it_shows_again(book):
     db, row_id = book
-    reminders.mark_shown(db, reminders.followups_due(db))
-    until = reminders.snooze(db, row_id, "15m")
+    reminders.mark_shown(Book(db), reminders.followups_due(Book(db)))
+    until = reminders.snooze(Book(db), row_id, "15m")
     assert until == db.clock.now() + timedelta(minutes=15)
-    assert reminders.followups_due(db) == []
+    assert reminders.followups_due(Book(db)) == []
     db.clock.advance(timedelta(minutes=15))
-    assert titles(reminders.unshown(db, reminders.followups_due(db))) == ["due now"]
+    assert titles(reminders.unshown(Book(db), reminders.followups_due(Book(db)))) == ["due now"]
     assert db.pending_changes() > 0  # the snooze is a synced change
 
 
 def test_snooze_choices(book):
     db, _ = book
     now = db.clock.now()
-    assert reminders.snooze_until(db, "1h") == now + timedelta(hours=1)
-    tomorrow_nine = reminders.snooze_until(db, "tomorrow")
+    assert reminders.snooze_until(Book(db), "1h") == now + timedelta(hours=1)
+    tomorrow_nine = reminders.snooze_until(Book(db), "tomorrow")
     assert db.clock.to_local(tomorrow_nine).strftime("%Y-%m-%d %H:%M") == "2026-11-24 09:00"
     with pytest.raises(ValueError):
-        reminders.snooze_until(db, "forever")
+        reminders.snooze_until(Book(db), "forever")
 
 
 def test_done_followup_is_never_due(book):
     db, row_id = book
     db.repos.activities.done(row_id)
-    assert reminders.followups_due(db) == []
+    assert reminders.followups_due(Book(db)) == []
 
 
 def test_agenda_by_day(book):
     db, _ = book
-    plan = reminders.agenda(db, days=7)
+    plan = reminders.agenda(Book(db), days=7)
     days = {d.isoformat(): [i.title for i in items] for d, items in plan.items()}
     assert days["2026-11-23"] == ["due now", "later today"]
     assert days["2026-11-24"] == ["all day tomorrow"]
