@@ -47,15 +47,27 @@ class Clock:
 
     def day_start_utc(self, day: date) -> datetime:
         """The UTC instant the local day begins."""
-        return datetime.combine(day, time(0), self.zone).astimezone(UTC)
+        return _convert(datetime.combine(day, time(0), self.zone), UTC)
 
     def at_local(self, day: date, at: time) -> datetime:
-        return datetime.combine(day, at, self.zone).astimezone(UTC)
+        return _convert(datetime.combine(day, at, self.zone), UTC)
 
     def to_local(self, moment: datetime) -> datetime:
+        """`moment` in the rep's zone; never raises, even for year 1 or 9999 (a stored value
+        at the edge of datetime's range is shown at that edge)."""
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
-        return moment.astimezone(self.zone)
+        return _convert(moment, self.zone)
+
+
+def _convert(moment: datetime, zone: tzinfo) -> datetime:
+    """`moment.astimezone(zone)`, held at datetime's first or last instant where the shift
+    would leave its range (OverflowError)."""
+    try:
+        return moment.astimezone(zone)
+    except (OverflowError, ValueError):
+        edge = datetime.max if moment.year > 5000 else datetime.min
+        return edge.replace(tzinfo=zone)
 
 
 _WEEKDAYS = {
@@ -210,4 +222,4 @@ def utc(moment: datetime | None) -> datetime | None:
         return None
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    return _convert(moment, UTC)

@@ -31,6 +31,32 @@ SYNC_COLUMNS = (
 )
 
 
+# Longest value per kind, in characters (README "Server limits"): names 200, notes 4000.
+KIND_MAX_LEN = {
+    "text": 200,
+    "longtext": 4_000,
+    "email": 300,
+    "url": 300,
+    "phone": 40,
+    "ref": 64,
+    "enum": 50,
+    "currency": 10,
+    "date": 40,
+    "datetime": 60,
+    "money": 40,
+    "int": 30,
+    "percent": 10,
+    "bool": 10,
+    "tags": 500,
+}
+# Whole numbers: a quantity up to a billion; money (minor units) as money.py's text path.
+INT_MAX = 10**9
+MONEY_MAX = 10**15
+# Dates and times a record may hold (every zone can show them; SQLite stores them).
+DATE_MIN = date(1900, 1, 1)
+DATE_MAX = date(2200, 12, 31)
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
@@ -40,7 +66,13 @@ class FieldSpec:
     required: bool = False
     choices: tuple[str, ...] = ()
     ref: str | None = None  # entity a `ref` field points at
-    max_len: int = 200
+    # Longest text accepted (0: the kind's default, `KIND_MAX_LEN`); checked before any
+    # pattern runs, so no value can make a check slow.
+    max_len: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.max_len:
+            object.__setattr__(self, "max_len", KIND_MAX_LEN.get(self.kind, 200))
 
     @property
     def title(self) -> str:
@@ -104,7 +136,7 @@ ENTITIES: dict[str, EntitySpec] = {
                 F("city", "text"),
                 F("website", "url"),
                 F("tags", "tags"),
-                F("notes", "longtext", max_len=20_000),
+                F("notes", "longtext", max_len=4_000),
                 F("birthday", "date"),
             ),
             plural="customers",
@@ -121,7 +153,7 @@ ENTITIES: dict[str, EntitySpec] = {
                 F("mobile", "phone"),
                 F("email", "email"),
                 F("birthday", "date"),
-                F("notes", "longtext", max_len=20_000),
+                F("notes", "longtext", max_len=4_000),
             ),
             plural="contacts",
         ),
@@ -135,7 +167,7 @@ ENTITIES: dict[str, EntitySpec] = {
                 F("opportunity_id", "ref", "Opportunity", ref="opportunity"),
                 F("kind", "enum", choices=_enum(rules.ActivityKind)),
                 F("subject", "text", required=True),
-                F("notes", "longtext", max_len=20_000),
+                F("notes", "longtext", max_len=4_000),
                 F("due_at", "datetime", "Due"),
                 F("all_day", "bool"),
                 F("remind_at", "datetime", "Remind"),
@@ -223,7 +255,7 @@ ENTITIES: dict[str, EntitySpec] = {
                 F("name", "text", required=True),
                 F("strengths", "longtext", max_len=5_000),
                 F("weaknesses", "longtext", max_len=5_000),
-                F("notes", "longtext", max_len=20_000),
+                F("notes", "longtext", max_len=4_000),
             ),
             plural="competitors",
         ),
@@ -290,7 +322,9 @@ class InputContext:
 
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-_PHONE_RE = re.compile(r"^\+?[\d\s\-().]+(?:\s*(?:ext|x|转)\s*\d+)?$")
+# Linear: the digit run may end in spaces, so no `\s*` before the extension (two ways to
+# match the same spaces made "1" + 32000 spaces + "!" take seconds).
+_PHONE_RE = re.compile(r"^\+?[\d\s\-().]+(?:(?:ext|x|转)\s*\d+)?$")
 _URL_RE = re.compile(r"^(https?://)?[\w\-.]+\.[a-z]{2,}(/\S*)?$", re.IGNORECASE)
 _TAG_RE = re.compile(r"^[^\s,+]+$")
 _TRUE = {"1", "true", "yes", "y", "on", "是"}
@@ -324,6 +358,14 @@ def parse_value(spec: FieldSpec, raw: Any, ctx: InputContext) -> Any:
         if spec.required:
             raise FieldError(name, "is required")
         return None
+    if isinstance(raw, str):
+        # Before any pattern or parser sees it: long values are refused in constant time.
+        if len(raw) > spec.max_len and len(raw.strip()) > spec.max_len:
+            raise FieldError(name, f"is {len(raw)} characters long; at most {spec.max_len}")
+        if not _is_unicode(raw):
+            raise FieldError(name, "is not valid text (broken Unicode)")
+    elif isinstance(raw, float):
+        raise FieldError(name, f"'{raw}' is not a valid {spec.kind}")
     text = raw.strip() if isinstance(raw, str) else raw
     kind = spec.kind
     try:
@@ -342,6 +384,8 @@ def parse_value(spec: FieldSpec, raw: Any, ctx: InputContext) -> Any:
             if isinstance(text, int) and not isinstance(text, bool):
                 if text < 0:
                     raise FieldError(name, "must be zero or more")
+                if text > MONEY_MAX:
+                    raise FieldError(name, "is too large")
                 return text
             return parse_money(str(text), ctx.currency)[0]
         if kind == "currency":
@@ -355,6 +399,8 @@ def parse_value(spec: FieldSpec, raw: Any, ctx: InputContext) -> Any:
                 raise FieldError(name, "must be zero or more")
             if kind == "percent" and number > 100:
                 raise FieldError(name, f"{number} is over 100%")
+            if number > INT_MAX:
+                raise FieldError(name, f"{number} is too large (at most {INT_MAX})")
             return number
         if kind == "bool":
             if isinstance(text, bool):
@@ -366,12 +412,15 @@ def parse_value(spec: FieldSpec, raw: Any, ctx: InputContext) -> Any:
             raise FieldError(name, f"'{text}' is not yes or no")
         if kind == "date":
             if isinstance(text, date) and not isinstance(text, datetime):
-                return text
-            return parse_date(str(text), ctx.clock.today())
+                return _in_range(name, text)
+            return _in_range(name, parse_date(str(text), ctx.clock.today()))
         if kind == "datetime":
             if isinstance(text, datetime):
-                return utc(text)
-            return parse_when(str(text), ctx.clock)[0]
+                moment = utc(text)
+            else:
+                moment = parse_when(str(text), ctx.clock)[0]
+            _in_range(name, moment.date())
+            return moment
         if kind == "email":
             if not _EMAIL_RE.match(str(text)):
                 raise FieldError(name, f"'{text}' is not an e-mail address")
@@ -393,7 +442,24 @@ def parse_value(spec: FieldSpec, raw: Any, ctx: InputContext) -> Any:
             return join_tags(tags) or None
     except (DateError, MoneyError) as exc:
         raise FieldError(name, str(exc)) from None
+    except OverflowError:
+        raise FieldError(name, f"'{text}' is out of range") from None
     raise AssertionError(f"unknown field kind {kind}")
+
+
+def _in_range(name: str, day: date) -> date:
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise FieldError(name, f"{day.isoformat()} is outside {DATE_MIN.year}-{DATE_MAX.year}")
+    return day
+
+
+def _is_unicode(text: str) -> bool:
+    """False for text holding a lone surrogate (it cannot be stored or sent as UTF-8)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def parse_values(entity_name: str, raw: Mapping[str, Any], ctx: InputContext) -> dict[str, Any]:

@@ -8,9 +8,10 @@ change-log rows after a cursor.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 PROTOCOL_VERSION = 1
 # The field registry's shape as the wire knows it; bump when a synced field is added.
@@ -24,6 +25,14 @@ SCHEMA_HEADER = "X-CRM-Schema"
 MAX_BATCH = 500
 MAX_PAGE = 5000
 MAX_BODY_BYTES = 8 * 1024 * 1024
+# A pull page stops before its changes' data passes this many bytes (always >= 1 change).
+MAX_PAGE_BYTES = 4 * 1024 * 1024
+# Client seqs are stored as SQL BIGINT.
+MAX_SEQ = 2**63 - 1
+# The `code` of a push's 409: a seq already used by another change (a restored copy of the
+# laptop: renew the device) or a seq skipped (a lost change).
+SEQ_REUSED = "seq_reused"
+SEQ_GAP = "seq_gap"
 
 Entity = Literal[
     "user",
@@ -48,10 +57,30 @@ class WireModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def check_json_value(value: Any, depth: int = 0) -> Any:
+    """Refuse what JSON cannot carry back out: NaN, Infinity (also `1e999999`), lone
+    surrogates, nesting deeper than 8 (422 on the request, never a 500 later)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("numbers must be finite (no NaN or Infinity)")
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("text must be valid Unicode (no lone surrogates)") from None
+    elif isinstance(value, dict | list):
+        if depth > 8:
+            raise ValueError("values are nested too deeply")
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            check_json_value(key, depth + 1)
+            check_json_value(item, depth + 1)
+    return value
+
+
 class Mutation(WireModel):
     """One outbox row: a change made on a laptop, in the order it was made."""
 
-    client_seq: int = Field(ge=1)
+    client_seq: int = Field(ge=1, le=MAX_SEQ)
     mutation_id: str = _ID
     entity: Entity
     row_id: str = _ID
@@ -59,6 +88,11 @@ class Mutation(WireModel):
     payload: dict[str, Any] = Field(max_length=64)
     base_version: int = Field(default=0, ge=0)
     hlc: str = Field(min_length=20, max_length=120, pattern=r"^\d{16}-\d{6}-[\w\-]+$")
+
+    @field_validator("payload")
+    @classmethod
+    def _payload_is_json(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return check_json_value(value)
 
 
 class PushRequest(WireModel):
@@ -73,8 +107,11 @@ class FieldConflict(WireModel):
     theirs: Any = None
     your_hlc: str | None = None
     their_hlc: str | None = None
-    winner: Literal["yours", "theirs"]
+    # "deleted": the rep's edit reached a row deleted on the server and was not applied
+    # (`yours` is the lost value; the laptop offers to restore the row with it).
+    winner: Literal["yours", "theirs", "deleted"]
     who: str | None = None
+    reason: str | None = None
 
 
 class MutationResult(WireModel):
@@ -118,7 +155,24 @@ class EnrolRequest(WireModel):
     device_name: str = Field(default="laptop", max_length=100)
     # The laptop's last outbox seq already spent before this login, so the server's
     # high-water mark starts there and a gap still means a lost change.
-    last_client_seq: int = Field(default=0, ge=0)
+    last_client_seq: int = Field(default=0, ge=0, le=MAX_SEQ)
+
+    @field_validator("user", "code", "device_name")
+    @classmethod
+    def _text_is_unicode(cls, value: str) -> str:
+        return check_json_value(value)
+
+
+class DeviceRenewRequest(WireModel):
+    """POST /auth/device/renew: a restored laptop becomes a new device of the same account
+    (bearer: its current token); None keeps the old device's name."""
+
+    device_name: str | None = Field(default=None, max_length=100)
+
+    @field_validator("device_name")
+    @classmethod
+    def _text_is_unicode(cls, value: str | None) -> str | None:
+        return check_json_value(value)
 
 
 class EnrolResponse(WireModel):
