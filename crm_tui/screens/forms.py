@@ -11,25 +11,22 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static, TextArea
-from textual.widgets.option_list import Option
+from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 
 from crm_tui.domain.dates import DateError, parse_when
 from crm_tui.domain.fields import ENTITIES, FieldSpec, ValidationErrors
 from crm_tui.domain.money import DEFAULT_CURRENCY, format_money
-from crm_tui.screens.pickers import date_hint
-from crm_tui.storage.lookups import ref_candidates, ref_label, resolve_ref
-from crm_tui.storage.repository import NotFound
+from crm_tui.screens.pickers import RefPicker, date_hint
+from crm_tui.services.book import Book
 
 if TYPE_CHECKING:
-    from crm_tui.storage.database import Database
+    from textual.app import App
 
 # Kept by the app itself (clocks, approvals), never typed in a form.
 _SYSTEM_FIELDS = {"stage_changed_at", "submitted_at", "decided_at", "approver_id", "status"}
@@ -45,19 +42,19 @@ def default_fields(entity: str) -> list[str]:
     ]
 
 
-def value_text(spec: FieldSpec, value: Any, record: dict[str, Any], db: Database | None) -> str:
+def value_text(spec: FieldSpec, value: Any, record: dict[str, Any], book: Book | None) -> str:
     """A stored value as the text a rep would type to get it back."""
     if value is None:
         return ""
     if spec.kind == "money":
         currency = record.get("currency") or DEFAULT_CURRENCY
-        home = db.input_context.currency if db is not None else DEFAULT_CURRENCY
+        home = book.input_context.currency if book is not None else DEFAULT_CURRENCY
         text = format_money(int(value), currency, symbol=False)
         return text if currency == home else f"{currency} {text}"
     if isinstance(value, datetime):
-        if db is None:
+        if book is None:
             return value.strftime("%Y-%m-%d %H:%M")
-        local = db.clock.to_local(value)
+        local = book.clock.to_local(value)
         if record.get("all_day"):
             return local.date().isoformat()
         return local.strftime("%Y-%m-%d %H:%M")
@@ -66,94 +63,6 @@ def value_text(spec: FieldSpec, value: Any, record: dict[str, Any], db: Database
     if spec.kind == "bool":
         return "yes" if value else "no"
     return str(value)
-
-
-class RefPicker(Vertical):
-    """Type part of a name, pick the record from the list under it; the value is its id."""
-
-    DEFAULT_CSS = """
-    RefPicker { height: auto; }
-    RefPicker > OptionList { height: auto; max-height: 6; display: none; }
-    RefPicker.-open > OptionList { display: block; }
-    """
-
-    def __init__(self, db: Database, entity: str, value: str, *, id: str) -> None:
-        super().__init__(id=id)
-        self.db = db
-        self.entity = entity
-        self.value = value
-        self.label_text = ref_label(db, entity, value)
-
-    def compose(self) -> ComposeResult:
-        yield Input(self.label_text, placeholder="type to search by name", compact=True)
-        options = OptionList(compact=True)
-        options.can_focus = False
-        yield options
-
-    @property
-    def input(self) -> Input:
-        return self.query_one(Input)
-
-    @property
-    def options(self) -> OptionList:
-        return self.query_one(OptionList)
-
-    @on(Input.Changed)
-    def _typed(self, event: Input.Changed) -> None:
-        event.stop()
-        if event.value == self.label_text and self.value:
-            return
-        self.value = ""
-        self.label_text = ""
-        found = ref_candidates(self.db, self.entity, event.value)
-        self.options.clear_options()
-        for row_id, name in found:
-            self.options.add_option(Option(Text(name), id=row_id))
-        if found:
-            self.options.highlighted = 0
-        self.set_class(bool(found), "-open")
-
-    def on_key(self, event: Any) -> None:
-        if not self.has_class("-open"):
-            return
-        if event.key == "down":
-            self.options.action_cursor_down()
-            event.stop()
-        elif event.key == "up":
-            self.options.action_cursor_up()
-            event.stop()
-        elif event.key == "escape":
-            self.remove_class("-open")
-            event.stop()
-
-    @on(Input.Submitted)
-    def _enter(self, event: Input.Submitted) -> None:
-        if self.has_class("-open") and self.options.highlighted is not None:
-            event.stop()
-            option = self.options.get_option_at_index(self.options.highlighted)
-            self.choose(str(option.id), str(option.prompt))
-
-    @on(OptionList.OptionSelected)
-    def _clicked(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.choose(str(event.option.id), str(event.option.prompt))
-
-    def choose(self, row_id: str, name: str) -> None:
-        self.value = row_id
-        self.label_text = name
-        with self.input.prevent(Input.Changed):
-            self.input.value = name
-        self.remove_class("-open")
-
-    def resolved(self) -> str:
-        """The chosen id; a typed name that names exactly one record counts as chosen."""
-        text = self.input.value.strip()
-        if self.value or not text:
-            return self.value
-        try:
-            return resolve_ref(self.db, self.entity, text)
-        except NotFound as exc:
-            raise ValueError(f"{exc}; pick one from the list") from None
 
 
 class RecordForm(ModalScreen[Any]):
@@ -177,7 +86,8 @@ class RecordForm(ModalScreen[Any]):
         initial: dict[str, Any] | None = None,
         fields: list[str] | None = None,
         save: Callable[[dict[str, str]], Any],
-        db: Database | None = None,
+        book: Book | None = None,
+        db: Any = None,
     ) -> None:
         super().__init__()
         self.entity = entity
@@ -186,13 +96,14 @@ class RecordForm(ModalScreen[Any]):
         self.initial = dict(initial or {})
         self.field_names = fields or default_fields(entity)
         self.save = save
-        self._db = db
+        # `db=` (a storage Database) is what screens not yet on services pass.
+        self._book = book if book is not None else (Book(db) if db is not None else None)
         self.initial_text: dict[str, str] = {}
         self._refused: dict[str, str] = {}  # field -> the text a save refused
 
     @property
-    def db(self) -> Database | None:
-        return self._db if self._db is not None else getattr(self.app, "db", None)
+    def book(self) -> Book | None:
+        return self._book if self._book is not None else app_book(self.app)
 
     @property
     def editing(self) -> bool:
@@ -207,7 +118,7 @@ class RecordForm(ModalScreen[Any]):
             with VerticalScroll(id="form-fields"):
                 for name in self.field_names:
                     spec = self.spec.field(name)
-                    text = value_text(spec, self.initial.get(name), self.initial, self.db)
+                    text = value_text(spec, self.initial.get(name), self.initial, self.book)
                     self.initial_text[name] = text
                     label = spec.title + (" *" if spec.required else "")
                     with Horizontal(classes="field-row"):
@@ -234,8 +145,8 @@ class RecordForm(ModalScreen[Any]):
             kinds = [self.spec.field(name).kind for name in self.field_names]
             tall = " tall" if kinds.count("longtext") == 1 else ""  # e.g. an announcement's body
             return TextArea(text, compact=True, id=wid, classes="longtext" + tall)
-        if spec.kind == "ref" and self.db is not None:
-            return RefPicker(self.db, spec.ref or "", text, id=wid)
+        if spec.kind == "ref" and self.book is not None:
+            return RefPicker(self.book, spec.ref or "", text, id=wid)
         return Input(text, placeholder=_PLACEHOLDERS.get(spec.kind, ""), compact=True, id=wid)
 
     def on_mount(self) -> None:
@@ -253,13 +164,13 @@ class RecordForm(ModalScreen[Any]):
     def _show_hint(self, name: str, text: str) -> None:
         spec = self.spec.field(name)
         hint = ""
-        db = self.db
-        if spec.kind == "date" and db is not None:
-            hint = date_hint(text, db.clock.today())
-        elif spec.kind == "datetime" and db is not None and text.strip():
+        book = self.book
+        if spec.kind == "date" and book is not None:
+            hint = date_hint(text, book.clock.today())
+        elif spec.kind == "datetime" and book is not None and text.strip():
             try:
-                moment, all_day = parse_when(text, db.clock)
-                local = db.clock.to_local(moment)
+                moment, all_day = parse_when(text, book.clock)
+                local = book.clock.to_local(moment)
                 hint = "→ " + local.strftime("%a %Y-%m-%d" if all_day else "%a %Y-%m-%d %H:%M")
             except DateError:
                 hint = ""
@@ -355,13 +266,22 @@ class RecordForm(ModalScreen[Any]):
         except ValidationErrors as exc:
             self.show_errors(exc.by_field())
             return
-        except (NotFound, ValueError) as exc:
+        except (LookupError, ValueError) as exc:  # LookupError: a record that is gone
             self.show_errors({"": str(exc)})
             return
         self.dismiss(result)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def app_book(app: App[Any]) -> Book | None:
+    """The book the app has open, or None while it is still opening."""
+    book = getattr(app, "book", None)
+    if isinstance(book, Book):
+        return book
+    db = getattr(app, "db", None) if getattr(app, "db_ready", True) else None
+    return Book(db) if db is not None else None
 
 
 _PLACEHOLDERS = {

@@ -1,20 +1,28 @@
-"""Provides small modal dialogs: confirm, prompt for a line of text, pick from a list, a date."""
+"""Provides small modal dialogs (confirm, prompt for a line of text, pick from a list, a date)
+and `RefPicker`, the name picker forms use for reference fields."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from crm_tui.domain.dates import DateError, parse_date
+from crm_tui.services import lookups
+
+if TYPE_CHECKING:
+    from crm_tui.services.book import Book
 
 OTHER = "other…"
 
@@ -244,3 +252,110 @@ class ChoiceScreen(ModalScreen[tuple[str, str] | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class RefPicker(Vertical):
+    """Type part of a name, pick the record from the list under it; the value is its id.
+
+    Each keystroke asks for candidates in a thread worker (a newer keystroke supersedes the
+    older search), so typing never waits on SQLite; the list shows what the newest text found.
+    """
+
+    DEFAULT_CSS = """
+    RefPicker { height: auto; }
+    RefPicker > OptionList { height: auto; max-height: 6; display: none; }
+    RefPicker.-open > OptionList { display: block; }
+    """
+
+    def __init__(self, book: Book, entity: str, value: str, *, id: str) -> None:
+        super().__init__(id=id)
+        self.book = book
+        self.entity = entity
+        self.value = value
+        # One read by primary key when the form opens; the searches run in a worker.
+        self.label_text = lookups.label(book, entity, value)
+
+    def compose(self) -> ComposeResult:
+        yield Input(self.label_text, placeholder="type to search by name", compact=True)
+        options = OptionList(compact=True)
+        options.can_focus = False
+        yield options
+
+    @property
+    def input(self) -> Input:
+        return self.query_one(Input)
+
+    @property
+    def options(self) -> OptionList:
+        return self.query_one(OptionList)
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        if event.value == self.label_text and self.value:
+            return
+        self.value = ""
+        self.label_text = ""
+        if not event.value.strip():
+            self.show_found(event.value, [])
+            return
+        self._search(event.value)
+
+    @work(thread=True, exclusive=True, group="ref-picker", exit_on_error=False)
+    def _search(self, text: str) -> None:
+        found = lookups.candidates(self.book, self.entity, text)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.show_found, text, found)
+
+    def show_found(self, text: str, found: list[tuple[str, str]]) -> None:
+        """Fill the list with what `text` found, unless the rep has typed on since."""
+        if text != self.input.value or self.value:
+            return
+        self.options.clear_options()
+        for row_id, name in found:
+            self.options.add_option(Option(Text(name), id=row_id))
+        if found:
+            self.options.highlighted = 0
+        self.set_class(bool(found), "-open")
+
+    def on_key(self, event: Any) -> None:
+        if not self.has_class("-open"):
+            return
+        if event.key == "down":
+            self.options.action_cursor_down()
+            event.stop()
+        elif event.key == "up":
+            self.options.action_cursor_up()
+            event.stop()
+        elif event.key == "escape":
+            self.remove_class("-open")
+            event.stop()
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        if self.has_class("-open") and self.options.highlighted is not None:
+            event.stop()
+            option = self.options.get_option_at_index(self.options.highlighted)
+            self.choose(str(option.id), str(option.prompt))
+
+    @on(OptionList.OptionSelected)
+    def _clicked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.choose(str(event.option.id), str(event.option.prompt))
+
+    def choose(self, row_id: str, name: str) -> None:
+        self.value = row_id
+        self.label_text = name
+        with self.input.prevent(Input.Changed):
+            self.input.value = name
+        self.remove_class("-open")
+
+    def resolved(self) -> str:
+        """The chosen id; a typed name that names exactly one record counts as chosen."""
+        text = self.input.value.strip()
+        if self.value or not text:
+            return self.value
+        try:
+            return lookups.resolve(self.book, self.entity, text)
+        except LookupError as exc:
+            raise ValueError(f"{exc}; pick one from the list") from None

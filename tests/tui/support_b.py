@@ -13,6 +13,7 @@ from textual.app import App
 from textual.screen import Screen
 
 from crm_tui.domain.dates import Clock
+from crm_tui.services.book import Book
 from crm_tui.storage.database import Database, open_database
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -113,6 +114,7 @@ class Host(App[Any]):
     def __init__(self, db: Database, make: Callable[[Database], Screen[Any]]) -> None:
         super().__init__()
         self.db = db
+        self.book = Book(db)  # what screens on services hold
         self.make = make
         self.results: list[Any] = []
 

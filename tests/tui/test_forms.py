@@ -88,6 +88,7 @@ async def test_ref_picker_stores_the_id_and_shows_the_name(tmp_path):
     )
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*"acm")
+        await app.workers.wait_for_complete()  # the picker searches in a worker
         await pilot.pause()
         await pilot.press("enter")
         picker_input = app.screen.query_one("#f-customer_id Input", Input)
@@ -97,6 +98,36 @@ async def test_ref_picker_stores_the_id_and_shows_the_name(tmp_path):
     deal = app.results[0]
     assert deal.customer_id == acme.id
     assert deal.amount == 1_500_000
+
+
+async def test_ref_picker_searches_off_the_ui_thread(tmp_path, monkeypatch):
+    import threading
+
+    from crm_tui.services import lookups
+
+    db = make_db(tmp_path)
+    threads: list[str] = []
+    real = lookups.candidates
+
+    def spy(*args: Any, **kwargs: Any) -> list[tuple[str, str]]:
+        threads.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(lookups, "candidates", spy)
+    app = Host(
+        db,
+        lambda d: RecordForm(
+            "opportunity", title="New deal", fields=["customer_id", "title"], save=lambda v: v
+        ),
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        ui_thread = threading.current_thread().name
+        await pilot.press(*"北京")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        options = app.screen.query_one("#f-customer_id OptionList")
+        assert [str(o.prompt) for o in options.options] == ["北京钢管有限公司"]
+    assert threads and ui_thread not in threads
 
 
 async def test_ref_picker_refuses_an_unknown_name(tmp_path):

@@ -1,0 +1,63 @@
+"""Provides the customer page: the customer, and their contacts, follow-ups, deals and
+claims, each as a list a record table pages through; adding and editing those records.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from crm_tui.domain.models import Customer
+    from crm_tui.services.book import Book
+
+# The kinds of record a customer page lists, with the order each list is read in.
+PAGE_ENTITIES: dict[str, tuple[tuple[str, ...] | None, bool]] = {
+    "contact": (None, False),
+    "activity": (("due_at",), True),
+    "opportunity": (None, False),
+    "expense": (("spent_on",), True),
+}
+
+
+def get(book: Book, customer_id: str) -> Customer | None:
+    return book.db.repos.customers.get(customer_id)
+
+
+def update(book: Book, customer_id: str, changes: dict[str, Any]) -> Customer:
+    """Save the fields a rep changed; raises ValidationErrors or LookupError."""
+    return book.db.repos.customers.update(customer_id, changes)
+
+
+def records_of(book: Book, customer_id: str, entity: str) -> Any:
+    """The customer's records of `entity` (one of PAGE_ENTITIES), a page at a time."""
+    from crm_tui.domain.models import MODELS
+    from crm_tui.storage.listing import ListSource
+
+    order, descending = PAGE_ENTITIES[entity]
+    where = [MODELS[entity].customer_id == customer_id]  # type: ignore[attr-defined]
+    return ListSource(book.db, entity, where=where, order=order, descending=descending)
+
+
+def new_record_defaults(book: Book, customer_id: str, entity: str) -> dict[str, Any]:
+    """What a new record on the customer's page starts with (today, for dates)."""
+    initial: dict[str, Any] = {"customer_id": customer_id}
+    today = book.clock.today()
+    if entity == "activity":
+        initial |= {"due_at": book.clock.day_start_utc(today), "all_day": True}
+    elif entity == "expense":
+        initial["spent_on"] = today
+    return initial
+
+
+def add_record(book: Book, customer_id: str, entity: str, values: dict[str, Any]) -> Any:
+    """A new record of `entity` for the customer; raises ValidationErrors."""
+    return book.db.repos.by_entity[entity].create({**values, "customer_id": customer_id})
+
+
+def get_record(book: Book, entity: str, row_id: str) -> Any:
+    """One record of the customer's page as a detached domain record, or None."""
+    return book.db.repos.by_entity[entity].get(row_id)
+
+
+def update_record(book: Book, entity: str, row_id: str, changes: dict[str, Any]) -> Any:
+    return book.db.repos.by_entity[entity].update(row_id, changes)
