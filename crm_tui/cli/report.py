@@ -8,6 +8,7 @@ import typer
 
 from crm_tui.cli.context import fail, state
 
+# Kept here, not imported from services.reports, so `crm --help` loads no report code.
 NAMES = ("summary", "customers", "opportunities", "expenses")
 FORMATS = ("md", "csv", "html")
 
@@ -47,36 +48,22 @@ def report(
         fmt = suffix if suffix in FORMATS else "md"
     if fmt not in FORMATS:
         fail(f"--format: '{fmt}' is not one of {', '.join(FORMATS)}")
-    from crm_tui.reports.period import PeriodError, parse_period
+    from crm_tui.services import reports
 
     st = state(ctx)
     try:
-        chosen = parse_period(period, st.clock.today())
-    except PeriodError as exc:
+        chosen = reports.parse_period(period, st.clock.today())
+    except reports.PeriodError as exc:
         fail(f"--period: {exc}")
-    from crm_tui.reports.build import ReportSource, build_report
-    from crm_tui.reports.export import render
-    from crm_tui.storage.reports import open_for_reports
-
     try:
-        conn, who = open_for_reports(st.db_path)
-    except Exception as exc:  # a locked, corrupt or unreadable file
-        fail(f"cannot open database {st.db_path}: {exc}")
-    try:
-        if team and who.role != "manager":
-            fail("--team: only a manager can see the team's figures")
-        source = ReportSource.open(
-            conn,
-            period=chosen,
-            clock=st.clock,
-            currency=who.currency,
-            owner_id=who.user_id,
-            team=team,
-            cold_days=cold_days,
+        built = reports.build_at(
+            st.db_path, name, chosen, clock=st.clock, team=team, cold_days=cold_days
         )
-        text = render(build_report(name, source), fmt)
-    finally:
-        conn.close()
+    except reports.CannotOpen as exc:
+        fail(f"cannot open database {st.db_path}: {exc}")
+    except reports.ReportRefused as exc:
+        fail(f"--team: {exc}")
+    text = reports.render(built, fmt)
     if output is None:
         typer.echo(text, nl=False)
         return
