@@ -1,7 +1,7 @@
 """Provides `AnnouncementsScreen`: the team's news, newest first, with the text under the list.
 
-Everyone reads; managers (`db.role == "manager"`) also write them with `n`. Reached from the
-command palette (`show_announcements`).
+Everyone reads; managers and admins (`services.announcements.why_not_publish`, the rule
+book's answer) also write them with `n`. Reached from the command palette.
 """
 
 from __future__ import annotations
@@ -13,21 +13,23 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Markdown, Static
 
-from crm_tui.screens import ListScreen
+from crm_tui.domain.dates import Clock
+from crm_tui.screens.base import ListScreen
 from crm_tui.screens.forms import RecordForm
 from crm_tui.screens.opportunities import refresh_status
+from crm_tui.screens.shell import book_of
+from crm_tui.services import announcements
+from crm_tui.widgets.query_bar import QueryBar
 from crm_tui.widgets.record_table import Column, RecordTable
 
 if TYPE_CHECKING:
     from textual.app import App
 
-    from crm_tui.storage.database import Database
 
-
-def _published(db: Database) -> Any:
+def _published(clock: Clock) -> Any:
     def cell(row: dict[str, Any]) -> str:
         moment = row.get("published_at")
-        return db.clock.to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+        return clock.to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
     return cell
 
@@ -49,22 +51,20 @@ class AnnouncementsScreen(ListScreen):
     ]
 
     @property
-    def is_manager(self) -> bool:
-        return self.db.role == "manager"
+    def may_publish(self) -> bool:
+        return announcements.why_not_publish(self.book) is None
 
     def make_source(self) -> Any:
-        from crm_tui.storage.listing import ListSource
-
-        return ListSource(self.db, self.entity, where=self.base_filter(), descending=True)
+        return announcements.source(self.book)
 
     def columns(self) -> list[Column]:
         return [
-            Column("published_at", "Published", 16, text=_published(self.db)),
+            Column("published_at", "Published", 16, text=_published(self.book.clock)),
             Column("title", "Title", 0),
         ]
 
     def compose_top(self) -> ComposeResult:
-        hint = "" if self.is_manager else " (managers write them)"
+        hint = "" if self.may_publish else " (managers write them)"
         yield Static(f"Announcements{hint}", classes="section-summary")
 
     def compose_body(self) -> ComposeResult:
@@ -74,7 +74,7 @@ class AnnouncementsScreen(ListScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#query").placeholder = "/ filter: any word"  # type: ignore[attr-defined]
+        self.query_one("#query", QueryBar).placeholder = "/ filter: any word"
         self.watch(self.table, "cursor_row", self._show_current, init=False)
 
     def on_record_table_reloaded(self, event: RecordTable.Reloaded) -> None:
@@ -91,7 +91,7 @@ class AnnouncementsScreen(ListScreen):
         self.query_one("#announcement-body").focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "new" and not self.is_manager:
+        if action == "new" and not self.may_publish:
             return False
         return True
 
@@ -102,21 +102,18 @@ class AnnouncementsScreen(ListScreen):
             self.app.pop_screen()
 
     def action_new(self) -> None:
-        if not self.is_manager:
-            self.notify("Only managers write announcements.", severity="warning")
+        reason = announcements.why_not_publish(self.book)
+        if reason is not None:
+            self.notify(reason[0].upper() + reason[1:] + ".", severity="warning")
             return
-        repo = self.db.repos.announcements
-
-        def save(values: dict[str, str]) -> Any:
-            return repo.create(values | {"published_at": self.db.clock.now()})
-
+        book = self.book
         self.app.push_screen(
             RecordForm(
                 "announcement",
                 title="New announcement",
                 fields=["title", "body"],
-                save=save,
-                db=self.db,
+                save=lambda values: announcements.publish(book, values),
+                book=book,
             ),
             self._saved,
         )
@@ -130,5 +127,4 @@ class AnnouncementsScreen(ListScreen):
 
 def show_announcements(app: App[Any]) -> None:
     """Open the announcements over the current screen (a command palette entry)."""
-    db: Database = app.db  # type: ignore[attr-defined]
-    app.push_screen(AnnouncementsScreen(db))
+    app.push_screen(AnnouncementsScreen(book_of(app)))

@@ -11,15 +11,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
-from crm_tui.screens import ListScreen
+from crm_tui.screens.base import ListScreen
 from crm_tui.screens.forms import RecordForm
 from crm_tui.screens.opportunities import refresh_status
+from crm_tui.screens.shell import book_of
+from crm_tui.services import competitors
+from crm_tui.widgets.query_bar import QueryBar
 from crm_tui.widgets.record_table import Column, RecordTable
 
 if TYPE_CHECKING:
     from textual.app import App
-
-    from crm_tui.storage.database import Database
 
 COMPETITOR_FIELDS = ["name", "strengths", "weaknesses", "notes"]
 
@@ -51,7 +52,7 @@ class CompetitorsScreen(ListScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#query").placeholder = "/ filter: name or any word"  # type: ignore[attr-defined]
+        self.query_one("#query", QueryBar).placeholder = "/ filter: name or any word"
 
     def action_back(self) -> None:
         if self.focused is not self.table:
@@ -60,13 +61,14 @@ class CompetitorsScreen(ListScreen):
             self.app.pop_screen()
 
     def action_new(self) -> None:
+        book = self.book
         self.app.push_screen(
             RecordForm(
                 "competitor",
                 title="New competitor",
                 fields=COMPETITOR_FIELDS,
-                save=self.db.repos.competitors.create,
-                db=self.db,
+                save=lambda values: competitors.create(book, values),
+                book=book,
             ),
             self._saved,
         )
@@ -80,8 +82,8 @@ class CompetitorsScreen(ListScreen):
         self._edit(event.row_id)
 
     def _edit(self, row_id: str) -> None:
-        repo = self.db.repos.competitors
-        record = repo.get(row_id)
+        book = self.book
+        record = competitors.get(book, row_id)
         if record is None:
             return
         self.app.push_screen(
@@ -90,8 +92,8 @@ class CompetitorsScreen(ListScreen):
                 title=f"Competitor: {record.name}",
                 initial=record.model_dump(),
                 fields=COMPETITOR_FIELDS,
-                save=lambda changes: repo.update(record.id, changes),
-                db=self.db,
+                save=lambda changes: competitors.update(book, row_id, changes),
+                book=book,
             ),
             self._saved,
         )
@@ -105,5 +107,4 @@ class CompetitorsScreen(ListScreen):
 
 def show_competitors(app: App[Any]) -> None:
     """Open the competitors list over the current screen (a command palette entry)."""
-    db: Database = app.db  # type: ignore[attr-defined]
-    app.push_screen(CompetitorsScreen(db))
+    app.push_screen(CompetitorsScreen(book_of(app)))

@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, Markdown
 
+from crm_tui.domain.fields import ValidationErrors
 from crm_tui.screens.announcements import AnnouncementsScreen
 from crm_tui.screens.competitors import CompetitorsScreen
 from crm_tui.screens.forms import RecordForm
+from crm_tui.services import announcements
+from crm_tui.services.book import Book
 
 from .pilot import settle
 from .support_b import Host, make_db
@@ -68,3 +71,31 @@ async def test_announcements_show_the_body_and_only_managers_write(tmp_path):
         await settle(pilot)
     news = db.repos.announcements.resolve("Holiday")
     assert news.published_at is not None
+
+
+async def test_an_admin_publishes_an_announcement_in_the_app(tmp_path):
+    # The rule book lets admins publish as the server does (the app once checked "manager").
+    db = make_db(tmp_path, role="admin")
+    app = Host(db, lambda d: AnnouncementsScreen(Book(d)))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "(managers write them)" not in str(app.screen.query_one(".section-summary").render())
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordForm)
+        await pilot.press(*"Year-end dinner", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, AnnouncementsScreen)
+        assert app.screen.table.current_row["title"] == "Year-end dinner"
+    news = db.repos.announcements.resolve("Year-end dinner")
+    assert news.published_at is not None
+
+
+def test_publish_refuses_a_rep_and_lets_managers_and_admins(tmp_path):
+    db = make_db(tmp_path)
+    book = Book(db)
+    with pytest.raises(ValidationErrors, match="only managers"):
+        announcements.publish(book, {"title": "Rep news"})
+    for role in ("manager", "admin"):
+        db.set_state("role", role)
+        assert announcements.publish(book, {"title": f"From the {role}"}).published_at
