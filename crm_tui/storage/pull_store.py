@@ -20,6 +20,10 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 
+from crm_tui.storage import outbox
+from crm_tui.storage.merge import PulledRow, Shape, merge_pulled, shape
+from crm_tui.storage.merge import extra_json as merge_extra_json
+
 if TYPE_CHECKING:
     import sqlite3
 
@@ -27,7 +31,7 @@ if TYPE_CHECKING:
 
     from crm_tui.storage.database import Database
 
-CURSOR_KEY = "cursor"
+CURSOR_KEY = outbox.CURSOR_KEY  # kept for callers; defined once in outbox.py
 _SEARCHABLE = ("customer", "contact")
 # While pulling, a page cache big enough for the indexes a million follow-ups touch, and
 # WAL checkpoints every 64 MB rather than every 4 MB (each rewrote the same hot index pages).
@@ -45,32 +49,8 @@ class PulledChange(Protocol):
     data: dict[str, Any] | None
 
 
-@dataclass(frozen=True)
-class _Shape:
-    """What one entity's table needs to turn wire values into stored ones."""
-
-    table: str
-    columns: frozenset[str]
-    not_null: frozenset[str]
-    kinds: dict[str, str]  # field -> kind, for fields that are columns
-    has_sort_key: bool
-
-
-@cache
-def _shape(entity: str) -> _Shape:
-    from crm_tui.domain.fields import ENTITIES
-    from crm_tui.domain.models import MODELS
-
-    spec = ENTITIES[entity]
-    table = MODELS[entity].__table__  # type: ignore[attr-defined]
-    columns = frozenset(c.name for c in table.c)
-    return _Shape(
-        table=spec.table,
-        columns=columns,
-        not_null=frozenset(c.name for c in table.c if not c.nullable),
-        kinds={f.name: f.kind for f in spec.fields if f.name in columns},
-        has_sort_key="sort_key" in columns,
-    )
+_Shape = Shape
+_shape = shape
 
 
 def stored_datetime(value: Any) -> str:
@@ -156,26 +136,23 @@ def _clocks_json(clocks: dict[str, str] | None) -> str:
 
 
 def _row(shape: _Shape, change: PulledChange, extra_json: str | None) -> dict[str, Any]:
+    """The stored row for a pulled change with no pending local edit (merge.py decides it)."""
     data = change.data or {}
-    extra = json.loads(extra_json) if extra_json else {}
+    merged = merge_pulled(
+        change.entity, data, old_extra=json.loads(extra_json) if extra_json else None
+    )
     row: dict[str, Any] = {"id": change.row_id}
-    kinds, not_null = shape.kinds, shape.not_null
-    for name, raw in (data.get("fields") or {}).items():
-        kind = kinds.get(name)
-        if kind is None:
-            extra[name] = raw  # a field this client version does not know: kept
-        elif raw is not None:
-            row[name] = _stored(kind, raw)
-        elif name not in not_null:
-            row[name] = None
-    row["owner_id"] = data.get("owner_id")
-    row["deleted"] = 1 if data.get("deleted") else 0
-    row["field_hlc"] = _clocks_json(data.get("field_hlc"))
+    kinds = shape.kinds
+    for name, raw in merged.fields.items():
+        row[name] = _stored(kinds[name], raw)
+    row["owner_id"] = merged.owner_id
+    row["deleted"] = 1 if merged.deleted else 0
+    row["field_hlc"] = _clocks_json(merged.field_hlc)
     row["server_version"] = change.seq
-    row["extra"] = json.dumps(extra, ensure_ascii=False) if extra else "{}"
-    for key in ("created_at", "updated_at"):
-        if data.get(key):
-            row[key] = stored_datetime(data[key])
+    row["extra"] = merge_extra_json(merged.extra)
+    for key, value in (("created_at", merged.created_at), ("updated_at", merged.updated_at)):
+        if value:
+            row[key] = stored_datetime(value)
     if shape.has_sort_key and row.get("name"):
         from crm_tui.storage.bulk import sort_key
 
@@ -318,7 +295,7 @@ def parked_count(db: Database) -> int:
         return int(conn.exec_driver_sql("SELECT count(*) FROM pull_parked").scalar() or 0)
 
 
-DEFERRED_KEY = "pull.deferred_indexes"
+DEFERRED_KEY = outbox.DEFERRED_INDEXES_KEY
 # Tables a first sync fills; their secondary indexes are built once at its end.
 _FILLED = ("customer", "contact", "activity", "opportunity", "opportunity_line", "expense")
 # Indexes the pull itself reads (contacts of a new customer; the follow-up triggers).
@@ -406,7 +383,7 @@ def apply_page(
             newest = max(newest, top)
         if newest:
             db.hlc.observe(newest)
-            db.set_state("last_hlc", db.hlc.now().encode())
+            db.set_state(outbox.LAST_HLC_KEY, db.hlc.now().encode())
         if new_cursor > int(db.state(CURSOR_KEY) or 0):
             db.set_state(CURSOR_KEY, str(new_cursor))
     return applied
@@ -416,8 +393,6 @@ def _apply(
     db: Database, s: Session, conn: sqlite3.Connection, changes: Sequence[PulledChange]
 ) -> tuple[int, str, list[str]]:
     """Write changes; returns (rows written, newest clock seen, ids of rows written)."""
-    from crm_tui.storage.sync_store import _PulledRow
-
     applied = 0
     newest = ""
     written: list[str] = []
@@ -491,5 +466,5 @@ def _apply(
         if entity in _SEARCHABLE and old_rows:
             blank = dict.fromkeys(repo.model.model_fields)
             for row in old_rows:
-                repo.after_write(s, _PulledRow(blank | row), set(row))
+                repo.after_write(s, PulledRow(blank | row), set(row))
     return applied, newest, written

@@ -24,11 +24,11 @@ from crm_tui.domain.models import (
     SavedQuery,
     User,
 )
-from crm_tui.storage import search
+from crm_tui.storage import outbox, search
 from crm_tui.storage.repository import NotFound, Repository, live
 
 if TYPE_CHECKING:
-    from crm_tui.storage.database import Database
+    from crm_tui.storage.store import Store
 
 
 def _index(s: Session, entity: str, row_id: str, body: str | None) -> None:
@@ -109,7 +109,7 @@ class CustomerRepo(Repository[Customer]):
     def before_delete(self, s: Session, rec: Customer) -> None:
         # Deleting a company tombstones its contacts too: they would be orphans otherwise.
         for contact in s.exec(select(Contact).where(Contact.customer_id == rec.id, live(Contact))):
-            self.db.repos.contacts.delete(contact.id, record_undo=False)
+            self._all().contacts.delete(contact.id, record_undo=False)
 
     def search(self, query: str, limit: int = 50) -> list[Customer]:
         """Customers whose own fields, or whose contacts' names and numbers, match."""
@@ -353,7 +353,7 @@ class ExpenseRepo(Repository[Expense]):
             s.flush()
             from crm_tui.domain.fields import to_wire
 
-            self.db.append_outbox(
+            outbox.append(
                 s,
                 entity=self.entity,
                 row_id=rec.id,
@@ -432,19 +432,19 @@ class LostReasonRepo(Repository[LostReason]):
 class Repositories:
     """Every repository of one database, by role and by entity name."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Store) -> None:
         self.db = db
-        self.users = UserRepo(db)
-        self.customers = CustomerRepo(db)
-        self.contacts = ContactRepo(db)
-        self.activities = ActivityRepo(db)
-        self.opportunities = OpportunityRepo(db)
-        self.opportunity_lines = OpportunityLineRepo(db)
-        self.expenses = ExpenseRepo(db)
-        self.announcements = AnnouncementRepo(db)
-        self.competitors = CompetitorRepo(db)
-        self.saved_queries = SavedQueryRepo(db)
-        self.lost_reasons = LostReasonRepo(db)
+        self.users = UserRepo(db, self)
+        self.customers = CustomerRepo(db, self)
+        self.contacts = ContactRepo(db, self)
+        self.activities = ActivityRepo(db, self)
+        self.opportunities = OpportunityRepo(db, self)
+        self.opportunity_lines = OpportunityLineRepo(db, self)
+        self.expenses = ExpenseRepo(db, self)
+        self.announcements = AnnouncementRepo(db, self)
+        self.competitors = CompetitorRepo(db, self)
+        self.saved_queries = SavedQueryRepo(db, self)
+        self.lost_reasons = LostReasonRepo(db, self)
         self.by_entity: dict[str, Repository[Any]] = {
             repo.entity: repo
             for repo in (

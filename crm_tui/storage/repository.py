@@ -25,9 +25,12 @@ from crm_tui.domain.fields import (
     to_wire,
 )
 from crm_tui.domain.models import MODELS, SyncedRecord
+from crm_tui.storage import outbox
+from crm_tui.storage.ids import new_id
+from crm_tui.storage.merge import extra_json, merge_pulled
 
 if TYPE_CHECKING:
-    from crm_tui.storage.database import Database
+    from crm_tui.storage.store import Store
 
 M = TypeVar("M", bound=SyncedRecord)
 _DATETIME = FieldSpec("at", "datetime")
@@ -47,8 +50,11 @@ class Repository(Generic[M]):
     entity: ClassVar[str]
     default_order: ClassVar[tuple[str, ...]] = ("id",)
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Store, repos: Any = None) -> None:
         self.db = db
+        # Every repository of this database (`Repositories`, which sets it; typed loosely:
+        # that module imports this one).
+        self.repos = repos
         self.spec = ENTITIES[self.entity]
         self.model: type[M] = MODELS[self.entity]  # type: ignore[assignment]
 
@@ -118,8 +124,6 @@ class Repository(Generic[M]):
     def create(
         self, values: Mapping[str, Any], *, row_id: str | None = None, record_undo: bool = True
     ) -> M:
-        from crm_tui.storage.database import new_id
-
         parsed = parse_values(self.entity, values, self.db.input_context)
         with self.db.transaction() as s:
             now = self.db.clock.now()
@@ -138,7 +142,7 @@ class Repository(Generic[M]):
             s.add(rec)
             s.flush()
             self.after_write(s, rec, set(fields))
-            self.db.append_outbox(
+            outbox.append(
                 s,
                 entity=self.entity,
                 row_id=rec.id,
@@ -183,45 +187,23 @@ class Repository(Generic[M]):
         version: int,
         pending: Sequence[Mapping[str, Any]] = (),
     ) -> M:
-        """Write a row as the server sent it (no outbox, no undo), lay this laptop's pending
-        outbox changes back over it where their clock is newer, and keep the sort key and
-        search index in step. `data` is a protocol snapshot (fields, owner_id, deleted,
-        field_hlc, created_at, updated_at)."""
+        """Write a row as the server sent it (no outbox, no undo), with this laptop's pending
+        outbox changes laid back over it where their clock is newer (storage/merge.py decides
+        the row; this only persists it), keeping the sort key and search index in step.
+        `data` is a protocol snapshot (fields, owner_id, deleted, field_hlc, created_at,
+        updated_at)."""
         from crm_tui.domain.fields import from_wire
 
-        known: dict[str, Any] = {}
-        extra: dict[str, Any] = {}
-        for name, raw in (data.get("fields") or {}).items():
-            fspec = self.spec.by_name.get(name)
-            if fspec is None or name not in self.model.model_fields:
-                extra[name] = raw
-            else:
-                known[name] = raw
-        clocks: dict[str, str] = dict(data.get("field_hlc") or {})
-        deleted = bool(data.get("deleted"))
-        for change in pending:
-            if change["kind"] == "delete":
-                items: dict[str, Any] = {"deleted": True}
-            elif change["kind"] == "restore":
-                items = {"deleted": False}
-            elif change["kind"] == "command":
-                items = dict(change["payload"].get("fields") or {})
-            else:
-                items = {k: v for k, v in change["payload"].items() if k not in SYNC_COLUMNS}
-            for name, raw in items.items():
-                if change["hlc"] > clocks.get(name, ""):
-                    clocks[name] = change["hlc"]
-                    if name == "deleted":
-                        deleted = bool(raw)
-                    elif name in self.spec.by_name:
-                        known[name] = raw
-        values = {k: from_wire(self.spec.by_name[k], v) for k, v in known.items()}
-        stamps = {
-            k: from_wire(self.spec.by_name.get(k) or _DATETIME, data.get(k))
-            for k in ("created_at", "updated_at")
-            if data.get(k)
-        }
         rec = s.get(self.model, row_id)
+        merged = merge_pulled(
+            self.entity, data, pending, old_extra=json.loads(rec.extra or "{}") if rec else None
+        )
+        values = {k: from_wire(self.spec.by_name[k], v) for k, v in merged.fields.items()}
+        stamps = {
+            k: from_wire(_DATETIME, v)
+            for k, v in (("created_at", merged.created_at), ("updated_at", merged.updated_at))
+            if v
+        }
         if rec is None:
             now = self.db.clock.now()
             rec = self.model(
@@ -234,11 +216,12 @@ class Repository(Generic[M]):
             for name, value in values.items():
                 setattr(rec, name, value)
             rec.updated_at = stamps.get("updated_at", rec.updated_at)
-        rec.owner_id = data.get("owner_id", rec.owner_id)
-        rec.deleted = deleted
-        rec.field_hlc = json.dumps(clocks)
+        if "owner_id" in data:
+            rec.owner_id = merged.owner_id
+        rec.deleted = merged.deleted
+        rec.field_hlc = json.dumps(merged.field_hlc)
         rec.server_version = version
-        rec.extra = json.dumps(json.loads(rec.extra or "{}") | extra, ensure_ascii=False)
+        rec.extra = extra_json(merged.extra)
         if "sort_key" in self.model.model_fields and getattr(rec, "name", None):
             from crm_tui.storage.search import pinyin_key
 
@@ -274,6 +257,11 @@ class Repository(Generic[M]):
         """Keep derived local data (search index) in step, inside the same transaction."""
 
     # --- internals -------------------------------------------------------------------------
+    def _all(self) -> Any:
+        if self.repos is None:
+            raise RuntimeError(f"{type(self).__name__} was made outside Repositories")
+        return self.repos
+
     def _live(self, s: Session, row_id: str) -> M:
         rec = s.get(self.model, row_id)
         if rec is None or rec.deleted:
@@ -319,7 +307,7 @@ class Repository(Generic[M]):
         s.flush()
         self.after_write(s, rec, set(changed))
         payload = {k: to_wire(v) for k, v in changed.items() if k not in SYNC_COLUMNS}
-        self.db.append_outbox(
+        outbox.append(
             s,
             entity=self.entity,
             row_id=rec.id,

@@ -8,19 +8,70 @@ through the repositories' tables, so the search index and sort keys stay in step
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import text
 
+from crm_tui.storage import outbox, pull_store
+
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from sqlmodel import Session
 
     from crm_tui.storage.database import Database
-    from crm_tui.sync.protocol import Change, FieldConflict, Mutation, MutationResult
 
-CURSOR_KEY = "cursor"
+CURSOR_KEY = outbox.CURSOR_KEY  # kept for callers; defined once in outbox.py
+
+
+class Sent(Protocol):
+    """A pushed change (`protocol.Mutation` or `outbox.OutboxRow`)."""
+
+    client_seq: int
+    mutation_id: str
+    entity: str
+    row_id: str
+    kind: str
+    payload: dict[str, Any]
+    hlc: str
+
+
+class Lost(Protocol):
+    """A value that lost (`protocol.FieldConflict`)."""
+
+    field: str
+    yours: Any
+    theirs: Any
+    your_hlc: str | None
+    their_hlc: str | None
+    winner: str
+    who: str | None
+
+
+class Answer(Protocol):
+    """The server's answer to one change (`protocol.MutationResult`)."""
+
+    client_seq: int
+    mutation_id: str
+    status: str
+    first_status: str | None
+    reason: str | None
+    conflicts: Sequence[Lost]
+    row: dict[str, Any] | None
+
+
+@dataclass
+class _Refused:
+    """A refused value, recorded like a lost one."""
+
+    field: str
+    yours: Any
+    your_hlc: str | None
+    theirs: Any
+    winner: str = "theirs"
+    their_hlc: str | None = None
+    who: str | None = None
 
 
 @dataclass
@@ -35,73 +86,23 @@ def cursor(db: Database) -> int:
     return int(db.state(CURSOR_KEY) or 0)
 
 
-def outbox_batch(db: Database, limit: int) -> list[Mutation]:
-    """The oldest `limit` pending changes, as the wire carries them (not validated again
-    here: the outbox was written by this app, and the server checks every change)."""
-    from crm_tui.sync.protocol import Mutation
-
-    with db.engine.connect() as conn:
-        rows = conn.exec_driver_sql(
-            "SELECT client_seq, mutation_id, entity, row_id, kind, payload, base_version, hlc "
-            "FROM outbox ORDER BY client_seq LIMIT ?",
-            (limit,),
-        ).all()
-    return [
-        Mutation.model_construct(
-            client_seq=seq,
-            mutation_id=mutation_id,
-            entity=entity,
-            row_id=row_id,
-            kind=kind,
-            payload=json.loads(payload),
-            base_version=base_version or 0,
-            hlc=hlc,
-        )
-        for seq, mutation_id, entity, row_id, kind, payload, base_version, hlc in rows
-    ]
+def outbox_batch(db: Database, limit: int) -> list[outbox.OutboxRow]:
+    """The oldest `limit` pending changes (sync/client.py turns them into wire mutations)."""
+    return outbox.batch(db.engine, limit)
 
 
 def spent_client_seq(db: Database) -> int:
     """The outbox seq before the oldest pending change (a new device's starting mark)."""
-    with db.engine.connect() as conn:
-        oldest = conn.execute(text("SELECT min(client_seq) FROM outbox")).scalar()
-        if oldest is not None:
-            return int(oldest) - 1
-        last = conn.execute(text("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'")).scalar()
-    return int(last or 0)
+    return outbox.spent_client_seq(db.engine)
 
 
 def note_push_failure(db: Database, seqs: list[int], error: str) -> None:
     with db.transaction() as s:
-        s.connection().execute(
-            text(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = :e "
-                "WHERE client_seq IN (SELECT value FROM json_each(:seqs))"
-            ),
-            {"e": error[:500], "seqs": json.dumps(seqs)},
-        )
+        outbox.note_failure(s, seqs, error)
 
 
 def _pending(s: Session, row_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
-    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    if not row_ids:
-        return found
-    rows = (
-        s.connection()
-        .execute(
-            text(
-                "SELECT row_id, kind, payload, hlc FROM outbox "
-                "WHERE row_id IN (SELECT value FROM json_each(:ids)) ORDER BY client_seq"
-            ),
-            {"ids": json.dumps(row_ids)},
-        )
-        .mappings()
-    )
-    for r in rows:
-        found[r["row_id"]].append(
-            {"kind": r["kind"], "payload": json.loads(r["payload"]), "hlc": r["hlc"]}
-        )
-    return found
+    return outbox.pending_for(s, row_ids)
 
 
 def _local_version(s: Session, entity: str, row_id: str) -> int | None:
@@ -121,7 +122,7 @@ def _record_conflict(
     *,
     entity: str,
     row_id: str,
-    conflict: FieldConflict,
+    conflict: Lost,
     kind: str = "conflict",
     reason: str | None = None,
 ) -> None:
@@ -157,15 +158,13 @@ def _server_value(row: dict[str, Any] | None, name: str) -> Any:
 
 
 def apply_push_results(
-    db: Database, sent: list[Mutation], results: list[MutationResult]
+    db: Database, sent: Sequence[Sent], results: Sequence[Answer]
 ) -> PushOutcome:
     """Record the server's answers and drop the answered outbox rows, in one transaction.
 
     A rejected change keeps its values in `conflict` (kind 'rejected', with the reason) and
     the row goes back to the server's version; a refused creation is hidden locally.
     """
-    from crm_tui.sync.protocol import FieldConflict
-
     by_seq = {m.client_seq: m for m in sent}
     answered = [
         (by_seq[r.client_seq], r)
@@ -176,10 +175,7 @@ def apply_push_results(
     with db.transaction() as s:
         # Every answered change leaves the outbox (one statement); only the ones not simply
         # applied need more work, with the outbox already holding just what is unanswered.
-        s.connection().execute(
-            text("DELETE FROM outbox WHERE client_seq IN (SELECT value FROM json_each(:seqs))"),
-            {"seqs": json.dumps([m.client_seq for m, _ in answered])},
-        )
+        outbox.drop(s, [m.client_seq for m, _ in answered])
         for m, result in answered:
             status = result.first_status or result.status
             out.duplicates += result.status == "duplicate"
@@ -202,11 +198,10 @@ def apply_push_results(
                         row_id=m.row_id,
                         kind="rejected",
                         reason=result.reason,
-                        conflict=FieldConflict(
+                        conflict=_Refused(
                             field=name,
                             yours=value,
                             your_hlc=m.hlc,
-                            winner="theirs",
                             theirs=_server_value(result.row, name),
                         ),
                     )
@@ -237,31 +232,18 @@ def apply_push_results(
     return out
 
 
-def apply_pull_page(db: Database, changes: list[Change], new_cursor: int) -> int:
+def apply_pull_page(
+    db: Database, changes: Sequence[pull_store.PulledChange], new_cursor: int
+) -> int:
     """Apply one page of changes and its cursor in one transaction; returns rows written
-    (storage/pull_store.py: bulk writes on the plain sqlite3 connection; rows with pending
-    outbox changes go through `Repository.apply_remote`)."""
-    from crm_tui.storage.pull_store import apply_page
-
-    return apply_page(db, changes, new_cursor)
-
-
-class _PulledRow:
-    """What `after_write` reads of a record (its fields, `model_dump()`), without building
-    an ORM instance per pulled row (that cost a quarter of applying a customer page)."""
-
-    def __init__(self, values: dict[str, Any]) -> None:
-        self.__dict__.update(values)
-        self._values = values
-
-    def model_dump(self) -> dict[str, Any]:
-        return dict(self._values)
+    (storage/pull_store.py)."""
+    return pull_store.apply_page(db, changes, new_cursor)
 
 
 def observe_clock(db: Database, stamp: str) -> None:
     """Ratchet the local clock past the server's, so later edits here order after it."""
     db.hlc.observe(stamp)
-    db.set_state("last_hlc", db.hlc.now().encode())
+    db.set_state(outbox.LAST_HLC_KEY, db.hlc.now().encode())
 
 
 def conflicts(db: Database, *, include_resolved: bool = False) -> list[dict[str, Any]]:

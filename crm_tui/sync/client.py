@@ -23,6 +23,7 @@ import httpx
 from crm_tui.sync.protocol import (
     EnrolRequest,
     EnrolResponse,
+    Mutation,
     PullResponse,
     PushRequest,
     PushResponse,
@@ -329,6 +330,26 @@ class SyncReport:
         )
 
 
+def outbox_mutations(db: Database, limit: int) -> list[Mutation]:
+    """The oldest `limit` pending changes as the wire carries them (not validated again
+    here: the outbox was written by this app, and the server checks every change)."""
+    from crm_tui.storage import sync_store
+
+    return [
+        Mutation.model_construct(
+            client_seq=r.client_seq,
+            mutation_id=r.mutation_id,
+            entity=r.entity,
+            row_id=r.row_id,
+            kind=r.kind,
+            payload=r.payload,
+            base_version=r.base_version,
+            hlc=r.hlc,
+        )
+        for r in sync_store.outbox_batch(db, limit)
+    ]
+
+
 def push_outbox(
     db: Database,
     client: SyncClient,
@@ -341,7 +362,7 @@ def push_outbox(
 
     total = db.pending_changes()
     while True:
-        mutations = sync_store.outbox_batch(db, batch)
+        mutations = outbox_mutations(db, batch)
         if not mutations:
             return
         try:

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from crm_tui.storage import sync_store
-from crm_tui.sync.client import AuthError, OfflineError, _tls_context
+from crm_tui.sync.client import AuthError, OfflineError, _tls_context, outbox_mutations
 from crm_tui.sync.protocol import PushRequest
 from tests.sync.conftest import crm
 
@@ -64,7 +64,7 @@ def test_crash_between_push_and_outbox_cleanup_is_harmless(laptop, server) -> No
     alice = laptop()
     cid = alice.db.repos.customers.create({"name": "Kestrel"}).id
     with alice.client() as client:  # pushed, but the laptop "crashed" before recording it
-        client.push(PushRequest(mutations=sync_store.outbox_batch(alice.db, 10)))
+        client.push(PushRequest(mutations=outbox_mutations(alice.db, 10)))
     alice.db.repos.customers.update(cid, {"grade": "A"})
     report = alice.sync()
     assert report.duplicates == 1 and report.pushed == 2
@@ -135,7 +135,7 @@ def test_changes_pushed_before_a_new_login_are_not_applied_twice(laptop, server)
     eid = alice.db.repos.expenses.create({"spent_on": "2026-11-20", "amount": "12"}).id
     alice.db.repos.expenses.submit(eid)
     with alice.client() as client:  # pushed; the answer never recorded; then a new login
-        client.push(PushRequest(mutations=sync_store.outbox_batch(alice.db, 10)))
+        client.push(PushRequest(mutations=outbox_mutations(alice.db, 10)))
     code = server.add_user(alice.name, "rep")
     again = crm("--db", str(alice.path), "login", server.url, "--user", alice.name, "--code", code)
     assert again.exit_code == 0, again.output

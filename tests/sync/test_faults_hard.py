@@ -17,7 +17,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from crm_tui.storage import sync_store
 from crm_tui.storage.database import open_database
 from crm_tui.sync.client import (
     AuthError,
@@ -25,6 +24,7 @@ from crm_tui.sync.client import (
     SeqConflictError,
     SyncError,
     _tls_context,
+    outbox_mutations,
     sync_once,
 )
 from crm_tui.sync.protocol import PushRequest
@@ -106,8 +106,8 @@ def test_duplicated_and_reordered_pushes_apply_each_change_once(laptop, server) 
     for city in ("Hefei", "Suzhou", "Wuxi"):
         alice.db.repos.customers.update(cid, {"city": city})
     first, second = (
-        sync_store.outbox_batch(alice.db, 10)[:2],
-        sync_store.outbox_batch(alice.db, 10)[2:],
+        outbox_mutations(alice.db, 10)[:2],
+        outbox_mutations(alice.db, 10)[2:],
     )
     with alice.client() as client:
         with pytest.raises(SeqConflictError, match="expected change"):
