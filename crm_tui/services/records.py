@@ -7,8 +7,10 @@ Records come back detached (domain models), safe to read after the call returns.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
+
+from sqlmodel import col
 
 from crm_tui.domain.fields import ENTITIES, FieldError, ValidationErrors
 from crm_tui.storage.repository import NotFound
@@ -28,6 +30,8 @@ __all__ = [
     "lost_reasons",
     "member_id",
     "member_name",
+    "names_of",
+    "resolve_link",
     "require",
     "resolve",
     "restore",
@@ -75,10 +79,40 @@ def title_of(book: Book, entity: str, row_id: str | None) -> str | None:
     return None if rec is None else getattr(rec, ENTITIES[entity].title_field, None)
 
 
+def names_of(book: Book, entity: str, ids: Iterable[str | None]) -> dict[str, str]:
+    """Titles of several records by id (deleted ones too): one query for a page of rows."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    repo = _repo(book, entity)
+    title = repo.spec.title_field
+    found = repo.page(
+        where=[col(repo.model.id).in_(wanted)], limit=len(wanted), include_deleted=True
+    )
+    return {rec.id: getattr(rec, title) for rec in found}
+
+
+def resolve_link(book: Book, entity: str, ref: str) -> str:
+    """The id of the record a rep means when linking one (`--customer 华为`): an id, id
+    prefix or exact title, else for customers and contacts a search with one answer.
+    `NotFound` says which, or lists the candidates when several match."""
+    repo = _repo(book, entity)
+    try:
+        return repo.resolve(ref).id
+    except NotFound as exc:
+        if "more than one" in str(exc) or entity not in ("customer", "contact"):
+            raise
+    found = repo.search(ref, limit=6)  # type: ignore[attr-defined]
+    if len(found) == 1:
+        return found[0].id
+    if not found:
+        raise NotFound(f"no {entity} matches '{ref}'")
+    names = ", ".join(f"{r.name} ({r.id[:8]})" for r in found[:5])
+    raise NotFound(f"'{ref}' matches several: {names}; give the id")
+
+
 # --- writes (each one transaction, with its outbox row and undo entry) -----------------------
-def create(
-    book: Book, entity: str, values: Mapping[str, Any], *, row_id: str | None = None
-) -> Any:
+def create(book: Book, entity: str, values: Mapping[str, Any], *, row_id: str | None = None) -> Any:
     """A new record from user values (strings are parsed as a form or the CLI gives them);
     `ValidationErrors` lists every field that is wrong."""
     return _repo(book, entity).create(values, row_id=row_id)
