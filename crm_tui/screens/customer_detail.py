@@ -11,9 +11,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static, TabbedContent, TabPane
 
-from crm_tui.domain.models import Activity, Contact, Expense, Opportunity
 from crm_tui.domain.money import format_money
-from crm_tui.screens import CrmScreen
+from crm_tui.screens.base import CrmScreen
 from crm_tui.screens.customers import CUSTOMER_FIELDS
 from crm_tui.screens.followups import (
     FOLLOW_UP_FIELDS,
@@ -22,40 +21,38 @@ from crm_tui.screens.followups import (
     mark_done,
     when_text,
 )
-from crm_tui.storage.listing import ListSource
+from crm_tui.screens.forms import RecordForm
+from crm_tui.screens.opportunities import refresh_status
+from crm_tui.services import customers
 from crm_tui.widgets.record_table import Column, RecordTable
 
 if TYPE_CHECKING:
-    from crm_tui.storage.database import Database
+    from crm_tui.services.book import Book
 
-# tab id -> (title, key, entity, repository name, form fields)
-TABS: dict[str, tuple[str, str, str, str, list[str]]] = {
+# tab id -> (title, key, entity, form fields)
+TABS: dict[str, tuple[str, str, str, list[str]]] = {
     "contacts": (
         "Contacts",
         "c",
         "contact",
-        "contacts",
         ["name", "title", "phone", "mobile", "email", "birthday", "notes"],
     ),
     "timeline": (
         "Follow-ups",
         "f",
         "activity",
-        "activities",
         [f for f in FOLLOW_UP_FIELDS if f != "customer_id"],
     ),
     "deals": (
         "Deals",
         "d",
         "opportunity",
-        "opportunities",
         ["title", "stage", "amount", "probability", "expected_close", "next_step", "competitor_id"],
     ),
     "expenses": (
         "Expenses",
         "m",
         "expense",
-        "expenses",
         ["spent_on", "category", "amount", "opportunity_id", "description", "receipt"],
     ),
 }
@@ -91,15 +88,14 @@ class CustomerDetailScreen(CrmScreen):
         ),
     ]
 
-    def __init__(self, db: Database, customer_id: str, *, tab: str | None = None) -> None:
-        super().__init__()
-        self.db = db
+    def __init__(self, book: Book, customer_id: str, *, tab: str | None = None) -> None:
+        super().__init__(book)
         self.customer_id = customer_id
         self.initial_tab = tab if tab in TABS else "timeline"
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="card")
-        clock = self.db.clock
+        clock = self.book.clock
         columns: dict[str, list[Column]] = {
             "contacts": [
                 Column("name", "Name"),
@@ -133,38 +129,16 @@ class CustomerDetailScreen(CrmScreen):
             ],
         }
         with TabbedContent(initial=self.initial_tab, id="tabs"):
-            for tab, (title, key, *_rest) in TABS.items():
+            for tab, (title, key, entity, _fields) in TABS.items():
                 with TabPane(f"{title} \\[{key}]", id=tab):
                     yield RecordTable(
                         columns[tab],
-                        self._source(tab),
+                        customers.records_of(self.book, self.customer_id, entity),
                         id=f"table-{tab}",
                         noun=title.lower(),
                         empty=f"No {title.lower()} yet.",
                         row_style=partial(follow_up_style, clock) if tab == "timeline" else None,
                     )
-
-    def _source(self, tab: str) -> ListSource:
-        cid = self.customer_id
-        if tab == "contacts":
-            return ListSource(self.db, "contact", where=[Contact.customer_id == cid])
-        if tab == "timeline":
-            return ListSource(
-                self.db,
-                "activity",
-                where=[Activity.customer_id == cid],
-                order=["due_at"],
-                descending=True,
-            )
-        if tab == "deals":
-            return ListSource(self.db, "opportunity", where=[Opportunity.customer_id == cid])
-        return ListSource(
-            self.db,
-            "expense",
-            where=[Expense.customer_id == cid],
-            order=["spent_on"],
-            descending=True,
-        )
 
     def on_mount(self) -> None:
         self.show_card()
@@ -178,7 +152,7 @@ class CustomerDetailScreen(CrmScreen):
         return self.query_one("#tabs", TabbedContent).active or self.initial_tab
 
     def show_card(self) -> None:
-        customer = self.db.repos.customers.get(self.customer_id)
+        customer = customers.get(self.book, self.customer_id)
         card = self.query_one("#card", Static)
         if customer is None:
             card.update("This customer was deleted.")
@@ -214,42 +188,31 @@ class CustomerDetailScreen(CrmScreen):
         self.show_card()
         for table in self.query(RecordTable):
             table.reload()
-        self.app.refresh_status()  # type: ignore[attr-defined]
+        refresh_status(self.app)
 
     def _saved(self, record: Any) -> None:
         if record is not None:
             self.reload()
 
     def action_add(self) -> None:
-        from crm_tui.screens.forms import RecordForm
-
-        tab = self.current_tab
-        title, _key, entity, repo_name, fields = TABS[tab]
-        repo = self.db.repos.by_entity[entity]
-        initial: dict[str, Any] = {"customer_id": self.customer_id}
-        if entity == "activity":
-            initial |= {
-                "due_at": self.db.clock.day_start_utc(self.db.clock.today()),
-                "all_day": True,
-            }
-        if entity == "expense":
-            initial["spent_on"] = self.db.clock.today()
-        customer_id = self.customer_id
+        title, _key, entity, fields = TABS[self.current_tab]
+        book, customer_id = self.book, self.customer_id
 
         def save(values: dict[str, str]) -> Any:
-            return repo.create({**values, "customer_id": customer_id})
+            return customers.add_record(book, customer_id, entity, values)
 
         name = {"activity": "follow-up", "opportunity": "deal"}.get(entity, entity)
+        initial = customers.new_record_defaults(book, customer_id, entity)
         self.app.push_screen(
-            RecordForm(entity, title=f"New {name}", initial=initial, fields=fields, save=save),
+            RecordForm(
+                entity, title=f"New {name}", initial=initial, fields=fields, save=save, book=book
+            ),
             self._saved,
         )
 
     def action_edit(self) -> None:
-        from crm_tui.screens.forms import RecordForm
-
-        repo = self.db.repos.customers
-        record = repo.get(self.customer_id)
+        book, customer_id = self.book, self.customer_id
+        record = customers.get(book, customer_id)
         if record is None:
             return
         self.app.push_screen(
@@ -258,7 +221,8 @@ class CustomerDetailScreen(CrmScreen):
                 title=f"Edit {record.name}",
                 initial=record.model_dump(),
                 fields=CUSTOMER_FIELDS,
-                save=lambda changes: repo.update(record.id, changes),
+                save=lambda changes: customers.update(book, customer_id, changes),
+                book=book,
             ),
             self._saved,
         )
@@ -271,28 +235,25 @@ class CustomerDetailScreen(CrmScreen):
         if self.current_tab != "timeline" or row is None:
             self.notify("Pick a follow-up in the Follow-ups tab first.", severity="warning")
             return
-        mark_done(self.app, self.db, str(row["id"]), self._saved)
+        mark_done(self.app, self.book, str(row["id"]), self._saved)
 
     def on_record_table_row_selected(self, event: RecordTable.RowSelected) -> None:
-        from crm_tui.screens.forms import RecordForm
-
-        tab = self.current_tab
-        title, _key, entity, _repo, fields = TABS[tab]
+        title, _key, entity, fields = TABS[self.current_tab]
+        book, row_id = self.book, event.row_id
         if entity == "activity":
-            edit_follow_up(self.app, self.db, event.row_id, self._saved)
+            edit_follow_up(self.app, book, row_id, self._saved)
             return
-        repo = self.db.repos.by_entity[entity]
-        record = repo.get(event.row_id)
+        record = customers.get_record(book, entity, row_id)
         if record is None:
             return
-        row_id = event.row_id
         self.app.push_screen(
             RecordForm(
                 entity,
                 title=f"Edit {title.lower().rstrip('s')}",
                 initial=record.model_dump(),
                 fields=fields,
-                save=lambda changes: repo.update(row_id, changes),
+                save=lambda changes: customers.update_record(book, entity, row_id, changes),
+                book=book,
             ),
             self._saved,
         )
