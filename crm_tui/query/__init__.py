@@ -1,36 +1,36 @@
 """Provides the query language shared by the query bar, saved views and `crm query`.
 
-`compile_filter(entity, text, db=db)` turns what a rep typed into SQLAlchemy WHERE clauses
-for `Repository.page(where=...)`; `QueryError` says which token is wrong, where, and what
-was probably meant.
+`compile_query(entity, text, ctx)` turns what a rep typed into a typed `Filter`
+(crm_tui/domain/filter.py) with no SQL in it; storage makes it SQL. `QueryError` says which
+token is wrong, where, and what was probably meant.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from crm_tui.query.compiler import compile_query
+from crm_tui.query.context import QueryContext
 from crm_tui.query.parser import FieldTerm, QueryError, TagTerm, TextTerm, parse, tokenize
-
-if TYPE_CHECKING:
-    from sqlalchemy import ColumnElement
+from crm_tui.query.sort import parse_sort
 
 __all__ = [
     "FieldTerm",
+    "QueryContext",
     "QueryError",
     "TagTerm",
     "TextTerm",
     "compile_filter",
+    "compile_query",
     "parse",
+    "parse_sort",
     "tokenize",
 ]
 
 
-def compile_filter(entity: str, text: str, *, db: Any) -> list[ColumnElement[bool]]:
-    """WHERE clauses for `text` over one record type; [] for an empty query.
+def compile_filter(entity: str, text: str, *, db: Any) -> list[Any]:
+    """Deprecated (until the screens, CLI and io move to crm_tui.services.lists): SQLAlchemy
+    clauses for `text`. A temporary shim; it goes when no caller is left."""
+    from crm_tui.services.lists import compile_clauses  # temporary shim, see API-A.md
 
-    `entity` is a registry name, plural or alias ('customers', 'followups', 'deals');
-    `db` provides `clock` (relative dates) and `user_id` (`owner:me`).
-    """
-    from crm_tui.query.compiler import compile_filter as _compile  # loads SQLAlchemy
-
-    return _compile(entity, text, db=db)
+    return compile_clauses(db, entity, text)

@@ -10,7 +10,8 @@ Rows come back as plain dicts (typed values; follow-ups carry `customer_name`).
 
 Customers filtered by free text (the query bar's words) in the default order are answered
 from the full-text hits mapped to their places in the list (storage/search.py
-`CustomerHits`): the exact count and any page without sorting every match in SQLite.
+`CustomerHits`): the exact count and any page without sorting every match in SQLite. The
+filter is a `Filter` (crm_tui/domain/filter.py) made SQL by storage/filter_sql.py.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, func, literal, literal_column, or_, select, text, tuple_
 from sqlalchemy.exc import OperationalError
 
+from crm_tui.domain.filter import Filter, FreeText
 from crm_tui.domain.models import MODELS, Customer
+from crm_tui.storage import filter_sql
 
 if TYPE_CHECKING:
     from crm_tui.storage.database import Database
@@ -68,6 +71,7 @@ class ListSource:
         self,
         db: Database,
         entity: str,
+        filter: Filter | None = None,  # noqa: A002 - the word every caller uses
         *,
         where: Sequence[ColumnElement[bool]] = (),
         order: Sequence[str] | None = None,
@@ -90,7 +94,12 @@ class ListSource:
         self.nulls = nulls
         self.page_size = page_size
         self.count_cap = COUNT_CAP if count_cap is None else count_cap
-        self._where: list[ColumnElement[bool]] = list(where)
+        self._filter: Filter | None = None
+        self._extra: list[ColumnElement[bool]] = []
+        self._where: list[ColumnElement[bool]] = []
+        self._text: FreeText | None = None  # free text answered from the search hits
+        self._rest: list[ColumnElement[bool]] = []  # the other clauses, checked in SQL
+        self._use(filter, where)
         self._count: int | None = None
         self._anchors: dict[int, tuple[Any, ...]] = {}
         self._hits: Hits | None = None
@@ -103,13 +112,35 @@ class ListSource:
 
     # --- filter ----------------------------------------------------------------------------
     @property
+    def filter(self) -> Filter | None:
+        return self._filter
+
+    @property
     def where(self) -> list[ColumnElement[bool]]:
         return list(self._where)
 
-    def set_filter(self, where: Sequence[ColumnElement[bool]]) -> None:
-        """Use new filter clauses; the count and page anchors start again."""
-        self._where = list(where)
+    def set_filter(self, filter: Filter | Sequence[ColumnElement[bool]] | None) -> None:  # noqa: A002
+        """Use a new filter; the count and page anchors start again. (A list of SQLAlchemy
+        clauses is still taken while screens move to Filters.)"""
+        if filter is None or isinstance(filter, Filter):
+            self._use(filter, ())
+        else:
+            self._use(None, filter)
         self.invalidate()
+
+    def _use(self, filter_: Filter | None, extra: Sequence[ColumnElement[bool]]) -> None:
+        if filter_ is not None and filter_.entity != self.entity:
+            raise ValueError(f"a {filter_.entity} filter cannot list {self.entity} rows")
+        self._filter = filter_ if filter_ else None
+        self._extra = list(extra)
+        text, rest = filter_sql.text_clause(self._filter)
+        self._where = [*self._extra, *filter_sql.where(self._filter)]
+        self._text, self._rest = text, [*self._extra, *rest]
+        if text is None:  # clauses from the old compile_filter carry their own marker
+            marked = next((c for c in self._extra if getattr(c, "fts_expression", None)), None)
+            if marked is not None:
+                self._text = FreeText(marked.fts_expression, "")  # type: ignore[attr-defined]
+                self._rest = [c for c in self._where if c is not marked]
 
     def set_order(self, order: Sequence[str], *, descending: bool = False) -> None:
         names = list(order)
@@ -243,22 +274,20 @@ class ListSource:
             return None
         if self.order_names != DEFAULT_ORDER["customer"]:
             return None
-        from crm_tui.query.compiler import text_match
         from crm_tui.storage.search import CustomerHits, Hits
 
-        match = next((c for c in self._where if text_match(c)), None)
-        if match is None:
+        if self._text is None or self._text.expression is None:
             return None
         generation = self.generation
-        hits = CustomerHits.of(self.db).hits(text_match(match) or "")
-        rest = [c for c in self._where if c is not match]
+        hits = CustomerHits.of(self.db).hits(self._text.expression)
+        rest = self._rest
         if hits is not None and rest and len(hits):
             if len(hits) > HITS_CHECKED_IN_SQL:
                 return None
             ids = hits.ids(hits.ranks)
             listed = func.json_each(json.dumps(ids)).table_valued("value")
             query = select(self.table.c.id).where(
-                self.table.c.id.in_(select(listed.c.value)), *self._conditions_except(match)
+                self.table.c.id.in_(select(listed.c.value)), *self._live(), *rest
             )
             with self.db.engine.connect() as conn:
                 keep = set(conn.execute(query).scalars())
@@ -268,8 +297,9 @@ class ListSource:
             self._hits = hits
         return hits
 
-    def _conditions_except(self, clause: Any) -> list[ColumnElement[bool]]:
-        return [c for c in self._conditions() if c is not clause]
+    def _live(self) -> list[ColumnElement[bool]]:
+        # A literal 0, not a bound parameter, so SQLite can use the partial indexes.
+        return [self.table.c.deleted == literal_column("0")]
 
     def _by_place(self, hits: Hits, start: int, size: int) -> list[dict[str, Any]]:
         ids = hits.ids(hits.ranks[start : start + size])
@@ -281,8 +311,7 @@ class ListSource:
 
     # --- internals -------------------------------------------------------------------------
     def _conditions(self) -> list[ColumnElement[bool]]:
-        # A literal 0, not a bound parameter, so SQLite can use the partial indexes.
-        return [self.table.c.deleted == literal_column("0"), *self._where]
+        return [*self._live(), *self._where]
 
     def _order_columns(self) -> list[Any]:
         return [self.table.c[name] for name in self.order_names]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import heapq
 import json
-import re
 import sqlite3
 import threading
 import unicodedata
@@ -21,49 +20,17 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, ClassVar
 
-# Han, Hiragana/Katakana, Hangul, and CJK punctuation-free ranges.
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f"
-_RUN_RE = re.compile(f"[{_CJK}]+|[^\\W_]+", re.UNICODE)
-_CJK_RE = re.compile(f"^[{_CJK}]+$")
+from crm_tui.domain.search_text import index_text, match_expression
 
-
-def _cjk_tokens(run: str) -> list[str]:
-    if len(run) == 1:
-        return [run]
-    return [run[i : i + 2] for i in range(len(run) - 1)] + [run[-1]]
-
-
-def index_text(parts: Iterable[str | None]) -> str:
-    """The body stored in the FTS index for a record's searchable fields."""
-    tokens: list[str] = []
-    for part in parts:
-        if not part:
-            continue
-        for run in _RUN_RE.findall(unicodedata.normalize("NFKC", part)):
-            if _CJK_RE.match(run):
-                tokens.extend(_cjk_tokens(run))
-            else:
-                tokens.append(run)
-    return " ".join(tokens)
-
-
-def match_expression(text: str) -> str | None:
-    """An FTS5 MATCH expression for what the rep typed, or None when nothing is searchable.
-
-    Every word must match; the last Latin word is a prefix (search as you type), and so is
-    every Latin word, since reps type fragments ('acm bei').
-    """
-    terms: list[str] = []
-    for run in _RUN_RE.findall(unicodedata.normalize("NFKC", text)):
-        if _CJK_RE.match(run):
-            if len(run) == 1:
-                terms.append(f'"{run}"*')
-            else:
-                bigrams = [run[i : i + 2] for i in range(len(run) - 1)]
-                terms.append('"' + " ".join(bigrams) + '"')
-        else:
-            terms.append(f'"{run}"*')
-    return " AND ".join(terms) if terms else None
+__all__ = [
+    "CustomerHits",
+    "fts_ids",
+    "Hits",
+    "index_text",
+    "match_expression",
+    "pinyin_key",
+    "searchable_parts",
+]
 
 
 def searchable_parts(entity: str, record: dict, company: str | None = None) -> list[str | None]:
@@ -75,6 +42,19 @@ def searchable_parts(entity: str, record: dict, company: str | None = None) -> l
         keys = ("name", "title", "phone", "mobile", "email", "notes")
         return [record.get(k) for k in keys] + [company]
     raise ValueError(f"{entity} is not searchable")
+
+
+def fts_ids(entity_name: str, expression: str) -> Any:
+    """SELECT row_id of one record type's search documents matching an FTS5 expression."""
+    from sqlalchemy import column, literal_column, select, table  # not needed by the desk
+
+    doc = table("search_doc", column("docid"), column("entity"), column("row_id"))
+    fts = table("search_fts", column("rowid"))
+    return (
+        select(doc.c.row_id)
+        .select_from(fts.join(doc, doc.c.docid == fts.c.rowid))
+        .where(literal_column("search_fts").op("MATCH")(expression), doc.c.entity == entity_name)
+    )
 
 
 def pinyin_key(name: str) -> str:

@@ -299,7 +299,7 @@ def _statements(basis: Basis) -> dict[str, str]:
     from sqlalchemy.dialects import sqlite
 
     from crm_tui.domain.models import MODELS
-    from crm_tui.query.urgency import score_expression
+    from crm_tui.storage.urgency_sql import score_expression
 
     weights = Weights.from_json(basis.weights)
     out = {}

@@ -1,4 +1,4 @@
-"""Provides what the query bar offers while a rep types: distinct field values and past queries.
+"""Provides what the query bar offers while a rep types: distinct column values and past queries.
 
 Both are small, indexed reads; the history lives in the local `sync_state` table (never
 synced), one JSON list per screen.
@@ -11,45 +11,25 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
-from crm_tui.domain.fields import ENTITIES, split_tags
-from crm_tui.query.vocabulary import vocabulary
+from crm_tui.domain.fields import split_tags
 
 if TYPE_CHECKING:
     from crm_tui.storage.database import Database
-
-_LISTED_KINDS = ("text", "enum", "tags", "currency", "ref")
 
 
 def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def distinct_values(
-    db: Database, entity_name: str, field: str, prefix: str = "", limit: int = 20
+def column_values(
+    db: Database, table: str, column: str, prefix: str = "", limit: int = 20, *, tags: bool = False
 ) -> list[str]:
-    """Values of `field` already in use (cities, tags, industries...) starting with `prefix`.
-
-    `field` may be an alias the query language knows ('customer' on follow-ups lists
-    customer names); fields that are not lists of words (dates, money) give [].
-    """
-    vocab = vocabulary(ENTITIES[entity_name].name)
-    name = vocab.resolve(field.lower())
-    if name is None or name not in vocab.fields:
-        return []
-    fspec = vocab.fields[name]
-    if fspec.kind not in _LISTED_KINDS:
-        return []
-    table, column = entity_name, name
-    if fspec.kind == "ref":
-        if name == "owner_id":
-            table, column = "user", "name"
-        else:
-            table = fspec.ref or ""
-            column = ENTITIES[table].title_field
+    """Distinct values of one column of live rows starting with `prefix`, sorted; with
+    `tags`, the column holds comma-separated tags and each tag counts on its own."""
     like = _escape_like(prefix) + "%"
     with db.reading() as s:
         conn = s.connection()
-        if fspec.kind == "tags":
+        if tags:
             rows = conn.execute(
                 text(
                     f'SELECT DISTINCT "{column}" FROM "{table}" WHERE deleted = 0 AND '
@@ -96,3 +76,12 @@ class QueryHistory:
             return
         items = [q for q in self.load(screen) if q != query] + [query]
         self.db.set_state(self._key(screen), json.dumps(items[-self.limit :], ensure_ascii=False))
+
+
+def __getattr__(name: str) -> object:
+    # Temporary (until ~19:40): `distinct_values` moved to crm_tui.services.views.
+    if name == "distinct_values":
+        from crm_tui.services.views import distinct_values
+
+        return distinct_values
+    raise AttributeError(name)

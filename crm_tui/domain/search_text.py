@@ -1,0 +1,58 @@
+"""Provides the text side of full-text search: how records are indexed and queries split.
+
+SQLite's unicode61 tokenizer treats a run of Chinese as one word, and trigram needs three
+characters (and on 3.40 a trigram LIKE misses rows), so CJK runs are indexed as overlapping
+bigrams plus the run's last character, as Lucene's CJK analyzer does; a query is split the
+same way and matched as a phrase. One-character queries match as a prefix. Pure functions:
+the query language (FTS expressions in a Filter) and storage (the index) share them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+# Han, Hiragana/Katakana, Hangul, and CJK punctuation-free ranges.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f"
+_RUN_RE = re.compile(f"[{_CJK}]+|[^\\W_]+", re.UNICODE)
+_CJK_RE = re.compile(f"^[{_CJK}]+$")
+
+
+def _cjk_tokens(run: str) -> list[str]:
+    if len(run) == 1:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)] + [run[-1]]
+
+
+def index_text(parts: Iterable[str | None]) -> str:
+    """The body stored in the FTS index for a record's searchable fields."""
+    tokens: list[str] = []
+    for part in parts:
+        if not part:
+            continue
+        for run in _RUN_RE.findall(unicodedata.normalize("NFKC", part)):
+            if _CJK_RE.match(run):
+                tokens.extend(_cjk_tokens(run))
+            else:
+                tokens.append(run)
+    return " ".join(tokens)
+
+
+def match_expression(text: str) -> str | None:
+    """An FTS5 MATCH expression for what the rep typed, or None when nothing is searchable.
+
+    Every word must match; the last Latin word is a prefix (search as you type), and so is
+    every Latin word, since reps type fragments ('acm bei').
+    """
+    terms: list[str] = []
+    for run in _RUN_RE.findall(unicodedata.normalize("NFKC", text)):
+        if _CJK_RE.match(run):
+            if len(run) == 1:
+                terms.append(f'"{run}"*')
+            else:
+                bigrams = [run[i : i + 2] for i in range(len(run) - 1)]
+                terms.append('"' + " ".join(bigrams) + '"')
+        else:
+            terms.append(f'"{run}"*')
+    return " AND ".join(terms) if terms else None

@@ -1,0 +1,217 @@
+"""Provides saved views, query history and completion values: what the query bar and the
+views sidebar ask for.
+
+Saved views are named queries per screen, pinned to the desk or bound to a key.
+
+Views are `saved_query` records, so they sync like any other record. A handful of useful
+defaults are added the first time views are read on a laptop (recorded in `sync_state`);
+their ids are derived from the user and the name, so two laptops of one rep seed the same
+records rather than duplicates.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from crm_tui.domain.fields import ENTITIES
+from crm_tui.query.parser import OPERATORS
+from crm_tui.query.vocabulary import DATE_WORDS, Vocabulary, vocabulary
+from crm_tui.storage import values as _values
+
+SEEDED_KEY = "saved_views.seeded"
+BINDABLE_KEYS = tuple(f"f{n}" for n in range(2, 13))
+__all__ = [
+    "BINDABLE_KEYS",
+    "DATE_WORDS",
+    "DEFAULT_VIEWS",
+    "OPERATORS",
+    "SECTION_OF_SCREEN",
+    "PinnedView",
+    "QueryHistory",
+    "SavedViewStore",
+    "SavedViews",
+    "Vocabulary",
+    "distinct_values",
+    "ensure_default_views",
+    "history",
+    "pinned_views",
+    "vocabulary",
+]
+_NAMESPACE = uuid.UUID("6b1f2a9e-3c1d-4f55-9a0b-2f6d3c8e7a10")
+
+
+@dataclass(frozen=True)
+class DefaultView:
+    screen: str
+    name: str
+    query: str
+    pinned: bool = False
+
+
+DEFAULT_VIEWS = (
+    DefaultView("activity", "Overdue", "due:overdue"),
+    DefaultView("activity", "Due today", "due:today status:open"),
+    DefaultView("opportunity", "Closing this month", "stage:open close<=eom", pinned=True),
+    DefaultView("opportunity", "Deals over 50k", "stage:open amount>50k"),
+    DefaultView(
+        "customer", "A customers not contacted in 30 days", "grade:A contacted<-30d", pinned=True
+    ),
+    DefaultView("expense", "Submitted claims", "status:submitted"),
+)
+
+
+def _default_id(user: str | None, view: DefaultView) -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"{user or 'local'}:{view.screen}:{view.name}"))
+
+
+def ensure_default_views(book: Any) -> int:
+    """Add the default views once per laptop; returns how many were added."""
+    db = _db(book)
+    if db.state(SEEDED_KEY):
+        return 0
+    repo = db.repos.saved_queries
+    added = 0
+    with db.transaction():
+        for view in DEFAULT_VIEWS:
+            row_id = _default_id(db.user_id, view)
+            if repo.get(row_id, include_deleted=True) is None:
+                repo.create(
+                    {
+                        "name": view.name,
+                        "screen": view.screen,
+                        "query": view.query,
+                        "pinned": view.pinned,
+                    },
+                    row_id=row_id,
+                    record_undo=False,
+                )
+                added += 1
+        db.set_state(SEEDED_KEY, "1")
+    return added
+
+
+class SavedViews:
+    """What the views sidebar and the desk ask about saved views."""
+
+    def __init__(self, book: Any) -> None:
+        self.db = _db(book)
+        self.repo = self.db.repos.saved_queries
+
+    def _model(self) -> Any:
+        return self.repo.model
+
+    def list(self, screen: str, seed: bool = True) -> list[Any]:
+        """The views of a screen; `seed` first adds the defaults (once per laptop)."""
+        if seed:
+            ensure_default_views(self.db)
+        m = self._model()
+        return self.repo.page(where=[m.screen == screen], order_by=[m.name, m.id], limit=500)
+
+    def pinned(self) -> list[Any]:
+        m = self._model()
+        return self.repo.page(where=[m.pinned.is_(True)], order_by=[m.screen, m.name], limit=100)
+
+    def save(self, screen: str, name: str, query: str) -> Any:
+        """Save `query` under `name` on `screen`; an existing view of that name is replaced."""
+        name = name.strip()
+        m = self._model()
+        existing = self.repo.page(where=[m.screen == screen, m.name == name], limit=1)
+        if existing:
+            return self.repo.update(existing[0].id, {"query": query})
+        return self.repo.create({"name": name, "screen": screen, "query": query})
+
+    def toggle_pin(self, row_id: str) -> bool:
+        rec = self.repo.require(row_id)
+        return self.repo.update(row_id, {"pinned": not rec.pinned}).pinned
+
+    def bind_key(self, row_id: str, key: str | None) -> None:
+        """Bind a key (f2-f12) to a view; the key leaves any other view of that screen."""
+        key = (key or "").strip().lower() or None
+        if key is not None and key not in BINDABLE_KEYS:
+            raise ValueError(f"'{key}' cannot be bound; use one of f2-f12")
+        rec = self.repo.require(row_id)
+        m = self._model()
+        with self.db.transaction():
+            if key is not None:
+                for other in self.repo.page(where=[m.screen == rec.screen, m.key == key]):
+                    if other.id != row_id:
+                        self.repo.update(other.id, {"key": ""})
+            self.repo.update(row_id, {"key": key or ""})
+
+    def delete(self, row_id: str) -> None:
+        self.repo.delete(row_id)
+
+
+# Which app section shows each screen's views (the desk opens a pinned view there).
+SECTION_OF_SCREEN = {
+    "customer": "customers",
+    "activity": "followups",
+    "opportunity": "opportunities",
+    "expense": "expenses",
+}
+
+
+@dataclass(frozen=True)
+class PinnedView:
+    id: str
+    name: str
+    screen: str
+    query: str
+
+
+def pinned_views(path: Any) -> list[PinnedView]:  # a path: the desk reads before the ORM loads
+    """Pinned views read with plain sqlite3, so the desk can show them before the ORM loads."""
+    from crm_tui.storage.engine import connect
+
+    conn = connect(path, readonly=True)
+    try:
+        rows = conn.execute(
+            "SELECT id, name, screen, coalesce(query, '') FROM saved_query "
+            "WHERE pinned = 1 AND deleted = 0 ORDER BY screen, name LIMIT 50"
+        ).fetchall()
+    finally:
+        conn.close()
+    return [PinnedView(*row) for row in rows if row[2] in SECTION_OF_SCREEN]
+
+
+SavedViewStore = SavedViews  # the old name (crm_tui.query.views)
+QueryHistory = _values.QueryHistory
+
+
+def _db(book: Any) -> Any:
+    return getattr(book, "db", book)  # a Book, or a storage Database while callers move over
+
+
+def history(book: Any, limit: int = 50) -> QueryHistory:
+    """The queries a rep ran on each screen (this laptop only)."""
+    return QueryHistory(_db(book), limit)
+
+
+_LISTED_KINDS = ("text", "enum", "tags", "currency", "ref")
+
+
+def distinct_values(
+    book: Any, entity_name: str, field: str, prefix: str = "", limit: int = 20
+) -> list[str]:
+    """Values of `field` already in use (cities, tags, industries...) starting with `prefix`.
+
+    `field` may be an alias the query language knows ('customer' on follow-ups lists
+    customer names); fields that are not lists of words (dates, money) give [].
+    """
+    vocab = vocabulary(ENTITIES[entity_name].name)
+    name = vocab.resolve(field.lower())
+    if name is None or name not in vocab.fields:
+        return []
+    fspec = vocab.fields[name]
+    if fspec.kind not in _LISTED_KINDS:
+        return []
+    table, column = entity_name, name
+    if fspec.kind == "ref":
+        if name == "owner_id":
+            table, column = "user", "name"
+        else:
+            table = fspec.ref or ""
+            column = ENTITIES[table].title_field
+    return _values.column_values(_db(book), table, column, prefix, limit, tags=fspec.kind == "tags")
