@@ -1,7 +1,9 @@
 """Provides `CrmApp` and `make_app`: the Textual shell (modes, global keys, status line).
 
-The app is thin: screens do the work. `make_app` is the one seam tests use: give it an
-open `Database`, or a path to open in a worker while the desk paints from plain sqlite3.
+The app is thin: screens do the work. It is the `Shell` screens see (screens/shell.py):
+`book` is the one typed accessor for the open `Book`. `make_app` is the one seam tests use:
+give it an open `Book` (or a storage `Database`, which it wraps), or a path to open in a
+worker while the desk paints from plain sqlite3.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import App
@@ -19,35 +21,26 @@ from textual.screen import ModalScreen
 from textual.worker import Worker, WorkerState
 
 from crm_tui.domain.dates import Clock
-from crm_tui.screens import CrmScreen, open_record
-from crm_tui.screens.desk import DeskScreen
+from crm_tui.screens import routing
+from crm_tui.screens.base import CrmScreen
 from crm_tui.screens.help import HelpScreen
-from crm_tui.screens.palette import CrmCommands, register_command
+from crm_tui.screens.palette import CrmCommands
+from crm_tui.screens.shell import Shell
+from crm_tui.services.book import Book
 from crm_tui.widgets.status_bar import Status, StatusBar, SyncStatusChanged
-
-if TYPE_CHECKING:
-    from crm_tui.storage.database import Database
 
 STATUS_SECONDS = 5.0
 OPEN_DB_FALLBACK_SECONDS = 1.5
 SYNC_SECONDS = 300.0  # background sync every five minutes when signed in to a server
 
-# Mode name -> (key, title, undo entity).
-SECTIONS: dict[str, tuple[str, str, str | None]] = {
-    "desk": ("1", "Desk", None),
-    "customers": ("2", "Customers", "customer"),
-    "followups": ("3", "Follow-ups", "activity"),
-    "opportunities": ("4", "Deals", "opportunity"),
-    "expenses": ("5", "Expenses", "expense"),
-    "reports": ("6", "Reports", None),
-}
+SECTIONS = routing.SECTIONS
 
 
 class DatabaseReady(Message):
     """The ORM-backed Database is open: every screen can be used."""
 
 
-class CrmApp(App[None]):
+class CrmApp(Shell):
     """A keyboard-driven CRM: desk, customers, follow-ups, deals and expenses."""
 
     CSS_PATH: ClassVar[str] = "app.tcss"
@@ -57,13 +50,13 @@ class CrmApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         *(
             Binding(
-                key,
-                f"section('{mode}')",
-                title,
-                id=f"section-{mode}",
-                tooltip=f"Go to {title.lower()}",
+                s.key,
+                f"section('{s.mode}')",
+                s.title,
+                id=f"section-{s.mode}",
+                tooltip=f"Go to {s.title.lower()}",
             )
-            for mode, (key, title, _) in SECTIONS.items()
+            for s in SECTIONS.values()
         ),
         Binding("question_mark", "help", "Help", id="help", tooltip="Every key on this screen"),
         Binding("u", "undo", "Undo", id="undo", tooltip="Undo your last change here"),
@@ -83,39 +76,45 @@ class CrmApp(App[None]):
         *,
         path: Path,
         clock: Clock,
-        db: Database | None = None,
-        open_db: Callable[[Path, Clock], Database] | None = None,
+        book: Book | None = None,
+        open_book: Callable[[Path, Clock], Book] | None = None,
     ) -> None:
         super().__init__()
         self.path = path
         self.clock = clock
-        self._db = db
-        self._open_db = open_db
+        self._book = book
+        self._open_book = open_book
         self._pending_mode: str | None = None
         self._opening = False
         self._syncing = False
         self._sync_manual = False
         self._sync_timer: Any = None
-        self.add_mode("desk", lambda: DeskScreen(self.path, self.clock))
-        for mode in SECTIONS:
-            if mode != "desk":
-                self.add_mode(mode, self._section_factory(mode))
+        for section in SECTIONS.values():
+            self.add_mode(section.mode, self._section_factory(section))
 
-    # --- the database ----------------------------------------------------------------------
+    # --- the book --------------------------------------------------------------------------
     @property
-    def db_ready(self) -> bool:
-        return self._db is not None
-
-    @property
-    def db(self) -> Database:
-        if self._db is None:
+    def book(self) -> Book:
+        if self._book is None:
             raise RuntimeError("the database is still opening")
-        return self._db
+        return self._book
+
+    @property
+    def book_ready(self) -> bool:
+        return self._book is not None
+
+    @property
+    def db_ready(self) -> bool:  # TRANSITION: screens not yet on `book_ready`
+        return self.book_ready
+
+    @property
+    def db(self) -> Any:  # TRANSITION: screens not yet on services read the Database here
+        return self.book.db
 
     @work(thread=True, group="open-db", exit_on_error=False)
-    def _open_database(self) -> Database:
-        assert self._open_db is not None
-        return self._open_db(self.path, self.clock)
+    def _open_database(self) -> Book:
+        assert self._open_book is not None
+        return self._open_book(self.path, self.clock)
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
@@ -125,7 +124,7 @@ class CrmApp(App[None]):
         if event.worker.group != "open-db":
             return
         if event.state is WorkerState.SUCCESS:
-            self._db = event.worker.result
+            self._book = event.worker.result
             self.post_message(DatabaseReady())
         elif event.state is WorkerState.ERROR:
             self.notify(
@@ -142,7 +141,7 @@ class CrmApp(App[None]):
     # --- lifecycle -------------------------------------------------------------------------
     def on_mount(self) -> None:
         self.switch_mode("desk")
-        if self._db is None:
+        if self._book is None:
             # The ORM (~1 s of CPU to import) waits until the desk has painted, so the two do
             # not share the CPU; a timer opens it anyway if the desk is slow or not shown.
             self.set_timer(OPEN_DB_FALLBACK_SECONDS, self._begin_open)
@@ -155,7 +154,7 @@ class CrmApp(App[None]):
         self._begin_open()
 
     def _begin_open(self) -> None:
-        if self._db is None and not self._opening:
+        if self._book is None and not self._opening:
             self._opening = True
             self._open_database()
 
@@ -169,19 +168,14 @@ class CrmApp(App[None]):
 
         keep_urgency_fresh(self)  # stored urgency scores, refreshed in a thread when stale
 
-    def _section_factory(self, mode: str) -> Callable[[], Any]:
-        def make() -> Any:
-            from crm_tui import screens
-
-            return screens.section_screen(mode, self.db)
-
-        return make
+    def _section_factory(self, section: routing.Section) -> Callable[[], Any]:
+        return lambda: section.make(self)
 
     # --- status line -----------------------------------------------------------------------
     def status(self) -> Status:
-        if self._db is None:
+        if self._book is None:
             return Status(self.path.stem, sync="opening…")
-        db = self._db
+        db = self._book.db  # TRANSITION: services.sync.status(book) (helper B)
         error = db.state("last_sync_error")
         at = db.state("last_sync_at")
         when = self.clock.to_local(datetime.fromisoformat(at)).strftime("%m-%d %H:%M") if at else ""
@@ -203,7 +197,11 @@ class CrmApp(App[None]):
 
     # --- sync with the team's server -------------------------------------------------------
     def _start_background_sync(self) -> None:
-        if self._sync_timer is not None or self._db is None or not self._db.state("server_url"):
+        if (
+            self._sync_timer is not None
+            or self._book is None
+            or not self._book.db.state("server_url")
+        ):
             return
         self._sync_timer = self.set_interval(SYNC_SECONDS, self._background_sync)
         self.call_later(self._background_sync)
@@ -269,8 +267,11 @@ class CrmApp(App[None]):
             return None  # listed (the help screen shows them) but not run
         return True
 
+    def show_section(self, mode: str) -> None:
+        self.action_section(mode)
+
     def action_section(self, mode: str) -> None:
-        if mode != "desk" and not self.db_ready:
+        if mode != "desk" and not self.book_ready:
             self._pending_mode = mode
             self.notify("Opening the database…", timeout=2)
             return
@@ -293,7 +294,8 @@ class CrmApp(App[None]):
         screen = self.screen
         entity = getattr(screen, "undo_entity", None)
         if entity is None and not isinstance(screen, CrmScreen):
-            entity = SECTIONS.get(self.current_mode, ("", "", None))[2]
+            section = SECTIONS.get(self.current_mode)
+            entity = section.undo_entity if section else None
         from crm_tui.domain.fields import ValidationErrors
 
         try:
@@ -308,59 +310,37 @@ class CrmApp(App[None]):
         self.refresh_status()
 
     def open_record(self, entity: str, row_id: str, customer_id: str | None = None) -> None:
-        if not self.db_ready:
+        if not self.book_ready:
             self.notify("Opening the database…", timeout=2)
             return
-        open_record(self, entity, row_id, customer_id)
+        routing.open_record(self, entity, row_id, customer_id)
 
 
-def _open_conflicts(db: Database) -> int:
-    from crm_tui.storage.sync_store import conflicts
+def _open_conflicts(db: Any) -> int:
+    from crm_tui.storage.sync_store import conflicts  # TRANSITION: services.sync (helper B)
 
     return len(conflicts(db))
 
 
-def _push_view(app: CrmApp, module: str, function: str) -> None:
-    import importlib
-
-    getattr(importlib.import_module(f"crm_tui.screens.{module}"), function)(app)
-
-
-register_command("Sync now", "Push your changes, pull the team's", lambda app: app.action_sync())
-register_command(
-    "Conflicts",
-    "Values that lost a conflict or were refused: yours / theirs, restore yours",
-    lambda app: _push_view(app, "conflicts", "show_conflicts"),
-)
-register_command(
-    "Approvals",
-    "Managers: the team's submitted claims to approve or reject",
-    lambda app: _push_view(app, "approvals", "show_approvals"),
-)
-register_command(
-    "Duplicates",
-    "Customers two reps both claim: open either; managers merge or reassign",
-    lambda app: _push_view(app, "duplicates", "show_duplicates"),
-)
-
-
 def make_app(
-    db: Database | None = None,
+    book: Book | Any = None,
     *,
     clock: Clock | None = None,
     path: Path | None = None,
-    open_db: Callable[[Path, Clock], Database] | None = None,
+    open_db: Callable[[Path, Clock], Book | Any] | None = None,
 ) -> CrmApp:
-    """Build the app over an open `db`, or over `path` (opened in a worker with `open_db`)."""
-    if db is not None:
-        return CrmApp(path=db.path, clock=clock or db.clock, db=db)
+    """Build the app over an open `book`, or over `path` (opened in a worker with `open_db`).
+
+    A storage `Database` is wrapped in a `Book` (tests and the bench build one directly).
+    """
+    if book is not None:
+        book = _as_book(book)
+        return CrmApp(path=book.path, clock=clock or book.clock, book=book)
     if path is None:
-        raise ValueError("make_app needs a database or a path")
-    return CrmApp(path=path, clock=clock or Clock(), open_db=open_db or _open_database)
+        raise ValueError("make_app needs a book or a path")
+    opener = open_db or Book.open
+    return CrmApp(path=path, clock=clock or Clock(), open_book=lambda p, c: _as_book(opener(p, c)))
 
 
-def _open_database(path: Path, clock: Clock) -> Database:
-    # Imported here, in the worker thread: SQLModel takes ~0.45 s and the desk need not wait.
-    from crm_tui.storage.database import open_database
-
-    return open_database(path, clock)
+def _as_book(opened: Book | Any) -> Book:
+    return opened if isinstance(opened, Book) else Book(opened)

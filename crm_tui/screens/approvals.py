@@ -13,8 +13,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
-from crm_tui.screens import CrmScreen
+from crm_tui.screens.base import CrmScreen
 from crm_tui.screens.pickers import PromptScreen
+from crm_tui.screens.shell import book_of, book_ready
+from crm_tui.services.book import Book
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -72,9 +74,9 @@ class ApprovalsScreen(CrmScreen):
         Binding("escape", "back", "Back", id="approvals.back"),
     ]
 
-    def __init__(self, db: Database) -> None:
-        super().__init__()
-        self.db = db
+    def __init__(self, book: Book) -> None:
+        super().__init__(book)
+        self.db = book.db  # TRANSITION: services.expenses
         self.claims: list[Expense] = []
 
     def compose_body(self) -> ComposeResult:
@@ -179,7 +181,7 @@ class ApprovalsScreen(CrmScreen):
 
 def show_approvals(app: App[Any]) -> None:
     """Open the approvals queue over the current screen (a palette entry)."""
-    if not getattr(app, "db_ready", False):
+    if not book_ready(app):
         app.notify("Opening the database…", timeout=2)
         return
-    app.push_screen(ApprovalsScreen(app.db))  # type: ignore[attr-defined]
+    app.push_screen(ApprovalsScreen(book_of(app)))

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
 
-from crm_tui.screens import ListScreen
+from crm_tui.screens.base import ListScreen
 from crm_tui.screens.urgency_sort import UrgencySort, sort_binding
 from crm_tui.widgets.record_table import Column, RecordTable
 
@@ -73,7 +73,7 @@ class CustomersScreen(UrgencySort, ListScreen):
         )
 
     def on_record_table_row_selected(self, event: RecordTable.RowSelected) -> None:
-        self.app.open_record("customer", event.row_id)  # type: ignore[attr-defined]
+        self.shell.open_record("customer", event.row_id)
 
     def action_new(self) -> None:
         from crm_tui.screens.forms import RecordForm
@@ -109,4 +109,4 @@ class CustomersScreen(UrgencySort, ListScreen):
         if record is not None:
             self.notify(f"Saved {record.name}.")
             self.table.reload()
-            self.app.refresh_status()  # type: ignore[attr-defined]
+            self.shell.refresh_status()

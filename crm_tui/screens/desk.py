@@ -21,7 +21,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from crm_tui.domain.dates import Clock
-from crm_tui.screens import CrmScreen
+from crm_tui.screens.base import CrmScreen
 from crm_tui.storage.desk import Desk, DeskItem, load_desk
 from crm_tui.widgets.record_table import fit
 
@@ -191,8 +191,8 @@ class DeskScreen(CrmScreen):
             from crm_tui.query.views import SECTION_OF_SCREEN
 
             _, screen, query = str(event.option.id).split(":", 2)
-            self.app.action_section(SECTION_OF_SCREEN[screen])  # type: ignore[attr-defined]
+            self.shell.show_section(SECTION_OF_SCREEN[screen])
             self.app.call_after_refresh(self._run_view, query)
             return
         entity, row_id, customer_id = str(event.option.id).split(":", 2)
-        self.app.open_record(entity, row_id, customer_id or None)  # type: ignore[attr-defined]
+        self.shell.open_record(entity, row_id, customer_id or None)

@@ -18,7 +18,7 @@ from textual.worker import Worker, WorkerState
 from crm_tui.domain.fields import FieldError, ValidationErrors
 from crm_tui.domain.money import format_money
 from crm_tui.domain.rules import ExpenseStatus, expense_is_editable
-from crm_tui.screens import ListScreen
+from crm_tui.screens.base import ListScreen
 from crm_tui.screens.forms import RecordForm
 from crm_tui.screens.opportunities import money_cell, refresh_status
 from crm_tui.screens.pickers import ConfirmScreen, check_receipt

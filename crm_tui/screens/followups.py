@@ -17,8 +17,9 @@ from textual.widgets import Tab, Tabs
 from crm_tui.domain.dates import Clock
 from crm_tui.domain.fields import FieldError, ValidationErrors
 from crm_tui.domain.models import Activity
-from crm_tui.screens import ListScreen
+from crm_tui.screens.base import ListScreen
 from crm_tui.screens.urgency_sort import UrgencySort, sort_binding
+from crm_tui.services.book import Book
 from crm_tui.widgets.record_table import Column, RecordTable
 
 if TYPE_CHECKING:
@@ -82,10 +83,16 @@ def view_filter(view: str, clock: Clock) -> list[Any]:
     }[view]
 
 
+def _book(book: Book | Any) -> Book:
+    # TRANSITION: screens not yet converted pass their Database.
+    return book if isinstance(book, Book) else Book(book)
+
+
 def mark_done(
-    app: App[Any], db: Database, activity_id: str, then: Callable[[Any], None] | None = None
+    app: App[Any], book: Book, activity_id: str, then: Callable[[Any], None] | None = None
 ) -> None:
     """Ask the outcome, then offer the next follow-up a week later; save both at once."""
+    db = _book(book).db
     from crm_tui.screens.forms import RecordForm
     from crm_tui.screens.pickers import PromptScreen
 
@@ -173,8 +180,9 @@ def _customer(db: Database, record: Any) -> str:
 
 
 def edit_follow_up(
-    app: App[Any], db: Database, activity_id: str, then: Callable[[Any], None] | None = None
+    app: App[Any], book: Book, activity_id: str, then: Callable[[Any], None] | None = None
 ) -> None:
+    db = _book(book).db
     from crm_tui.screens.forms import RecordForm
 
     repo = db.repos.activities
@@ -221,8 +229,8 @@ class FollowUpsScreen(UrgencySort, ListScreen):
         ),
     ]
 
-    def __init__(self, db: Database, view: str = "open") -> None:
-        super().__init__(db)
+    def __init__(self, book: Book, view: str = "open") -> None:
+        super().__init__(book)
         self.view = view
 
     def base_filter(self) -> list[Any]:
@@ -298,7 +306,7 @@ class FollowUpsScreen(UrgencySort, ListScreen):
 
     def action_done(self) -> None:
         if (row_id := self._current_id()) is not None:
-            mark_done(self.app, self.db, row_id, lambda _: self._changed())
+            mark_done(self.app, self.book, row_id, lambda _: self._changed())
 
     def action_new(self) -> None:
         from crm_tui.screens.forms import RecordForm
@@ -320,7 +328,7 @@ class FollowUpsScreen(UrgencySort, ListScreen):
     def action_edit(self) -> None:
         if (row_id := self._current_id()) is not None:
             edit_follow_up(
-                self.app, self.db, row_id, lambda rec: rec is not None and self._changed()
+                self.app, self.book, row_id, lambda rec: rec is not None and self._changed()
             )
 
     def on_record_table_row_selected(self, event: RecordTable.RowSelected) -> None:
@@ -329,8 +337,8 @@ class FollowUpsScreen(UrgencySort, ListScreen):
     def action_customer(self) -> None:
         row = self.table.current_row
         if row is not None:
-            self.app.open_record("customer", row["customer_id"])  # type: ignore[attr-defined]
+            self.shell.open_record("customer", row["customer_id"])
 
     def _changed(self) -> None:
         self.table.reload()
-        self.app.refresh_status()  # type: ignore[attr-defined]
+        self.shell.refresh_status()

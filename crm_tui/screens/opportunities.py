@@ -20,9 +20,10 @@ from crm_tui.domain.dates import parse_date
 from crm_tui.domain.fields import ValidationErrors
 from crm_tui.domain.money import format_money
 from crm_tui.domain.rules import OPEN_STAGES, Stage, next_stage, weighted_amount
-from crm_tui.screens import ListScreen
+from crm_tui.screens.base import ListScreen
 from crm_tui.screens.forms import RecordForm
 from crm_tui.screens.pickers import ChoiceScreen, DatePromptScreen
+from crm_tui.services.book import Book
 from crm_tui.storage import pipeline
 from crm_tui.widgets.board import Board
 from crm_tui.widgets.record_table import Column, RecordTable
@@ -124,8 +125,8 @@ class OpportunitiesScreen(ListScreen):
         Binding("enter", "edit", "Open", show=False),
     ]
 
-    def __init__(self, db: Database) -> None:
-        super().__init__(db)
+    def __init__(self, book: Book) -> None:
+        super().__init__(book)
         self.board_mode = False
 
     def columns(self) -> list[Column]:

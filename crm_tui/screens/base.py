@@ -1,0 +1,218 @@
+"""Provides `CrmScreen` and `ListScreen`, the bases every section screen shares.
+
+Screens take a `Book` (crm_tui/services/book.py) and reach the app through `Shell`
+(screens/shell.py); which screen shows what is decided in screens/routing.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from crm_tui.screens.shell import Shell, book_of, shell_of
+from crm_tui.services.book import Book
+from crm_tui.widgets.status_bar import StatusBar
+
+
+class CrmScreen(Screen[None]):
+    """A section screen: its body, then the status line and the footer of keys."""
+
+    undo_entity: ClassVar[str | None] = None  # what `u` undoes here; None = the last change
+
+    def __init__(
+        self,
+        book: Book | None = None,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._book = book
+
+    @property
+    def book(self) -> Book:
+        """The book this screen was given, else the app's (`book_of`)."""
+        return self._book if self._book is not None else book_of(self.app)
+
+    @property
+    def shell(self) -> Shell:
+        """The app: open_record, show_section, refresh_status (screens/shell.py)."""
+        return shell_of(self.app)
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_body()
+        yield StatusBar()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_screen_resume(self) -> None:
+        if isinstance(self.app, Shell):
+            self.app.refresh_status()
+
+    def reload(self) -> None:
+        """Re-read what the screen shows (after a change or an undo)."""
+
+
+class ListScreen(CrmScreen):
+    """A section that is one lazy table with the `/` query bar above it."""
+
+    entity: ClassVar[str]
+    noun: ClassVar[str] = "rows"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "v",
+            "views",
+            "Views",
+            show=False,
+            id="list.views",
+            tooltip="Saved views of this screen (f2-f12 run bound ones)",
+        ),
+        Binding(
+            "w",
+            "why",
+            "Why urgent",
+            show=False,
+            id="list.why",
+            tooltip="How this row's urgency score is made",
+        ),
+    ]
+    """v shows the saved views (f2-f12 run bound ones); w explains a row's urgency."""
+
+    def __init__(self, book: Book) -> None:
+        if not isinstance(book, Book):  # TRANSITION: a screen not yet converted passes a Database
+            book = Book(book)
+        super().__init__(book)
+        self.query_text = ""
+
+    @property
+    def db(self) -> Any:
+        """TRANSITION: the storage Database, until this screen's reads go through services."""
+        return self.book.db
+
+    def base_filter(self) -> list[Any]:
+        """Clauses this screen always applies (e.g. the follow-up view); the bar adds to them."""
+        return []
+
+    def make_source(self) -> Any:
+        from crm_tui.storage.listing import ListSource
+
+        return ListSource(self.db, self.entity, where=self.base_filter())
+
+    def columns(self) -> list[Any]:
+        raise NotImplementedError
+
+    def compose_body(self) -> ComposeResult:
+        from crm_tui.query.views import SavedViewStore
+        from crm_tui.storage.values import QueryHistory, distinct_values
+        from crm_tui.widgets.query_bar import QueryBar
+        from crm_tui.widgets.record_table import RecordTable
+        from crm_tui.widgets.saved_views import SavedViews
+
+        yield SavedViews(SavedViewStore(self.db), self.entity, lambda: self.query_text, id="views")
+        yield from self.compose_top()
+        yield QueryBar(
+            entity=self.entity,
+            screen_key=self.entity,
+            id="query",
+            values=lambda field, prefix: distinct_values(self.db, self.entity, field, prefix),
+            history=QueryHistory(self.db),
+        )
+        yield RecordTable(
+            self.columns(),
+            self.make_source(),
+            noun=self.noun,
+            id="table",
+            empty=f"No {self.noun} match.",
+            row_style=self.row_style,
+        )
+
+    def compose_top(self) -> ComposeResult:
+        yield from ()
+
+    def row_style(self, row: dict[str, Any]) -> str | None:
+        """A style for a row that needs the rep's eye (e.g. red when overdue)."""
+        return None
+
+    @property
+    def table(self) -> Any:
+        from crm_tui.widgets.record_table import RecordTable
+
+        return self.query_one("#table", RecordTable)
+
+    def on_mount(self) -> None:
+        self.table.focus()
+
+    def apply_filter(self) -> None:
+        """Re-run the bar's query over this screen's base filter."""
+        from crm_tui.query import QueryError, compile_filter
+        from crm_tui.widgets.query_bar import QueryBar
+
+        bar = self.query_one("#query", QueryBar)
+        try:
+            clauses = compile_filter(self.entity, self.query_text, db=self.db)
+        except QueryError as exc:
+            bar.show_error(exc.message)
+            return  # the list keeps the rows of the last good query
+        bar.clear_error()
+        self.table.set_filter([*self.base_filter(), *clauses])
+
+    def on_query_bar_query_changed(self, event: Any) -> None:
+        self.query_text = event.text
+        self.apply_filter()
+
+    def action_focus_query(self) -> None:
+        self.query_one("#query").focus()
+
+    # --- saved views and urgency (crm_tui/widgets/saved_views.py, crm_tui/query/urgency.py) --
+    def run_view(self, query: str) -> None:
+        from crm_tui.widgets.query_bar import QueryBar
+
+        bar = self.query_one("#query", QueryBar)
+        bar.value = query
+        bar.remember(query)
+        self.query_text = query
+        self.apply_filter()
+
+    def on_saved_views_view_selected(self, event: Any) -> None:
+        self.run_view(event.query)
+        self.table.focus()
+
+    def on_key(self, event: Any) -> None:
+        from crm_tui.widgets.saved_views import SavedViews
+
+        bound = self.query_one("#views", SavedViews).query_for_key(event.key)
+        if bound is not None:
+            event.stop()
+            self.notify(f"View: {bound[0]}", timeout=2)
+            self.run_view(bound[1])
+
+    def action_views(self) -> None:
+        from crm_tui.widgets.saved_views import SavedViews
+
+        self.query_one("#views", SavedViews).toggle()
+
+    def action_why(self) -> None:
+        from crm_tui.domain.urgency import total
+        from crm_tui.query.urgency import URGENCY_ENTITIES, explain
+
+        row = self.table.current_row
+        if self.entity not in URGENCY_ENTITIES or row is None:
+            self.notify("Urgency is kept for follow-ups and customers.", timeout=3)
+            return
+        terms = explain(self.db, self.entity, row["id"])
+        lines = [f"{t.name:<13} {t.score:5.2f}  {t.detail}" for t in terms] or ["not urgent"]
+        self.notify("\n".join(lines), title=f"Urgency {total(terms):.2f}", timeout=10)
+
+    def action_focus_table(self) -> None:
+        self.table.focus()
+
+    def reload(self) -> None:
+        self.table.reload()

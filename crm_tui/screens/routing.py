@@ -1,0 +1,225 @@
+"""Provides the app's routes: the sections (keys 1-6), `open_record` and the palette's
+destinations, each a typed callable over the `Shell` (no strings, importlib or getattr).
+
+This is the one module that imports the concrete screens (the app imports it); screens
+themselves navigate through `Shell` (screens/shell.py), so no screen imports another's module
+just to show it.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from textual.screen import Screen
+
+from crm_tui.screens.approvals import show_approvals
+from crm_tui.screens.conflicts import show_conflicts
+from crm_tui.screens.customer_detail import CustomerDetailScreen
+from crm_tui.screens.customers import CustomersScreen
+from crm_tui.screens.desk import AnnouncementView, DeskScreen
+from crm_tui.screens.duplicates import show_duplicates
+from crm_tui.screens.expenses import ExpensesScreen
+from crm_tui.screens.followups import FollowUpsScreen, edit_follow_up
+from crm_tui.screens.opportunities import OpportunitiesScreen
+from crm_tui.screens.reports import ReportsScreen
+from crm_tui.screens.shell import Destination, Shell
+from crm_tui.services.book import Book
+
+S = TypeVar("S", bound=Screen[Any])
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the app: its key, title, what `u` undoes there, and how to build it."""
+
+    mode: str
+    key: str
+    title: str
+    undo_entity: str | None
+    make: Callable[[Shell], Screen[Any]]
+
+
+def _book_arg(screen_type: type[Any], book: Book) -> Any:
+    # TRANSITION: screens not yet converted to services still take a Database first.
+    first = list(inspect.signature(screen_type.__init__).parameters.values())[1]
+    return book if "Book" in str(first.annotation) else book.db
+
+
+def _build(screen_type: type[S], book: Book, *args: Any, **kwargs: Any) -> S:
+    return screen_type(_book_arg(screen_type, book), *args, **kwargs)
+
+
+SECTIONS: dict[str, Section] = {
+    s.mode: s
+    for s in (
+        Section("desk", "1", "Desk", None, lambda shell: DeskScreen(shell.path, shell.clock)),
+        Section(
+            "customers",
+            "2",
+            "Customers",
+            "customer",
+            lambda shell: _build(CustomersScreen, shell.book),
+        ),
+        Section(
+            "followups",
+            "3",
+            "Follow-ups",
+            "activity",
+            lambda shell: _build(FollowUpsScreen, shell.book),
+        ),
+        Section(
+            "opportunities",
+            "4",
+            "Deals",
+            "opportunity",
+            lambda shell: _build(OpportunitiesScreen, shell.book),
+        ),
+        Section(
+            "expenses", "5", "Expenses", "expense", lambda shell: _build(ExpensesScreen, shell.book)
+        ),
+        Section("reports", "6", "Reports", None, lambda shell: _build(ReportsScreen, shell.book)),
+    )
+}
+
+
+def open_record(shell: Shell, entity: str, row_id: str, customer_id: str | None = None) -> None:
+    """Show a record: customers (and their contacts, deals) in the customer's detail screen,
+    a follow-up in its form, an announcement in a reader."""
+    book = shell.book
+    if entity == "activity":
+        edit_follow_up(shell, book, row_id)
+        return
+    if entity == "announcement":
+        record = book.db.repos.announcements.get(row_id)  # TRANSITION: services.announcements
+        if record is not None:
+            shell.push_screen(AnnouncementView(record.title, record.body or ""))
+        return
+    tab = {"contact": "contacts", "opportunity": "deals", "expense": "expenses"}.get(entity)
+    target = row_id if entity == "customer" else customer_id
+    if target is None:
+        record = book.db.repos.by_entity[entity].get(row_id)  # TRANSITION: services.records
+        target = getattr(record, "customer_id", None)
+    if target is None:
+        shell.notify("This record has no customer to show.", severity="warning")
+        return
+    shell.push_screen(_build(CustomerDetailScreen, book, target, tab=tab))
+
+
+# --- the palette's destinations ------------------------------------------------------------
+def _go(mode: str) -> Callable[[Shell], None]:
+    return lambda shell: shell.show_section(mode)
+
+
+def _then(mode: str, screen_type: type[S], run: Callable[[S], None]) -> Callable[[Shell], None]:
+    """Go to a section, then run one of its screen's actions (e.g. `action_new`)."""
+
+    def go(shell: Shell) -> None:
+        shell.show_section(mode)
+
+        def after() -> None:
+            if isinstance(shell.screen, screen_type):
+                run(shell.screen)
+
+        shell.call_after_refresh(after)
+
+    return go
+
+
+def _over(make: Callable[[Book], Screen[Any]]) -> Callable[[Shell], None]:
+    """Push a screen over the current one, once the book is open."""
+
+    def push(shell: Shell) -> None:
+        if not shell.book_ready:
+            shell.notify("Opening the database…", timeout=2)
+            return
+        shell.push_screen(make(shell.book))
+
+    return push
+
+
+def _when_ready(show: Callable[[Any], None]) -> Callable[[Shell], None]:
+    def run(shell: Shell) -> None:
+        if not shell.book_ready:
+            shell.notify("Opening the database…", timeout=2)
+            return
+        show(shell)
+
+    return run
+
+
+def destinations() -> list[Destination]:
+    """Every palette entry, in the order the palette lists them."""
+    # Imported here only to keep the palette's rare screens off the start-up path.
+    from crm_tui.screens.announcements import AnnouncementsScreen
+    from crm_tui.screens.competitors import CompetitorsScreen
+    from crm_tui.screens.import_preview import ImportScreen
+
+    return [
+        Destination("Go to desk", "Today's desk", _go("desk")),
+        Destination("Go to customers", "All customers", _go("customers")),
+        Destination("Go to follow-ups", "Calls, visits and tasks", _go("followups")),
+        Destination("Go to deals", "Opportunities: list and board", _go("opportunities")),
+        Destination("Go to expenses", "Expense claims", _go("expenses")),
+        Destination(
+            "New customer",
+            "Add a customer",
+            _then("customers", CustomersScreen, lambda s: s.action_new()),
+        ),
+        Destination(
+            "New follow-up",
+            "Schedule a call, visit or task",
+            _then("followups", FollowUpsScreen, lambda s: s.action_new()),
+        ),
+        Destination(
+            "Deals board",
+            "The pipeline by stage, with totals",
+            _then("opportunities", OpportunitiesScreen, lambda s: s.action_show_board()),
+        ),
+        Destination(
+            "New deal",
+            "Add an opportunity",
+            _then("opportunities", OpportunitiesScreen, lambda s: s.action_new()),
+        ),
+        Destination(
+            "New expense claim",
+            "Claim money spent (receipt, customer or deal)",
+            _then("expenses", ExpensesScreen, lambda s: s.action_new()),
+        ),
+        Destination(
+            "Competitors",
+            "Who we are up against",
+            _over(lambda book: _build(CompetitorsScreen, book)),
+        ),
+        Destination(
+            "Announcements",
+            "News from the managers",
+            _over(lambda book: _build(AnnouncementsScreen, book)),
+        ),
+        Destination(
+            "Import a file",
+            "Customers, contacts, follow-ups or deals from CSV or vCard, with a preview",
+            _over(lambda book: _build(ImportScreen, book)),
+        ),
+        Destination("Undo", "Undo your last change on this screen", lambda s: s.action_undo()),
+        Destination("Keys", "Every key on this screen", lambda s: s.action_help()),
+        Destination("Quit", "Leave crm", lambda s: s.exit()),
+        Destination("Sync now", "Push your changes, pull the team's", lambda s: s.action_sync()),
+        Destination(
+            "Conflicts",
+            "Values that lost a conflict or were refused: yours / theirs, restore yours",
+            _when_ready(show_conflicts),
+        ),
+        Destination(
+            "Approvals",
+            "Managers: the team's submitted claims to approve or reject",
+            _when_ready(show_approvals),
+        ),
+        Destination(
+            "Duplicates",
+            "Customers two reps both claim: open either; managers merge or reassign",
+            _when_ready(show_duplicates),
+        ),
+    ]
