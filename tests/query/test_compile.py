@@ -7,7 +7,14 @@ from datetime import timedelta
 import pytest
 
 from crm_tui.domain.fields import entity
-from crm_tui.query import QueryError, compile_filter
+from crm_tui.services import lists
+from crm_tui.services.lists import QueryError
+from crm_tui.storage import filter_sql
+
+
+def compile_filter(entity_name: str, text: str, *, db) -> list:
+    """The SQL clauses of a query's Filter (services.lists.compile -> storage.filter_sql)."""
+    return filter_sql.where(lists.compile(db, entity_name, text))
 
 
 def names(db, entity_name: str, query: str) -> set[str]:

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from crm_tui.domain.dates import Clock, parse_date
 from crm_tui.domain.money import parse_money
-from crm_tui.query import compile_filter
-from crm_tui.storage import search
+from crm_tui.services import lists
+from crm_tui.storage import filter_sql, search
 from crm_tui.storage.database import open_database
 
 # The same fixed moment as conftest.py: Monday 2026-11-23 10:00 in Shanghai.
@@ -42,6 +42,11 @@ DATE_WORDS = [
     "+1w",
     "2026-12-01",
 ]
+
+
+def compile_filter(entity_name: str, text: str, *, db) -> list:
+    """The SQL clauses of a query's Filter (services.lists.compile -> storage.filter_sql)."""
+    return filter_sql.where(lists.compile(db, entity_name, text))
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crm_tui.query import compile_filter
-from crm_tui.query.compiler import text_match
+from crm_tui.services import lists
 from crm_tui.storage import listing, search
 from crm_tui.storage.database import open_database
 from crm_tui.storage.listing import ListSource
@@ -90,7 +89,7 @@ def _all_rows(source: ListSource) -> list[str]:
 
 def _listed(db, query: str, *, fast: bool, cap: int = 20, page_size: int = 7):
     source = ListSource(db, "customer", page_size=page_size, count_cap=cap)
-    source.set_filter(compile_filter("customer", query, db=db))
+    source.set_filter(lists.compile(db, "customer", query))
     if not fast:
         source._hits_tried = True  # the plain SQL path, as before the map existed
     quick = source.quick_count()
@@ -158,15 +157,15 @@ def test_the_map_notices_writes(book):
 
 
 def test_only_a_plain_customer_list_takes_the_fast_path(book):
-    clauses = compile_filter("customer", "钢管", db=book)
-    assert any(text_match(c) for c in clauses)
-    by_name = ListSource(book, "customer", where=clauses, order=("name",))
+    words = lists.compile(book, "customer", "钢管")
+    assert words.text is not None and words.text.expression
+    by_name = ListSource(book, "customer", words, order=("name",))
     assert by_name._ranked() is None  # another order: plain SQL
-    down = ListSource(book, "customer", where=clauses, descending=True)
+    down = ListSource(book, "customer", words, descending=True)
     assert down._ranked() is None
-    negated = ListSource(book, "customer", where=compile_filter("customer", "-钢管", db=book))
+    negated = ListSource(book, "customer", lists.compile(book, "customer", "-钢管"))
     assert negated._ranked() is None
-    plain = ListSource(book, "customer", where=clauses)
+    plain = ListSource(book, "customer", words)
     assert plain._ranked() is not None
     assert [r["id"] for r in by_name.rows(0, 500)] == sorted(
         _python(book, "钢管"), key=lambda i: (book.repos.customers.get(i).name, i)
@@ -176,7 +175,7 @@ def test_only_a_plain_customer_list_takes_the_fast_path(book):
 def test_count_exact_can_be_interrupted(book, monkeypatch):
     monkeypatch.setattr(listing, "INTERRUPT_STEPS", 10)
     source = ListSource(book, "customer", count_cap=3)
-    source.set_filter(compile_filter("customer", "grade:A", db=book))
+    source.set_filter(lists.compile(book, "customer", "grade:A"))
     assert source.quick_count() == (3, False)
     assert source.count_exact(interrupt=lambda: True) is None
     assert source.count_exact() == len(
@@ -186,9 +185,9 @@ def test_count_exact_can_be_interrupted(book, monkeypatch):
 
 def test_capped_count_pages_without_a_total(book):
     """With only "N+" known, pages still come by keyset, and jumps skip along the index."""
-    where = compile_filter("customer", "grade:B", db=book)
-    want = [r["id"] for r in ListSource(book, "customer", where=where).rows(0, 1000)]
-    source = ListSource(book, "customer", where=where, page_size=5, count_cap=4)
+    grade_b = lists.compile(book, "customer", "grade:B")
+    want = [r["id"] for r in ListSource(book, "customer", grade_b).rows(0, 1000)]
+    source = ListSource(book, "customer", grade_b, page_size=5, count_cap=4)
     assert source.quick_count() == (4, False)
     assert [r["id"] for r in source.page(6)] == want[30:35]  # a jump, no total known
     assert [r["id"] for r in source.page(0)] == want[:5]

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from crm_tui.domain.models import MODELS
 from crm_tui.domain.urgency import Weights, due_value, total
-from crm_tui.query.urgency import WEIGHTS_KEY, explain, urgency_expression, urgency_order
+from crm_tui.services.urgency import WEIGHTS_KEY, order_by, why
+from crm_tui.storage.urgency_sql import urgency_expression
 
 
 @pytest.fixture
@@ -47,23 +48,23 @@ def sql_scores(db, entity_name):
 @pytest.mark.parametrize("entity_name", ["activity", "customer"])
 def test_sql_score_equals_explained_terms(book, entity_name):
     for row_id, score in sql_scores(book, entity_name).values():
-        assert score == pytest.approx(total(explain(book, entity_name, row_id)), abs=2e-3)
+        assert score == pytest.approx(total(why(book, entity_name, row_id)), abs=2e-3)
 
 
 def test_followups_sort_most_urgent_first(book):
-    rows = book.repos.activities.page(order_by=urgency_order("followups", book))
+    rows = book.repos.activities.page(order_by=order_by(book, "followups"))
     assert [r.subject for r in rows][:3] == ["overdue call", "tomorrow", "next month"]
     assert rows[-1].subject in ("done", "no date")
 
 
 def test_customers_sort_by_grade_pipeline_and_silence(book):
-    rows = book.repos.customers.page(order_by=urgency_order("customers", book))
+    rows = book.repos.customers.page(order_by=order_by(book, "customers"))
     assert [r.name for r in rows] == ["Acme", "Beta", "Idle"]
 
 
 def test_explain_names_each_term(book):
     row_id, _ = sql_scores(book, "activity")["overdue call"]
-    terms = {t.name: t for t in explain(book, "followups", row_id)}
+    terms = {t.name: t for t in why(book, "followups", row_id)}
     assert set(terms) == {"due", "overdue", "deal", "grade"}
     assert terms["due"].value == 1.0 and "overdue" in terms["due"].detail
     assert terms["deal"].value == 1.0  # 200k at 75% is over the 100k scale
@@ -71,12 +72,12 @@ def test_explain_names_each_term(book):
 
 def test_done_follow_up_is_not_urgent(book):
     row_id, score = sql_scores(book, "activity")["done"]
-    assert score == 0 and explain(book, "activity", row_id) == []
+    assert score == 0 and why(book, "activity", row_id) == []
 
 
 def test_weights_come_from_settings(book):
     book.set_state(WEIGHTS_KEY, '{"grade": 100, "due": 0, "overdue": 0, "deal": 0}')
-    rows = book.repos.activities.page(order_by=urgency_order("followups", book))
+    rows = book.repos.activities.page(order_by=order_by(book, "followups"))
     assert rows[0].subject == "overdue call"  # grade A beats grade C
     row_id, score = sql_scores(book, "activity")["tomorrow"]
     assert score == pytest.approx(20.0)

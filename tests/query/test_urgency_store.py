@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from crm_tui.domain.fields import to_wire
 from crm_tui.domain.urgency import total
-from crm_tui.query.urgency import WEIGHTS_KEY, explain, urgency_order
+from crm_tui.services.urgency import WEIGHTS_KEY, order_by, why
 from crm_tui.storage import urgency_store
 from crm_tui.storage.database import new_id
 from crm_tui.storage.engine import connect
@@ -57,9 +57,9 @@ def stored(db):
 
 def assert_matches_explain(db):
     wrong = [
-        (title, score, total(explain(db, entity, row_id)))
+        (title, score, total(why(db, entity, row_id)))
         for entity, row_id, title, score in stored(db)
-        if score != pytest.approx(total(explain(db, entity, row_id)), abs=1e-3)
+        if score != pytest.approx(total(why(db, entity, row_id)), abs=1e-3)
     ]
     assert wrong == []
 
@@ -222,16 +222,16 @@ def test_csv_import_keeps_the_score(book, tmp_path):
 
 
 def test_list_order_uses_the_stored_score_and_refreshes_when_stale(book):
-    order = urgency_order("followups", book)
+    order = order_by(book, "followups")
     assert urgency_store.fresh(book)  # brought up to date before sorting
     assert "urgency" in str(order[0])
     rows = book.repos.activities.page(order_by=order)
     assert rows[0].subject == "deal call"
     book.clock.advance(timedelta(days=40))  # every dated call is now long overdue
-    rows = book.repos.activities.page(order_by=urgency_order("followups", book))
+    rows = book.repos.activities.page(order_by=order_by(book, "followups"))
     assert urgency_store.fresh(book)
     assert_matches_explain(book)
-    scores = [total(explain(book, "activity", r.id)) for r in rows]
+    scores = [total(why(book, "activity", r.id)) for r in rows]
     assert scores == sorted(scores, reverse=True) and rows[-1].subject == "done"
 
 
