@@ -126,13 +126,16 @@ def _order_by(book: Book, entity: str, sort: Sort | None) -> list[Any] | None:
 
 
 def query_rows(
-    book: Book, entity: str, text: str = "", *, sort: str | None = None, limit: int = 50
+    book: Book, entity: str, text: str = "", *, sort: str | Sort | None = None, limit: int = 50
 ) -> list[Any]:
     """Records matching `text` (detached domain records), sorted by `sort` (`urgency`,
-    `field`, `-field`; None: by id), at most `limit`. Raises QueryError."""
+    `field`, `-field` or a Sort; None: the table's order), at most `limit`. Raises
+    QueryError (check `sort` first with `parse_sort` to tell the two apart)."""
     name = entity_spec(entity).name
     filter_ = compile(book, name, text)
-    order = _order_by(book, name, parse_sort(name, sort) if sort else None)
+    if isinstance(sort, str):
+        sort = parse_sort(name, sort)
+    order = _order_by(book, name, sort)
     repo = _db(book).repos.by_entity[name]
     return repo.page(where=_where(name, filter_), order_by=order, limit=limit)
 
