@@ -1,5 +1,8 @@
 """Provides `main`, the `crm` entry point: plain `crm` opens the app without loading the CLI.
 
+The launcher imports the CLI, never the other way: the CLI opens the app through the
+`run_app` it is handed.
+
 Typer, Click and the command modules cost about a fifth of the app's cold start, so `crm`
 with no subcommand (only `--db PATH` / `--now ISO`) opens the app straight away; anything
 else, including `--help` and bad options, goes to the full Typer CLI (crm_tui/cli).
@@ -41,7 +44,7 @@ def main() -> None:
         # `--now` needs the CLI's checks and messages; it is for tests and demos only.
         from crm_tui.cli import main as cli_main
 
-        cli_main()
+        cli_main(open_app=run_app)
         return
     from crm_tui.config import resolve_db_path
     from crm_tui.domain.dates import Clock

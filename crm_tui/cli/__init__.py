@@ -6,12 +6,12 @@ Each command group lives in its own module with a `register(app)` function; heav
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import typer
 
-from crm_tui.cli.context import CliState
+from crm_tui.cli import demo, duplicates, groups, io, query, records, report, sync
+from crm_tui.cli.context import AppOpener, CliState
 
 app = typer.Typer(
     name="crm",
@@ -23,7 +23,7 @@ app = typer.Typer(
 )
 
 # Command groups, each a module in this package with `register(app)`.
-COMMAND_MODULES = ["groups", "records", "demo", "sync", "report", "io", "query", "duplicates"]
+COMMAND_MODULES = [groups, records, demo, sync, report, io, query, duplicates]
 
 
 @app.callback(invoke_without_command=True)
@@ -43,16 +43,17 @@ def main_callback(
         help="Pretend it is this ISO date-time (tests, demos).",
     ),
 ) -> None:
-    ctx.obj = CliState.create(db, now)
+    # `main` hands in how to open the app (crm_tui/launch.py's `run_app`) as the context obj.
+    opener = ctx.obj if callable(ctx.obj) else None
+    ctx.obj = CliState.create(db, now, opener)
     if ctx.invoked_subcommand is None:
-        from crm_tui.cli.open_app import open_app
-
-        open_app(ctx.obj)
+        ctx.obj.open_app()
 
 
-for _name in COMMAND_MODULES:
-    importlib.import_module(f"crm_tui.cli.{_name}").register(app)
+for _module in COMMAND_MODULES:
+    _module.register(app)
 
 
-def main() -> None:
-    app()
+def main(open_app: AppOpener | None = None) -> None:
+    """Run the `crm` command line; `open_app` opens the Textual app when a command asks."""
+    app(obj=open_app)

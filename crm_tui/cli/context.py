@@ -1,23 +1,23 @@
-"""Provides what every command shares: the chosen database, the clock, errors and output."""
+"""Provides what every command shares: the chosen book (opened on first use), the clock,
+the way to open the app, and the one way to fail."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import NoReturn
 
 import typer
 
 from crm_tui.config import resolve_db_path
 from crm_tui.domain.dates import Clock
+from crm_tui.services.book import Book
 
-if TYPE_CHECKING:
-    from crm_tui.storage.database import Database
+# What opens the Textual app on a file; the entry point (crm_tui/launch.py) passes it in,
+# so the CLI never imports the app or the launcher (no launch <-> cli circle).
+AppOpener = Callable[[Path, Clock], None]
 
 
 @dataclass
@@ -25,10 +25,13 @@ class CliState:
     db_path: Path
     clock: Clock
     db_option: Path | None = None
-    _db: Database | None = field(default=None, repr=False)
+    opener: AppOpener | None = None
+    _book: Book | None = field(default=None, repr=False)
 
     @classmethod
-    def create(cls, db_option: Path | None, now: str | None) -> CliState:
+    def create(
+        cls, db_option: Path | None, now: str | None, opener: AppOpener | None = None
+    ) -> CliState:
         clock = Clock()
         if now:
             try:
@@ -38,18 +41,26 @@ class CliState:
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=clock.zone)
             clock = Clock(fixed=moment)
-        return cls(resolve_db_path(db_option), clock, db_option)
+        return cls(resolve_db_path(db_option), clock, db_option, opener)
 
     @property
-    def db(self) -> Database:
-        if self._db is None:
-            from crm_tui.storage.database import open_database
-
+    def book(self) -> Book:
+        """The book at `db_path`, opened (and migrated) on first use: SQLAlchemy loads here."""
+        if self._book is None:
             try:
-                self._db = open_database(self.db_path, self.clock)
+                self._book = Book.open(self.db_path, self.clock)
             except Exception as exc:  # a locked, corrupt or unreadable file
                 fail(f"cannot open database {self.db_path}: {exc}")
-        return self._db
+        return self._book
+
+    def open_app(self, path: Path | None = None) -> None:
+        """Open the app on `path` (default: this command's file)."""
+        if self.opener is None:
+            fail("the app opens from the `crm` command only")
+        if self._book is not None:
+            self._book.close()
+            self._book = None
+        self.opener(path or self.db_path, self.clock)
 
 
 def state(ctx: typer.Context) -> CliState:
@@ -60,32 +71,3 @@ def fail(message: str, code: int = 1) -> NoReturn:
     """One clear line on stderr and a non-zero exit: never a traceback."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
-
-
-def emit(
-    rows: list[dict[str, Any]], columns: list[str], fmt: str, titles: dict[str, str] | None = None
-) -> None:
-    """Print rows as an aligned table (CJK-aware), JSON (model field names) or CSV."""
-    if fmt == "json":
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
-    elif fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: "" if row.get(k) is None else row.get(k) for k in columns})
-        sys.stdout.write(buf.getvalue())
-    elif fmt == "table":
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(box=None, pad_edge=False, header_style="bold")
-        for name in columns:
-            table.add_column(
-                (titles or {}).get(name, name), overflow="ellipsis", no_wrap=True, max_width=40
-            )
-        for row in rows:
-            table.add_row(*("" if row.get(k) is None else str(row.get(k)) for k in columns))
-        Console(width=max(120, Console().width), soft_wrap=False).print(table)
-    else:
-        fail(f"--format: '{fmt}' is not one of table, json, csv")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from crm_tui.cli.context import CliState, fail, state
+from crm_tui.cli.context import fail, state
 
 
 def demo(
@@ -43,9 +43,7 @@ def demo(
         typer.echo(f"{path}: today's demo data (use --fresh for new data)", err=not no_open)
     if no_open:
         return
-    from crm_tui.cli.open_app import open_app
-
-    open_app(CliState(Path(path), st.clock, Path(path)))
+    st.open_app(Path(path))
 
 
 def register(app: typer.Typer) -> None:

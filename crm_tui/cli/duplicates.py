@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import typer
 
-from crm_tui.cli.context import emit, fail, state
+from crm_tui.cli.context import fail, state
+from crm_tui.cli.output import emit
 
 COLUMNS = ["customer", "owner", "other", "other_owner", "matched", "state", "id", "other_id"]
 ID_SHOWN = 18
@@ -25,10 +26,10 @@ def duplicates(
     fmt: str = typer.Option("table", "--format", help="table, json or csv."),
 ) -> None:
     """List customers the server flagged as claimed twice: both names, owners, what matched."""
-    from crm_tui.storage.duplicates import NOT_MANAGER, clashes, is_manager
+    from crm_tui.services import duplicates as service
 
-    db = state(ctx).db
-    rows = [c.as_row() for c in clashes(db)]
+    book = state(ctx).book
+    rows = [c.as_row() for c in service.clashes(book)]
     if fmt == "table":
         if not rows:
             typer.echo("No duplicate customers: nobody else claims yours.")
@@ -39,8 +40,8 @@ def duplicates(
     if fmt == "table":
         hint = (
             "crm merge ID --into OTHER_ID keeps OTHER_ID; crm reassign customer ID --to USER"
-            if is_manager(db)
-            else NOT_MANAGER
+            if service.may_settle(book)
+            else service.NOT_MANAGER
         )
         typer.echo(hint, err=True)
 
@@ -52,18 +53,14 @@ def merge(
 ) -> None:
     """Merge one customer into another (managers): contacts, follow-ups, deals and claims
     move to the one kept, its empty fields are filled, the other is removed."""
-    from crm_tui.domain.fields import ValidationErrors
-    from crm_tui.storage.duplicates import merge_customers
-    from crm_tui.storage.repository import NotFound
+    from crm_tui.services import duplicates as service
 
-    db = state(ctx).db
+    book = state(ctx).book
     try:
-        gone = db.repos.customers.resolve(loser)
-        kept = db.repos.customers.resolve(into)
-        message = merge_customers(db, gone.id, kept.id)
-    except NotFound as exc:
+        message = service.merge(book, loser, into)
+    except service.NotFound as exc:
         fail(str(exc))
-    except ValidationErrors as exc:
+    except service.ValidationErrors as exc:
         fail(_errors(exc))
     typer.echo(message)
 
@@ -75,28 +72,16 @@ def reassign(
     to: str = typer.Option(..., "--to", help="The team member who takes it (name or id)."),
 ) -> None:
     """Hand a record to another team member (managers; applied by the server on sync)."""
+    from crm_tui.services import duplicates as service
 
-    from crm_tui.domain.fields import ValidationErrors
-    from crm_tui.domain.fields import entity as entity_spec
-    from crm_tui.storage.duplicates import reassign as queue_reassign
-    from crm_tui.storage.repository import NotFound
-
-    db = state(ctx).db
+    book = state(ctx).book
     try:
-        spec = entity_spec(entity)
-    except KeyError as exc:
-        fail(str(exc.args[0]))
-    member = db.repos.users.member_id(to)
-    if member is None:
-        fail(f"no team member '{to}' on this laptop (sync first, or give their id)")
-    try:
-        rec = db.repos.by_entity[spec.name].resolve(ref)
-        queue_reassign(db, spec.name, rec.id, member)
-    except NotFound as exc:
+        message = service.reassign(book, entity, ref, to)
+    except service.NotFound as exc:
         fail(str(exc))
-    except ValidationErrors as exc:
+    except service.ValidationErrors as exc:
         fail(_errors(exc))
-    typer.echo(f"Reassign queued: {spec.name} {rec.id[:8]} goes to {to} with the next sync.")
+    typer.echo(message)
 
 
 def register(app: typer.Typer) -> None:

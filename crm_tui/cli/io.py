@@ -19,7 +19,7 @@ from crm_tui.cli.groups import export_app, import_app
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from crm_tui.io.results import ImportResult
+    from crm_tui.services.transfer import ImportResult
 
 PARTIAL = 2
 _PROGRESS_BYTES = 2_000_000
@@ -28,7 +28,7 @@ _SHOWN_PROBLEMS = 10
 
 def _entity(name: str, importable: bool = False) -> str:
     from crm_tui.domain.fields import ENTITIES, entity
-    from crm_tui.io.records import IMPORTABLE
+    from crm_tui.services.transfer import IMPORTABLE
 
     try:
         spec = entity(name)
@@ -66,14 +66,13 @@ def _report_path(source: Path, report: Path | None) -> Path:
 
 
 def _finish(results: list[ImportResult], report: Path, headers: list[str]) -> None:
-    from crm_tui.io.results import ImportResult, write_report
+    from crm_tui.services.transfer import merged as merge_results
+    from crm_tui.services.transfer import write_report
 
-    merged = ImportResult(results[0].entity)
     for result in results:
         for note in result.notes:
             typer.echo(note)
-        merged.rejected += result.rejected
-        merged.duplicates += result.duplicates
+    merged = merge_results(results)
     for result in results:
         typer.echo(result.summary())
     problems = sorted(merged.rejected + merged.duplicates, key=lambda p: p.line)
@@ -137,21 +136,20 @@ def import_csv_command(
     delimiter: str | None = typer.Option(None, "--delimiter", help="Default: detected."),
 ) -> None:
     """Import customers, contacts, follow-ups or opportunities from a CSV file."""
-    from crm_tui.io.csv_import import estimate_rows, import_plan, plan_csv
-    from crm_tui.io.results import ImportFailed
+    from crm_tui.services import transfer
 
     name = _entity(entity, importable=True)
     explicit = _parse_maps(maps)
     report_path = _report_path(file, report)
     if delimiter == "\\t":
         delimiter = "\t"
-    db = state(ctx).db
+    book = state(ctx).book
     try:
-        plan = plan_csv(file, name, explicit, encoding, delimiter)
+        plan = transfer.plan_csv(file, name, explicit, encoding, delimiter)
         show = file.stat().st_size > _PROGRESS_BYTES and sys.stderr.isatty()
-        with _progress(estimate_rows(plan), show) as progress:
-            result = import_plan(
-                db,
+        with _progress(transfer.estimate_rows(plan), show) as progress:
+            result = transfer.import_csv(
+                book,
                 plan,
                 name,
                 on_duplicate=on_duplicate,
@@ -159,7 +157,7 @@ def import_csv_command(
                 progress=progress,
                 strict=strict,
             )
-    except ImportFailed as exc:
+    except transfer.ImportFailed as exc:
         fail(f"{file}: {exc}; nothing was imported")
     _finish([result], report_path, plan.headers)
 
@@ -178,16 +176,15 @@ def import_vcard_command(
     ),
 ) -> None:
     """Import vCards: people and companies as customers, people with an ORG as contacts."""
-    from crm_tui.io.results import ImportFailed
-    from crm_tui.io.vcard import import_vcard
+    from crm_tui.services import transfer
 
     report_path = _report_path(file, report)
-    db = state(ctx).db
+    book = state(ctx).book
     try:
-        customers, contacts = import_vcard(
-            db, file, on_duplicate=on_duplicate, dry_run=dry_run, strict=strict
+        customers, contacts = transfer.import_vcard(
+            book, file, on_duplicate=on_duplicate, dry_run=dry_run, strict=strict
         )
-    except ImportFailed as exc:
+    except transfer.ImportFailed as exc:
         fail(f"{file}: {exc}; nothing was imported")
     _finish([customers, contacts], report_path, ["card"])
 
@@ -226,13 +223,13 @@ def export_csv_command(
     output: Path | None = _OUTPUT,
 ) -> None:
     """Export one record type as CSV that `crm import csv` reads back unchanged."""
-    from crm_tui.io.csv_export import export_csv
+    from crm_tui.services import transfer
 
     name = _entity(entity)
-    db = state(ctx).db
+    book = state(ctx).book
     try:
         with _output(output, bom=True) as out:
-            count = export_csv(db, name, out, query)
+            count = transfer.export_csv(book, name, out, query)
     except ValueError as exc:  # a bad query says which token and where
         fail(str(exc))
     _exporting(name, output, count)
@@ -246,14 +243,14 @@ def export_vcard_command(
     version: str = typer.Option("3.0", "--version", help="vCard 3.0 (default) or 4.0."),
 ) -> None:
     """Export customers and contacts as vCards for a phone or mail program."""
-    from crm_tui.io.vcard import export_vcard
+    from crm_tui.services import transfer
 
     if version not in ("3.0", "4.0"):
         fail(f"--version: '{version}' is not 3.0 or 4.0")
-    db = state(ctx).db
+    book = state(ctx).book
     try:
         with _output(output) as out:
-            count = export_vcard(db, out, query, version)
+            count = transfer.export_vcard(book, out, query, version)
     except ValueError as exc:
         fail(str(exc))
     _exporting("cards", output, count)
@@ -266,12 +263,12 @@ def export_ledger_command(
     output: Path | None = _OUTPUT,
 ) -> None:
     """Export expense claims as an hledger/ledger journal (`hledger -f FILE balance`)."""
-    from crm_tui.io.ledger import export_ledger
+    from crm_tui.services import transfer
 
-    db = state(ctx).db
+    book = state(ctx).book
     try:
         with _output(output) as out:
-            count = export_ledger(db, out, query)
+            count = transfer.export_ledger(book, out, query)
     except ValueError as exc:
         fail(str(exc))
     _exporting("claims", output, count)
@@ -281,12 +278,12 @@ def backup_command(
     ctx: typer.Context, file: Path = typer.Argument(..., help="The JSON file to write.")
 ) -> None:
     """Write a complete snapshot of the local database (records, tombstones, sync state)."""
-    from crm_tui.io.backup import BackupError, write_backup
+    from crm_tui.services import transfer
 
     path = state(ctx).db_path
     try:
-        counts = write_backup(path, file)
-    except BackupError as exc:
+        counts = transfer.backup(path, file)
+    except transfer.BackupError as exc:
         fail(str(exc))
     typer.echo(f"backed up {sum(counts.values())} rows from {len(counts)} tables to {file}")
 
@@ -297,12 +294,12 @@ def restore_command(
     force: bool = typer.Option(False, "--force", help="Replace a database that holds records."),
 ) -> None:
     """Replace the local database with a backup (verified first; all or nothing)."""
-    from crm_tui.io.backup import BackupError, restore_backup
+    from crm_tui.services import transfer
 
     path = state(ctx).db_path
     try:
-        counts = restore_backup(file, path, force=force)
-    except BackupError as exc:
+        counts = transfer.restore(file, path, force=force)
+    except transfer.BackupError as exc:
         fail(str(exc))
     typer.echo(f"restored {sum(counts.values())} rows into {path}")
 

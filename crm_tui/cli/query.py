@@ -6,59 +6,13 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import typer
 
-from crm_tui.cli.context import emit, fail, state
+from crm_tui.cli.context import fail, state
 from crm_tui.cli.groups import export_app
-
-if TYPE_CHECKING:
-    from crm_tui.storage.database import Database
-
-ENTITY_HELP = "customers contacts followups opportunities expenses competitors announcements views"
-
-
-def _spec(name: str) -> Any:
-    from crm_tui.domain.fields import entity
-
-    try:
-        return entity(name)
-    except KeyError as exc:
-        fail(str(exc.args[0]))
-
-
-def _where(db: Database, entity_name: str, text: str | None) -> list[Any]:
-    from crm_tui.query import QueryError, compile_filter
-
-    try:
-        return compile_filter(entity_name, text or "", db=db)
-    except QueryError as exc:
-        fail(f"query: {exc.message}")
-
-
-def sort_order(db: Database, entity_name: str, sort: str | None) -> list[Any] | None:
-    if not sort:
-        return None
-    from crm_tui.domain.models import MODELS
-    from crm_tui.query.vocabulary import vocabulary
-
-    if sort == "urgency":
-        from crm_tui.query.urgency import urgency_order
-
-        try:
-            return urgency_order(entity_name, db)
-        except ValueError as exc:
-            fail(f"--sort: {exc}")
-    descending = sort.startswith("-")
-    vocab = vocabulary(entity_name)
-    name = vocab.resolve(sort.lstrip("-+").lower())
-    model = MODELS[entity_name]
-    if name is None or not hasattr(model, name):
-        names = ", ".join(n for n in vocab.names() if hasattr(model, vocab.resolve(n) or ""))
-        fail(f"--sort: '{sort}' is not a field of {vocab.spec.plural} (urgency, {names})")
-    column = getattr(model, name)
-    return [column.desc() if descending else column, model.id]
+from crm_tui.cli.matching import ENTITY_HELP, count_matching, entity_spec, matching_records
+from crm_tui.cli.output import check_format, emit, emit_records
 
 
 def query(
@@ -75,29 +29,14 @@ def query(
     ),
 ) -> None:
     """Find records with the query language (the same one as the app's / bar)."""
-    from crm_tui.cli.records import LIST_COLUMNS, _display_rows
-
-    if fmt not in ("table", "json", "csv"):
-        fail(f"--format: '{fmt}' is not one of table, json, csv")
-    spec = _spec(entity_name)
-    db = state(ctx).db
-    from crm_tui.domain.models import MODELS
-    from crm_tui.query.compiler import live_rows
-
-    # Also `deleted = 0` literally, so SQLite can use the partial indexes of sorted lists.
-    where = [*_where(db, spec.name, text), live_rows(MODELS[spec.name])]
-    repo = db.repos.by_entity[spec.name]
+    check_format(fmt)
+    spec = entity_spec(entity_name)
+    book = state(ctx).book
     if count:
-        typer.echo(repo.count(where=where))
+        typer.echo(count_matching(book, spec.name, text))
         return
-    records = repo.page(where=where, order_by=sort_order(db, spec.name, sort), limit=limit)
-    rows = _display_rows(db, spec.name, records, fmt)
-    columns = (
-        LIST_COLUMNS[spec.name]
-        if fmt == "table"
-        else (list(rows[0]) if rows else LIST_COLUMNS[spec.name])
-    )
-    emit(rows, columns, fmt)
+    found = matching_records(book, spec.name, text, sort=sort, limit=limit, full_error=False)
+    emit_records(book, spec.name, found, fmt)
 
 
 def why(
@@ -106,17 +45,16 @@ def why(
 ) -> None:
     """Show how a follow-up's or customer's urgency score is made."""
     from crm_tui.domain.urgency import total
-    from crm_tui.query.urgency import URGENCY_ENTITIES, explain
-    from crm_tui.storage.repository import NotFound
+    from crm_tui.services import records, urgency
 
-    db = state(ctx).db
+    book = state(ctx).book
     try:
-        entity_name, rec = db.repos.find_any(ref)
-    except NotFound as exc:
+        entity_name, rec = records.find_any(book, ref)
+    except records.NotFound as exc:
         fail(str(exc))
-    if entity_name not in URGENCY_ENTITIES:
+    if not urgency.has_urgency(entity_name):
         fail(f"{entity_name.replace('_', ' ')}s have no urgency (follow-ups and customers do)")
-    terms = explain(db, entity_name, rec.id)
+    terms = urgency.why(book, entity_name, rec.id)
     title = getattr(rec, "subject", None) or getattr(rec, "name", rec.id)
     typer.echo(f"{title}  urgency {total(terms):.2f}")
     if not terms:
@@ -158,10 +96,10 @@ def remind(
     ),
 ) -> None:
     """Print what is due now (for a shell start-up file or cron); silent when nothing is."""
-    from crm_tui import reminders
+    from crm_tui.services import reminders
 
-    db = state(ctx).db
-    due = reminders.due_now(db, deal_days=deal_days, birthday_days=birthday_days)
+    book = state(ctx).book
+    due = reminders.due_now(book, deal_days=deal_days, birthday_days=birthday_days)
     if not due:
         return
     labels = {"followup": "follow-up", "birthday": "birthday", "deal": "deal"}
@@ -182,19 +120,18 @@ def agenda(
     """Print the coming schedule by day: follow-ups, deals closing, birthdays."""
     from dataclasses import asdict
 
-    from crm_tui import reminders
+    from crm_tui.services import reminders
 
-    db = state(ctx).db
-    plan = reminders.agenda(db, days)
+    book = state(ctx).book
+    plan = reminders.agenda(book, days)
     if fmt == "json":
         rows = [
             asdict(item) | {"day": day.isoformat()} for day, items in plan.items() for item in items
         ]
         emit(rows, [], "json")
         return
-    if fmt != "table":
-        fail(f"--format: '{fmt}' is not one of table, json")
-    today = db.clock.today()
+    check_format(fmt, ("table", "json"))
+    today = book.clock.today()
     if not plan:
         typer.echo(f"Nothing scheduled in the next {days} day{'s' if days > 1 else ''}.")
         return
@@ -219,42 +156,13 @@ def export_ics(
     include_done: bool = typer.Option(False, "--include-done", help="Done follow-ups too."),
 ) -> None:
     """Write follow-ups as an iCalendar file (events with an alarm at the reminder time)."""
-    from datetime import timedelta
+    from crm_tui.services import lists, transfer
 
-    from crm_tui.domain.models import MODELS
-    from crm_tui.io.ical import FollowUpEvent, to_ics
-
-    db = state(ctx).db
-    model = MODELS["activity"]
-    where = _where(db, "activity", text)
-    end = db.clock.day_start_utc(db.clock.today() + timedelta(days=days))
-    where += [model.due_at.is_not(None), model.due_at < end]
-    if not include_done:
-        where.append(model.done_at.is_(None))
-    records = db.repos.activities.page(where=where, limit=100_000)
-    names = {}
-    ids = {r.customer_id for r in records}
-    if ids:
-        customers = db.repos.customers.page(
-            where=[MODELS["customer"].id.in_(ids)], limit=len(ids), include_deleted=True
-        )
-        names = {c.id: c.name for c in customers}
-    events = [
-        FollowUpEvent(
-            r.id,
-            r.subject,
-            r.kind,
-            r.due_at,
-            r.all_day,
-            r.remind_at,
-            r.updated_at,
-            r.created_at,
-            names.get(r.customer_id),
-            r.notes,
-        )
-        for r in records
-    ]
-    data = to_ics(events, db.clock)
+    book = state(ctx).book
+    try:
+        data, count = transfer.calendar(book, text, days=days, include_done=include_done)
+    except lists.QueryError as exc:
+        fail(f"query: {exc.message}")
     if out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -263,7 +171,7 @@ def export_ics(
         out.write_bytes(data)
     except OSError as exc:
         fail(f"cannot write {out}: {exc.strerror or exc}")
-    typer.echo(f"wrote {len(events)} follow-up{'s' if len(events) != 1 else ''} to {out}", err=True)
+    typer.echo(f"wrote {count} follow-up{'s' if count != 1 else ''} to {out}", err=True)
 
 
 def register(app: typer.Typer) -> None:

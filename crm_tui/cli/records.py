@@ -7,30 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from crm_tui.cli.context import emit, fail, state
+from crm_tui.cli.context import fail, state
+from crm_tui.cli.matching import ENTITY_HELP, entity_spec, matching_records
+from crm_tui.cli.output import FORMAT_HELP, check_format, display_rows, emit, emit_records
 
 if TYPE_CHECKING:
-    from crm_tui.storage.database import Database
+    from crm_tui.services.book import Book
 
 add_app = typer.Typer(help="Add a record; prints the new record's id.", no_args_is_help=True)
-
-FORMAT_HELP = "Output format: table, json or csv."
-
-# Columns of `crm list`, per entity, in the order a rep scans them.
-LIST_COLUMNS: dict[str, list[str]] = {
-    "customer": ["id", "name", "city", "status", "grade", "phone", "email", "tags"],
-    "contact": ["id", "name", "customer", "title", "mobile", "phone", "email"],
-    "activity": ["id", "due_at", "kind", "subject", "customer", "done_at", "outcome"],
-    "opportunity": ["id", "title", "customer", "stage", "amount", "probability", "expected_close"],
-    "opportunity_line": ["id", "opportunity_id", "product", "model", "unit_price", "quantity"],
-    "expense": ["id", "spent_on", "category", "amount", "status", "description", "customer"],
-    "announcement": ["id", "published_at", "title"],
-    "competitor": ["id", "name", "strengths", "weaknesses"],
-    "saved_query": ["id", "screen", "name", "query", "pinned", "key"],
-    "lost_reason": ["id", "name"],
-    "user": ["id", "name", "email", "role"],
-}
-HIDDEN_IN_JSON = {"field_hlc", "extra", "sort_key", "server_version"}
 
 # Short option names a rep types, mapped to the field they set.
 FIELD_ALIASES = {
@@ -49,9 +33,8 @@ FIELD_ALIASES = {
 
 
 def _errors_to_exit(action: Callable[[], Any]) -> Any:
-    """Run a storage call; turn refusals into one clear line and a non-zero exit."""
-    from crm_tui.domain.fields import ValidationErrors
-    from crm_tui.storage.repository import NotFound
+    """Run a service call; turn refusals into one clear line and a non-zero exit."""
+    from crm_tui.services.records import NotFound, ValidationErrors
 
     try:
         return action()
@@ -61,37 +44,31 @@ def _errors_to_exit(action: Callable[[], Any]) -> Any:
         fail(str(exc))
 
 
-def _resolve_ref(db: Database, entity: str, ref: str | None) -> str | None:
+def _resolve_ref(book: Book, entity: str, ref: str | None) -> str | None:
     """An id from what the rep typed for a linked record: id, id prefix, exact or searched name."""
     if ref is None or not ref.strip():
         return None
-    from crm_tui.storage.repository import NotFound
+    from crm_tui.services import records
+    from crm_tui.services.records import NotFound
 
-    repo = db.repos.by_entity[entity]
     try:
-        return repo.resolve(ref).id
+        return records.resolve_link(book, entity, ref)
     except NotFound as exc:
-        if "more than one" in str(exc) or entity not in ("customer", "contact"):
-            fail(f"{entity}: {exc}")
-    found = repo.search(ref, limit=6)  # type: ignore[attr-defined]
-    if len(found) == 1:
-        return found[0].id
-    if not found:
-        fail(f"{entity}: no {entity} matches '{ref}'")
-    names = ", ".join(f"{r.name} ({r.id[:8]})" for r in found[:5])
-    fail(f"{entity}: '{ref}' matches several: {names}; give the id")
+        fail(f"{entity}: {exc}")
 
 
 def _add(
     ctx: typer.Context, entity: str, values: dict[str, Any], refs: dict[str, tuple[str, str | None]]
 ) -> None:
-    db = state(ctx).db
+    from crm_tui.services import records
+
+    book = state(ctx).book
     for field_name, (ref_entity, ref) in refs.items():
-        resolved = _resolve_ref(db, ref_entity, ref)
+        resolved = _resolve_ref(book, ref_entity, ref)
         if resolved is not None:
             values[field_name] = resolved
     clean = {k: v for k, v in values.items() if v is not None}
-    rec = _errors_to_exit(lambda: db.repos.by_entity[entity].create(clean))
+    rec = _errors_to_exit(lambda: records.create(book, entity, clean))
     typer.echo(rec.id)
 
 
@@ -258,75 +235,12 @@ def add_expense(
     )
 
 
-def _display_rows(db: Database, entity: str, records: list[Any], fmt: str) -> list[dict]:
-    """Rows for output: raw model fields for json/csv, human values for the table."""
-    from crm_tui.domain.fields import ENTITIES, to_wire
-    from crm_tui.domain.money import format_money
-
-    spec = ENTITIES[entity]
-    names: dict[str, str] = {}
-    customer_ids = {getattr(r, "customer_id", None) for r in records} - {None}
-    if customer_ids:
-        for cust in db.repos.customers.page(
-            where=[db.repos.customers.model.id.in_(customer_ids)],
-            limit=len(customer_ids),
-            include_deleted=True,
-        ):
-            names[cust.id] = cust.name
-    rows = []
-    for rec in records:
-        dumped = rec.model_dump()
-        order = ["id", *spec.field_names, *dumped]  # id, then the entity's fields, then sync
-        data = {
-            k: dumped[k] for k in dict.fromkeys(order) if k in dumped and k not in HIDDEN_IN_JSON
-        }
-        if fmt == "table":
-            for name, value in list(data.items()):
-                fspec = spec.by_name.get(name)
-                if fspec and fspec.kind == "money" and value is not None:
-                    data[name] = format_money(value, data.get("currency") or "CNY")
-                elif fspec and fspec.kind == "datetime" and value is not None:
-                    local = db.clock.to_local(value)
-                    all_day = data.get("all_day") and name == "due_at"
-                    data[name] = local.strftime("%Y-%m-%d" if all_day else "%Y-%m-%d %H:%M")
-                elif name == "id":
-                    data[name] = value[:8]
-            data["customer"] = names.get(data.get("customer_id") or "", "")
-        else:
-            data = {k: to_wire(v) for k, v in data.items()}
-            if customer_ids:
-                data["customer"] = names.get(data.get("customer_id") or "")
-        rows.append(data)
-    return rows
-
-
-def _text_filter(db: Database, entity: str, text: str) -> list[Any]:
-    """Clauses for `crm list ENTITY TEXT`: the query language where it applies."""
-    from sqlalchemy import false
-
-    repo = db.repos.by_entity[entity]
-    try:
-        from crm_tui.query import QueryError, compile_filter
-    except ImportError:  # the query package is optional during development of this module
-        compile_filter = None  # type: ignore[assignment]
-    if compile_filter is not None:
-        try:
-            return compile_filter(entity, text, db=db)
-        except QueryError as exc:
-            fail(f"query: {exc}")
-    if entity in ("customer", "contact"):
-        ids = [r.id for r in repo.search(text, limit=100_000)]  # type: ignore[attr-defined]
-        return [repo.model.id.in_(ids)] if ids else [false()]
-    title = getattr(repo.model, repo.spec.title_field)
-    return [title.contains(text)]
-
-
 def list_records(
     ctx: typer.Context,
     entity_name: str = typer.Argument(
         ...,
         metavar="ENTITY",
-        help="customers contacts followups opportunities expenses competitors announcements views",
+        help=ENTITY_HELP,
     ),
     text: str | None = typer.Argument(
         None, metavar="[TEXT]", help="Words to search, or a query (city:北京 grade:A)."
@@ -338,27 +252,11 @@ def list_records(
     ),
 ) -> None:
     """List records, optionally filtered by a search or query."""
-    from crm_tui.domain.fields import entity as lookup
-
-    if fmt not in ("table", "json", "csv"):
-        fail(f"--format: '{fmt}' is not one of table, json, csv")
-    try:
-        spec = lookup(entity_name)
-    except KeyError as exc:
-        fail(str(exc.args[0]))
-    db = state(ctx).db
-    where = _text_filter(db, spec.name, text) if text and text.strip() else []
-    from crm_tui.cli.query import sort_order
-
-    order = sort_order(db, spec.name, sort)
-    records = db.repos.by_entity[spec.name].page(where=where, order_by=order, limit=limit)
-    rows = _display_rows(db, spec.name, records, fmt)
-    columns = (
-        LIST_COLUMNS[spec.name]
-        if fmt == "table"
-        else (list(rows[0].keys()) if rows else LIST_COLUMNS[spec.name])
-    )
-    emit(rows, columns, fmt)
+    check_format(fmt)
+    spec = entity_spec(entity_name)
+    book = state(ctx).book
+    found = matching_records(book, spec.name, text or "", sort=sort, limit=limit)
+    emit_records(book, spec.name, found, fmt)
 
 
 def show(
@@ -368,10 +266,11 @@ def show(
 ) -> None:
     """Show one record, whatever its type."""
     from crm_tui.domain.fields import ENTITIES
+    from crm_tui.services import records
 
-    db = state(ctx).db
-    entity, rec = _errors_to_exit(lambda: db.repos.find_any(ref))
-    row = _display_rows(db, entity, [rec], "json" if fmt == "json" else "table")[0]
+    book = state(ctx).book
+    entity, rec = _errors_to_exit(lambda: records.find_any(book, ref))
+    row = display_rows(book, entity, [rec], "json" if fmt == "json" else "table")[0]
     if fmt == "json":
         emit([row | {"entity": entity}], list(row), "json")
         return
@@ -416,19 +315,20 @@ def _field_changes(entity: str, args: list[str]) -> dict[str, str]:
 def edit(ctx: typer.Context, ref: str = typer.Argument(..., metavar="ID")) -> None:
     """Change fields of a record: crm edit ID --city 上海 --grade A."""
     from crm_tui.domain.fields import ENTITIES
+    from crm_tui.services import records
 
-    db = state(ctx).db
-    entity, rec = _errors_to_exit(lambda: db.repos.find_any(ref))
+    book = state(ctx).book
+    entity, rec = _errors_to_exit(lambda: records.find_any(book, ref))
     changes: dict[str, Any] = _field_changes(entity, list(ctx.args))
     for name, value in list(changes.items()):
         fspec = ENTITIES[entity].by_name[name]
         if fspec.kind == "ref" and value:
-            changes[name] = _resolve_ref(db, fspec.ref or "", value)
-    _errors_to_exit(lambda: db.repos.by_entity[entity].update(rec.id, changes))
+            changes[name] = _resolve_ref(book, fspec.ref or "", value)
+    _errors_to_exit(lambda: records.update(book, entity, rec.id, changes))
     typer.echo(rec.id)
 
 
-def _split_next(db: Database, text: str) -> tuple[str, str | None]:
+def _split_next(book: Book, text: str) -> tuple[str, str | None]:
     """'fri call back' -> ('fri', 'call back'); the longest leading words that are a date."""
     from crm_tui.domain.dates import DateError, parse_when
 
@@ -436,7 +336,7 @@ def _split_next(db: Database, text: str) -> tuple[str, str | None]:
     for n in range(min(3, len(words)), 0, -1):
         head = " ".join(words[:n])
         try:
-            parse_when(head, db.clock)
+            parse_when(head, book.clock)
         except DateError:
             continue
         return head, " ".join(words[n:]) or None
@@ -453,12 +353,14 @@ def done(
     next_: str | None = typer.Option(None, "--next", help='Schedule the next one: "DATE subject".'),
 ) -> None:
     """Mark a follow-up done and optionally schedule the next one."""
-    db = state(ctx).db
-    rec = _errors_to_exit(lambda: db.repos.activities.resolve(ref))
-    due, subject = _split_next(db, next_) if next_ else (None, None)
+    from crm_tui.services import records
+
+    book = state(ctx).book
+    rec = _errors_to_exit(lambda: records.resolve(book, "activity", ref))
+    due, subject = _split_next(book, next_) if next_ else (None, None)
     _closed, follow = _errors_to_exit(
-        lambda: db.repos.activities.done(
-            rec.id, outcome=outcome, next_due=due, next_subject=subject
+        lambda: records.followup_done(
+            book, rec.id, outcome=outcome, next_due=due, next_subject=subject
         )
     )
     typer.echo(rec.id)
@@ -472,17 +374,18 @@ def delete(
     undo: bool = typer.Option(False, "--undo", help="Bring a deleted record back."),
 ) -> None:
     """Delete a record (kept as a tombstone; --undo brings it back)."""
-    db = state(ctx).db
-    entity, rec = _errors_to_exit(lambda: db.repos.find_any(ref))
-    repo = db.repos.by_entity[entity]
+    from crm_tui.services import records
+
+    book = state(ctx).book
+    entity, rec = _errors_to_exit(lambda: records.find_any(book, ref))
     if undo:
         if not rec.deleted:
             fail(f"{entity} {rec.id} is not deleted")
-        _errors_to_exit(lambda: repo.restore(rec.id))
+        _errors_to_exit(lambda: records.restore(book, entity, rec.id))
     else:
         if rec.deleted:
             fail(f"{entity} {rec.id} is already deleted (use --undo to restore it)")
-        _errors_to_exit(lambda: repo.delete(rec.id))
+        _errors_to_exit(lambda: records.delete(book, entity, rec.id))
     typer.echo(rec.id)
 
 

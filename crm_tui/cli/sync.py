@@ -7,7 +7,8 @@ import socket
 
 import typer
 
-from crm_tui.cli.context import emit, fail, state
+from crm_tui.cli.context import fail, state
+from crm_tui.cli.output import emit
 
 server_app = typer.Typer(
     help="Run the team's sync server, or administer its members.",
@@ -132,7 +133,7 @@ def login(
         code = typer.prompt("enrolment code")
     st = state(ctx)
     try:
-        answer = do_login(st.db, url, user=user, code=code, device_name=device_name)
+        answer = do_login(st.book.db, url, user=user, code=code, device_name=device_name)
     except SyncError as exc:
         fail(f"login failed: {exc}")
     typer.echo(
@@ -149,7 +150,7 @@ def sync(
     from crm_tui.sync.client import SyncClient, SyncError, sync_once
 
     st = state(ctx)
-    db = st.db
+    db = st.book.db  # TRANSITION: until services.sync (B) lands
     try:
         client = SyncClient.for_database(st.db_path)
     except SyncError as exc:

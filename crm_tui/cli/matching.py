@@ -1,0 +1,63 @@
+"""Provides what `crm list`, `crm query` and `crm export` share: an entity by the name a
+rep types, and the records a query selects (errors as one line, never a traceback)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from crm_tui.cli.context import fail
+
+if TYPE_CHECKING:
+    from crm_tui.domain.fields import EntitySpec
+    from crm_tui.services.book import Book
+
+ENTITY_HELP = "customers contacts followups opportunities expenses competitors announcements views"
+
+
+def entity_spec(name: str) -> EntitySpec:
+    """The entity a rep means by `name` (customers, followups, deal …); exits otherwise."""
+    from crm_tui.domain.fields import entity
+
+    try:
+        return entity(name)
+    except KeyError as exc:
+        fail(str(exc.args[0]))
+
+
+def _check_sort(entity: str, sort: str) -> None:
+    from crm_tui.services import lists
+
+    try:
+        lists.parse_sort(entity, sort)
+    except lists.QueryError as exc:
+        fail(f"--sort: {exc.message}")
+
+
+def matching_records(
+    book: Book,
+    entity: str,
+    text: str,
+    *,
+    sort: str | None = None,
+    limit: int = 50,
+    full_error: bool = True,
+) -> list[Any]:
+    """Up to `limit` records of `entity` that the query `text` selects, in `sort` order
+    (`urgency`, `field`, `-field`). `full_error=False` prints only the error's message."""
+    from crm_tui.services import lists
+
+    if sort:
+        _check_sort(entity, sort)
+    try:
+        return lists.query_rows(book, entity, text, sort=sort, limit=limit)
+    except lists.QueryError as exc:
+        fail(f"query: {exc if full_error else exc.message}")
+
+
+def count_matching(book: Book, entity: str, text: str) -> int:
+    from crm_tui.services import lists
+
+    try:
+        return lists.count(book, entity, text)
+    except lists.QueryError as exc:
+        fail(f"query: {exc.message}")
