@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-from crm_tui.storage import outbox
+from crm_tui.storage import outbox, parking, pull_indexes
 from crm_tui.storage.merge import PulledRow, Shape, merge_pulled, shape
 from crm_tui.storage.merge import extra_json as merge_extra_json
 
@@ -36,18 +36,9 @@ _SEARCHABLE = ("customer", "contact")
 # While pulling, a page cache big enough for the indexes a million follow-ups touch, and
 # WAL checkpoints every 64 MB rather than every 4 MB (each rewrote the same hot index pages).
 _PULL_PRAGMAS = ("PRAGMA cache_size = -131072", "PRAGMA wal_autocheckpoint = 16384")
-_PLAIN_PRAGMAS = ("PRAGMA cache_size = -2000", "PRAGMA wal_autocheckpoint = 1000")
 
 
-class PulledChange(Protocol):
-    """A change-log row as the wire carries it (`protocol.Change`, or a light stand-in)."""
-
-    seq: int
-    entity: str
-    row_id: str
-    op: str
-    data: dict[str, Any] | None
-
+PulledChange = parking.PulledChange
 
 _Shape = Shape
 _shape = shape
@@ -250,108 +241,20 @@ def _missing_parents(
     return missing
 
 
-def _park(conn: sqlite3.Connection, change: PulledChange, waits_for: str) -> None:
-    body = {"seq": change.seq, "entity": change.entity, "row_id": change.row_id}
-    body |= {"op": change.op, "data": change.data}
-    conn.execute(
-        "INSERT INTO pull_parked(row_id, entity, seq, change, waits_for) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT(row_id) DO UPDATE SET entity = excluded.entity, seq = excluded.seq, "
-        "change = excluded.change, waits_for = excluded.waits_for WHERE excluded.seq > seq",
-        (change.row_id, change.entity, change.seq, json.dumps(body, ensure_ascii=False), waits_for),
-    )
-
-
-@dataclass(slots=True)
-class _Parked:
-    seq: int
-    entity: str
-    row_id: str
-    op: str
-    data: dict[str, Any] | None
-
-
-def _unpark(conn: sqlite3.Connection, arrived: Sequence[str]) -> list[_Parked]:
-    """Parked rows that were waiting for one of `arrived` (taken out of the parking)."""
-    if not arrived or conn.execute("SELECT 1 FROM pull_parked LIMIT 1").fetchone() is None:
-        return []
-    rows = conn.execute(
-        "DELETE FROM pull_parked WHERE waits_for IN (SELECT value FROM json_each(?)) "
-        "RETURNING change",
-        (json.dumps(list(arrived)),),
-    ).fetchall()
-    out = [_Parked(**json.loads(r[0])) for r in rows]
-    out.sort(key=lambda c: c.seq)
-    return out
-
-
 def cursor_of(db: Database) -> int:
     """The seq this laptop has pulled up to."""
     return int(db.state(CURSOR_KEY) or 0)
 
 
 def parked_count(db: Database) -> int:
-    """Pulled rows still waiting for their parent (0 once a pull has finished)."""
-    with db.engine.connect() as conn:
-        return int(conn.exec_driver_sql("SELECT count(*) FROM pull_parked").scalar() or 0)
+    """Pulled rows parked: waiting for their parent, or not appliable (with the reason)."""
+    return parking.count(db.engine)
 
 
-DEFERRED_KEY = outbox.DEFERRED_INDEXES_KEY
-# Tables a first sync fills; their secondary indexes are built once at its end.
-_FILLED = ("customer", "contact", "activity", "opportunity", "opportunity_line", "expense")
-# Indexes the pull itself reads (contacts of a new customer; the follow-up triggers).
-_KEEP = frozenset({"ix_contact_customer", "ix_activity_customer_done"})
-
-
-def begin_pull(db: Database) -> bool:
-    """On a brand-new laptop (nothing pulled, no records yet), drop the secondary indexes of
-    the big tables for the first sync: maintaining a dozen indexes row by row made writing a
-    million follow-ups ~8x slower than building the indexes once at the end. Their SQL is
-    kept in `sync_state`, so a first sync cut short still ends with `end_pull` rebuilding
-    them (the next pull finds them owed and carries on without). True when deferred."""
-    from crm_tui.storage.bulk import raw_connection
-
-    if db.state(DEFERRED_KEY):
-        return True
-    if int(db.state(CURSOR_KEY) or 0) != 0:
-        return False
-    with db.transaction() as s:
-        conn = raw_connection(s)
-        if any(conn.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone() for t in _FILLED):
-            return False
-        marks = ", ".join("?" for _ in _FILLED)
-        indexes = [
-            (name, sql)
-            for name, sql in conn.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                f"AND tbl_name IN ({marks}) ORDER BY name",
-                _FILLED,
-            )
-            if name not in _KEEP
-        ]
-        if not indexes:
-            return False
-        db.set_state(DEFERRED_KEY, json.dumps(indexes))
-        for name, _sql in indexes:
-            conn.execute(f'DROP INDEX IF EXISTS "{name}"')
-    return True
-
-
-def end_pull(db: Database) -> None:
-    """Build any indexes a first sync deferred, give back the pull's page cache, and
-    checkpoint the WAL it grew."""
-    from crm_tui.storage.bulk import raw_connection
-
-    with db.transaction() as s:
-        conn = raw_connection(s)
-        saved = db.state(DEFERRED_KEY)
-        if saved:
-            for _name, sql in json.loads(saved):
-                conn.execute(sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
-            db.set_state(DEFERRED_KEY, None)
-        for pragma in _PLAIN_PRAGMAS:
-            conn.execute(pragma)
-    with db.engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+# The first sync's index deferral lives in pull_indexes.py; these names stay for callers.
+DEFERRED_KEY = pull_indexes.DEFERRED_KEY
+begin_pull = pull_indexes.begin_pull
+end_pull = pull_indexes.end_pull
 
 
 def apply_page(
@@ -373,20 +276,90 @@ def apply_page(
         if bulk:
             for pragma in _PULL_PRAGMAS:
                 conn.execute(pragma)
-        applied, newest, arrived = _apply(db, s, conn, changes)
+        applied, newest, arrived = _apply_guarded(db, s, conn, changes)
         while arrived:  # rows parked earlier whose parent came with this page
-            more = _unpark(conn, arrived)
+            more = parking.unpark(conn, arrived)
             if not more:
                 break
-            count, top, arrived = _apply(db, s, conn, more)
+            count, top, arrived = _apply_guarded(db, s, conn, more)
             applied += count
             newest = max(newest, top)
         if newest:
-            db.hlc.observe(newest)
-            db.set_state(outbox.LAST_HLC_KEY, db.hlc.now().encode())
+            _observe(db, newest)
         if new_cursor > int(db.state(CURSOR_KEY) or 0):
             db.set_state(CURSOR_KEY, str(new_cursor))
     return applied
+
+
+def _observe(db: Database, stamp: str) -> None:
+    try:
+        db.hlc.observe(stamp)
+    except (ValueError, TypeError, OverflowError):
+        return  # a malformed clock in a pulled row: ignored, never a stopped sync
+    db.set_state(outbox.LAST_HLC_KEY, db.hlc.now().encode())
+
+
+def retry_parked(db: Database) -> int:
+    """Try again every row parked because it could not be applied (a newer client or a fix
+    on the server may have made it appliable); those that still fail are parked again with
+    the reason. Returns rows written. Run at the start of each pull."""
+    from crm_tui.storage.bulk import raw_connection
+
+    with db.transaction() as s:
+        conn = raw_connection(s)
+        if not parking.has_bad(conn):
+            return 0
+        conn.execute("PRAGMA defer_foreign_keys = ON")
+        applied, newest, _ = _apply_guarded(db, s, conn, parking.unpark_bad(conn))
+        if newest:
+            _observe(db, newest)
+    return applied
+
+
+def _apply_guarded(
+    db: Database, s: Session, conn: sqlite3.Connection, changes: Sequence[PulledChange]
+) -> tuple[int, str, list[str]]:
+    """`_apply`, and when a row's values cannot be stored (OverflowError, a bad date…), the
+    changes one by one, each in its own savepoint: the bad ones are parked with the reason
+    and the rest are written, so one bad row never stops the sync."""
+    try:
+        with _savepoint(s, conn):
+            return _apply(db, s, conn, changes)
+    except Exception as exc:
+        if not parking.is_data_error(exc):
+            raise
+    latest: dict[str, PulledChange] = {}
+    for change in changes:
+        latest[change.row_id] = change
+    applied, newest, written = 0, "", []
+    for change in sorted(latest.values(), key=lambda c: c.seq):
+        try:
+            with _savepoint(s, conn):
+                count, top, rows = _apply(db, s, conn, [change])
+        except Exception as exc:
+            if not parking.is_data_error(exc):
+                raise
+            parking.park(conn, change, reason=parking.describe(exc))
+            continue
+        applied += count
+        newest = max(newest, top)
+        written += rows
+    return applied, newest, written
+
+
+@contextmanager
+def _savepoint(s: Session, conn: sqlite3.Connection) -> Iterator[None]:
+    """A savepoint on the page's connection; on failure the ORM session forgets what it
+    flushed since (its objects no longer match the rows)."""
+    conn.execute("SAVEPOINT pull_rows")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK TO pull_rows")
+        conn.execute("RELEASE pull_rows")
+        s.expunge_all()
+        raise
+    conn.execute("RELEASE pull_rows")
 
 
 def _apply(
@@ -444,7 +417,7 @@ def _apply(
             if change.data is None:
                 continue
             if change.row_id in missing:
-                _park(conn, change, missing[change.row_id])
+                parking.park(conn, change, missing[change.row_id])
                 continue
             applied += 1
             written.append(change.row_id)

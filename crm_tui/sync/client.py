@@ -1,272 +1,70 @@
-"""Provides the laptop's sync: `SyncClient` (HTTP with retries) and `sync_once(db, client)`.
+"""Provides the laptop's sync run: `login`, `sync_once(db, client)` (push, then pull) and
+the recovery of a laptop restored from a backup.
 
 A sync pushes the outbox in batches (the server answers each change; answers are recorded
 and the outbox rows dropped in one transaction), then pulls pages after the cursor, each
-page applied with its cursor in one transaction. The login (device token) is kept next to
-the database it belongs to, readable by its owner only.
+page applied with its cursor in one transaction. HTTP, errors and the saved login are in
+sync/http.py (re-exported here for callers).
 """
 
 from __future__ import annotations
 
-import functools
-import json
-import os
-import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import httpx
-
-from crm_tui.sync.protocol import (
-    EnrolRequest,
-    EnrolResponse,
-    Mutation,
-    PullResponse,
-    PushRequest,
-    PushResponse,
-    version_headers,
+from crm_tui.storage import outbox
+from crm_tui.sync.http import (
+    PREVIOUS_MAX_PAGE,
+    PULL_PAGE,
+    AuthError,
+    Login,
+    OfflineError,
+    PulledPage,
+    SeqConflictError,
+    SyncClient,
+    SyncError,
+    VersionError,
+    WireChange,
+    _tls_context,
+    load_login,
+    login_path,
+    save_login,
 )
+from crm_tui.sync.protocol import SEQ_GAP, SEQ_REUSED, EnrolRequest, EnrolResponse, Mutation
+from crm_tui.sync.protocol import PushRequest as PushRequest
 
 if TYPE_CHECKING:
     from crm_tui.storage.database import Database
 
+__all__ = [
+    "PREVIOUS_MAX_PAGE",
+    "PULL_PAGE",
+    "AuthError",
+    "Login",
+    "OfflineError",
+    "Progress",
+    "PulledPage",
+    "SeqConflictError",
+    "SyncClient",
+    "SyncError",
+    "SyncReport",
+    "VersionError",
+    "WireChange",
+    "_tls_context",
+    "load_login",
+    "login",
+    "login_path",
+    "outbox_mutations",
+    "pull_changes",
+    "push_outbox",
+    "renew_device",
+    "save_login",
+    "sync_once",
+]
+
 Progress = Callable[[str, int, int | None], None]
-# Changes per pull request: large pages cut per-request overhead on a new laptop's first
-# sync (the server allows up to protocol.MAX_PAGE).
-PULL_PAGE = 5000
-# The largest page a server of the previous release serves (its protocol.MAX_PAGE).
-PREVIOUS_MAX_PAGE = 2000
-
-
-class SyncError(Exception):
-    """Sync could not finish; `str()` is a sentence for the rep."""
-
-
-class OfflineError(SyncError):
-    """The server could not be reached (after retries)."""
-
-
-class AuthError(SyncError):
-    """401: not signed in, unknown or revoked token."""
-
-
-class VersionError(SyncError):
-    """426: this laptop and the server need different versions."""
-
-
-class SeqConflictError(SyncError):
-    """409: the outbox does not continue this device's sequence (restored backup?)."""
-
-
-# --- the login kept next to the database -------------------------------------------------
-@dataclass(frozen=True)
-class Login:
-    server_url: str
-    token: str
-    device_id: str
-
-
-def login_path(db_path: Path) -> Path:
-    return db_path.with_name(db_path.name + ".login")
-
-
-def save_login(db_path: Path, login: Login) -> Path:
-    path = login_path(db_path)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        json.dump(login.__dict__, fh)
-    os.chmod(path, 0o600)
-    return path
-
-
-def load_login(db_path: Path) -> Login | None:
-    path = login_path(db_path)
-    if not path.exists():
-        return None
-    return Login(**json.loads(path.read_text()))
-
-
-@functools.cache
-def _tls_context() -> ssl.SSLContext:
-    # Loading the CA bundle costs ~0.2 s: do it once per process, not per client.
-    return ssl.create_default_context()
-
-
-# --- HTTP ----------------------------------------------------------------------------------
-class SyncClient:
-    """The sync API over httpx, retrying transport errors, 5xx and 429 with backoff."""
-
-    def __init__(
-        self,
-        base_url: str,
-        token: str | None = None,
-        *,
-        timeout: float = 30.0,
-        retries: int = 4,
-        backoff: float = 0.5,
-        max_backoff: float = 30.0,
-        transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        headers = version_headers()
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        self.base_url = base_url.rstrip("/")
-        self.http = httpx.Client(
-            base_url=self.base_url,
-            headers=headers,
-            timeout=timeout,
-            transport=transport,
-            verify=_tls_context(),
-        )
-        self.retries = retries
-        self.backoff = backoff
-        self.max_backoff = max_backoff
-        self.sleep = sleep
-        self.max_page = PULL_PAGE  # lowered to an older server's cap when it refuses a page
-
-    @classmethod
-    def for_database(cls, db_path: Path, **kwargs: Any) -> SyncClient:
-        login = load_login(db_path)
-        if login is None:
-            raise AuthError(f"{db_path} is not signed in: run crm login URL --user NAME")
-        return cls(login.server_url, login.token, **kwargs)
-
-    def close(self) -> None:
-        self.http.close()
-
-    def __enter__(self) -> SyncClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        last = ""
-        for attempt in range(self.retries + 1):
-            if attempt:
-                delay = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
-                self.sleep(delay)
-            try:
-                response = self.http.request(method, path, **kwargs)
-            except httpx.TransportError as exc:
-                last = f"cannot reach {self.base_url}: {exc.__class__.__name__} {exc}".strip()
-                continue
-            if response.status_code == 429 or response.status_code >= 500:
-                last = f"server busy or failing ({response.status_code})"
-                retry_after = response.headers.get("Retry-After", "")
-                if response.status_code == 429 and retry_after.isdigit():
-                    self.sleep(min(self.max_backoff, float(retry_after)))
-                continue
-            if response.status_code >= 400:
-                raise _error_for(response)
-            return response
-        raise OfflineError(last)
-
-    def health(self) -> dict[str, Any]:
-        return self._request("GET", "/health").json()
-
-    def enrol(self, request: EnrolRequest) -> EnrolResponse:
-        response = self._request(
-            "POST",
-            "/auth/enrol",
-            content=request.model_dump_json(),
-            headers={"Content-Type": "application/json"},
-        )
-        return EnrolResponse.model_validate_json(response.content)
-
-    def push(self, request: PushRequest) -> PushResponse:
-        response = self._request(
-            "POST",
-            "/sync/push",
-            content=request.model_dump_json(),
-            headers={"Content-Type": "application/json"},
-        )
-        return PushResponse.model_validate_json(response.content)
-
-    def pull(self, after: int, limit: int) -> PullResponse:
-        response = self._request("GET", "/sync/pull", params={"after": after, "limit": limit})
-        return PullResponse.model_validate_json(response.content)
-
-    def pull_page(self, after: int, limit: int) -> PulledPage:
-        """`pull` without building a pydantic model per change (a new laptop pulls a
-        million): the page's shape is checked, each change becomes a light `WireChange`."""
-        limit = min(limit, self.max_page)
-        try:
-            response = self._request("GET", "/sync/pull", params={"after": after, "limit": limit})
-        except SyncError as exc:
-            # A server of the previous release caps pages lower and answers 422: ask for
-            # its size from now on rather than failing every sync.
-            if "HTTP 422" not in str(exc) or limit <= PREVIOUS_MAX_PAGE:
-                raise
-            self.max_page = PREVIOUS_MAX_PAGE
-            return self.pull_page(after, limit)
-        return PulledPage.from_json(response.content)
-
-
-@dataclass(slots=True)
-class WireChange:
-    """One pulled change (the fields of `protocol.Change`), unvalidated but checked for
-    shape by `PulledPage.from_json`."""
-
-    seq: int
-    entity: str
-    row_id: str
-    op: str
-    data: dict[str, Any] | None = None
-
-
-@dataclass
-class PulledPage:
-    changes: list[WireChange]
-    cursor: int
-    has_more: bool
-    server_hlc: str
-
-    @classmethod
-    def from_json(cls, body: bytes) -> PulledPage:
-        try:
-            page = json.loads(body)
-            changes = [
-                WireChange(c["seq"], c["entity"], c["row_id"], c["op"], c.get("data"))
-                for c in page["changes"]
-            ]
-            pulled = cls(changes, int(page["cursor"]), bool(page["has_more"]), page["server_hlc"])
-        except (ValueError, KeyError, TypeError) as exc:
-            raise SyncError(f"the server sent a malformed pull page ({exc})") from None
-        for change in changes:
-            if (
-                type(change.seq) is not int
-                or change.op not in ("upsert", "remove")
-                or not isinstance(change.row_id, str)
-                or not (change.data is None or isinstance(change.data, dict))
-            ):
-                raise SyncError(f"the server sent a malformed change: {change!r}"[:300])
-        return pulled
-
-
-def _error_for(response: httpx.Response) -> SyncError:
-    try:
-        detail = response.json().get("detail")
-    except ValueError:
-        detail = response.text
-    if isinstance(detail, dict):
-        detail = detail.get("message") or json.dumps(detail)
-    elif isinstance(detail, list):  # FastAPI's validation errors
-        detail = "; ".join(
-            f"{'.'.join(map(str, d.get('loc', [])))}: {d.get('msg')}"
-            for d in detail
-            if isinstance(d, dict)
-        )
-    kinds = {401: AuthError, 426: VersionError, 409: SeqConflictError}
-    return kinds.get(response.status_code, SyncError)(
-        f"{detail} (HTTP {response.status_code})"
-        if response.status_code not in kinds
-        else str(detail)
-    )
 
 
 def login(
@@ -298,13 +96,13 @@ def login(
     url = url.rstrip("/")
     save_login(db.path, Login(url, answer.token, answer.device_id))
     for key, value in (
-        ("server_url", url),
-        ("user_id", answer.user_id),
-        ("user_name", answer.user_name),
-        ("role", answer.role),
-        ("server_device_id", answer.device_id),
-        (sync_store.CURSOR_KEY, "0"),
-        ("last_sync_error", None),
+        (outbox.SERVER_URL_KEY, url),
+        (outbox.USER_ID_KEY, answer.user_id),
+        (outbox.USER_NAME_KEY, answer.user_name),
+        (outbox.ROLE_KEY, answer.role),
+        (outbox.SERVER_DEVICE_ID_KEY, answer.device_id),
+        (outbox.CURSOR_KEY, "0"),
+        (outbox.LAST_SYNC_ERROR_KEY, None),
     ):
         db.set_state(key, value)
     sync_store.observe_clock(db, answer.server_hlc)
@@ -322,12 +120,17 @@ class SyncReport:
     cursor: int = 0
     seconds: float = 0.0
     rejections: list[str] = field(default_factory=list)
+    parked: int = 0  # pulled rows this laptop could not apply (listed by services.sync)
+    notes: list[str] = field(default_factory=list)  # what else happened, one line each
 
     def summary(self) -> str:
-        return (
+        text = (
             f"pushed {self.pushed}, pulled {self.pulled}, conflicts {self.conflicts}, "
             f"rejected {self.rejected}"
         )
+        if self.parked:
+            text += f", {self.parked} pulled rows parked (see the conflicts view)"
+        return "; ".join([text, *self.notes])
 
 
 def outbox_mutations(db: Database, limit: int) -> list[Mutation]:
@@ -404,6 +207,8 @@ def pull_changes(
     from crm_tui.storage import pull_store, sync_store
 
     after = int(db.state(pull_store.CURSOR_KEY) or 0)
+    # Rows parked last time because they could not be applied get another chance first.
+    report.pulled += pull_store.retry_parked(db)
     pull_store.begin_pull(db)
     ahead = ThreadPoolExecutor(1, thread_name_prefix="crm-pull")
     try:
@@ -427,6 +232,34 @@ def pull_changes(
         pull_store.end_pull(db)
 
 
+RENEWED = (
+    "this laptop's changes were already used by another copy (restored backup?); "
+    "re-registered as a new device and pushed {n} pending changes"
+)
+
+
+def renewable(exc: SeqConflictError) -> bool:
+    """A 409 the laptop can recover from by becoming a new device: a seq another copy of
+    this file already used, or a gap nothing on this laptop explains. (An older server's
+    409 without a code stands as before.)"""
+    return exc.code in (SEQ_REUSED, SEQ_GAP)
+
+
+def renew_device(db: Database, client: SyncClient) -> int:
+    """Re-register this laptop as a new device of the same account (its token is still
+    valid: no enrolment code), save the new login (0600), renumber the pending changes
+    1..n for the new device's sequence; returns n. Raises `SyncError` if the server
+    refuses."""
+    answer = client.renew()
+    old = load_login(db.path)
+    url = old.server_url if old else client.base_url
+    save_login(db.path, Login(url, answer.token, answer.device_id))
+    with db.transaction() as s:
+        pending = outbox.renumber(s)
+        db.write_state(s, outbox.SERVER_DEVICE_ID_KEY, answer.device_id)
+    return pending
+
+
 def sync_once(
     db: Database,
     client: SyncClient,
@@ -436,18 +269,35 @@ def sync_once(
     progress: Progress | None = None,
 ) -> SyncReport:
     """Push everything pending, then pull everything new; records the outcome in db.state
-    ('online', 'last_sync_at', 'last_sync_error') for the status bar."""
+    ('online', 'last_sync_at', 'last_sync_error') for the status bar.
+
+    On a 409 saying this laptop's change numbers were already used (a restored backup or a
+    copied file), it re-registers as a new device, renumbers its pending changes and pushes
+    them once; `report.notes` says so. If that fails, the 409 stands."""
+    from crm_tui.storage import pull_store
+
     report = SyncReport()
     started = time.perf_counter()
     try:
-        push_outbox(db, client, report, batch=batch, progress=progress)
+        try:
+            push_outbox(db, client, report, batch=batch, progress=progress)
+        except SeqConflictError as exc:
+            if not renewable(exc):
+                raise
+            try:
+                pending = renew_device(db, client)
+            except SyncError:
+                raise exc from None
+            push_outbox(db, client, report, batch=batch, progress=progress)
+            report.notes.append(RENEWED.format(n=pending))
         pull_changes(db, client, report, page=page, progress=progress)
     except SyncError as exc:
-        db.set_state("online", "0" if isinstance(exc, OfflineError) else "1")
-        db.set_state("last_sync_error", str(exc))
+        db.set_state(outbox.ONLINE_KEY, "0" if isinstance(exc, OfflineError) else "1")
+        db.set_state(outbox.LAST_SYNC_ERROR_KEY, str(exc))
         raise
-    db.set_state("online", "1")
-    db.set_state("last_sync_error", None)
-    db.set_state("last_sync_at", db.clock.now().isoformat())
+    report.parked = pull_store.parked_count(db)
+    db.set_state(outbox.ONLINE_KEY, "1")
+    db.set_state(outbox.LAST_SYNC_ERROR_KEY, None)
+    db.set_state(outbox.LAST_SYNC_AT_KEY, db.clock.now().isoformat())
     report.seconds = time.perf_counter() - started
     return report

@@ -55,3 +55,48 @@ def test_wire_datetimes_are_stored_as_sqlalchemy_writes_them() -> None:
     assert pull_store.stored_datetime("2026-11-20T09:30:00.123456Z") == "2026-11-20 09:30:00.123456"
     assert pull_store.stored_datetime("2026-11-20T09:30:00Z") == "2026-11-20 09:30:00.000000"
     assert pull_store.stored_datetime("2026-11-20T17:30:00+08:00") == "2026-11-20 09:30:00.000000"
+
+
+def test_a_row_that_cannot_be_stored_is_parked_with_its_reason_and_retried(
+    tmp_path: Path,
+) -> None:
+    """Issue 14: an amount past SQLite's INTEGER range (OverflowError) must not stop a pull."""
+    from crm_tui.storage import parking
+
+    db = open_database(tmp_path / "lap.db", Clock())
+    before, bad, after = new_id(), new_id(), new_id()
+    page = [
+        _upsert(1, "customer", before, name="Before Co"),
+        _upsert(2, "expense", bad, spent_on="2026-11-20", amount=10**30, category="travel"),
+        _upsert(3, "customer", after, name="After Co"),
+    ]
+    assert pull_store.apply_page(db, page, 3) == 2
+    assert pull_store.cursor_of(db) == 3  # the cursor moved past the bad row
+    assert db.repos.customers.get(before) and db.repos.customers.get(after)
+    assert db.repos.expenses.get(bad) is None
+    [row] = parking.listing(db.engine)
+    assert (row.entity, row.row_id, row.seq) == ("expense", bad, 2)
+    assert "OverflowError" in row.reason and row.waits_for is None
+    # the next sync tries it again: still bad, still parked, nothing else disturbed
+    assert pull_store.retry_parked(db) == 0 and pull_store.parked_count(db) == 1
+    # a later, storable version of the row replaces the parked one
+    fixed = [_upsert(7, "expense", bad, spent_on="2026-11-20", amount=12_300, category="travel")]
+    assert pull_store.apply_page(db, fixed, 7) == 1
+    assert pull_store.parked_count(db) == 0 and db.repos.expenses.require(bad).amount == 12_300
+    db.close()
+
+
+def test_a_bad_date_is_parked_and_the_good_rows_of_its_page_are_kept(tmp_path: Path) -> None:
+    from crm_tui.storage import parking
+
+    db = open_database(tmp_path / "lap.db", Clock())
+    ok, bad = new_id(), new_id()
+    page = [
+        _upsert(4, "customer", ok, name="Fine Co"),
+        _upsert(5, "customer", bad, name="Odd Co"),
+    ]
+    page[1].data["created_at"] = "the 31st of Smarch"
+    assert pull_store.apply_page(db, page, 5) == 1
+    assert [r.row_id for r in parking.listing(db.engine)] == [bad]
+    assert db.repos.customers.get(ok) is not None and pull_store.cursor_of(db) == 5
+    db.close()
