@@ -15,14 +15,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
-from crm_tui.screens import CrmScreen
+from crm_tui.domain.fields import ValidationErrors
+from crm_tui.screens.base import CrmScreen
 from crm_tui.screens.pickers import ChoiceScreen, ConfirmScreen
+from crm_tui.screens.shell import book_of, book_ready
+from crm_tui.services import duplicates, records
+from crm_tui.widgets.status_bar import SyncStatusChanged
 
 if TYPE_CHECKING:
     from textual.app import App
 
-    from crm_tui.storage.database import Database
-    from crm_tui.storage.duplicates import Clash
+    from crm_tui.services.book import Book
+    from crm_tui.services.duplicates import Clash
 
 
 class DuplicatesScreen(CrmScreen):
@@ -58,9 +62,8 @@ class DuplicatesScreen(CrmScreen):
         Binding("escape", "back", "Back", id="duplicates.back"),
     ]
 
-    def __init__(self, db: Database) -> None:
-        super().__init__()
-        self.db = db
+    def __init__(self, book: Book) -> None:
+        super().__init__(book)
         self.clashes: list[Clash] = []
 
     def compose_body(self) -> ComposeResult:
@@ -75,9 +78,7 @@ class DuplicatesScreen(CrmScreen):
 
     @property
     def manager(self) -> bool:
-        from crm_tui.storage.duplicates import is_manager
-
-        return is_manager(self.db)
+        return duplicates.may_settle(self.book)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("merge", "reassign"):
@@ -87,9 +88,7 @@ class DuplicatesScreen(CrmScreen):
         return True
 
     def reload(self) -> None:
-        from crm_tui.storage.duplicates import NOT_MANAGER, clashes
-
-        self.clashes = clashes(self.db)
+        self.clashes = duplicates.clashes(self.book)
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
@@ -111,7 +110,7 @@ class DuplicatesScreen(CrmScreen):
         elif self.manager:
             text = f"{count} customer(s) claimed twice · m/M merge keeping this/the other"
         else:
-            text = f"{count} customer(s) claimed twice · read-only: {NOT_MANAGER}"
+            text = f"{count} customer(s) claimed twice · read-only: {duplicates.NOT_MANAGER}"
         self.query_one("#duplicates-summary", Static).update(text)
         self.refresh_bindings()
 
@@ -127,10 +126,10 @@ class DuplicatesScreen(CrmScreen):
         if c is None:
             return
         row_id = c.b_id if other else c.a_id
-        if self.db.repos.customers.get(row_id) is None:
+        if records.get(self.book, "customer", row_id) is None:
             self.notify("That customer is not on this laptop yet: sync first.", severity="warning")
             return
-        self.app.open_record("customer", row_id)  # type: ignore[attr-defined]
+        self.shell.open_record("customer", row_id)
 
     def action_merge(self, keep_other: bool) -> None:
         c = self.current
@@ -150,7 +149,7 @@ class DuplicatesScreen(CrmScreen):
 
         def done(yes: bool | None) -> None:
             if yes:
-                self._run(lambda: _merge(self.db, loser, survivor))
+                self._run(lambda: duplicates.merge_by_id(self.book, loser, survivor))
 
         self.app.push_screen(ConfirmScreen(question, yes="Merge", no="Cancel"), done)
 
@@ -158,8 +157,6 @@ class DuplicatesScreen(CrmScreen):
         c = self.current
         if c is None:
             return
-        from crm_tui.storage.duplicates import reassign
-
         members = self._members()
         if not members:
             self.notify("No team members on this laptop yet: sync first.", severity="warning")
@@ -169,12 +166,12 @@ class DuplicatesScreen(CrmScreen):
             if choice is None:
                 return
             user_id = members[choice[0]]
-            self._run(
-                lambda: (
-                    reassign(self.db, "customer", c.a_id, user_id)
-                    or f"Reassign queued: '{c.a_name}' goes to {choice[0]} with the next sync."
-                )
-            )
+
+            def step() -> str:
+                duplicates.reassign_by_id(self.book, "customer", c.a_id, user_id)
+                return f"Reassign queued: '{c.a_name}' goes to {choice[0]} with the next sync."
+
+            self._run(step)
 
         self.app.push_screen(
             ChoiceScreen(
@@ -184,11 +181,9 @@ class DuplicatesScreen(CrmScreen):
         )
 
     def _members(self) -> dict[str, str]:
-        return self.db.repos.users.members()
+        return records.team_members(self.book)
 
     def _run(self, step: Any) -> None:
-        from crm_tui.domain.fields import ValidationErrors
-
         try:
             message = step()
         except ValidationErrors as exc:
@@ -196,8 +191,6 @@ class DuplicatesScreen(CrmScreen):
             return
         self.notify(message)
         self.reload()
-        from crm_tui.widgets.status_bar import SyncStatusChanged
-
         self.app.post_message(SyncStatusChanged())
 
     def action_back(self) -> None:
@@ -205,15 +198,9 @@ class DuplicatesScreen(CrmScreen):
             self.app.pop_screen()
 
 
-def _merge(db: Database, loser: str, survivor: str) -> str:
-    from crm_tui.storage.duplicates import merge_customers
-
-    return merge_customers(db, loser, survivor)
-
-
 def show_duplicates(app: App[Any]) -> None:
     """Open the duplicate customers view over the current screen (a palette entry)."""
-    if not getattr(app, "db_ready", False):
+    if not book_ready(app):
         app.notify("Opening the database…", timeout=2)
         return
-    app.push_screen(DuplicatesScreen(app.db))  # type: ignore[attr-defined]
+    app.push_screen(DuplicatesScreen(book_of(app)))

@@ -1,7 +1,7 @@
 """Provides the in-app reminders: `ReminderWatcher` checks on a timer, `ReminderScreen` shows them.
 
 Every `reminders.interval` seconds (a setting; 30 by default) the watcher asks
-crm_tui/reminders.py what is due and has not been shown on this laptop. Each new reminder
+services/reminders.py what is due and has not been shown on this laptop. Each new reminder
 rings the terminal bell and shows a toast once; due follow-ups also open a small dialog with
 keys to open the follow-up, snooze it (15 min, 1 hour, tomorrow 09:00) or mark it done.
 """
@@ -18,16 +18,28 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from crm_tui import reminders
+from crm_tui.domain.fields import ValidationErrors
+from crm_tui.screens.shell import book_of, book_ready, shell_of
+from crm_tui.services import reminders
 
 if TYPE_CHECKING:
     from textual.app import App
 
-    from crm_tui.storage.database import Database
+    from crm_tui.services.book import Book
 
 INTERVAL_KEY = "reminders.interval"
 DEFAULT_INTERVAL = 30.0
 SNOOZE_LABELS = {"15m": "15 minutes", "1h": "1 hour", "tomorrow": "Tomorrow 09:00"}
+
+
+def _done(book: Book, row_id: str) -> None:
+    # TRANSITION: services.followups (D) closes a follow-up; requested in REQUESTS.md.
+    book.db.repos.activities.done(row_id)
+
+
+def _setting(book: Book, key: str) -> str | None:
+    # TRANSITION: a settings read in services (F's services.reminders); requested.
+    return book.db.state(key)
 
 
 class ReminderScreen(ModalScreen[None]):
@@ -58,9 +70,9 @@ class ReminderScreen(ModalScreen[None]):
     ]
     """o opens, s snoozes, d marks done, escape keeps it for later."""
 
-    def __init__(self, db: Database, due: list[reminders.Reminder]) -> None:
+    def __init__(self, book: Book, due: list[reminders.Reminder]) -> None:
         super().__init__()
-        self.db = db
+        self.book = book
         self.queue = list(due)
 
     @property
@@ -101,9 +113,7 @@ class ReminderScreen(ModalScreen[None]):
         if rem is None:
             return
         self.dismiss(None)
-        opener = getattr(self.app, "open_record", None)
-        if callable(opener):
-            opener(rem.entity, rem.row_id)
+        shell_of(self.app).open_record(rem.entity, rem.row_id)
 
     def action_snooze(self) -> None:
         menu = self.query_one("#snooze", OptionList)
@@ -120,18 +130,16 @@ class ReminderScreen(ModalScreen[None]):
         rem = self.current
         if rem is None:
             return
-        until = reminders.snooze(self.db, rem.row_id, choice)
-        local = self.db.clock.to_local(until)
+        until = reminders.snooze(self.book, rem.row_id, choice)
+        local = self.book.clock.to_local(until)
         self._next(f"Snoozed '{rem.title}' until {local:%a %H:%M}.")
 
     def action_done(self) -> None:
         rem = self.current
         if rem is None:
             return
-        from crm_tui.domain.fields import ValidationErrors
-
         try:
-            self.db.repos.activities.done(rem.row_id)
+            _done(self.book, rem.row_id)
         except ValidationErrors as exc:
             self.app.notify(exc.errors[0].message, severity="warning")
         self._next(f"Done: {rem.title}.")
@@ -154,14 +162,12 @@ class ReminderWatcher:
             # The first check comes after one interval, once the app has settled.
             self.timer = app.set_interval(self.interval(), self.check, name="reminders")
 
-    def _db(self) -> Database | None:
-        if not getattr(self.app, "db_ready", False):
-            return None
-        return self.app.db  # type: ignore[attr-defined]
+    def _book(self) -> Book | None:
+        return book_of(self.app) if book_ready(self.app) else None
 
     def interval(self) -> float:
-        db = self._db()
-        raw = db.state(INTERVAL_KEY) if db is not None else None
+        book = self._book()
+        raw = _setting(book, INTERVAL_KEY) if book is not None else None
         try:
             return max(1.0, float(raw)) if raw else DEFAULT_INTERVAL
         except ValueError:
@@ -169,13 +175,13 @@ class ReminderWatcher:
 
     def check(self) -> list[reminders.Reminder]:
         """Show what came due since the last check; returns the reminders shown."""
-        db = self._db()
-        if db is None:
+        book = self._book()
+        if book is None:
             return []
-        fresh = reminders.unshown(db, reminders.due_now(db))
+        fresh = reminders.unshown(book, reminders.due_now(book))
         if not fresh:
             return []
-        reminders.mark_shown(db, fresh)
+        reminders.mark_shown(book, fresh)
         self.app.bell()
         for rem in fresh:
             label = {"followup": "Follow-up due", "birthday": "Birthday", "deal": "Deal closing"}[
@@ -184,5 +190,5 @@ class ReminderWatcher:
             self.app.notify(rem.line(), title=label, timeout=10)
         followups = [r for r in fresh if r.kind == "followup"]
         if followups and not isinstance(self.app.screen, ReminderScreen):
-            self.app.push_screen(ReminderScreen(db, followups))
+            self.app.push_screen(ReminderScreen(book, followups))
         return fresh

@@ -18,16 +18,22 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from crm_tui.reports.build import ReportSource, build_report
-from crm_tui.reports.export import FORMATS, render
-from crm_tui.reports.model import REPORT_NAMES, REPORT_TITLES, Report, cell_text
-from crm_tui.reports.period import Period
-from crm_tui.screens import CrmScreen
-from crm_tui.storage.engine import connect
+from crm_tui.screens.base import CrmScreen
+from crm_tui.screens.pickers import PromptScreen
+from crm_tui.services import reports
+from crm_tui.services.reports import (
+    FORMATS,
+    REPORT_NAMES,
+    REPORT_TITLES,
+    Period,
+    Report,
+    cell_text,
+    render,
+)
 from crm_tui.widgets.charts import section_view
 
 if TYPE_CHECKING:
-    from crm_tui.storage.database import Database
+    from crm_tui.services.book import Book
 
 TAB_KEYS = {"summary": "s", "customers": "c", "opportunities": "o", "expenses": "e"}
 TAB_TITLES = {
@@ -101,10 +107,9 @@ class ReportsScreen(CrmScreen):
         ),
     ]
 
-    def __init__(self, db: Database, *, period: Period | None = None, cold_days: int = 30) -> None:
-        super().__init__()
-        self.db = db
-        self.period = period or Period.containing(db.clock.today())
+    def __init__(self, book: Book, *, period: Period | None = None, cold_days: int = 30) -> None:
+        super().__init__(book)
+        self.period = period or Period.containing(book.clock.today())
         self.team = False
         self.cold_days = cold_days
         self.current = "summary"
@@ -129,7 +134,7 @@ class ReportsScreen(CrmScreen):
 
     # --- actions ---------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "team" and self.db.role != "manager":
+        if action == "team" and not self.book.actor.manager:
             return None  # shown greyed out: only managers see the team's figures
         return True
 
@@ -164,19 +169,13 @@ class ReportsScreen(CrmScreen):
         customer_id = event.row_key.value
         if customer_id is None:
             return
-        opener = getattr(self.app, "open_record", None)
-        if callable(opener):
-            opener("customer", customer_id)
-        else:
-            self.notify("Customers open from the app's customer screen.", severity="warning")
+        self.shell.open_record("customer", customer_id)
 
     def action_export(self) -> None:
         report = self._cache.get((self.current, self.period.label, self.team))
         if report is None:
             self.notify("The report is still being worked out.", severity="warning")
             return
-        from crm_tui.screens.pickers import PromptScreen
-
         initial = Path.cwd() / f"{report.name}-{report.period.label}-{report.scope}.md"
 
         def write(text: str | None) -> None:
@@ -218,20 +217,7 @@ class ReportsScreen(CrmScreen):
 
     @work(thread=True, exclusive=True, group="reports", exit_on_error=False)
     def _build(self, name: str, period: Period, team: bool) -> Report:
-        conn = connect(self.db.path, readonly=True)
-        try:
-            source = ReportSource.open(
-                conn,
-                period=period,
-                clock=self.db.clock,
-                currency=self.db.input_context.currency,
-                owner_id=self.db.user_id,
-                team=team,
-                cold_days=self.cold_days,
-            )
-            return build_report(name, source)
-        finally:
-            conn.close()
+        return reports.build(self.book, name, period, team=team, cold_days=self.cold_days)
 
     @on(Worker.StateChanged)
     def _built(self, event: Worker.StateChanged) -> None:
@@ -253,7 +239,7 @@ class ReportsScreen(CrmScreen):
         self.query_one("#reports-title", Static).update(
             f"[b]{title}[/b]  {self.period.label} · {self.scope}"
             "   [dim]\\[ ] period · p month/quarter/year"
-            + (" · t mine/team" if self.db.role == "manager" else "")
+            + (" · t mine/team" if self.book.actor.manager else "")
             + "[/dim]"
         )
 

@@ -16,6 +16,7 @@ from crm_tui.screens.customer_detail import CustomerDetailScreen
 from crm_tui.screens.duplicates import DuplicatesScreen
 from crm_tui.screens.palette import commands
 from crm_tui.screens.pickers import ChoiceScreen, ConfirmScreen
+from crm_tui.services.book import Book
 from tests.tui.pilot import settle
 
 pytestmark = pytest.mark.anyio
@@ -164,11 +165,15 @@ def test_snapshot_a_managers_duplicates_view(snap_compare, db, size) -> None:  #
     from tests.tui.support_b import Host
 
     _team(db, "manager", BOSS)
-    assert snap_compare(Host(db, DuplicatesScreen), terminal_size=size, run_before=settle)
+    assert snap_compare(
+        Host(db, lambda d: DuplicatesScreen(Book(d))), terminal_size=size, run_before=settle
+    )
 
 
 def test_snapshot_a_reps_read_only_duplicates_view(snap_compare, db) -> None:  # noqa: ANN001
     from tests.tui.support_b import Host
 
     _team(db, "rep", ALICE)
-    assert snap_compare(Host(db, DuplicatesScreen), terminal_size=(80, 24), run_before=settle)
+    assert snap_compare(
+        Host(db, lambda d: DuplicatesScreen(Book(d))), terminal_size=(80, 24), run_before=settle
+    )

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.app import App
 from textual.widgets import DataTable
 
 from crm_tui.domain.dates import Clock
 from crm_tui.screens.reports import ReportsScreen
+from crm_tui.screens.shell import Shell
+from crm_tui.services.book import Book
 from crm_tui.storage.database import Database, open_database
 from tests.reports.book import NOW, build_book
 
@@ -22,16 +23,28 @@ from .pilot import settle
 pytestmark = pytest.mark.anyio
 
 
-class ReportsHost(App[None]):
+class ReportsHost(Shell):
     """The reports screen alone over a database; records what it asks the app to open."""
 
     def __init__(self, db: Database) -> None:
         super().__init__()
         self.db = db
+        self._book = Book(db)
         self.opened: list[tuple[str, str]] = []
 
+    @property
+    def book(self) -> Book:
+        return self._book
+
+    @property
+    def book_ready(self) -> bool:
+        return True
+
+    def refresh_status(self) -> None:
+        pass
+
     def on_mount(self) -> None:
-        self.push_screen(ReportsScreen(self.db))
+        self.push_screen(ReportsScreen(self.book))
 
     def open_record(self, entity: str, row_id: str, customer_id: str | None = None) -> None:
         self.opened.append((entity, row_id))
