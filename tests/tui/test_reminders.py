@@ -6,9 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from crm_tui import reminders
 from crm_tui.app import make_app
 from crm_tui.screens.reminder import ReminderScreen, ReminderWatcher
+from crm_tui.services import reminders
+from crm_tui.services.book import Book
 from crm_tui.storage.database import open_database
 from tests.tui.pilot import settle
 
@@ -77,7 +78,7 @@ async def test_done_from_the_dialog(quiet_book):
         await settle(pilot)
         assert db.repos.activities.require(call_id).done_at is not None
         assert not isinstance(app.screen, ReminderScreen)
-        assert reminders.followups_due(db) == []
+        assert reminders.followups_due(Book(db)) == []
 
 
 async def test_open_goes_to_the_follow_up(quiet_book):
