@@ -4,11 +4,15 @@
 from __future__ import annotations
 
 import socket
+from typing import TYPE_CHECKING
 
 import typer
 
 from crm_tui.cli.context import fail, state
 from crm_tui.cli.output import emit
+
+if TYPE_CHECKING:
+    from crm_tui.services.server_admin import ServerAdmin
 
 server_app = typer.Typer(
     help="Run the team's sync server, or administer its members.",
@@ -19,17 +23,13 @@ server_app = typer.Typer(
 _URL_KEY = "crm.server.database_url"
 
 
-def _server_db(ctx: typer.Context):  # -> ServerDB (imported lazily)
-    from crm_tui.server.core.config import get_settings
-    from crm_tui.server.core.db import ServerDB
+def _server(ctx: typer.Context) -> ServerAdmin:
+    from crm_tui.services.server_admin import ServerUnavailable, open_server
 
-    settings = get_settings(ctx.meta.get(_URL_KEY))
     try:
-        db = ServerDB(settings.database_url)
-        db.init()
-    except Exception as exc:  # unreachable PostgreSQL, unwritable file, bad URL
-        fail(f"cannot open the server database {settings.database_url}: {exc}")
-    return db
+        return open_server(ctx.meta.get(_URL_KEY))
+    except ServerUnavailable as exc:
+        fail(str(exc))
 
 
 @server_app.callback()
@@ -49,25 +49,22 @@ def server_main(
     ctx.meta[_URL_KEY] = database_url
     if ctx.invoked_subcommand is not None:
         return
-    import uvicorn
+    from crm_tui.services.server_admin import ServerUnavailable, serve
 
-    from crm_tui.server.core.config import get_settings
-    from crm_tui.server.main import create_app
+    def announce(url: str) -> None:
+        typer.echo(f"crm server on http://{host}:{port} (database {url})", err=True)
 
-    settings = get_settings(database_url)
     try:
-        app = create_app(settings)
-    except Exception as exc:
-        fail(f"cannot open the server database {settings.database_url}: {exc}")
-    typer.echo(f"crm server on http://{host}:{port} (database {settings.database_url})", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+        serve(database_url, host, port, announce)
+    except ServerUnavailable as exc:
+        fail(str(exc))
 
 
 @server_app.command("init")
 def server_init(ctx: typer.Context) -> None:
     """Create (or bring up to date) the server's tables."""
-    db = _server_db(ctx)
-    typer.echo(f"server database ready: {db.url}")
+    server = _server(ctx)
+    typer.echo(f"server database ready: {server.url}")
 
 
 @server_app.command("add-user")
@@ -78,15 +75,14 @@ def server_add_user(
     email: str | None = typer.Option(None, "--email"),
 ) -> None:
     """Add a team member (or re-enrol one) and print their one-time enrolment code."""
-    from crm_tui.server.crud.accounts import AccountError, add_user
+    from crm_tui.services.server_admin import AccountError
 
-    db = _server_db(ctx)
+    server = _server(ctx)
     try:
-        with db.write() as s:
-            account, code = add_user(s, name=name, role=role, email=email)
+        added, added_role, code = server.add_user(name, role, email)
     except AccountError as exc:
         fail(str(exc))
-    typer.echo(f"{account.name} ({account.role}) enrolment code: {code}", err=True)
+    typer.echo(f"{added} ({added_role}) enrolment code: {code}", err=True)
     typer.echo(code)
 
 
@@ -96,23 +92,18 @@ def server_users(
     fmt: str = typer.Option("table", "--format", help="table, json or csv."),
 ) -> None:
     """List team members with their role and active devices."""
-    from crm_tui.server.crud.accounts import list_users
-
-    db = _server_db(ctx)
-    with db.read() as s:
-        rows = list_users(s)
+    rows = _server(ctx).users()
     emit(rows, ["name", "role", "email", "devices", "revoked"], fmt)
 
 
 @server_app.command("revoke")
 def server_revoke(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
     """Revoke every device of a member: their next sync gets 401."""
-    from crm_tui.server.crud.accounts import AccountError, revoke_user
+    from crm_tui.services.server_admin import AccountError
 
-    db = _server_db(ctx)
+    server = _server(ctx)
     try:
-        with db.write() as s:
-            count = revoke_user(s, name=name)
+        count = server.revoke(name)
     except AccountError as exc:
         fail(str(exc))
     typer.echo(f"revoked {name}: {count} device(s) signed out")
