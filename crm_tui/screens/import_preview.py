@@ -10,7 +10,7 @@ beside it. File work runs in thread workers; widgets change only on the main thr
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,9 +20,12 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
+from crm_tui.services import transfer
+from crm_tui.services.transfer import ImportDone, ImportPreview
+
 if TYPE_CHECKING:
-    from crm_tui.io.results import ImportResult
-    from crm_tui.storage.database import Database
+    from crm_tui.services.book import Book
+    from crm_tui.services.transfer import ImportResult
 
 ENTITIES = [
     ("Customers", "customer"),
@@ -35,11 +38,7 @@ POLICIES = [
     ("Merge into existing", "merge"),
     ("Import duplicates too", "create"),
 ]
-_PREVIEW_ROWS = 20
-
-
-def _is_vcard(path: Path) -> bool:
-    return path.suffix.lower() in (".vcf", ".vcard")
+_PREVIEW_ROWS = transfer.PREVIEW_ROWS
 
 
 def _describe(results: list[ImportResult]) -> str:
@@ -66,9 +65,9 @@ class ImportScreen(ModalScreen[None]):
         Binding("escape", "close", "Close", id="import-close"),
     ]
 
-    def __init__(self, db: Database, path: str | None = None) -> None:
+    def __init__(self, book: Book, path: str | None = None) -> None:
         super().__init__()
-        self.db = db
+        self.book = book
         self.initial_path = path or ""
         self.previewed: Path | None = None
         self.ready = False
@@ -110,49 +109,26 @@ class ImportScreen(ModalScreen[None]):
         return str(self.query_one("#import-policy", Select).value)
 
     @work(thread=True, exclusive=True, group="import-preview", exit_on_error=False)
-    def _preview(self, path: Path, entity: str, policy: str) -> dict[str, Any]:
-        if _is_vcard(path):
-            from crm_tui.io.vcard import import_vcard
+    def _preview(self, path: Path, entity: str, policy: str) -> ImportPreview:
+        return transfer.preview_file(self.book, path, entity, policy, rows=_PREVIEW_ROWS)
 
-            results = list(import_vcard(self.db, path, on_duplicate=policy, dry_run=True))
-            return {
-                "path": path,
-                "notes": "vCard file: cards with an ORG become contacts, the others customers",
-                "headers": [],
-                "rows": [],
-                "results": results,
-            }
-        from crm_tui.io.csv_import import import_plan, plan_csv
-
-        plan = plan_csv(path, entity)
-        rows = plan.preview(_PREVIEW_ROWS)
-        result = import_plan(self.db, plan, entity, on_duplicate=policy, dry_run=True)
-        fields = list(dict.fromkeys(plan.mapping[i] for i in sorted(plan.mapping)))
-        return {
-            "path": path,
-            "notes": "\n".join(plan.notes()),
-            "headers": fields,
-            "rows": rows,
-            "results": [result],
-        }
-
-    def _show_preview(self, found: dict[str, Any]) -> None:
-        self.query_one("#import-plan", Static).update(found["notes"])
+    def _show_preview(self, found: ImportPreview) -> None:
+        self.query_one("#import-plan", Static).update(found.notes)
         table = self.query_one("#import-rows", DataTable)
         table.clear(columns=True)
-        if found["headers"]:
-            table.add_columns("line", *found["headers"])
-            for line, values, refused in found["rows"]:
+        if found.headers:
+            table.add_columns("line", *found.headers)
+            for line, values, refused in found.rows:
                 if values is None:
                     table.add_row(
-                        str(line), f"refused: {refused}", *[""] * (len(found["headers"]) - 1)
+                        str(line), f"refused: {refused}", *[""] * (len(found.headers) - 1)
                     )
                 else:
-                    table.add_row(str(line), *(values.get(h, "") for h in found["headers"]))
+                    table.add_row(str(line), *(values.get(h, "") for h in found.headers))
         self.query_one("#import-summary", Static).update(
-            _describe(found["results"]) + "\nctrl+s imports the whole file."
+            _describe(found.results) + "\nctrl+s imports the whole file."
         )
-        self.previewed = found["path"]
+        self.previewed = found.path
         self.ready = True
 
     # --- import ------------------------------------------------------------------------------
@@ -165,40 +141,15 @@ class ImportScreen(ModalScreen[None]):
         self._import(self.previewed, self._entity(), self._policy())
 
     @work(thread=True, exclusive=True, group="import-run", exit_on_error=False)
-    def _import(self, path: Path, entity: str, policy: str) -> dict[str, Any]:
-        from crm_tui.io.results import ImportResult, write_report
+    def _import(self, path: Path, entity: str, policy: str) -> ImportDone:
+        return transfer.import_file(self.book, path, entity, policy)
 
-        if _is_vcard(path):
-            from crm_tui.io.vcard import import_vcard
-
-            results = list(import_vcard(self.db, path, on_duplicate=policy))
-            headers = ["card"]
-        else:
-            from crm_tui.io.csv_import import import_plan, plan_csv
-
-            plan = plan_csv(path, entity)
-            results = [import_plan(self.db, plan, entity, on_duplicate=policy)]
-            headers = plan.headers
-        merged = ImportResult(results[0].entity)
-        for result in results:
-            merged.rejected += result.rejected
-            merged.duplicates += result.duplicates
-        report: str | None = None
-        if merged.rejected or merged.duplicates:
-            target = path.with_name(path.stem + ".rejected.csv")
-            try:  # the import is already saved: a report that cannot be written is a note
-                write_report(target, merged, headers)
-                report = str(target)
-            except OSError as exc:
-                report = f"(could not be written to {target}: {exc.strerror or exc})"
-        return {"results": results, "report": report}
-
-    def _show_import(self, done: dict[str, Any]) -> None:
-        text = _describe(done["results"])
-        if done["report"] is not None:
-            text += f"\nRefused and duplicate rows, with reasons: {done['report']}"
+    def _show_import(self, done: ImportDone) -> None:
+        text = _describe(done.results)
+        if done.report is not None:
+            text += f"\nRefused and duplicate rows, with reasons: {done.report}"
         self.query_one("#import-summary", Static).update(text)
-        self.notify(done["results"][0].summary(), title="Import finished")
+        self.notify(done.results[0].summary(), title="Import finished")
         self.previewed = None
 
     @on(Worker.StateChanged)

@@ -8,6 +8,7 @@ from textual.app import App
 from textual.widgets import DataTable, Input, Static
 
 from crm_tui.screens.import_preview import ImportScreen
+from crm_tui.services.book import Book
 
 pytestmark = pytest.mark.anyio
 
@@ -25,7 +26,7 @@ class Host(App[None]):
         self.db = db
 
     def on_mount(self) -> None:
-        self.push_screen(ImportScreen(self.db))
+        self.push_screen(ImportScreen(Book(self.db)))
 
 
 async def settle(pilot) -> None:
