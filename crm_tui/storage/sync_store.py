@@ -126,7 +126,11 @@ def _record_conflict(
     kind: str = "conflict",
     reason: str | None = None,
 ) -> None:
-    yours_lost = conflict.winner == "theirs"
+    # "deleted": the rep's edit reached a row deleted on the server and was not applied.
+    yours_lost = conflict.winner in ("theirs", "deleted")
+    if conflict.winner == "deleted":
+        kind = "deleted"
+        reason = getattr(conflict, "reason", None) or reason
     s.connection().execute(
         text(
             "INSERT INTO conflict(entity, row_id, field, kind, losing_value, winning_value, "
@@ -265,30 +269,56 @@ def conflicts(db: Database, *, include_resolved: bool = False) -> list[dict[str,
 
 def restore_conflict(db: Database, conflict_id: int) -> str:
     """Put a losing or refused value back as a new edit (it syncs like any other) and mark
-    the conflict resolved; returns what was done, for the status line."""
+    the conflict resolved; returns what was done, for the status line.
+
+    A conflict of kind 'deleted' (an edit that reached a row deleted on the server) brings
+    the row back with the edit: a `restore` and then a patch with every value of that edit
+    still open, queued in one transaction."""
     from crm_tui.domain.fields import ENTITIES, FieldError, ValidationErrors, from_wire
 
     with db.transaction() as s:
-        row = (
-            s.connection()
-            .execute(
-                text("SELECT entity, row_id, field, losing_value FROM conflict WHERE id = :i"),
-                {"i": conflict_id},
-            )
-            .first()
-        )
+        conn = s.connection()
+        row = conn.execute(
+            text("SELECT entity, row_id, field, losing_value, kind FROM conflict WHERE id = :i"),
+            {"i": conflict_id},
+        ).first()
         if row is None:
             raise ValidationErrors([FieldError("conflict", f"no conflict {conflict_id}")])
-        entity, row_id, name, raw = row
+        entity, row_id, name, raw, kind = row
         repo = db.repos.by_entity[entity]
+        spec = ENTITIES[entity]
+        if kind == "deleted":
+            kept = conn.execute(
+                text(
+                    "SELECT id, field, losing_value FROM conflict WHERE kind = 'deleted' "
+                    "AND resolved = 0 AND entity = :e AND row_id = :r ORDER BY id"
+                ),
+                {"e": entity, "r": row_id},
+            ).all()
+            values = {
+                f: from_wire(spec.by_name[f], json.loads(v) if v is not None else None)
+                for _, f, v in kept
+                if f in spec.by_name
+            }
+            repo.restore(row_id)
+            if values:
+                repo.update(row_id, values)
+            done = sorted({conflict_id, *(i for i, _, _ in kept)})
+            conn.execute(
+                text(
+                    "UPDATE conflict SET resolved = 1 "
+                    "WHERE id IN (SELECT value FROM json_each(:ids))"
+                ),
+                {"ids": json.dumps(done)},
+            )
+            fields = ", ".join(values) or "no fields"
+            return f"restored {entity.replace('_', ' ')} with your edit ({fields})"
         value = json.loads(raw) if raw is not None else None
         if name == "deleted":
             (repo.delete if value else repo.restore)(row_id)
         else:
-            repo.update(row_id, {name: from_wire(ENTITIES[entity].by_name[name], value)})
-        s.connection().execute(
-            text("UPDATE conflict SET resolved = 1 WHERE id = :i"), {"i": conflict_id}
-        )
+            repo.update(row_id, {name: from_wire(spec.by_name[name], value)})
+        conn.execute(text("UPDATE conflict SET resolved = 1 WHERE id = :i"), {"i": conflict_id})
     return f"restored {entity} {name}"
 
 

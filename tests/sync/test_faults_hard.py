@@ -27,7 +27,7 @@ from crm_tui.sync.client import (
     outbox_mutations,
     sync_once,
 )
-from crm_tui.sync.protocol import PushRequest
+from crm_tui.sync.protocol import PushRequest, version_headers
 from tests.sync.conftest import Server, crm
 from tests.sync.pg import ServerProcess, start_server
 
@@ -166,7 +166,12 @@ def _backup(path: Path, to: Path) -> None:
         src.backup(dst)
 
 
-def test_a_laptop_restored_from_backup_gets_409_then_syncs_as_a_new_device(laptop, server) -> None:
+def test_a_laptop_restored_from_backup_renews_itself_and_pushes_once(laptop, server) -> None:
+    """Issue 14 item 4: no admin, no new enrolment code: on the 409 the laptop re-registers
+    as a new device with its still-valid token, renumbers its pending changes, pushes them
+    once and says so."""
+    from crm_tui.sync.client import load_login
+
     alice = laptop()
     first = alice.db.repos.customers.create({"name": "Backup One"}).id
     alice.sync()
@@ -181,16 +186,46 @@ def test_a_laptop_restored_from_backup_gets_409_then_syncs_as_a_new_device(lapto
     shutil.copy(backup, alice.path)
     alice.db = open_database(alice.path, alice.clock)
     third = alice.db.repos.customers.create({"name": "On The Restored Disk"}).id
-    with pytest.raises(SeqConflictError, match="backup"):
-        alice.sync()
-    assert alice.db.pending_changes() == 1  # kept for the new device
-    code = server.add_user(alice.name)
-    result = crm("--db", str(alice.path), "login", server.url, "--user", alice.name, "--code", code)
-    assert result.exit_code == 0, result.output
-    alice.sync()
-    assert alice.db.pending_changes() == 0
-    for row_id in (first, second, third):  # nothing lost from either timeline
+    fourth = alice.db.repos.customers.create({"name": "Also Restored"}).id
+    old = load_login(alice.path)
+    report = alice.sync()
+    assert "re-registered as a new device and pushed 2 pending changes" in report.summary()
+    assert report.rejected == 0 and alice.db.pending_changes() == 0
+    new = load_login(alice.path)
+    assert new.token != old.token and new.device_id != old.device_id
+    assert (alice.path.with_name(alice.path.name + ".login").stat().st_mode & 0o777) == 0o600
+    with httpx.Client(base_url=server.url, verify=_tls_context()) as http:
+        auth = {"Authorization": f"Bearer {old.token}"}
+        stale = http.get("/sync/pull", headers=version_headers() | auth)
+    assert stale.status_code == 401  # the old device is revoked
+    for row_id in (first, second, third, fourth):  # nothing lost from either timeline
         assert alice.row("customer", row_id)["deleted"] is False
+    bob = laptop("manager")
+    bob.sync()
+    assert all(bob.row("customer", i) is not None for i in (first, second, third, fourth))
+    # The next edit syncs normally: no second 409, no second renewal.
+    alice.db.repos.customers.update(third, {"city": "Wuhan"})
+    again = alice.sync()
+    assert again.pushed == 1 and not again.notes
+    assert load_login(alice.path).device_id == new.device_id
+
+
+def test_an_older_servers_409_without_a_code_still_stands(laptop) -> None:
+    alice = laptop()
+    alice.db.repos.customers.create({"name": "Old Server Co"})
+
+    def refuse(wire: Wire, request: httpx.Request, response: httpx.Response):  # noqa: ANN202
+        response.close()
+        return httpx.Response(
+            409,
+            json={"detail": "change 1 was already used on this device. Log in again"},
+            request=request,
+        )
+
+    alice.transport = Wire(after=refuse)
+    with alice.client() as client, pytest.raises(SeqConflictError, match="Log in again"):
+        sync_once(alice.db, client)
+    assert alice.db.pending_changes() == 1  # kept
 
 
 def test_a_token_revoked_mid_sync_keeps_what_was_pushed_and_loses_nothing(laptop, server) -> None:
