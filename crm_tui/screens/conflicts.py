@@ -1,9 +1,11 @@
 """Provides `ConflictsScreen`: every value that lost a sync conflict or that the server
-refused, field by field (yours / theirs / when / who / why), with `r` to restore yours.
+refused, and every edit that reached a record deleted on the server, field by field
+(yours / theirs / when / who / why), with `r` to restore yours; under it, the pulled rows
+this laptop could not apply yet (parked, retried at each sync) and why.
 
 Nothing a rep typed is ever dropped by sync: this screen is where they see it. Restoring
-writes a new change through the repository (so it syncs like any edit); the entry stays in
-the log, marked as dealt with.
+writes a new change (so it syncs like any edit; a deleted record comes back with the edit);
+the entry stays in the log, marked as dealt with. The reads and steps are services.sync's.
 """
 
 from __future__ import annotations
@@ -16,12 +18,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
-from crm_tui.screens import CrmScreen
+from crm_tui.domain.fields import ENTITIES, ValidationErrors
+from crm_tui.screens.base import CrmScreen
+from crm_tui.screens.shell import book_of, book_ready
+from crm_tui.services import records, sync
+from crm_tui.widgets.status_bar import SyncStatusChanged
 
 if TYPE_CHECKING:
     from textual.app import App
 
-    from crm_tui.storage.database import Database
+    from crm_tui.services.book import Book
 
 # Claim fields only the expense commands set: a refused value there cannot be typed back.
 COMMAND_FIELDS = frozenset({"status", "submitted_at", "decided_at", "decision_note", "approver_id"})
@@ -37,7 +43,7 @@ class ConflictView:
     row_id: str
     record: str
     field: str
-    kind: str  # conflict | rejected
+    kind: str  # conflict | rejected | deleted (an edit that reached a row deleted upstream)
     yours: Any
     theirs: Any
     yours_lost: bool
@@ -51,6 +57,8 @@ class ConflictView:
     def outcome(self) -> str:
         if self.kind == "rejected":
             return "refused by the server"
+        if self.kind == "deleted":
+            return "deleted on the server"
         return "yours lost" if self.yours_lost else "yours won"
 
 
@@ -58,16 +66,16 @@ def _node(stamp: str | None) -> str:
     return stamp.split("-", 2)[-1] if stamp else ""
 
 
-def _stamp_time(db: Database, stamp: str | None) -> str:
+def _stamp_time(book: Book, stamp: str | None) -> str:
     if not stamp:
         return ""
     moment = datetime.fromtimestamp(int(stamp.split("-", 1)[0]) / 1000, UTC)
-    return db.clock.to_local(moment).strftime("%Y-%m-%d %H:%M")
+    return book.clock.to_local(moment).strftime("%Y-%m-%d %H:%M")
 
 
-def _record_label(db: Database, entity: str, row_id: str) -> str:
-    repo = db.repos.by_entity.get(entity)
-    rec = repo.get(row_id, include_deleted=True) if repo else None
+def _record_label(book: Book, entity: str, row_id: str) -> str:
+    known = entity in ENTITIES
+    rec = records.get(book, entity, row_id, include_deleted=True) if known else None
     if rec is None:
         return f"{entity} {row_id[:8]} (not on this laptop)"
     for name in _TITLE_FIELDS:
@@ -77,13 +85,13 @@ def _record_label(db: Database, entity: str, row_id: str) -> str:
     return f"{entity} {row_id[:8]}"
 
 
-def describe(db: Database, entry: dict[str, Any]) -> ConflictView:
+def describe(book: Book, entry: dict[str, Any]) -> ConflictView:
     """Turn a `conflict` row into yours/theirs: the side written on this laptop is yours."""
-    if entry["kind"] == "rejected":
+    if entry["kind"] in ("rejected", "deleted"):
         yours_lost = True
-    elif _node(entry["losing_hlc"]) == db.device_id:
+    elif _node(entry["losing_hlc"]) == book.device_id:
         yours_lost = True
-    elif _node(entry["winning_hlc"]) == db.device_id:
+    elif _node(entry["winning_hlc"]) == book.device_id:
         yours_lost = False
     else:
         yours_lost = True
@@ -95,24 +103,22 @@ def describe(db: Database, entry: dict[str, Any]) -> ConflictView:
         id=entry["id"],
         entity=entry["entity"],
         row_id=entry["row_id"],
-        record=_record_label(db, entry["entity"], entry["row_id"]),
+        record=_record_label(book, entry["entity"], entry["row_id"]),
         field=entry["field"],
         kind=entry["kind"],
         yours=yours,
         theirs=theirs,
         yours_lost=yours_lost,
-        your_time=_stamp_time(db, your_stamp),
-        their_time=_stamp_time(db, their_stamp),
-        who=entry["who"] or ("the server" if entry["kind"] == "rejected" else ""),
+        your_time=_stamp_time(book, your_stamp),
+        their_time=_stamp_time(book, their_stamp),
+        who=entry["who"] or ("the server" if entry["kind"] != "conflict" else ""),
         reason=entry["reason"] or "",
         resolved=bool(entry["resolved"]),
     )
 
 
-def load_conflicts(db: Database, *, include_resolved: bool = False) -> list[ConflictView]:
-    from crm_tui.storage.sync_store import conflicts
-
-    return [describe(db, e) for e in conflicts(db, include_resolved=include_resolved)]
+def load_conflicts(book: Book, *, include_resolved: bool = False) -> list[ConflictView]:
+    return [describe(book, e) for e in sync.conflicts(book, include_resolved=include_resolved)]
 
 
 def show_value(field: str, value: Any) -> str:
@@ -123,28 +129,46 @@ def show_value(field: str, value: Any) -> str:
     return str(value)
 
 
-def restore_yours(db: Database, view: ConflictView) -> str:
+def restore_yours(book: Book, view: ConflictView) -> str:
     """Write your value back as a new change (it syncs like any edit); returns a message.
+    For an edit of a record deleted on the server, the record comes back with the edit.
 
     Raises `ValueError` with a sentence when it cannot be restored.
     """
-    from crm_tui.domain.fields import ENTITIES, ValidationErrors
-    from crm_tui.storage.repository import NotFound
-    from crm_tui.storage.sync_store import restore_conflict
-
     if not view.yours_lost:
         raise ValueError("your value is the one in use: nothing to restore")
+    if view.kind == "deleted":
+        return _restore(book, view, f"Restored {view.record} with your edit")
     if view.field == "owner_id" or (view.entity == "expense" and view.field in COMMAND_FIELDS):
         raise ValueError(f"'{view.field}' changes only through its command, not by an edit")
     if view.field != "deleted" and view.field not in ENTITIES[view.entity].by_name:
         raise ValueError(f"this version of crm does not know the field '{view.field}'")
+    return _restore(book, view, f"Restored your {view.field} on {view.record}")
+
+
+def _restore(book: Book, view: ConflictView, done: str) -> str:
     try:
-        restore_conflict(db, view.id)
-    except NotFound:
+        sync.restore_conflict(book, view.id)
+    except LookupError:  # the repository's NotFound
         raise ValueError("the record is deleted here: restore the record first") from None
     except ValidationErrors as exc:
         raise ValueError("; ".join(f"{e.field}: {e.message}" for e in exc.errors)) from None
-    return f"Restored your {view.field} on {view.record}; it syncs with your next sync."
+    return f"{done}; it syncs with your next sync."
+
+
+def parked_lines(book: Book, limit: int = 6) -> str:
+    """The pulled rows waiting to be applied, one line each (the first `limit`)."""
+    rows = sync.parked(book, limit=limit + 1)
+    if not rows:
+        return ""
+    lines = [
+        f"{len(rows) if len(rows) <= limit else f'{limit}+'} pulled row(s) not applied yet"
+        " (retried at each sync):"
+    ]
+    for row in rows[:limit]:
+        why = f"waits for {row.waits_for}" if row.waits_for else row.reason
+        lines.append(f"  {row.entity} {row.row_id[:8]}: {why}")
+    return "\n".join(lines)
 
 
 class ConflictsScreen(CrmScreen):
@@ -160,9 +184,8 @@ class ConflictsScreen(CrmScreen):
         Binding("escape", "back", "Back", id="conflicts.back"),
     ]
 
-    def __init__(self, db: Database) -> None:
-        super().__init__()
-        self.db = db
+    def __init__(self, book: Book) -> None:
+        super().__init__(book)
         self.show_resolved = False
         self.views: list[ConflictView] = []
 
@@ -170,16 +193,17 @@ class ConflictsScreen(CrmScreen):
         yield Static("", id="conflicts-summary", classes="section-summary")
         yield DataTable(id="conflicts-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="conflict-detail")
+        yield Static("", id="conflicts-parked")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one("#conflicts-table", DataTable)
         table.add_columns("Record", "Field", "Yours", "Theirs", "Who", "When", "Outcome")
         self.reload()
         table.focus()
 
     def reload(self) -> None:
-        self.views = load_conflicts(self.db, include_resolved=self.show_resolved)
-        table = self.query_one(DataTable)
+        self.views = load_conflicts(self.book, include_resolved=self.show_resolved)
+        table = self.query_one("#conflicts-table", DataTable)
         row = table.cursor_row
         table.clear()
         for v in self.views:
@@ -196,16 +220,22 @@ class ConflictsScreen(CrmScreen):
         if self.views:
             table.move_cursor(row=min(row, len(self.views) - 1))
         refused = sum(v.kind == "rejected" for v in self.views)
+        deleted = sum(v.kind == "deleted" for v in self.views)
+        gone = f", {deleted} edit(s) of deleted records" if deleted else ""
         self.query_one("#conflicts-summary", Static).update(
-            f"{len(self.views) - refused} conflict(s), {refused} refused change(s)"
+            f"{len(self.views) - refused - deleted} conflict(s), {refused} refused change(s){gone}"
             + (" (all, including dealt with)" if self.show_resolved else " to review")
             + " · nothing is dropped: r restores your value as a new change"
         )
         self._show_detail()
+        waiting = parked_lines(self.book)
+        parked = self.query_one("#conflicts-parked", Static)
+        parked.update(waiting)
+        parked.display = bool(waiting)
 
     @property
     def current(self) -> ConflictView | None:
-        table = self.query_one(DataTable)
+        table = self.query_one("#conflicts-table", DataTable)
         if not self.views or table.cursor_row < 0 or table.cursor_row >= len(self.views):
             return None
         return self.views[table.cursor_row]
@@ -234,22 +264,20 @@ class ConflictsScreen(CrmScreen):
         if v is None:
             return
         try:
-            message = restore_yours(self.db, v)
+            message = restore_yours(self.book, v)
         except ValueError as exc:
             self.notify(str(exc), severity="warning")
             return
         self.notify(message)
         self.reload()
-        self.app.post_message(_status_changed())
+        self.app.post_message(SyncStatusChanged())
 
     def action_dismiss_entry(self) -> None:
-        from crm_tui.storage.sync_store import dismiss_conflict
-
         v = self.current
         if v is not None:
-            dismiss_conflict(self.db, v.id)
+            sync.dismiss_conflict(self.book, v.id)
             self.reload()
-            self.app.post_message(_status_changed())
+            self.app.post_message(SyncStatusChanged())
 
     def action_toggle_all(self) -> None:
         self.show_resolved = not self.show_resolved
@@ -260,15 +288,9 @@ class ConflictsScreen(CrmScreen):
             self.app.pop_screen()
 
 
-def _status_changed() -> Any:
-    from crm_tui.widgets.status_bar import SyncStatusChanged
-
-    return SyncStatusChanged()
-
-
 def show_conflicts(app: App[Any]) -> None:
     """Open the conflicts view over the current screen (a palette entry)."""
-    if not getattr(app, "db_ready", False):
+    if not book_ready(app):
         app.notify("Opening the database…", timeout=2)
         return
-    app.push_screen(ConflictsScreen(app.db))  # type: ignore[attr-defined]
+    app.push_screen(ConflictsScreen(book_of(app)))

@@ -180,6 +180,7 @@ async def test_background_sync_at_start_and_offline_keeps_working(laptop) -> Non
 
 def test_when_your_newer_value_won_the_view_says_so_and_offers_no_restore(laptop) -> None:
     from crm_tui.screens.conflicts import load_conflicts, restore_yours
+    from crm_tui.services.book import Book
 
     alice, bob = laptop(), laptop()
     cid = alice.db.repos.customers.create({"name": "Dynamo"}).id
@@ -190,7 +191,7 @@ def test_when_your_newer_value_won_the_view_says_so_and_offers_no_restore(laptop
     bob.db.repos.customers.update(cid, {"city": "Dalian"})  # newer, pushed second: wins
     alice.sync()
     bob.sync()
-    [view] = load_conflicts(bob.db)
+    [view] = load_conflicts(Book(bob.db))
     assert (view.yours, view.theirs, view.outcome, view.who) == (
         "Dalian",
         "Harbin",
@@ -198,7 +199,7 @@ def test_when_your_newer_value_won_the_view_says_so_and_offers_no_restore(laptop
         alice.name,
     )
     with pytest.raises(ValueError, match="nothing to restore"):
-        restore_yours(bob.db, view)
+        restore_yours(Book(bob.db), view)
 
 
 def test_a_rejection_with_a_note_reaches_the_rep(laptop) -> None:
