@@ -166,8 +166,7 @@ def parked_lines(book: Book, limit: int = 6) -> str:
         " (retried at each sync):"
     ]
     for row in rows[:limit]:
-        why = f"waits for {row.waits_for}" if row.waits_for else row.reason
-        lines.append(f"  {row.entity} {row.row_id[:8]}: {why}")
+        lines.append(f"  {row.entity} {row.row_id[:8]}: {row.reason}")
     return "\n".join(lines)
 
 
