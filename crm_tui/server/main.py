@@ -12,6 +12,8 @@ from crm_tui.server.body_limit import BodyLimit
 from crm_tui.server.core.clock import ServerClock
 from crm_tui.server.core.config import Settings, get_settings
 from crm_tui.server.core.db import ServerDB
+from crm_tui.server.crud.errors import RateLimited
+from crm_tui.server.crud.signin import SignInGuard
 from crm_tui.sync.protocol import PROTOCOL_VERSION
 
 
@@ -20,9 +22,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     db = ServerDB(settings.database_url)
     db.init()
     app = FastAPI(title="crm_tui sync server", version=f"protocol {PROTOCOL_VERSION}")
-    app.state.server = ServerState(settings, db, ServerClock(settings.max_clock_ahead_ms))
+    app.state.server = ServerState(
+        settings, db, ServerClock(settings.max_clock_ahead_ms), SignInGuard(db, settings)
+    )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.include_router(api_router)
+
+    @app.exception_handler(RateLimited)
+    async def rate_limited(_request: Request, exc: RateLimited) -> JSONResponse:
+        return JSONResponse(
+            status_code=429,
+            content={"detail": exc.message},
+            headers={"Retry-After": str(exc.retry_after)},
+        )
 
     @app.exception_handler(OperationalError)
     async def database_busy(_request: Request, _exc: OperationalError) -> JSONResponse:

@@ -118,6 +118,43 @@ class ServerMeta(ServerModel, table=True):
     value: str
 
 
+class SignInFailure(ServerModel, table=True):
+    """Failed sign-ins (bad enrolment codes, unknown tokens) per key (`addr:<ip>`,
+    `user:<name>`) in the current window; kept in the database so every worker sees them."""
+
+    __tablename__ = "sign_in_failure"
+    key: str = Field(primary_key=True)
+    window_start: datetime
+    failures: int = 0
+    blocked_until: datetime | None = None
+
+
+class ServerConflict(ServerModel, table=True):
+    """A value that lost on the server and is not on any row (an edit of a deleted row), so
+    a manager can still see it (`crm server conflicts`)."""
+
+    __tablename__ = "server_conflict"
+    id: int | None = Field(default=None, primary_key=True)
+    entity: str
+    row_id: str = Field(index=True)
+    field: str
+    lost_value: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    user_id: str | None = None
+    reason: str
+    created_at: datetime
+
+
+class ClockNode(ServerModel, table=True):
+    """The user whose laptop first pushed with this clock node id: another user's edits may
+    not carry it (they would pass as that laptop's own and skip conflict detection)."""
+
+    __tablename__ = "clock_node"
+    node: str = Field(primary_key=True)
+    user_id: str
+    device_id: str
+    created_at: datetime
+
+
 TABLES = [
     m.__table__
     for m in (
@@ -132,3 +169,5 @@ TABLES = [
         ServerMeta,
     )
 ]
+# Tables of later revisions (TABLES stays the first release's, which tests rebuild).
+LATER_TABLES = [m.__table__ for m in (SignInFailure, ServerConflict, ClockNode)]

@@ -42,11 +42,15 @@ def test_a_rep_never_sees_another_reps_expenses_but_the_manager_does(laptop) -> 
     boss.sync()
     assert bob.row("expense", eid) is None
     assert boss.row("expense", eid)["amount"] == 8800
-    [result] = raw_push(
-        bob, {"entity": "expense", "row_id": eid, "kind": "patch", "payload": {"amount": 1}}
+    result, missing = raw_push(
+        bob,
+        {"entity": "expense", "row_id": eid, "kind": "patch", "payload": {"amount": 1}},
+        {"entity": "expense", "row_id": "no-such-claim", "kind": "patch", "payload": {}},
     )
-    assert result.status == "rejected" and "another rep" in result.reason
-    assert result.row is None  # nothing about the claim leaks back
+    # "Not yours" reads exactly as "not there": nothing about the claim leaks back.
+    assert result.status == missing.status == "rejected"
+    assert result.reason == missing.reason
+    assert result.row is None
 
 
 def test_a_rep_cannot_approve_their_own_claim(laptop) -> None:

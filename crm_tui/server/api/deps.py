@@ -11,6 +11,7 @@ from crm_tui.server.core.clock import ServerClock
 from crm_tui.server.core.config import Settings
 from crm_tui.server.core.db import ServerDB
 from crm_tui.server.crud.accounts import device_for_token
+from crm_tui.server.crud.signin import SignInGuard, address_key
 from crm_tui.server.models import Account, Device
 from crm_tui.sync.protocol import SCHEMA_VERSION, SUPPORTED_PROTOCOLS
 
@@ -20,6 +21,7 @@ class ServerState:
     settings: Settings
     db: ServerDB
     clock: ServerClock
+    guard: SignInGuard
 
 
 def get_state(request: Request) -> ServerState:
@@ -75,9 +77,16 @@ class Caller:
     account: Account
 
 
+def client_address(request: Request) -> str:
+    return address_key(request.client.host if request.client else None)
+
+
 def current_caller(
-    state: StateDep, authorization: Annotated[str | None, Header()] = None
+    request: Request, state: StateDep, authorization: Annotated[str | None, Header()] = None
 ) -> Caller:
+    address = client_address(request)
+    # A blocked address is turned away before its token is looked up (429, RateLimited).
+    state.guard.check([address])
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise HTTPException(
@@ -88,6 +97,7 @@ def current_caller(
     with state.db.read() as s:
         found = device_for_token(s, token.strip())
     if found is None:
+        state.guard.fail([address], "unknown device token")
         raise HTTPException(
             401,
             detail="unknown device token: log in again (crm login)",

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import threading
 
-from crm_tui.domain.hlc import MAX_FUTURE_MS, HybridClock, clamp_future, wall_clock_ms
+from crm_tui.domain.hlc import HybridClock, clamp_future, wall_clock_ms
+
+# A laptop clock further ahead than this is pulled back to the server's time on receipt, so
+# an edit stamped minutes ahead cannot beat an honest later one (README "Server limits").
+SERVER_MAX_AHEAD_MS = 60_000
 
 
 class ServerClock:
-    def __init__(self, max_ahead_ms: int = MAX_FUTURE_MS) -> None:
+    def __init__(self, max_ahead_ms: int = SERVER_MAX_AHEAD_MS) -> None:
         self._hlc = HybridClock("server")
         self._lock = threading.Lock()
         self.max_ahead_ms = max_ahead_ms

@@ -1,10 +1,10 @@
 """Provides the server database: engine, migrations on start, read and write sessions.
 
-SQLite reuses the laptop's engine set-up (WAL, busy timeout, BEGIN IMMEDIATE for writers)
-and moves the WAL into the database file from a background thread, not inside whichever
-request's commit crosses SQLite's automatic threshold (that commit stalled 0.1-0.6 s under
-load). PostgreSQL relies on row locks (`FOR UPDATE` on the device and records, and the change
-counter row held to commit).
+SQLite uses the server's own engine set-up (core/sqlite.py: WAL, busy timeout, BEGIN
+IMMEDIATE for writers) and moves the WAL into the database file from a background thread,
+not inside whichever request's commit crosses SQLite's automatic threshold (that commit
+stalled 0.1-0.6 s under load). PostgreSQL relies on row locks (`FOR UPDATE` on the device
+and records, and the change counter row held to commit).
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from sqlalchemy import Engine, event, select
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from crm_tui.server.core.sqlite import connect
+from crm_tui.server.core.sqlite import create_engine as sqlite_engine
 from crm_tui.server.models import ChangeCounter
 
 
@@ -28,8 +30,6 @@ class ServerDB:
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite:
-            from crm_tui.storage.engine import create_engine as sqlite_engine
-
             path = Path(parsed.database or "server.db")
             path.parent.mkdir(parents=True, exist_ok=True)
             self.engine: Engine = sqlite_engine(path)
@@ -100,8 +100,6 @@ class Checkpointer(threading.Thread):
         self._done = threading.Event()
 
     def run(self) -> None:
-        from crm_tui.storage.engine import connect
-
         conn: sqlite3.Connection | None = None
         while not self._done.wait(self.every):
             try:

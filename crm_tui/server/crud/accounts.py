@@ -9,9 +9,10 @@ from datetime import timedelta
 from sqlmodel import Session, col, func, select
 
 from crm_tui.domain.dates import utc
+from crm_tui.domain.permissions import partition_for
 from crm_tui.domain.rules import Role
 from crm_tui.server.core import security
-from crm_tui.server.crud.records import ChangeSet, partition_for, utcnow
+from crm_tui.server.crud.records import ChangeSet, utcnow
 from crm_tui.server.models import Account, Device, Enrolment, Record
 
 
@@ -179,3 +180,28 @@ def device_for_token(session: Session, token: str) -> tuple[Device, Account] | N
     if account is None:
         return None
     return device, account
+
+
+def renew_device(
+    session: Session, *, device: Device, account: Account, device_name: str | None
+) -> Enrolled:
+    """A restored laptop becomes a new device of the same account (no enrolment code): the
+    new device starts its change numbers at 0, the old one is revoked (its token stops)."""
+    old = session.get(Device, device.id, with_for_update=True)
+    if old is None or old.revoked or account.revoked:
+        raise AccountError("this device's access was revoked: ask your admin for a new code")
+    old.revoked = True
+    session.add(old)
+    now = utcnow()
+    token = security.new_token()
+    new = Device(
+        id=_new_id(),
+        user_id=account.id,
+        name=device_name or old.name,
+        token_hash=security.hash_secret(token),
+        last_client_seq=0,
+        created_at=now,
+        last_seen_at=now,
+    )
+    session.add(new)
+    return Enrolled(account, new, token)

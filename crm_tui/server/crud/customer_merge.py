@@ -19,10 +19,12 @@ from sqlalchemy import delete, text
 from sqlmodel import Session, col, select
 
 from crm_tui.domain.fields import ENTITIES, join_tags, split_tags
+from crm_tui.domain.permissions import why_not_merge
 from crm_tui.server.core.clock import ServerClock
 from crm_tui.server.crud.duplicates import flag_duplicates
+from crm_tui.server.crud.errors import MergeRefused
 from crm_tui.server.crud.merge import MergeOutcome
-from crm_tui.server.crud.records import ChangeSet, is_manager, utcnow
+from crm_tui.server.crud.records import ChangeSet, actor_of, utcnow
 from crm_tui.server.models import Account, CustomerKey, Record
 from crm_tui.sync.protocol import Mutation
 
@@ -45,10 +47,6 @@ def customer_ref(session: Session) -> str:
     if session.get_bind().dialect.name == "postgresql":
         return "(data::jsonb ->> 'customer_id')"
     return "json_extract(data, '$.customer_id')"
-
-
-class MergeRefused(Exception):
-    """The merge cannot be made; the message goes back to the manager."""
 
 
 def follow_merged(session: Session, customer_id: str) -> str | None:
@@ -78,25 +76,11 @@ def merge_customer(
     changes: ChangeSet,
     clock: ServerClock,
 ) -> MergeOutcome:
-    """Merge the customer `loser` into `m.payload["into"]` (see the module docstring)."""
-    from crm_tui.server.crud.push import Refused
-
-    try:
-        return _merge(session, account, m, loser, changes, clock)
-    except MergeRefused as exc:
-        raise Refused(str(exc)) from None
-
-
-def _merge(
-    session: Session,
-    account: Account,
-    m: Mutation,
-    loser: Record,
-    changes: ChangeSet,
-    clock: ServerClock,
-) -> MergeOutcome:
-    if not is_manager(account):
-        raise MergeRefused("only a manager can merge customers")
+    """Merge the customer `loser` into `m.payload["into"]` (see the module docstring);
+    raises MergeRefused (a Refused) with the sentence for the manager."""
+    reason = why_not_merge(actor_of(account))
+    if reason:
+        raise MergeRefused(reason)
     if loser.entity != "customer":
         raise MergeRefused(f"only customers can be merged, not a {loser.entity}")
     into = str(m.payload.get("into") or "")

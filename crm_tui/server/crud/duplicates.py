@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, delete, select
@@ -15,8 +15,13 @@ from crm_tui.domain.customer_keys import customer_keys
 from crm_tui.server.crud.records import ChangeSet, Row, insert_many
 from crm_tui.server.models import CustomerKey, Record
 
-if TYPE_CHECKING:
-    from crm_tui.server.crud.push_batch import BatchRows
+
+class BatchRows(Protocol):
+    """What `flag_rows` needs of a push batch's rows (push_batch.BatchRows)."""
+
+    def get(self, row_id: str) -> Row | None: ...
+
+    def load(self, ids: list[str], *, lock: bool) -> None: ...
 
 
 def _flag(rec: Record | Row, other_id: str) -> bool:

@@ -1,4 +1,10 @@
-"""Provides the per-field last-writer-wins merge on hybrid clocks (pure: no I/O).
+"""Provides the server's one merge: what a create, patch, delete or restore does to a row's
+values and clocks (pure: no I/O).
+
+`decide` is the only place that chooses: per-field last-writer-wins on hybrid clocks, the
+tombstone as a field, and a patch that reaches a deleted row (not applied: every field it
+carried is reported as lost to the delete). Both persistence paths (the batch `Row` and the
+ORM `Record`) call it and then only store what it returns (crud/write.py).
 
 A field takes the incoming value when its clock is newer. The value that loses is reported,
 either the incoming one (older clock) or the stored one when it was written concurrently
@@ -8,6 +14,7 @@ either the incoming one (older clock) or the stored one when it was written conc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from crm_tui.sync.protocol import FieldConflict
@@ -17,6 +24,23 @@ from crm_tui.sync.protocol import FieldConflict
 class MergeOutcome:
     changed: dict[str, Any] = field(default_factory=dict)
     conflicts: list[FieldConflict] = field(default_factory=list)
+    # The patch reached a deleted row and was not applied (delete vs edit).
+    lost_to_delete: bool = False
+
+
+@dataclass
+class Decision:
+    """What a mutation does to a row: its new values, clocks and tombstone."""
+
+    values: dict[str, Any]
+    clocks: dict[str, str]
+    deleted: bool
+    outcome: MergeOutcome
+    clocks_changed: bool = False
+
+    @property
+    def writes(self) -> bool:
+        return bool(self.outcome.changed) or self.clocks_changed
 
 
 def merge_fields(
@@ -75,3 +99,60 @@ def merge_fields(
                 )
             )
     return out
+
+
+def deleted_reason(who: str | None, when: datetime | None) -> str:
+    at = f" at {when:%Y-%m-%d %H:%M} UTC" if when is not None else ""
+    return f"deleted on the server by {who or 'someone'}{at}"
+
+
+def decide(
+    *,
+    kind: str,
+    values: dict[str, Any],
+    deleted: bool,
+    clocks: dict[str, str],
+    versions: dict[str, Any],
+    incoming: dict[str, Any],
+    hlc: str,
+    base_version: int,
+    names: dict[str, str] | None = None,
+    deleted_at: datetime | None = None,
+    deleted_by: str | None = None,
+) -> Decision:
+    """The row after a patch / delete / restore (`incoming`: the patch's checked values).
+    Inputs are not changed. `deleted_at` / `deleted_by`: the tombstone's last write (who
+    deleted the row, for the rep's conflict entry)."""
+    state = dict(values) | {"deleted": deleted}
+    new_clocks = dict(clocks)
+    if kind == "patch" and deleted and incoming:
+        # Delete vs edit: the row stays deleted; every field of the edit is reported lost so
+        # the rep sees it and may restore the row with it.
+        who_name = (names or {}).get(deleted_by or "", deleted_by)
+        reason = deleted_reason(who_name, deleted_at)
+        conflicts = [
+            FieldConflict(
+                field=name,
+                yours=value,
+                theirs=values.get(name),
+                your_hlc=hlc,
+                their_hlc=clocks.get("deleted"),
+                winner="deleted",
+                who=who_name,
+                reason=reason,
+            )
+            for name, value in incoming.items()
+        ]
+        return Decision(
+            dict(values),
+            new_clocks,
+            deleted,
+            MergeOutcome(conflicts=conflicts, lost_to_delete=True),
+        )
+    if kind == "delete":
+        incoming = {"deleted": True}
+    elif kind == "restore":
+        incoming = {"deleted": False}
+    outcome = merge_fields(state, new_clocks, versions, incoming, hlc, base_version, names)
+    now_deleted = bool(state.pop("deleted"))
+    return Decision(state, new_clocks, now_deleted, outcome, clocks_changed=new_clocks != clocks)

@@ -20,8 +20,10 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
-from crm_tui.server.crud.records import is_manager
+from crm_tui.domain.permissions import own_partitions
+from crm_tui.server.crud.records import actor_of
 from crm_tui.server.models import Account
+from crm_tui.sync.protocol import MAX_PAGE_BYTES
 
 _LATEST = "SELECT id, version FROM record WHERE id IN (SELECT value FROM json_each(:ids))"
 _LATEST_PG = "SELECT id, version FROM record WHERE id = ANY(:ids)"
@@ -55,11 +57,11 @@ def read_rows(
     # the cursor may move to it even if its last rows were superseded or unreadable.
     top = conn.execute(text("SELECT value FROM change_counter WHERE id = 1")).scalar()
     last_committed = int(top or 0)
-    if is_manager(account):
+    if actor_of(account).manager:
         seqs = _manager_seqs(session, account, after, limit + 1)
     else:
         seqs = []
-        for partition in ("team", f"self:{account.id}", f"user:{account.id}"):
+        for partition in own_partitions(account.id):
             seqs += _partition_seqs(session, partition, after, limit + 1)
         seqs.sort()
     has_more = len(seqs) > limit
@@ -95,17 +97,33 @@ def _quoted(value: str) -> str:
 
 
 def read_changes(
-    session: Session, *, account: Account, after: int, limit: int, server_hlc: str
+    session: Session,
+    *,
+    account: Account,
+    after: int,
+    limit: int,
+    server_hlc: str,
+    max_bytes: int = MAX_PAGE_BYTES,
 ) -> bytes:
     """The next page of changes this user may see, oldest first, as the JSON body of a
-    `PullResponse` (the stored snapshots are passed through, not parsed)."""
+    `PullResponse` (the stored snapshots are passed through, not parsed); at most `limit`
+    changes and, past the first, `max_bytes` of them."""
     rows, cursor, has_more = read_rows(session, account=account, after=after, limit=limit)
     dumps = json.dumps
-    parts = [
-        f'{{"seq":{seq},"entity":{_quoted(entity)},"row_id":{_quoted(row_id)},'
-        f'"op":{_QUOTED.get(op) or dumps(op)},"data":{data if data else "null"}}}'
-        for seq, entity, row_id, op, data in rows
-    ]
+    parts: list[str] = []
+    size, parts_seq = 0, after
+    for seq, entity, row_id, op, data in rows:
+        part = (
+            f'{{"seq":{seq},"entity":{_quoted(entity)},"row_id":{_quoted(row_id)},'
+            f'"op":{_QUOTED.get(op) or dumps(op)},"data":{data if data else "null"}}}'
+        )
+        size += len(part)  # characters: close enough to bytes for a cap (JSON is mostly ASCII)
+        if parts and size > max_bytes:
+            # Capped by bytes as well as rows: the rest comes with the next page.
+            cursor, has_more = parts_seq, True
+            break
+        parts.append(part)
+        parts_seq = seq
     body = (
         '{"changes":['
         + ",".join(parts)

@@ -18,22 +18,14 @@ from sqlmodel import Session
 
 from crm_tui.domain.fields import ENTITIES
 from crm_tui.server.crud.duplicates import flag_rows
+from crm_tui.server.crud.errors import PushConflict
 from crm_tui.server.crud.records import ROW_COLUMNS, ChangeSet, Row, insert_many
 from crm_tui.server.models import Account, AppliedMutation, Device, Record
-from crm_tui.sync.protocol import Mutation, MutationResult
+from crm_tui.sync.protocol import SEQ_GAP, SEQ_REUSED, Mutation, MutationResult
 
 _CHUNK = 900  # ids per IN (...): under SQLite's old 999-variable limit
 # `IN (:ids)` filled at execution: SQLAlchemy coerces a literal list element by element.
 _IDS = bindparam("ids", expanding=True)
-
-
-class PushConflict(Exception):
-    """The batch does not continue this device's sequence (409)."""
-
-    def __init__(self, message: str, expected: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.expected = expected
 
 
 class BatchRows:
@@ -88,6 +80,12 @@ class BatchRows:
     def add(self, row: Row) -> None:
         self.rows[row.id] = row
         self.locked.add(row.id)
+
+    def new_row(self, **values: Any) -> Row:
+        """A created row, written in bulk at `settle`."""
+        row = Row(**values, new=True)
+        self.add(row)
+        return row
 
     def settle(self) -> None:
         """Flag duplicate customers and write every touched row."""
@@ -148,12 +146,15 @@ def plan_batch(
                     "was this database restored from a backup? Log in again to sync it as a "
                     "new device",
                     last + 1,
+                    SEQ_REUSED,
                 )
             plan.append((m, _as_duplicate(result), None))
             continue
         if m.client_seq != last + 1:
             raise PushConflict(
-                f"expected change {last + 1} from this device, got {m.client_seq}", last + 1
+                f"expected change {last + 1} from this device, got {m.client_seq}",
+                last + 1,
+                SEQ_GAP,
             )
         last = m.client_seq
         plan.append((m, None, None))

@@ -17,40 +17,26 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
 from crm_tui.domain.fields import to_wire
+from crm_tui.domain.permissions import Actor, can_read_partition, own_partitions
 from crm_tui.server.models import Account, ChangeCounter, ChangeLog, Record
-
-TEAM_ENTITIES = frozenset(
-    {"user", "customer", "contact", "competitor", "announcement", "lost_reason"}
-)
-SELF_ENTITIES = frozenset({"saved_query"})
-MANAGER_ROLES = frozenset({"manager", "admin"})
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def is_manager(account: Account) -> bool:
-    return account.role in MANAGER_ROLES
-
-
-def partition_for(entity: str, owner_id: str | None) -> str:
-    if entity in TEAM_ENTITIES:
-        return "team"
-    if entity in SELF_ENTITIES:
-        return f"self:{owner_id}"
-    return f"user:{owner_id}"
+def actor_of(account: Account) -> Actor:
+    """The rule book's view of a signed-in account."""
+    return Actor(account.id, account.role)
 
 
 def can_read(account: Account, partition: str) -> bool:
-    if partition in ("team", f"self:{account.id}", f"user:{account.id}"):
-        return True
-    return is_manager(account) and partition.startswith("user:")
+    return can_read_partition(actor_of(account), partition)
 
 
 def readable_clause(account: Account) -> Any:
-    mine = col(ChangeLog.partition).in_(["team", f"self:{account.id}", f"user:{account.id}"])
-    if is_manager(account):
+    mine = col(ChangeLog.partition).in_(list(own_partitions(account.id)))
+    if actor_of(account).manager:
         return or_(mine, col(ChangeLog.partition).startswith("user:"))
     return mine
 

@@ -1,19 +1,35 @@
-"""Provides enrolment (one-time code -> device token) and who-am-I."""
+"""Provides enrolment (one-time code -> device token), device renewal and who-am-I."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel
 
-from crm_tui.server.api.deps import CallerDep, StateDep, VersionChecked
-from crm_tui.server.crud.accounts import AccountError, enrol
-from crm_tui.sync.protocol import EnrolRequest, EnrolResponse, Problem
+from crm_tui.server.api.deps import CallerDep, StateDep, VersionChecked, client_address
+from crm_tui.server.crud.accounts import AccountError, Enrolled, enrol, renew_device
+from crm_tui.server.crud.signin import user_key
+from crm_tui.sync.protocol import DeviceRenewRequest, EnrolRequest, EnrolResponse, Problem
 
 router = APIRouter(prefix="/auth", tags=["auth"], dependencies=[VersionChecked])
 
+_LIMITED = {401: {"model": Problem}, 429: {"model": Problem}}
 
-@router.post("/enrol", responses={401: {"model": Problem}})
-def enrol_device(body: EnrolRequest, state: StateDep) -> EnrolResponse:
+
+def _answer(done: Enrolled, server_hlc: str) -> EnrolResponse:
+    return EnrolResponse(
+        token=done.token,
+        device_id=done.device.id,
+        user_id=done.account.id,
+        user_name=done.account.name,
+        role=done.account.role,
+        server_hlc=server_hlc,
+    )
+
+
+@router.post("/enrol", responses=_LIMITED)
+def enrol_device(body: EnrolRequest, request: Request, state: StateDep) -> EnrolResponse:
+    keys = [client_address(request), user_key(body.user)]
+    state.guard.check(keys)
     try:
         with state.db.write() as s:
             done = enrol(
@@ -23,14 +39,23 @@ def enrol_device(body: EnrolRequest, state: StateDep) -> EnrolResponse:
                 device_name=body.device_name,
                 last_client_seq=body.last_client_seq,
             )
-            answer = EnrolResponse(
-                token=done.token,
-                device_id=done.device.id,
-                user_id=done.account.id,
-                user_name=done.account.name,
-                role=done.account.role,
-                server_hlc=state.clock.tick(),
+            answer = _answer(done, state.clock.tick())
+    except AccountError as exc:
+        state.guard.fail(keys, "bad enrolment code")  # 429 once past the limit
+        raise HTTPException(401, detail=str(exc)) from None
+    return answer
+
+
+@router.post("/device/renew", responses=_LIMITED)
+def renew(body: DeviceRenewRequest, caller: CallerDep, state: StateDep) -> EnrolResponse:
+    """A laptop restored from a backup (its change numbers already used) becomes a new
+    device of the same account with its still-valid token; the old token stops working."""
+    try:
+        with state.db.write() as s:
+            done = renew_device(
+                s, device=caller.device, account=caller.account, device_name=body.device_name
             )
+            answer = _answer(done, state.clock.tick())
     except AccountError as exc:
         raise HTTPException(401, detail=str(exc)) from None
     return answer

@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Response
 
 from crm_tui.server.api.deps import CallerDep, StateDep, VersionChecked
+from crm_tui.server.crud.errors import PushConflict
 from crm_tui.server.crud.pull import read_changes
-from crm_tui.server.crud.push import PushConflict, apply_push
+from crm_tui.server.crud.push import apply_push
 from crm_tui.sync.protocol import MAX_PAGE, Problem, PullResponse, PushRequest, PushResponse
 
 router = APIRouter(prefix="/sync", tags=["sync"], dependencies=[VersionChecked])
@@ -24,7 +25,8 @@ def push(body: PushRequest, caller: CallerDep, state: StateDep) -> PushResponse:
             )
     except PushConflict as exc:
         raise HTTPException(
-            409, detail={"message": exc.message, "expected_seq": exc.expected}
+            409,
+            detail={"message": exc.message, "expected_seq": exc.expected, "code": exc.code},
         ) from None
 
 

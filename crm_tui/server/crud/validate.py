@@ -1,0 +1,119 @@
+"""Provides the checks of a pushed value: the field registry (the laptop's own rules: types,
+lengths, ranges, dates 1900-2200, no broken Unicode), references the rep may see, whole-
+record rules, and the fields only the server sets."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from sqlmodel import Session
+
+from crm_tui.domain.fields import (
+    ENTITIES,
+    FieldError,
+    InputContext,
+    ValidationErrors,
+    check_record,
+    from_wire,
+    parse_value,
+    to_wire,
+)
+from crm_tui.server.crud.customer_merge import follow_merged
+from crm_tui.server.crud.errors import Refused
+from crm_tui.server.crud.records import Row, can_read
+from crm_tui.server.models import Account, Record
+
+# Fields of a claim that only its commands (submit, withdraw, approve, reject) may set.
+COMMAND_FIELDS = frozenset({"status", "submitted_at", "decided_at", "decision_note", "approver_id"})
+# Of those, the ones the server alone writes (never taken from a laptop, not even in a
+# command): who decided and when, and when it was submitted.
+SERVER_FIELDS = frozenset({"approver_id", "decided_at", "submitted_at"})
+
+# The wire types each kind accepts (a str is parsed as typed text; bool is not an int).
+_WIRE_TYPES: dict[str, tuple[type, ...]] = {
+    "money": (int, str),
+    "int": (int, str),
+    "percent": (int, str),
+    "bool": (bool, str),
+}
+
+
+@functools.cache
+def _context() -> InputContext:
+    # One for the process: making one looks up the local time zone (a third of a create).
+    return InputContext()
+
+
+def _wire_type_ok(kind: str, raw: Any) -> bool:
+    allowed = _WIRE_TYPES.get(kind, (str,))
+    if isinstance(raw, bool) and bool not in allowed:
+        return False
+    return isinstance(raw, allowed)
+
+
+def validate_payload(
+    entity: str,
+    payload: dict[str, Any],
+    *,
+    session: Session,
+    account: Account,
+    lookup: Callable[[str], Row | Record | None] | None = None,
+) -> dict[str, Any]:
+    """The payload's values checked by the field registry, in their wire form; `lookup`
+    finds a referenced row (the batch's rows; the session's by default)."""
+    lookup = lookup or (lambda row_id: session.get(Record, row_id))
+    spec = ENTITIES[entity]
+    ctx = _context()
+    clean: dict[str, Any] = {}
+    errors: list[str] = []
+    for name, raw in payload.items():
+        fspec = spec.by_name.get(name)
+        if fspec is None:
+            errors.append(f"{entity} has no field '{str(name)[:64]}'")
+            continue
+        if raw is not None and not _wire_type_ok(fspec.kind, raw):
+            errors.append(f"{name}: a {type(raw).__name__} is not a valid {fspec.kind}")
+            continue
+        if isinstance(raw, str) and len(raw) > fspec.max_len:
+            # Before any parser or pattern runs (the registry checks it again on text).
+            errors.append(f"{name}: is {len(raw)} characters long; at most {fspec.max_len}")
+            continue
+        try:
+            value = parse_value(fspec, from_wire(fspec, raw), ctx)
+        except FieldError as exc:
+            errors.append(str(exc)[:300])
+            continue
+        except (ValueError, TypeError, AttributeError, OverflowError):
+            errors.append(f"{name}: '{str(raw)[:40]}' is not a valid {fspec.kind}")
+            continue
+        if fspec.kind == "ref" and value is not None:
+            target = lookup(value)
+            if fspec.ref == "customer" and target is not None and target.deleted:
+                value = follow_merged(session, value) or value  # a merged customer: its survivor
+                target = lookup(value)
+            if (
+                target is None
+                or target.entity != fspec.ref
+                or target.deleted
+                or not can_read(account, target.partition)
+            ):
+                errors.append(f"{name}: no {fspec.ref} {value} on the server")
+                continue
+        clean[name] = to_wire(value)
+    if errors:
+        raise Refused("; ".join(errors))
+    return clean
+
+
+def check_whole(entity: str, values: dict[str, Any]) -> None:
+    """Rules over the whole record (required fields, stage rules)."""
+    spec = ENTITIES[entity]
+    try:
+        typed = {k: from_wire(spec.by_name[k], v) for k, v in values.items() if k in spec.by_name}
+        check_record(entity, typed)
+    except ValidationErrors as exc:
+        raise Refused(str(exc)) from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise Refused(str(exc)) from None
