@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from crm_tui.domain.rules import OPEN_STAGES, Stage
 from crm_tui.domain.urgency import (
     DUE_FLOOR_DAYS,
     DUE_FULL_DAYS,
@@ -38,13 +37,22 @@ from crm_tui.domain.urgency import (
     weights_from_setting,
 )
 from crm_tui.storage import engine as engine_mod
+from crm_tui.storage.urgency_triggers import (
+    BASIS_KEY,
+    NEVER,
+    OPEN_ROWS,
+    PULL_GUARDS,
+    TRIGGER_PREFIX,
+    TRIGGER_SHAPES,
+    pulling_key,
+    triggers,
+    update_statements,
+)
 
 if TYPE_CHECKING:
     from crm_tui.domain.dates import Clock
     from crm_tui.storage.database import Database
 
-BASIS_KEY = "urgency.basis"
-TRIGGER_PREFIX = "tr_urgency_"
 CHUNK_ROWS = 10_000  # rows rescored per transaction (a lock of ~0.1-0.5 s)
 FULL_AFTER_DAYS = 60  # a longer gap between days recomputes everything
 URGENCY_INDEXES = ("ix_activity_urgency_due", "ix_activity_urgency", "ix_customer_urgency")
@@ -123,7 +131,7 @@ def _installed(conn: sqlite3.Connection) -> bool:
             (TRIGGER_PREFIX + "%",),
         )
     }
-    return names == {*_TRIGGER_SHAPES, *_PULL_GUARDS}
+    return names == {*TRIGGER_SHAPES, *PULL_GUARDS}
 
 
 # --- refresh --------------------------------------------------------------------------------
@@ -142,7 +150,7 @@ def refresh(
     then not written, so the next refresh starts again).
     """
     started = time.perf_counter()
-    if _state(conn, _pulling()):
+    if _state(conn, pulling_key()):
         return Refreshed("deferred", 0, 0, 0.0)  # a first sync runs without the indexes
     want, have = wanted_basis(conn, clock), stored_basis(conn)
     installed = _installed(conn)
@@ -152,14 +160,14 @@ def refresh(
     gap = _days_between(have.as_of, want.as_of) if have else None
     full = full or gap is None or gap > FULL_AFTER_DAYS or not installed
     full = full or have is None or have.weights != want.weights
-    statements = _statements(want)
+    statements = update_statements(want.as_of, want.weights)
     with _writing(conn):
-        for name in (*_TRIGGER_SHAPES, *_PULL_GUARDS):
+        for name in (*TRIGGER_SHAPES, *PULL_GUARDS):
             conn.execute(f"DROP TRIGGER IF EXISTS {name}")
-        for sql in _triggers(statements):
+        for sql in triggers(statements):
             conn.execute(sql)
     if full:
-        rowids = [r[0] for r in conn.execute(f"{_OPEN} ORDER BY rowid")]
+        rowids = [r[0] for r in conn.execute(f"{OPEN_ROWS} ORDER BY rowid")]
         followups = _rescore_rows(conn, statements, rowids, chunk_rows, cancelled)
         customers = _chunked(conn, "customer", statements["customer_chunk"], chunk_rows, cancelled)
     else:
@@ -192,12 +200,13 @@ def _rescore_day(
     lo, hi = sorted((have.as_of, want.as_of))
     due = (_shift(lo, DUE_FULL_DAYS - 1), _shift(hi, DUE_FLOOR_DAYS + 1))
     rowids = [
-        r[0] for r in conn.execute(f"{_OPEN} AND due_at >= ? AND due_at < ? ORDER BY rowid", due)
+        r[0]
+        for r in conn.execute(f"{OPEN_ROWS} AND due_at >= ? AND due_at < ? ORDER BY rowid", due)
     ]
     followups = _rescore_rows(conn, statements, rowids, chunk_rows, cancelled)
     weights = Weights.from_json(want.weights)
     since = tuple(
-        _shift(lo, -(days + 1)) if days else _NEVER
+        _shift(lo, -(days + 1)) if days else NEVER
         for days in (weights.contact_days, weights.contact_days, weights.stage_days)
     )
     window = statements["customer_window"]
@@ -283,154 +292,3 @@ def _days_between(a: str, b: str) -> float:
 
 def _shift(moment: str, days: float) -> str:
     return (datetime.fromisoformat(moment) + timedelta(days=days)).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-# --- the SQL, made from the one expression of the score ------------------------------------
-_WHERE = "__where__"
-_NEVER = "9999-12-31"  # a window start no date passes (a term with no scale never moves)
-_OPEN = "SELECT rowid FROM activity WHERE deleted = 0 AND done_at IS NULL"  # partial indexes
-_CUSTOMER_CHUNK = "customer.rowid >= ? AND customer.rowid < ? AND customer.deleted = 0"
-_CLOSED = ", ".join(f"'{s.value}'" for s in Stage if s not in OPEN_STAGES)
-
-
-def _statements(basis: Basis) -> dict[str, str]:
-    """`UPDATE … SET urgency = <score>` for each table, with a WHERE per use."""
-    from sqlalchemy import literal_column, update
-    from sqlalchemy.dialects import sqlite
-
-    from crm_tui.domain.models import MODELS
-    from crm_tui.storage.urgency_sql import score_expression
-
-    weights = Weights.from_json(basis.weights)
-    out = {}
-    for name in ("activity", "customer"):
-        model = MODELS[name]
-        stmt = (
-            update(model)
-            .values(urgency=score_expression(name, weights, basis.as_of))
-            .where(literal_column(_WHERE))
-        )
-        sql = str(stmt.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
-        out[name] = sql
-    activity, customer = out["activity"], out["customer"]
-    return {
-        "activity": activity,
-        "customer": customer,
-        "activity_rows": activity.replace(
-            _WHERE,
-            "activity.rowid IN (SELECT value FROM json_each(?)) AND activity.deleted = 0 "
-            "AND activity.done_at IS NULL",
-        ),
-        "customer_chunk": customer.replace(_WHERE, _CUSTOMER_CHUNK),
-        # Added, last contact (done follow-up) or oldest open deal's stage change since ?.
-        "customer_window": customer.replace(
-            _WHERE,
-            f"{_CUSTOMER_CHUNK} AND (customer.created_at > ? OR EXISTS (SELECT 1 FROM activity "
-            "WHERE activity.customer_id = customer.id AND activity.deleted = 0 "
-            "AND activity.done_at > ?) OR EXISTS (SELECT 1 FROM opportunity "
-            "WHERE opportunity.customer_id = customer.id AND opportunity.deleted = 0 "
-            f"AND opportunity.stage NOT IN ({_CLOSED}) AND opportunity.stage_changed_at > ?))",
-        ),
-    }
-
-
-# Trigger name -> (event, the rows each statement rescores: (table, WHERE)).
-_TRIGGER_SHAPES: dict[str, tuple[str, list[tuple[str, str]]]] = {
-    # A follow-up's own score; its customer's when a done one changes (last contact).
-    "tr_urgency_activity_insert": (
-        "AFTER INSERT ON activity",
-        [
-            ("activity", "activity.id = NEW.id AND (NEW.done_at IS NULL OR NEW.urgency != 0)"),
-            ("customer", "customer.id = NEW.customer_id AND NEW.done_at IS NOT NULL"),
-        ],
-    ),
-    "tr_urgency_activity_update": (
-        "AFTER UPDATE OF due_at, done_at, opportunity_id, customer_id, deleted ON activity",
-        [
-            ("activity", "activity.id = NEW.id"),
-            (
-                "customer",
-                "customer.id IN (OLD.customer_id, NEW.customer_id) "
-                "AND (OLD.done_at IS NOT NULL OR NEW.done_at IS NOT NULL)",
-            ),
-        ],
-    ),
-    "tr_urgency_activity_delete": (
-        "AFTER DELETE ON activity",
-        [("customer", "customer.id = OLD.customer_id AND OLD.done_at IS NOT NULL")],
-    ),
-    # A deal's value and stage count for its open follow-ups and its customer's pipeline.
-    "tr_urgency_opportunity_insert": (
-        "AFTER INSERT ON opportunity",
-        [
-            ("activity", "activity.opportunity_id = NEW.id AND activity.done_at IS NULL"),
-            ("customer", "customer.id = NEW.customer_id"),
-        ],
-    ),
-    "tr_urgency_opportunity_update": (
-        "AFTER UPDATE OF amount, probability, stage, stage_changed_at, customer_id, deleted "
-        "ON opportunity",
-        [
-            ("activity", "activity.opportunity_id = NEW.id AND activity.done_at IS NULL"),
-            ("customer", "customer.id IN (OLD.customer_id, NEW.customer_id)"),
-        ],
-    ),
-    "tr_urgency_opportunity_delete": (
-        "AFTER DELETE ON opportunity",
-        [
-            ("activity", "activity.opportunity_id = OLD.id AND activity.done_at IS NULL"),
-            ("customer", "customer.id = OLD.customer_id"),
-        ],
-    ),
-    # A customer's grade counts for its open follow-ups (which a pull may bring before it).
-    "tr_urgency_customer_insert": (
-        "AFTER INSERT ON customer",
-        [
-            ("customer", "customer.id = NEW.id"),
-            ("activity", "activity.customer_id = NEW.id AND activity.done_at IS NULL"),
-        ],
-    ),
-    "tr_urgency_customer_update": (
-        "AFTER UPDATE OF grade, created_at, deleted ON customer",
-        [
-            ("customer", "customer.id = NEW.id"),
-            (
-                "activity",
-                "activity.customer_id = NEW.id AND activity.done_at IS NULL "
-                "AND OLD.grade IS NOT NEW.grade",
-            ),
-        ],
-    ),
-}
-
-
-def _triggers(statements: dict[str, str]) -> list[str]:
-    # A brand-new laptop's first sync drops the indexes these statements read (pull_store):
-    # while it runs they do nothing, and the scores are marked stale for a full refresh.
-    idle = f"NOT EXISTS (SELECT 1 FROM sync_state WHERE key = '{_pulling()}' AND value NOT NULL)"
-    out = []
-    for name, (event, steps) in _TRIGGER_SHAPES.items():
-        body = "".join(
-            "    " + statements[table].replace(_WHERE, where) + ";\n" for table, where in steps
-        )
-        out.append(f"CREATE TRIGGER {name} {event} WHEN {idle}\nBEGIN\n{body}END")
-    for name, event in _PULL_GUARDS.items():
-        out.append(
-            f"CREATE TRIGGER {name} {event} ON sync_state "
-            f"WHEN NEW.key = '{_pulling()}' AND NEW.value NOT NULL\n"
-            f"BEGIN\n    DELETE FROM sync_state WHERE key = '{BASIS_KEY}';\nEND"
-        )
-    return out
-
-
-# A first sync beginning makes the stored scores stale (see `_triggers`).
-_PULL_GUARDS = {
-    "tr_urgency_pull_insert": "AFTER INSERT",
-    "tr_urgency_pull_update": "AFTER UPDATE OF value",
-}
-
-
-def _pulling() -> str:
-    from crm_tui.storage.pull_store import DEFERRED_KEY
-
-    return DEFERRED_KEY
