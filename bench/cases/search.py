@@ -1,5 +1,5 @@
 """Provides the search-as-you-type case: per-keystroke query latency on the customers list
-(the app's path: compile_filter -> ListSource quick_count + first page, i.e. what the list
+(the app's path: lists.compile -> lists.source quick_count + first page, i.e. what the list
 needs for its first paint), beside the same FTS5 match in plain sqlite3; the exact count the
 list computes after the paint; free text on the follow-ups list; and keystroke-to-repainted
 results in the app under Pilot."""
@@ -35,11 +35,10 @@ def _is_cjk(text: str) -> bool:
 
 
 def run(ds: Dataset, log) -> tuple[list[Figure], dict]:
-    from crm_tui.query import compile_filter
+    from crm_tui.services import lists
     from crm_tui.storage import search
     from crm_tui.storage.database import open_database
     from crm_tui.storage.engine import connect
-    from crm_tui.storage.listing import ListSource
     from crm_tui.storage.search import CustomerHits
 
     db = open_database(ds.path, ds.clock)
@@ -57,21 +56,21 @@ def run(ds: Dataset, log) -> tuple[list[Figure], dict]:
         [] for _ in range(9)
     )
     timed: list[tuple[float, str]] = []
-    source = ListSource(db, "customer")
+    source = lists.source(db, "customer")
     fts_sql = (
         "SELECT d.row_id FROM search_fts JOIN search_doc d ON d.docid = search_fts.rowid "
         "WHERE search_fts MATCH ? AND d.entity = 'customer' LIMIT 50"
     )
     for text in typed[:3]:  # warm the caches and the imports
-        source.set_filter(compile_filter("customer", text, db=db))
+        source.set_filter(lists.compile(db, "customer", text))
         source.quick_count()
         source.page(0)
     for _ in range(runs):
         for text in typed:
             t0 = time.perf_counter()
-            clauses = compile_filter("customer", text, db=db)
+            filter_ = lists.compile(db, "customer", text)
             t1 = time.perf_counter()
-            source.set_filter(clauses)
+            source.set_filter(filter_)
             source.quick_count()
             t2 = time.perf_counter()
             source.page(0)
@@ -164,14 +163,13 @@ def run(ds: Dataset, log) -> tuple[list[Figure], dict]:
 
 def _followups(db, ds: Dataset) -> list[Figure]:
     """Free text on the follow-ups list: first paint (capped count + page) and exact count."""
-    from crm_tui.query import compile_filter
-    from crm_tui.storage.listing import ListSource
+    from crm_tui.services import lists
 
-    source = ListSource(db, "activity", order=["due_at"])
+    source = lists.source(db, "activity", order=["due_at"])
     paint, exact = [], []
     for word in FOLLOWUP_WORDS.get(ds.size.name, ["北京"]):
         t0 = time.perf_counter()
-        source.set_filter(compile_filter("followups", word, db=db))
+        source.set_filter(lists.compile(db, "followups", word))
         source.quick_count()
         source.page(0)
         t1 = time.perf_counter()
