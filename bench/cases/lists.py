@@ -18,16 +18,20 @@ def run(ds: Dataset, log) -> tuple[list[Figure], dict]:
     from textual.strip import Strip
 
     from crm_tui.screens.followups import FollowUpsScreen
+    from crm_tui.services import lists
+    from crm_tui.services.book import Book
+    from crm_tui.services.lists import ListPages
     from crm_tui.storage.database import open_database
     from crm_tui.storage.engine import connect
-    from crm_tui.storage.listing import ListSource
     from crm_tui.widgets.record_table import Column, RecordTable, fit
 
     db = open_database(ds.path, ds.clock)
     raw = connect(ds.path, readonly=True)
     notes = []
     try:
-        columns = FollowUpsScreen.columns(SimpleNamespace(db=db))  # the screen's own columns
+        host = SimpleNamespace(db=db, book=Book(db), by_urgency=False, view="open")
+        host.with_urgency = lambda cols: cols
+        columns = FollowUpsScreen.columns(host)  # the screen's own columns
     except Exception as exc:  # the screen changed shape: render the same cells ourselves
         notes.append(f"FollowUpsScreen.columns unusable here ({exc!r}); plain columns used")
         columns = [
@@ -38,11 +42,11 @@ def run(ds: Dataset, log) -> tuple[list[Figure], dict]:
         ]
     table = RecordTable(columns)
     widths = table._widths(WIDTH)
-    total = ListSource(db, "activity").count()
+    total = lists.source(db, "activity").count()
     runs = ds.size.runs
     positions = {"first page": 0, "middle page": total // 2, "last page": max(0, total - 50)}
 
-    def show(offset: int, source: ListSource) -> list[Strip]:
+    def show(offset: int, source: ListPages) -> list[Strip]:
         rows = source.rows(offset, ROWS_IN_VIEW)
         return [
             Strip([Segment(fit(table._line_text([c.cell(r) for c in columns], widths), WIDTH))])
@@ -57,12 +61,12 @@ def run(ds: Dataset, log) -> tuple[list[Figure], dict]:
         figure(
             "lists",
             f"open the list: count() of {total:,} follow-ups + first {ROWS_IN_VIEW} lines",
-            measure(lambda: show(0, ListSource(db, "activity")), runs, warmup=1),
+            measure(lambda: show(0, lists.source(db, "activity")), runs, warmup=1),
         )
     ]
 
-    def counted() -> ListSource:
-        source = ListSource(db, "activity")
+    def counted() -> ListPages:
+        source = lists.source(db, "activity")
         source.count()  # the table keeps its count: a jump does not count again
         return source
 
@@ -86,7 +90,7 @@ def run(ds: Dataset, log) -> tuple[list[Figure], dict]:
             )
         )
     # Scrolling on from a page already shown reads by keyset (no OFFSET).
-    source = ListSource(db, "activity")
+    source = lists.source(db, "activity")
     middle = positions["middle page"] // 50 * 50
     show(middle, source)
     state = {"at": middle}
