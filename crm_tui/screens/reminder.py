@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 
 from crm_tui.domain.fields import ValidationErrors
 from crm_tui.screens.shell import book_of, book_ready, shell_of
-from crm_tui.services import reminders
+from crm_tui.services import followups, reminders
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -30,11 +30,6 @@ if TYPE_CHECKING:
 INTERVAL_KEY = "reminders.interval"
 DEFAULT_INTERVAL = 30.0
 SNOOZE_LABELS = {"15m": "15 minutes", "1h": "1 hour", "tomorrow": "Tomorrow 09:00"}
-
-
-def _done(book: Book, row_id: str) -> None:
-    # TRANSITION: services.followups (D) closes a follow-up; requested in REQUESTS.md.
-    book.db.repos.activities.done(row_id)
 
 
 def _setting(book: Book, key: str) -> str | None:
@@ -139,7 +134,7 @@ class ReminderScreen(ModalScreen[None]):
         if rem is None:
             return
         try:
-            _done(self.book, rem.row_id)
+            followups.complete(self.book, rem.row_id, "")  # no outcome asked
         except ValidationErrors as exc:
             self.app.notify(exc.errors[0].message, severity="warning")
         self._next(f"Done: {rem.title}.")
