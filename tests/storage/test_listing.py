@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from crm_tui.domain.dates import Clock
-from crm_tui.domain.models import Activity, Customer
+from crm_tui.domain.filter import Compare, Filter, IsEmpty
 from crm_tui.storage.database import open_database
 from crm_tui.storage.engine import connect
 from crm_tui.storage.listing import ListSource
@@ -108,7 +108,7 @@ def test_descending_with_filter(db):
     source = ListSource(
         db,
         "activity",
-        where=[Activity.done_at.is_not(None)],
+        filter=Filter("activity", (IsEmpty("done_at", empty=False),)),
         order=["done_at"],
         descending=True,
         page_size=9,
@@ -127,7 +127,7 @@ def test_descending_nullable_keeps_nulls_last(db):
 def test_set_filter_recounts_and_follow_ups_carry_customer_name(db):
     source = ListSource(db, "activity", page_size=10)
     total = source.count()
-    source.set_filter([Activity.done_at.is_(None)])
+    source.set_filter(Filter("activity", (IsEmpty("done_at"),)))
     assert source.count() < total
     row = source.page(0)[0]
     assert row["customer_name"].startswith("Cust ")
@@ -135,7 +135,9 @@ def test_set_filter_recounts_and_follow_ups_carry_customer_name(db):
 
 
 def test_customer_filter_clause(db):
-    source = ListSource(db, "customer", where=[Customer.city == "北京"], page_size=7)
+    source = ListSource(
+        db, "customer", Filter("customer", (Compare("city", "=", "北京"),)), page_size=7
+    )
     expected = reference(db, "customer", "AND city = '北京'", "sort_key, id")
     assert read_all_shuffled(source, 3) == expected
 
@@ -144,7 +146,7 @@ def test_descending_without_nulls_matches_and_counts_unfiltered(db):
     source = ListSource(
         db,
         "activity",
-        where=[Activity.done_at.is_not(None)],
+        filter=Filter("activity", (IsEmpty("done_at", empty=False),)),
         order=["done_at"],
         descending=True,
         nulls=False,
