@@ -274,16 +274,18 @@ def test_429_waits_as_long_as_retry_after_says_then_succeeds(laptop) -> None:
 def test_a_payload_over_the_size_limit_is_a_clear_error_and_the_change_is_kept(
     laptop,
 ) -> None:
-    alice = laptop()
-    cid = alice.db.repos.customers.create({"name": "Big Notes"}).id
+    # A manager's announcement: its body may be 50,000 characters (customer notes are capped
+    # at 4,000 now), so 440 long edits make a batch over the server's 8 MB body limit.
+    alice = laptop("manager")
+    aid = alice.db.repos.announcements.create({"title": "Big Notice"}).id
     with alice.db.transaction() as s:  # 440 long edits (written straight to the outbox: fast)
         for i in range(440):
             alice.db.append_outbox(
                 s,
-                entity="customer",
-                row_id=cid,
+                entity="announcement",
+                row_id=aid,
                 kind="patch",
-                payload={"notes": f"{i:03d}" + "x" * 19_000},
+                payload={"body": f"{i:03d}" + "x" * 19_000},
                 base_version=0,
                 hlc=alice.db.tick(s),
             )
@@ -293,4 +295,4 @@ def test_a_payload_over_the_size_limit_is_a_clear_error_and_the_change_is_kept(
     with alice.client() as client:  # smaller batches go through
         sync_once(alice.db, client, batch=100)
     assert alice.db.pending_changes() == 0
-    assert alice.row("customer", cid)["notes"].startswith("439")
+    assert alice.row("announcement", aid)["body"].startswith("439")
