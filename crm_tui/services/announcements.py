@@ -6,14 +6,16 @@ admins alike, as on the server.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from crm_tui.domain import permissions
 from crm_tui.domain.fields import FieldError, ValidationErrors
+from crm_tui.services import lists
 
 if TYPE_CHECKING:
     from crm_tui.domain.models import Announcement
     from crm_tui.services.book import Book
+    from crm_tui.services.lists import ListPages
 
 
 def why_not_publish(book: Book) -> str | None:
@@ -25,11 +27,9 @@ def can_publish(book: Book) -> bool:
     return why_not_publish(book) is None
 
 
-def source(book: Book) -> Any:
+def source(book: Book) -> ListPages:
     """The announcements newest first, a page at a time, for a record table."""
-    from crm_tui.storage.listing import ListSource
-
-    return ListSource(book.db, "announcement", descending=True)
+    return lists.source(book, "announcement", descending=True)
 
 
 def get(book: Book, row_id: str) -> Announcement | None:

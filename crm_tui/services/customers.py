@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from crm_tui.domain.filter import Compare, Filter
+from crm_tui.services import lists
+
 if TYPE_CHECKING:
     from crm_tui.domain.models import Customer
     from crm_tui.services.book import Book
+    from crm_tui.services.lists import ListPages
 
 # The kinds of record a customer page lists, with the order each list is read in.
 PAGE_ENTITIES: dict[str, tuple[tuple[str, ...] | None, bool]] = {
@@ -28,14 +32,11 @@ def update(book: Book, customer_id: str, changes: dict[str, Any]) -> Customer:
     return book.db.repos.customers.update(customer_id, changes)
 
 
-def records_of(book: Book, customer_id: str, entity: str) -> Any:
+def records_of(book: Book, customer_id: str, entity: str) -> ListPages:
     """The customer's records of `entity` (one of PAGE_ENTITIES), a page at a time."""
-    from crm_tui.domain.models import MODELS
-    from crm_tui.storage.listing import ListSource
-
     order, descending = PAGE_ENTITIES[entity]
-    where = [MODELS[entity].customer_id == customer_id]  # type: ignore[attr-defined]
-    return ListSource(book.db, entity, where=where, order=order, descending=descending)
+    mine = Filter(entity, (Compare("customer_id", "=", customer_id),))
+    return lists.source(book, entity, mine, order=order, descending=descending)
 
 
 def new_record_defaults(book: Book, customer_id: str, entity: str) -> dict[str, Any]:
