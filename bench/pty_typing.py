@@ -463,14 +463,14 @@ def empty_session(plan: Plan) -> Session:
     )
 
 
-def bare_python(runs: int = 5) -> dict[str, float | None]:
-    """Wall ms of `python -c "import sqlite3"`, the floor of any process here."""
+def bare_python(runs: int = 5) -> list[float]:
+    """Wall ms of `python -c "import sqlite3"` runs, the floor of any process here."""
     samples = []
     for _ in range(runs):
         started = time.perf_counter()
         subprocess.run([sys.executable, "-c", "import sqlite3"], env=timed_env(), check=True)
         samples.append((time.perf_counter() - started) * 1000)
-    return pcts(samples)
+    return samples
 
 
 def run_all(
@@ -488,7 +488,7 @@ def run_all(
     out["crm_keys"] = [asdict(k) | {"data": k.data.decode()} for k in crm.keys]
     if baselines:
         out["empty_app"] = empty_session(plan).summary()
-        out["python_import_sqlite3_ms"] = bare_python()
+        out["python_import_sqlite3_ms"] = pcts(bare_python())
     out["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     return out
 
