@@ -15,7 +15,7 @@ from bench.data import BENCH_DIR, SIZES, dataset
 from bench.report import markdown, merge
 
 # Case name -> module in bench.cases; each has run(ds, log) -> (rows, extra).
-CASES = ["generate", "startup", "search", "desk", "lists", "cli", "sync", "memory", "reports"]
+CASES = ["generate", "startup", "search", "typing", "desk", "lists", "cli", "sync", "memory", "reports"]
 
 
 def main(argv: list[str] | None = None) -> int:
