@@ -15,7 +15,8 @@ from bench.data import BENCH_DIR, SIZES, dataset
 from bench.report import markdown, merge
 
 # Case name -> module in bench.cases; each has run(ds, log) -> (rows, extra).
-CASES = ["generate", "startup", "search", "typing", "desk", "lists", "cli", "sync", "memory", "reports"]
+CASES = ["generate", "startup", "search", "desk", "lists", "cli", "sync", "memory", "reports"]
+CASES.insert(CASES.index("search") + 1, "typing")  # keys typed on a pty (bench/pty_typing.py)
 
 
 def main(argv: list[str] | None = None) -> int:
