@@ -1,0 +1,63 @@
+"""Provides the follow-up rules a screen used to hold: the views (open, overdue, today, ...)
+as `Filter`s, and the next follow-up offered when one is done (a week later, same time)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from crm_tui.domain.dates import Clock
+from crm_tui.domain.filter import Filter, IsEmpty, Range
+
+NEXT_AFTER = timedelta(weeks=1)
+
+# view id -> (tab label, key)
+VIEWS: dict[str, tuple[str, str]] = {
+    "open": ("Open", "o"),
+    "overdue": ("Overdue", "l"),
+    "today": ("Today", "t"),
+    "upcoming": ("Upcoming", "p"),
+    "done": ("Done", "d"),
+    "all": ("All", "a"),
+}
+
+
+def view_filter(view: str, clock: Clock) -> Filter:
+    """The follow-ups a view shows (KeyError for an unknown view)."""
+    today = clock.today()
+    start = clock.day_start_utc(today)
+    tomorrow = clock.day_start_utc(today + timedelta(days=1))
+    open_ = IsEmpty("done_at")
+    terms = {
+        "open": (open_,),
+        "overdue": (open_, Range("due_at", end=start)),
+        "today": (open_, Range("due_at", start=start, end=tomorrow)),
+        "upcoming": (open_, Range("due_at", start=tomorrow)),
+        "done": (IsEmpty("done_at", empty=False),),
+        "all": (),
+    }[view]
+    return Filter("activity", terms)
+
+
+@dataclass(frozen=True)
+class NextFollowUp:
+    """The follow-up to schedule when one is done."""
+
+    kind: str
+    subject: str
+    due_at: datetime | str  # a datetime, or what the rep typed ("fri", "2026-12-01 10:00")
+    all_day: bool = False
+    notes: str | None = None
+
+
+def suggest_next(done: Any, clock: Clock) -> NextFollowUp:
+    """Same kind and subject a week later: at the same local time, or all day when the one
+    done was all day or had no time."""
+    day = clock.today() + NEXT_AFTER
+    all_day = bool(done.all_day) or done.due_at is None
+    if all_day:
+        due = clock.day_start_utc(day)
+    else:
+        due = clock.at_local(day, clock.to_local(done.due_at).time())
+    return NextFollowUp(done.kind, done.subject, due, all_day)
