@@ -93,7 +93,12 @@ def ensure_default_views(book: Any) -> int:
 
 
 class SavedViews:
-    """What the views sidebar and the desk ask about saved views."""
+    """What the views sidebar and the desk ask about saved views.
+
+    The default views are shown without being stored (opening the sidebar writes nothing
+    and queues nothing to sync); a default is stored, under its derived id, the first time
+    the rep pins, binds, renames over or deletes it.
+    """
 
     def __init__(self, book: Any) -> None:
         self.db = _db(book)
@@ -102,28 +107,79 @@ class SavedViews:
     def _model(self) -> Any:
         return self.repo.model
 
+    def _defaults(self, screen: str | None = None) -> dict[str, DefaultView]:
+        """Default views (of one screen) by their derived id, for this user."""
+        return {
+            _default_id(self.db.user_id, view): view
+            for view in DEFAULT_VIEWS
+            if screen is None or view.screen == screen
+        }
+
+    def _unstored(self, screen: str | None, stored: list[Any]) -> list[Any]:
+        """Defaults not stored: none on a laptop seeded the old way (SEEDED_KEY), nor where
+        a stored view of that screen has the name (e.g. stored before signing in)."""
+        if self.db.state(SEEDED_KEY):
+            return []
+        have = {v.id for v in stored}
+        names = {(v.screen, v.name) for v in stored}
+        out = []
+        for row_id, view in self._defaults(screen).items():
+            if row_id in have or (view.screen, view.name) in names:
+                continue
+            if self.repo.get(row_id, include_deleted=True) is not None:
+                continue
+            out.append(
+                self._model()(
+                    id=row_id,
+                    name=view.name,
+                    screen=view.screen,
+                    query=view.query,
+                    pinned=view.pinned,
+                    key=None,
+                )
+            )
+        return out
+
+    def _stored(self, row_id: str) -> Any:
+        """The stored view, storing a shown default first."""
+        rec = self.repo.get(row_id)
+        if rec is not None:
+            return rec
+        view = self._defaults().get(row_id)
+        if view is None or self.repo.get(row_id, include_deleted=True) is not None:
+            return self.repo.require(row_id)  # raises the repository's not-found error
+        values = {"name": view.name, "screen": view.screen, "query": view.query}
+        return self.repo.create({**values, "pinned": view.pinned}, row_id=row_id, record_undo=False)
+
     def list(self, screen: str, seed: bool = True) -> list[Any]:
-        """The views of a screen; `seed` first adds the defaults (once per laptop)."""
-        if seed:
-            ensure_default_views(self.db)
+        """The views of a screen, the defaults among them unless `seed` is False."""
         m = self._model()
-        return self.repo.page(where=[m.screen == screen], order_by=[m.name, m.id], limit=500)
+        stored = self.repo.page(where=[m.screen == screen], order_by=[m.name, m.id], limit=500)
+        if not seed:
+            return stored
+        return sorted([*stored, *self._unstored(screen, stored)], key=lambda v: (v.name, v.id))
 
     def pinned(self) -> list[Any]:
         m = self._model()
-        return self.repo.page(where=[m.pinned.is_(True)], order_by=[m.screen, m.name], limit=100)
+        stored = self.repo.page(where=[m.pinned.is_(True)], order_by=[m.screen, m.name], limit=100)
+        everything = self.repo.page(order_by=[m.screen, m.name], limit=1000)
+        shown = [v for v in self._unstored(None, everything) if v.pinned]
+        return sorted([*stored, *shown], key=lambda v: (v.screen, v.name))
 
     def save(self, screen: str, name: str, query: str) -> Any:
         """Save `query` under `name` on `screen`; an existing view of that name is replaced."""
         name = name.strip()
         m = self._model()
         existing = self.repo.page(where=[m.screen == screen, m.name == name], limit=1)
+        if not existing:
+            existing = [v for v in self._unstored(screen, []) if v.name == name]
         if existing:
+            self._stored(existing[0].id)
             return self.repo.update(existing[0].id, {"query": query})
         return self.repo.create({"name": name, "screen": screen, "query": query})
 
     def toggle_pin(self, row_id: str) -> bool:
-        rec = self.repo.require(row_id)
+        rec = self._stored(row_id)
         return self.repo.update(row_id, {"pinned": not rec.pinned}).pinned
 
     def bind_key(self, row_id: str, key: str | None) -> None:
@@ -131,9 +187,9 @@ class SavedViews:
         key = (key or "").strip().lower() or None
         if key is not None and key not in BINDABLE_KEYS:
             raise ValueError(f"'{key}' cannot be bound; use one of f2-f12")
-        rec = self.repo.require(row_id)
-        m = self._model()
         with self.db.transaction():
+            rec = self._stored(row_id)
+            m = self._model()
             if key is not None:
                 for other in self.repo.page(where=[m.screen == rec.screen, m.key == key]):
                     if other.id != row_id:
@@ -141,7 +197,10 @@ class SavedViews:
             self.repo.update(row_id, {"key": key or ""})
 
     def delete(self, row_id: str) -> None:
-        self.repo.delete(row_id)
+        """Delete a view; a shown default is stored as deleted, so it stays away (and syncs)."""
+        with self.db.transaction():
+            self._stored(row_id)
+            self.repo.delete(row_id)
 
 
 # Which app section shows each screen's views (the desk opens a pinned view there).
@@ -167,12 +226,25 @@ def pinned_views(path: Any) -> list[PinnedView]:  # a path: the desk reads befor
 
     conn = connect(path, readonly=True)
     try:
+        state = dict(
+            conn.execute(
+                "SELECT key, value FROM sync_state WHERE key IN ('user_id', ?)", (SEEDED_KEY,)
+            ).fetchall()
+        )
+        stored = conn.execute("SELECT id, screen, name, deleted FROM saved_query").fetchall()
         rows = conn.execute(
             "SELECT id, name, screen, coalesce(query, '') FROM saved_query "
             "WHERE pinned = 1 AND deleted = 0 ORDER BY screen, name LIMIT 50"
         ).fetchall()
     finally:
         conn.close()
+    # Pinned defaults not stored yet (see SavedViews): shown all the same.
+    known = {r[0] for r in stored} | {(r[1], r[2]) for r in stored if not r[3]}
+    for view in DEFAULT_VIEWS if not state.get(SEEDED_KEY) else ():
+        row_id = _default_id(state.get("user_id"), view)
+        if view.pinned and row_id not in known and (view.screen, view.name) not in known:
+            rows.append((row_id, view.name, view.screen, view.query))
+    rows.sort(key=lambda row: (row[2], row[1]))
     return [PinnedView(*row) for row in rows if row[2] in SECTION_OF_SCREEN]
 
 
