@@ -26,24 +26,18 @@ def demo(
 ) -> None:
     """Generate a demo book of business (to --db or the demo file) and open the app on it."""
     from crm_tui.config import demo_db_path
-    from crm_tui.demo import demo_stamp, existing_stamp, generate, iter_summary
+    from crm_tui.services.demo import prepare
 
     st = state(ctx)
-    path = st.db_option or demo_db_path()
-    # Today's demo file with the same size and seed is reused, so the app opens at once and
-    # what the rep tried in it is still there; dates are relative to the day it was made.
-    if fresh or existing_stamp(path) != demo_stamp(customers, seed, st.clock):
-        try:
-            summary = generate(path, customers=customers, seed=seed, clock=st.clock)
-        except OSError as exc:
-            fail(f"cannot write {path}: {exc}")
-        for line in iter_summary(summary):
+    path = Path(st.db_option or demo_db_path())
+    try:
+        for line in prepare(path, customers=customers, seed=seed, clock=st.clock, fresh=fresh):
             typer.echo(f"{path}: {line}", err=not no_open)
-    else:
-        typer.echo(f"{path}: today's demo data (use --fresh for new data)", err=not no_open)
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc}")
     if no_open:
         return
-    st.open_app(Path(path))
+    st.open_app(path)
 
 
 def register(app: typer.Typer) -> None:

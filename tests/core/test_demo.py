@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from datetime import timedelta
 
@@ -20,6 +21,41 @@ def test_same_seed_same_data(tmp_path, clock) -> None:
     sql = "SELECT id, name, city FROM customer ORDER BY id"
     assert _rows(tmp_path / "a.db", sql) == _rows(tmp_path / "b.db", sql)
     assert _rows(tmp_path / "a.db", sql) != _rows(tmp_path / "c.db", sql)
+
+
+# What the generator wrote for seed 7 on 2026-11-23 09:00 (Shanghai) before crm_tui/demo.py
+# became a package (issue 12); a change to the data, not only to the code, shows up here.
+GOLDEN_COLUMNS = {
+    "customer": "id, name, kind, status, grade, industry, source, phone, email, address, city, "
+    "tags, notes, birthday, sort_key",
+    "contact": "id, customer_id, name, title, phone, email, birthday, sort_key",
+    "activity": "id, customer_id, contact_id, opportunity_id, kind, subject, due_at, all_day, "
+    "remind_at, done_at, outcome",
+    "opportunity": "id, customer_id, title, stage, amount, probability, expected_close, "
+    "next_step, closed_on, lost_reason, competitor_id",
+    "opportunity_line": "id, opportunity_id, product, model, unit_price, quantity",
+    "expense": "id, customer_id, opportunity_id, spent_on, category, amount, description, "
+    "status, submitted_at, decided_at",
+    "competitor": "id, name",
+    "announcement": "id, title, published_at",
+}
+GOLDEN_DIGEST = "dc04659722a93459e770e42d97fee842e84e9ca6c6b2a9c41002b9293f4acbbf"
+
+
+def test_same_seed_gives_the_same_book_as_before(tmp_path) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from crm_tui.domain.dates import Clock
+
+    zone = ZoneInfo("Asia/Shanghai")
+    clock = Clock(fixed=datetime(2026, 11, 23, 9, 0, tzinfo=zone), zone=zone)
+    path = tmp_path / "golden.db"
+    generate(path, customers=120, seed=7, clock=clock)
+    digest = hashlib.sha256()
+    for table, columns in GOLDEN_COLUMNS.items():
+        digest.update(repr(_rows(path, f"SELECT {columns} FROM {table} ORDER BY id")).encode())
+    assert digest.hexdigest() == GOLDEN_DIGEST
 
 
 def test_demo_book_has_what_the_desk_needs(tmp_path, clock) -> None:
