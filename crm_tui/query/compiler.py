@@ -322,20 +322,3 @@ def _number(ctx: Ctx, term: FieldTerm, fspec: FieldSpec, value: str) -> int:
     except ValueError:
         raise error(term, f"'{value}' is not a whole number", "60") from None
     return number
-
-
-# --- temporary shims (go when no caller is left; see /work/notes/API-A.md) ----------------
-
-
-def compile_filter(entity_name: str, text: str, *, db: QueryContext) -> list:
-    """Deprecated: SQLAlchemy clauses for `text`; use crm_tui.services.lists.compile."""
-    from crm_tui.services.lists import compile_clauses
-
-    return compile_clauses(db, entity_name, text)
-
-
-def live_rows(model: object) -> object:
-    """Deprecated: crm_tui.storage.filter_sql.live_rows (services only)."""
-    from crm_tui.services.lists import _live_rows
-
-    return _live_rows(model)

@@ -180,7 +180,3 @@ def compile_clauses(book: Any, entity: str, text: str) -> list[Any]:
     if filter_.text is not None and filter_.entity == "customer" and filter_.text.expression:
         clauses[-1].fts_expression = filter_.text.expression  # type: ignore[attr-defined]
     return clauses
-
-
-def _live_rows(model: Any) -> Any:
-    return filter_sql.live_rows(model)
