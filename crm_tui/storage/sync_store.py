@@ -275,6 +275,7 @@ def restore_conflict(db: Database, conflict_id: int) -> str:
     the row back with the edit: a `restore` and then a patch with every value of that edit
     still open, queued in one transaction."""
     from crm_tui.domain.fields import ENTITIES, FieldError, ValidationErrors, from_wire
+    from crm_tui.domain.permissions import Actor, why_not_write
 
     with db.transaction() as s:
         conn = s.connection()
@@ -300,7 +301,20 @@ def restore_conflict(db: Database, conflict_id: int) -> str:
                 for _, f, v in kept
                 if f in spec.by_name
             }
-            repo.restore(row_id)
+            rec = s.get(repo.model, row_id)
+            if rec is not None and rec.deleted:
+                why = why_not_write(
+                    Actor(db.user_id, db.role), entity, "restore", rec.owner_id, exists=True
+                )
+                if why:
+                    raise ValidationErrors(
+                        [
+                            FieldError(
+                                "deleted", f"{why}; ask them to restore it, then restore your edit"
+                            )
+                        ]
+                    )
+                repo.restore(row_id)
             if values:
                 repo.update(row_id, values)
             done = sorted({conflict_id, *(i for i, _, _ in kept)})

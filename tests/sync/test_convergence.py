@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
+from crm_tui.domain.fields import ValidationErrors
 from crm_tui.domain.rules import ExpenseStatus
 
 
@@ -82,18 +85,35 @@ def test_different_fields_merge(laptop) -> None:
 
 
 def test_delete_wins_over_offline_edit_and_restore_brings_the_edit_back(laptop) -> None:
+    """The edit never resurrects the row, and is never lost from view: the editor gets a
+    conflict of kind 'deleted'; restoring it brings the row back with the edit (issue 14)."""
+    from crm_tui.storage import sync_store
+
     alice, bob = laptop(), laptop()
     cid = alice.db.repos.customers.create({"name": "Fulcrum"}).id
     settle(alice, bob)
     alice.db.repos.customers.delete(cid)
     bob.db.repos.customers.update(cid, {"notes": "met the buyer"})
     alice.sync()
-    bob.sync()
+    assert bob.sync().conflicts == 1
     alice.sync()
     for lap in (alice, bob):
         assert lap.row("customer", cid)["deleted"] is True  # an edit never resurrects
         assert lap.db.repos.customers.search("Fulcrum") == []
+    [kept] = bob.conflicts()
+    assert (kept["kind"], kept["field"], kept["losing_value"]) == (
+        "deleted",
+        "notes",
+        "met the buyer",
+    )
+    # Bob may not undelete Alice's customer (the rule book): told so, nothing queued.
+    with pytest.raises(ValidationErrors, match="ask them to restore it"):
+        sync_store.restore_conflict(bob.db, kept["id"])
+    assert bob.db.pending_changes() == 0
     alice.db.repos.customers.restore(cid)
+    settle(alice, bob)
+    sync_store.restore_conflict(bob.db, kept["id"])  # now just his edit, as a new change
+    assert [r["kind"] for r in bob.db.outbox_rows()] == ["patch"]
     settle(alice, bob)
     for lap in (alice, bob):
         row = lap.row("customer", cid)
