@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -23,10 +23,8 @@ from crm_tui.domain.dates import DateError, parse_when
 from crm_tui.domain.fields import ENTITIES, FieldSpec, ValidationErrors
 from crm_tui.domain.money import DEFAULT_CURRENCY, format_money
 from crm_tui.screens.pickers import RefPicker, date_hint
+from crm_tui.screens.shell import book_of, book_ready
 from crm_tui.services.book import Book
-
-if TYPE_CHECKING:
-    from textual.app import App
 
 # Kept by the app itself (clocks, approvals), never typed in a form.
 _SYSTEM_FIELDS = {"stage_changed_at", "submitted_at", "decided_at", "approver_id", "status"}
@@ -103,7 +101,9 @@ class RecordForm(ModalScreen[Any]):
 
     @property
     def book(self) -> Book | None:
-        return self._book if self._book is not None else app_book(self.app)
+        if self._book is not None:
+            return self._book
+        return book_of(self.app) if book_ready(self.app) else None
 
     @property
     def editing(self) -> bool:
@@ -273,15 +273,6 @@ class RecordForm(ModalScreen[Any]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-def app_book(app: App[Any]) -> Book | None:
-    """The book the app has open, or None while it is still opening."""
-    book = getattr(app, "book", None)
-    if isinstance(book, Book):
-        return book
-    db = getattr(app, "db", None) if getattr(app, "db_ready", True) else None
-    return Book(db) if db is not None else None
 
 
 _PLACEHOLDERS = {

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from textual.app import App
 from textual.screen import Screen
 
 from crm_tui.domain.dates import Clock
+from crm_tui.screens.shell import Shell
 from crm_tui.services.book import Book
 from crm_tui.storage.database import Database, open_database
 
@@ -108,15 +108,31 @@ def seed(db: Database) -> None:
     )
 
 
-class Host(App[Any]):
-    """Shows one screen over a database, as the real app would."""
+class Host(Shell):
+    """Shows one screen over a database, as the real app would (a `Shell` whose book is open;
+    records what the screen asks it to open)."""
 
     def __init__(self, db: Database, make: Callable[[Database], Screen[Any]]) -> None:
         super().__init__()
         self.db = db
-        self.book = Book(db)  # what screens on services hold
+        self._book = Book(db)
         self.make = make
         self.results: list[Any] = []
+        self.opened: list[tuple[str, str]] = []
+
+    @property
+    def book(self) -> Book:
+        return self._book
+
+    @property
+    def book_ready(self) -> bool:
+        return True
+
+    def refresh_status(self) -> None:
+        pass
+
+    def open_record(self, entity: str, row_id: str, customer_id: str | None = None) -> None:
+        self.opened.append((entity, row_id))
 
     def on_mount(self) -> None:
         screen = self.make(self.db)
