@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
@@ -28,6 +29,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.include_router(api_router)
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own answer echoes the input, which may hold NaN or a lone surrogate and
+        # then fails to encode (a 500): say where and what, never echo the value.
+        detail = [
+            {
+                "loc": [_safe(part) for part in error.get("loc", ())],
+                "msg": _safe(error.get("msg", "")),
+                "type": _safe(error.get("type", "")),
+            }
+            for error in exc.errors()
+        ]
+        return JSONResponse(status_code=422, content={"detail": detail})
+
     @app.exception_handler(RateLimited)
     async def rate_limited(_request: Request, exc: RateLimited) -> JSONResponse:
         return JSONResponse(
@@ -46,6 +61,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     return app
+
+
+def _safe(value: object) -> object:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return str(value)[:200].encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def app_from_env() -> FastAPI:

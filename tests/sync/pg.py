@@ -165,8 +165,12 @@ class ServerProcess:
             self.proc.wait(10)
 
 
-def start_server(database_url: str, folder: Path, port: int | None = None) -> ServerProcess:
-    """Start `crm server` on a loopback port and wait until /health answers."""
+def start_server(
+    database_url: str, folder: Path, port: int | None = None, env: dict[str, str] | None = None
+) -> ServerProcess:
+    """Start `crm server` on a loopback port and wait until /health answers (`env`: extra
+    variables, e.g. the sign-in limits, which are lifted by default: every test signs in
+    from 127.0.0.1)."""
     port = port or free_port()
     exe = Path(sys.executable).with_name("crm")
     log = (folder / f"server-{port}.log").open("a")
@@ -183,7 +187,9 @@ def start_server(database_url: str, folder: Path, port: int | None = None) -> Se
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
-        env=os.environ | {"PYTHONUNBUFFERED": "1"},
+        env=os.environ
+        | {"PYTHONUNBUFFERED": "1", "CRM_SERVER_SIGNIN_PER_ADDRESS": "100000"}
+        | (env or {}),
     )
     log.close()
     url = f"http://127.0.0.1:{port}"
