@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crm_tui.io.column_maps import auto_map, check_explicit, header_score, normalize
-from crm_tui.io.records import Rows, run_import
+from crm_tui.io.import_run import Rows, run_import
 from crm_tui.io.results import ImportFailed, ImportResult
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from crm_tui.domain.fields import split_tags
-from crm_tui.io.records import run_import
+from crm_tui.io.import_run import run_import
 from crm_tui.io.results import ImportFailed, ImportResult
 
 if TYPE_CHECKING:
