@@ -148,14 +148,17 @@ class ReminderScreen(ModalScreen[None]):
 
 
 class ReminderWatcher:
-    """Checks for due reminders on a timer while the app runs; each shows once."""
+    """Checks for due reminders on a timer while the app runs; each shows once.
+
+    The timer's checks read SQLite in a thread worker; only showing them runs on the UI thread.
+    """
 
     def __init__(self, app: App[Any], start: bool = True) -> None:
         self.app = app
         self.timer = None
         if start:
             # The first check comes after one interval, once the app has settled.
-            self.timer = app.set_interval(self.interval(), self.check, name="reminders")
+            self.timer = app.set_interval(self.interval(), self._tick, name="reminders")
 
     def _book(self) -> Book | None:
         return book_of(self.app) if book_ready(self.app) else None
@@ -168,15 +171,30 @@ class ReminderWatcher:
         except ValueError:
             return DEFAULT_INTERVAL
 
-    def check(self) -> list[reminders.Reminder]:
-        """Show what came due since the last check; returns the reminders shown."""
+    def _tick(self) -> None:
         book = self._book()
-        if book is None:
-            return []
+        if book is not None:
+            self.app.run_worker(
+                lambda: self._collect_and_show(book),
+                thread=True,
+                exclusive=True,
+                group="reminders",
+                exit_on_error=False,
+            )
+
+    def _collect_and_show(self, book: Book) -> None:
+        fresh = self.collect(book)
+        if fresh:
+            self.app.call_from_thread(self.show, book, fresh)
+
+    def collect(self, book: Book) -> list[reminders.Reminder]:
+        """What came due since the last check, marked as shown (database work only)."""
         fresh = reminders.unshown(book, reminders.due_now(book))
-        if not fresh:
-            return []
         reminders.mark_shown(book, fresh)
+        return fresh
+
+    def show(self, book: Book, fresh: list[reminders.Reminder]) -> None:
+        """Ring, toast each reminder, and open the dialog for due follow-ups (UI thread)."""
         self.app.bell()
         for rem in fresh:
             label = {"followup": "Follow-up due", "birthday": "Birthday", "deal": "Deal closing"}[
@@ -186,4 +204,13 @@ class ReminderWatcher:
         followups = [r for r in fresh if r.kind == "followup"]
         if followups and not isinstance(self.app.screen, ReminderScreen):
             self.app.push_screen(ReminderScreen(book, followups))
+
+    def check(self) -> list[reminders.Reminder]:
+        """Check now and show what came due, all on this thread; returns the reminders shown."""
+        book = self._book()
+        if book is None:
+            return []
+        fresh = self.collect(book)
+        if fresh:
+            self.show(book, fresh)
         return fresh

@@ -107,3 +107,27 @@ async def test_the_app_checks_on_its_own_timer(quiet_book):
             if isinstance(app.screen, ReminderScreen):
                 break
         assert isinstance(app.screen, ReminderScreen)
+
+
+async def test_the_timer_reads_the_database_off_the_ui_thread(quiet_book, monkeypatch):
+    import threading
+
+    db, _ = quiet_book
+    db.set_state("reminders.interval", "1")
+    db.clock.advance(timedelta(hours=1))
+    threads: list[str] = []
+    real = reminders.due_now
+
+    def spy(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        threads.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reminders, "due_now", spy)
+    app = make_app(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if isinstance(app.screen, ReminderScreen):
+                break
+        assert isinstance(app.screen, ReminderScreen)
+        assert threads and threading.current_thread().name not in threads
