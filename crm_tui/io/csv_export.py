@@ -39,13 +39,13 @@ def matching_ids(db: Database, entity: str, query: str | None) -> set[str] | Non
     from sqlmodel import select
 
     from crm_tui.domain.models import MODELS
-    from crm_tui.query import compile_filter
-    from crm_tui.storage.repository import live
+    from crm_tui.query import compile_query
+    from crm_tui.storage import filter_sql
 
     model = MODELS[entity]
-    clauses = compile_filter(entity, query, db=db)
+    clauses = filter_sql.where(compile_query(entity, query, db))
     with db.reading() as s:
-        stmt = select(model.id).where(live(model), *clauses)
+        stmt = select(model.id).where(filter_sql.live_rows(model), *clauses)
         return set(s.exec(stmt))
 
 

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from crm_tui.services.book import Book
 
 SNOOZE_CHOICES = ("15m", "1h", "tomorrow")
+INTERVAL_KEY = "reminders.interval"  # a local setting: seconds between the app's checks
+DEFAULT_INTERVAL = 30.0
 DEFAULT_DEAL_DAYS = 7
 DEFAULT_BIRTHDAY_DAYS = 7
 
@@ -229,3 +231,13 @@ def agenda(book: Book, days: int = 7) -> dict[date, list[AgendaItem]]:
         day = rem.when if isinstance(rem.when, date) else rem.when.date()
         by_day[max(day, today)].append(AgendaItem(rem.kind, rem.row_id, "", rem.title, rem.detail))
     return dict(sorted(by_day.items()))
+
+
+def interval(book: Book) -> float:
+    """Seconds between the app's reminder checks: the `reminders.interval` setting (at least
+    one second), else 30."""
+    raw = book.db.state(INTERVAL_KEY)
+    try:
+        return max(1.0, float(raw)) if raw else DEFAULT_INTERVAL
+    except ValueError:
+        return DEFAULT_INTERVAL
