@@ -8,7 +8,7 @@ a user id, money is in minor units, so the same Filter gives the same rows whene
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 Value = str | int | float | bool | date | datetime | None
@@ -169,7 +169,7 @@ class Filter:
     entity: str
     terms: tuple[Clause, ...] = ()
     text: FreeText | None = None
-    sort: Sort | None = field(default=None, compare=True)
+    sort: Sort | None = None
 
     def __bool__(self) -> bool:
         return bool(self.terms) or self.text is not None
