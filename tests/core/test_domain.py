@@ -161,3 +161,69 @@ def test_only_managers_approve_and_submitted_claims_are_locked() -> None:
             rules.ExpenseStatus.DRAFT, rules.ExpenseStatus.APPROVED, rules.Role.MANAGER
         )
     assert not rules.expense_is_editable(rules.ExpenseStatus.SUBMITTED)
+
+
+@pytest.mark.parametrize(
+    "zone", ["Asia/Shanghai", "America/New_York", "Pacific/Kiritimati", "Etc/GMT+12", "UTC"]
+)
+@pytest.mark.parametrize(
+    "moment",
+    [datetime(1, 1, 1), datetime(1, 1, 1, 3, 0), datetime(9999, 12, 31, 23, 59, 59), datetime.max],
+)
+def test_dates_at_the_edges_show_in_every_zone(zone: str, moment: datetime) -> None:
+    """Issue 14: a follow-up stored in year 1 or 9999 never makes a list or agenda crash."""
+    from datetime import UTC
+
+    from crm_tui.domain.dates import utc
+
+    clock = Clock(zone=ZoneInfo(zone))
+    local = clock.to_local(moment)  # naive: stored UTC
+    assert local.tzinfo is not None and local.year in (1, 9999)
+    assert clock.to_local(moment.replace(tzinfo=UTC)).year in (1, 9999)
+    assert utc(local).year in (1, 9999)
+    local.strftime("%Y-%m-%d %H:%M")
+    clock.day_start_utc(local.date())
+
+
+def test_every_field_has_a_length_cap_checked_before_its_pattern() -> None:
+    """Issue 14: a 1 MB phone, e-mail or web address is refused by its length, at once."""
+    import time as clock_time
+
+    from crm_tui.domain.fields import ENTITIES, KIND_MAX_LEN, FieldError, parse_value
+
+    ctx = InputContext(clock=Clock(fixed=datetime(2026, 11, 23, 9, 0)))
+    for spec in ENTITIES.values():
+        for f in spec.fields:
+            assert f.max_len > 0 and f.max_len <= max(KIND_MAX_LEN.values()) * 13, f
+    customer = ENTITIES["customer"]
+    assert customer.by_name["notes"].max_len == 4000
+    assert customer.by_name["phone"].max_len == 40
+    for name in ("phone", "email", "website", "notes", "name", "tags", "birthday"):
+        started = clock_time.perf_counter()
+        with pytest.raises(FieldError, match="at most"):
+            parse_value(customer.by_name[name], "1" + " " * 1_000_000 + "!", ctx)
+        assert clock_time.perf_counter() - started < 0.5
+    # The phone pattern is linear even within the cap.
+    started = clock_time.perf_counter()
+    with pytest.raises(FieldError):
+        parse_value(customer.by_name["phone"], "1" + " " * 38 + "!", ctx)
+    assert clock_time.perf_counter() - started < 0.05
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("amount", 10**30),
+        ("amount", 10**15 + 1),
+        ("spent_on", "1899-12-31"),
+        ("spent_on", "2201-01-01"),
+        ("description", "\ud800"),
+        ("description", 1.5),
+    ],
+)
+def test_values_out_of_range_are_refused(field: str, value: object) -> None:
+    from crm_tui.domain.fields import ENTITIES, FieldError, parse_value
+
+    ctx = InputContext(clock=Clock(fixed=datetime(2026, 11, 23, 9, 0)))
+    with pytest.raises(FieldError):
+        parse_value(ENTITIES["expense"].by_name[field], value, ctx)
