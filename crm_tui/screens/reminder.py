@@ -27,14 +27,7 @@ if TYPE_CHECKING:
 
     from crm_tui.services.book import Book
 
-INTERVAL_KEY = "reminders.interval"
-DEFAULT_INTERVAL = 30.0
 SNOOZE_LABELS = {"15m": "15 minutes", "1h": "1 hour", "tomorrow": "Tomorrow 09:00"}
-
-
-def _setting(book: Book, key: str) -> str | None:
-    # TRANSITION: a settings read in services (F's services.reminders); requested.
-    return book.db.state(key)
 
 
 class ReminderScreen(ModalScreen[None]):
@@ -165,11 +158,7 @@ class ReminderWatcher:
 
     def interval(self) -> float:
         book = self._book()
-        raw = _setting(book, INTERVAL_KEY) if book is not None else None
-        try:
-            return max(1.0, float(raw)) if raw else DEFAULT_INTERVAL
-        except ValueError:
-            return DEFAULT_INTERVAL
+        return reminders.interval(book) if book is not None else reminders.DEFAULT_INTERVAL
 
     def _tick(self) -> None:
         book = self._book()
