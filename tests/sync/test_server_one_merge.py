@@ -134,3 +134,28 @@ def test_both_persistence_paths_store_the_same_rows_and_log(template: Path, hist
     finally:
         batch.close()
         orm.close()
+
+
+def test_the_server_conflict_log_lists_edits_lost_to_a_delete(template: Path) -> None:
+    from crm_tui.server.crud.conflicts import recent_conflicts
+
+    db = _copy(template, "log")
+    try:
+        _apply(
+            db,
+            [
+                {"user": "ann", "row_id": "r1", "kind": "create", "payload": {"name": "A"},
+                 "tick": 1, "base_version": 0},
+                {"user": "bob", "row_id": "r1", "kind": "delete", "payload": {},
+                 "tick": 2, "base_version": 0},
+                {"user": "ann", "row_id": "r1", "kind": "patch", "payload": {"city": "Xian"},
+                 "tick": 3, "base_version": 0},
+            ],  # fmt: skip
+            orm=False,
+        )
+        with db.read() as s:
+            [entry] = recent_conflicts(s)
+        assert (entry["user"], entry["field"], entry["lost_value"]) == ("ann", "city", "Xian")
+        assert entry["reason"].startswith("deleted on the server by bob")
+    finally:
+        db.close()
