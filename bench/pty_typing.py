@@ -67,6 +67,7 @@ class Key:
 class Stall:
     ms: float  # first waiting key written -> first output
     keys: list[str]  # the keys that waited (typed before any output came)
+    cause: str = ""  # e.g. a full garbage collection that overlapped it (with --gc-log)
 
 
 @dataclass
@@ -81,6 +82,7 @@ class Session:
     load_after: float
     late_ms: float  # worst lateness of a key write against its schedule (harness check)
     output_bytes: int
+    gc_passes: list[tuple[float, float, float, str]] = field(default_factory=list)
 
     def summary(self) -> dict[str, object]:
         echo = [k.echo_ms for k in self.keys if k.echo_ms is not None]
@@ -102,7 +104,19 @@ class Session:
             "ready_s": round(self.ready_s, 3),
             "load_average": [round(self.load_before, 2), round(self.load_after, 2)],
             "late_ms": round(self.late_ms, 1),
+            "gen2_gc_while_typing": self.gc_while_typing(),
         }
+
+    def gc_while_typing(self) -> list[dict[str, object]]:
+        """The full collections (generation 2) between the first key and the last."""
+        if not self.keys:
+            return []
+        first, last = self.keys[0].written, self.keys[-1].written + 0.5
+        return [
+            {"wall_ms": round((end - start) * 1000, 1), "cpu_ms": cpu, "thread": thread}
+            for start, end, cpu, thread in self.gc_passes
+            if first <= start <= last
+        ]
 
 
 def pcts(values: Sequence[float]) -> dict[str, float | None]:
@@ -407,6 +421,7 @@ def session(
     results: re.Pattern[str] | None = None,
     size: tuple[int, int] = (40, 120),
     timeout: float = 90.0,
+    gc_log: Path | None = None,
 ) -> Session:
     """Start `argv` on a pty, wait for `first`, send each `ready` step (keys, then a marker
     to wait for), then type the plan and analyse it."""
@@ -427,6 +442,14 @@ def session(
     finally:
         app.close()
     stalls = analyse(keys, chunks, plan, results)
+    passes = _gc_passes(gc_log)
+    for stall in stalls:
+        key = next(k for k in keys if k.label == stall.keys[0].split(" (")[0])
+        end = key.written + max(stall.ms, 0) / 1000
+        for start, stop, cpu, thread in passes:
+            if start < end and stop > key.written:
+                stall.cause = f"gen2 GC {1000 * (stop - start):.0f} ms wall, {cpu:.0f} ms CPU"
+                stall.cause += f" on {thread}"
     return Session(
         name,
         keys,
@@ -436,20 +459,61 @@ def session(
         os.getloadavg()[0],
         late,
         sum(len(c) for _, c in chunks),
+        passes,
     )
 
 
-def crm_session(db: Path, plan: Plan, now: str | None, crm: str | None = None) -> Session:
+# Runs crm with a gc callback logging every full collection (start, end, thread CPU ms,
+# thread): the perf_counter clock is the harness's, so passes line up with the keys.
+GC_LOGGER = """
+import gc, os, sys, threading, time
+log, began = open(os.environ["BENCH_GC_LOG"], "w", buffering=1), {}
+def watch(phase, info):
+    if info["generation"] < 2:
+        return
+    if phase == "start":
+        began["t"], began["cpu"] = time.perf_counter(), time.thread_time()
+    else:
+        cpu = (time.thread_time() - began["cpu"]) * 1000
+        name = threading.current_thread().name
+        log.write(f"{began['t']:.6f} {time.perf_counter():.6f} {cpu:.1f} {name}\\n")
+gc.callbacks.append(watch)
+from crm_tui.launch import main
+sys.argv = ["crm", *sys.argv[1:]]
+main()
+"""
+
+
+def _gc_passes(path: Path | None) -> list[tuple[float, float, float, str]]:
+    if path is None or not path.exists():
+        return []
+    passes = []
+    for line in path.read_text().splitlines():
+        start, end, cpu, thread = line.split(maxsplit=3)
+        passes.append((float(start), float(end), float(cpu), thread))
+    return passes
+
+
+def crm_session(
+    db: Path, plan: Plan, now: str | None, crm: str | None = None, gc_log: Path | None = None
+) -> Session:
+    """The customers list typed into; with `gc_log`, full garbage collections are logged
+    there and each stall says whether one overlapped it (the app runs via GC_LOGGER)."""
     crm = crm or str(Path(sys.executable).with_name("crm"))
     extra = {"CRM_NOW": now} if now else {}
+    argv = [crm, "--db", str(db)]
+    if gc_log is not None:
+        argv = [sys.executable, "-c", GC_LOGGER, "--db", str(db)]
+        extra["BENCH_GC_LOG"] = str(gc_log)
     return session(
-        "crm customers list",
-        [crm, "--db", str(db)],
+        "crm customers list" + (" (gen2 GC logged)" if gc_log else ""),
+        argv,
         timed_env(extra),
         plan,
         first=DESK_PAINTED,
         ready=[(b"2", LIST_LOADED), (b"/", "")],
         results=LIST_LOADED,
+        gc_log=gc_log,
     )
 
 
@@ -474,7 +538,13 @@ def bare_python(runs: int = 5) -> list[float]:
 
 
 def run_all(
-    db: Path, plan: Plan, now: str | None, *, baselines: bool = True, compile_first: bool = True
+    db: Path,
+    plan: Plan,
+    now: str | None,
+    *,
+    baselines: bool = True,
+    compile_first: bool = True,
+    gc_log: Path | None = None,
 ) -> dict[str, object]:
     """The whole measurement: bytecode, the app, and the baselines, in one run."""
     out: dict[str, object] = {
@@ -483,7 +553,7 @@ def run_all(
         "plan": asdict(plan),
         "load_average_start": [round(x, 2) for x in os.getloadavg()],
     }
-    crm = crm_session(db, plan, now)
+    crm = crm_session(db, plan, now, gc_log=gc_log)
     out["crm"] = crm.summary()
     out["crm_keys"] = [asdict(k) | {"data": k.data.decode()} for k in crm.keys]
     if baselines:
@@ -524,7 +594,13 @@ def report(result: dict[str, object]) -> str:
             f"harness lateness max {s['late_ms']} ms"
         )
         for stall in s["stalls"]:
-            lines.append(f"  STALL {stall['ms']:.0f} ms: {', '.join(stall['keys'])}")
+            cause = f" [{stall['cause']}]" if stall.get("cause") else ""
+            lines.append(f"  STALL {stall['ms']:.0f} ms: {', '.join(stall['keys'])}{cause}")
+        for gc_pass in s.get("gen2_gc_while_typing") or []:
+            lines.append(
+                f"  gen2 GC while typing: {gc_pass['wall_ms']} ms wall, {gc_pass['cpu_ms']} ms "
+                f"CPU on {gc_pass['thread']}"
+            )
         if not s["stalls"]:
             lines.append(f"  no stall over {STALL_MS:.0f} ms")
     if "python_import_sqlite3_ms" in result:
@@ -558,6 +634,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-baselines", action="store_true")
     parser.add_argument("--no-compile", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the full result here")
+    parser.add_argument(
+        "--gc-log", type=Path, help="log the app's full garbage collections here, beside stalls"
+    )
     parser.add_argument("--empty-input-app", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.empty_input_app:
@@ -571,7 +650,12 @@ def main(argv: list[str] | None = None) -> int:
         now = json.loads(meta.read_text()).get("now")
     plan = Plan(words=args.words, interval=args.interval, passes=args.passes)
     result = run_all(
-        args.db, plan, now, baselines=not args.no_baselines, compile_first=not args.no_compile
+        args.db,
+        plan,
+        now,
+        baselines=not args.no_baselines,
+        compile_first=not args.no_compile,
+        gc_log=args.gc_log,
     )
     print(report(result))
     if args.json:
