@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from crm_tui.domain.fields import ENTITIES, ValidationErrors
 from crm_tui.screens.base import CrmScreen
@@ -187,6 +189,7 @@ class ConflictsScreen(CrmScreen):
         super().__init__(book)
         self.show_resolved = False
         self.views: list[ConflictView] = []
+        self.loaded = False  # False while a reload is under way (r and d wait for it)
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="conflicts-summary", classes="section-summary")
@@ -201,7 +204,20 @@ class ConflictsScreen(CrmScreen):
         table.focus()
 
     def reload(self) -> None:
-        self.views = load_conflicts(self.book, include_resolved=self.show_resolved)
+        """Re-read the log in a thread worker; the steps wait until it is shown."""
+        self.loaded = False
+        self._load(self.show_resolved)
+
+    @work(thread=True, exclusive=True, group="conflicts", exit_on_error=False)
+    def _load(self, include_resolved: bool) -> None:
+        views = load_conflicts(self.book, include_resolved=include_resolved)
+        waiting = parked_lines(self.book)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, views, waiting)
+
+    def _show(self, views: list[ConflictView], waiting: str) -> None:
+        self.views = views
+        self.loaded = True
         table = self.query_one("#conflicts-table", DataTable)
         row = table.cursor_row
         table.clear()
@@ -227,15 +243,24 @@ class ConflictsScreen(CrmScreen):
             + " · nothing is dropped: r restores your value as a new change"
         )
         self._show_detail()
-        waiting = parked_lines(self.book)
         parked = self.query_one("#conflicts-parked", Static)
         parked.update(waiting)
         parked.display = bool(waiting)
 
+    @on(Worker.StateChanged)
+    def _failed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "conflicts" and event.state is WorkerState.ERROR:
+            self.notify(f"Cannot read the conflicts: {event.worker.error}", severity="error")
+
     @property
     def current(self) -> ConflictView | None:
         table = self.query_one("#conflicts-table", DataTable)
-        if not self.views or table.cursor_row < 0 or table.cursor_row >= len(self.views):
+        if (
+            not self.loaded
+            or not self.views
+            or table.cursor_row < 0
+            or table.cursor_row >= len(self.views)
+        ):
             return None
         return self.views[table.cursor_row]
 
@@ -245,6 +270,9 @@ class ConflictsScreen(CrmScreen):
     def _show_detail(self) -> None:
         v = self.current
         detail = self.query_one("#conflict-detail", Static)
+        if not self.loaded:
+            detail.update("Reading the conflict log…")
+            return
         if v is None:
             detail.update("Nothing to review: every edit made it to the server.")
             return

@@ -80,3 +80,25 @@ async def test_no_parked_rows_no_parked_line(tmp_path):
         await settle(pilot)
         assert app.screen.query_one("#conflicts-parked", Static).display is False
         assert _cells(app.screen) == []
+
+
+async def test_the_log_is_read_off_the_ui_thread(tmp_path, monkeypatch):
+    import threading
+
+    from crm_tui.services import sync
+
+    db = make_db(tmp_path)
+    _deleted_upstream(db, "Gone Ltd")
+    threads: list[str] = []
+    real = sync.conflicts
+
+    def spy(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        threads.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sync, "conflicts", spy)
+    app = Host(db, lambda d: ConflictsScreen(Book(d)))
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot)
+        assert len(_cells(app.screen)) == 1
+        assert threads and threading.current_thread().name not in threads
