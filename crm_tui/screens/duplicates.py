@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from crm_tui.domain.fields import ValidationErrors
 from crm_tui.screens.base import CrmScreen
@@ -65,6 +67,7 @@ class DuplicatesScreen(CrmScreen):
     def __init__(self, book: Book) -> None:
         super().__init__(book)
         self.clashes: list[Clash] = []
+        self.loaded = False  # False while a reload is under way
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="duplicates-summary", classes="section-summary")
@@ -88,7 +91,25 @@ class DuplicatesScreen(CrmScreen):
         return True
 
     def reload(self) -> None:
-        self.clashes = duplicates.clashes(self.book)
+        """Re-read the clashes in a thread worker; the steps wait until they are shown."""
+        self.loaded = False
+        self.refresh_bindings()
+        self._load()
+
+    @work(thread=True, exclusive=True, group="duplicates", exit_on_error=False)
+    def _load(self) -> None:
+        found = duplicates.clashes(self.book)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, found)
+
+    @on(Worker.StateChanged)
+    def _failed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "duplicates" and event.state is WorkerState.ERROR:
+            self.notify(f"Cannot read the duplicates: {event.worker.error}", severity="error")
+
+    def _show(self, found: list[Clash]) -> None:
+        self.clashes = found
+        self.loaded = True
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
@@ -117,7 +138,7 @@ class DuplicatesScreen(CrmScreen):
     @property
     def current(self) -> Clash | None:
         table = self.query_one(DataTable)
-        if not self.clashes or not 0 <= table.cursor_row < len(self.clashes):
+        if not self.loaded or not self.clashes or not 0 <= table.cursor_row < len(self.clashes):
             return None
         return self.clashes[table.cursor_row]
 
