@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from crm_tui.cli.context import fail, state
-from crm_tui.cli.output import emit
+from crm_tui.cli.output import check_format, emit
 
 if TYPE_CHECKING:
     from crm_tui.services.server_admin import ServerAdmin
@@ -163,6 +163,45 @@ def sync(
         typer.echo("  (the losing values are kept: see the conflicts view)")
 
 
+CONFLICT_COLUMNS = ["id", "at", "kind", "entity", "row", "field", "kept", "lost", "who", "reason"]
+
+
+def conflicts(
+    ctx: typer.Context,
+    fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv."),
+    resolved: bool = typer.Option(False, "--all", help="Resolved ones too."),
+) -> None:
+    """List values that lost a conflict, were refused or edited a deleted row, and pulled
+    rows this laptop could not apply yet (parked: retried at every sync)."""
+    from crm_tui.services import sync as sync_service
+
+    check_format(fmt)
+    book = state(ctx).book
+    rows = [
+        {
+            "id": c["id"],
+            "at": c["at"],
+            "kind": c["kind"],
+            "entity": c["entity"],
+            "row": c["row_id"] if fmt != "table" else str(c["row_id"])[:8],
+            "field": c["field"],
+            "kept": c["winning_value"],
+            "lost": c["losing_value"],
+            "who": c["who"],
+            "reason": c["reason"],
+        }
+        for c in sync_service.conflicts(book, include_resolved=resolved)
+    ]
+    parked = [
+        {"kind": "parked", "entity": p.entity, "row": p.row_id, "reason": p.reason}
+        for p in sync_service.parked(book)
+    ]
+    if fmt == "table" and not rows and not parked:
+        typer.echo("No conflicts and no parked rows.")
+        return
+    emit(rows + parked, CONFLICT_COLUMNS, fmt)
+
+
 @contextmanager
 def _progress_bar() -> Iterator[Callable[[str, int, int | None], None]]:
     """A transient bar per sync phase (push, pull) on the terminal."""
@@ -185,3 +224,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(server_app, name="server")
     app.command("login")(login)
     app.command("sync")(sync)
+    app.command("conflicts")(conflicts)

@@ -191,3 +191,27 @@ def test_db_option_beats_env_which_beats_the_default(crm, tmp_path, monkeypatch)
     assert runner.invoke(app, ["add", "customer", "DefaultCo"]).exit_code == 0
     assert _count(default_db_path(), "customer") == 1
     assert str(default_db_path()).startswith(str(tmp_path.parent.parent))
+
+
+def test_conflicts_lists_losing_values_and_parked_rows(crm, db_path) -> None:
+    assert crm("conflicts").stdout.strip() == "No conflicts and no parked rows."
+    conn = sqlite3.connect(db_path)
+    conn.execute(
+        "INSERT INTO conflict(entity, row_id, field, kind, losing_value, winning_value, who, "
+        "reason, at) VALUES ('customer', 'c1', 'city', 'conflict', '\"北京\"', '\"上海\"', "
+        "'王芳', NULL, '2026-11-22 10:00:00')"
+    )
+    conn.execute(
+        "INSERT INTO pull_parked(row_id, entity, seq, change, waits_for, reason) "
+        "VALUES ('a1', 'activity', 7, '{}', NULL, 'due_at: year 9999 is after 2200')"
+    )
+    conn.commit()
+    rows = json.loads(crm("conflicts", "--format", "json").stdout)
+    assert [(r["kind"], r["entity"]) for r in rows] == [
+        ("conflict", "customer"),
+        ("parked", "activity"),
+    ]
+    assert rows[0]["kept"] == "上海" and rows[0]["lost"] == "北京"
+    assert "9999" in rows[1]["reason"]
+    table = crm("conflicts").stdout
+    assert "北京" in table and "parked" in table
