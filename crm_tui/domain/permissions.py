@@ -89,9 +89,10 @@ def why_not_write(actor: Actor, entity: str, kind: str, owner_id: str | None, *,
         return f"no {entity} with this id"
     if entity not in TEAM_ENTITIES and not mine and not actor.manager:
         return f"no {entity} with this id"
-    if entity in TEAM_ENTITIES and kind in ("delete", "restore") and not mine:
-        if not actor.manager:
-            return f"only its owner or a manager can {kind} this {entity}"
+    # Deleting shared data is the owner's (or a manager's) call; bringing it back is not:
+    # a teammate whose edit lost to the delete may restore it (nothing is lost either way).
+    if entity in TEAM_ENTITIES and kind == "delete" and not mine and not actor.manager:
+        return f"only its owner or a manager can delete this {entity}"
     return None
 
 
