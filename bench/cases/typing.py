@@ -11,16 +11,8 @@ from __future__ import annotations
 import os
 
 from bench.data import Dataset
-from bench.pty_typing import (
-    STALL_MS,
-    WORDS,
-    Plan,
-    Session,
-    bare_python,
-    compile_bytecode,
-    crm_session,
-    empty_session,
-)
+from bench.pty_analysis import STALL_MS, WORDS, Plan, Session
+from bench.pty_typing import bare_python, compile_bytecode, crm_session, empty_session
 from bench.report import Figure, figure
 from bench.timing import Stats
 
