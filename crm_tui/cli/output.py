@@ -66,7 +66,9 @@ def display_rows(book: Book, entity: str, records: list[Any], fmt: str) -> list[
                 elif fspec and fspec.kind == "datetime" and value is not None:
                     local = book.clock.to_local(value)
                     all_day = data.get("all_day") and name == "due_at"
-                    data[name] = local.strftime("%Y-%m-%d" if all_day else "%Y-%m-%d %H:%M")
+                    # The year padded by hand: strftime writes year 1 as "1" on Linux.
+                    day = f"{local.year:04d}-{local:%m-%d}"
+                    data[name] = day if all_day else f"{day} {local:%H:%M}"
                 elif name == "id":
                     data[name] = value[:8]
             data["customer"] = names.get(data.get("customer_id") or "", "")
