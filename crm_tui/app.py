@@ -172,36 +172,44 @@ class CrmApp(Shell):
         return lambda: section.make(self)
 
     # --- status line -----------------------------------------------------------------------
-    def status(self) -> Status:
-        if self._book is None:
-            return Status(self.path.stem, sync="opening…")
-        db = self._book.db  # TRANSITION: services.sync.status(book) (helper B)
-        error = db.state("last_sync_error")
-        at = db.state("last_sync_at")
+    def _status_of(self, figures: Any) -> Status:
+        """The line for services.sync.status's figures (counts and settings only)."""
+        at = figures.last_sync_at
         when = self.clock.to_local(datetime.fromisoformat(at)).strftime("%m-%d %H:%M") if at else ""
         if self._syncing:
             sync, problem = "syncing…", False
-        elif db.state("online") == "0":  # not a problem: everything works offline
+        elif figures.online is False:  # not a problem: everything works offline
             sync, problem = f"offline · last sync {when or 'never'}", False
-        elif error:
-            sync, problem = f"sync failed: {error}", True
+        elif figures.last_error:
+            sync, problem = f"sync failed: {figures.last_error}", True
         elif at:
             sync, problem = f"online · synced {when}", False
         else:
             sync, problem = "never synced", False
-        if review := _open_conflicts(db):
-            sync, problem = f"{sync} · {review} to review (conflicts)", True
-        return Status(
-            db.path.stem, db.state("user_name") or "local", db.pending_changes(), sync, problem
-        )
+        if figures.conflicts:
+            sync, problem = f"{sync} · {figures.conflicts} to review (conflicts)", True
+        return Status(self.path.stem, figures.user_name or "local", figures.pending, sync, problem)
+
+    @work(thread=True, exclusive=True, group="status", exit_on_error=False)
+    def _read_status(self, book: Book) -> None:
+        from crm_tui.services import sync  # loads the ORM: never before the desk's paint
+
+        figures = sync.status(book)
+        self.call_from_thread(self._show_status, self._status_of(figures))
+
+    def _show_status(self, status: Status) -> None:
+        if not self.screen_stack:
+            return  # the app is closing
+        for bar in self.screen.query(StatusBar):
+            bar.show(status)
 
     # --- sync with the team's server -------------------------------------------------------
     def _start_background_sync(self) -> None:
-        if (
-            self._sync_timer is not None
-            or self._book is None
-            or not self._book.db.state("server_url")
-        ):
+        if self._sync_timer is not None or self._book is None:
+            return
+        from crm_tui.services import sync
+
+        if not sync.is_signed_in(self._book):
             return
         self._sync_timer = self.set_interval(SYNC_SECONDS, self._background_sync)
         self.call_later(self._background_sync)
@@ -210,9 +218,11 @@ class CrmApp(Shell):
         self._run_sync(manual=False)
 
     def action_sync(self) -> None:
-        if not self.db_ready:
+        from crm_tui.services import sync
+
+        if not self.book_ready:
             self.notify("Opening the database…", timeout=2)
-        elif not self.db.state("server_url"):
+        elif not sync.is_signed_in(self.book):
             self.notify("Not signed in to a server: run crm login URL --user NAME", timeout=8)
         elif self._syncing:
             self.notify("A sync is already running.", timeout=2)
@@ -228,11 +238,9 @@ class CrmApp(Shell):
 
     @work(thread=True, group="sync", exit_on_error=False)
     def _sync_worker(self, manual: bool) -> tuple[bool, Any]:
-        # HTTP code is imported here, off the first paint's path.
-        from crm_tui.sync.client import SyncClient, sync_once
+        from crm_tui.services import sync  # HTTP code loads here, off the first paint's path
 
-        with SyncClient.for_database(self.db.path, retries=2) as client:
-            return manual, sync_once(self.db, client)
+        return manual, sync.sync_now(self.book, retries=2)
 
     def _sync_changed(self, event: Worker.StateChanged) -> None:
         if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
@@ -251,11 +259,13 @@ class CrmApp(Shell):
             self.notify(f"Sync failed: {event.worker.error}", severity="warning", timeout=8)
 
     def refresh_status(self) -> None:
+        """Show the status line: its figures are read in a worker, never on the UI thread."""
         if not self.screen_stack:
             return  # the timer can fire while the app is closing
-        status = self.status()
-        for bar in self.screen.query(StatusBar):
-            bar.show(status)
+        if self._book is None:
+            self._show_status(Status(self.path.stem, sync="opening…"))
+            return
+        self._read_status(self._book)
 
     def on_sync_status_changed(self, _: SyncStatusChanged) -> None:
         self.refresh_status()
@@ -289,7 +299,7 @@ class CrmApp(Shell):
             self.push_screen(HelpScreen(self.screen))
 
     def action_undo(self) -> None:
-        if not self.db_ready:
+        if not self.book_ready:
             return
         screen = self.screen
         entity = getattr(screen, "undo_entity", None)
@@ -297,9 +307,10 @@ class CrmApp(Shell):
             section = SECTIONS.get(self.current_mode)
             entity = section.undo_entity if section else None
         from crm_tui.domain.fields import ValidationErrors
+        from crm_tui.services import records
 
         try:
-            message = self.db.repos.undo_last(entity)
+            message = records.undo_last(self.book, entity)
         except ValidationErrors as exc:
             self.notify(str(exc.errors[0].message), severity="warning")
             return
@@ -314,12 +325,6 @@ class CrmApp(Shell):
             self.notify("Opening the database…", timeout=2)
             return
         routing.open_record(self, entity, row_id, customer_id)
-
-
-def _open_conflicts(db: Any) -> int:
-    from crm_tui.storage.sync_store import conflicts  # TRANSITION: services.sync (helper B)
-
-    return len(conflicts(db))
 
 
 def make_app(

@@ -16,52 +16,32 @@ from textual.widgets import DataTable, Static
 from crm_tui.screens.base import CrmScreen
 from crm_tui.screens.pickers import PromptScreen
 from crm_tui.screens.shell import book_of, book_ready
+from crm_tui.services import expenses
 from crm_tui.services.book import Book
 
 if TYPE_CHECKING:
     from textual.app import App
 
     from crm_tui.domain.models import Expense
-    from crm_tui.storage.database import Database
-
-MANAGER_ROLES = frozenset({"manager", "admin"})
 
 
-def is_manager(db: Database) -> bool:
-    return (db.role or "") in MANAGER_ROLES
+def is_manager(book: Book) -> bool:
+    return expenses.is_manager(book)
 
 
-def submitted_claims(db: Database, limit: int = 500) -> list[Expense]:
+def submitted_claims(book: Book, limit: int = 500) -> list[Expense]:
     """The team's claims waiting for a decision (not the manager's own), oldest first."""
-    from sqlmodel import col
-
-    from crm_tui.domain.models import Expense
-
-    where = [col(Expense.status) == "submitted"]
-    if db.user_id:
-        where.append(col(Expense.owner_id) != db.user_id)
-    return db.repos.expenses.page(
-        where=where, order_by=[col(Expense.submitted_at), col(Expense.spent_on)], limit=limit
-    )
+    return expenses.submitted_claims(_book(book), limit)
 
 
-def decide(db: Database, expense_id: str, *, approve: bool, note: str) -> str:
-    """Approve or reject one claim through the repository; returns a message.
+def decide(book: Book, expense_id: str, *, approve: bool, note: str) -> str:
+    """Approve or reject one claim; raises `ValueError` with the rule's sentence."""
+    return expenses.decide(_book(book), expense_id, approve=approve, note=note)
 
-    Raises `ValueError` with the rule's sentence when the decision is not allowed.
-    """
-    from crm_tui.domain.fields import ValidationErrors
 
-    repo = db.repos.expenses
-    try:
-        if approve:
-            rec = repo.approve(expense_id, note=note.strip() or None)
-        else:
-            rec = repo.reject(expense_id, note)
-    except ValidationErrors as exc:
-        raise ValueError("; ".join(e.message for e in exc.errors)) from None
-    verb = "Approved" if approve else "Rejected"
-    return f"{verb} {rec.description or rec.category}; the rep sees it after the next sync."
+def _book(book: Book | Any) -> Book:
+    # TRANSITION: tests/sync/test_sync_views.py still passes a Database.
+    return book if isinstance(book, Book) else Book(book)
 
 
 class ApprovalsScreen(CrmScreen):
@@ -76,7 +56,6 @@ class ApprovalsScreen(CrmScreen):
 
     def __init__(self, book: Book) -> None:
         super().__init__(book)
-        self.db = book.db  # TRANSITION: services.expenses
         self.claims: list[Expense] = []
 
     def compose_body(self) -> ComposeResult:
@@ -91,12 +70,12 @@ class ApprovalsScreen(CrmScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("approve", "reject"):
-            return is_manager(self.db) and bool(self.claims)
+            return is_manager(self.book) and bool(self.claims)
         return True
 
     def _who(self, user_id: str | None) -> str:
-        user = self.db.repos.users.get(user_id) if user_id else None
-        return user.name if user is not None else (user_id or "")[:8]
+        name = expenses.member_name(self.book, user_id)
+        return name if name is not None else (user_id or "")[:8]
 
     def reload(self) -> None:
         from crm_tui.domain.money import format_money
@@ -104,17 +83,17 @@ class ApprovalsScreen(CrmScreen):
         summary = self.query_one("#approvals-summary", Static)
         table = self.query_one(DataTable)
         table.clear()
-        if not is_manager(self.db):
+        if not is_manager(self.book):
             self.claims = []
             summary.update("Approvals are for managers: sign in with a manager's account.")
             self.refresh_bindings()
             return
-        self.claims = submitted_claims(self.db)
+        self.claims = submitted_claims(self.book)
         total: dict[str, int] = {}
         for claim in self.claims:
             total[claim.currency] = total.get(claim.currency, 0) + claim.amount
             submitted = (
-                self.db.clock.to_local(claim.submitted_at).strftime("%m-%d %H:%M")
+                self.book.clock.to_local(claim.submitted_at).strftime("%m-%d %H:%M")
                 if claim.submitted_at
                 else ""
             )
@@ -156,7 +135,7 @@ class ApprovalsScreen(CrmScreen):
             if note is None:
                 return
             try:
-                message = decide(self.db, claim.id, approve=approve, note=note)
+                message = decide(self.book, claim.id, approve=approve, note=note)
             except ValueError as exc:
                 self.notify(str(exc), severity="warning")
                 return

@@ -6,16 +6,27 @@ Screens take a `Book` (crm_tui/services/book.py) and reach the app through `Shel
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from crm_tui.domain.filter import Filter
+from crm_tui.domain.urgency import total
 from crm_tui.screens.shell import Shell, book_of, shell_of
 from crm_tui.services.book import Book
+from crm_tui.widgets.query_bar import QueryBar
+from crm_tui.widgets.record_table import RecordTable
+from crm_tui.widgets.saved_views import SavedViews
 from crm_tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from crm_tui.services.lists import ListPages
+
+# The list services load SQLAlchemy: ListScreen imports them in its methods, so the desk
+# (a CrmScreen) paints before the ORM is imported.
 
 
 class CrmScreen(Screen[None]):
@@ -97,33 +108,30 @@ class ListScreen(CrmScreen):
         """TRANSITION: the storage Database, until this screen's reads go through services."""
         return self.book.db
 
-    def base_filter(self) -> list[Any]:
-        """Clauses this screen always applies (e.g. the follow-up view); the bar adds to them."""
-        return []
+    def base_filter(self) -> Filter:
+        """What this screen always applies (e.g. the follow-up view); the bar adds to it."""
+        return Filter(self.entity)
 
-    def make_source(self) -> Any:
-        from crm_tui.storage.listing import ListSource
+    def make_source(self) -> ListPages:
+        from crm_tui.services import lists
 
-        return ListSource(self.db, self.entity, where=self.base_filter())
+        return lists.source(self.book, self.entity, self.base_filter())
 
     def columns(self) -> list[Any]:
         raise NotImplementedError
 
     def compose_body(self) -> ComposeResult:
-        from crm_tui.query.views import SavedViewStore
-        from crm_tui.storage.values import QueryHistory, distinct_values
-        from crm_tui.widgets.query_bar import QueryBar
-        from crm_tui.widgets.record_table import RecordTable
-        from crm_tui.widgets.saved_views import SavedViews
+        from crm_tui.services import views
 
-        yield SavedViews(SavedViewStore(self.db), self.entity, lambda: self.query_text, id="views")
+        book = self.book
+        yield SavedViews(views.SavedViews(book), self.entity, lambda: self.query_text, id="views")
         yield from self.compose_top()
         yield QueryBar(
             entity=self.entity,
             screen_key=self.entity,
             id="query",
-            values=lambda field, prefix: distinct_values(self.db, self.entity, field, prefix),
-            history=QueryHistory(self.db),
+            values=lambda field, prefix: views.distinct_values(book, self.entity, field, prefix),
+            history=views.history(book),
         )
         yield RecordTable(
             self.columns(),
@@ -142,9 +150,7 @@ class ListScreen(CrmScreen):
         return None
 
     @property
-    def table(self) -> Any:
-        from crm_tui.widgets.record_table import RecordTable
-
+    def table(self) -> RecordTable:
         return self.query_one("#table", RecordTable)
 
     def on_mount(self) -> None:
@@ -152,17 +158,16 @@ class ListScreen(CrmScreen):
 
     def apply_filter(self) -> None:
         """Re-run the bar's query over this screen's base filter."""
-        from crm_tui.query import QueryError, compile_filter
-        from crm_tui.widgets.query_bar import QueryBar
+        from crm_tui.services import lists
 
         bar = self.query_one("#query", QueryBar)
         try:
-            clauses = compile_filter(self.entity, self.query_text, db=self.db)
-        except QueryError as exc:
+            typed = lists.compile(self.book, self.entity, self.query_text)
+        except lists.QueryError as exc:
             bar.show_error(exc.message)
             return  # the list keeps the rows of the last good query
         bar.clear_error()
-        self.table.set_filter([*self.base_filter(), *clauses])
+        self.table.set_filter(self.base_filter().merged(typed))
 
     def on_query_bar_query_changed(self, event: Any) -> None:
         self.query_text = event.text
@@ -173,8 +178,6 @@ class ListScreen(CrmScreen):
 
     # --- saved views and urgency (crm_tui/widgets/saved_views.py, crm_tui/query/urgency.py) --
     def run_view(self, query: str) -> None:
-        from crm_tui.widgets.query_bar import QueryBar
-
         bar = self.query_one("#query", QueryBar)
         bar.value = query
         bar.remember(query)
@@ -186,8 +189,6 @@ class ListScreen(CrmScreen):
         self.table.focus()
 
     def on_key(self, event: Any) -> None:
-        from crm_tui.widgets.saved_views import SavedViews
-
         bound = self.query_one("#views", SavedViews).query_for_key(event.key)
         if bound is not None:
             event.stop()
@@ -195,19 +196,16 @@ class ListScreen(CrmScreen):
             self.run_view(bound[1])
 
     def action_views(self) -> None:
-        from crm_tui.widgets.saved_views import SavedViews
-
         self.query_one("#views", SavedViews).toggle()
 
     def action_why(self) -> None:
-        from crm_tui.domain.urgency import total
-        from crm_tui.query.urgency import URGENCY_ENTITIES, explain
+        from crm_tui.services import urgency
 
         row = self.table.current_row
-        if self.entity not in URGENCY_ENTITIES or row is None:
+        if not urgency.has_urgency(self.entity) or row is None:
             self.notify("Urgency is kept for follow-ups and customers.", timeout=3)
             return
-        terms = explain(self.db, self.entity, row["id"])
+        terms = urgency.why(self.book, self.entity, row["id"])
         lines = [f"{t.name:<13} {t.score:5.2f}  {t.detail}" for t in terms] or ["not urgent"]
         self.notify("\n".join(lines), title=f"Urgency {total(terms):.2f}", timeout=10)
 

@@ -77,21 +77,28 @@ class CustomersScreen(UrgencySort, ListScreen):
 
     def action_new(self) -> None:
         from crm_tui.screens.forms import RecordForm
+        from crm_tui.services import records
 
-        repo = self.db.repos.customers
+        book = self.book
         self.app.push_screen(
-            RecordForm("customer", title="New customer", fields=CUSTOMER_FIELDS, save=repo.create),
+            RecordForm(
+                "customer",
+                title="New customer",
+                fields=CUSTOMER_FIELDS,
+                save=lambda values: records.create(book, "customer", values),
+            ),
             self._saved,
         )
 
     def action_edit(self) -> None:
         from crm_tui.screens.forms import RecordForm
+        from crm_tui.services import records
 
         row = self.table.current_row
         if row is None:
             return
-        repo = self.db.repos.customers
-        record = repo.get(row["id"])
+        book = self.book
+        record = records.get(book, "customer", row["id"])
         if record is None:
             return
         self.app.push_screen(
@@ -100,7 +107,7 @@ class CustomersScreen(UrgencySort, ListScreen):
                 title=f"Edit {record.name}",
                 initial=record.model_dump(),
                 fields=CUSTOMER_FIELDS,
-                save=lambda changes: repo.update(record.id, changes),
+                save=lambda changes: records.update(book, "customer", record.id, changes),
             ),
             self._saved,
         )

@@ -22,7 +22,8 @@ from textual.widgets.option_list import Option
 
 from crm_tui.domain.dates import Clock
 from crm_tui.screens.base import CrmScreen
-from crm_tui.storage.desk import Desk, DeskItem, load_desk
+from crm_tui.services import desk as desk_service
+from crm_tui.services.desk import Desk, DeskItem
 from crm_tui.widgets.record_table import fit
 
 # section id -> (title, what an empty section says)
@@ -122,11 +123,9 @@ class DeskScreen(CrmScreen):
 
     @work(thread=True, exclusive=True, group="desk", exit_on_error=False)
     def load(self) -> Desk:
-        desk = load_desk(self.path, self.clock)
+        desk = desk_service.load(self.path, self.clock)
         self.app.call_from_thread(self.show, desk)
-        from crm_tui.query.views import pinned_views
-
-        self.app.call_from_thread(self.show_pinned, pinned_views(self.path))
+        self.app.call_from_thread(self.show_pinned, desk_service.pinned(self.path))
         return desk
 
     def show(self, desk: Desk) -> None:
@@ -188,7 +187,7 @@ class DeskScreen(CrmScreen):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if str(event.option.id).startswith("view:"):
-            from crm_tui.query.views import SECTION_OF_SCREEN
+            from crm_tui.services.views import SECTION_OF_SCREEN
 
             _, screen, query = str(event.option.id).split(":", 2)
             self.shell.show_section(SECTION_OF_SCREEN[screen])

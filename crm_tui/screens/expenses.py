@@ -7,7 +7,8 @@ at the top totals the claims by status.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,18 +16,16 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from crm_tui.domain.fields import FieldError, ValidationErrors
+from crm_tui.domain.fields import ValidationErrors
 from crm_tui.domain.money import format_money
 from crm_tui.domain.rules import ExpenseStatus, expense_is_editable
 from crm_tui.screens.base import ListScreen
 from crm_tui.screens.forms import RecordForm
 from crm_tui.screens.opportunities import money_cell, refresh_status
 from crm_tui.screens.pickers import ConfirmScreen, check_receipt
-from crm_tui.storage import pipeline
+from crm_tui.services import expenses
+from crm_tui.services.book import Book
 from crm_tui.widgets.record_table import Column, RecordTable
-
-if TYPE_CHECKING:
-    from crm_tui.storage.database import Database
 
 CLAIM_FIELDS = [
     "spent_on",
@@ -39,41 +38,14 @@ CLAIM_FIELDS = [
 ]
 
 
-def checked_claim(db: Database, save: Any, *, new: bool = False) -> Any:
-    """`save` behind a check that the receipt file exists, reported beside the field.
-
-    A new claim for a deal but no customer is booked to the deal's customer.
-    """
-
-    def run(values: dict[str, str]) -> Any:
-        problem = check_receipt(values.get("receipt", ""))
-        if problem:
-            raise ValidationErrors([FieldError("receipt", problem)])
-        deal_id = values.get("opportunity_id")
-        if new and deal_id and not values.get("customer_id"):
-            deal = db.repos.opportunities.get(deal_id)
-            if deal is not None:
-                values = values | {"customer_id": deal.customer_id}
-        return save(values)
-
-    return run
+def checked_claim(save: Any) -> Any:
+    """`save` behind a check that the receipt file exists, reported beside the field."""
+    return expenses.checked(save, check_receipt)
 
 
 def _spent_cell(row: dict[str, Any]) -> str:
     value = row.get("spent_on")
     return value.isoformat() if value is not None else ""
-
-
-def totals_line(db: Database) -> str:
-    """'draft 2 ¥880.00 · submitted 1 ¥320.00 · …' for the statuses that have claims."""
-    parts = []
-    for status, by_currency in pipeline.expense_totals(db).items():
-        if not by_currency:
-            continue
-        count = sum(money.count for money in by_currency.values())
-        money = " + ".join(format_money(m.total, cur) for cur, m in sorted(by_currency.items()))
-        parts.append(f"{status} {count} {money}")
-    return " · ".join(parts) if parts else "No claims yet: press n to add one."
 
 
 class ExpensesScreen(ListScreen):
@@ -108,9 +80,9 @@ class ExpensesScreen(ListScreen):
     ]
 
     def make_source(self) -> Any:
-        from crm_tui.storage.listing import ListSource
+        from crm_tui.services import lists
 
-        return ListSource(self.db, self.entity, where=self.base_filter(), descending=True)
+        return lists.source(self.book, self.entity, self.base_filter(), descending=True)
 
     def columns(self) -> list[Column]:
         return [
@@ -135,7 +107,7 @@ class ExpensesScreen(ListScreen):
 
     @work(thread=True, exclusive=True, group="expense-totals", exit_on_error=False)
     def _load_totals(self) -> None:
-        line = totals_line(self.db)
+        line = expenses.totals_line(self.book)
         self.app.call_from_thread(self.query_one("#expense-totals", Static).update, line)
 
     @on(Worker.StateChanged)
@@ -149,7 +121,7 @@ class ExpensesScreen(ListScreen):
 
     def _current(self) -> Any:
         row = self.table.current_row
-        return self.db.repos.expenses.get(str(row["id"])) if row else None
+        return expenses.get(self.book, str(row["id"])) if row else None
 
     # --- actions ---------------------------------------------------------------------------
     def action_new(self) -> None:
@@ -158,9 +130,9 @@ class ExpensesScreen(ListScreen):
                 "expense",
                 title="New expense claim",
                 fields=CLAIM_FIELDS,
-                initial={"spent_on": self.db.clock.today()},
-                save=checked_claim(self.db, self.db.repos.expenses.create, new=True),
-                db=self.db,
+                initial={"spent_on": self.book.clock.today()},
+                save=checked_claim(lambda values: expenses.create(self.book, values)),
+                book=self.book,
             ),
             self._saved,
         )
@@ -171,7 +143,7 @@ class ExpensesScreen(ListScreen):
             self._edit(claim)
 
     def on_record_table_row_selected(self, event: RecordTable.RowSelected) -> None:
-        claim = self.db.repos.expenses.get(event.row_id)
+        claim = expenses.get(self.book, event.row_id)
         if claim is not None:
             self._edit(claim)
 
@@ -180,15 +152,15 @@ class ExpensesScreen(ListScreen):
             hint = " Press w to withdraw it first." if claim.status == "submitted" else ""
             self.notify(f"This claim is {claim.status}, so it is locked.{hint}", severity="warning")
             return
-        repo = self.db.repos.expenses
+        book = self.book
         self.app.push_screen(
             RecordForm(
                 "expense",
                 title="Edit claim",
                 initial=claim.model_dump(),
                 fields=CLAIM_FIELDS,
-                save=checked_claim(self.db, lambda changes: repo.update(claim.id, changes)),
-                db=self.db,
+                save=checked_claim(lambda changes: expenses.update(book, claim.id, changes)),
+                book=book,
             ),
             self._saved,
         )
@@ -205,7 +177,7 @@ class ExpensesScreen(ListScreen):
 
         def answer(yes: bool | None) -> None:
             if yes:
-                self._command(self.db.repos.expenses.submit, claim.id, "Submitted for approval.")
+                self._command(expenses.submit, claim.id, "Submitted for approval.")
 
         self.app.push_screen(ConfirmScreen(question), answer)
 
@@ -219,11 +191,11 @@ class ExpensesScreen(ListScreen):
                 severity="warning",
             )
             return
-        self._command(self.db.repos.expenses.withdraw, claim.id, "Withdrawn: back to draft.")
+        self._command(expenses.withdraw, claim.id, "Withdrawn: back to draft.")
 
-    def _command(self, run: Any, row_id: str, message: str) -> None:
+    def _command(self, run: Callable[[Book, str], Any], row_id: str, message: str) -> None:
         try:
-            run(row_id)
+            run(self.book, row_id)
         except ValidationErrors as exc:
             self.notify(str(exc.errors[0].message), severity="error")
             return

@@ -7,23 +7,21 @@ prefilled); both are written by `activities.done` in one transaction.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Tab, Tabs
 
 from crm_tui.domain.dates import Clock
-from crm_tui.domain.fields import FieldError, ValidationErrors
+from crm_tui.domain.filter import Filter
+from crm_tui.domain.followup_rules import VIEWS, view_filter
 from crm_tui.domain.models import Activity
 from crm_tui.screens.base import ListScreen
 from crm_tui.screens.urgency_sort import UrgencySort, sort_binding
+from crm_tui.services import followups
 from crm_tui.services.book import Book
 from crm_tui.widgets.record_table import Column, RecordTable
-
-if TYPE_CHECKING:
-    from crm_tui.storage.database import Database
 
 FOLLOW_UP_FIELDS = [
     "customer_id",
@@ -35,16 +33,6 @@ FOLLOW_UP_FIELDS = [
     "notes",
 ]
 NEXT_FIELDS = ["kind", "subject", "due_at", "notes"]
-
-# view id -> (tab label, key)
-VIEWS: dict[str, tuple[str, str]] = {
-    "open": ("Open", "o"),
-    "overdue": ("Overdue", "l"),
-    "today": ("Today", "t"),
-    "upcoming": ("Upcoming", "p"),
-    "done": ("Done", "d"),
-    "all": ("All", "a"),
-}
 
 
 def when_text(clock: Clock, row: dict[str, Any], key: str = "due_at") -> str:
@@ -67,22 +55,6 @@ def follow_up_style(clock: Clock, row: dict[str, Any]) -> str | None:
     return None
 
 
-def view_filter(view: str, clock: Clock) -> list[Any]:
-    today = clock.today()
-    start = clock.day_start_utc(today)
-    tomorrow = clock.day_start_utc(today + timedelta(days=1))
-    open_ = Activity.done_at.is_(None)  # type: ignore[union-attr]
-    due = Activity.due_at
-    return {
-        "open": [open_],
-        "overdue": [open_, due < start],  # type: ignore[operator]
-        "today": [open_, due >= start, due < tomorrow],  # type: ignore[operator]
-        "upcoming": [open_, due >= tomorrow],  # type: ignore[operator]
-        "done": [Activity.done_at.is_not(None)],  # type: ignore[union-attr]
-        "all": [],
-    }[view]
-
-
 def _book(book: Book | Any) -> Book:
     # TRANSITION: screens not yet converted pass their Database.
     return book if isinstance(book, Book) else Book(book)
@@ -91,102 +63,88 @@ def _book(book: Book | Any) -> Book:
 def mark_done(
     app: App[Any], book: Book, activity_id: str, then: Callable[[Any], None] | None = None
 ) -> None:
-    """Ask the outcome, then offer the next follow-up a week later; save both at once."""
-    db = _book(book).db
-    from crm_tui.screens.forms import RecordForm
-    from crm_tui.screens.pickers import PromptScreen
-
-    record = db.repos.activities.get(activity_id)
-    if record is None:
-        return
-    if record.done_at is not None:
-        app.notify("This follow-up is already done.", severity="warning")
-        return
-
-    def finish(result: Any) -> None:
-        if result is not None and then is not None:
-            then(result)
-
-    def save_next(values: dict[str, str]) -> Any:
-        due = (values.get("due_at") or "").strip()
-        try:
-            closed, follow = db.repos.activities.done(
-                activity_id,
-                outcome=outcome_text,
-                next_due=due or None,
-                next_subject=values.get("subject") or None,
-                next_kind=values.get("kind") or None,
-            )
-        except ValidationErrors as exc:
-            raise ValidationErrors(
-                [
-                    FieldError("due_at" if e.field == "next" else e.field, e.message)
-                    for e in exc.errors
-                ]
-            ) from None
-        if follow is not None and values.get("notes"):
-            db.repos.activities.update(follow.id, {"notes": values["notes"]})
-        app.notify(f"Done: {closed.subject}" + (f"; next on {values['due_at']}" if follow else ""))
-        return closed
-
-    def closed_without_next(result: Any) -> None:
-        if result is None:  # escape on the next follow-up form: close this one only
-            closed, _ = db.repos.activities.done(activity_id, outcome=outcome_text)
-            app.notify(f"Done: {closed.subject}")
-            result = closed
-        finish(result)
-
-    outcome_text = ""
-
-    def got_outcome(outcome: str | None) -> None:
-        nonlocal outcome_text
-        if outcome is None:
-            return
-        outcome_text = outcome
-        clock = db.clock
-        day = clock.today() + timedelta(weeks=1)
-        if record.all_day or record.due_at is None:
-            due = clock.day_start_utc(day)
-        else:
-            due = clock.at_local(day, clock.to_local(record.due_at).time())
-        initial = {
-            "kind": record.kind,
-            "subject": record.subject,
-            "due_at": due,
-            "all_day": record.all_day or record.due_at is None,
-        }
-        app.push_screen(
-            RecordForm(
-                "activity",
-                title=f"Next follow-up with {_customer(db, record)}",
-                initial=initial,
-                fields=NEXT_FIELDS,
-                save=save_next,
-            ),
-            closed_without_next,
-        )
-
-    app.push_screen(
-        PromptScreen(
-            f"What happened? ({record.subject})", placeholder="outcome, e.g. sent the quote"
-        ),
-        got_outcome,
+    """Ask the outcome, then offer the next follow-up a week later; save both at once
+    (services.followups.complete, one transaction). `then` gets the closed follow-up."""
+    app.run_worker(
+        _mark_done(app, _book(book), activity_id, then),
+        group="mark-done",
+        exclusive=True,
+        exit_on_error=False,
     )
 
 
-def _customer(db: Database, record: Any) -> str:
-    customer = db.repos.customers.get(record.customer_id)
-    return customer.name if customer else "the customer"
+async def _mark_done(
+    app: App[Any], book: Book, activity_id: str, then: Callable[[Any], None] | None
+) -> Activity | None:
+    """The flow, straight through: outcome -> next follow-up form -> one save. Nothing is
+    written before the last step, so quitting half-way leaves the follow-up as it was."""
+    from crm_tui.screens.forms import RecordForm
+    from crm_tui.screens.pickers import PromptScreen
+
+    record = followups.get(book, activity_id)
+    if record is None:
+        return None
+    if record.done_at is not None:
+        app.notify("This follow-up is already done.", severity="warning")
+        return None
+    outcome = await app.push_screen_wait(
+        PromptScreen(
+            f"What happened? ({record.subject})", placeholder="outcome, e.g. sent the quote"
+        )
+    )
+    if outcome is None:
+        return None
+    offer = followups.next_for(book, record)
+    saved: list[followups.Done] = []
+
+    def save_with_next(values: dict[str, str]) -> Activity:
+        due = (values.get("due_at") or "").strip()
+        next_up = None
+        if due:
+            next_up = followups.NextFollowUp(
+                values.get("kind") or "",
+                values.get("subject") or "",
+                due,
+                notes=values.get("notes") or None,
+            )
+        saved.append(followups.complete(book, activity_id, outcome, next_up))
+        return saved[-1].closed
+
+    form = RecordForm(
+        "activity",
+        title=f"Next follow-up with {followups.customer_name(book, record)}",
+        initial={
+            "kind": offer.kind,
+            "subject": offer.subject,
+            "due_at": offer.due_at,
+            "all_day": offer.all_day,
+        },
+        fields=NEXT_FIELDS,
+        save=save_with_next,
+    )
+    if await app.push_screen_wait(form) is None:  # escape: close this one, schedule nothing
+        saved.append(followups.complete(book, activity_id, outcome))
+    done = saved[-1]
+    if done.next is not None:
+        app.notify(f"Done: {done.closed.subject}; next on {_when(book, done.next)}")
+    else:
+        app.notify(f"Done: {done.closed.subject}")
+    if then is not None:
+        then(done.closed)
+    return done.closed
+
+
+def _when(book: Book, activity: Activity) -> str:
+    return when_text(book.clock, activity.model_dump())
 
 
 def edit_follow_up(
     app: App[Any], book: Book, activity_id: str, then: Callable[[Any], None] | None = None
 ) -> None:
-    db = _book(book).db
     from crm_tui.screens.forms import RecordForm
 
-    repo = db.repos.activities
-    record = repo.get(activity_id)
+    book = _book(book)
+    record = followups.get(book, activity_id)
     if record is None:
         return
     app.push_screen(
@@ -195,7 +153,7 @@ def edit_follow_up(
             title=f"Follow-up: {record.subject}",
             initial=record.model_dump(),
             fields=[*FOLLOW_UP_FIELDS, "outcome"],
-            save=lambda changes: repo.update(activity_id, changes),
+            save=lambda changes: followups.update(book, activity_id, changes),
         ),
         then,
     )
@@ -233,22 +191,22 @@ class FollowUpsScreen(UrgencySort, ListScreen):
         super().__init__(book)
         self.view = view
 
-    def base_filter(self) -> list[Any]:
-        return view_filter(self.view, self.db.clock)
+    def base_filter(self) -> Filter:
+        return view_filter(self.view, self.book.clock)
 
     def urgency_applies(self) -> bool:
         return getattr(self, "view", "open") != "done"
 
     def make_source(self) -> Any:
-        from crm_tui.storage.listing import ListSource
+        from crm_tui.services import lists
 
         if self.by_urgency:
             return self.urgency_source(self.base_filter())
         done = self.view == "done"
-        return ListSource(
-            self.db,
+        return lists.source(
+            self.book,
             "activity",
-            where=self.base_filter(),
+            self.base_filter(),
             order=["done_at" if done else "due_at"],
             descending=done,
             nulls=not done,  # the done view has no NULL done_at
@@ -262,7 +220,7 @@ class FollowUpsScreen(UrgencySort, ListScreen):
         )
 
     def columns(self) -> list[Column]:
-        clock = self.db.clock
+        clock = self.book.clock
 
         done_view = getattr(self, "view", "open") == "done"
 
@@ -281,7 +239,7 @@ class FollowUpsScreen(UrgencySort, ListScreen):
         )
 
     def row_style(self, row: dict[str, Any]) -> str | None:
-        return follow_up_style(self.db.clock, row)
+        return follow_up_style(self.book.clock, row)
 
     def on_mount(self) -> None:
         self.query_one("#followup-views", Tabs).can_focus = False
@@ -317,10 +275,10 @@ class FollowUpsScreen(UrgencySort, ListScreen):
                 title="New follow-up",
                 fields=FOLLOW_UP_FIELDS,
                 initial={
-                    "due_at": self.db.clock.day_start_utc(self.db.clock.today()),
+                    "due_at": self.book.clock.day_start_utc(self.book.clock.today()),
                     "all_day": True,
                 },
-                save=self.db.repos.activities.create,
+                save=lambda values: followups.create(self.book, values),
             ),
             lambda rec: rec is not None and self._changed(),
         )

@@ -7,7 +7,7 @@ extends) where the stage needs one. The line at the top totals the open pipeline
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -23,13 +23,10 @@ from crm_tui.domain.rules import OPEN_STAGES, Stage, next_stage, weighted_amount
 from crm_tui.screens.base import ListScreen
 from crm_tui.screens.forms import RecordForm
 from crm_tui.screens.pickers import ChoiceScreen, DatePromptScreen
+from crm_tui.services import deals
 from crm_tui.services.book import Book
-from crm_tui.storage import pipeline
 from crm_tui.widgets.board import Board
 from crm_tui.widgets.record_table import Column, RecordTable
-
-if TYPE_CHECKING:
-    from crm_tui.storage.database import Database
 
 NEW_FIELDS = [
     "customer_id",
@@ -66,20 +63,6 @@ def _date_cell(key: str) -> Any:
         return value.isoformat() if value is not None else ""
 
     return cell
-
-
-def add_lost_reason(db: Database, reason: str) -> None:
-    """Add a reason to the team's list; the built-in reasons join it the first time, so a
-    team that adds its own does not lose the usual ones."""
-    repo = db.repos.lost_reasons
-    known = repo.names()
-    if reason.lower() in (name.lower() for name in known):
-        return
-    with db.transaction():
-        if repo.count() == 0:
-            for name in known:
-                repo.create({"name": name})
-        repo.create({"name": reason})
 
 
 class OpportunitiesScreen(ListScreen):
@@ -164,13 +147,13 @@ class OpportunitiesScreen(ListScreen):
     @work(thread=True, exclusive=True, group="deal-pipeline", exit_on_error=False)
     def _load_pipeline(self, with_cards: bool, keep: str | None) -> None:
         if with_cards:
-            columns = pipeline.board(self.db)
+            columns = deals.board(self.book)
         else:
-            columns = list(pipeline.stage_totals(self.db).values())
+            columns = deals.stage_totals(self.book)
         self.app.call_from_thread(self._pipeline_loaded, columns, with_cards, keep)
 
     def _pipeline_loaded(
-        self, columns: list[pipeline.StageColumn], with_cards: bool, keep: str | None
+        self, columns: list[deals.StageColumn], with_cards: bool, keep: str | None
     ) -> None:
         if with_cards and self.board_mode:
             self.board.set_columns(columns, keep=keep)
@@ -181,8 +164,8 @@ class OpportunitiesScreen(ListScreen):
         self._load_more(event.column)
 
     @work(thread=True, exclusive=True, group="deal-cards", exit_on_error=False)
-    def _load_more(self, column: pipeline.StageColumn) -> None:
-        cards = pipeline.stage_cards(self.db, column.stage, offset=len(column.cards))
+    def _load_more(self, column: deals.StageColumn) -> None:
+        cards = deals.stage_cards(self.book, column.stage, offset=len(column.cards))
         self.app.call_from_thread(self.board.add_cards, column, cards)
 
     @on(Worker.StateChanged)
@@ -190,7 +173,7 @@ class OpportunitiesScreen(ListScreen):
         if event.worker.group.startswith("deal-") and event.state is WorkerState.ERROR:
             self.notify(f"Cannot read the pipeline: {event.worker.error}", severity="error")
 
-    def show_summary(self, columns: list[pipeline.StageColumn]) -> None:
+    def show_summary(self, columns: list[deals.StageColumn]) -> None:
         open_count = sum(c.count for c in columns if c.stage in OPEN_STAGES)
         by_currency: dict[str, list[int]] = {}
         for column in columns:
@@ -251,7 +234,7 @@ class OpportunitiesScreen(ListScreen):
         row_id = self.selected_id()
         if row_id is None:
             return
-        deal = self.db.repos.opportunities.get(row_id)
+        deal = deals.get(self.book, row_id)
         if deal is None:
             return
         current = Stage(deal.stage)
@@ -260,7 +243,7 @@ class OpportunitiesScreen(ListScreen):
             self.notify(f"'{deal.title}' is already {current}.")
             return
         if target is Stage.WON:
-            today = self.db.clock.today()
+            today = self.book.clock.today()
 
             def won(text: str | None) -> None:
                 if text is not None:
@@ -273,17 +256,17 @@ class OpportunitiesScreen(ListScreen):
                 if answer is None:
                     return
                 reason, note = answer
-                add_lost_reason(self.db, reason)
+                deals.add_lost_reason(self.book, reason)
                 self._move(row_id, step, lost_reason=reason, lost_note=note or None)
 
-            reasons = self.db.repos.lost_reasons.names()
+            reasons = deals.lost_reasons(self.book)
             self.app.push_screen(ChoiceScreen(f"Why was '{deal.title}' lost?", reasons), lost)
         else:
             self._move(row_id, step)
 
     def _move(self, row_id: str, step: int, **extra: Any) -> None:
         try:
-            deal = self.db.repos.opportunities.move(row_id, step, **extra)
+            deal = deals.move(self.book, row_id, step, **extra)
         except ValidationErrors as exc:
             self.notify(str(exc.errors[0].message), severity="error")
             return
@@ -292,10 +275,14 @@ class OpportunitiesScreen(ListScreen):
         refresh_status(self.app)
 
     def action_new(self) -> None:
-        repo = self.db.repos.opportunities
+        book = self.book
         self.app.push_screen(
             RecordForm(
-                "opportunity", title="New deal", fields=NEW_FIELDS, save=repo.create, db=self.db
+                "opportunity",
+                title="New deal",
+                fields=NEW_FIELDS,
+                save=lambda values: deals.create(book, values),
+                book=book,
             ),
             self._saved,
         )
@@ -303,10 +290,10 @@ class OpportunitiesScreen(ListScreen):
     def action_edit(self) -> None:
         row_id = self.selected_id()
         if row_id is not None:
-            edit_deal(self, self.db, row_id, self._saved)
+            edit_deal(self, self.book, row_id, self._saved)
 
     def on_record_table_row_selected(self, event: RecordTable.RowSelected) -> None:
-        edit_deal(self, self.db, event.row_id, self._saved)
+        edit_deal(self, self.book, event.row_id, self._saved)
 
     def _saved(self, record: Any) -> None:
         if record is not None:
@@ -315,10 +302,9 @@ class OpportunitiesScreen(ListScreen):
             refresh_status(self.app)
 
 
-def edit_deal(screen: Any, db: Database, row_id: str, done: Any) -> None:
+def edit_deal(screen: Any, book: Book, row_id: str, done: Any) -> None:
     """Open a deal in its form; a closed deal also shows when and why it closed."""
-    repo = db.repos.opportunities
-    deal = repo.get(row_id)
+    deal = deals.get(book, row_id)
     if deal is None:
         return
     fields = EDIT_FIELDS + (CLOSED_FIELDS if deal.stage not in OPEN_STAGES else [])
@@ -328,8 +314,8 @@ def edit_deal(screen: Any, db: Database, row_id: str, done: Any) -> None:
             title=f"Deal: {deal.title}",
             initial=deal.model_dump(),
             fields=fields,
-            save=lambda changes: repo.update(deal.id, changes),
-            db=db,
+            save=lambda changes: deals.update(book, deal.id, changes),
+            book=book,
         ),
         done,
     )

@@ -51,8 +51,9 @@ class CrmCommands(Provider):
                 break
         if not words or not app.book_ready:
             return
-        # TRANSITION: services.records / lists (helpers F, A) will own this search.
-        found = await asyncio.to_thread(app.book.db.repos.customers.search, words, 8)
+        from crm_tui.services.desk import find_customers
+
+        found = await asyncio.to_thread(find_customers, app.book, words, 8)
         for customer in found:
             label = f"Go to customer {customer.name}"
             if customer.city:

@@ -15,18 +15,12 @@ from typing import Any, TypeVar
 
 from textual.screen import Screen
 
-from crm_tui.screens.approvals import show_approvals
-from crm_tui.screens.conflicts import show_conflicts
-from crm_tui.screens.customer_detail import CustomerDetailScreen
-from crm_tui.screens.customers import CustomersScreen
-from crm_tui.screens.desk import AnnouncementView, DeskScreen
-from crm_tui.screens.duplicates import show_duplicates
-from crm_tui.screens.expenses import ExpensesScreen
-from crm_tui.screens.followups import FollowUpsScreen, edit_follow_up
-from crm_tui.screens.opportunities import OpportunitiesScreen
-from crm_tui.screens.reports import ReportsScreen
+from crm_tui.screens.desk import DeskScreen
 from crm_tui.screens.shell import Destination, Shell
 from crm_tui.services.book import Book
+
+# The section screens are imported where they are built: most load the ORM, which must wait
+# until the desk (plain sqlite3) has painted. The calls stay typed; nothing is looked up by name.
 
 S = TypeVar("S", bound=Screen[Any])
 
@@ -52,35 +46,45 @@ def _build(screen_type: type[S], book: Book, *args: Any, **kwargs: Any) -> S:
     return screen_type(_book_arg(screen_type, book), *args, **kwargs)
 
 
+def _customers(shell: Shell) -> Screen[Any]:
+    from crm_tui.screens.customers import CustomersScreen
+
+    return _build(CustomersScreen, shell.book)
+
+
+def _followups(shell: Shell) -> Screen[Any]:
+    from crm_tui.screens.followups import FollowUpsScreen
+
+    return _build(FollowUpsScreen, shell.book)
+
+
+def _opportunities(shell: Shell) -> Screen[Any]:
+    from crm_tui.screens.opportunities import OpportunitiesScreen
+
+    return _build(OpportunitiesScreen, shell.book)
+
+
+def _expenses(shell: Shell) -> Screen[Any]:
+    from crm_tui.screens.expenses import ExpensesScreen
+
+    return _build(ExpensesScreen, shell.book)
+
+
+def _reports(shell: Shell) -> Screen[Any]:
+    from crm_tui.screens.reports import ReportsScreen
+
+    return _build(ReportsScreen, shell.book)
+
+
 SECTIONS: dict[str, Section] = {
     s.mode: s
     for s in (
         Section("desk", "1", "Desk", None, lambda shell: DeskScreen(shell.path, shell.clock)),
-        Section(
-            "customers",
-            "2",
-            "Customers",
-            "customer",
-            lambda shell: _build(CustomersScreen, shell.book),
-        ),
-        Section(
-            "followups",
-            "3",
-            "Follow-ups",
-            "activity",
-            lambda shell: _build(FollowUpsScreen, shell.book),
-        ),
-        Section(
-            "opportunities",
-            "4",
-            "Deals",
-            "opportunity",
-            lambda shell: _build(OpportunitiesScreen, shell.book),
-        ),
-        Section(
-            "expenses", "5", "Expenses", "expense", lambda shell: _build(ExpensesScreen, shell.book)
-        ),
-        Section("reports", "6", "Reports", None, lambda shell: _build(ReportsScreen, shell.book)),
+        Section("customers", "2", "Customers", "customer", _customers),
+        Section("followups", "3", "Follow-ups", "activity", _followups),
+        Section("opportunities", "4", "Deals", "opportunity", _opportunities),
+        Section("expenses", "5", "Expenses", "expense", _expenses),
+        Section("reports", "6", "Reports", None, _reports),
     )
 }
 
@@ -88,19 +92,24 @@ SECTIONS: dict[str, Section] = {
 def open_record(shell: Shell, entity: str, row_id: str, customer_id: str | None = None) -> None:
     """Show a record: customers (and their contacts, deals) in the customer's detail screen,
     a follow-up in its form, an announcement in a reader."""
+    from crm_tui.screens.customer_detail import CustomerDetailScreen
+    from crm_tui.screens.desk import AnnouncementView
+    from crm_tui.screens.followups import edit_follow_up
+    from crm_tui.services import records
+
     book = shell.book
     if entity == "activity":
         edit_follow_up(shell, book, row_id)
         return
     if entity == "announcement":
-        record = book.db.repos.announcements.get(row_id)  # TRANSITION: services.announcements
+        record = records.get(book, "announcement", row_id)
         if record is not None:
             shell.push_screen(AnnouncementView(record.title, record.body or ""))
         return
     tab = {"contact": "contacts", "opportunity": "deals", "expense": "expenses"}.get(entity)
     target = row_id if entity == "customer" else customer_id
     if target is None:
-        record = book.db.repos.by_entity[entity].get(row_id)  # TRANSITION: services.records
+        record = records.get(book, entity, row_id)
         target = getattr(record, "customer_id", None)
     if target is None:
         shell.notify("This record has no customer to show.", severity="warning")
@@ -152,10 +161,16 @@ def _when_ready(show: Callable[[Any], None]) -> Callable[[Shell], None]:
 
 def destinations() -> list[Destination]:
     """Every palette entry, in the order the palette lists them."""
-    # Imported here only to keep the palette's rare screens off the start-up path.
     from crm_tui.screens.announcements import AnnouncementsScreen
+    from crm_tui.screens.approvals import show_approvals
     from crm_tui.screens.competitors import CompetitorsScreen
+    from crm_tui.screens.conflicts import show_conflicts
+    from crm_tui.screens.customers import CustomersScreen
+    from crm_tui.screens.duplicates import show_duplicates
+    from crm_tui.screens.expenses import ExpensesScreen
+    from crm_tui.screens.followups import FollowUpsScreen
     from crm_tui.screens.import_preview import ImportScreen
+    from crm_tui.screens.opportunities import OpportunitiesScreen
 
     return [
         Destination("Go to desk", "Today's desk", _go("desk")),

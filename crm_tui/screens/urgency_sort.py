@@ -13,12 +13,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.binding import Binding
 
+from crm_tui.screens.base import ListScreen
+from crm_tui.screens.shell import book_of
 from crm_tui.widgets.record_table import Column
 
 if TYPE_CHECKING:
     from textual.app import App
 
-    from crm_tui.storage.database import Database
+    from crm_tui.domain.filter import Filter
+    from crm_tui.services.book import Book
 
 CHECK_SECONDS = 60.0  # how often the app looks for a new day or new weights
 # The first check waits this long: the database may open before the desk has painted (its
@@ -43,26 +46,24 @@ def sort_binding(screen: str) -> Binding:
 class UrgencySort:
     """For a ListScreen: `s` switches between the screen's own order and most urgent first."""
 
-    db: Database
+    book: Book
     entity: ClassVar[str]
     own_order: ClassVar[str] = "due date"  # what the screen sorts by otherwise
 
     @property
     def by_urgency(self) -> bool:
-        return self.db.state(self._sort_key) == "urgency" and self.urgency_applies()
+        from crm_tui.services import desk
+
+        return desk.list_order(self.book, self.entity) == "urgency" and self.urgency_applies()
 
     def urgency_applies(self) -> bool:
         """False where every row scores 0 (done follow-ups): the list keeps its own order."""
         return True
 
-    @property
-    def _sort_key(self) -> str:
-        return f"list.sort.{self.entity}"
+    def urgency_source(self, filter_: Filter) -> Any:
+        from crm_tui.services import lists
 
-    def urgency_source(self, where: list[Any]) -> Any:
-        from crm_tui.storage.listing import ListSource
-
-        return ListSource(self.db, self.entity, where=where, order=["urgency"], descending=True)
+        return lists.urgency_source(self.book, self.entity, filter_)
 
     def with_urgency(self, columns: list[Column]) -> list[Column]:
         """The screen's columns, led by the score while the list is sorted by it."""
@@ -74,16 +75,17 @@ class UrgencySort:
             screen.notify("Done follow-ups are not urgent: sorted by when they were done.")
             return
         urgent = not self.by_urgency
-        self.db.set_state(self._sort_key, "urgency" if urgent else None)
+        from crm_tui.services import desk, urgency
+
+        desk.set_list_order(self.book, self.entity, "urgency" if urgent else None)
         table = screen.table
         table.columns = screen.columns()
         table.set_source(screen.make_source())
         if screen.query_text:
             screen.apply_filter()
         if urgent:
-            from crm_tui.storage import urgency_store
-
-            note = "" if urgency_store.fresh(self.db) else " (scores are being updated for today)"
+            stale = urgency.is_stale(self.book)
+            note = " (scores are being updated for today)" if stale else ""
             screen.notify(f"Most urgent first{note}; s: back to {self.own_order}", timeout=3)
             keep_urgency_fresh(screen.app, check_only=True)
         else:
@@ -99,20 +101,15 @@ def keep_urgency_fresh(app: App[Any], *, check_only: bool = False) -> None:
         return
     if any(w.group == "urgency" and not w.is_finished for w in app.workers):
         return  # one refresh at a time; the next check starts another if still needed
-    db: Database = app.db  # type: ignore[attr-defined]
+    book = book_of(app)
 
     def run() -> None:
         from textual.worker import get_current_worker
 
-        from crm_tui.storage import urgency_store
-        from crm_tui.storage.engine import connect
+        from crm_tui.services import urgency
 
         worker = get_current_worker()
-        conn = connect(db.path)
-        try:
-            done = urgency_store.refresh(conn, db.clock, cancelled=lambda: worker.is_cancelled)
-        finally:
-            conn.close()
+        done = urgency.refresh(book, cancelled=lambda: worker.is_cancelled)
         if done.kind in ("day", "full"):
             app.call_from_thread(_reload_sorted, app)
 
@@ -121,5 +118,5 @@ def keep_urgency_fresh(app: App[Any], *, check_only: bool = False) -> None:
 
 def _reload_sorted(app: App[Any]) -> None:
     screen = app.screen
-    if isinstance(screen, UrgencySort) and screen.by_urgency:
-        screen.reload()  # type: ignore[attr-defined]
+    if isinstance(screen, ListScreen) and isinstance(screen, UrgencySort) and screen.by_urgency:
+        screen.reload()

@@ -8,7 +8,7 @@ is still opening.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from crm_tui.domain.dates import Clock
 from crm_tui.storage.desk import Desk, DeskItem, Figure, load_desk
@@ -17,7 +17,16 @@ if TYPE_CHECKING:
     from crm_tui.services.book import Book
     from crm_tui.services.views import PinnedView
 
-__all__ = ["Desk", "DeskItem", "Figure", "list_order", "load", "pinned", "set_list_order"]
+__all__ = [
+    "Desk",
+    "DeskItem",
+    "Figure",
+    "find_customers",
+    "list_order",
+    "load",
+    "pinned",
+    "set_list_order",
+]
 
 
 def load(path: Path | str, clock: Clock, *, limit: int = 8) -> Desk:
@@ -43,3 +52,9 @@ def list_order(book: Book, entity: str) -> str | None:
 
 def set_list_order(book: Book, entity: str, order: str | None) -> None:
     book.db.set_state(_order_key(entity), order)
+
+
+def find_customers(book: Book, words: str, limit: int = 8) -> list[Any]:
+    """Customers whose name (or any indexed word) matches, best first: the palette's
+    "go to customer". Reads SQLite: call it from a worker."""
+    return book.db.repos.customers.search(words, limit)

@@ -8,55 +8,28 @@ amounts in different currencies do not add up.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
+from crm_tui.domain.pipeline import Card, Money, StageColumn
 from crm_tui.domain.rules import STAGE_ORDER, ExpenseStatus, Stage
 
 if TYPE_CHECKING:
     from crm_tui.storage.database import Database
 
 CARDS_PER_STAGE = 50
-
-
-@dataclass(frozen=True)
-class Card:
-    """One deal as the board shows it."""
-
-    id: str
-    title: str
-    customer: str
-    amount: int
-    currency: str
-    probability: int
-    expected_close: date | None
-    closed_on: date | None
-
-
-@dataclass
-class Money:
-    """A count and sums of one currency: total and probability-weighted total (minor units)."""
-
-    count: int = 0
-    total: int = 0
-    weighted: int = 0
-
-
-@dataclass
-class StageColumn:
-    stage: Stage
-    count: int = 0
-    totals: dict[str, Money] = field(default_factory=dict)
-    cards: list[Card] = field(default_factory=list)
-
-    @property
-    def more(self) -> int:
-        """How many deals of this stage are not among the cards shown."""
-        return max(0, self.count - len(self.cards))
-
+__all__ = [
+    "CARDS_PER_STAGE",
+    "Card",
+    "Money",
+    "StageColumn",
+    "board",
+    "expense_totals",
+    "stage_cards",
+    "stage_totals",
+]
 
 _CARD_SQL = """
 SELECT o.id, o.title, coalesce(c.name, '') AS customer, o.amount, o.currency, o.probability,

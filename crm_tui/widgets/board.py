@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.widget import Widget
 
 from crm_tui.domain.money import DEFAULT_CURRENCY, format_money
-from crm_tui.storage.pipeline import Card, Money, StageColumn
+from crm_tui.domain.pipeline import Card, Money, StageColumn
 
 HEADER_LINES = 4  # stage and count, total, weighted, rule
 CARD_LINES = 4  # customer, title, amount and close date, gap

@@ -12,7 +12,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from crm_tui.reports.model import Money, Section, cell_text, is_number, numeric
+from crm_tui.services.reports import Money, Section, cell_text, is_number, numeric
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 _SPARKS = "▁▂▃▄▅▆▇█"

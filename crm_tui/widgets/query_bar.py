@@ -18,9 +18,6 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input
 
-from crm_tui.query.parser import OPERATORS
-from crm_tui.query.vocabulary import vocabulary
-
 ValuesFor = Callable[[str, str], Sequence[str]]
 """(field as typed, prefix) -> values in use, e.g. cities or tags."""
 
@@ -41,6 +38,8 @@ def mid_token(text: str) -> bool:
     token = text.split()[-1].lstrip("-")
     if len(token) == 1 and token.isascii() and token.isalnum():
         return True
+    from crm_tui.services.views import OPERATORS  # the ORM is loaded by the time one types
+
     return any(token.endswith(op) for op in OPERATORS) and token.rstrip("<>=!:").isidentifier()
 
 
@@ -185,6 +184,8 @@ class QueryBar(Input):
     # --- completion -----------------------------------------------------------------------
     def candidates(self, token: str) -> tuple[int, list[str]]:
         """Completions for the token being typed: (offset in token being replaced, options)."""
+        from crm_tui.services.views import OPERATORS, vocabulary
+
         vocab = vocabulary(self.entity)
         lead = 1 if token[:1] in "-+" else 0
         body = token[lead:]

@@ -1,13 +1,15 @@
-"""Provides `RecordTable`: a table over a `ListSource` that renders only the rows in view.
+"""Provides `RecordTable`: a table over `ListPages` (services.lists) that renders only the
+rows in view, from a cache of pages that a worker fills: no database I/O on the UI thread.
 
 Textual's DataTable holds every row (100k rows take seconds to show); this widget uses the
-line API instead, as Toolong's LogLines does: the virtual height is the row count, and
-`render_line` asks the source for the page holding each visible row, keeping recent pages
-in an LRU cache. A filter change reloads the count and the first pages in a thread worker
-and repaints the same widget. A filter matching more rows than the source's cap paints
-first with "1,000+" and then the exact total, counted after the paint (a newer filter
-interrupts that count). Cells are cut and padded by terminal cells, so Chinese text
-stays aligned.
+line API instead, as Toolong's LogLines does with its line reader: the virtual height is the
+row count, `render_line` paints rows from an LRU cache of pages, and a row whose page is not
+cached yet paints as a placeholder while a thread worker reads that page (and one either
+side of the view); the widget repaints when it arrives. A filter change reloads the count
+and the first pages in a thread worker and repaints the same widget. A filter matching more
+rows than the source's cap paints first with "1,000+" and then the exact total, counted
+after the paint (a newer filter interrupts that count). Cells are cut and padded by
+terminal cells, so Chinese text stays aligned.
 """
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 if TYPE_CHECKING:
-    from crm_tui.storage.listing import ListSource
+    from crm_tui.services.lists import ListPages
 
 MAX_PAGES = 64
+PLACEHOLDER = "…"  # a row whose page is on its way
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,7 @@ class RecordTable(ScrollView, can_focus=True):
     def __init__(
         self,
         columns: Sequence[Column],
-        source: ListSource | None = None,
+        source: ListPages | None = None,
         *,
         noun: str = "rows",
         empty: str = "Nothing here.",
@@ -153,28 +156,30 @@ class RecordTable(ScrollView, can_focus=True):
         self.count_exact = True  # False while row_count is only "at least" (shown as N+)
         self.loaded = False
         self._pages: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
-        self._lock = threading.Lock()
-        self._wanted_filter: list[Any] | None = None  # set by set_filter, applied by _load
+        self._lock = threading.Lock()  # one source, read by one thread at a time
+        self._wanted_filter: Any = None  # set by set_filter, applied by _load
+        self._requested: set[tuple[int, int]] = set()  # (generation, page) being read
+        self._generation = -1  # the source generation the cached pages belong to
 
     # --- public API ------------------------------------------------------------------------
     @property
     def current_row(self) -> dict[str, Any] | None:
         if not self.loaded or not 0 <= self.cursor_row < self.row_count:
             return None
-        return self._row(self.cursor_row)
+        return self._cached_row(self.cursor_row)  # None while its page is being read
 
-    def set_source(self, source: ListSource) -> None:
+    def set_source(self, source: ListPages) -> None:
         self.source = source
         self._wanted_filter = None  # meant for the old source
         self.reload(keep_cursor=False)
 
-    def set_filter(self, where: Sequence[Any]) -> None:
-        """Filter the rows (clauses for the ListSource); the widget stays, the cursor goes up."""
+    def set_filter(self, filter: Any) -> None:  # noqa: A002 - a domain Filter
+        """Filter the rows (a `Filter` for the source); the widget stays, the cursor goes up."""
         if self.source is None:
             return
         # Applied by the load worker: waiting here for the lock would freeze typing while an
         # older, slower query finishes. Only the newest filter is kept.
-        self._wanted_filter = list(where)
+        self._wanted_filter = filter if filter is not None else ()
         self.reload(keep_cursor=False)
 
     def reload(self, *, keep_cursor: bool = True) -> None:
@@ -183,6 +188,7 @@ class RecordTable(ScrollView, can_focus=True):
             return
         self.loaded = False
         self._pages.clear()
+        self._requested.clear()
         if not keep_cursor:
             self.cursor_row = 0
             self.scroll_to(y=0, animate=False, immediate=True)
@@ -190,11 +196,11 @@ class RecordTable(ScrollView, can_focus=True):
 
     # --- loading ---------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="record-table", exit_on_error=False)
-    def _load(self, source: ListSource, around: int) -> None:
+    def _load(self, source: ListPages, around: int) -> None:
         with self._lock:
             wanted, self._wanted_filter = self._wanted_filter, None
             if wanted is not None and source is self.source:
-                source.set_filter(wanted)
+                source.set_filter(wanted or None)
             source.invalidate()
             generation = source.generation
             count, exact = source.quick_count()
@@ -210,7 +216,7 @@ class RecordTable(ScrollView, can_focus=True):
 
     def _loaded(
         self,
-        source: ListSource,
+        source: ListPages,
         generation: int,
         count: int,
         exact: bool,
@@ -219,6 +225,8 @@ class RecordTable(ScrollView, can_focus=True):
         if source is not self.source or source.generation != generation:
             return  # a newer load is on its way
         self._pages = OrderedDict(pages)
+        self._generation = generation
+        self._requested.clear()
         self.row_count = count
         self.count_exact = exact
         self.loaded = True
@@ -228,7 +236,7 @@ class RecordTable(ScrollView, can_focus=True):
         self.refresh()
         self.post_message(self.Reloaded(self, count, exact))
 
-    def _counted(self, source: ListSource, generation: int, total: int) -> None:
+    def _counted(self, source: ListPages, generation: int, total: int) -> None:
         if source is not self.source or source.generation != generation or not self.loaded:
             return
         self.row_count = total
@@ -238,22 +246,62 @@ class RecordTable(ScrollView, can_focus=True):
         self._update_subtitle()
         self.refresh()
 
-    def _row(self, index: int) -> dict[str, Any] | None:
+    def _cached_row(self, index: int) -> dict[str, Any] | None:
+        """The row at `index` if its page is cached; else None, and the page is requested."""
         source = self.source
         if source is None:
             return None
         page_index = index // source.page_size
         page = self._pages.get(page_index)
         if page is None:
-            with self._lock:
-                page = source.page(page_index)
-            self._pages[page_index] = page
-            while len(self._pages) > MAX_PAGES:
-                self._pages.popitem(last=False)
-        else:
-            self._pages.move_to_end(page_index)
+            self._request(page_index)
+            return None
+        self._pages.move_to_end(page_index)
         offset = index - page_index * source.page_size
         return page[offset] if offset < len(page) else None
+
+    def _request(self, page_index: int) -> None:
+        source = self.source
+        if source is None or not self.loaded or page_index < 0:
+            return
+        if page_index * source.page_size >= max(self.row_count, 1) or page_index in self._pages:
+            return
+        key = (self._generation, page_index)
+        if key in self._requested:
+            return
+        self._requested.add(key)
+        self._read_page(source, self._generation, page_index)
+
+    def _prefetch(self) -> None:
+        """Ask for the pages in view and one page either side (LogLines' read-ahead)."""
+        source = self.source
+        if source is None or not self.loaded or not self.row_count:
+            return
+        top = int(self.scroll_y)
+        first = max(0, top - source.page_size) // source.page_size
+        last = (top + self._visible_rows + source.page_size) // source.page_size
+        for page_index in range(first, last + 1):
+            self._request(page_index)
+
+    @work(thread=True, group="record-table-page", exit_on_error=False)
+    def _read_page(self, source: ListPages, generation: int, page_index: int) -> None:
+        with self._lock:
+            if source is not self.source or source.generation != generation:
+                return  # a newer filter or reload; its own load reads what it needs
+            rows = source.page(page_index)
+        self.app.call_from_thread(self._page_read, source, generation, page_index, rows)
+
+    def _page_read(
+        self, source: ListPages, generation: int, page_index: int, rows: list[dict[str, Any]]
+    ) -> None:
+        self._requested.discard((generation, page_index))
+        if source is not self.source or generation != self._generation or not self.loaded:
+            return
+        self._pages[page_index] = rows
+        while len(self._pages) > MAX_PAGES:
+            self._pages.popitem(last=False)
+        self._update_subtitle()
+        self.refresh()
 
     # --- rendering -------------------------------------------------------------------------
     def _widths(self, total: int) -> list[int]:
@@ -295,9 +343,12 @@ class RecordTable(ScrollView, can_focus=True):
             return Strip([Segment(fit(" " + self.empty, width), style)], width)
         if index >= self.row_count:
             return Strip.blank(width, base)
-        row = self._row(index)
-        if row is None:
-            return Strip.blank(width, base)
+        row = self._cached_row(index)
+        if row is None:  # its page is being read in a worker; the row repaints when it comes
+            style = base + self.get_component_rich_style("record-table--placeholder")
+            if index == self.cursor_row:
+                style = style + self.get_component_rich_style("record-table--cursor")
+            return Strip([Segment(fit(" " + PLACEHOLDER, width), style)], width)
         style: Style = base
         if self.row_style is not None and (extra := self.row_style(row)):
             style = base + Style.parse(extra)
@@ -328,8 +379,13 @@ class RecordTable(ScrollView, can_focus=True):
             self.scroll_to(y=new, animate=False, immediate=True)
         elif new >= top + self._visible_rows:
             self.scroll_to(y=new - self._visible_rows + 1, animate=False, immediate=True)
+        self._prefetch()
         self._update_subtitle()
         self.refresh()
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self._prefetch()
 
     def _move_to(self, index: int) -> None:
         if self.row_count:

@@ -18,3 +18,13 @@ async def settle(pilot: Any) -> None:
         with contextlib.suppress(WorkerCancelled):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+
+
+def row_at(table: Any, index: int) -> dict[str, Any] | None:
+    """A table's row read from its source (tests only: the table itself reads pages in a
+    worker and paints from its cache)."""
+    source = table.source
+    with table._lock:
+        page = source.page(index // source.page_size)
+    offset = index % source.page_size
+    return page[offset] if offset < len(page) else None

@@ -11,7 +11,7 @@ from crm_tui.screens.customers import CustomersScreen
 from crm_tui.screens.forms import RecordForm
 from crm_tui.widgets.query_bar import QueryBar
 from crm_tui.widgets.record_table import RecordTable, fit
-from tests.tui.pilot import settle
+from tests.tui.pilot import row_at, settle
 
 pytestmark = pytest.mark.anyio
 
@@ -37,7 +37,7 @@ async def test_slash_filters_as_you_type(app):
         await type_query(pilot, "city:北京")
         assert isinstance(app.focused, QueryBar)
         assert table.row_count == 2
-        assert {table._row(i)["name"] for i in range(2)} == {"北京钢管有限公司", "张伟"}
+        assert {row_at(table, i)["name"] for i in range(2)} == {"北京钢管有限公司", "张伟"}
         await pilot.press("escape")
         assert app.focused is table
 
@@ -191,8 +191,44 @@ async def test_the_table_reads_only_the_pages_in_view(app, book, monkeypatch):
         table = await open_customers(pilot)
         assert table.row_count == 5004
         await pilot.press("end")
-        await pilot.pause()
+        await settle(pilot)  # the last page is read in a worker, then painted
         assert table.current_row["name"] == "张伟"
         await pilot.press("pageup")
-        await pilot.pause()
+        await settle(pilot)
     assert len(set(asked)) <= 6  # first pages, the last one or two: never all 101
+
+
+async def test_a_table_page_is_never_read_on_the_ui_thread(app, book, monkeypatch):
+    import threading
+
+    from crm_tui.storage.engine import connect
+    from crm_tui.storage.listing import ListSource
+
+    db, _ = book
+    conn = connect(db.path)
+    stamp = "2026-11-01 00:00:00.000000"
+    conn.executemany(
+        "INSERT INTO customer(id, created_at, updated_at, name, sort_key) VALUES (?, ?, ?, ?, ?)",
+        [(f"bulk{i:05d}", stamp, stamp, f"Bulk {i:05d}", f"bulk {i:05d}") for i in range(500)],
+    )
+    conn.close()
+    threads: list[str] = []
+    original = ListSource.page
+
+    def spy(self, index):  # noqa: ANN001
+        threads.append(threading.current_thread().name)
+        return original(self, index)
+
+    monkeypatch.setattr(ListSource, "page", spy)
+    async with app.run_test(size=(100, 30)) as pilot:
+        main = threading.current_thread().name
+        table = await open_customers(pilot)
+        for key in ("pagedown", "pagedown", "end", "home", "pagedown"):
+            await pilot.press(key)
+            await pilot.pause()  # paints with placeholders while the pages are read
+        await settle(pilot)
+        assert table.current_row is not None
+        await pilot.press("slash", *"bulk 004")
+        await settle(pilot)
+    assert len(threads) > 3
+    assert main not in threads

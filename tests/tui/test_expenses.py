@@ -8,6 +8,7 @@ from textual.widgets import Input, Static
 from crm_tui.screens.expenses import ExpensesScreen
 from crm_tui.screens.forms import RecordForm
 from crm_tui.screens.pickers import ConfirmScreen
+from tests.tui.pilot import row_at
 
 from .pilot import settle
 from .support_b import Host, make_db
@@ -25,7 +26,7 @@ async def start(pilot, app) -> ExpensesScreen:
 async def select(pilot, screen: ExpensesScreen, description: str) -> None:
     table = screen.table
     for index in range(table.row_count):
-        row = table._row(index)
+        row = row_at(table, index)
         if row and row["description"] == description:
             table.cursor_row = index
             await pilot.pause()

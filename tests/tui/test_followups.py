@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 from crm_tui.screens.customer_detail import CustomerDetailScreen
 from crm_tui.screens.followups import FollowUpsScreen
@@ -171,3 +171,76 @@ async def test_c_opens_the_customer_and_x_works_in_the_timeline(app, book):
         await settle(pilot)
         assert db.repos.activities.require(ids["today"]).done_at is not None
         assert app.screen is screen
+
+
+async def test_quitting_half_way_through_done_writes_nothing(app, book):
+    db, ids = book
+    before = db.repos.activities.count()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_followups(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press(*"met the buyer", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordForm)  # the outcome is typed, nothing saved yet
+        assert db.repos.activities.require(ids["today"]).outcome is None
+        app.exit()  # killed between the steps
+        await pilot.pause()
+    today = db.repos.activities.require(ids["today"])
+    assert today.done_at is None and today.outcome is None
+    assert db.repos.activities.count() == before
+
+
+async def test_done_saves_the_next_follow_ups_notes_with_it(app, book):
+    db, ids = book
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_followups(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press(*"met the buyer", "enter")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, RecordForm)
+        form.query_one("#f-notes", TextArea).text = "bring the samples"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, FollowUpsScreen)
+    follow = [
+        a
+        for a in db.repos.activities.of_customer(ids["bj"])
+        if a.subject == "上门拜访" and a.done_at is None
+    ]
+    assert [a.notes for a in follow] == ["bring the samples"]
+
+
+def test_complete_is_one_transaction(book, monkeypatch):
+    """A failure while saving the next follow-up's notes leaves the first one open."""
+    from crm_tui.domain.followup_rules import NextFollowUp
+    from crm_tui.services import followups
+    from crm_tui.services.book import Book
+    from crm_tui.storage.repositories import ActivityRepo
+
+    db, ids = book
+    before = db.repos.activities.count()
+    original = ActivityRepo.update
+
+    def failing(self, row_id, changes):  # noqa: ANN001
+        if "notes" in changes:
+            raise RuntimeError("disk full")
+        return original(self, row_id, changes)
+
+    monkeypatch.setattr(ActivityRepo, "update", failing)
+    next_up = NextFollowUp("visit", "again", "2026-11-30 10:00", notes="samples")
+    with pytest.raises(RuntimeError):
+        followups.complete(Book(db), ids["today"], "met", next_up)
+    today = db.repos.activities.require(ids["today"])
+    assert today.done_at is None and today.outcome is None
+    assert db.repos.activities.count() == before
+    monkeypatch.setattr(ActivityRepo, "update", original)
+    done = followups.complete(Book(db), ids["today"], "met", next_up)
+    assert done.closed.outcome == "met" and done.next is not None
+    assert done.next.notes == "samples"

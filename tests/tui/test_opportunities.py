@@ -11,6 +11,7 @@ from crm_tui.screens.opportunities import OpportunitiesScreen
 from crm_tui.screens.pickers import ChoiceScreen, DatePromptScreen
 from crm_tui.storage import pipeline
 from crm_tui.widgets.board import Board, short_money
+from tests.tui.pilot import row_at
 
 from .pilot import settle
 from .support_b import Host, make_db
@@ -30,7 +31,7 @@ async def select(pilot, screen: OpportunitiesScreen, title: str) -> None:
     """Put the list cursor on the deal called `title`."""
     table = screen.table
     for index in range(table.row_count):
-        row = table._row(index)
+        row = row_at(table, index)
         if row and row["title"] == title:
             table.cursor_row = index
             await pilot.pause()

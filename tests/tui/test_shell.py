@@ -111,7 +111,7 @@ async def test_status_line_shows_profile_user_pending_and_sync(app, book):
         db.set_state("user_name", "Li Lei")
         db.set_state("last_sync_error", "server unreachable")
         app.post_message(SyncStatusChanged())
-        await pilot.pause()
+        await settle(pilot)  # the figures are read in a worker
         text = str(app.screen.query_one(StatusBar).render())
         assert "Li Lei" in text and "sync failed: server unreachable" in text
 
@@ -195,3 +195,46 @@ async def test_palette_new_customer_opens_the_form(app):
         await settle(pilot)
         assert isinstance(app.screen, RecordForm)
         assert app.screen.entity == "customer"
+
+
+async def test_every_palette_destination_opens_its_screen(app):
+    """Each palette entry is a typed callable over the app (screens/routing.py)."""
+    from crm_tui.screens.announcements import AnnouncementsScreen
+    from crm_tui.screens.approvals import ApprovalsScreen
+    from crm_tui.screens.competitors import CompetitorsScreen
+    from crm_tui.screens.conflicts import ConflictsScreen
+    from crm_tui.screens.duplicates import DuplicatesScreen
+    from crm_tui.screens.forms import RecordForm
+    from crm_tui.screens.palette import commands
+
+    expected = {
+        "Go to customers": CustomersScreen,
+        "Go to follow-ups": FollowUpsScreen,
+        "Go to deals": OpportunitiesScreen,
+        "Go to expenses": ExpensesScreen,
+        "Go to desk": DeskScreen,
+        "New customer": RecordForm,
+        "New follow-up": RecordForm,
+        "New expense claim": RecordForm,
+        "Deals board": OpportunitiesScreen,
+        "Competitors": CompetitorsScreen,
+        "Announcements": AnnouncementsScreen,
+        "Approvals": ApprovalsScreen,
+        "Conflicts": ConflictsScreen,
+        "Duplicates": DuplicatesScreen,
+    }
+    by_title = {c.title: c for c in commands()}
+    assert set(expected) <= set(by_title)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for title, screen_type in expected.items():
+            by_title[title].run(app)
+            await settle(pilot)
+            assert isinstance(app.screen, screen_type), title
+            if title == "Deals board":
+                assert app.screen.board_mode
+            elif title == "New customer":
+                assert app.screen.entity == "customer"
+            while len(app.screen_stack) > 1:  # close what the entry pushed over its section
+                app.pop_screen()
+                await pilot.pause()

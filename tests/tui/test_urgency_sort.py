@@ -14,7 +14,7 @@ from crm_tui.screens.followups import FollowUpsScreen
 from crm_tui.screens.urgency_sort import START_DELAY_SECONDS
 from crm_tui.storage import urgency_store
 from crm_tui.widgets.record_table import RecordTable
-from tests.tui.pilot import settle
+from tests.tui.pilot import row_at, settle
 
 pytestmark = pytest.mark.anyio
 
@@ -30,7 +30,7 @@ def most_urgent(db, entity: str, ids: list[str]) -> str:
 
 
 def rows(table: RecordTable) -> list[dict]:
-    return [table._row(i) for i in range(table.row_count)]
+    return [row_at(table, i) for i in range(table.row_count)]
 
 
 async def open_section(pilot, key: str, screen_type: type) -> RecordTable:  # noqa: ANN001

@@ -1,0 +1,86 @@
+"""Provides the deal use cases: the board (stage columns of cards and totals), stage moves
+(won needs a day, lost a reason), the team's lost reasons, create and edit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from crm_tui.domain.pipeline import Card, Money, StageColumn
+from crm_tui.domain.rules import Stage
+
+if TYPE_CHECKING:
+    from crm_tui.domain.models import Opportunity
+    from crm_tui.services.book import Book
+
+__all__ = [
+    "Card",
+    "Money",
+    "StageColumn",
+    "add_lost_reason",
+    "board",
+    "create",
+    "get",
+    "lost_reasons",
+    "move",
+    "stage_cards",
+    "stage_totals",
+    "update",
+]
+
+
+def board(book: Book) -> list[StageColumn]:
+    """Every stage with its first cards, count and totals per currency."""
+    from crm_tui.storage import pipeline
+
+    return pipeline.board(book.db)
+
+
+def stage_totals(book: Book) -> list[StageColumn]:
+    """Every stage's count and totals, without cards (the list view's summary line)."""
+    from crm_tui.storage import pipeline
+
+    return list(pipeline.stage_totals(book.db).values())
+
+
+def stage_cards(book: Book, stage: Stage, offset: int = 0) -> list[Card]:
+    """The next window of a stage's cards, from position `offset`."""
+    from crm_tui.storage import pipeline
+
+    return pipeline.stage_cards(book.db, stage, offset=offset)
+
+
+def get(book: Book, deal_id: str) -> Opportunity | None:
+    return book.db.repos.opportunities.get(deal_id)
+
+
+def create(book: Book, values: Mapping[str, Any]) -> Opportunity:
+    return book.db.repos.opportunities.create(dict(values))
+
+
+def update(book: Book, deal_id: str, changes: Mapping[str, Any]) -> Opportunity:
+    return book.db.repos.opportunities.update(deal_id, dict(changes))
+
+
+def move(book: Book, deal_id: str, step: int, **closing: Any) -> Opportunity:
+    """Move a deal `step` stages (closed_on for won; lost_reason, lost_note for lost).
+    ValidationErrors when the move is refused."""
+    return book.db.repos.opportunities.move(deal_id, step, **closing)
+
+
+def lost_reasons(book: Book) -> list[str]:
+    return book.db.repos.lost_reasons.names()
+
+
+def add_lost_reason(book: Book, reason: str) -> None:
+    """Add a reason to the team's list; the built-in reasons join it the first time, so a
+    team that adds its own does not lose the usual ones."""
+    repo = book.db.repos.lost_reasons
+    known = repo.names()
+    if reason.lower() in (name.lower() for name in known):
+        return
+    with book.db.transaction():
+        if repo.count() == 0:
+            for name in known:
+                repo.create({"name": name})
+        repo.create({"name": reason})
