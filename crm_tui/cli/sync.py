@@ -112,6 +112,21 @@ def server_revoke(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
     typer.echo(f"revoked {name}: {count} device(s) signed out")
 
 
+@server_app.command("conflicts")
+def server_conflicts(
+    ctx: typer.Context,
+    limit: int = typer.Option(100, "--limit", "-n", min=1, help="At most this many."),
+    fmt: str = typer.Option("table", "--format", help="table, json or csv."),
+) -> None:
+    """List edits the server kept after they lost (e.g. to a delete), newest first."""
+    check_format(fmt)
+    rows = _server(ctx).conflicts(limit)
+    if fmt == "table" and not rows:
+        typer.echo("No lost edits on the server.")
+        return
+    emit(rows, ["at", "user", "entity", "row_id", "field", "lost_value", "reason"], fmt)
+
+
 def login(
     ctx: typer.Context,
     url: str = typer.Argument(..., help="The server, e.g. http://crm.example.com:8765"),

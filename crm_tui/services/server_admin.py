@@ -64,6 +64,14 @@ class ServerAdmin:
         with self._db.read() as s:
             return list_users(s)
 
+    def conflicts(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Edits the server kept after they lost (e.g. to a delete), newest first: at, user,
+        entity, row_id, field, lost_value, reason."""
+        from crm_tui.server.crud.conflicts import recent_conflicts
+
+        with self._db.read() as s:
+            return recent_conflicts(s, limit)
+
     def revoke(self, name: str) -> int:
         """Sign out every device of a member; how many were signed out."""
         from crm_tui.server.crud import accounts

@@ -215,3 +215,28 @@ def test_conflicts_lists_losing_values_and_parked_rows(crm, db_path) -> None:
     assert "9999" in rows[1]["reason"]
     table = crm("conflicts").stdout
     assert "北京" in table and "parked" in table
+
+
+def test_server_conflicts_lists_edits_the_server_kept(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from crm_tui.cli import app
+
+    url = f"sqlite:///{tmp_path / 'server.db'}"
+    runner = CliRunner()
+    empty = runner.invoke(app, ["server", "--database-url", url, "conflicts"])
+    assert empty.exit_code == 0 and "No lost edits" in empty.stdout
+    conn = sqlite3.connect(tmp_path / "server.db")
+    conn.execute(
+        "INSERT INTO server_conflict(entity, row_id, field, lost_value, user_id, reason, "
+        "created_at) VALUES ('customer', 'c1', 'notes', '\"call back\"', NULL, "
+        "'the row was deleted', '2026-11-22 10:00:00')"
+    )
+    conn.commit()
+    listed = runner.invoke(app, ["server", "--database-url", url, "conflicts", "--format", "json"])
+    [row] = json.loads(listed.stdout)
+    assert (row["row_id"], row["lost_value"], row["reason"]) == (
+        "c1",
+        "call back",
+        "the row was deleted",
+    )
