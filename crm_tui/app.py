@@ -103,14 +103,6 @@ class CrmApp(Shell):
     def book_ready(self) -> bool:
         return self._book is not None
 
-    @property
-    def db_ready(self) -> bool:  # TRANSITION: screens not yet on `book_ready`
-        return self.book_ready
-
-    @property
-    def db(self) -> Any:  # TRANSITION: screens not yet on services read the Database here
-        return self.book.db
-
     @work(thread=True, group="open-db", exit_on_error=False)
     def _open_database(self) -> Book:
         assert self._open_book is not None

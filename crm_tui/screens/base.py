@@ -98,15 +98,8 @@ class ListScreen(CrmScreen):
     """v shows the saved views (f2-f12 run bound ones); w explains a row's urgency."""
 
     def __init__(self, book: Book) -> None:
-        if not isinstance(book, Book):  # TRANSITION: a screen not yet converted passes a Database
-            book = Book(book)
         super().__init__(book)
         self.query_text = ""
-
-    @property
-    def db(self) -> Any:
-        """TRANSITION: the storage Database, until this screen's reads go through services."""
-        return self.book.db
 
     def base_filter(self) -> Filter:
         """What this screen always applies (e.g. the follow-up view); the bar adds to it."""

@@ -55,18 +55,13 @@ def follow_up_style(clock: Clock, row: dict[str, Any]) -> str | None:
     return None
 
 
-def _book(book: Book | Any) -> Book:
-    # TRANSITION: screens not yet converted pass their Database.
-    return book if isinstance(book, Book) else Book(book)
-
-
 def mark_done(
     app: App[Any], book: Book, activity_id: str, then: Callable[[Any], None] | None = None
 ) -> None:
     """Ask the outcome, then offer the next follow-up a week later; save both at once
     (services.followups.complete, one transaction). `then` gets the closed follow-up."""
     app.run_worker(
-        _mark_done(app, _book(book), activity_id, then),
+        _mark_done(app, book, activity_id, then),
         group="mark-done",
         exclusive=True,
         exit_on_error=False,
@@ -143,7 +138,6 @@ def edit_follow_up(
 ) -> None:
     from crm_tui.screens.forms import RecordForm
 
-    book = _book(book)
     record = followups.get(book, activity_id)
     if record is None:
         return

@@ -8,7 +8,6 @@ just to show it.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -36,44 +35,34 @@ class Section:
     make: Callable[[Shell], Screen[Any]]
 
 
-def _book_arg(screen_type: type[Any], book: Book) -> Any:
-    # TRANSITION: screens not yet converted to services still take a Database first.
-    first = list(inspect.signature(screen_type.__init__).parameters.values())[1]
-    return book if "Book" in str(first.annotation) else book.db
-
-
-def _build(screen_type: type[S], book: Book, *args: Any, **kwargs: Any) -> S:
-    return screen_type(_book_arg(screen_type, book), *args, **kwargs)
-
-
 def _customers(shell: Shell) -> Screen[Any]:
     from crm_tui.screens.customers import CustomersScreen
 
-    return _build(CustomersScreen, shell.book)
+    return CustomersScreen(shell.book)
 
 
 def _followups(shell: Shell) -> Screen[Any]:
     from crm_tui.screens.followups import FollowUpsScreen
 
-    return _build(FollowUpsScreen, shell.book)
+    return FollowUpsScreen(shell.book)
 
 
 def _opportunities(shell: Shell) -> Screen[Any]:
     from crm_tui.screens.opportunities import OpportunitiesScreen
 
-    return _build(OpportunitiesScreen, shell.book)
+    return OpportunitiesScreen(shell.book)
 
 
 def _expenses(shell: Shell) -> Screen[Any]:
     from crm_tui.screens.expenses import ExpensesScreen
 
-    return _build(ExpensesScreen, shell.book)
+    return ExpensesScreen(shell.book)
 
 
 def _reports(shell: Shell) -> Screen[Any]:
     from crm_tui.screens.reports import ReportsScreen
 
-    return _build(ReportsScreen, shell.book)
+    return ReportsScreen(shell.book)
 
 
 SECTIONS: dict[str, Section] = {
@@ -114,7 +103,7 @@ def open_record(shell: Shell, entity: str, row_id: str, customer_id: str | None 
     if target is None:
         shell.notify("This record has no customer to show.", severity="warning")
         return
-    shell.push_screen(_build(CustomerDetailScreen, book, target, tab=tab))
+    shell.push_screen(CustomerDetailScreen(book, target, tab=tab))
 
 
 # --- the palette's destinations ------------------------------------------------------------
@@ -206,17 +195,17 @@ def destinations() -> list[Destination]:
         Destination(
             "Competitors",
             "Who we are up against",
-            _over(lambda book: _build(CompetitorsScreen, book)),
+            _over(lambda book: CompetitorsScreen(book)),
         ),
         Destination(
             "Announcements",
             "News from the managers",
-            _over(lambda book: _build(AnnouncementsScreen, book)),
+            _over(lambda book: AnnouncementsScreen(book)),
         ),
         Destination(
             "Import a file",
             "Customers, contacts, follow-ups or deals from CSV or vCard, with a preview",
-            _over(lambda book: _build(ImportScreen, book)),
+            _over(lambda book: ImportScreen(book)),
         ),
         Destination("Undo", "Undo your last change on this screen", lambda s: s.action_undo()),
         Destination("Keys", "Every key on this screen", lambda s: s.action_help()),

@@ -17,10 +17,8 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events, work
@@ -31,40 +29,15 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from crm_tui.widgets.cells import Column, fit
+
 if TYPE_CHECKING:
     from crm_tui.services.lists import ListPages
 
+__all__ = ["Column", "RecordTable", "fit"]
+
 MAX_PAGES = 64
 PLACEHOLDER = "…"  # a row whose page is on its way
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column: `width` in cells (0 = share what is left); `text` renders a row's cell."""
-
-    key: str
-    title: str
-    width: int = 0
-    align: Literal["left", "right"] = "left"
-    text: Callable[[dict[str, Any]], str] | None = None
-
-    def cell(self, row: dict[str, Any]) -> str:
-        if self.text is not None:
-            return self.text(row)
-        value = row.get(self.key)
-        return "" if value is None else str(value)
-
-
-def fit(text: str, width: int, align: str = "left") -> str:
-    """`text` cut or padded to exactly `width` terminal cells (an ellipsis marks a cut)."""
-    if width <= 0:
-        return ""
-    text = text.replace("\n", " ")
-    size = cell_len(text)
-    if size > width:
-        return set_cell_size(text, width - 1) + "…"
-    pad = " " * (width - size)
-    return pad + text if align == "right" else text + pad
 
 
 class RecordTable(ScrollView, can_focus=True):

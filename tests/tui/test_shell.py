@@ -132,11 +132,11 @@ async def test_desk_paints_before_the_database_opens(book, clock):
         return db
 
     app = make_app(path=db.path, clock=clock, open_db=slow_open)
-    assert not app.db_ready
+    assert not app.book_ready
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, DeskScreen)
-        assert app.db_ready and opened == [db.path]
+        assert app.book_ready and opened == [db.path]
         await pilot.press("2")
         await settle(pilot)
         assert isinstance(app.screen, CustomersScreen)
