@@ -160,21 +160,32 @@ def analyse(
 ) -> list[Stall]:
     """Fill each key's echo, settle and results from the output; return the stalls.
 
-    Echo: the first burst after the key that repaints the bar with the key's text (or a
-    later key's, when one repaint covered several keys); when no burst ever shows the bar's
-    text, the first burst after the key. Settle: the last output before `quiet` seconds
-    of silence (or half the wait until the next key, if shorter) or the next key. Results:
-    the first burst showing `results` (the table's subtitle) at least `debounce` after the
-    key and before the next key's debounce ran out (a newer query replaces this one).
+    Echo: the first burst after the key that repaints the bar with the key's text (or with
+    the text of a later key already typed by then, when one repaint covered several keys);
+    when no burst ever shows the bar's text, the first burst after the key. Settle: the last
+    output before `quiet` seconds of silence (or half the wait until the next key, if
+    shorter) or the next key. Results: the first burst showing `results` (the table's
+    subtitle) at least `debounce` after the key and before the next key's debounce ran out
+    (a newer query replaces this one).
     """
     frames = bursts(chunks)
     by_content = any(shows_bar(b, k.value, plan.placeholder) for b in frames for k in keys[:3])
     for i, key in enumerate(keys):
         after = [b for b in frames if b.start > key.written]
         if by_content:
-            later = {k.value for k in keys[i:]}
+            # The bar with this key's text, or with a later key's that was already typed
+            # when the burst came (one repaint answering several keys).
             echo = next(
-                (b for b in after if any(shows_bar(b, v, plan.placeholder) for v in later)), None
+                (
+                    b
+                    for b in after
+                    if any(
+                        shows_bar(b, k.value, plan.placeholder)
+                        for k in keys[i:]
+                        if k.written < b.start
+                    )
+                ),
+                None,
             )
         else:
             echo = after[0] if after else None
