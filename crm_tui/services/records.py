@@ -8,6 +8,7 @@ Records come back detached (domain models), safe to read after the call returns.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import col
@@ -26,6 +27,7 @@ __all__ = [
     "create",
     "delete",
     "find_any",
+    "followup_done",
     "get",
     "lost_reasons",
     "member_id",
@@ -140,6 +142,22 @@ def undo_last(book: Book, entity: str | None = None) -> str | None:
     `ValidationErrors` when the newest change is a claim step (those are withdrawn instead).
     """
     return book.db.repos.undo_last(entity)
+
+
+def followup_done(
+    book: Book,
+    row_id: str,
+    *,
+    outcome: str | None = None,
+    next_due: str | datetime | None = None,
+    next_subject: str | None = None,
+) -> tuple[Any, Any | None]:
+    """Close a follow-up and, in the same transaction, schedule the next one (when
+    `next_due` is given): (closed, next or None). `ValidationErrors` when already done.
+    (The CLI's `crm done`; the follow-ups screen's flow lives in services.followups.)"""
+    return book.db.repos.activities.done(
+        row_id, outcome=outcome, next_due=next_due, next_subject=next_subject
+    )
 
 
 # --- small lookups forms and commands share --------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -31,6 +32,7 @@ __all__ = [
     "ImportPreview",
     "ImportResult",
     "backup",
+    "calendar",
     "estimate_rows",
     "export_csv",
     "export_ledger",
@@ -180,6 +182,45 @@ def export_vcard(book: Book, out: IO[str], query: str | None = None, version: st
 def export_ledger(book: Book, out: IO[str], query: str | None = None) -> int:
     """Write expense claims as an hledger/ledger journal; returns the claim count."""
     return ledger.export_ledger(book.db, out, query)
+
+
+def calendar(
+    book: Book, query: str = "", *, days: int = 30, include_done: bool = False
+) -> tuple[bytes, int]:
+    """Follow-ups due within `days` days (overdue included) that `query` selects, as an
+    iCalendar file with an alarm at each reminder time; (bytes, event count).
+    Raises the query language's QueryError for a bad query."""
+    from crm_tui.domain.filter import IsEmpty, Range
+    from crm_tui.io.ical import FollowUpEvent, to_ics
+    from crm_tui.services import lists
+    from crm_tui.services.records import names_of
+    from crm_tui.storage import filter_sql
+
+    clock = book.clock
+    end = clock.day_start_utc(clock.today() + timedelta(days=days))
+    wanted = lists.compile(book, "activity", query).and_(
+        IsEmpty("due_at", empty=False), Range("due_at", end=end)
+    )
+    if not include_done:
+        wanted = wanted.and_(IsEmpty("done_at"))
+    records = book.db.repos.activities.page(where=filter_sql.where(wanted), limit=100_000)
+    names = names_of(book, "customer", (r.customer_id for r in records))
+    events = [
+        FollowUpEvent(
+            r.id,
+            r.subject,
+            r.kind,
+            r.due_at,
+            r.all_day,
+            r.remind_at,
+            r.updated_at,
+            r.created_at,
+            names.get(r.customer_id),
+            r.notes,
+        )
+        for r in records
+    ]
+    return to_ics(events, clock), len(events)
 
 
 # --- whole-file backup and restore (`BackupError` says what is wrong) ------------------------
