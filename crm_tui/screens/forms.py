@@ -85,7 +85,6 @@ class RecordForm(ModalScreen[Any]):
         fields: list[str] | None = None,
         save: Callable[[dict[str, str]], Any],
         book: Book | None = None,
-        db: Any = None,
     ) -> None:
         super().__init__()
         self.entity = entity
@@ -94,8 +93,7 @@ class RecordForm(ModalScreen[Any]):
         self.initial = dict(initial or {})
         self.field_names = fields or default_fields(entity)
         self.save = save
-        # `db=` (a storage Database) is what screens not yet on services pass.
-        self._book = book if book is not None else (Book(db) if db is not None else None)
+        self._book = book  # None: the app's (a form may open before the book has)
         self.initial_text: dict[str, str] = {}
         self._refused: dict[str, str] = {}  # field -> the text a save refused
 
