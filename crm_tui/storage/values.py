@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
-
 from crm_tui.domain.fields import split_tags
 
 if TYPE_CHECKING:
@@ -26,6 +24,8 @@ def column_values(
 ) -> list[str]:
     """Distinct values of one column of live rows starting with `prefix`, sorted; with
     `tags`, the column holds comma-separated tags and each tag counts on its own."""
+    from sqlalchemy import text  # here: the desk imports this module before the ORM loads
+
     like = _escape_like(prefix) + "%"
     with db.reading() as s:
         conn = s.connection()

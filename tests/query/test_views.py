@@ -80,3 +80,16 @@ def test_distinct_values_and_history(db):
     history.add("customer", "+vip")
     history.add("customer", "city:北京")
     assert history.load("customer") == ["+vip", "city:北京"]
+
+
+def test_the_desk_and_the_query_bar_import_views_without_the_orm():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, crm_tui.services.views;"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'sqlmodel')];"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
