@@ -7,8 +7,6 @@ token is wrong, where, and what was probably meant.
 
 from __future__ import annotations
 
-from typing import Any
-
 from crm_tui.query.compiler import compile_query
 from crm_tui.query.context import QueryContext
 from crm_tui.query.parser import FieldTerm, QueryError, TagTerm, TextTerm, parse, tokenize
@@ -20,17 +18,8 @@ __all__ = [
     "QueryError",
     "TagTerm",
     "TextTerm",
-    "compile_filter",
     "compile_query",
     "parse",
     "parse_sort",
     "tokenize",
 ]
-
-
-def compile_filter(entity: str, text: str, *, db: Any) -> list[Any]:
-    """Deprecated (until the screens, CLI and io move to crm_tui.services.lists): SQLAlchemy
-    clauses for `text`. A temporary shim; it goes when no caller is left."""
-    from crm_tui.services.lists import compile_clauses  # temporary shim, see API-A.md
-
-    return compile_clauses(db, entity, text)

@@ -167,16 +167,3 @@ def _where(name: str, filter_: Filter) -> list[Any]:
 
     # `deleted = 0` literally too, so SQLite can use the partial indexes of sorted lists.
     return [*filter_sql.where(filter_), filter_sql.live_rows(MODELS[name])]
-
-
-# --- temporary shims for callers that still pass SQLAlchemy clauses (until ~19:40) --------
-
-
-def compile_clauses(book: Any, entity: str, text: str) -> list[Any]:
-    """Deprecated: the old `compile_filter` result (clauses; the customers' free text marked
-    so a ListSource still answers it from the search hits)."""
-    filter_ = compile(book, entity, text)
-    clauses = filter_sql.where(filter_)
-    if filter_.text is not None and filter_.entity == "customer" and filter_.text.expression:
-        clauses[-1].fts_expression = filter_.text.expression  # type: ignore[attr-defined]
-    return clauses

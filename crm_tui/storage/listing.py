@@ -73,7 +73,6 @@ class ListSource:
         entity: str,
         filter: Filter | None = None,  # noqa: A002 - the word every caller uses
         *,
-        where: Sequence[ColumnElement[bool]] = (),
         order: Sequence[str] | None = None,
         descending: bool = False,
         nulls: bool = True,
@@ -95,11 +94,10 @@ class ListSource:
         self.page_size = page_size
         self.count_cap = COUNT_CAP if count_cap is None else count_cap
         self._filter: Filter | None = None
-        self._extra: list[ColumnElement[bool]] = []
         self._where: list[ColumnElement[bool]] = []
         self._text: FreeText | None = None  # free text answered from the search hits
         self._rest: list[ColumnElement[bool]] = []  # the other clauses, checked in SQL
-        self._use(filter, where)
+        self._use(filter)
         self._count: int | None = None
         self._anchors: dict[int, tuple[Any, ...]] = {}
         self._hits: Hits | None = None
@@ -119,28 +117,17 @@ class ListSource:
     def where(self) -> list[ColumnElement[bool]]:
         return list(self._where)
 
-    def set_filter(self, filter: Filter | Sequence[ColumnElement[bool]] | None) -> None:  # noqa: A002
-        """Use a new filter; the count and page anchors start again. (A list of SQLAlchemy
-        clauses is still taken while screens move to Filters.)"""
-        if filter is None or isinstance(filter, Filter):
-            self._use(filter, ())
-        else:
-            self._use(None, filter)
+    def set_filter(self, filter: Filter | None) -> None:  # noqa: A002
+        """Use a new filter; the count and page anchors start again."""
+        self._use(filter)
         self.invalidate()
 
-    def _use(self, filter_: Filter | None, extra: Sequence[ColumnElement[bool]]) -> None:
+    def _use(self, filter_: Filter | None) -> None:
         if filter_ is not None and filter_.entity != self.entity:
             raise ValueError(f"a {filter_.entity} filter cannot list {self.entity} rows")
         self._filter = filter_ if filter_ else None
-        self._extra = list(extra)
-        text, rest = filter_sql.text_clause(self._filter)
-        self._where = [*self._extra, *filter_sql.where(self._filter)]
-        self._text, self._rest = text, [*self._extra, *rest]
-        if text is None:  # clauses from the old compile_filter carry their own marker
-            marked = next((c for c in self._extra if getattr(c, "fts_expression", None)), None)
-            if marked is not None:
-                self._text = FreeText(marked.fts_expression, "")  # type: ignore[attr-defined]
-                self._rest = [c for c in self._where if c is not marked]
+        self._where = filter_sql.where(self._filter)
+        self._text, self._rest = filter_sql.text_clause(self._filter)
 
     def set_order(self, order: Sequence[str], *, descending: bool = False) -> None:
         names = list(order)
