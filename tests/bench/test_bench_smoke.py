@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow  # runs every case end to end (about a minute)
 def test_bench_small_writes_results_and_table(tmp_path: Path) -> None:
     env = os.environ | {"CRM_BENCH_DATA": str(tmp_path / "data")}
     done = subprocess.run(

@@ -134,6 +134,7 @@ def test_backup_and_restore(crm, write, db_path, tmp_path) -> None:
     assert result.exit_code == 1 and "not a crm backup" in result.stderr
 
 
+@pytest.mark.slow
 def test_fifty_megabyte_file_imports_whole_in_one_go(crm, tmp_path, db_path) -> None:
     path = tmp_path / "big.csv"
     # Long notes (at the 4,000-character cap): a big file, not a slow one (100k rows is bench work).
