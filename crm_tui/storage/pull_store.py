@@ -151,6 +151,15 @@ def _row(shape: _Shape, change: PulledChange, extra_json: str | None) -> dict[st
     return row
 
 
+def _stored_rows(conn: sqlite3.Connection, table: str, row_ids: list[str]) -> list[dict]:
+    cur = conn.execute(
+        f'SELECT * FROM "{table}" WHERE id IN (SELECT value FROM json_each(?))',
+        (json.dumps(row_ids),),
+    )
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur]
+
+
 def _upsert(conn: sqlite3.Connection, shape: _Shape, rows: list[dict[str, Any]]) -> None:
     """One executemany per set of columns (pages are nearly always one shape)."""
     by_keys: dict[tuple[str, ...], list[tuple]] = defaultdict(list)
@@ -437,7 +446,8 @@ def _apply(
         if entity in _SEARCHABLE and new_rows:
             _index_new(conn, s, db, entity, new_rows)
         if entity in _SEARCHABLE and old_rows:
-            blank = dict.fromkeys(repo.model.model_fields)
-            for row in old_rows:
-                repo.after_write(s, PulledRow(blank | row), set(row))
+            # The stored row, not just the snapshot's columns: a field the snapshot left
+            # out keeps its value, and its search words with it (as apply_remote does).
+            for row in _stored_rows(conn, shape.table, [r["id"] for r in old_rows]):
+                repo.after_write(s, PulledRow(row), set(row))
     return applied, newest, written
