@@ -250,5 +250,6 @@ def from_wire(spec: FieldSpec, value: Any) -> Any:
     if spec.kind == "datetime":
         return utc(datetime.fromisoformat(str(value).replace("Z", "+00:00")))
     if spec.kind == "bool":
-        return bool(value)
+        # Text ("no", "false") is parsed by parse_value; bool("false") would be True.
+        return value if isinstance(value, str) else bool(value)
     return value
