@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
+from crm_tui.domain.permissions import NOT_MANAGER_MERGE, Actor, why_not_merge, why_not_reassign
+
 if TYPE_CHECKING:
     from crm_tui.storage.database import Database
 
-MANAGER_ROLES = ("manager", "admin")
-NOT_MANAGER = "only a manager can merge or reassign; ask your manager to settle this clash"
+NOT_MANAGER = NOT_MANAGER_MERGE  # the rule book's sentence (domain/permissions.py)
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,12 @@ class Clash:
         }
 
 
+def _actor(db: Database) -> Actor:
+    return Actor(db.user_id, db.role)
+
+
 def is_manager(db: Database) -> bool:
-    return db.role in MANAGER_ROLES
+    return _actor(db).manager
 
 
 def duplicate_customers(db: Database) -> list[dict[str, Any]]:
@@ -149,8 +154,8 @@ def merge_customers(db: Database, loser_id: str, survivor_id: str) -> str:
     """Queue the server command that merges customer `loser_id` into `survivor_id` (its
     contacts, follow-ups, deals and claims move; empty fields are filled; the loser goes).
     Managers only; returns a sentence for the status line or CLI."""
-    if not is_manager(db):
-        _refuse("customer", NOT_MANAGER)
+    if why := why_not_merge(_actor(db)):
+        _refuse("customer", why)
     if loser_id == survivor_id:
         _refuse("customer", "a customer cannot be merged into itself")
     repo = db.repos.customers
@@ -181,8 +186,8 @@ def merge_customers(db: Database, loser_id: str, survivor_id: str) -> str:
 def reassign(db: Database, entity: str, row_id: str, owner_id: str) -> None:
     """A manager hands a record to another member (a server-checked command): the old
     owner's laptops lose it, the new owner's gain it."""
-    if not is_manager(db):
-        _refuse("owner_id", "only a manager can reassign a record")
+    if why := why_not_reassign(_actor(db)):
+        _refuse("owner_id", why)
     repo = db.repos.by_entity[entity]
     with db.transaction() as s:
         rec = s.get(repo.model, row_id)
