@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from crm_tui.cli import demo, duplicates, groups, io, query, records, report, sync
+from crm_tui.cli import add, demo, duplicates, groups, io, query, records, report, sync
 from crm_tui.cli.context import AppOpener, CliState
 
 app = typer.Typer(
@@ -23,7 +23,7 @@ app = typer.Typer(
 )
 
 # Command groups, each a module in this package with `register(app)`.
-COMMAND_MODULES = [groups, records, demo, sync, report, io, query, duplicates]
+COMMAND_MODULES = [groups, add, records, demo, sync, report, io, query, duplicates]
 
 
 @app.callback(invoke_without_command=True)

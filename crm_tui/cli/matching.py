@@ -3,6 +3,7 @@ rep types, and the records a query selects (errors as one line, never a tracebac
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from crm_tui.cli.context import fail
@@ -61,3 +62,28 @@ def count_matching(book: Book, entity: str, text: str) -> int:
         return lists.count(book, entity, text)
     except lists.QueryError as exc:
         fail(f"query: {exc.message}")
+
+
+def run_or_fail(action: Callable[[], Any]) -> Any:
+    """Run a service call; turn refusals into one clear line and a non-zero exit."""
+    from crm_tui.services.records import NotFound, ValidationErrors
+
+    try:
+        return action()
+    except ValidationErrors as exc:
+        fail("; ".join(f"{e.field}: {e.message}" for e in exc.errors))
+    except NotFound as exc:
+        fail(str(exc))
+
+
+def link_id(book: Book, entity: str, ref: str | None) -> str | None:
+    """An id from what the rep typed for a linked record: id, id prefix, exact or searched name."""
+    if ref is None or not ref.strip():
+        return None
+    from crm_tui.services import records
+    from crm_tui.services.records import NotFound
+
+    try:
+        return records.resolve_link(book, entity, ref)
+    except NotFound as exc:
+        fail(f"{entity}: {exc}")

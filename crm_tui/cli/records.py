@@ -1,20 +1,18 @@
-"""Provides the record commands: `crm add`, `list`, `show`, `edit`, `done`, `delete`."""
+"""Provides the record commands: `crm list`, `show`, `edit`, `done`, `delete` (`crm add` is in
+add.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import typer
 
 from crm_tui.cli.context import fail, state
-from crm_tui.cli.matching import ENTITY_HELP, entity_spec, matching_records
+from crm_tui.cli.matching import ENTITY_HELP, entity_spec, link_id, matching_records, run_or_fail
 from crm_tui.cli.output import FORMAT_HELP, check_format, display_rows, emit, emit_records
 
 if TYPE_CHECKING:
     from crm_tui.services.book import Book
-
-add_app = typer.Typer(help="Add a record; prints the new record's id.", no_args_is_help=True)
 
 # Short option names a rep types, mapped to the field they set.
 FIELD_ALIASES = {
@@ -30,209 +28,6 @@ FIELD_ALIASES = {
     "tag": "tags",
     "note": "notes",
 }
-
-
-def _errors_to_exit(action: Callable[[], Any]) -> Any:
-    """Run a service call; turn refusals into one clear line and a non-zero exit."""
-    from crm_tui.services.records import NotFound, ValidationErrors
-
-    try:
-        return action()
-    except ValidationErrors as exc:
-        fail("; ".join(f"{e.field}: {e.message}" for e in exc.errors))
-    except NotFound as exc:
-        fail(str(exc))
-
-
-def _resolve_ref(book: Book, entity: str, ref: str | None) -> str | None:
-    """An id from what the rep typed for a linked record: id, id prefix, exact or searched name."""
-    if ref is None or not ref.strip():
-        return None
-    from crm_tui.services import records
-    from crm_tui.services.records import NotFound
-
-    try:
-        return records.resolve_link(book, entity, ref)
-    except NotFound as exc:
-        fail(f"{entity}: {exc}")
-
-
-def _add(
-    ctx: typer.Context, entity: str, values: dict[str, Any], refs: dict[str, tuple[str, str | None]]
-) -> None:
-    from crm_tui.services import records
-
-    book = state(ctx).book
-    for field_name, (ref_entity, ref) in refs.items():
-        resolved = _resolve_ref(book, ref_entity, ref)
-        if resolved is not None:
-            values[field_name] = resolved
-    clean = {k: v for k, v in values.items() if v is not None}
-    rec = _errors_to_exit(lambda: records.create(book, entity, clean))
-    typer.echo(rec.id)
-
-
-@add_app.command("customer")
-def add_customer(
-    ctx: typer.Context,
-    name: str = typer.Argument(..., help="Company or person name."),
-    kind: str | None = typer.Option(None, help="company or person."),
-    city: str | None = typer.Option(None),
-    phone: str | None = typer.Option(None),
-    email: str | None = typer.Option(None),
-    grade: str | None = typer.Option(None, help="A, B or C."),
-    status: str | None = typer.Option(None, help="potential, contacted, closed or lost."),
-    tag: list[str] = typer.Option([], "--tag", help="A tag; repeat for more."),
-    birthday: str | None = typer.Option(None, help="For a person: 1980-05-17."),
-    industry: str | None = typer.Option(None),
-    source: str | None = typer.Option(None),
-    address: str | None = typer.Option(None),
-    website: str | None = typer.Option(None),
-    notes: str | None = typer.Option(None),
-) -> None:
-    """Add a customer (a company or a person)."""
-    _add(
-        ctx,
-        "customer",
-        {
-            "name": name,
-            "kind": kind,
-            "city": city,
-            "phone": phone,
-            "email": email,
-            "grade": grade,
-            "status": status,
-            "tags": ",".join(tag) if tag else None,
-            "birthday": birthday,
-            "industry": industry,
-            "source": source,
-            "address": address,
-            "website": website,
-            "notes": notes,
-        },
-        {},
-    )
-
-
-@add_app.command("contact")
-def add_contact(
-    ctx: typer.Context,
-    name: str = typer.Argument(...),
-    customer: str = typer.Option(..., "--customer", help="Customer id, id prefix or name."),
-    title: str | None = typer.Option(None),
-    phone: str | None = typer.Option(None),
-    mobile: str | None = typer.Option(None),
-    email: str | None = typer.Option(None),
-    birthday: str | None = typer.Option(None),
-    notes: str | None = typer.Option(None),
-) -> None:
-    """Add a contact person at a customer."""
-    _add(
-        ctx,
-        "contact",
-        {
-            "name": name,
-            "title": title,
-            "phone": phone,
-            "mobile": mobile,
-            "email": email,
-            "birthday": birthday,
-            "notes": notes,
-        },
-        {"customer_id": ("customer", customer)},
-    )
-
-
-@add_app.command("followup")
-def add_followup(
-    ctx: typer.Context,
-    subject: str = typer.Argument(...),
-    customer: str = typer.Option(..., "--customer", help="Customer id, id prefix or name."),
-    kind: str = typer.Option("call", help="call, visit, meeting, email, sms or task."),
-    due: str | None = typer.Option(None, help="fri, tomorrow 14:30, +3d, 2026-12-01."),
-    remind: str | None = typer.Option(
-        None, help="When to remind (default: the due time, or 09:00 on the due day)."
-    ),
-    contact: str | None = typer.Option(None, help="Contact id or name."),
-    deal: str | None = typer.Option(None, "--deal", help="Opportunity id or title."),
-    notes: str | None = typer.Option(None),
-) -> None:
-    """Schedule a follow-up: a call, visit, meeting, e-mail, SMS or task."""
-    _add(
-        ctx,
-        "activity",
-        {"subject": subject, "kind": kind, "due_at": due, "remind_at": remind, "notes": notes},
-        {
-            "customer_id": ("customer", customer),
-            "contact_id": ("contact", contact),
-            "opportunity_id": ("opportunity", deal),
-        },
-    )
-
-
-@add_app.command("opportunity")
-def add_opportunity(
-    ctx: typer.Context,
-    title: str = typer.Argument(...),
-    customer: str = typer.Option(..., "--customer", help="Customer id, id prefix or name."),
-    amount: str | None = typer.Option(None, help="120000, ¥12,000.50, 5万, USD 900."),
-    stage: str | None = typer.Option(None, help="lead qualified proposal negotiation won lost."),
-    probability: str | None = typer.Option(None, help="0-100; default set by the stage."),
-    close: str | None = typer.Option(None, help="Expected close date."),
-    next_step: str | None = typer.Option(None),
-    closed_on: str | None = typer.Option(None, help="Won/lost date (won and lost need one)."),
-    lost_reason: str | None = typer.Option(None),
-    competitor: str | None = typer.Option(None, help="Competitor id or name."),
-) -> None:
-    """Add an opportunity (a deal in the pipeline)."""
-    _add(
-        ctx,
-        "opportunity",
-        {
-            "title": title,
-            "amount": amount,
-            "stage": stage,
-            "probability": probability,
-            "expected_close": close,
-            "next_step": next_step,
-            "closed_on": closed_on,
-            "lost_reason": lost_reason,
-        },
-        {"customer_id": ("customer", customer), "competitor_id": ("competitor", competitor)},
-    )
-
-
-@add_app.command("expense")
-def add_expense(
-    ctx: typer.Context,
-    amount: str = typer.Argument(..., help="120.50, ¥300, USD 45."),
-    spent_on: str = typer.Option("today", "--date", help="When the money was spent."),
-    category: str = typer.Option(
-        "other", help="travel lodging meals entertainment transport gifts samples other."
-    ),
-    customer: str | None = typer.Option(None, help="Customer id or name."),
-    deal: str | None = typer.Option(None, "--deal", help="Opportunity id or title."),
-    description: str | None = typer.Option(None),
-    receipt: str | None = typer.Option(None, help="Path to the receipt scan."),
-) -> None:
-    """Add an expense claim (a draft, until submitted)."""
-    if receipt:
-        from pathlib import Path
-
-        if not Path(receipt).expanduser().is_file():
-            fail(f"receipt: no file at {receipt}")
-    _add(
-        ctx,
-        "expense",
-        {
-            "amount": amount,
-            "spent_on": spent_on,
-            "category": category,
-            "description": description,
-            "receipt": receipt,
-        },
-        {"customer_id": ("customer", customer), "opportunity_id": ("opportunity", deal)},
-    )
 
 
 def list_records(
@@ -269,7 +64,7 @@ def show(
     from crm_tui.services import records
 
     book = state(ctx).book
-    entity, rec = _errors_to_exit(lambda: records.find_any(book, ref))
+    entity, rec = run_or_fail(lambda: records.find_any(book, ref))
     row = display_rows(book, entity, [rec], "json" if fmt == "json" else "table")[0]
     if fmt == "json":
         emit([row | {"entity": entity}], list(row), "json")
@@ -318,13 +113,13 @@ def edit(ctx: typer.Context, ref: str = typer.Argument(..., metavar="ID")) -> No
     from crm_tui.services import records
 
     book = state(ctx).book
-    entity, rec = _errors_to_exit(lambda: records.find_any(book, ref))
+    entity, rec = run_or_fail(lambda: records.find_any(book, ref))
     changes: dict[str, Any] = _field_changes(entity, list(ctx.args))
     for name, value in list(changes.items()):
         fspec = ENTITIES[entity].by_name[name]
         if fspec.kind == "ref" and value:
-            changes[name] = _resolve_ref(book, fspec.ref or "", value)
-    _errors_to_exit(lambda: records.update(book, entity, rec.id, changes))
+            changes[name] = link_id(book, fspec.ref or "", value)
+    run_or_fail(lambda: records.update(book, entity, rec.id, changes))
     typer.echo(rec.id)
 
 
@@ -356,9 +151,9 @@ def done(
     from crm_tui.services import records
 
     book = state(ctx).book
-    rec = _errors_to_exit(lambda: records.resolve(book, "activity", ref))
+    rec = run_or_fail(lambda: records.resolve(book, "activity", ref))
     due, subject = _split_next(book, next_) if next_ else (None, None)
-    _closed, follow = _errors_to_exit(
+    _closed, follow = run_or_fail(
         lambda: records.followup_done(
             book, rec.id, outcome=outcome, next_due=due, next_subject=subject
         )
@@ -377,20 +172,19 @@ def delete(
     from crm_tui.services import records
 
     book = state(ctx).book
-    entity, rec = _errors_to_exit(lambda: records.find_any(book, ref))
+    entity, rec = run_or_fail(lambda: records.find_any(book, ref))
     if undo:
         if not rec.deleted:
             fail(f"{entity} {rec.id} is not deleted")
-        _errors_to_exit(lambda: records.restore(book, entity, rec.id))
+        run_or_fail(lambda: records.restore(book, entity, rec.id))
     else:
         if rec.deleted:
             fail(f"{entity} {rec.id} is already deleted (use --undo to restore it)")
-        _errors_to_exit(lambda: records.delete(book, entity, rec.id))
+        run_or_fail(lambda: records.delete(book, entity, rec.id))
     typer.echo(rec.id)
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(add_app, name="add")
     app.command("list")(list_records)
     app.command("show")(show)
     app.command(

@@ -1,0 +1,194 @@
+"""Provides `crm add customer|contact|followup|opportunity|expense`: prints the new id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from crm_tui.cli.context import fail, state
+from crm_tui.cli.matching import link_id, run_or_fail
+
+add_app = typer.Typer(help="Add a record; prints the new record's id.", no_args_is_help=True)
+
+
+def _add(
+    ctx: typer.Context, entity: str, values: dict[str, Any], refs: dict[str, tuple[str, str | None]]
+) -> None:
+    from crm_tui.services import records
+
+    book = state(ctx).book
+    for field_name, (ref_entity, ref) in refs.items():
+        resolved = link_id(book, ref_entity, ref)
+        if resolved is not None:
+            values[field_name] = resolved
+    clean = {k: v for k, v in values.items() if v is not None}
+    rec = run_or_fail(lambda: records.create(book, entity, clean))
+    typer.echo(rec.id)
+
+
+@add_app.command("customer")
+def add_customer(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Company or person name."),
+    kind: str | None = typer.Option(None, help="company or person."),
+    city: str | None = typer.Option(None),
+    phone: str | None = typer.Option(None),
+    email: str | None = typer.Option(None),
+    grade: str | None = typer.Option(None, help="A, B or C."),
+    status: str | None = typer.Option(None, help="potential, contacted, closed or lost."),
+    tag: list[str] = typer.Option([], "--tag", help="A tag; repeat for more."),
+    birthday: str | None = typer.Option(None, help="For a person: 1980-05-17."),
+    industry: str | None = typer.Option(None),
+    source: str | None = typer.Option(None),
+    address: str | None = typer.Option(None),
+    website: str | None = typer.Option(None),
+    notes: str | None = typer.Option(None),
+) -> None:
+    """Add a customer (a company or a person)."""
+    _add(
+        ctx,
+        "customer",
+        {
+            "name": name,
+            "kind": kind,
+            "city": city,
+            "phone": phone,
+            "email": email,
+            "grade": grade,
+            "status": status,
+            "tags": ",".join(tag) if tag else None,
+            "birthday": birthday,
+            "industry": industry,
+            "source": source,
+            "address": address,
+            "website": website,
+            "notes": notes,
+        },
+        {},
+    )
+
+
+@add_app.command("contact")
+def add_contact(
+    ctx: typer.Context,
+    name: str = typer.Argument(...),
+    customer: str = typer.Option(..., "--customer", help="Customer id, id prefix or name."),
+    title: str | None = typer.Option(None),
+    phone: str | None = typer.Option(None),
+    mobile: str | None = typer.Option(None),
+    email: str | None = typer.Option(None),
+    birthday: str | None = typer.Option(None),
+    notes: str | None = typer.Option(None),
+) -> None:
+    """Add a contact person at a customer."""
+    _add(
+        ctx,
+        "contact",
+        {
+            "name": name,
+            "title": title,
+            "phone": phone,
+            "mobile": mobile,
+            "email": email,
+            "birthday": birthday,
+            "notes": notes,
+        },
+        {"customer_id": ("customer", customer)},
+    )
+
+
+@add_app.command("followup")
+def add_followup(
+    ctx: typer.Context,
+    subject: str = typer.Argument(...),
+    customer: str = typer.Option(..., "--customer", help="Customer id, id prefix or name."),
+    kind: str = typer.Option("call", help="call, visit, meeting, email, sms or task."),
+    due: str | None = typer.Option(None, help="fri, tomorrow 14:30, +3d, 2026-12-01."),
+    remind: str | None = typer.Option(
+        None, help="When to remind (default: the due time, or 09:00 on the due day)."
+    ),
+    contact: str | None = typer.Option(None, help="Contact id or name."),
+    deal: str | None = typer.Option(None, "--deal", help="Opportunity id or title."),
+    notes: str | None = typer.Option(None),
+) -> None:
+    """Schedule a follow-up: a call, visit, meeting, e-mail, SMS or task."""
+    _add(
+        ctx,
+        "activity",
+        {"subject": subject, "kind": kind, "due_at": due, "remind_at": remind, "notes": notes},
+        {
+            "customer_id": ("customer", customer),
+            "contact_id": ("contact", contact),
+            "opportunity_id": ("opportunity", deal),
+        },
+    )
+
+
+@add_app.command("opportunity")
+def add_opportunity(
+    ctx: typer.Context,
+    title: str = typer.Argument(...),
+    customer: str = typer.Option(..., "--customer", help="Customer id, id prefix or name."),
+    amount: str | None = typer.Option(None, help="120000, ¥12,000.50, 5万, USD 900."),
+    stage: str | None = typer.Option(None, help="lead qualified proposal negotiation won lost."),
+    probability: str | None = typer.Option(None, help="0-100; default set by the stage."),
+    close: str | None = typer.Option(None, help="Expected close date."),
+    next_step: str | None = typer.Option(None),
+    closed_on: str | None = typer.Option(None, help="Won/lost date (won and lost need one)."),
+    lost_reason: str | None = typer.Option(None),
+    competitor: str | None = typer.Option(None, help="Competitor id or name."),
+) -> None:
+    """Add an opportunity (a deal in the pipeline)."""
+    _add(
+        ctx,
+        "opportunity",
+        {
+            "title": title,
+            "amount": amount,
+            "stage": stage,
+            "probability": probability,
+            "expected_close": close,
+            "next_step": next_step,
+            "closed_on": closed_on,
+            "lost_reason": lost_reason,
+        },
+        {"customer_id": ("customer", customer), "competitor_id": ("competitor", competitor)},
+    )
+
+
+@add_app.command("expense")
+def add_expense(
+    ctx: typer.Context,
+    amount: str = typer.Argument(..., help="120.50, ¥300, USD 45."),
+    spent_on: str = typer.Option("today", "--date", help="When the money was spent."),
+    category: str = typer.Option(
+        "other", help="travel lodging meals entertainment transport gifts samples other."
+    ),
+    customer: str | None = typer.Option(None, help="Customer id or name."),
+    deal: str | None = typer.Option(None, "--deal", help="Opportunity id or title."),
+    description: str | None = typer.Option(None),
+    receipt: str | None = typer.Option(None, help="Path to the receipt scan."),
+) -> None:
+    """Add an expense claim (a draft, until submitted)."""
+    if receipt:
+        from pathlib import Path
+
+        if not Path(receipt).expanduser().is_file():
+            fail(f"receipt: no file at {receipt}")
+    _add(
+        ctx,
+        "expense",
+        {
+            "amount": amount,
+            "spent_on": spent_on,
+            "category": category,
+            "description": description,
+            "receipt": receipt,
+        },
+        {"customer_id": ("customer", customer), "opportunity_id": ("opportunity", deal)},
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(add_app, name="add")
