@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from crm_tui.domain import rules
-from crm_tui.domain.permissions import partition_for
+from crm_tui.domain.permissions import may_choose_owner, partition_for
 from crm_tui.server.crud.duplicates import flag_duplicates
 from crm_tui.server.crud.errors import Refused
 from crm_tui.server.crud.merge import Decision, MergeOutcome, decide
@@ -89,7 +89,7 @@ def create_record(rows: Rows, m: Mutation, hlc: str) -> Row | Record:
     account = rows.account
     payload = dict(m.payload)
     owner = payload.pop("owner_id", None)
-    if not (actor_of(account).manager and isinstance(owner, str) and owner in rows.names):
+    if not (may_choose_owner(actor_of(account)) and isinstance(owner, str) and owner in rows.names):
         owner = account.id
     if m.entity == "expense":
         if payload.get("status") not in (None, "draft"):
