@@ -272,6 +272,7 @@ class RefPicker(Vertical):
         self.book = book
         self.entity = entity
         self.value = value
+        self.shown_for: str | None = None  # the text whose matches the list shows
         # One read by primary key when the form opens; the searches run in a worker.
         self.label_text = lookups.label(book, entity, value)
 
@@ -311,6 +312,7 @@ class RefPicker(Vertical):
         """Fill the list with what `text` found, unless the rep has typed on since."""
         if text != self.input.value or self.value:
             return
+        self.shown_for = text
         self.options.clear_options()
         for row_id, name in found:
             self.options.add_option(Option(Text(name), id=row_id))
@@ -333,6 +335,11 @@ class RefPicker(Vertical):
 
     @on(Input.Submitted)
     def _enter(self, event: Input.Submitted) -> None:
+        text = self.input.value
+        if not self.value and text.strip() and self.shown_for != text:
+            # Enter came before the worker's answer for this text: ask once, here, so enter
+            # still picks the first match as it would a moment later (one query per enter).
+            self.show_found(text, lookups.candidates(self.book, self.entity, text))
         if self.has_class("-open") and self.options.highlighted is not None:
             event.stop()
             option = self.options.get_option_at_index(self.options.highlighted)

@@ -112,7 +112,7 @@ class Host(Shell):
     """Shows one screen over a database, as the real app would (a `Shell` whose book is open;
     records what the screen asks it to open)."""
 
-    def __init__(self, db: Database, make: Callable[[Database], Screen[Any]]) -> None:
+    def __init__(self, db: Database, make: Callable[[Any], Screen[Any]]) -> None:
         super().__init__()
         self.db = db
         self._book = Book(db)
@@ -135,7 +135,9 @@ class Host(Shell):
         self.opened.append((entity, row_id))
 
     def on_mount(self) -> None:
-        screen = self.make(self.db)
+        # A screen class is built over the book, as the app builds it; a factory gets the
+        # database to seed or save with (`lambda d: RecordForm(..., save=d.repos...)`).
+        screen = self.make(self.book) if isinstance(self.make, type) else self.make(self.db)
         if screen.is_modal:
             self.push_screen(screen, self.results.append)
         else:

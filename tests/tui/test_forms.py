@@ -130,6 +130,43 @@ async def test_ref_picker_searches_off_the_ui_thread(tmp_path, monkeypatch):
     assert threads and ui_thread not in threads
 
 
+async def test_enter_before_the_search_answers_still_picks_the_first_match(tmp_path, monkeypatch):
+    import threading
+    import time
+
+    from crm_tui.services import lookups
+
+    db = make_db(tmp_path)
+    acme = db.repos.customers.resolve("Acme Steel")
+    real = lookups.candidates
+    ui_thread = threading.current_thread()
+
+    def slow_in_workers(*args: Any, **kwargs: Any) -> list[tuple[str, str]]:
+        if threading.current_thread() is not ui_thread:
+            time.sleep(0.5)  # a slow disk: the worker answers after the rep pressed enter
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(lookups, "candidates", slow_in_workers)
+    app = Host(
+        db,
+        lambda d: RecordForm(
+            "opportunity",
+            title="New deal",
+            fields=["customer_id", "title"],
+            save=d.repos.opportunities.create,
+        ),
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"acm", "enter")
+        assert app.screen.query_one("#f-customer_id Input", Input).value == "Acme Steel"
+        await app.workers.wait_for_complete()  # the late answer changes nothing
+        await pilot.pause()
+        assert app.screen.query_one("#f-customer_id Input", Input).value == "Acme Steel"
+        await pilot.press("tab", *"Bolts", "ctrl+s")
+        await pilot.pause()
+    assert app.results[0].customer_id == acme.id
+
+
 async def test_ref_picker_refuses_an_unknown_name(tmp_path):
     db = make_db(tmp_path)
     app = Host(
