@@ -117,7 +117,8 @@ def read_changes(
             f'{{"seq":{seq},"entity":{_quoted(entity)},"row_id":{_quoted(row_id)},'
             f'"op":{_QUOTED.get(op) or dumps(op)},"data":{data if data else "null"}}}'
         )
-        size += len(part)  # characters: close enough to bytes for a cap (JSON is mostly ASCII)
+        # UTF-8 bytes (isascii is O(1) in CPython: only non-ASCII rows are encoded to count).
+        size += len(part) if part.isascii() else len(part.encode())
         if parts and size > max_bytes:
             # Capped by bytes as well as rows: the rest comes with the next page.
             cursor, has_more = parts_seq, True
