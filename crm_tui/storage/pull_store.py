@@ -16,13 +16,10 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from crm_tui.storage import outbox, parking, pull_indexes
-from crm_tui.storage.merge import PulledRow, Shape, merge_pulled, shape
-from crm_tui.storage.merge import extra_json as merge_extra_json
+from crm_tui.storage import outbox, parking, pull_indexes, pulled_rows
+from crm_tui.storage.merge import PulledRow, Shape, shape
 
 if TYPE_CHECKING:
     import sqlite3
@@ -39,33 +36,12 @@ _PULL_PRAGMAS = ("PRAGMA cache_size = -131072", "PRAGMA wal_autocheckpoint = 163
 
 
 PulledChange = parking.PulledChange
+stored_datetime = pulled_rows.stored_datetime  # kept for callers
+_row = pulled_rows.row
+_missing_parents = pulled_rows.missing_parents
 
 _Shape = Shape
 _shape = shape
-
-
-def stored_datetime(value: Any) -> str:
-    """A wire datetime ('2026-11-23T09:30:00.123456Z', any offset) as SQLite stores it:
-    naive UTC 'YYYY-MM-DD HH:MM:SS.ffffff', the text SQLAlchemy writes."""
-    text = str(value)
-    if text.endswith("Z") and len(text) == 27 and text[10] == "T":
-        return f"{text[:10]} {text[11:26]}"
-    if text.endswith("Z") and len(text) == 20 and text[10] == "T":
-        return f"{text[:10]} {text[11:19]}.000000"
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def _stored(kind: str, raw: Any) -> Any:
-    if raw is None:
-        return None
-    if kind == "datetime":
-        return stored_datetime(raw)
-    if kind == "bool":
-        return int(bool(raw))
-    return raw
 
 
 def _newest_clock(data: dict[str, Any], newest: str) -> str:
@@ -102,53 +78,6 @@ def _local(conn: sqlite3.Connection, table: str, row_ids: list[str]) -> dict[str
         (json.dumps(row_ids),),
     )
     return {r[0]: (r[1], r[2]) for r in rows}
-
-
-_CLOCK_TEMPLATES: dict[tuple[str, ...], str] = {}
-
-
-def _clocks_json(clocks: dict[str, str] | None) -> str:
-    """json.dumps(clocks), from a template when every field has the same clock (a record
-    not edited since it was made: nearly every row of a first sync)."""
-    if not clocks:
-        return "{}"
-    values = iter(clocks.values())
-    first = next(values)
-    if any(v != first for v in values) or '"' in first or "\\" in first:
-        return json.dumps(clocks)
-    keys = tuple(clocks)
-    template = _CLOCK_TEMPLATES.get(keys)
-    if template is None:
-        if len(_CLOCK_TEMPLATES) > 256:
-            _CLOCK_TEMPLATES.clear()
-        template = json.dumps(dict.fromkeys(keys, "\0")).replace("\\u0000", "{0}")
-        _CLOCK_TEMPLATES[keys] = template
-    return template.replace("{0}", first)
-
-
-def _row(shape: _Shape, change: PulledChange, extra_json: str | None) -> dict[str, Any]:
-    """The stored row for a pulled change with no pending local edit (merge.py decides it)."""
-    data = change.data or {}
-    merged = merge_pulled(
-        change.entity, data, old_extra=json.loads(extra_json) if extra_json else None
-    )
-    row: dict[str, Any] = {"id": change.row_id}
-    kinds = shape.kinds
-    for name, raw in merged.fields.items():
-        row[name] = _stored(kinds[name], raw)
-    row["owner_id"] = merged.owner_id
-    row["deleted"] = 1 if merged.deleted else 0
-    row["field_hlc"] = _clocks_json(merged.field_hlc)
-    row["server_version"] = change.seq
-    row["extra"] = merge_extra_json(merged.extra)
-    for key, value in (("created_at", merged.created_at), ("updated_at", merged.updated_at)):
-        if value:
-            row[key] = stored_datetime(value)
-    if shape.has_sort_key and row.get("name"):
-        from crm_tui.storage.bulk import sort_key
-
-        row["sort_key"] = sort_key(row["name"])
-    return row
 
 
 def _stored_rows(conn: sqlite3.Connection, table: str, row_ids: list[str]) -> list[dict]:
@@ -204,50 +133,6 @@ def _index_new(
             contact = session.get(Contact, contact_id)
             if contact is not None:
                 _index_contact(session, contact)
-
-
-@cache
-def _references(entity: str) -> tuple[tuple[str, str], ...]:
-    """(column, parent table) of each foreign key of an entity's table."""
-    from crm_tui.domain.models import MODELS
-
-    table = MODELS[entity].__table__  # type: ignore[attr-defined]
-    return tuple(
-        (c.name, fk.column.table.name) for c in table.c for fk in c.foreign_keys if c.foreign_keys
-    )
-
-
-def _missing_parents(
-    conn: sqlite3.Connection, changes: Sequence[PulledChange], incoming: set[str]
-) -> dict[str, str]:
-    """row_id -> a parent id it references that is neither on this laptop nor arriving."""
-    wanted: dict[str, set[str]] = defaultdict(set)
-    refs: list[tuple[str, str, str]] = []
-    for change in changes:
-        if change.op != "upsert" or not change.data:
-            continue
-        fields = change.data.get("fields") or {}
-        for column, parent in _references(change.entity):
-            value = fields.get(column)
-            if isinstance(value, str) and value not in incoming:
-                wanted[parent].add(value)
-                refs.append((change.row_id, parent, value))
-    if not refs:
-        return {}
-    present: set[str] = set()
-    for parent, ids in wanted.items():
-        present.update(
-            r[0]
-            for r in conn.execute(
-                f'SELECT id FROM "{parent}" WHERE id IN (SELECT value FROM json_each(?))',
-                (json.dumps(list(ids)),),
-            )
-        )
-    missing: dict[str, str] = {}
-    for row_id, _parent, value in refs:
-        if value not in present:
-            missing.setdefault(row_id, value)
-    return missing
 
 
 def cursor_of(db: Database) -> int:
