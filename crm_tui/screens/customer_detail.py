@@ -23,7 +23,7 @@ from crm_tui.screens.followups import (
 )
 from crm_tui.screens.forms import RecordForm
 from crm_tui.screens.opportunities import refresh_status
-from crm_tui.services import customers
+from crm_tui.services import customers, records
 from crm_tui.widgets.record_table import Column, RecordTable
 
 if TYPE_CHECKING:
@@ -243,7 +243,7 @@ class CustomerDetailScreen(CrmScreen):
         if entity == "activity":
             edit_follow_up(self.app, book, row_id, self._saved)
             return
-        record = customers.get_record(book, entity, row_id)
+        record = records.get(book, entity, row_id)
         if record is None:
             return
         self.app.push_screen(
@@ -252,7 +252,7 @@ class CustomerDetailScreen(CrmScreen):
                 title=f"Edit {title.lower().rstrip('s')}",
                 initial=record.model_dump(),
                 fields=fields,
-                save=lambda changes: customers.update_record(book, entity, row_id, changes),
+                save=lambda changes: records.update(book, entity, row_id, changes),
                 book=book,
             ),
             self._saved,

@@ -1,5 +1,6 @@
 """Provides the customer page: the customer, and their contacts, follow-ups, deals and
-claims, each as a list a record table pages through; adding and editing those records.
+claims, each as a list a record table pages through, and adding records to the page.
+Reading and editing one record is services.records' (the same for every kind).
 """
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from crm_tui.domain.filter import Compare, Filter
-from crm_tui.services import lists
+from crm_tui.services import lists, records
 
 if TYPE_CHECKING:
     from crm_tui.domain.models import Customer
@@ -24,12 +25,12 @@ PAGE_ENTITIES: dict[str, tuple[tuple[str, ...] | None, bool]] = {
 
 
 def get(book: Book, customer_id: str) -> Customer | None:
-    return book.db.repos.customers.get(customer_id)
+    return records.get(book, "customer", customer_id)
 
 
 def update(book: Book, customer_id: str, changes: dict[str, Any]) -> Customer:
-    """Save the fields a rep changed; raises ValidationErrors or LookupError."""
-    return book.db.repos.customers.update(customer_id, changes)
+    """Save the fields a rep changed; raises ValidationErrors or NotFound."""
+    return records.update(book, "customer", customer_id, changes)
 
 
 def records_of(book: Book, customer_id: str, entity: str) -> ListPages:
@@ -52,13 +53,4 @@ def new_record_defaults(book: Book, customer_id: str, entity: str) -> dict[str, 
 
 def add_record(book: Book, customer_id: str, entity: str, values: dict[str, Any]) -> Any:
     """A new record of `entity` for the customer; raises ValidationErrors."""
-    return book.db.repos.by_entity[entity].create({**values, "customer_id": customer_id})
-
-
-def get_record(book: Book, entity: str, row_id: str) -> Any:
-    """One record of the customer's page as a detached domain record, or None."""
-    return book.db.repos.by_entity[entity].get(row_id)
-
-
-def update_record(book: Book, entity: str, row_id: str, changes: dict[str, Any]) -> Any:
-    return book.db.repos.by_entity[entity].update(row_id, changes)
+    return records.create(book, entity, {**values, "customer_id": customer_id})
