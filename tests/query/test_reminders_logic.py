@@ -116,3 +116,12 @@ def test_agenda_by_day(book):
     assert days["2026-11-26"] == ["soon"]
     assert days["2026-11-29"] == ["李娜"]
     assert "Late" not in str(days) and "far" not in str(days)
+
+
+def test_interval_is_a_setting_of_at_least_a_second(db):
+    book = Book(db)
+    assert reminders.interval(book) == 30.0
+    db.set_state(reminders.INTERVAL_KEY, "0.2")
+    assert reminders.interval(book) == 1.0
+    db.set_state(reminders.INTERVAL_KEY, "often")
+    assert reminders.interval(book) == 30.0
