@@ -8,8 +8,8 @@ import sqlite3
 import pytest
 
 from crm_tui.domain.fields import ValidationErrors
-from crm_tui.storage.repository import NotFound
 from crm_tui.domain.hlc import Timestamp
+from crm_tui.storage.repository import NotFound
 
 
 def _outbox(db) -> list[dict]:
@@ -170,3 +170,54 @@ def test_hlc_survives_reopen_and_never_goes_back(tmp_path, clock) -> None:
     rec2 = again.repos.customers.create({"name": "B"})
     assert Timestamp.decode(json.loads(rec2.field_hlc)["name"]) > stamp
     assert again.device_id == first.device_id
+
+
+def test_renumbering_the_outbox_keeps_the_order_and_restarts_at_one(db) -> None:
+    """A laptop re-registered as a new device (restored backup) numbers its changes 1..n."""
+    from crm_tui.storage import outbox
+
+    cid = db.repos.customers.create({"name": "Renumber Co"}).id
+    for city in ("Hefei", "Wuhu", "Anqing"):
+        db.repos.customers.update(cid, {"city": city})
+    with db.transaction() as s:  # the first two were pushed and answered
+        outbox.drop(s, [r["client_seq"] for r in db.outbox_rows()[:2]])
+    before = [(r["mutation_id"], r["payload"]) for r in db.outbox_rows()]
+    with db.transaction() as s:
+        assert outbox.renumber(s) == 2
+    after = db.outbox_rows()
+    assert [r["client_seq"] for r in after] == [1, 2]
+    assert [(r["mutation_id"], r["payload"]) for r in after] == before
+    assert outbox.spent_client_seq(db.engine) == 0
+    db.repos.customers.update(cid, {"city": "Bengbu"})
+    assert [r["client_seq"] for r in db.outbox_rows()] == [1, 2, 3]
+
+
+def test_the_sync_status_is_counts_and_settings(db) -> None:
+    """The status line's 5 s call: counts only (services.sync.status)."""
+    from crm_tui.services import sync as sync_service
+    from crm_tui.services.book import Book
+
+    book = Book(db)
+    assert sync_service.status(book) == sync_service.SyncStatus(
+        pending=0,
+        conflicts=0,
+        parked=0,
+        last_sync_at=None,
+        last_error=None,
+        online=None,
+        signed_in=False,
+        user_name=None,
+        server_url=None,
+    )
+    db.repos.customers.create({"name": "Status Co"})
+    with db.transaction() as s:
+        for field in ("city", "notes"):
+            s.connection().exec_driver_sql(
+                "INSERT INTO conflict(entity, row_id, field, kind, at) "
+                "VALUES ('customer', 'x', ?, 'deleted', '2026-11-20')",
+                (field,),
+            )
+    db.set_state("online", "0")
+    got = sync_service.status(book)
+    assert (got.pending, got.conflicts, got.parked, got.online) == (1, 2, 0, False)
+    assert sync_service.conflict_count(book) == 2 and sync_service.pending_count(book) == 1
