@@ -50,3 +50,28 @@ def test_an_unopenable_database_is_one_line_and_exit_1(tmp_path) -> None:
     assert out.returncode == 1
     assert out.stderr.startswith("error: cannot open database")
     assert "Traceback" not in out.stderr
+
+
+def test_the_cli_opens_the_app_through_the_opener_it_is_handed(tmp_path, monkeypatch) -> None:
+    from crm_tui.cli import main
+
+    opened = []
+    path = tmp_path / "book.db"
+    for argv in (
+        ["--db", str(path), "--now", "2026-11-23T09:00"],
+        ["--db", str(path), "--now", "2026-11-23T09:00", "demo", "--customers", "3"],
+    ):
+        monkeypatch.setattr(sys, "argv", ["crm", *argv])
+        with pytest.raises(SystemExit) as done:
+            main(open_app=lambda where, clock: opened.append((where, clock.today().isoformat())))
+        assert done.value.code == 0
+    assert opened == [(path, "2026-11-23"), (path, "2026-11-23")]
+
+
+def test_without_an_opener_the_cli_says_so(tmp_path, monkeypatch) -> None:
+    from crm_tui.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["crm", "--db", str(tmp_path / "b.db"), "--now", "2026-11-23"])
+    with pytest.raises(SystemExit) as done:
+        main()
+    assert done.value.code == 1
