@@ -248,7 +248,11 @@ def _savepoint(s: Session, conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("SAVEPOINT pull_rows")
     try:
         yield
-    except BaseException:
+    except BaseException as exc:
+        if not conn.in_transaction:
+            # The ORM rolled the whole transaction back (a failed flush): nothing to park
+            # into; the page fails as a whole and is pulled again.
+            raise RuntimeError(f"a pulled row could not be written: {exc}") from exc
         conn.execute("ROLLBACK TO pull_rows")
         conn.execute("RELEASE pull_rows")
         s.expunge_all()
@@ -317,6 +321,9 @@ def _apply(
             written.append(change.row_id)
             newest = _newest_clock(change.data, newest)
             if change.row_id in pending:
+                # Refuse a row that cannot be stored before the ORM flushes it: a failed
+                # flush rolls back the whole page's transaction, not just this row.
+                pulled_rows.check_storable(shape, change)
                 repo.apply_remote(
                     s,
                     change.row_id,

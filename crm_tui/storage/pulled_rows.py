@@ -91,6 +91,18 @@ def row(shape: Shape, change: PulledChange, extra_json: str | None) -> dict[str,
     return row
 
 
+_INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
+
+
+def check_storable(shape: Shape, change: PulledChange) -> None:
+    """Raise (ValueError, OverflowError…) if the change's row cannot be stored in SQLite."""
+    for name, value in row(shape, change, None).items():
+        if type(value) is int and not _INT_MIN <= value <= _INT_MAX:
+            raise OverflowError(f"{name}: {value} is past SQLite's INTEGER range")
+        if type(value) is float and value != value:  # NaN
+            raise ValueError(f"{name}: not a number")
+
+
 @cache
 def _references(entity: str) -> tuple[tuple[str, str], ...]:
     """(column, parent table) of each foreign key of an entity's table."""

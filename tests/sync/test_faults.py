@@ -143,3 +143,35 @@ def test_changes_pushed_before_a_new_login_are_not_applied_twice(laptop, server)
     assert (report.duplicates, report.rejected) == (2, 0)  # the submit is not re-run
     assert server_log_entries(server, eid) == 1
     assert alice.row("expense", eid)["status"] == "submitted"
+
+
+def test_a_restored_laptop_whose_renewal_is_refused_keeps_the_409_and_its_changes(
+    tmp_path,
+) -> None:
+    """If the server will not renew the device, the original 409 stands; nothing is lost."""
+    from crm_tui.domain.dates import Clock
+    from crm_tui.storage.database import open_database
+    from crm_tui.sync.client import SeqConflictError, SyncClient, sync_once
+
+    db = open_database(tmp_path / "lap.db", Clock())
+    db.repos.customers.create({"name": "Stuck Co"})
+    asked: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path)
+        if request.url.path == "/sync/push":
+            detail = {
+                "message": "change 1 was already used",
+                "expected_seq": 7,
+                "code": "seq_reused",
+            }
+            return httpx.Response(409, json={"detail": detail})
+        return httpx.Response(401, json={"detail": "this device was revoked"})
+
+    client = SyncClient("http://crm.test", "token", transport=httpx.MockTransport(handler))
+    with client, pytest.raises(SeqConflictError, match="already used") as caught:
+        sync_once(db, client)
+    assert caught.value.code == "seq_reused" and caught.value.expected_seq == 7
+    assert asked == ["/sync/push", "/auth/device/renew"]  # renewal tried once, then given up
+    assert db.pending_changes() == 1
+    db.close()

@@ -100,3 +100,26 @@ def test_a_bad_date_is_parked_and_the_good_rows_of_its_page_are_kept(tmp_path: P
     assert [r.row_id for r in parking.listing(db.engine)] == [bad]
     assert db.repos.customers.get(ok) is not None and pull_store.cursor_of(db) == 5
     db.close()
+
+
+def test_a_bad_row_with_a_pending_local_edit_is_parked_too(tmp_path: Path) -> None:
+    """The single (ORM) path: a row this laptop has edited goes through apply_remote."""
+    from crm_tui.storage import parking
+
+    db = open_database(tmp_path / "lap.db", Clock())
+    claim = new_id()
+    first = [_upsert(1, "expense", claim, spent_on="2026-11-20", amount=100, category="travel")]
+    assert pull_store.apply_page(db, first, 1) == 1
+    db.repos.expenses.update(claim, {"description": "taxi"})  # pending, not pushed yet
+    ok = new_id()
+    bad = [
+        _upsert(2, "expense", claim, spent_on="2026-11-20", amount=10**30, category="travel"),
+        _upsert(3, "customer", ok, name="Still Fine Co"),
+    ]
+    assert pull_store.apply_page(db, bad, 3) == 1
+    [row] = parking.listing(db.engine)
+    assert row.row_id == claim and "Overflow" in row.reason
+    kept = db.repos.expenses.require(claim)
+    assert (kept.amount, kept.description) == (100, "taxi")  # the local edit is untouched
+    assert db.pending_changes() == 1 and pull_store.cursor_of(db) == 3
+    db.close()
