@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import text
 
 from crm_tui.domain.permissions import NOT_MANAGER_MERGE, Actor, why_not_merge, why_not_reassign
+from crm_tui.storage import outbox
 
 if TYPE_CHECKING:
     from crm_tui.storage.database import Database
@@ -168,7 +169,7 @@ def merge_customers(db: Database, loser_id: str, survivor_id: str) -> str:
     if not (loser.server_version and survivor.server_version):
         _refuse("customer", "sync first: both customers must be on the server to merge them")
     with db.transaction() as s:
-        db.append_outbox(
+        outbox.append(
             s,
             entity="customer",
             row_id=loser_id,
@@ -197,7 +198,7 @@ def reassign(db: Database, entity: str, row_id: str, owner_id: str) -> None:
         rec.owner_id = owner_id
         s.add(rec)
         s.flush()
-        db.append_outbox(
+        outbox.append(
             s,
             entity=entity,
             row_id=row_id,

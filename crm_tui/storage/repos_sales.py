@@ -203,7 +203,7 @@ class ExpenseRepo(Repository[Expense]):
                 base_version=rec.server_version,
                 hlc=stamp,
             )
-            self.db.record_undo(s, entity=self.entity, row_id=rec.id, kind="command", before=before)
+            self._undo(s, rec.id, "command", before)
             return rec
 
     def submit(self, row_id: str) -> Expense:

@@ -152,7 +152,7 @@ class Repository(Generic[M]):
                 hlc=stamp,
             )
             if record_undo:
-                self.db.record_undo(s, entity=self.entity, row_id=rec.id, kind="create", before={})
+                self._undo(s, rec.id, "create", {})
             return rec
 
     def update(self, row_id: str, changes: Mapping[str, Any], *, record_undo: bool = True) -> M:
@@ -257,6 +257,16 @@ class Repository(Generic[M]):
         """Keep derived local data (search index) in step, inside the same transaction."""
 
     # --- internals -------------------------------------------------------------------------
+    def _undo(self, s: Session, row_id: str, kind: str, before: dict[str, Any]) -> None:
+        outbox.record_undo(
+            s,
+            entity=self.entity,
+            row_id=row_id,
+            kind=kind,
+            before=before,
+            at=self.db.clock.now().isoformat(),
+        )
+
     def _all(self) -> Any:
         if self.repos is None:
             raise RuntimeError(f"{type(self).__name__} was made outside Repositories")
@@ -317,5 +327,5 @@ class Repository(Generic[M]):
             hlc=stamp,
         )
         if record_undo:
-            self.db.record_undo(s, entity=self.entity, row_id=rec.id, kind=kind, before=before)
+            self._undo(s, rec.id, kind, before)
         return rec
