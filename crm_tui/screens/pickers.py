@@ -273,14 +273,29 @@ class RefPicker(Vertical):
         self.entity = entity
         self.value = value
         self.shown_for: str | None = None  # the text whose matches the list shows
-        # One read by primary key when the form opens; the searches run in a worker.
-        self.label_text = lookups.label(book, entity, value)
+        self.label_text = ""  # the chosen record's name; read in a worker on mount
 
     def compose(self) -> ComposeResult:
         yield Input(self.label_text, placeholder="type to search by name", compact=True)
         options = OptionList(compact=True)
         options.can_focus = False
         yield options
+
+    def on_mount(self) -> None:
+        if self.value:
+            self._read_label(self.value)
+
+    @work(thread=True, group="ref-label", exit_on_error=False)
+    def _read_label(self, row_id: str) -> None:
+        name = lookups.label(self.book, self.entity, row_id)
+        self.app.call_from_thread(self._show_label, row_id, name)
+
+    def _show_label(self, row_id: str, name: str) -> None:
+        if self.value != row_id or self.input.value:
+            return  # the rep has typed or picked since
+        self.label_text = name
+        with self.input.prevent(Input.Changed):
+            self.input.value = name
 
     @property
     def input(self) -> Input:

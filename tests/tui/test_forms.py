@@ -207,6 +207,9 @@ async def test_edit_form_sends_only_changed_fields(tmp_path):
     )
     async with app.run_test(size=SIZE) as pilot:
         assert app.screen.query_one("#f-amount", Input).value == "USD 5,000.00"
+        await app.workers.wait_for_complete()  # the picker reads the customer's name
+        await pilot.pause()
+        assert app.screen.query_one("#f-customer_id Input", Input).value == "Acme Steel"
         app.screen.query_one("#f-title", Input).value = "USD export 2"
         await pilot.press("ctrl+s")
         await pilot.pause()
