@@ -29,6 +29,10 @@ MAX_BODY_BYTES = 8 * 1024 * 1024
 MAX_PAGE_BYTES = 4 * 1024 * 1024
 # Client seqs are stored as SQL BIGINT.
 MAX_SEQ = 2**63 - 1
+# GET /sync/pull?echo=version: the laptop takes its own unchanged writes as version-only
+# changes (op "version"); without it, full rows as before.
+PULL_ECHO_PARAM = "echo"
+ECHO_VERSION = "version"
 # The `code` of a push's 409: a seq already used by another change (a restored copy of the
 # laptop: renew the device) or a seq skipped (a lost change).
 SEQ_REUSED = "seq_reused"
@@ -138,7 +142,9 @@ class Change(WireModel):
     seq: int
     entity: Entity
     row_id: str
-    op: Literal["upsert", "remove"]
+    # "version" (only to a laptop that pulls with `echo=version`): this device's own write,
+    # kept as it sent it; only the row's server version (= seq) is new (CONTRACT-21.md).
+    op: Literal["upsert", "remove", "version"]
     data: dict[str, Any] | None = None
 
 
