@@ -36,6 +36,11 @@ def test_a_child_waits_for_its_parent_and_then_appears_searchable(tmp_path: Path
     ]
     assert pull_store.apply_page(db, first, 4) == 0
     assert pull_store.parked_count(db) == 2 and pull_store.cursor_of(db) == 4
+    from crm_tui.storage import parking
+
+    waiting = parking.listing(db.engine)
+    assert {(p.row_id, p.waits_for) for p in waiting} == {(contact, customer), (call, customer)}
+    assert all("not on this laptop yet" in p.reason for p in waiting)
     assert db.repos.contacts.get(contact) is None and db.repos.activities.get(call) is None
     # a newer version of a parked row replaces the parked one
     newer = [_upsert(5, "contact", contact, customer_id=customer, name="Wang Fang (CFO)")]
