@@ -154,6 +154,93 @@ class LostReason(SyncedRecord, table=True):
     name: str
 
 
+# --- issue 19, quote to cash (helper H): money in minor units, rates in basis points ---
+class Product(SyncedRecord, table=True):
+    __tablename__ = "product"
+    code: str | None = None
+    name: str
+    model: str | None = None
+    unit: str | None = None
+    list_price: int = 0
+    currency: str = "CNY"
+    active: bool = True
+
+
+class Quote(SyncedRecord, table=True):
+    __tablename__ = "quote"
+    opportunity_id: str = Field(foreign_key="opportunity.id")
+    title: str
+    revision: int = 1
+    status: str = "draft"
+    valid_until: date | None = None
+    tax_rate_bp: int = 0
+    currency: str = "CNY"
+    subtotal: int = 0
+    tax: int = 0
+    total: int = 0
+    notes: str | None = None
+    sent_at: datetime | None = None
+    decided_on: date | None = None
+
+
+class QuoteLine(SyncedRecord, table=True):
+    __tablename__ = "quote_line"
+    quote_id: str = Field(foreign_key="quote.id")
+    product_id: str | None = Field(default=None, foreign_key="product.id")
+    description: str
+    model: str | None = None
+    unit: str | None = None
+    quantity: int = 1
+    unit_price: int = 0
+    discount_bp: int = 0
+    position: int = 0
+
+
+class Contract(SyncedRecord, table=True):
+    __tablename__ = "contract"
+    opportunity_id: str = Field(foreign_key="opportunity.id")
+    quote_id: str | None = Field(default=None, foreign_key="quote.id")
+    number: str | None = None
+    title: str | None = None
+    signed_on: date | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    amount: int
+    currency: str = "CNY"
+    terms: str | None = None
+    attachment: str | None = None
+    status: str = "draft"
+
+
+class PaymentPlan(SyncedRecord, table=True):
+    __tablename__ = "payment_plan"
+    contract_id: str = Field(foreign_key="contract.id")
+    instalment: int
+    label: str | None = None
+    due_on: date
+    amount: int
+    currency: str = "CNY"
+    method: str | None = None
+    paid: int = 0
+    settled_on: date | None = None
+    remind_days: int = 7
+
+
+class Payment(SyncedRecord, table=True):
+    __tablename__ = "payment"
+    contract_id: str = Field(foreign_key="contract.id")
+    plan_id: str | None = Field(default=None, foreign_key="payment_plan.id")
+    received_on: date
+    amount: int
+    currency: str = "CNY"
+    method: str | None = None
+    reference: str | None = None
+    status: str = "entered"
+    confirmed_by: str | None = None
+    confirmed_at: datetime | None = None
+    notes: str | None = None
+
+
 MODELS: dict[str, type[SyncedRecord]] = {
     "user": User,
     "customer": Customer,
@@ -166,4 +253,10 @@ MODELS: dict[str, type[SyncedRecord]] = {
     "announcement": Announcement,
     "saved_query": SavedQuery,
     "lost_reason": LostReason,
+    "product": Product,
+    "quote": Quote,
+    "quote_line": QuoteLine,
+    "contract": Contract,
+    "payment_plan": PaymentPlan,
+    "payment": Payment,
 }
