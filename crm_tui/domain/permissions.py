@@ -137,3 +137,15 @@ def why_not_claim_step(
 def can_approve(actor: Actor) -> bool:
     """Whether the Approvals view offers decisions (each one is still checked per claim)."""
     return actor.manager
+
+
+# --- quote to cash (issue 19) ----------------------------------------------------------
+def why_not_confirm_payment(actor: Actor, owner_id: str | None, status: str) -> str | None:
+    """A payment received is confirmed by a manager, never by the one who entered it."""
+    if status == "confirmed":
+        return "this payment is already confirmed"
+    if not actor.manager:
+        return "only a manager can confirm a payment"
+    if owner_id is not None and owner_id == actor.user_id:
+        return "a manager cannot confirm a payment they entered themselves"
+    return None
