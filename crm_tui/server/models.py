@@ -93,6 +93,9 @@ class ChangeLog(ServerModel, table=True):
     row_id: str = Field(index=True)
     op: str
     data: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # The device whose push wrote exactly these values on the version it had seen (pull
+    # sends it only the new version: CONTRACT-21.md); NULL when anyone else may differ.
+    origin: str | None = None
 
 
 class ChangeCounter(ServerModel, table=True):
@@ -101,6 +104,15 @@ class ChangeCounter(ServerModel, table=True):
     __tablename__ = "change_counter"
     id: int = Field(default=1, primary_key=True)
     value: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+
+
+class ServerClockMark(ServerModel, table=True):
+    """One row: the highest hybrid-clock stamp any worker issued or accepted, so every
+    worker (and host) issues stamps above it (core/clock.py)."""
+
+    __tablename__ = "server_clock"
+    id: int = Field(default=1, primary_key=True)
+    hlc: str = ""
 
 
 class CustomerKey(ServerModel, table=True):
@@ -170,4 +182,4 @@ TABLES = [
     )
 ]
 # Tables of later revisions (TABLES stays the first release's, which tests rebuild).
-LATER_TABLES = [m.__table__ for m in (SignInFailure, ServerConflict, ClockNode)]
+LATER_TABLES = [m.__table__ for m in (SignInFailure, ServerConflict, ClockNode, ServerClockMark)]

@@ -80,7 +80,7 @@ def run_command(
         clocks=json.loads(rec.field_hlc),
         versions={},
         incoming=update,
-        hlc=clock.tick(),
+        hlc=clock.tick(json.loads(rec.field_hlc).values()),
         base_version=MAX_SEQ,
     )
     store(rec, decision, account)

@@ -100,7 +100,10 @@ def merge_customer(
         raise MergeRefused(f"no customer {into} on the server")
     if survivor.deleted:
         raise MergeRefused("the customer to keep was deleted; restore it first")
-    stamp = clock.tick()
+    # Above both rows' clocks: another worker may have written them since this one began.
+    stamp = clock.tick(
+        [*json.loads(loser.field_hlc).values(), *json.loads(survivor.field_hlc).values()]
+    )
     moved = _move_children(session, account, loser.id, survivor.id, stamp, changes)
     filled = _fill_survivor(survivor, loser, account, stamp)
     # The loser: a tombstone that says where it went, no longer flagged or keyed.

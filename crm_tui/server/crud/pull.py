@@ -49,7 +49,8 @@ def read_rows(
     session: Session, *, account: Account, after: int, limit: int
 ) -> tuple[list[tuple[Any, ...]], int, bool]:
     """The next `limit` readable change-log rows after `after`, less the upserts a later
-    version of their row supersedes, as (seq, entity, row_id, op, data-json) tuples; the
+    version of their row supersedes, as (seq, entity, row_id, op, data-json, origin
+    device) tuples; the
     cursor to resume from; and whether more follow."""
     conn = session.connection()
     # Read the counter first: every seq up to it is committed (the counter row is written
@@ -71,7 +72,7 @@ def read_rows(
     sqlite = session.get_bind().dialect.name == "sqlite"
     fetched = conn.execute(
         text(
-            "SELECT seq, entity, row_id, op, data FROM change_log WHERE seq IN "
+            "SELECT seq, entity, row_id, op, data, origin FROM change_log WHERE seq IN "
             + ("(SELECT value FROM json_each(:seqs))" if sqlite else "(SELECT unnest(:seqs))")
             + " ORDER BY seq"
         ),
@@ -88,7 +89,7 @@ def read_rows(
     return rows, cursor, has_more
 
 
-_QUOTED = {name: json.dumps(name) for name in ("upsert", "remove")}
+_QUOTED = {name: json.dumps(name) for name in ("upsert", "remove", "version")}
 _SAFE_ID = re.compile(r"[\w\-]+\Z", re.ASCII)
 
 
@@ -104,15 +105,19 @@ def read_changes(
     limit: int,
     server_hlc: str,
     max_bytes: int = MAX_PAGE_BYTES,
+    echo_device: str | None = None,
 ) -> bytes:
     """The next page of changes this user may see, oldest first, as the JSON body of a
     `PullResponse` (the stored snapshots are passed through, not parsed); at most `limit`
-    changes and, past the first, `max_bytes` of them."""
+    changes and, past the first, `max_bytes` of them. `echo_device`: the pulling device,
+    when it takes its own exact writes as version-only changes (CONTRACT-21.md)."""
     rows, cursor, has_more = read_rows(session, account=account, after=after, limit=limit)
     dumps = json.dumps
     parts: list[str] = []
     size, parts_seq = 0, after
-    for seq, entity, row_id, op, data in rows:
+    for seq, entity, row_id, op, data, origin in rows:
+        if echo_device is not None and origin == echo_device and op == "upsert":
+            op, data = "version", f'{{"version":{int(seq)}}}'
         part = (
             f'{{"seq":{seq},"entity":{_quoted(entity)},"row_id":{_quoted(row_id)},'
             f'"op":{_QUOTED.get(op) or dumps(op)},"data":{data if data else "null"}}}'

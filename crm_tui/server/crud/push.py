@@ -32,6 +32,7 @@ def apply_push(
     plan = plan_batch(session, account, device, batch.mutations)
     changes = ChangeSet()
     rows = BatchRows(session, account, changes)
+    rows.device_id = device.id
     fresh = [m for m, answer, _ in plan if answer is None]
     borrowed = foreign_nodes(session, account, device, fresh)
     rows.preload(fresh)

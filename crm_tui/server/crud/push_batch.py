@@ -35,6 +35,8 @@ class BatchRows:
         self.session = session
         self.account = account
         self.changes = changes
+        # The pushing device (its exact writes are logged as its echoes: CONTRACT-21.md).
+        self.device_id: str | None = None
         self.rows: dict[str, Row | None] = {}
         self.locked: set[str] = set()
         # Customers whose name, phone, e-mail or tombstone changed: flagged at `settle`.

@@ -116,6 +116,8 @@ class ChangeSet:
     old_partitions: dict[str, str] = field(default_factory=dict)
     fields: dict[str, dict[str, str | None]] = field(default_factory=dict)
     unwritten: dict[str, Row] = field(default_factory=dict)
+    # Per row: the device every touch of this transaction echoes exactly (else None).
+    origins: dict[str, str | None] = field(default_factory=dict)
     # The newest object touched per id, kept after `commit` (a push answers with it).
     last: dict[str, Any] = field(default_factory=dict)
 
@@ -125,8 +127,14 @@ class ChangeSet:
         *,
         fields: dict[str, str | None] | None = None,
         old_partition: str | None = None,
+        origin: str | None = None,
     ) -> None:
-        """Mark `rec` changed; `fields` maps each changed field to who changed it."""
+        """Mark `rec` changed; `fields` maps each changed field to who changed it; `origin`:
+        the device whose values these are exactly, on the version it had seen (pull sends
+        that device only the version: CONTRACT-21.md). Any other touch clears it."""
+        if rec.id in self.rows and self.origins.get(rec.id) != origin:
+            origin = None
+        self.origins[rec.id] = origin
         self.rows[rec.id] = rec
         self.last[rec.id] = rec
         if isinstance(rec, Row):
@@ -174,8 +182,9 @@ class ChangeSet:
         log: list[dict[str, Any]] = []
         for op, partition, rec in entries:
             seq += 1
-            data = None
+            data = origin = None
             if op == "upsert":
+                origin = self.origins.get(rec.id)
                 versions = json.loads(rec.field_version)
                 for name, who in self.fields.get(rec.id, {}).items():
                     versions[name] = [seq, who]
@@ -193,6 +202,7 @@ class ChangeSet:
                     "row_id": rec.id,
                     "op": op,
                     "data": data,
+                    "origin": origin,
                 }
             )
         update_many(conn, Record.__table__, versions_out)
@@ -200,6 +210,7 @@ class ChangeSet:
         self.rows.clear()
         self.old_partitions.clear()
         self.fields.clear()
+        self.origins.clear()
 
 
 def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:

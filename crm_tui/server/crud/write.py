@@ -39,6 +39,7 @@ class Rows(Protocol):
     changes: ChangeSet
     names: dict[str, str]
     rekey: set[str]
+    device_id: str | None
 
     def get(self, row_id: str) -> Row | Record | None: ...
 
@@ -53,6 +54,7 @@ class OrmRows:
         self.account = account
         self.changes = changes
         self.rekey: set[str] = set()
+        self.device_id: str | None = None
         table = Account.__table__
         self.names: dict[str, str] = dict(
             session.connection().execute(select(table.c.id, table.c.name)).all()
@@ -114,10 +116,21 @@ def create_record(rows: Rows, m: Mutation, hlc: str) -> Row | Record:
         updated_at=now,
         updated_by=account.id,
     )
-    rows.changes.touch(rec, fields=dict.fromkeys([*values, "deleted"], account.id))
+    echo = owner == m.payload.get("owner_id", owner) and _as_sent(m, values, hlc)
+    rows.changes.touch(
+        rec,
+        fields=dict.fromkeys([*values, "deleted"], account.id),
+        origin=rows.device_id if echo else None,
+    )
     if m.entity == "customer":
         rows.rekey.add(rec.id)
     return rec
+
+
+def _as_sent(m: Mutation, values: dict[str, Any], hlc: str) -> bool:
+    """The server keeps the mutation's values and clock exactly as the laptop sent them."""
+    sent = {k: v for k, v in m.payload.items() if k != "owner_id"}
+    return hlc == m.hlc and values == sent
 
 
 def merge_record(rows: Rows, m: Mutation, rec: Row | Record, hlc: str) -> MergeOutcome:
@@ -158,8 +171,19 @@ def merge_record(rows: Rows, m: Mutation, rec: Row | Record, hlc: str) -> MergeO
         return outcome
     if not decision.deleted:
         check_whole(m.entity, decision.values)
+    # An echo only on the version the laptop had seen, with nothing it did not send.
+    echo = (
+        rec.version == m.base_version
+        and not outcome.conflicts
+        and "owner_id" not in m.payload
+        and _as_sent(m, incoming if m.kind not in ("delete", "restore") else {}, hlc)
+    )
     store(rec, decision, account)
-    rows.changes.touch(rec, fields=dict.fromkeys(outcome.changed, account.id))
+    rows.changes.touch(
+        rec,
+        fields=dict.fromkeys(outcome.changed, account.id),
+        origin=rows.device_id if echo else None,
+    )
     if m.entity == "customer" and ({"name", "phone", "email", "deleted"} & set(outcome.changed)):
         rows.rekey.add(rec.id)
     return outcome

@@ -32,6 +32,7 @@ def enrol_device(body: EnrolRequest, request: Request, state: StateDep) -> Enrol
     state.guard.check(keys)
     try:
         with state.db.write() as s:
+            mark = state.clock.load(s)
             done = enrol(
                 s,
                 name=body.user,
@@ -40,6 +41,7 @@ def enrol_device(body: EnrolRequest, request: Request, state: StateDep) -> Enrol
                 last_client_seq=body.last_client_seq,
             )
             answer = _answer(done, state.clock.tick())
+            state.clock.save(s, mark)
     except AccountError as exc:
         state.guard.fail(keys, "bad enrolment code")  # 429 once past the limit
         raise HTTPException(401, detail=str(exc)) from None
@@ -52,10 +54,12 @@ def renew(body: DeviceRenewRequest, caller: CallerDep, state: StateDep) -> Enrol
     device of the same account with its still-valid token; the old token stops working."""
     try:
         with state.db.write() as s:
+            mark = state.clock.load(s)
             done = renew_device(
                 s, device=caller.device, account=caller.account, device_name=body.device_name
             )
             answer = _answer(done, state.clock.tick())
+            state.clock.save(s, mark)
     except AccountError as exc:
         raise HTTPException(401, detail=str(exc)) from None
     return answer

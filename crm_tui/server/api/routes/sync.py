@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Response
 
@@ -10,7 +10,15 @@ from crm_tui.server.api.deps import CallerDep, StateDep, VersionChecked
 from crm_tui.server.crud.errors import PushConflict
 from crm_tui.server.crud.pull import read_changes
 from crm_tui.server.crud.push import apply_push
-from crm_tui.sync.protocol import MAX_PAGE, Problem, PullResponse, PushRequest, PushResponse
+from crm_tui.sync.protocol import (
+    ECHO_VERSION,
+    MAX_PAGE,
+    PULL_ECHO_PARAM,
+    Problem,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
 
 router = APIRouter(prefix="/sync", tags=["sync"], dependencies=[VersionChecked])
 
@@ -20,9 +28,12 @@ def push(body: PushRequest, caller: CallerDep, state: StateDep) -> PushResponse:
     """Apply a batch of outbox rows; every mutation gets its own result."""
     try:
         with state.db.write() as s:
-            return apply_push(
+            mark = state.clock.load(s)
+            answer = apply_push(
                 s, account=caller.account, device=caller.device, batch=body, clock=state.clock
             )
+            state.clock.save(s, mark)
+            return answer
     except PushConflict as exc:
         raise HTTPException(
             409,
@@ -36,11 +47,19 @@ def pull(
     state: StateDep,
     after: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 500,
+    echo: Annotated[Literal["full", "version"], Query(alias=PULL_ECHO_PARAM)] = "full",
 ) -> Response:
     """The changes this user may see after `after`, oldest first (a `PullResponse`; the body
-    is written straight from the stored snapshots, not re-validated row by row)."""
+    is written straight from the stored snapshots, not re-validated row by row). With
+    `echo=version`, this device's own unchanged writes come as version-only changes."""
     with state.db.read() as s:
+        state.clock.load(s)
         body = read_changes(
-            s, account=caller.account, after=after, limit=limit, server_hlc=state.clock.now()
+            s,
+            account=caller.account,
+            after=after,
+            limit=limit,
+            server_hlc=state.clock.now(),
+            echo_device=caller.device.id if echo == ECHO_VERSION else None,
         )
     return Response(content=body, media_type="application/json")
