@@ -7,9 +7,11 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.markup import escape
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
 
 from crm_tui.domain.money import format_money
 from crm_tui.screens.base import CrmScreen
@@ -27,6 +29,7 @@ from crm_tui.services import customers, records
 from crm_tui.widgets.record_table import Column, RecordTable
 
 if TYPE_CHECKING:
+    from crm_tui.domain.models import Customer
     from crm_tui.services.book import Book
 
 # tab id -> (title, key, entity, form fields)
@@ -152,7 +155,16 @@ class CustomerDetailScreen(CrmScreen):
         return self.query_one("#tabs", TabbedContent).active or self.initial_tab
 
     def show_card(self) -> None:
-        customer = customers.get(self.book, self.customer_id)
+        """Re-read the customer in a thread worker, then paint the card."""
+        self._read_card(self.customer_id)
+
+    @work(thread=True, exclusive=True, group="detail-card", exit_on_error=False)
+    def _read_card(self, customer_id: str) -> None:
+        customer = customers.get(self.book, customer_id)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._paint_card, customer)
+
+    def _paint_card(self, customer: Customer | None) -> None:
         card = self.query_one("#card", Static)
         if customer is None:
             card.update("This customer was deleted.")
