@@ -25,6 +25,7 @@ from crm_tui.screens.opportunities import money_cell, refresh_status
 from crm_tui.screens.pickers import ConfirmScreen, check_receipt
 from crm_tui.services import expenses
 from crm_tui.services.book import Book
+from crm_tui.widgets.query_bar import QueryBar
 from crm_tui.widgets.record_table import Column, RecordTable
 
 CLAIM_FIELDS = [
@@ -99,7 +100,7 @@ class ExpensesScreen(ListScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#query").placeholder = "/ filter: status:draft category:travel"  # type: ignore[attr-defined]
+        self.query_one("#query", QueryBar).placeholder = "/ filter: status:draft category:travel"
         self.show_totals()
 
     def show_totals(self) -> None:

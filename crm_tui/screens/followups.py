@@ -6,6 +6,7 @@ prefilled); both are written by `activities.done` in one transaction.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -76,6 +77,8 @@ async def _mark_done(
     from crm_tui.screens.forms import RecordForm
     from crm_tui.screens.pickers import PromptScreen
 
+    # Two one-row reads by key stay on the UI thread, so the prompt and the form are up
+    # before the rep's next keystroke (a key typed into the list would run its action).
     record = followups.get(book, activity_id)
     if record is None:
         return None
@@ -90,6 +93,7 @@ async def _mark_done(
     if outcome is None:
         return None
     offer = followups.next_for(book, record)
+    customer = followups.customer_name(book, record)
     saved: list[followups.Done] = []
 
     def save_with_next(values: dict[str, str]) -> Activity:
@@ -107,7 +111,7 @@ async def _mark_done(
 
     form = RecordForm(
         "activity",
-        title=f"Next follow-up with {followups.customer_name(book, record)}",
+        title=f"Next follow-up with {customer}",
         initial={
             "kind": offer.kind,
             "subject": offer.subject,
@@ -118,7 +122,7 @@ async def _mark_done(
         save=save_with_next,
     )
     if await app.push_screen_wait(form) is None:  # escape: close this one, schedule nothing
-        saved.append(followups.complete(book, activity_id, outcome))
+        saved.append(await asyncio.to_thread(followups.complete, book, activity_id, outcome))
     done = saved[-1]
     if done.next is not None:
         app.notify(f"Done: {done.closed.subject}; next on {_when(book, done.next)}")

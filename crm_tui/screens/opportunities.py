@@ -26,6 +26,7 @@ from crm_tui.screens.pickers import ChoiceScreen, DatePromptScreen
 from crm_tui.services import deals
 from crm_tui.services.book import Book
 from crm_tui.widgets.board import Board
+from crm_tui.widgets.query_bar import QueryBar
 from crm_tui.widgets.record_table import Column, RecordTable
 
 NEW_FIELDS = [
@@ -136,7 +137,7 @@ class OpportunitiesScreen(ListScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#query").placeholder = "/ filter: stage:proposal amount>50000"  # type: ignore[attr-defined]
+        self.query_one("#query", QueryBar).placeholder = "/ filter: stage:proposal amount>50000"
         self.load_pipeline()
 
     # --- data ------------------------------------------------------------------------------

@@ -138,24 +138,14 @@ def _over(make: Callable[[Book], Screen[Any]]) -> Callable[[Shell], None]:
     return push
 
 
-def _when_ready(show: Callable[[Any], None]) -> Callable[[Shell], None]:
-    def run(shell: Shell) -> None:
-        if not shell.book_ready:
-            shell.notify("Opening the database…", timeout=2)
-            return
-        show(shell)
-
-    return run
-
-
 def destinations() -> list[Destination]:
     """Every palette entry, in the order the palette lists them."""
     from crm_tui.screens.announcements import AnnouncementsScreen
-    from crm_tui.screens.approvals import show_approvals
+    from crm_tui.screens.approvals import ApprovalsScreen
     from crm_tui.screens.competitors import CompetitorsScreen
-    from crm_tui.screens.conflicts import show_conflicts
+    from crm_tui.screens.conflicts import ConflictsScreen
     from crm_tui.screens.customers import CustomersScreen
-    from crm_tui.screens.duplicates import show_duplicates
+    from crm_tui.screens.duplicates import DuplicatesScreen
     from crm_tui.screens.expenses import ExpensesScreen
     from crm_tui.screens.followups import FollowUpsScreen
     from crm_tui.screens.import_preview import ImportScreen
@@ -195,17 +185,17 @@ def destinations() -> list[Destination]:
         Destination(
             "Competitors",
             "Who we are up against",
-            _over(lambda book: CompetitorsScreen(book)),
+            _over(CompetitorsScreen),
         ),
         Destination(
             "Announcements",
             "News from the managers",
-            _over(lambda book: AnnouncementsScreen(book)),
+            _over(AnnouncementsScreen),
         ),
         Destination(
             "Import a file",
             "Customers, contacts, follow-ups or deals from CSV or vCard, with a preview",
-            _over(lambda book: ImportScreen(book)),
+            _over(ImportScreen),
         ),
         Destination("Undo", "Undo your last change on this screen", lambda s: s.action_undo()),
         Destination("Keys", "Every key on this screen", lambda s: s.action_help()),
@@ -214,16 +204,16 @@ def destinations() -> list[Destination]:
         Destination(
             "Conflicts",
             "Values that lost a conflict or were refused: yours / theirs, restore yours",
-            _when_ready(show_conflicts),
+            _over(ConflictsScreen),
         ),
         Destination(
             "Approvals",
             "Managers: the team's submitted claims to approve or reject",
-            _when_ready(show_approvals),
+            _over(ApprovalsScreen),
         ),
         Destination(
             "Duplicates",
             "Customers two reps both claim: open either; managers merge or reassign",
-            _when_ready(show_duplicates),
+            _over(DuplicatesScreen),
         ),
     ]
