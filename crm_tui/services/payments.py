@@ -1,0 +1,277 @@
+"""Provides contracts, payment plans (回款计划) and payments received (回款) for screens
+and the CLI (issue 19): a contract from an accepted quote or straight on a deal, a plan
+whose instalments add up to the contract, payments entered by the rep (partial and
+over-payments spread over the instalments) and confirmed by a manager.
+
+An instalment's `paid` and `settled_on` count every payment entered (what the rep knows
+has arrived, so it leaves the chase list at once); the receivables report counts only
+confirmed payments as collected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from crm_tui.domain import sales_docs as rules
+from crm_tui.domain.fields import FieldError, ValidationErrors
+from crm_tui.domain.money import parse_money
+from crm_tui.domain.permissions import why_not_confirm_payment
+from crm_tui.services.quotes import docs
+
+if TYPE_CHECKING:
+    from crm_tui.domain.models import Contract, Payment, PaymentPlan
+    from crm_tui.services.book import Book
+
+
+def _db(book: Book) -> Any:
+    return getattr(book, "db", book)
+
+
+def _error(field_name: str, message: str) -> ValidationErrors:
+    return ValidationErrors([FieldError(field_name, message)])
+
+
+def _money(book: Book, text: str | int, currency: str) -> int:
+    if isinstance(text, int):
+        return text
+    try:
+        return parse_money(text, currency)[0]
+    except ValueError as exc:
+        raise _error("amount", str(exc)) from None
+
+
+# --- contracts ------------------------------------------------------------------------
+def contract_from_quote(
+    book: Book, quote_ref: str, values: dict[str, Any] | None = None
+) -> Contract:
+    """A draft contract for an accepted quote's total, on the quote's deal."""
+    repos = docs(book)
+    quote = repos.quotes.resolve(quote_ref)
+    if quote.status != rules.QuoteStatus.ACCEPTED:
+        raise _error("quote_id", f"quote v{quote.revision} is {quote.status}; accept it first")
+    base = {
+        "opportunity_id": quote.opportunity_id,
+        "quote_id": quote.id,
+        "title": quote.title,
+        "amount": quote.total,
+        "currency": quote.currency,
+    }
+    return repos.contracts.create(base | (values or {}))
+
+
+def contract_for_deal(
+    book: Book, deal_ref: str, amount: str | int, values: dict[str, Any]
+) -> Contract:
+    """A draft contract straight on a deal (no quote)."""
+    deal = _db(book).repos.opportunities.resolve(deal_ref)
+    base = {
+        "opportunity_id": deal.id,
+        "title": deal.title,
+        "amount": _money(book, amount, deal.currency),
+        "currency": deal.currency,
+    }
+    return docs(book).contracts.create(base | values)
+
+
+def get_contract(book: Book, ref: str) -> Contract:
+    return docs(book).contracts.resolve(ref)
+
+
+def sign(book: Book, ref: str, signed_on: date | str | None = None) -> Contract:
+    contract = get_contract(book, ref)
+    on = signed_on or _db(book).clock.today()
+    return docs(book).contracts.step(contract.id, "signed", {"signed_on": on})
+
+
+def set_contract_status(book: Book, ref: str, status: str) -> Contract:
+    contract = get_contract(book, ref)
+    return docs(book).contracts.step(contract.id, status)
+
+
+# --- payment plans ----------------------------------------------------------------------
+def make_plan(
+    book: Book,
+    contract_ref: str,
+    *,
+    instalments: int | None = None,
+    first: date | str | None = None,
+    every: str = "1m",
+    amounts: Sequence[str | int] | None = None,
+    due: Sequence[date] | None = None,
+    method: str | None = None,
+) -> list[PaymentPlan]:
+    """Instalments for a contract: `instalments` equal parts (the last takes the cents
+    left over) or explicit `amounts`; due from `first` every `every` (or explicit `due`).
+    They must add up to the contract amount, to the cent."""
+    repos = docs(book)
+    db = _db(book)
+    contract = repos.contracts.resolve(contract_ref)
+    if repos.payment_plans.of_contract(contract.id):
+        raise _error("contract_id", f"contract {contract.number} already has a plan")
+    try:
+        if amounts:
+            parts = [_money(book, a, contract.currency) for a in amounts]
+        else:
+            parts = rules.split_amount(contract.amount, instalments or 1)
+        rules.check_plan(contract.amount, parts, contract.currency)
+        if isinstance(first, str):
+            from crm_tui.domain.fields import ENTITIES, parse_value
+
+            first = parse_value(ENTITIES["payment_plan"].by_name["due_on"], first, db.input_context)
+        start = first or db.clock.today()
+        dates = list(due) if due else rules.due_dates(start, len(parts), every)
+    except rules.DocError as exc:
+        raise _error(exc.field, exc.message) from None
+    if len(dates) != len(parts):
+        raise _error("due_on", f"{len(parts)} instalments but {len(dates)} due dates")
+    with db.transaction():
+        return [
+            repos.payment_plans.create(
+                {
+                    "contract_id": contract.id,
+                    "instalment": n,
+                    "label": f"{n}/{len(parts)}",
+                    "due_on": on,
+                    "amount": amount,
+                    "currency": contract.currency,
+                    "method": method,
+                }
+            )
+            for n, (on, amount) in enumerate(zip(dates, parts, strict=True), start=1)
+        ]
+
+
+def plan(book: Book, contract_id: str) -> list[PaymentPlan]:
+    return docs(book).payment_plans.of_contract(contract_id)
+
+
+# --- payments -------------------------------------------------------------------------
+def record_payment(
+    book: Book,
+    ref: str,
+    amount: str | int,
+    *,
+    on: date | str | None = None,
+    method: str | None = None,
+    reference: str | None = None,
+) -> Payment:
+    """A payment received against an instalment or a contract (`ref` names either). Partial
+    payments leave the instalment open; an over-payment fills the next instalments."""
+    repos = docs(book)
+    db = _db(book)
+    plan_row = _try(repos.payment_plans.resolve, ref)
+    contract = (
+        repos.contracts.require(plan_row.contract_id) if plan_row else repos.contracts.resolve(ref)
+    )
+    with db.transaction():
+        payment = repos.payments.create(
+            {
+                "contract_id": contract.id,
+                "plan_id": plan_row.id if plan_row else None,
+                "received_on": on or db.clock.today(),
+                "amount": _money(book, amount, contract.currency),
+                "currency": contract.currency,
+                "method": method,
+                "reference": reference,
+            }
+        )
+        settle(book, contract.id)
+        return payment
+
+
+def _try(find: Any, ref: str) -> Any:
+    from crm_tui.storage.repository import NotFound
+
+    try:
+        return find(ref)
+    except NotFound:
+        return None
+
+
+def settle(book: Book, contract_id: str) -> rules.Allocation:
+    """Spread the contract's payments over its instalments and store each one's `paid` and
+    `settled_on` (only where they changed)."""
+    repos = docs(book)
+    db = _db(book)
+    with db.transaction():
+        rows = repos.payment_plans.of_contract(contract_id)
+        pays = repos.payments.of_contract(contract_id)
+        alloc = rules.allocate(
+            [rules.Instalment(p.id, p.due_on, p.amount) for p in rows],
+            [rules.Receipt(p.id, p.amount, p.plan_id) for p in pays],
+        )
+        last_day = max((p.received_on for p in pays), default=None)
+        for row in rows:
+            paid = alloc.paid.get(row.id, 0)
+            settled = (row.settled_on or last_day) if paid >= row.amount else None
+            if (row.paid, row.settled_on) != (paid, settled):
+                repos.payment_plans.update(row.id, {"paid": paid, "settled_on": settled})
+        return alloc
+
+
+def confirm(book: Book, ref: str) -> Payment:
+    """A manager confirms a payment (checked again by the server on sync)."""
+    repos = docs(book)
+    payment = repos.payments.resolve(ref)
+    reason = why_not_confirm_payment(book.actor, payment.owner_id, payment.status)
+    if reason:
+        raise _error("status", reason)
+    return repos.payments.confirm(payment.id)
+
+
+def payments(book: Book, contract_id: str) -> list[Payment]:
+    return docs(book).payments.of_contract(contract_id)
+
+
+# --- what is due ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Due:
+    """An instalment still open, for the desk panel and the Payments screen."""
+
+    plan_id: str
+    contract_id: str
+    contract_number: str
+    label: str
+    due_on: date
+    amount: int
+    paid: int
+    currency: str
+    state: str
+    days_overdue: int
+
+    @property
+    def outstanding(self) -> int:
+        return self.amount - self.paid
+
+
+def due(book: Book, *, within_days: int = 7, limit: int = 50) -> list[Due]:
+    """Open instalments overdue or due within `within_days`, earliest first."""
+    from datetime import timedelta
+
+    repos = docs(book)
+    today = _db(book).clock.today()
+    rows = repos.payment_plans.open_due(today + timedelta(days=within_days + 1), limit=limit)
+    numbers = {
+        c.id: c.number or ""
+        for c in (repos.contracts.get(cid) for cid in {r.contract_id for r in rows})
+        if c is not None
+    }
+    return [
+        Due(
+            plan_id=r.id,
+            contract_id=r.contract_id,
+            contract_number=numbers.get(r.contract_id, ""),
+            label=r.label or str(r.instalment),
+            due_on=r.due_on,
+            amount=r.amount,
+            paid=r.paid,
+            currency=r.currency,
+            state=rules.instalment_state(r.amount, r.paid, r.due_on, today),
+            days_overdue=rules.days_overdue(r.due_on, today),
+        )
+        for r in rows
+        if r.contract_id in numbers
+    ]

@@ -1,0 +1,264 @@
+"""Provides the quote-to-cash repositories (issue 19): products, quotes and their lines,
+contracts, payment plans (instalments) and payments received, and `DocRepositories`, the
+six of them for one database.
+
+Status changes go through `step` (quotes, contracts) and `confirm` (payments, a command the
+server checks), never through a plain edit; the rules themselves are domain/sales_docs.py.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from crm_tui.domain import sales_docs as rules
+from crm_tui.domain.fields import FieldError, ValidationErrors, to_wire
+from crm_tui.domain.models import Contract, Payment, PaymentPlan, Product, Quote, QuoteLine
+from crm_tui.storage import outbox
+from crm_tui.storage.repository import Repository, live
+
+if TYPE_CHECKING:
+    from crm_tui.storage.store import Store
+
+
+def _refuse(field_name: str, message: str) -> ValidationErrors:
+    return ValidationErrors([FieldError(field_name, message)])
+
+
+class ProductRepo(Repository[Product]):
+    """The price list: shared by the team."""
+
+    entity = "product"
+    default_order = ("name", "id")
+
+    def by_code(self, code: str) -> Product | None:
+        found = self.page(where=[Product.code == code], limit=1)
+        return found[0] if found else None
+
+
+class QuoteRepo(Repository[Quote]):
+    """Quotes of a deal, one row per revision; only the latest draft is edited."""
+
+    entity = "quote"
+    default_order = ("opportunity_id", "revision")
+
+    def latest_revision(self, s: Session, opportunity_id: str) -> int:
+        query = select(func.max(Quote.revision)).where(
+            Quote.opportunity_id == opportunity_id, live(Quote)
+        )
+        return s.exec(query).one() or 0
+
+    def is_latest(self, rec: Quote) -> bool:
+        with self.db.reading() as s:
+            return rec.revision >= self.latest_revision(s, rec.opportunity_id)
+
+    def before_update(self, s: Session, rec: Quote, changes: dict[str, Any]) -> None:
+        if "status" in changes and changes["status"] != rec.status:
+            raise _refuse("status", "use send, accept or reject to change a quote's status")
+        derived = {"subtotal", "tax", "total"}
+        if set(changes) <= derived:
+            return  # totals follow the lines (services recompute them)
+        if not rules.quote_is_editable(
+            rec.status, latest=rec.revision >= self.latest_revision(s, rec.opportunity_id)
+        ):
+            raise _refuse("status", f"this quote (v{rec.revision}, {rec.status}) is read-only")
+
+    def step(self, row_id: str, target: str, extra: dict[str, Any] | None = None) -> Quote:
+        """Move a quote along draft -> sent -> accepted / rejected / expired."""
+        with self.db.transaction() as s:
+            rec = self._live(s, row_id)
+            try:
+                rules.check_quote_step(
+                    rec.status,
+                    target,
+                    latest=rec.revision >= self.latest_revision(s, rec.opportunity_id),
+                )
+            except rules.DocError as exc:
+                raise _refuse(exc.field, exc.message) from None
+            return self._apply(
+                s, rec, {"status": target} | (extra or {}), kind="patch", record_undo=True
+            )
+
+    def of_deal(self, opportunity_id: str) -> list[Quote]:
+        return self.page(
+            where=[Quote.opportunity_id == opportunity_id],
+            order_by=[Quote.revision],
+            limit=500,
+        )
+
+
+class QuoteLineRepo(Repository[QuoteLine]):
+    """A quote's lines: written only while the quote is the latest draft."""
+
+    entity = "quote_line"
+    default_order = ("quote_id", "position")
+
+    def _check_quote(self, s: Session, quote_id: str) -> None:
+        quote = s.get(Quote, quote_id)
+        if quote is None or quote.deleted:
+            return  # the reference check names the missing quote
+        latest = QuoteRepo(self.db).latest_revision(s, quote.opportunity_id)
+        if not rules.quote_is_editable(quote.status, latest=quote.revision >= latest):
+            raise _refuse(
+                "quote_id", f"quote v{quote.revision} is {quote.status}; its lines are read-only"
+            )
+
+    def before_create(self, s: Session, rec: QuoteLine, values: dict[str, Any]) -> None:
+        self._check_quote(s, rec.quote_id)
+
+    def before_update(self, s: Session, rec: QuoteLine, changes: dict[str, Any]) -> None:
+        self._check_quote(s, rec.quote_id)
+
+    def before_delete(self, s: Session, rec: QuoteLine) -> None:
+        self._check_quote(s, rec.quote_id)
+
+    def of_quote(self, quote_id: str) -> list[QuoteLine]:
+        return self.page(
+            where=[QuoteLine.quote_id == quote_id],
+            order_by=[QuoteLine.position, QuoteLine.id],
+            limit=1000,
+        )
+
+
+class ContractRepo(Repository[Contract]):
+    """Contracts: numbered provisionally here, confirmed by the server."""
+
+    entity = "contract"
+    default_order = ("signed_on", "id")
+
+    def before_create(self, s: Session, rec: Contract, values: dict[str, Any]) -> None:
+        if not rec.number:
+            year = (rec.signed_on or self.db.clock.today()).year
+            rec.number = rules.provisional_number(year, rec.id)
+
+    def before_update(self, s: Session, rec: Contract, changes: dict[str, Any]) -> None:
+        if "status" in changes and changes["status"] != rec.status:
+            raise _refuse("status", "use sign, complete or cancel to change a contract's status")
+        if "number" in changes and changes["number"] != rec.number:
+            raise _refuse("number", "the server numbers contracts")
+
+    def step(self, row_id: str, target: str, extra: dict[str, Any] | None = None) -> Contract:
+        with self.db.transaction() as s:
+            rec = self._live(s, row_id)
+            try:
+                rules.check_contract_step(rec.status, target)
+            except rules.DocError as exc:
+                raise _refuse(exc.field, exc.message) from None
+            return self._apply(
+                s, rec, {"status": target} | (extra or {}), kind="patch", record_undo=True
+            )
+
+    def of_deal(self, opportunity_id: str) -> list[Contract]:
+        return self.page(where=[Contract.opportunity_id == opportunity_id], limit=500)
+
+
+class PaymentPlanRepo(Repository[PaymentPlan]):
+    """Instalments of a contract; `paid` and `settled_on` follow its payments."""
+
+    entity = "payment_plan"
+    default_order = ("due_on", "id")
+
+    def of_contract(self, contract_id: str) -> list[PaymentPlan]:
+        return self.page(
+            where=[PaymentPlan.contract_id == contract_id],
+            order_by=[PaymentPlan.instalment, PaymentPlan.id],
+            limit=1000,
+        )
+
+    def open_due(self, before: Any, limit: int = 50) -> list[PaymentPlan]:
+        """Instalments not settled and due before `before` (a date), earliest first."""
+        return self.page(
+            where=[col(PaymentPlan.settled_on).is_(None), PaymentPlan.due_on < before],
+            order_by=[PaymentPlan.due_on, PaymentPlan.id],
+            limit=limit,
+        )
+
+
+class PaymentRepo(Repository[Payment]):
+    """Payments received: entered by the rep, confirmed by a manager (a server command)."""
+
+    entity = "payment"
+    default_order = ("received_on", "id")
+
+    def before_create(self, s: Session, rec: Payment, values: dict[str, Any]) -> None:
+        if rec.status != rules.PaymentStatus.ENTERED:
+            raise _refuse("status", "a payment is entered first; a manager confirms it")
+        if rec.amount <= 0:
+            raise _refuse("amount", "a payment is more than zero")
+
+    def before_update(self, s: Session, rec: Payment, changes: dict[str, Any]) -> None:
+        if rec.status == rules.PaymentStatus.CONFIRMED:
+            raise _refuse("status", "a confirmed payment is locked")
+        if {"status", "confirmed_by", "confirmed_at"} & set(changes):
+            raise _refuse("status", "a manager confirms a payment (crm confirm)")
+
+    def before_delete(self, s: Session, rec: Payment) -> None:
+        if rec.status == rules.PaymentStatus.CONFIRMED:
+            raise _refuse("status", "a confirmed payment cannot be deleted")
+
+    def of_contract(self, contract_id: str) -> list[Payment]:
+        return self.page(
+            where=[Payment.contract_id == contract_id],
+            order_by=[Payment.received_on, Payment.id],
+            limit=5000,
+        )
+
+    def confirm(self, row_id: str) -> Payment:
+        """Mark a payment confirmed here and queue the `confirm` command; the server checks
+        who may (a manager, never for their own payment) and sets who and when itself."""
+        with self.db.transaction() as s:
+            rec = self._live(s, row_id)
+            if rec.status == rules.PaymentStatus.CONFIRMED:
+                raise _refuse("status", "this payment is already confirmed")
+            changes: dict[str, Any] = {
+                "status": rules.PaymentStatus.CONFIRMED.value,
+                "confirmed_by": self.db.user_id,
+                "confirmed_at": self.db.clock.now(),
+            }
+            stamp = self.db.tick(s)
+            clocks = json.loads(rec.field_hlc or "{}")
+            before = {k: getattr(rec, k) for k in changes}
+            for name, value in changes.items():
+                setattr(rec, name, value)
+                clocks[name] = stamp
+            rec.field_hlc = json.dumps(clocks)
+            rec.updated_at = self.db.clock.now()
+            s.add(rec)
+            s.flush()
+            outbox.append(
+                s,
+                entity=self.entity,
+                row_id=rec.id,
+                kind="command",
+                payload={"command": "confirm", "fields": {}},
+                base_version=rec.server_version,
+                hlc=stamp,
+            )
+            self._undo(s, rec.id, "command", {k: to_wire(v) for k, v in before.items()})
+            return rec
+
+
+class DocRepositories:
+    """The quote-to-cash repositories of one database, by role and by entity name."""
+
+    def __init__(self, db: Store, repos: Any = None) -> None:
+        self.products = ProductRepo(db, repos)
+        self.quotes = QuoteRepo(db, repos)
+        self.quote_lines = QuoteLineRepo(db, repos)
+        self.contracts = ContractRepo(db, repos)
+        self.payment_plans = PaymentPlanRepo(db, repos)
+        self.payments = PaymentRepo(db, repos)
+        self.by_entity: dict[str, Repository[Any]] = {
+            repo.entity: repo
+            for repo in (
+                self.products,
+                self.quotes,
+                self.quote_lines,
+                self.contracts,
+                self.payment_plans,
+                self.payments,
+            )
+        }
