@@ -47,6 +47,12 @@ def server_main(
         help="sqlite:///PATH (default: server.db in the data folder) or "
         "postgresql+psycopg://USER@HOST/DB.",
     ),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        min=1,
+        help="Worker processes (uvicorn); they share all state through the database.",
+    ),
 ) -> None:
     """With no subcommand, serve the sync API (FastAPI on uvicorn) until stopped."""
     ctx.meta[_URL_KEY] = database_url
@@ -58,7 +64,7 @@ def server_main(
         typer.echo(f"crm server on http://{host}:{port} (database {url})", err=True)
 
     try:
-        serve(database_url, host, port, announce)
+        serve(database_url, host, port, announce, workers=workers)
     except ServerUnavailable as exc:
         fail(str(exc))
 

@@ -101,18 +101,14 @@ def serve(
     host: str,
     port: int,
     announce: Callable[[str], None] | None = None,
+    *,
+    workers: int = 1,
 ) -> None:
-    """Serve the sync API on host:port until stopped; `announce(url)` once it is ready to."""
-    import uvicorn
+    """Serve the sync API on host:port with `workers` processes until stopped (the schema is
+    migrated once first); `announce(url)` once it is ready to."""
+    from crm_tui.server.serve import run
 
-    from crm_tui.server.core.config import get_settings
-    from crm_tui.server.main import create_app
-
-    settings = get_settings(database_url)
     try:
-        app = create_app(settings)
-    except Exception as exc:
-        raise ServerUnavailable(settings.database_url, exc) from exc
-    if announce is not None:
-        announce(settings.database_url)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+        run(database_url, host, port, workers=workers, announce=announce)
+    except Exception as exc:  # opening fails before serving: unreachable PostgreSQL, bad URL
+        raise ServerUnavailable(_database_url(database_url), exc) from exc
