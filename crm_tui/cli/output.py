@@ -37,6 +37,13 @@ LIST_COLUMNS: dict[str, list[str]] = {
 HIDDEN_IN_JSON = {"field_hlc", "extra", "sort_key", "server_version"}
 
 
+def list_columns(entity: str) -> list[str]:
+    """The table columns of `crm list ENTITY`: chosen ones, else the id and first fields."""
+    from crm_tui.domain.fields import ENTITIES
+
+    return LIST_COLUMNS.get(entity) or ["id", *ENTITIES[entity].field_names[:6]]
+
+
 def check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> None:
     if fmt not in allowed:
         fail(f"--format: '{fmt}' is not one of {', '.join(allowed)}")
@@ -85,9 +92,9 @@ def emit_records(book: Book, entity: str, records: list[Any], fmt: str) -> None:
     field in JSON and CSV)."""
     rows = display_rows(book, entity, records, fmt)
     columns = (
-        LIST_COLUMNS[entity]
+        list_columns(entity)
         if fmt == "table"
-        else (list(rows[0].keys()) if rows else LIST_COLUMNS[entity])
+        else (list(rows[0].keys()) if rows else list_columns(entity))
     )
     emit(rows, columns, fmt)
 
