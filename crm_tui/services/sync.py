@@ -8,6 +8,7 @@ never conflict rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crm_tui.storage import outbox, parking, sync_store
@@ -40,6 +41,7 @@ __all__ = [
     "dismiss_conflict",
     "is_signed_in",
     "login",
+    "login_file",
     "parked",
     "parked_count",
     "pending_count",
@@ -120,6 +122,13 @@ def status(book: Book) -> SyncStatus:
 
 def is_signed_in(book: Book) -> bool:
     return bool(book.db.state(outbox.SERVER_URL_KEY))
+
+
+def login_file(book: Book) -> Path:
+    """Where this book's device token is kept (next to the book, readable by its owner)."""
+    from crm_tui.sync.http import login_path
+
+    return login_path(book.path)
 
 
 def sync_now(book: Book, *, progress: Progress | None = None, retries: int = 2) -> SyncReport:
