@@ -15,7 +15,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from crm_tui.domain import sales_docs as rules
-from crm_tui.domain.fields import FieldError, ValidationErrors, to_wire
+from crm_tui.domain.fields import FieldError, ValidationErrors, parse_values, to_wire
 from crm_tui.domain.models import Contract, Payment, PaymentPlan, Product, Quote, QuoteLine
 from crm_tui.storage import outbox
 from crm_tui.storage.repository import Repository, live
@@ -78,9 +78,8 @@ class QuoteRepo(Repository[Quote]):
                 )
             except rules.DocError as exc:
                 raise _refuse(exc.field, exc.message) from None
-            return self._apply(
-                s, rec, {"status": target} | (extra or {}), kind="patch", record_undo=True
-            )
+            changes = parse_values(self.entity, extra or {}, self.db.input_context)
+            return self._apply(s, rec, {"status": target} | changes, kind="patch", record_undo=True)
 
     def of_deal(self, opportunity_id: str) -> list[Quote]:
         return self.page(
@@ -147,9 +146,8 @@ class ContractRepo(Repository[Contract]):
                 rules.check_contract_step(rec.status, target)
             except rules.DocError as exc:
                 raise _refuse(exc.field, exc.message) from None
-            return self._apply(
-                s, rec, {"status": target} | (extra or {}), kind="patch", record_undo=True
-            )
+            changes = parse_values(self.entity, extra or {}, self.db.input_context)
+            return self._apply(s, rec, {"status": target} | changes, kind="patch", record_undo=True)
 
     def of_deal(self, opportunity_id: str) -> list[Contract]:
         return self.page(where=[Contract.opportunity_id == opportunity_id], limit=500)

@@ -1,0 +1,129 @@
+"""The receivables report's figures equal plain SQL over the same file."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+import pytest
+
+from crm_tui.reports.period import Period
+from crm_tui.services import payments, receivables, reports
+from crm_tui.services.book import Book
+
+
+def _as(db, user_id: str, role: str) -> None:
+    db.set_state("user_id", user_id)
+    db.set_state("role", role)
+
+
+@pytest.fixture
+def book(db) -> Book:
+    """Two reps' contracts: paid, partly paid, overdue in every bucket, one cancelled."""
+    _as(db, "rep-1", "rep")
+    book = Book(db)
+    for uid, name in (("rep-1", "王芳"), ("rep-2", "李雷")):
+        # Team members come from the server; written plainly here.
+        with db.transaction() as s:
+            s.connection().exec_driver_sql(
+                "INSERT INTO user(id, owner_id, created_at, updated_at, name, role) "
+                "VALUES (?, NULL, '2026-01-01', '2026-01-01', ?, 'rep')",
+                (uid, name),
+            )
+    plans: list = []
+    for uid, customer, amount, dues in (
+        ("rep-1", "上海机电", "90000", ["2026-08-01", "2026-09-20", "2026-10-30"]),
+        ("rep-2", "广州物流", "40000", ["2026-11-10", "2026-12-10"]),
+        ("rep-2", "深圳电子", "10000", ["2026-06-01"]),
+    ):
+        _as(db, uid, "rep")
+        c = db.repos.customers.create({"name": customer})
+        deal = db.repos.opportunities.create({"customer_id": c.id, "title": customer})
+        contract = payments.contract_for_deal(book, deal.id, amount, {})
+        payments.sign(book, contract.id, "2026-10-01")
+        plans.append(
+            payments.make_plan(
+                book, contract.id, instalments=len(dues), due=[date.fromisoformat(d) for d in dues]
+            )
+        )
+    _as(db, "rep-1", "rep")
+    payments.record_payment(book, plans[0][0].id, "30000", on="2026-11-03")  # first paid
+    payments.record_payment(book, plans[0][1].id, "10000", on="2026-11-05")  # second partly
+    _as(db, "rep-2", "rep")
+    payments.record_payment(book, plans[1][0].id, "5000", on="2026-11-20")  # stays entered
+    _as(db, "mgr", "manager")
+    for p in payments.payments(book, plans[0][0].contract_id):
+        payments.confirm(book, p.id)
+    return book
+
+
+PLAIN_OUTSTANDING = """
+SELECT p.id, p.amount - MIN(p.amount, COALESCE((SELECT SUM(y.amount) FROM payment y
+         WHERE y.plan_id = p.id AND y.status = 'confirmed' AND y.deleted = 0), 0)),
+       CAST(julianday(:today) - julianday(p.due_on) AS INTEGER), cu.name, u.name
+FROM payment_plan p JOIN contract c ON c.id = p.contract_id
+JOIN opportunity o ON o.id = c.opportunity_id JOIN customer cu ON cu.id = o.customer_id
+JOIN user u ON u.id = c.owner_id
+WHERE p.deleted = 0 AND c.deleted = 0 AND c.status != 'cancelled'
+"""
+
+
+def test_receivables_equal_plain_sql(book: Book, db) -> None:
+    period = Period.month(2026, 11)
+    report = receivables.build(book, period, team=True)
+    conn = sqlite3.connect(db.path)
+    today = "2026-11-23"
+    one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+    planned = one(
+        "SELECT SUM(amount) FROM payment_plan WHERE due_on >= '2026-11-01' AND due_on < '2026-12-01'"
+    )
+    collected = one(
+        "SELECT SUM(amount) FROM payment WHERE status = 'confirmed' AND received_on >= '2026-11-01'"
+    )
+    entered = one("SELECT SUM(amount) FROM payment WHERE status = 'entered'")
+    rows = conn.execute(PLAIN_OUTSTANDING, {"today": today}).fetchall()
+    receivable = sum(r[1] for r in rows)
+    overdue = sum(r[1] for r in rows if r[2] > 0)
+    signed = one("SELECT SUM(amount) FROM contract WHERE signed_on >= '2026-08-26'")
+    figures = {row[0]: row[1] for row in report.section("collection").rows}
+    assert figures["planned (instalments due)"].minor == planned
+    assert figures["collected (confirmed)"].minor == collected == 40_000_00
+    assert figures["entered, awaiting confirmation"].minor == entered == 5_000_00
+    assert figures["receivable (all open instalments)"].minor == receivable
+    assert figures["of which overdue"].minor == overdue
+    dso = figures["DSO (contracts signed in the last 90 days)"].value
+    assert dso == round(receivable / signed * 90, 1)
+
+    def bucket(days: int) -> str:
+        return "0-30" if days <= 30 else "31-60" if days <= 60 else "61-90" if days <= 90 else "90+"
+
+    expected: dict[str, dict[str, int]] = {}
+    for _id, outstanding, days, customer, _rep in rows:
+        if outstanding > 0 and days > 0:
+            cell = expected.setdefault(customer, {})
+            cell[bucket(days)] = cell.get(bucket(days), 0) + outstanding
+    by_customer = report.section("by_customer")
+    got = {
+        row[0]: {
+            b: row[i + 1].minor
+            for i, b in enumerate(("0-30", "31-60", "61-90", "90+"))
+            if row[i + 1].minor
+        }
+        for row in by_customer.rows
+        if row[0] != "total"
+    }
+    assert got == expected
+    assert expected["深圳电子"] == {"90+": 10_000_00}
+    assert expected["上海机电"] == {"61-90": 20_000_00, "0-30": 30_000_00}
+    # Rendered like the other reports (md, csv, html).
+    for fmt in ("md", "csv", "html"):
+        assert "上海机电" in reports.render(report, fmt)
+
+
+def test_a_rep_sees_only_her_own_receivables(book: Book, db) -> None:
+    _as(db, "rep-2", "rep")
+    with pytest.raises(PermissionError):
+        receivables.build(book, Period.month(2026, 11), team=True)
+    mine = receivables.build(book, Period.month(2026, 11))
+    customers = {row[0] for row in mine.section("by_customer").rows}
+    assert customers == {"深圳电子", "广州物流", "total"}
