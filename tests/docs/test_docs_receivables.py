@@ -75,7 +75,8 @@ def test_receivables_equal_plain_sql(book: Book, db) -> None:
     today = "2026-11-23"
     one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
     planned = one(
-        "SELECT SUM(amount) FROM payment_plan WHERE due_on >= '2026-11-01' AND due_on < '2026-12-01'"
+        "SELECT SUM(amount) FROM payment_plan "
+        "WHERE due_on >= '2026-11-01' AND due_on < '2026-12-01'"
     )
     collected = one(
         "SELECT SUM(amount) FROM payment WHERE status = 'confirmed' AND received_on >= '2026-11-01'"
