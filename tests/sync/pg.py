@@ -166,18 +166,24 @@ class ServerProcess:
 
 
 def start_server(
-    database_url: str, folder: Path, port: int | None = None, env: dict[str, str] | None = None
+    database_url: str,
+    folder: Path,
+    port: int | None = None,
+    env: dict[str, str] | None = None,
+    workers: int = 1,
 ) -> ServerProcess:
     """Start `crm server` on a loopback port and wait until /health answers (`env`: extra
     variables, e.g. the sign-in limits, which are lifted by default: every test signs in
-    from 127.0.0.1)."""
+    from 127.0.0.1; `workers`: uvicorn worker processes, via crm_tui.server.serve)."""
     port = port or free_port()
     exe = Path(sys.executable).with_name("crm")
     log = (folder / f"server-{port}.log").open("a")
+    command = [str(exe), "server"]
+    if workers > 1:
+        command = [sys.executable, "-m", "crm_tui.server.serve", "--workers", str(workers)]
     proc = subprocess.Popen(
         [
-            str(exe),
-            "server",
+            *command,
             "--host",
             "127.0.0.1",
             "--port",
