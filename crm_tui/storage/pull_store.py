@@ -303,6 +303,7 @@ def _apply(
         local = _local(conn, shape.table, [c.row_id for c in group])
         new_rows: list[dict[str, Any]] = []
         old_rows: list[dict[str, Any]] = []
+        versions: list[tuple[int, str]] = []
         for change in group:
             known = local.get(change.row_id)
             if known is not None and change.seq <= (known[0] or 0):
@@ -311,6 +312,12 @@ def _apply(
                 if known is not None:
                     applied += 1
                     repo.tombstone_local(s, change.row_id, version=change.seq)
+                continue
+            if change.op == "version":
+                # This laptop's own write, kept by the server as sent (CONTRACT-21): only
+                # the version its next push bases on is new. Values, clocks, index: as is.
+                if known is not None:
+                    versions.append((change.seq, change.row_id))
                 continue
             if change.data is None:
                 continue
@@ -334,6 +341,10 @@ def _apply(
                 continue
             row = _row(shape, change, known[1] if known else None)
             (old_rows if known else new_rows).append(row)
+        if versions:
+            conn.executemany(
+                f'UPDATE "{shape.table}" SET server_version = ? WHERE id = ?', versions
+            )
         _upsert(conn, shape, new_rows + old_rows)
         if entity in _SEARCHABLE and new_rows:
             _index_new(conn, s, db, entity, new_rows)

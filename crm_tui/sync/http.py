@@ -19,6 +19,8 @@ from typing import Any
 import httpx
 
 from crm_tui.sync.protocol import (
+    ECHO_VERSION,
+    PULL_ECHO_PARAM,
     DeviceRenewRequest,
     EnrolRequest,
     EnrolResponse,
@@ -213,7 +215,13 @@ class SyncClient:
         million): the page's shape is checked, each change becomes a light `WireChange`."""
         limit = min(limit, self.max_page)
         try:
-            response = self._request("GET", "/sync/pull", params={"after": after, "limit": limit})
+            response = self._request(
+                "GET",
+                "/sync/pull",
+                # Our own unchanged writes as version-only changes (CONTRACT-21); an older
+                # server ignores the parameter and sends full rows.
+                params={"after": after, "limit": limit, PULL_ECHO_PARAM: ECHO_VERSION},
+            )
         except SyncError as exc:
             # A server of the previous release caps pages lower and answers 422: ask for
             # its size from now on rather than failing every sync.
@@ -257,7 +265,7 @@ class PulledPage:
         for change in changes:
             if (
                 type(change.seq) is not int
-                or change.op not in ("upsert", "remove")
+                or change.op not in ("upsert", "remove", "version")
                 or not isinstance(change.row_id, str)
                 or not (change.data is None or isinstance(change.data, dict))
             ):

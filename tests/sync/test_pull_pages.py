@@ -146,3 +146,20 @@ def test_a_first_sync_killed_half_way_rebuilds_its_indexes_on_the_next_pull(lapt
     bob.sync()
     assert _indexes(bob) == indexes and not bob.db.state(pull_store.DEFERRED_KEY)
     _same_rows(alice, bob, made)
+
+
+def test_a_laptop_gets_its_own_writes_back_as_versions_only(laptop) -> None:
+    """CONTRACT-21 against the real server: alice's own unchanged create comes back as op
+    'version' (the version ratchets, nothing else is written); bob gets the full row."""
+    alice, bob = laptop(), laptop("manager")
+    cid = alice.db.repos.customers.create({"name": "Echo Works", "city": "Hefei"}).id
+    alice.sync()
+    with alice.client() as client:
+        mine = [c for c in client.pull_page(0, 5000).changes if c.row_id == cid]
+    with bob.client() as client:
+        theirs = [c for c in client.pull_page(0, 5000).changes if c.row_id == cid]
+    assert [c.op for c in mine] == ["version"] and [c.op for c in theirs] == ["upsert"]
+    bob.sync()
+    assert alice.db.repos.customers.require(cid).server_version == mine[0].seq
+    assert bob.db.repos.customers.require(cid).server_version == mine[0].seq
+    assert alice.row("customer", cid) == bob.row("customer", cid)

@@ -128,3 +128,25 @@ def test_a_bad_row_with_a_pending_local_edit_is_parked_too(tmp_path: Path) -> No
     assert (kept.amount, kept.description) == (100, "taxi")  # the local edit is untouched
     assert db.pending_changes() == 1 and pull_store.cursor_of(db) == 3
     db.close()
+
+
+def test_a_version_only_echo_ratchets_the_version_and_nothing_else(tmp_path: Path) -> None:
+    """CONTRACT-21: this laptop's own unchanged write comes back as op 'version'."""
+    db = open_database(tmp_path / "lap.db", Clock())
+    cid, stranger = new_id(), new_id()
+    assert pull_store.apply_page(db, [_upsert(1, "customer", cid, name="Echo Co")], 1) == 1
+    db.repos.customers.update(cid, {"city": "Hefei"})  # pushed; the server kept it as sent
+    before = db.repos.customers.require(cid)
+    page = [
+        WireChange(6, "customer", cid, "version", {"version": 6}),
+        WireChange(7, "customer", stranger, "version", {"version": 7}),  # not here: ignored
+    ]
+    pull_store.apply_page(db, page, 7)
+    after = db.repos.customers.require(cid)
+    assert after.server_version == 6 and pull_store.cursor_of(db) == 7
+    assert (after.city, after.field_hlc, after.name) == (before.city, before.field_hlc, "Echo Co")
+    assert db.repos.customers.get(stranger, include_deleted=True) is None
+    assert [c.id for c in db.repos.customers.search("Hefei")] == [cid]
+    pull_store.apply_page(db, [WireChange(4, "customer", cid, "version", {"version": 4})], 7)
+    assert db.repos.customers.require(cid).server_version == 6  # never goes back
+    db.close()
