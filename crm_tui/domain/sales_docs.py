@@ -318,3 +318,34 @@ def dso(receivable: int, sales: int, days: int) -> float | None:
     if sales <= 0:
         return None
     return round(receivable / sales * days, 1)
+
+
+# --- the quote document ------------------------------------------------------------------
+@dataclass(frozen=True)
+class DocLine:
+    position: int
+    description: str
+    model: str
+    unit: str
+    quantity: int
+    unit_price: int
+    discount: str
+    net: int
+
+
+@dataclass(frozen=True)
+class QuoteDoc:
+    number: str
+    title: str
+    revision: int
+    status: str
+    customer: str
+    deal: str
+    issued_on: date
+    valid_until: date | None
+    currency: str
+    lines: tuple[DocLine, ...]
+    totals: Totals
+    tax_rate: str
+    notes: str
+    company: dict[str, str]

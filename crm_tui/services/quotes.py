@@ -34,6 +34,10 @@ def docs(book: Book) -> DocRepositories:
 
         found = DocRepositories(db, db.repos)
         db.repos.docs = found
+        # Interim, until storage.repositories registers them (requested from B): sync,
+        # records and lists find repositories by entity name.
+        for name, repo in found.by_entity.items():
+            db.repos.by_entity.setdefault(name, repo)
     return found
 
 
@@ -276,44 +280,14 @@ def reject(book: Book, ref: str) -> Quote:
 
 
 # --- what the quote document shows ----------------------------------------------------
-@dataclass(frozen=True)
-class DocLine:
-    position: int
-    description: str
-    model: str
-    unit: str
-    quantity: int
-    unit_price: int
-    discount: str
-    net: int
-
-
-@dataclass(frozen=True)
-class QuoteDoc:
-    number: str
-    title: str
-    revision: int
-    status: str
-    customer: str
-    deal: str
-    issued_on: date
-    valid_until: date | None
-    currency: str
-    lines: tuple[DocLine, ...]
-    totals: rules.Totals
-    tax_rate: str
-    notes: str
-    company: dict[str, str]
-
-
-def document(book: Book, ref: str, company: dict[str, str] | None = None) -> QuoteDoc:
+def document(book: Book, ref: str, company: dict[str, str] | None = None) -> rules.QuoteDoc:
     """Everything the quote document shows, read once."""
     db = _db(book)
     quote = get(book, ref)
     deal = db.repos.opportunities.get(quote.opportunity_id, include_deleted=True)
     customer = db.repos.customers.get(deal.customer_id, include_deleted=True) if deal else None
     doc_lines = tuple(
-        DocLine(
+        rules.DocLine(
             position=i,
             description=ln.description,
             model=ln.model or "",
@@ -325,8 +299,8 @@ def document(book: Book, ref: str, company: dict[str, str] | None = None) -> Quo
         )
         for i, ln in enumerate(lines(book, quote.id), start=1)
     )
-    return QuoteDoc(
-        number=f"BJ-{quote.id.replace('-', '')[-6:].upper()}-v{quote.revision}",
+    return rules.QuoteDoc(
+        number=f"BJ-{quote.id.replace('-', '')[-6:].upper()}",
         title=quote.title,
         revision=quote.revision,
         status=quote.status,
