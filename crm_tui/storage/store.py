@@ -44,12 +44,23 @@ class Store:
         if device is None:
             device = new_id()
             self.set_state(outbox.DEVICE_ID_KEY, device)
+        self._use_node(device)
+
+    def _use_node(self, device: str) -> None:
         self.device_id = device
         self.hlc = HybridClock(
             device,
             self.state(outbox.LAST_HLC_KEY),
             wall=lambda: int(self.clock.now().timestamp() * 1000),
         )
+
+    def new_clock_node(self) -> str:
+        """Give this file a fresh clock node id (the server ties a node id to the first
+        user who pushed with it: a file signed in as another user needs its own)."""
+        device = new_id()
+        self.set_state(outbox.DEVICE_ID_KEY, device)
+        self._use_node(device)
+        return device
 
     # --- identity and settings kept in sync_state ---------------------------------------
     def state(self, key: str) -> str | None:

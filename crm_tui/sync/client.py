@@ -95,6 +95,10 @@ def login(
             client.close()
     url = url.rstrip("/")
     save_login(db.path, Login(url, answer.token, answer.device_id))
+    previous = db.state(outbox.USER_ID_KEY)
+    if previous and previous != answer.user_id:
+        # Another user on this file: the server binds a clock node id to its first user.
+        db.new_clock_node()
     for key, value in (
         (outbox.SERVER_URL_KEY, url),
         (outbox.USER_ID_KEY, answer.user_id),

@@ -175,3 +175,34 @@ def test_a_restored_laptop_whose_renewal_is_refused_keeps_the_409_and_its_change
     assert asked == ["/sync/push", "/auth/device/renew"]  # renewal tried once, then given up
     assert db.pending_changes() == 1
     db.close()
+
+
+def test_a_file_signed_in_as_another_user_gets_its_own_clock_node(laptop, server) -> None:
+    """The server ties a clock node id to the first user who pushed with it."""
+    from tests.sync.conftest import crm as run_crm
+
+    alice = laptop()
+    alice.db.repos.customers.create({"name": "Alice First Co"})
+    alice.sync()
+    node = alice.db.device_id
+    code = server.add_user("second-user-" + node[-6:])
+    result = run_crm(
+        "--db",
+        str(alice.path),
+        "login",
+        server.url,
+        "--user",
+        "second-user-" + node[-6:],
+        "--code",
+        code,
+    )
+    assert result.exit_code == 0, result.output
+    alice.db.close()
+    from crm_tui.storage.database import open_database
+
+    alice.db = open_database(alice.path, alice.clock)
+    assert alice.db.device_id != node
+    cid = alice.db.repos.customers.create({"name": "Second User Co"}).id
+    report = alice.sync()
+    assert report.rejected == 0, report.rejections
+    assert alice.row("customer", cid)["owner_id"] == alice.db.user_id
