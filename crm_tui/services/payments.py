@@ -76,6 +76,27 @@ def contract_for_deal(
     return docs(book).contracts.create(base | values)
 
 
+def new_contract(
+    book: Book,
+    *,
+    quote_ref: str | None = None,
+    deal_ref: str | None = None,
+    amount: str | int | None = None,
+    values: dict[str, Any] | None = None,
+    signed_on: date | str | None = None,
+) -> Contract:
+    """A contract from an accepted quote, or on a deal for `amount`; signed at once when
+    `signed_on` is given. One transaction: a refusal writes nothing."""
+    with _db(book).transaction():
+        if quote_ref is not None:
+            made = contract_from_quote(book, quote_ref, values)
+        else:
+            if deal_ref is None or amount is None:
+                raise _error("amount", "a contract on a deal needs the deal and an amount")
+            made = contract_for_deal(book, deal_ref, amount, values or {})
+        return sign(book, made.id, signed_on) if signed_on else made
+
+
 def get_contract(book: Book, ref: str) -> Contract:
     return docs(book).contracts.resolve(ref)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crm_tui.domain import sales_docs as rules
@@ -334,3 +335,13 @@ def set_company_header(book: Book, values: dict[str, str]) -> None:
     db = _db(book)
     for key, value in values.items():
         db.set_state(f"company.{key}", value.strip() or None)
+
+
+def write_document(book: Book, ref: str, path: Path) -> str:
+    """Write quote `ref` as HTML or Markdown (by the file's suffix); returns the format.
+    ValueError for another suffix, OSError when the file cannot be written."""
+    from crm_tui.io import quote_doc
+
+    fmt = quote_doc.format_for(path)  # before reading anything: a bad name changes nothing
+    path.write_text(quote_doc.render(document(book, ref), fmt), encoding="utf-8")
+    return fmt
