@@ -53,3 +53,41 @@ def test_models_match_the_migrated_schema(db) -> None:
         model_cols = set(model.__table__.columns.keys())
         generated = {c for c in table_cols if c.endswith("_md")}  # virtual helper columns
         assert model_cols == table_cols - generated, name
+
+
+def test_conflicts_and_parked_rows_survive_the_issue_14_rebuilds(tmp_path: Path, clock) -> None:
+    """0060 and 0061 rebuild `conflict` and `pull_parked`: rows and ids kept, new kinds in."""
+    path = tmp_path / "v50.db"
+    migrate_file(path, upto=50)
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "INSERT INTO conflict (id, entity, row_id, field, kind, losing_value, at) "
+        "VALUES (7, 'customer', 'c1', 'city', 'rejected', '\"Hefei\"', '2026-01-01')"
+    )
+    conn.execute(
+        "INSERT INTO pull_parked (row_id, entity, seq, change, waits_for) "
+        "VALUES ('k1', 'contact', 3, '{}', 'c9')"
+    )
+    conn.commit()
+    conn.close()
+    db = open_database(path, clock)
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT id, kind, losing_value FROM conflict").fetchall() == [
+        (7, "rejected", '"Hefei"')
+    ]
+    assert conn.execute("SELECT row_id, waits_for, reason FROM pull_parked").fetchall() == [
+        ("k1", "c9", None)
+    ]
+    conn.execute(  # the new kind and a parked row with a reason (no parent) are accepted
+        "INSERT INTO conflict (entity, row_id, field, kind, at) "
+        "VALUES ('customer', 'c1', 'notes', 'deleted', '2026-01-02')"
+    )
+    conn.execute(
+        "INSERT INTO pull_parked (row_id, entity, seq, change, reason) "
+        "VALUES ('e1', 'expense', 4, '{}', 'OverflowError')"
+    )
+    conn.commit()
+    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"ix_conflict_open", "ix_pull_parked_waits"} <= indexes
+    conn.close()
+    db.close()
