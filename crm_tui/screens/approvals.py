@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
@@ -78,19 +79,30 @@ class ApprovalsScreen(CrmScreen):
         return name if name is not None else (user_id or "")[:8]
 
     def reload(self) -> None:
-        from crm_tui.domain.money import format_money
-
         summary = self.query_one("#approvals-summary", Static)
-        table = self.query_one(DataTable)
-        table.clear()
         if not is_manager(self.book):
+            self.query_one(DataTable).clear()
             self.claims = []
             summary.update("Approvals are for managers: sign in with a manager's account.")
             self.refresh_bindings()
             return
-        self.claims = submitted_claims(self.book)
+        self._load_claims()
+
+    @work(thread=True, exclusive=True, group="approvals", exit_on_error=False)
+    def _load_claims(self) -> None:
+        """The queue and its reps' names, read off the UI thread."""
+        claims = submitted_claims(self.book)
+        names = {c.owner_id: self._who(c.owner_id) for c in claims}
+        self.app.call_from_thread(self._show_claims, claims, names)
+
+    def _show_claims(self, claims: list[Expense], names: dict[str | None, str]) -> None:
+        from crm_tui.domain.money import format_money
+
+        table = self.query_one(DataTable)
+        table.clear()
+        self.claims = claims
         total: dict[str, int] = {}
-        for claim in self.claims:
+        for claim in claims:
             total[claim.currency] = total.get(claim.currency, 0) + claim.amount
             submitted = (
                 self.book.clock.to_local(claim.submitted_at).strftime("%m-%d %H:%M")
@@ -99,7 +111,7 @@ class ApprovalsScreen(CrmScreen):
             )
             table.add_row(
                 submitted,
-                self._who(claim.owner_id),
+                names[claim.owner_id],
                 str(claim.spent_on),
                 claim.category,
                 format_money(claim.amount, claim.currency),
@@ -107,8 +119,8 @@ class ApprovalsScreen(CrmScreen):
                 key=claim.id,
             )
         sums = ", ".join(format_money(v, c) for c, v in sorted(total.items())) or "nothing"
-        summary.update(
-            f"{len(self.claims)} claim(s) waiting for you · {sums} · a: approve  x: reject"
+        self.query_one("#approvals-summary", Static).update(
+            f"{len(claims)} claim(s) waiting for you · {sums} · a: approve  x: reject"
         )
         self.refresh_bindings()
 

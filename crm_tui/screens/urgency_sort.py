@@ -50,11 +50,15 @@ class UrgencySort:
     entity: ClassVar[str]
     own_order: ClassVar[str] = "due date"  # what the screen sorts by otherwise
 
+    _urgent: bool | None = None  # the stored choice, read once per screen
+
     @property
     def by_urgency(self) -> bool:
-        from crm_tui.services import desk
+        if self._urgent is None:
+            from crm_tui.services import desk
 
-        return desk.list_order(self.book, self.entity) == "urgency" and self.urgency_applies()
+            self._urgent = desk.list_order(self.book, self.entity) == "urgency"
+        return self._urgent and self.urgency_applies()
 
     def urgency_applies(self) -> bool:
         """False where every row scores 0 (done follow-ups): the list keeps its own order."""
@@ -78,6 +82,7 @@ class UrgencySort:
         from crm_tui.services import desk, urgency
 
         desk.set_list_order(self.book, self.entity, "urgency" if urgent else None)
+        self._urgent = urgent
         table = screen.table
         table.columns = screen.columns()
         table.set_source(screen.make_source())

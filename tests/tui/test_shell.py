@@ -238,3 +238,25 @@ async def test_every_palette_destination_opens_its_screen(app):
             while len(app.screen_stack) > 1:  # close what the entry pushed over its section
                 app.pop_screen()
                 await pilot.pause()
+
+
+async def test_the_status_line_reads_its_counts_off_the_ui_thread(app, monkeypatch):
+    import threading
+
+    from crm_tui.services import sync
+
+    threads: list[str] = []
+    original = sync.status
+
+    def spy(book):  # noqa: ANN001
+        threads.append(threading.current_thread().name)
+        return original(book)
+
+    monkeypatch.setattr(sync, "status", spy)
+    async with app.run_test(size=(100, 30)) as pilot:
+        main = threading.current_thread().name
+        await settle(pilot)
+        app.refresh_status()
+        await settle(pilot)
+        assert "pending" in str(app.screen.query_one(StatusBar).render())
+    assert threads and main not in threads
