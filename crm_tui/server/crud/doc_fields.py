@@ -1,0 +1,64 @@
+"""Provides the fields only the server writes in quote to cash (issue 19): a payment's
+status and confirmation (the `confirm` command's, payment_commands.py) and a contract's
+number: a laptop's provisional `HT-2026-P-…` becomes `HT-2026-0042` on the server.
+
+Called from write.create_record / merge_record (owned by C); imports nothing of write.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from crm_tui.domain import sales_docs
+from crm_tui.server.crud.errors import Refused
+from crm_tui.server.models import Record
+
+# A payment's fields only the `confirm` command (the server) writes.
+PAYMENT_SERVER_FIELDS = frozenset({"status", "confirmed_by", "confirmed_at"})
+_CONFIRMED_RE = re.compile(r"^HT-(\d{4})-(\d{4,})$")
+
+
+def clean_create(entity: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """A create's payload without what only the server writes (refused where it matters)."""
+    if entity == "payment":
+        if payload.get("status") not in (None, sales_docs.PaymentStatus.ENTERED.value):
+            raise Refused("a payment is entered first; a manager confirms it")
+        return {k: v for k, v in payload.items() if k not in PAYMENT_SERVER_FIELDS - {"status"}}
+    return payload
+
+
+def check_patch(entity: str, payload: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
+    """A patch's payload as the server accepts it: a confirmed payment is locked, its
+    confirmation is the command's; a contract's number is the server's."""
+    if entity == "payment":
+        if stored.get("status") == sales_docs.PaymentStatus.CONFIRMED.value:
+            raise Refused("a confirmed payment is locked")
+        if PAYMENT_SERVER_FIELDS & set(payload):
+            raise Refused("a manager confirms a payment (the confirm command)")
+    if entity == "contract" and "number" in payload:
+        return {k: v for k, v in payload.items() if k != "number"}
+    return payload
+
+
+def number_contract(session: Session, values: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A new contract's values with the server's number, HT-<year>-<next>, for the year it
+    was signed (else this year). The next number is the year's highest plus one: the push
+    runs in one write transaction, which SQLite serialises (on PostgreSQL two concurrent
+    pushes could take the same number; C's change counter lock would close that)."""
+    if "number" in values and not sales_docs.is_provisional(values.get("number")):
+        if values.get("number"):
+            raise Refused("the server numbers contracts; send it without a number")
+    signed = str(values.get("signed_on") or "")
+    year = int(signed[:4]) if signed[:4].isdigit() else now.year
+    highest = 0
+    rows = session.exec(select(Record.data).where(col(Record.entity) == "contract"))
+    for data in rows:
+        match = _CONFIRMED_RE.match(str(json.loads(data).get("number") or ""))
+        if match and int(match.group(1)) == year:
+            highest = max(highest, int(match.group(2)))
+    return values | {"number": sales_docs.confirmed_number(year, highest + 1)}
