@@ -239,11 +239,11 @@ class CrmApp(Shell):
             return
         self._syncing = False
         self.refresh_status()
-        reload = getattr(self.screen, "reload", None)
+        screen = self.screen
         if event.state is WorkerState.SUCCESS:
             manual, report = event.worker.result
-            if callable(reload) and report.pulled:
-                reload()
+            if isinstance(screen, CrmScreen) and report.pulled:
+                screen.reload()
             if manual or report.conflicts or report.rejected:
                 extra = " · see Conflicts" if report.conflicts or report.rejected else ""
                 self.notify(f"Synced: {report.summary()}{extra}", timeout=6)
@@ -294,8 +294,9 @@ class CrmApp(Shell):
         if not self.book_ready:
             return
         screen = self.screen
-        entity = getattr(screen, "undo_entity", None)
-        if entity is None and not isinstance(screen, CrmScreen):
+        if isinstance(screen, CrmScreen):
+            entity = screen.undo_entity
+        else:  # a dialog over a section: undo what that section undoes
             section = SECTIONS.get(self.current_mode)
             entity = section.undo_entity if section else None
         from crm_tui.domain.fields import ValidationErrors
@@ -307,9 +308,8 @@ class CrmApp(Shell):
             self.notify(str(exc.errors[0].message), severity="warning")
             return
         self.notify(message or "Nothing to undo here.")
-        reload = getattr(screen, "reload", None)
-        if message and callable(reload):
-            reload()
+        if message and isinstance(screen, CrmScreen):
+            screen.reload()
         self.refresh_status()
 
     def open_record(self, entity: str, row_id: str, customer_id: str | None = None) -> None:
