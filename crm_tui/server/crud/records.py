@@ -214,34 +214,59 @@ class ChangeSet:
 
 
 def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """INSERT `rows` (dicts with the same keys) with one driver-level executemany.
+    """INSERT `rows` (dicts with the same keys) in bulk: a driver-level executemany on
+    SQLite (in-process: no round trips); on PostgreSQL one statement over `unnest` of one
+    array per column (psycopg's executemany pipelines a statement per row, and a long
+    multi-row VALUES text costs more to parse on the client than to run).
 
     SQLAlchemy's per-row parameter building for an executemany cost more than SQLite's own
     insert; the column types' bind processors (SQLite datetimes as text) are applied here.
     """
-    if rows:
-        names = list(rows[0])
-        columns = ", ".join(_quote(conn, n) for n in names)
-        marks = ", ".join([_mark(conn)] * len(names))
-        sql = f"INSERT INTO {_quote(conn, table.name)} ({columns}) VALUES ({marks})"
-        conn.exec_driver_sql(sql, _params(conn, table, names, rows))
+    if not rows:
+        return
+    names = list(rows[0])
+    columns = ", ".join(_quote(conn, n) for n in names)
+    head = f"INSERT INTO {_quote(conn, table.name)} ({columns}) "
+    params = _params(conn, table, names, rows)
+    if conn.dialect.name != "postgresql":
+        conn.exec_driver_sql(head + f"VALUES ({', '.join(['?'] * len(names))})", params)
+        return
+    conn.exec_driver_sql(head + f"SELECT * FROM {_unnest(conn, table, names)}", _columns(params))
 
 
 def update_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """UPDATE rows by `id`: each dict holds `id` and the columns to set (the same keys)."""
-    if rows:
-        names = [n for n in rows[0] if n != "id"]
-        sets = ", ".join(f"{_quote(conn, n)} = {_mark(conn)}" for n in names)
-        sql = f"UPDATE {_quote(conn, table.name)} SET {sets} WHERE id = {_mark(conn)}"
-        conn.exec_driver_sql(sql, _params(conn, table, [*names, "id"], rows))
+    """UPDATE rows by `id`: each dict holds `id` and the columns to set (the same keys); on
+    PostgreSQL one `UPDATE … FROM unnest(…)`."""
+    if not rows:
+        return
+    names = [n for n in rows[0] if n != "id"]
+    params = _params(conn, table, [*names, "id"], rows)
+    name = _quote(conn, table.name)
+    if conn.dialect.name != "postgresql":
+        sets = ", ".join(f"{_quote(conn, n)} = ?" for n in names)
+        conn.exec_driver_sql(f"UPDATE {name} SET {sets} WHERE id = ?", params)
+        return
+    sets = ", ".join(f"{_quote(conn, n)} = v.{_quote(conn, n)}" for n in names)
+    aliases = ", ".join(_quote(conn, n) for n in [*names, "id"])
+    conn.exec_driver_sql(
+        f"UPDATE {name} SET {sets} FROM {_unnest(conn, table, [*names, 'id'])} AS v({aliases}) "
+        f"WHERE {name}.id = v.id",
+        _columns(params),
+    )
+
+
+def _unnest(conn: Connection, table: Table, names: list[str]) -> str:
+    """`unnest(%s::type[], …)`: one array parameter per column, typed as the column."""
+    types = [table.c[n].type.compile(dialect=conn.dialect) for n in names]
+    return f"unnest({', '.join(f'%b::{t}[]' for t in types)})"
+
+
+def _columns(params: list[tuple[Any, ...]]) -> tuple[list[Any], ...]:
+    return tuple(list(column) for column in zip(*params, strict=True))
 
 
 def _quote(conn: Connection, name: str) -> str:
     return conn.dialect.identifier_preparer.quote(name)
-
-
-def _mark(conn: Connection) -> str:
-    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
 
 
 def _params(
