@@ -17,6 +17,7 @@ from bench.report import markdown, merge
 # Case name -> module in bench.cases; each has run(ds, log) -> (rows, extra).
 CASES = ["generate", "startup", "search", "desk", "lists", "cli", "sync", "memory", "reports"]
 CASES.insert(CASES.index("search") + 1, "typing")  # keys typed on a pty (bench/pty_typing.py)
+CASES.insert(CASES.index("sync") + 1, "load")  # server workers under load (bench/cases/load.py)
 
 
 def main(argv: list[str] | None = None) -> int:
