@@ -4,7 +4,7 @@ as `Filter`s, and the next follow-up offered when one is done (a week later, sam
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from crm_tui.domain.dates import Clock
@@ -23,10 +23,26 @@ VIEWS: dict[str, tuple[str, str]] = {
 }
 
 
+def overdue_before(clock: Clock) -> datetime:
+    """THE one meaning of "overdue" (issue 13 item 8): a follow-up that is not done, not
+    deleted and due before this moment -- the start of today in the user's local zone, as
+    an aware UTC datetime. A call due today at 09:00 is "today", not overdue, all day."""
+    return clock.day_start_utc(clock.today())
+
+
+def is_overdue(due_at: datetime | None, done_at: datetime | None, clock: Clock) -> bool:
+    """Whether one follow-up (not deleted) is overdue by `overdue_before`."""
+    if due_at is None or done_at is not None:
+        return False
+    if due_at.tzinfo is None:  # stored naive moments are UTC
+        due_at = due_at.replace(tzinfo=UTC)
+    return due_at < overdue_before(clock)
+
+
 def view_filter(view: str, clock: Clock) -> Filter:
     """The follow-ups a view shows (KeyError for an unknown view)."""
     today = clock.today()
-    start = clock.day_start_utc(today)
+    start = overdue_before(clock)
     tomorrow = clock.day_start_utc(today + timedelta(days=1))
     open_ = IsEmpty("done_at")
     terms = {
