@@ -6,10 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from crm_tui.domain.hlc import Timestamp, wall_clock_ms
 from crm_tui.server.core.clock import ServerClock
 from crm_tui.server.core.db import ServerDB
 from crm_tui.sync.protocol import ECHO_VERSION, PULL_ECHO_PARAM
+from tests.sync.conftest import Server
+from tests.sync.pg import start_server
+from tests.sync.test_server_workers_pg import converge
 
 
 def _pull(lap: Any, after: int = 0, echo: bool = True) -> list[dict[str, Any]]:
@@ -92,3 +97,15 @@ def test_a_value_the_server_changed_comes_back_in_full(laptop) -> None:
     bob.sync()  # bob's write is on a version he had not seen: not an echo
     got = {c["row_id"]: c for c in _pull(bob, cursor)}
     assert got[cid]["op"] == "upsert"
+
+
+@pytest.mark.slow
+def test_three_workers_on_one_sqlite_file_stay_correct(tmp_path: Path) -> None:
+    """SQLite: one writer at a time across worker processes (BEGIN IMMEDIATE, busy timeout,
+    503 + retry); eight laptops and a reader converge as on PostgreSQL."""
+    url = f"sqlite:///{tmp_path / 'server.db'}"
+    running = start_server(url, tmp_path, workers=3)
+    try:
+        converge(Server(running.url, url, running.proc), tmp_path, 8, "3 workers on SQLite")
+    finally:
+        running.stop()
