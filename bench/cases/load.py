@@ -10,7 +10,9 @@ sequence; no laptop database, so the figures are the server's) each sync every
 `INTERVAL` s (jittered): a push of a few new customers and follow-ups plus an edit of one of
 their own customers, then pulls (echo=version) until has_more is false. Each configuration
 runs `DURATION` s on loopback; reported: records pushed per second, pulled changes per
-second, p50/p95 of push and of pull, and errors (any non-2xx, or a rejected mutation).
+second, p50/p95 of push and of pull, and errors (any non-2xx, or a rejected mutation). Then
+the same laptops sync back to back for `SATURATED` s: the throughput one and four workers
+can take on this machine.
 PostgreSQL needs its binaries (skipped with a note otherwise).
 """
 
@@ -38,6 +40,7 @@ from bench.report import Figure, figure
 LAPTOPS = 50
 INTERVAL = 3.0
 DURATION = {"small": 20.0, "100k": 45.0, "1m": 45.0}
+SATURATED = {"small": 10.0, "100k": 30.0, "1m": 30.0}
 PUSH_RECORDS = {"small": 10_000, "100k": 50_000, "1m": 50_000}
 BATCH = 500
 
@@ -165,7 +168,11 @@ def _pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
 
 
-def run_load(url: str, database_url: str, label: str, seconds: float, log) -> dict[str, Any]:
+def run_load(
+    url: str, database_url: str, label: str, seconds: float, log, interval: float = INTERVAL
+) -> dict[str, Any]:
+    """`LAPTOPS` laptops, each syncing every ~`interval` s (0: back to back, to find the
+    server's capacity) for `seconds`."""
     from crm_tui.services.server_admin import open_server
 
     admin = open_server(database_url)
@@ -183,7 +190,7 @@ def run_load(url: str, database_url: str, label: str, seconds: float, log) -> di
 
     def work(i: int, lap: SimLaptop) -> None:
         rnd = random.Random(i)
-        time.sleep(rnd.random() * INTERVAL)
+        time.sleep(rnd.random() * interval)
         while time.monotonic() < stop_at:
             batch = lap.changes(2, 3, rnd)
             try:
@@ -197,7 +204,7 @@ def run_load(url: str, database_url: str, label: str, seconds: float, log) -> di
                     counts["errors"] += 1
                     errors.append(f"{type(exc).__name__}: {str(exc)[:120]}")
                 lap.seq -= len(batch)  # not kept: the next round sends new ones in their place
-                time.sleep(INTERVAL)
+                time.sleep(max(interval, 0.5))
                 continue
             with lock:
                 pushes.append(t1 - t0)
@@ -206,7 +213,7 @@ def run_load(url: str, database_url: str, label: str, seconds: float, log) -> di
                 counts["pulled"] += pulled
                 counts["rejected"] += rejected
                 counts["syncs"] += 1
-            time.sleep(max(0.0, INTERVAL * (0.5 + rnd.random()) - (t2 - t0)))
+            time.sleep(max(0.0, interval * (0.5 + rnd.random()) - (t2 - t0)))
 
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
@@ -220,6 +227,7 @@ def run_load(url: str, database_url: str, label: str, seconds: float, log) -> di
         lap.close()
     result = {
         "label": label,
+        "interval": interval,
         "seconds": round(elapsed, 1),
         "syncs": counts["syncs"],
         "pushed_per_s": counts["pushed"] / elapsed,
@@ -287,7 +295,9 @@ def push_throughput(url: str, database_url: str, records: int, label: str, log) 
 def _load_rows(r: dict[str, Any]) -> list[Figure]:
     label = r["label"]
     note = (
-        f"{LAPTOPS} laptops every ~{INTERVAL:.0f} s for {r['seconds']} s, {r['syncs']} syncs; "
+        f"{LAPTOPS} laptops "
+        + (f"every ~{r['interval']:.0f} s" if r["interval"] else "back to back")
+        + f" for {r['seconds']} s, {r['syncs']} syncs; "
         f"load average {r['load_before']} before, {r['load_after']} after"
     )
     return [
@@ -324,6 +334,11 @@ def run(ds: Dataset, log) -> tuple[list[Figure], dict]:
                 with server(pg_url, folder, workers) as url:
                     label = f"PostgreSQL, {workers} worker{'s' if workers > 1 else ''}"
                     result = run_load(url, pg_url, label, DURATION[size], log)
+                    results.append(result)
+                    rows += _load_rows(result)
+                    # The same laptops back to back: what the server can take.
+                    label += ", back to back"
+                    result = run_load(url, pg_url, label, SATURATED[size], log, interval=0)
                     results.append(result)
                     rows += _load_rows(result)
     notes.append("fsync and synchronous_commit are off on the throwaway PostgreSQL")
