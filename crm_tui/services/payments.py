@@ -296,3 +296,31 @@ def due(book: Book, *, within_days: int = 7, limit: int = 50) -> list[Due]:
         for r in rows
         if r.contract_id in numbers
     ]
+
+
+def state_of(row: PaymentPlan, today: date) -> str:
+    return rules.instalment_state(row.amount, row.paid, row.due_on, today)
+
+
+def plan_from_text(book: Book, contract_ref: str, text: str) -> list[PaymentPlan]:
+    """What the contract screen's `p` asks: 'N [first] [every]' or 'A,B,C [first]'."""
+    parts = text.split()
+    if not parts:
+        raise _error("instalments", "type how many instalments, e.g. 3 2027-01-15 1m")
+    first = parts[1] if len(parts) > 1 else None
+    every = parts[2] if len(parts) > 2 else "1m"
+    if parts[0].isdigit() and "," not in parts[0]:
+        return make_plan(book, contract_ref, instalments=int(parts[0]), first=first, every=every)
+    amounts = [a for a in parts[0].split(",") if a]
+    return make_plan(book, contract_ref, amounts=amounts, first=first, every=every)
+
+
+def payment_from_text(book: Book, ref: str, text: str) -> Payment:
+    """What `$` asks: 'AMOUNT [DATE] [METHOD]' (e.g. '5万 today transfer')."""
+    parts = text.split()
+    if not parts:
+        raise _error("amount", "type the amount received, e.g. 5万 today transfer")
+    methods = {m.value for m in rules.PaymentMethod}
+    method = next((p for p in parts[1:] if p.lower() in methods), None)
+    dates = [p for p in parts[1:] if p != method]
+    return record_payment(book, ref, parts[0], on=dates[0] if dates else None, method=method)

@@ -55,6 +55,10 @@ def add_product(book: Book, values: dict[str, Any]) -> Product:
     return docs(book).products.create(values)
 
 
+def edit_product(book: Book, row_id: str, changes: dict[str, Any]) -> Product:
+    return docs(book).products.update(row_id, changes)
+
+
 def products(book: Book, *, active_only: bool = True, limit: int = 1000) -> list[Product]:
     from crm_tui.domain.models import Product
 
@@ -345,3 +349,40 @@ def write_document(book: Book, ref: str, path: Path) -> str:
     fmt = quote_doc.format_for(path)  # before reading anything: a bad name changes nothing
     path.write_text(quote_doc.render(document(book, ref), fmt), encoding="utf-8")
     return fmt
+
+
+def send_to_file(book: Book, ref: str, folder: Path | None = None) -> Path:
+    """Send from the app: write the HTML document next to the book (quotes/<no>-v<n>.html)
+    and mark the quote sent. Returns the file written."""
+    quote = get(book, ref)
+    doc = document(book, quote.id)
+    folder = folder or _db(book).path.parent / "quotes"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{doc.number}-v{quote.revision}.html"
+    write_document(book, quote.id, path)
+    send(book, quote.id)
+    return path
+
+
+def line_from_text(book: Book, text: str) -> LineIn:
+    """'CODE QTY [DISCOUNT%]' (a product from the price list) or 'description QTY PRICE'
+    (free text): what the quote screen's `+` asks for."""
+    parts = text.split()
+    if not parts:
+        raise _error("line", "type a product code and a quantity, e.g. M-1 2 10%")
+    try:
+        if len(parts) >= 3 and not parts[-1].endswith("%"):
+            qty = int(parts[-2])
+            price = parse_money_text(parts[-1], _db(book).input_context.currency)
+            return LineIn(description=" ".join(parts[:-2]), quantity=qty, unit_price=price)
+        qty = int(parts[1]) if len(parts) > 1 else 1
+        discount = rules.parse_rate(parts[2], "discount") if len(parts) > 2 else 0
+    except ValueError as exc:
+        raise _error("line", f"'{text}': {exc}") from None
+    return product_line(book, parts[0], qty, discount)
+
+
+def parse_money_text(text: str, currency: str) -> int:
+    from crm_tui.domain.money import parse_money
+
+    return parse_money(text, currency)[0]

@@ -1,0 +1,128 @@
+"""The quote-to-cash commands: the whole flow, and bad input as one `error:` line with
+nothing written."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from crm_tui.cli import app
+
+
+@pytest.fixture(autouse=True)
+def _registered() -> None:
+    # Until cli/__init__.py lists the module (requested from F), register it here once.
+    from crm_tui.cli import sales_docs
+
+    if not any(c.name == "quote" for c in app.registered_commands):
+        sales_docs.register(app)
+
+
+def _outbox(db_path: Path) -> int:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0]
+
+
+def _state(db_path: Path, **values: str) -> None:
+    with sqlite3.connect(db_path) as conn:
+        for key, value in values.items():
+            conn.execute(
+                "INSERT INTO sync_state(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+
+@pytest.fixture
+def deal(crm) -> str:
+    crm("add", "customer", "上海机电")
+    made = crm("add", "opportunity", "电机采购", "--customer", "上海机电", "--amount", "3万")
+    assert made.exit_code == 0, made.stderr
+    return made.stdout.strip()
+
+
+def test_deal_to_confirmed_payment_by_command(crm, deal, db_path: Path, tmp_path: Path) -> None:
+    bad = crm("quote", deal)
+    assert bad.exit_code == 1 and bad.stderr.startswith("error:") and "no lines" in bad.stderr
+    made = crm("quote", deal, "--product", "NOPE:2")
+    assert made.exit_code == 1 and "NOPE" in made.stderr
+    # A product from the price list, two of them, 10% off; 13% tax.
+    _add_product(db_path)
+    made = crm("quote", deal, "--product", "M-1:2:10%")
+    assert made.exit_code == 0, made.stderr
+    quote_id = made.stdout.split()[1]
+    assert "v1 draft: ¥20,340.00" in made.stdout  # 2 x 10,000 less 10% = 18,000 + 13%
+    html = tmp_path / "quote.html"
+    sent = crm("quote", "send", quote_id, "-o", str(html))
+    assert sent.exit_code == 0, sent.stderr
+    assert "上海机电" in html.read_text("utf-8")
+    revised = crm("quote", "revise", quote_id)
+    assert revised.exit_code == 0 and " v2 draft" in revised.stdout
+    v2 = revised.stdout.split()[1]
+    assert crm("quote", "accept", quote_id).exit_code == 1  # v1 is read-only now
+    assert crm("quote", "send", v2, "-o", str(tmp_path / "v2.md")).exit_code == 0
+    assert crm("quote", "accept", v2).exit_code == 0
+    shown = json.loads(crm("quote", "show", v2, "--format", "json").stdout)
+    assert shown[0]["amount"] == 1_800_000
+
+    contract = crm("contract", v2, "--signed", "2026-11-20")
+    assert contract.exit_code == 0, contract.stderr
+    number = contract.stdout.split()[1]
+    assert number.startswith("HT-2026-P-") and "signed: ¥20,340.00" in contract.stdout
+    before = _outbox(db_path)
+    short = crm("plan", number, "--amounts", "1万,1万")
+    assert short.exit_code == 1 and "short of the contract's ¥20,340.00" in short.stderr
+    assert _outbox(db_path) == before
+    planned = crm("plan", number, "-n", "3", "--first", "2026-12-01", "-f", "json")
+    assert planned.exit_code == 0, planned.stderr
+    rows = json.loads(planned.stdout)
+    assert [r["amount"] for r in rows] == [678_000, 678_000, 678_000]
+    assert crm("pay", rows[0]["id"], "lots").exit_code == 1
+    paid = crm("pay", rows[0]["id"], "5000", "--on", "today", "--method", "transfer")
+    assert paid.exit_code == 0, paid.stderr
+    payment_id = paid.stdout.split()[1]
+    refused = crm("confirm", payment_id)
+    assert refused.exit_code == 1 and "only a manager" in refused.stderr
+    _state(db_path, user_id="mgr-1", role="manager")
+    confirmed = crm("confirm", payment_id)
+    assert confirmed.exit_code == 0, confirmed.stderr
+    due = json.loads(crm("due", "--days", "30", "-f", "json").stdout)
+    assert due[0]["outstanding"] == 678_000 - 500_000 and due[0]["state"] == "partly paid"
+    report = crm("receivables", "--team", "-f", "csv")
+    assert report.exit_code == 0, report.stderr
+    assert "5000.00" in report.stdout or "5,000.00" in report.stdout
+
+
+def _add_product(db_path: Path) -> None:
+    from crm_tui.services import quotes
+    from crm_tui.services.book import Book
+
+    book = Book.open(db_path)
+    try:
+        quotes.add_product(book, {"code": "M-1", "name": "三相电机", "list_price": "1万"})
+    finally:
+        book.close()
+
+
+def test_bad_input_is_one_error_line(crm, deal) -> None:
+    for args, words in (
+        (["quote", "send", "nope", "-o", "q.pdf"], ".html or .md"),
+        (["quote", "send", "nope"], "needs -o"),
+        (["quote", "accept"], "needs the quote's id"),
+        (["contract"], "name an accepted quote"),
+        (["contract", "--deal", deal], "--deal needs --amount"),
+        (["contract", "--deal", deal, "--amount", "-5"], "amount"),
+        (["plan", "nope", "-n", "2"], "nope"),
+        (["pay", "nope", "100"], "nope"),
+        (["receivables", "--team"], "only a manager"),
+        (["receivables", "-f", "pdf"], "--format"),
+        (["due", "-f", "xml"], "--format"),
+    ):
+        result = crm(*args)
+        assert result.exit_code != 0, args
+        lines = result.stderr.strip().splitlines()
+        assert lines and lines[-1].startswith("error:") or "Usage" in result.stderr, args
+        assert words in result.stderr, (args, result.stderr)

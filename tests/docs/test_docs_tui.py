@@ -1,0 +1,119 @@
+"""Pilot: deal -> quote -> revision -> accepted -> contract -> plan -> payment -> confirmed,
+all by keys; and the instalments list with `due:overdue`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from crm_tui.screens.contracts import ContractScreen
+from crm_tui.screens.payments import PaymentsScreen
+from crm_tui.screens.pickers import PromptScreen
+from crm_tui.screens.quotes import QuoteScreen, QuotesScreen
+from crm_tui.services import payments, quotes
+from crm_tui.services.book import Book
+from tests.tui.pilot import row_at, settle
+from tests.tui.support_b import Host
+
+pytestmark = pytest.mark.anyio
+SIZE = (110, 34)
+
+
+@pytest.fixture
+def deal(db):
+    acme = db.repos.customers.create({"name": "上海机电"})
+    deal = db.repos.opportunities.create({"customer_id": acme.id, "title": "电机采购"})
+    db.repos.opportunity_lines.create(
+        {"opportunity_id": deal.id, "product": "三相电机", "unit_price": "1万", "quantity": 1}
+    )
+    quotes.add_product(Book(db), {"code": "M-1", "name": "减速机", "list_price": "5000"})
+    return deal
+
+
+async def _type(pilot, text: str) -> None:
+    await pilot.press(*text, "enter")
+    await settle(pilot)
+
+
+async def test_quote_to_confirmed_payment_by_keys(db, deal) -> None:
+    app = Host(db, lambda d: QuotesScreen(Book(d), deal.id))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        screen = app.screen
+        assert screen.table.row_count == 1
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, QuoteScreen)
+        await pilot.press("plus")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        await _type(pilot, "M-1 2 10%")
+        quote = quotes.get(Book(db), app.screen.quote_id)
+        assert quote.subtotal == 1_900_000  # 10,000 + 2 x 5,000 less 10%
+        await pilot.press("s")  # send v1 (writes the HTML next to the book)
+        await settle(pilot)
+        await pilot.press("r")  # v2, a draft; v1 stays read-only
+        await settle(pilot)
+        v2 = quotes.get(Book(db), app.screen.quote_id)
+        assert v2.revision == 2 and v2.status == "draft"
+        await pilot.press("a")  # refused: a draft is sent first
+        await settle(pilot)
+        assert quotes.get(Book(db), v2.id).status == "draft"
+        await pilot.press("s", "a")
+        await settle(pilot)
+        assert quotes.get(Book(db), v2.id).status == "accepted"
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, ContractScreen)
+        contract_id = app.screen.contract_id
+        await pilot.press("g", "p")
+        await pilot.pause()
+        await _type(pilot, "3 2026-12-01 1m")
+        plan = payments.plan(Book(db), contract_id)
+        assert [p.amount for p in plan] == [
+            2_147_000 // 3,
+            2_147_000 // 3,
+            2_147_000 - 2 * (2_147_000 // 3),
+        ]
+        await pilot.press("dollar_sign")
+        await pilot.pause()
+        await _type(pilot, "5000 today transfer")
+        entered = payments.payments(Book(db), contract_id)
+        assert [(p.amount, p.status, p.plan_id) for p in entered] == [
+            (500_000, "entered", plan[0].id)
+        ]
+        await pilot.press("tab", "f")  # a rep may not confirm
+        await settle(pilot)
+        assert payments.payments(Book(db), contract_id)[0].status == "entered"
+        db.set_state("role", "manager")
+        db.set_state("user_id", "mgr-1")
+        await pilot.press("f")
+        await settle(pilot)
+        assert payments.payments(Book(db), contract_id)[0].status == "confirmed"
+        assert payments.get_contract(Book(db), contract_id).status == "signed"
+
+
+async def test_instalments_list_answers_due_overdue(db, deal) -> None:
+    book = Book(db)
+    contract = payments.new_contract(book, deal_ref=deal.id, amount="3000")
+    payments.make_plan(
+        book, contract.id, amounts=["1000", "2000"], due=[date(2026, 11, 1), date(2026, 12, 1)]
+    )
+    app = Host(db, PaymentsScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.table.row_count == 2
+        await pilot.press("slash", *"due:overdue", "enter")
+        await settle(pilot)
+        assert screen.table.row_count == 1
+        assert row_at(screen.table, 0)["due_on"] in (date(2026, 11, 1), "2026-11-01")
+        screen.table.focus()
+        await pilot.press("dollar_sign")
+        await pilot.pause()
+        await _type(pilot, "1000")
+        await settle(pilot)
+        assert screen.table.row_count == 0  # paid: no longer overdue
