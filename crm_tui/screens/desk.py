@@ -101,7 +101,7 @@ class DeskScreen(CrmScreen):
                 options.border_title = title
                 yield options
             numbers = Static(id="numbers", classes="desk-section")
-            numbers.border_title = "This month"
+            numbers.border_title = "This month so far"
             yield numbers
 
     def on_mount(self) -> None:
@@ -141,8 +141,9 @@ class DeskScreen(CrmScreen):
                 widget.border_title = title
         table = Table(box=None, padding=(0, 1), show_edge=False, expand=True)
         table.add_column("", ratio=1, no_wrap=True)
-        table.add_column("this month", justify="right", no_wrap=True)
-        table.add_column("last month", justify="right", style="dim", no_wrap=True)
+        this, last = desk.periods  # month to date against the same days of last month
+        table.add_column(this, justify="right", no_wrap=True)
+        table.add_column(last, justify="right", style="dim", no_wrap=True)
         for figure in desk.numbers:
             arrow = "" if figure.up is None else (" ▲" if figure.up else " ▼")
             style = "" if figure.up is None else ("green" if figure.up else "red")

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from crm_tui.domain.dates import Clock, add_months, month_days
+from crm_tui.domain.followup_rules import overdue_before
 from crm_tui.domain.money import DEFAULT_CURRENCY, format_money
 from crm_tui.storage.engine import connect
 
@@ -50,6 +51,7 @@ class Desk:
     recent: list[DeskItem] = field(default_factory=list)
     announcements: list[DeskItem] = field(default_factory=list)
     numbers: list[Figure] = field(default_factory=list)
+    periods: tuple[str, str] = ("this month", "last month")  # the numbers' column heads
 
 
 def _stamp(moment: datetime) -> str:
@@ -105,7 +107,7 @@ class _Reader:
         ]
 
     def overdue(self) -> tuple[list[DeskItem], int]:
-        start = _stamp(self.clock.day_start_utc(self.today))
+        start = _stamp(overdue_before(self.clock))  # the one meaning of overdue
         items = self._activities("a.due_at < ?", (start,), "a.due_at DESC, a.id DESC")
         total = self.conn.execute(
             "SELECT count(*) FROM activity WHERE done_at IS NULL AND deleted = 0 AND due_at < ?",
@@ -202,8 +204,14 @@ class _Reader:
         ]
 
     def numbers(self, currency: str) -> list[Figure]:
+        """Month to date against the same days of last month (1 Dec-4 Dec vs 1 Nov-4 Nov),
+        so the figures compare like with like, not a few days with a whole month."""
         som = self.today.replace(day=1)
-        months = [(som, add_months(som, 1)), (add_months(som, -1), som)]
+        last_som = add_months(som, -1)
+        # the same number of days into last month, cut at its end (31 March: all February)
+        days = (self.today - som).days + 1
+        last_end = min(last_som + timedelta(days=days), som)
+        months = [(som, self.today + timedelta(days=1)), (last_som, last_end)]
         counted: list[list[int]] = []
         for start, end in months:
             lo = _stamp(self.clock.day_start_utc(start))
@@ -228,11 +236,19 @@ class _Reader:
         figures = []
         for i, label in enumerate(labels):
             now, before = counted[0][i], counted[1][i]
-            show = (lambda v: format_money(v, currency)) if i == 3 else str
+            show = (lambda v: format_money(v, currency)) if i == 3 else "{:,}".format
             figures.append(
                 Figure(label, show(now), show(before), None if now == before else now > before)
             )
         return figures
+
+
+def month_to_date(today: date) -> tuple[str, str]:
+    """The heads of the numbers' columns: "1-4 Dec" and "1-4 Nov"."""
+    som = today.replace(day=1)
+    last_som = add_months(som, -1)
+    last_day = min(last_som + timedelta(days=(today - som).days), som - timedelta(days=1))
+    return f"1–{today.day} {today:%b}", f"1–{last_day.day} {last_som:%b}"
 
 
 def load_desk(path: Path | str, clock: Clock, *, limit: int = 8) -> Desk:
@@ -253,6 +269,7 @@ def load_desk(path: Path | str, clock: Clock, *, limit: int = 8) -> Desk:
             recent=reader.recent(),
             announcements=reader.announcements(),
             numbers=reader.numbers(currency),
+            periods=month_to_date(reader.today),
         )
     finally:
         conn.close()

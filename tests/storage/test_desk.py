@@ -122,3 +122,60 @@ def test_desk_module_does_not_import_the_orm(desk_db):
         "sorted(m for m in sys.modules if m.startswith('sql'))"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_overdue_is_before_the_start_of_today_in_the_local_zone(tmp_path):
+    """Issue 13 item 8: a call due earlier today is "today", not overdue (due:overdue used to
+    count it); the desk's total is domain.followup_rules.overdue_before's."""
+    from zoneinfo import ZoneInfo
+
+    from crm_tui.domain.followup_rules import overdue_before
+
+    # 10:00 in Shanghai on Friday 4 December = 02:00 UTC
+    clock = Clock(fixed=datetime(2026, 12, 4, 2, 0, tzinfo=UTC), zone=ZoneInfo("Asia/Shanghai"))
+    assert overdue_before(clock) == datetime(2026, 12, 3, 16, 0, tzinfo=UTC)
+    db = open_database(tmp_path / "o.db", clock)
+    r = db.repos
+    acme = r.customers.create({"name": "Acme"})
+    r.activities.create({"customer_id": acme.id, "subject": "Early", "due_at": "2026-12-04 08:00"})
+    r.activities.create({"customer_id": acme.id, "subject": "Late", "due_at": "2026-12-03 23:30"})
+    desk = load_desk(db.path, clock)
+    db.close()
+    assert [i.text for i in desk.overdue] == ["call: Late"]
+    assert desk.overdue_total == 1
+    assert [i.text for i in desk.schedule] == ["call: Early"]
+
+
+def test_numbers_compare_month_to_date_with_the_same_days_of_last_month(tmp_path):
+    """Issue 13 item 10: on 4 December, 1-4 December against 1-4 November (not all of
+    November), with thousands separators."""
+    import sqlite3
+
+    from crm_tui.storage.desk import month_to_date
+
+    clock = Clock(fixed=datetime(2026, 12, 4, 9, 0, tzinfo=UTC), zone=UTC)
+    db = open_database(tmp_path / "n.db", clock)
+    r = db.repos
+    acme = r.customers.create({"name": "Acme"})
+    for due in ("2026-11-02", "2026-11-20", "2026-12-01", "2026-12-03"):
+        a = r.activities.create({"customer_id": acme.id, "subject": due, "due_at": due})
+        r.activities.update(a.id, {"done_at": f"{due} 10:00"})
+    db.close()
+    figures = {f.label: f for f in load_desk(tmp_path / "n.db", clock).numbers}
+    done = figures["Follow-ups done"]
+    assert (done.this_month, done.last_month, done.up) == ("2", "1", True)
+    # 1,200 done follow-ups this month: the figure has a thousands separator
+    conn = sqlite3.connect(tmp_path / "n.db")
+    cols = [c[1] for c in conn.execute("PRAGMA table_info(activity)")]
+    picked = ", ".join("?" if c == "id" else c for c in cols)
+    row = conn.execute("SELECT id FROM activity WHERE subject = '2026-12-01'").fetchone()
+    conn.executemany(
+        f"INSERT INTO activity ({', '.join(cols)}) SELECT {picked} FROM activity WHERE id = ?",
+        [(f"copy-{i:04d}", row[0]) for i in range(1198)],
+    )
+    conn.commit()
+    conn.close()
+    figures = {f.label: f for f in load_desk(tmp_path / "n.db", clock).numbers}
+    assert figures["Follow-ups done"].this_month == "1,200"
+    assert month_to_date(date(2026, 12, 4)) == ("1–4 Dec", "1–4 Nov")
+    assert month_to_date(date(2026, 3, 31)) == ("1–31 Mar", "1–28 Feb")
