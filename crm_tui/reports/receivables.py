@@ -196,3 +196,53 @@ def build(
             _aging("by_rep", "Overdue by rep", "rep", f.by_rep),
         ],
     )
+
+
+@dataclass(frozen=True)
+class DueRow:
+    """An open instalment for the desk's "Payments due / overdue" panel."""
+
+    plan_id: str
+    contract_id: str
+    contract_number: str
+    customer: str
+    label: str
+    due_on: date
+    outstanding: int
+    currency: str
+    days_overdue: int
+
+
+def due_rows(
+    conn: sqlite3.Connection, today: date, *, within_days: int = 7, limit: int = 8
+) -> list[DueRow]:
+    """Open instalments overdue or due within `within_days`, earliest first (the partial
+    index ix_payment_plan_open_due of migration 0070 serves it)."""
+    until = (today + timedelta(days=within_days + 1)).isoformat()
+    rows = conn.execute(
+        "SELECT p.id, p.contract_id, COALESCE(c.number, ''), COALESCE(cu.name, ''), "
+        "COALESCE(p.label, CAST(p.instalment AS TEXT)), p.due_on, p.amount - p.paid, p.currency "
+        "FROM payment_plan p JOIN contract c ON c.id = p.contract_id AND c.deleted = 0 "
+        "LEFT JOIN opportunity o ON o.id = c.opportunity_id "
+        "LEFT JOIN customer cu ON cu.id = o.customer_id "
+        "WHERE p.deleted = 0 AND p.settled_on IS NULL AND p.due_on < ? "
+        "AND c.status != 'cancelled' ORDER BY p.due_on, p.id LIMIT ?",
+        (until, limit),
+    ).fetchall()
+    out = []
+    for plan_id, cid, number, customer, label, due, outstanding, currency in rows:
+        due_on = date.fromisoformat(due[:10])
+        out.append(
+            DueRow(
+                plan_id,
+                cid,
+                number,
+                customer,
+                label,
+                due_on,
+                outstanding,
+                currency,
+                max(0, (today - due_on).days),
+            )
+        )
+    return out

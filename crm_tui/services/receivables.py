@@ -5,8 +5,10 @@ a thread worker; no ORM)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from crm_tui.domain.dates import Clock
 from crm_tui.reports import receivables
 from crm_tui.reports.export import render
 from crm_tui.reports.period import Period
@@ -16,7 +18,7 @@ if TYPE_CHECKING:
     from crm_tui.reports.receivables import ReceivablesReport
     from crm_tui.services.book import Book
 
-__all__ = ["NOT_TEAM", "build", "render"]
+__all__ = ["NOT_TEAM", "build", "due_at", "render"]
 
 NOT_TEAM = "only a manager can see the team's receivables"
 
@@ -40,5 +42,24 @@ def build(book: Book, period: Period, *, team: bool = False) -> ReceivablesRepor
             team=team,
             generated_at=book.clock.now(),
         )
+    finally:
+        conn.close()
+
+
+def due_at(
+    path: Path | str, clock: Clock, *, within_days: int = 7, limit: int = 8
+) -> list[receivables.DueRow]:
+    """The desk's "Payments due / overdue" rows: plain sqlite3, read-only, no ORM (the desk
+    paints before SQLAlchemy loads). An older file without the tables gives no rows."""
+    import sqlite3
+
+    try:
+        conn = connect(path, readonly=True)
+    except sqlite3.Error:
+        return []
+    try:
+        return receivables.due_rows(conn, clock.today(), within_days=within_days, limit=limit)
+    except sqlite3.OperationalError:
+        return []  # not migrated to 0070 yet
     finally:
         conn.close()

@@ -128,3 +128,16 @@ def test_a_rep_sees_only_her_own_receivables(book: Book, db) -> None:
     mine = receivables.build(book, Period.month(2026, 11))
     customers = {row[0] for row in mine.section("by_customer").rows}
     assert customers == {"深圳电子", "广州物流", "total"}
+
+
+def test_desk_rows_of_payments_due_read_without_the_orm(book: Book, db) -> None:
+    rows = receivables.due_at(db.path, book.clock, within_days=30)
+    # Open instalments due before 23 Dec, earliest first; paid ones are not there.
+    assert [(r.customer, r.due_on.isoformat(), r.outstanding) for r in rows] == [
+        ("深圳电子", "2026-06-01", 10_000_00),
+        ("上海机电", "2026-09-20", 20_000_00),
+        ("上海机电", "2026-10-30", 30_000_00),
+        ("广州物流", "2026-11-10", 15_000_00),
+        ("广州物流", "2026-12-10", 20_000_00),
+    ]
+    assert rows[0].days_overdue == 175
