@@ -10,7 +10,18 @@ from pathlib import Path
 
 import typer
 
-from crm_tui.cli import add, demo, duplicates, groups, io, query, records, report, sync
+from crm_tui.cli import (
+    add,
+    demo,
+    duplicates,
+    groups,
+    io,
+    query,
+    records,
+    report,
+    sales_docs,
+    sync,
+)
 from crm_tui.cli.context import AppOpener, CliState
 
 app = typer.Typer(
@@ -23,7 +34,7 @@ app = typer.Typer(
 )
 
 # Command groups, each a module in this package with `register(app)`.
-COMMAND_MODULES = [groups, add, records, demo, sync, report, io, query, duplicates]
+COMMAND_MODULES = [groups, add, records, demo, sync, report, io, query, duplicates, sales_docs]
 
 
 @app.callback(invoke_without_command=True)

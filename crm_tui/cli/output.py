@@ -33,6 +33,11 @@ LIST_COLUMNS: dict[str, list[str]] = {
     "saved_query": ["id", "screen", "name", "query", "pinned", "key"],
     "lost_reason": ["id", "name"],
     "user": ["id", "name", "email", "role"],
+    "product": ["id", "code", "name", "model", "unit", "list_price", "active"],
+    "quote": ["id", "title", "revision", "status", "total", "valid_until"],
+    "contract": ["id", "number", "title", "status", "amount", "signed_on"],
+    "payment_plan": ["id", "contract_id", "label", "due_on", "amount", "paid", "settled_on"],
+    "payment": ["id", "contract_id", "received_on", "amount", "method", "status"],
 }
 HIDDEN_IN_JSON = {"field_hlc", "extra", "sort_key", "server_version"}
 

@@ -9,7 +9,7 @@ import typer
 from crm_tui.cli.context import fail, state
 
 # Kept here, not imported from services.reports, so `crm --help` loads no report code.
-NAMES = ("summary", "customers", "opportunities", "expenses")
+NAMES = ("summary", "customers", "opportunities", "expenses", "receivables")
 FORMATS = ("md", "csv", "html")
 
 
@@ -19,7 +19,9 @@ def register(app: typer.Typer) -> None:
 
 def report(
     ctx: typer.Context,
-    name: str = typer.Argument(..., help="summary, customers, opportunities or expenses."),
+    name: str = typer.Argument(
+        ..., help="summary, customers, opportunities, expenses or receivables."
+    ),
     period: str = typer.Option(
         "",
         "--period",
@@ -48,6 +50,11 @@ def report(
         fmt = suffix if suffix in FORMATS else "md"
     if fmt not in FORMATS:
         fail(f"--format: '{fmt}' is not one of {', '.join(FORMATS)}")
+    if name == "receivables":  # payments against contract plans (issue 19): its own service
+        from crm_tui.cli.sales_docs import write_receivables
+
+        write_receivables(ctx, period, fmt, output, team)
+        return
     from crm_tui.services import reports
 
     st = state(ctx)

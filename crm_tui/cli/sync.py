@@ -6,7 +6,6 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -152,13 +151,8 @@ def login(
         fail(f"login failed: {exc}")
     typer.echo(
         f"signed in as {answer.user_name} ({answer.role}) on {url}; "
-        f"token kept in {_login_file(st.db_path)}. Run: crm sync"
+        f"token kept in {sync_service.login_file(st.book)}. Run: crm sync"
     )
-
-
-def _login_file(db_path: Path) -> Path:
-    # TRANSITION: sync/http.py's login_path, until services.sync offers it (asked of B).
-    return db_path.with_name(db_path.name + ".login")
 
 
 def sync(
