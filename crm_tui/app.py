@@ -92,6 +92,13 @@ class CrmApp(Shell):
         for section in SECTIONS.values():
             self.add_mode(section.mode, self._section_factory(section))
 
+    def get_system_commands(self, screen: Any) -> Any:
+        """Textual's own palette entries, less Quit and Keys: the app's Quit and Help are
+        listed once, as the footer and `?` show them (issue 13 item 19)."""
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Quit", "Keys"):
+                yield command
+
     # --- the book --------------------------------------------------------------------------
     @property
     def book(self) -> Book:
@@ -278,6 +285,10 @@ class CrmApp(Shell):
             self.notify("Opening the database…", timeout=2)
             return
         self.switch_mode(mode)
+        # 1-6 always open the section's main screen: a customer page, the Approvals view or
+        # any other screen pushed over it in that section goes (issue 13 item 13).
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, ModalScreen):
+            self.pop_screen()
         self.call_after_refresh(self._after_switch)
 
     def _after_switch(self) -> None:

@@ -41,6 +41,8 @@ WHEN_CELLS = 11
 class DeskList(OptionList):
     """One desk section: an item per line, `enter` opens it."""
 
+    BINDING_GROUP_TITLE = "The desk panel"
+
     def show(self, items: list[DeskItem], empty: str) -> None:
         keep = self.highlighted or 0  # a refresh keeps the rep's place
         self.clear_options()

@@ -14,10 +14,13 @@ from textual.widgets import Static
 
 
 def binding_rows(screen: Screen[Any]) -> list[tuple[str, str, str, str]]:
-    """(where, key, what, more) for each binding active on `screen`, focused widget first."""
+    """(where, key, what, more) for each binding active on `screen`, focused widget first.
+
+    A widget's keys are headed by its `BINDING_GROUP_TITLE` ("The list"), never its class
+    name; an action bound to two keys (Textual's ctrl+q and the app's q for Quit) is listed
+    once, with the key the footer shows."""
     app = screen.app
-    rows: list[tuple[str, str, str, str]] = []
-    seen: set[tuple[str, str]] = set()
+    found: dict[tuple[str, str], tuple[tuple[str, str, str, str], bool]] = {}
     for key, active in screen.active_bindings.items():
         binding = active.binding
         what = binding.description or binding.action
@@ -27,12 +30,13 @@ def binding_rows(screen: Screen[Any]) -> list[tuple[str, str, str, str]]:
         elif node is screen:
             where = "this screen"
         else:
-            where = getattr(node, "BINDING_GROUP_TITLE", None) or type(node).__name__
+            where = getattr(node, "BINDING_GROUP_TITLE", None) or "the focused box"
         ident = (where, what)
-        if ident in seen:
-            continue
-        seen.add(ident)
-        rows.append((where, app.get_key_display(binding) or key, what, binding.tooltip))
+        row = (where, app.get_key_display(binding) or key, what, binding.tooltip)
+        if ident in found and (found[ident][1] or not binding.show):
+            continue  # keep the key the footer shows
+        found[ident] = (row, binding.show)
+    rows = [row for row, _ in found.values()]
     order = {"everywhere": 2, "this screen": 1}
     rows.sort(key=lambda r: order.get(r[0], 0))
     return rows
@@ -60,8 +64,11 @@ class HelpScreen(ModalScreen[None]):
                 table.add_row(Text(where.capitalize(), style="bold underline"), "", "")
                 last = where
             table.add_row(key, what, more)
-        table.add_row("", "", "")
-        table.add_row("ctrl+p", "Command palette", "every action, and go to a customer by name")
+        if not any(
+            b.binding.action == "command_palette" for b in self.below.active_bindings.values()
+        ):
+            table.add_row("", "", "")
+            table.add_row("ctrl+p", "Command palette", "every action, and go to a customer by name")
         with Vertical(id="help"):
             yield Static(Text("Keys", style="bold"), id="help-title")
             with VerticalScroll():

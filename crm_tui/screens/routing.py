@@ -138,6 +138,22 @@ def _over(make: Callable[[Book], Screen[Any]]) -> Callable[[Shell], None]:
     return push
 
 
+def _views(shell: Shell) -> None:
+    """Open the saved views of the list on screen (customers when none is)."""
+    from crm_tui.screens.base import ListScreen
+
+    if isinstance(shell.screen, ListScreen):
+        shell.screen.action_views()
+        return
+
+    def after() -> None:
+        if isinstance(shell.screen, ListScreen):
+            shell.screen.action_views()
+
+    shell.show_section("customers")
+    shell.call_after_refresh(after)
+
+
 def destinations() -> list[Destination]:
     """Every palette entry, in the order the palette lists them."""
     from crm_tui.screens.announcements import AnnouncementsScreen
@@ -155,8 +171,11 @@ def destinations() -> list[Destination]:
         Destination("Go to desk", "Today's desk", _go("desk")),
         Destination("Go to customers", "All customers", _go("customers")),
         Destination("Go to follow-ups", "Calls, visits and tasks", _go("followups")),
-        Destination("Go to deals", "Opportunities: list and board", _go("opportunities")),
-        Destination("Go to expenses", "Expense claims", _go("expenses")),
+        Destination("Go to deals", "Deals: list and board by stage", _go("opportunities")),
+        Destination("Go to expenses", "Your expense claims: submit, withdraw", _go("expenses")),
+        Destination(
+            "Go to reports", "Sales, pipeline, activity and claims reports", _go("reports")
+        ),
         Destination(
             "New customer",
             "Add a customer",
@@ -174,7 +193,7 @@ def destinations() -> list[Destination]:
         ),
         Destination(
             "New deal",
-            "Add an opportunity",
+            "Add a deal",
             _then("opportunities", OpportunitiesScreen, lambda s: s.action_new()),
         ),
         Destination(
@@ -198,8 +217,9 @@ def destinations() -> list[Destination]:
             _over(ImportScreen),
         ),
         Destination("Undo", "Undo your last change on this screen", lambda s: s.action_undo()),
-        Destination("Keys", "Every key on this screen", lambda s: s.action_help()),
-        Destination("Quit", "Leave crm", lambda s: s.exit()),
+        Destination("Help", "Every key on this screen", lambda s: s.action_help()),
+        Destination("Saved views", "This list's saved views (v)", _views),
+        Destination("Quit", "Leave crm (q)", lambda s: s.exit()),
         Destination("Sync now", "Push your changes, pull the team's", lambda s: s.action_sync()),
         Destination(
             "Conflicts",

@@ -260,3 +260,86 @@ async def test_the_status_line_reads_its_counts_off_the_ui_thread(app, monkeypat
         await settle(pilot)
         assert "pending" in str(app.screen.query_one(StatusBar).render())
     assert threads and main not in threads
+
+
+async def test_number_keys_open_the_section_main_screen_from_any_screen(app, book):
+    """Issue 13 item 13: `2` on a customer's page shows the customers list, `6` over the
+    Approvals view shows Reports (they used to show the pushed page again)."""
+    from crm_tui.screens.approvals import ApprovalsScreen
+    from crm_tui.screens.reports import ReportsScreen
+    from crm_tui.screens.routing import destinations
+
+    _, ids = book
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        app.open_record("customer", ids["acme"])
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerDetailScreen)
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomersScreen)
+        app.open_record("customer", ids["acme"])
+        await settle(pilot)
+        await pilot.press("2")  # the same section's key, on its pushed page
+        await settle(pilot)
+        assert isinstance(app.screen, CustomersScreen)
+        await pilot.press("6")
+        await settle(pilot)
+        {d.title: d for d in destinations()}["Approvals"].run(app)
+        await settle(pilot)
+        assert isinstance(app.screen, ApprovalsScreen)
+        await pilot.press("6")
+        await settle(pilot)
+        assert isinstance(app.screen, ReportsScreen)
+        await pilot.press("1")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+
+
+async def test_palette_finds_every_screen_by_name_and_lists_quit_once(app):
+    """Issue 13 item 19: Reports, Help, Views and the screens by name; one Quit."""
+    from crm_tui.screens.palette import commands
+
+    titles = [c.title for c in commands()]
+    for word in ("Reports", "Help", "Saved views", "Desk", "Customers", "Follow-ups", "Deals"):
+        assert any(word.lower() in t.lower() for t in titles), word
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        system = [c.title for c in app.get_system_commands(app.screen)]
+        assert [t for t in [*titles, *system] if "quit" in t.lower()] == ["Quit"]
+        assert "Keys" not in system
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"reports")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        from crm_tui.screens.reports import ReportsScreen
+
+        assert isinstance(app.screen, ReportsScreen)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"saved views")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.query_one("#views").has_class("-shown")
+
+
+async def test_help_names_no_widget_and_shows_quit_as_the_footer_does(app):
+    """Issue 13 item 11: no `Desklist` heading; Quit once, on `q` as in the footer."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        rows = binding_rows(app.screen)
+        wheres = {where for where, *_ in rows}
+        assert "DeskList" not in wheres and "The desk panel" in wheres
+        assert [key for _, key, what, _ in rows if what == "Quit"] == ["q"]
+        await pilot.press("2")
+        await settle(pilot)
+        rows = binding_rows(app.screen)
+        assert not {w for w, *_ in rows} & {"RecordTable", "QueryBar", "SavedViews"}
