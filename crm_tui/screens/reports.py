@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from crm_tui.screens.base import CrmScreen
 from crm_tui.screens.pickers import PromptScreen
-from crm_tui.services import reports
+from crm_tui.services import receivables, reports
 from crm_tui.services.reports import (
     FORMATS,
     REPORT_NAMES,
@@ -35,13 +35,23 @@ from crm_tui.widgets.charts import section_view
 if TYPE_CHECKING:
     from crm_tui.services.book import Book
 
-TAB_KEYS = {"summary": "s", "customers": "c", "opportunities": "o", "expenses": "e"}
+# The four built-in reports, then the receivables (issue 19: services.receivables).
+TABS = (*REPORT_NAMES, "receivables")
+TAB_KEYS = {
+    "summary": "s",
+    "customers": "c",
+    "opportunities": "o",
+    "expenses": "e",
+    "receivables": "a",
+}
 TAB_TITLES = {
     "summary": "Summary",
     "customers": "Customers",
     "opportunities": "Opportunities",
     "expenses": "Expenses",
+    "receivables": "Receivables",
 }
+TITLES = {**REPORT_TITLES, "receivables": "Receivables"}
 UNITS = ("month", "quarter", "year")
 
 
@@ -99,7 +109,7 @@ class ReportsScreen(CrmScreen):
             Binding(
                 key,
                 f"show_report('{name}')",
-                REPORT_TITLES[name],
+                TITLES[name],
                 show=False,
                 id=f"reports.tab-{name}",
             )
@@ -119,7 +129,7 @@ class ReportsScreen(CrmScreen):
     def compose_body(self) -> ComposeResult:
         yield Static(id="reports-title")
         with TabbedContent(id="report-tabs", initial=self.current):
-            for name in REPORT_NAMES:
+            for name in TABS:
                 with TabPane(f"{TAB_TITLES[name]} \\[{TAB_KEYS[name]}]", id=name):
                     yield VerticalScroll(id=f"body-{name}", classes="report-body")
 
@@ -217,6 +227,8 @@ class ReportsScreen(CrmScreen):
 
     @work(thread=True, exclusive=True, group="reports", exit_on_error=False)
     def _build(self, name: str, period: Period, team: bool) -> Report:
+        if name == "receivables":
+            return receivables.build(self.book, period, team=team)
         return reports.build(self.book, name, period, team=team, cold_days=self.cold_days)
 
     @on(Worker.StateChanged)
@@ -235,7 +247,7 @@ class ReportsScreen(CrmScreen):
 
     # --- drawing ---------------------------------------------------------------------------
     def _show_title(self) -> None:
-        title = REPORT_TITLES[self.current]
+        title = TITLES[self.current]
         self.query_one("#reports-title", Static).update(
             f"[b]{title}[/b]  {self.period.label} · {self.scope}"
             "   [dim]\\[ ] period · p month/quarter/year"

@@ -171,3 +171,16 @@ async def test_x_exports_the_report_to_the_file_named(book_db: Any, tmp_path: Pa
         await pilot.pause()
     page = target.read_text("utf-8")
     assert page.startswith("<!DOCTYPE html>") and "Win rate" in page
+
+
+async def test_a_shows_the_receivables_next_to_the_four_reports(book_db: Any) -> None:
+    app = ReportsHost(book_db[0])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen) and screen.current == "receivables"
+        assert "Receivables" in str(screen.query_one("#reports-title").render())
+        assert screen.query("#body-receivables .report-section")
+        assert not [n for n in app._notifications if n.severity == "error"]
