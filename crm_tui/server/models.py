@@ -120,7 +120,8 @@ class CustomerKey(ServerModel, table=True):
 
     __tablename__ = "customer_key"
     key: str = Field(primary_key=True)
-    row_id: str = Field(primary_key=True)
+    # Indexed on its own too: a customer's keys are replaced by row id on every push.
+    row_id: str = Field(primary_key=True, index=True)
     owner_id: str | None = None
 
 
