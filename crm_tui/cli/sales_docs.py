@@ -357,6 +357,45 @@ def write_receivables(
     typer.echo(f"wrote {output}", err=True)
 
 
+def products(
+    ctx: typer.Context,
+    import_file: Path | None = typer.Option(None, "--import", help="A CSV price list to import."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="With --import: change nothing."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv."),
+) -> None:
+    """The price list; `--import FILE.csv` adds or updates products by code."""
+    from crm_tui.services import quotes
+
+    check_format(fmt, LIST_FORMATS)
+    book = state(ctx).book
+    if import_file is not None:
+        if not import_file.is_file():
+            fail(f"--import: no file {import_file}")
+        run = quotes.preview_products if dry_run else quotes.import_products
+        done = _run(lambda: run(book, import_file))
+        for line, why in done.refused:
+            typer.echo(f"line {line}: {why}", err=True)
+        verb = "would add" if dry_run else "added"
+        typer.echo(f"{verb} {done.created}, updated {done.updated}, refused {len(done.refused)}")
+        if done.refused:
+            raise typer.Exit(1)
+        return
+    table = fmt == "table"
+    rows = [
+        {
+            "code": p.code or "",
+            "name": p.name,
+            "model": p.model or "",
+            "unit": p.unit or "",
+            "list_price": _money(p.list_price, p.currency) if table else p.list_price,
+            "currency": p.currency,
+            "id": p.id,
+        }
+        for p in quotes.products(book)
+    ]
+    emit(rows, ["code", "name", "model", "unit", "list_price", "currency", "id"], fmt)
+
+
 def register(app: typer.Typer) -> None:
     app.command("quote")(quote)
     app.command("contract")(contract)
@@ -365,3 +404,4 @@ def register(app: typer.Typer) -> None:
     app.command("confirm")(confirm)
     app.command("due")(due)
     app.command("receivables")(receivables)
+    app.command("products")(products)

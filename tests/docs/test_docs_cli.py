@@ -126,3 +126,24 @@ def test_bad_input_is_one_error_line(crm, deal) -> None:
         lines = result.stderr.strip().splitlines()
         assert lines and lines[-1].startswith("error:") or "Usage" in result.stderr, args
         assert words in result.stderr, (args, result.stderr)
+
+
+def test_products_import_from_csv(crm, tmp_path: Path) -> None:
+    sheet = tmp_path / "price.csv"
+    sheet.write_bytes(
+        "编码,名称,型号,单位,单价\nGP-50,无缝钢管,DN50,米,86.5\nFL,法兰盘,PN16,个,lots\n".encode(
+            "gb18030"
+        )
+    )
+    dry = crm("products", "--import", str(sheet), "--dry-run")
+    assert dry.exit_code == 1 and "line 3: list_price" in dry.stderr
+    assert json.loads(crm("products", "-f", "json").stdout) == []
+    sheet.write_text("code,name,list_price\nGP-50,无缝钢管,86.5\n", encoding="utf-8")
+    assert crm("products", "--import", str(sheet)).exit_code == 0
+    sheet.write_text("code,name,list_price\nGP-50,无缝钢管 20#,90\n", encoding="utf-8")
+    again = crm("products", "--import", str(sheet))
+    assert "added 0, updated 1" in again.stdout
+    listed = json.loads(crm("products", "-f", "json").stdout)
+    assert [(p["code"], p["name"], p["list_price"]) for p in listed] == [
+        ("GP-50", "无缝钢管 20#", 9000)
+    ]
