@@ -165,10 +165,10 @@ class ChangeSet:
             entries.append(("upsert", rec.partition, rec))
         if not entries:
             return
-        self.write_rows(session)
         session.flush()
-        # The counter row is updated after every other write of the transaction and stays
-        # locked to commit, so a later seq can only belong to a later commit.
+        # The counter row stays locked from here to commit, so a later seq can only belong
+        # to a later commit. It is taken before the batch's rows are written, so new rows
+        # are inserted with their version at once (not inserted, then updated again).
         conn = session.connection()
         counter = ChangeCounter.__table__
         top = conn.execute(
@@ -190,9 +190,10 @@ class ChangeSet:
                     versions[name] = [seq, who]
                 _set(rec, "version", seq)
                 _set(rec, "field_version", json.dumps(versions))
-                versions_out.append(
-                    {"id": rec.id, "version": seq, "field_version": rec.field_version}
-                )
+                if rec.id not in self.unwritten:  # already stored: only its version
+                    versions_out.append(
+                        {"id": rec.id, "version": seq, "field_version": rec.field_version}
+                    )
                 data = snapshot_json(rec)
             log.append(
                 {
@@ -205,6 +206,7 @@ class ChangeSet:
                     "origin": origin,
                 }
             )
+        self.write_rows(session)
         update_many(conn, Record.__table__, versions_out)
         insert_many(conn, ChangeLog.__table__, log)
         self.rows.clear()
