@@ -364,14 +364,14 @@ def products(
     fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv."),
 ) -> None:
     """The price list; `--import FILE.csv` adds or updates products by code."""
-    from crm_tui.services import quotes
+    from crm_tui.services import products as service
 
     check_format(fmt, LIST_FORMATS)
     book = state(ctx).book
     if import_file is not None:
         if not import_file.is_file():
             fail(f"--import: no file {import_file}")
-        run = quotes.preview_products if dry_run else quotes.import_products
+        run = service.preview_products if dry_run else service.import_products
         done = _run(lambda: run(book, import_file))
         for line, why in done.refused:
             typer.echo(f"line {line}: {why}", err=True)
@@ -391,7 +391,7 @@ def products(
             "currency": p.currency,
             "id": p.id,
         }
-        for p in quotes.products(book)
+        for p in service.products(book)
     ]
     emit(rows, ["code", "name", "model", "unit", "list_price", "currency", "id"], fmt)
 

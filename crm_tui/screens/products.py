@@ -12,7 +12,7 @@ from textual.widgets import Static
 from crm_tui.screens.base import ListScreen
 from crm_tui.screens.contracts import money_cell
 from crm_tui.screens.forms import RecordForm
-from crm_tui.services import quotes
+from crm_tui.services import products
 from crm_tui.widgets.query_bar import QueryBar
 from crm_tui.widgets.record_table import Column, RecordTable
 
@@ -57,7 +57,7 @@ class ProductsScreen(ListScreen):
                 "product",
                 title="New product",
                 fields=PRODUCT_FIELDS,
-                save=lambda values: quotes.add_product(book, values),
+                save=lambda values: products.add_product(book, values),
                 book=book,
             ),
             self._saved,
@@ -73,14 +73,14 @@ class ProductsScreen(ListScreen):
 
     def _edit(self, row_id: str) -> None:
         book = self.book
-        record = quotes.find_product(book, row_id)
+        record = products.find_product(book, row_id)
         self.app.push_screen(
             RecordForm(
                 "product",
                 title=f"Product: {record.name}",
                 initial=record.model_dump(),
                 fields=PRODUCT_FIELDS,
-                save=lambda changes: quotes.edit_product(book, row_id, changes),
+                save=lambda changes: products.edit_product(book, row_id, changes),
                 book=book,
             ),
             self._saved,

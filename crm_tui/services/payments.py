@@ -19,7 +19,7 @@ from crm_tui.domain import sales_docs as rules
 from crm_tui.domain.fields import FieldError, ValidationErrors
 from crm_tui.domain.money import parse_money
 from crm_tui.domain.permissions import why_not_confirm_payment
-from crm_tui.services.quotes import docs
+from crm_tui.services.sales_repos import docs
 
 if TYPE_CHECKING:
     from crm_tui.domain.models import Contract, Payment, PaymentPlan

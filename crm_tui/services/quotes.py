@@ -1,4 +1,4 @@
-"""Provides the price list and quotes (issue 19) for screens and the CLI: a quote made from
+"""Provides quotes (issue 19) for screens and the CLI: a quote made from
 a deal's lines or from products, its lines and totals, revisions (v1, v2…; earlier ones
 read-only), send / accept / reject, and everything the quote document shows.
 
@@ -15,145 +15,19 @@ from typing import TYPE_CHECKING, Any
 
 from crm_tui.domain import sales_docs as rules
 from crm_tui.domain.fields import FieldError, ValidationErrors
+from crm_tui.services.products import find_product
+from crm_tui.services.sales_repos import db_of, docs
 
 if TYPE_CHECKING:
-    from crm_tui.domain.models import Product, Quote, QuoteLine
+    from crm_tui.domain.models import Quote, QuoteLine
     from crm_tui.services.book import Book
-    from crm_tui.storage.repos_docs import DocRepositories
 
 VALID_DAYS = 30
 DEFAULT_TAX = "13%"  # China's standard VAT rate on goods
 
 
-def docs(book: Book) -> DocRepositories:
-    """The quote-to-cash repositories of this book (registered with the others when the
-    storage container knows them; made here until then)."""
-    db = getattr(book, "db", book)
-    found = getattr(db.repos, "docs", None)
-    if found is None:
-        from crm_tui.storage.repos_docs import DocRepositories
-
-        found = DocRepositories(db, db.repos)
-        db.repos.docs = found
-        # Interim, until storage.repositories registers them (requested from B): sync,
-        # records and lists find repositories by entity name.
-        for name, repo in found.by_entity.items():
-            db.repos.by_entity.setdefault(name, repo)
-    return found
-
-
-def _db(book: Book) -> Any:
-    return getattr(book, "db", book)
-
-
 def _error(field_name: str, message: str) -> ValidationErrors:
     return ValidationErrors([FieldError(field_name, message)])
-
-
-# --- products -------------------------------------------------------------------------
-def add_product(book: Book, values: dict[str, Any]) -> Product:
-    return docs(book).products.create(values)
-
-
-def edit_product(book: Book, row_id: str, changes: dict[str, Any]) -> Product:
-    return docs(book).products.update(row_id, changes)
-
-
-def products(book: Book, *, active_only: bool = True, limit: int = 1000) -> list[Product]:
-    from crm_tui.domain.models import Product
-
-    where = [Product.active == True] if active_only else []  # noqa: E712
-    return docs(book).products.page(where=where, limit=limit)
-
-
-def find_product(book: Book, ref: str) -> Product:
-    """A product by code, id, id prefix or exact name."""
-    repo = docs(book).products
-    found = repo.by_code(ref.strip())
-    return found if found is not None else repo.resolve(ref)
-
-
-PRODUCT_COLUMNS = ("code", "name", "model", "unit", "list_price", "currency", "active")
-_HEADER_NAMES = {
-    "编码": "code",
-    "代码": "code",
-    "名称": "name",
-    "品名": "name",
-    "产品": "name",
-    "型号": "model",
-    "规格": "model",
-    "单位": "unit",
-    "单价": "list_price",
-    "价格": "list_price",
-    "price": "list_price",
-    "币种": "currency",
-    "启用": "active",
-}
-
-
-@dataclass(frozen=True)
-class ProductImport:
-    created: int
-    updated: int
-    refused: tuple[tuple[int, str], ...]  # (line, why)
-
-
-def import_products(book: Book, path: Path, *, dry_run: bool = False) -> ProductImport:
-    """The price list from a CSV file (UTF-8, or GBK as Excel in China saves it): a header
-    row naming code, name, model, unit, list_price, currency, active (English or Chinese).
-    A row with a known code updates that product; a refused row is reported by its line and
-    the others are written in one transaction."""
-    import csv
-    import io
-
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("gb18030")
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if not header:
-        raise _error("file", f"{path.name} is empty")
-    names = [_HEADER_NAMES.get(h.strip(), h.strip().lower().replace(" ", "_")) for h in header]
-    if "name" not in names:
-        raise _error("file", f"{path.name}: no 'name' column (columns: {', '.join(header)})")
-    repo = docs(book).products
-    created = updated = 0
-    refused: list[tuple[int, str]] = []
-    with _db(book).transaction():
-        for line, cells in enumerate(reader, start=2):
-            if not any(c.strip() for c in cells):
-                continue
-            values = {
-                n: c.strip() for n, c in zip(names, cells, strict=False) if n in PRODUCT_COLUMNS
-            }
-            try:
-                found = repo.by_code(values["code"]) if values.get("code") else None
-                if found is not None:
-                    repo.update(found.id, values)
-                    updated += 1
-                else:
-                    repo.create(values)
-                    created += 1
-            except ValidationErrors as exc:
-                refused.append((line, "; ".join(f"{e.field}: {e.message}" for e in exc.errors)))
-        if dry_run:
-            raise _DryRun(ProductImport(created, updated, tuple(refused)))
-    return ProductImport(created, updated, tuple(refused))
-
-
-class _DryRun(Exception):  # noqa: N818 - rolls the transaction back, carrying the result
-    def __init__(self, result: ProductImport) -> None:
-        self.result = result
-
-
-def preview_products(book: Book, path: Path) -> ProductImport:
-    """What import_products would do; nothing is written."""
-    try:
-        return import_products(book, path, dry_run=True)
-    except _DryRun as done:
-        return done.result
 
 
 # --- quotes ---------------------------------------------------------------------------
@@ -172,7 +46,7 @@ class LineIn:
 
 def deal_lines(book: Book, deal_id: str) -> list[LineIn]:
     """A deal's order lines as quote lines."""
-    lines = _db(book).repos.opportunity_lines.of_opportunity(deal_id)
+    lines = db_of(book).repos.opportunity_lines.of_opportunity(deal_id)
     return [
         LineIn(
             description=line.product,
@@ -208,7 +82,7 @@ def new_quote(
 ) -> Quote:
     """A draft quote on a deal, from `lines` or else the deal's own order lines. A deal
     that already has quotes gets the next revision number."""
-    db = _db(book)
+    db = db_of(book)
     deal = db.repos.opportunities.resolve(deal_ref)
     lines = list(lines) if lines is not None else deal_lines(book, deal.id)
     if not lines:
@@ -276,7 +150,7 @@ def lines(book: Book, quote_id: str) -> list[QuoteLine]:
 
 
 def add_line(book: Book, quote_id: str, line: LineIn) -> Quote:
-    with _db(book).transaction():
+    with db_of(book).transaction():
         count = len(lines(book, quote_id))
         docs(book).quote_lines.create(
             {
@@ -296,14 +170,14 @@ def add_line(book: Book, quote_id: str, line: LineIn) -> Quote:
 
 def edit_line(book: Book, line_id: str, changes: dict[str, Any]) -> Quote:
     repo = docs(book).quote_lines
-    with _db(book).transaction():
+    with db_of(book).transaction():
         line = repo.update(line_id, changes)
         return _retotal(book, line.quote_id)
 
 
 def remove_line(book: Book, line_id: str) -> Quote:
     repo = docs(book).quote_lines
-    with _db(book).transaction():
+    with db_of(book).transaction():
         line = repo.delete(line_id)
         return _retotal(book, line.quote_id)
 
@@ -345,7 +219,7 @@ def revise(book: Book, ref: str) -> Quote:
         quote.opportunity_id,
         copied,
         tax_rate=quote.tax_rate_bp,
-        valid_until=_db(book).clock.today() + timedelta(days=VALID_DAYS),
+        valid_until=db_of(book).clock.today() + timedelta(days=VALID_DAYS),
         notes=quote.notes,
     )
 
@@ -354,23 +228,23 @@ def send(book: Book, ref: str) -> Quote:
     quote = get(book, ref)
     if quote.status == rules.QuoteStatus.SENT:
         return quote  # sending the document again changes nothing
-    return docs(book).quotes.step(quote.id, "sent", {"sent_at": _db(book).clock.now()})
+    return docs(book).quotes.step(quote.id, "sent", {"sent_at": db_of(book).clock.now()})
 
 
 def accept(book: Book, ref: str) -> Quote:
     quote = get(book, ref)
-    return docs(book).quotes.step(quote.id, "accepted", {"decided_on": _db(book).clock.today()})
+    return docs(book).quotes.step(quote.id, "accepted", {"decided_on": db_of(book).clock.today()})
 
 
 def reject(book: Book, ref: str) -> Quote:
     quote = get(book, ref)
-    return docs(book).quotes.step(quote.id, "rejected", {"decided_on": _db(book).clock.today()})
+    return docs(book).quotes.step(quote.id, "rejected", {"decided_on": db_of(book).clock.today()})
 
 
 # --- what the quote document shows ----------------------------------------------------
 def document(book: Book, ref: str, company: dict[str, str] | None = None) -> rules.QuoteDoc:
     """Everything the quote document shows, read once."""
-    db = _db(book)
+    db = db_of(book)
     quote = get(book, ref)
     deal = db.repos.opportunities.get(quote.opportunity_id, include_deleted=True)
     customer = db.repos.customers.get(deal.customer_id, include_deleted=True) if deal else None
@@ -411,7 +285,7 @@ COMPANY_KEYS = ("name", "address", "phone", "email", "bank", "tax_id")
 def company_header(book: Book) -> dict[str, str]:
     """The company header of quote documents: the local settings `company.name`,
     `company.address`, `company.phone`, `company.email`, `company.bank`, `company.tax_id`."""
-    db = _db(book)
+    db = db_of(book)
     return {key: db.state(f"company.{key}") or "" for key in COMPANY_KEYS}
 
 
@@ -419,7 +293,7 @@ def set_company_header(book: Book, values: dict[str, str]) -> None:
     unknown = set(values) - set(COMPANY_KEYS)
     if unknown:
         raise _error(sorted(unknown)[0], f"the header has {', '.join(COMPANY_KEYS)}")
-    db = _db(book)
+    db = db_of(book)
     for key, value in values.items():
         db.set_state(f"company.{key}", value.strip() or None)
 
@@ -439,7 +313,7 @@ def send_to_file(book: Book, ref: str, folder: Path | None = None) -> Path:
     and mark the quote sent. Returns the file written."""
     quote = get(book, ref)
     doc = document(book, quote.id)
-    folder = folder or _db(book).path.parent / "quotes"
+    folder = folder or db_of(book).path.parent / "quotes"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{doc.number}-v{quote.revision}.html"
     write_document(book, quote.id, path)
@@ -456,7 +330,7 @@ def line_from_text(book: Book, text: str) -> LineIn:
     try:
         if len(parts) >= 3 and not parts[-1].endswith("%"):
             qty = int(parts[-2])
-            price = parse_money_text(parts[-1], _db(book).input_context.currency)
+            price = parse_money_text(parts[-1], db_of(book).input_context.currency)
             return LineIn(description=" ".join(parts[:-2]), quantity=qty, unit_price=price)
         qty = int(parts[1]) if len(parts) > 1 else 1
         discount = rules.parse_rate(parts[2], "discount") if len(parts) > 2 else 0

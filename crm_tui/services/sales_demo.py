@@ -10,7 +10,7 @@ import random
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from crm_tui.services import payments, quotes
+from crm_tui.services import payments, products, quotes
 
 if TYPE_CHECKING:
     from crm_tui.services.book import Book
@@ -35,7 +35,7 @@ def add_sales_docs(book: Book, *, seed: int = 19, deals: int = 24) -> dict[str, 
     counts = dict.fromkeys(("products", "quotes", "contracts", "instalments", "payments"), 0)
     codes = []
     for code, name, model, unit, price in PRODUCTS:
-        quotes.add_product(
+        products.add_product(
             book, {"code": code, "name": name, "model": model, "unit": unit, "list_price": price}
         )
         codes.append(code)

@@ -97,12 +97,12 @@ def test_deal_to_confirmed_payment_by_command(crm, deal, db_path: Path, tmp_path
 
 
 def _add_product(db_path: Path) -> None:
-    from crm_tui.services import quotes
+    from crm_tui.services import products
     from crm_tui.services.book import Book
 
     book = Book.open(db_path)
     try:
-        quotes.add_product(book, {"code": "M-1", "name": "三相电机", "list_price": "1万"})
+        products.add_product(book, {"code": "M-1", "name": "三相电机", "list_price": "1万"})
     finally:
         book.close()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from crm_tui.io import quote_doc
-from crm_tui.services import quotes
+from crm_tui.services import products, quotes
 from crm_tui.services.book import Book
 
 
@@ -15,7 +15,7 @@ def test_quote_document_html_and_markdown(db, tmp_path: Path) -> None:
     book = Book(db)
     acme = db.repos.customers.create({"name": "北京<钢管>有限公司"})
     deal = db.repos.opportunities.create({"customer_id": acme.id, "title": "无缝钢管"})
-    quotes.add_product(
+    products.add_product(
         book, {"code": "FL", "name": "法兰盘 | 锻造", "unit": "个", "list_price": "58.5"}
     )
     quotes.set_company_header(book, {"name": "华东工业销售", "phone": "021-5555 0101"})

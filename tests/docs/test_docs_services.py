@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from crm_tui.domain.fields import ValidationErrors
-from crm_tui.services import payments, quotes
+from crm_tui.services import payments, products, quotes
 from crm_tui.services.book import Book
 
 
@@ -72,7 +72,7 @@ def test_quote_from_a_deals_lines_revision_and_accept(book: Book, deal) -> None:
 
 
 def test_quote_from_products_and_the_document_data(book: Book, deal) -> None:
-    quotes.add_product(
+    products.add_product(
         book, {"code": "P-01", "name": "法兰", "model": "PN16", "unit": "个", "list_price": "58.5"}
     )
     line = quotes.product_line(book, "P-01", quantity=10, discount_bp=500)

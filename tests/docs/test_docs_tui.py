@@ -11,7 +11,7 @@ from crm_tui.screens.contracts import ContractScreen
 from crm_tui.screens.payments import PaymentsScreen
 from crm_tui.screens.pickers import PromptScreen
 from crm_tui.screens.quotes import QuoteScreen, QuotesScreen
-from crm_tui.services import payments, quotes
+from crm_tui.services import payments, products, quotes
 from crm_tui.services.book import Book
 from tests.tui.pilot import row_at, settle
 from tests.tui.support_b import Host
@@ -27,7 +27,7 @@ def deal(db):
     db.repos.opportunity_lines.create(
         {"opportunity_id": deal.id, "product": "三相电机", "unit_price": "1万", "quantity": 1}
     )
-    quotes.add_product(Book(db), {"code": "M-1", "name": "减速机", "list_price": "5000"})
+    products.add_product(Book(db), {"code": "M-1", "name": "减速机", "list_price": "5000"})
     return deal
 
 
