@@ -179,7 +179,14 @@ class ListScreen(CrmScreen):
 
     def on_saved_views_view_selected(self, event: Any) -> None:
         self.run_view(event.query)
-        self.table.focus()
+        self.action_focus_table()
+
+    def on_saved_views_closed(self, _: Any) -> None:
+        self.action_focus_table()  # a key typed next goes to the list, not the query's text
+
+    def on_query_bar_entered(self, _: Any) -> None:
+        if not self.query_one("#query", QueryBar).error:
+            self.action_focus_table()  # enter ran the query: on to the rows
 
     def on_key(self, event: Any) -> None:
         bound = self.query_one("#views", SavedViews).query_for_key(event.key)

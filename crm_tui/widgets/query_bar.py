@@ -76,6 +76,19 @@ class QueryBar(Input):
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, QueryBar.QueryChanged) and message.bar is self.bar
 
+    class Entered(Message):
+        """Enter in the bar: the query ran; the screen moves focus to its list."""
+
+        def __init__(self, bar: QueryBar) -> None:
+            super().__init__()
+            self.bar = bar
+
+        @property
+        def control(self) -> QueryBar:
+            return self.bar
+
+    HINT = "  (enter: run, then the list)"
+
     def __init__(
         self,
         value: str = "",
@@ -125,6 +138,11 @@ class QueryBar(Input):
             self._timer.stop()
         self._send(force=True)
         self.remember(self.value)
+        self.post_message(self.Entered(self))
+
+    def validate_placeholder(self, placeholder: str) -> str:
+        """Every bar says what enter does (issue 13 item 12)."""
+        return placeholder if placeholder.endswith(self.HINT) else placeholder + self.HINT
 
     def _send(self, force: bool = False) -> None:
         self._timer = None

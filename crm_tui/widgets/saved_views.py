@@ -62,6 +62,9 @@ class SavedViews(Vertical):
             self.name = name
             self.query = query
 
+    class Closed(Message):
+        """The sidebar closed: the screen puts focus back on its list."""
+
     def __init__(
         self, store: ViewStore, screen_key: str, current_query: Callable[[], str], **kwargs: Any
     ) -> None:
@@ -111,8 +114,7 @@ class SavedViews(Vertical):
 
     def toggle(self) -> None:
         if self.has_class("-shown") and self.options.has_focus:
-            self.remove_class("-shown")
-            self.screen.focus_next()
+            self._close()
         else:
             self.show()
 
@@ -180,8 +182,11 @@ class SavedViews(Vertical):
         if self._asking is not None:
             self._finish()
             return
+        self._close()
+
+    def _close(self) -> None:
         self.remove_class("-shown")
-        self.screen.focus_next()
+        self.post_message(self.Closed())  # the list takes focus, not the query bar after us
 
     def _finish(self) -> None:
         self._asking = None

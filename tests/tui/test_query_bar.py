@@ -264,3 +264,62 @@ def test_completion_offers_relative_dates_and_special_values(book):
     assert bar.candidates("-kind:v")[1] == ["visit"]
     assert "customer.city:" not in bar.candidates("cust")[1]
     assert "customer:" in bar.candidates("cust")[1]
+
+
+async def test_enter_runs_the_query_and_moves_to_the_list(app):
+    """Issue 13 item 12: enter in `/` runs the query and focuses the list (the bar's hint
+    says so); closing the Views sidebar puts focus on the list, so the next key does not
+    replace the query's selected text."""
+    from crm_tui.widgets.record_table import RecordTable
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("3")
+        await settle(pilot)
+        bar = app.screen.query_one("#query", QueryBar)
+        assert "enter: run, then the list" in bar.placeholder
+        await pilot.press("slash", *"due:overdue", "enter")
+        await settle(pilot)
+        assert isinstance(app.focused, RecordTable)
+        assert bar.value == "due:overdue"
+        await pilot.press("slash", *"cty:x", "enter")  # refused: stay in the bar to fix it
+        await settle(pilot)
+        assert app.focused is bar and bar.error
+        await pilot.press("escape")
+        await pilot.press("v")
+        await settle(pilot)
+        sidebar = app.screen.query_one("#views", SavedViews)
+        assert sidebar.has_class("-shown")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not sidebar.has_class("-shown")
+        assert isinstance(app.focused, RecordTable)
+        await pilot.press("4")
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        await pilot.press("v")  # v again closes it too
+        await settle(pilot)
+        assert isinstance(app.focused, RecordTable)
+
+
+async def test_opening_the_views_sidebar_writes_nothing(app, book):
+    """Issue 13 item 20: the default views are shown, not stored: nothing queued to sync."""
+    from sqlalchemy import text
+
+    db, _ = book
+
+    def outbox() -> int:
+        with db.reading() as s:
+            return s.execute(text("SELECT count(*) FROM outbox")).scalar_one()
+
+    before = outbox()
+    async with app.run_test(size=(120, 40)) as pilot:
+        for section in ("2", "3", "4", "5"):
+            await pilot.press(section)
+            await settle(pilot)
+            await pilot.press("v")
+            await settle(pilot)
+            assert app.screen.query_one("#views", SavedViews).views  # the defaults show
+            await pilot.press("escape")
+            await settle(pilot)
+    assert outbox() == before
