@@ -7,6 +7,7 @@ saved views in `self:<id>`, read by their owner only.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,7 +28,13 @@ def utcnow() -> datetime:
 
 def actor_of(account: Account) -> Actor:
     """The rule book's view of a signed-in account."""
-    return Actor(account.id, account.role)
+    return _actor(account.id, account.role)
+
+
+@functools.lru_cache(maxsize=1024)
+def _actor(user_id: str, role: str) -> Actor:
+    # Actor is immutable: one per (id, role) instead of three per pushed record.
+    return Actor(user_id, role)
 
 
 def can_read(account: Account, partition: str) -> bool:
