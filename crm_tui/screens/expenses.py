@@ -121,8 +121,23 @@ class ExpensesScreen(ListScreen):
         self.show_totals()
 
     def _current(self) -> Any:
-        row = self.table.current_row
-        return expenses.get(self.book, str(row["id"])) if row else None
+        """The highlighted claim, or None after saying why there is none."""
+        table = self.table
+        if not table.loaded or table.row_count == 0:
+            self.notify(
+                "No claim to act on: the list is empty." if table.loaded else "Loading the claims…",
+                severity="warning",
+                timeout=3,
+            )
+            return None
+        row = table.current_row
+        if row is None:  # its page is on its way
+            self.notify("That claim is still loading; try again.", severity="warning", timeout=3)
+            return None
+        claim = expenses.get(self.book, str(row["id"]))
+        if claim is None:
+            self.notify("That claim is gone (deleted or undone).", severity="warning")
+        return claim
 
     # --- actions ---------------------------------------------------------------------------
     def action_new(self) -> None:
@@ -171,7 +186,10 @@ class ExpensesScreen(ListScreen):
         if claim is None:
             return
         if claim.status not in ("draft", "rejected"):
-            self.notify(f"This claim is already {claim.status}.", severity="warning")
+            self.notify(
+                f"Only a draft or rejected claim can be submitted; this one is {claim.status}.",
+                severity="warning",
+            )
             return
         money = format_money(claim.amount, claim.currency)
         question = f"Submit the {claim.category} claim of {money} for approval?"

@@ -125,3 +125,36 @@ async def test_a_claim_for_a_deal_is_booked_to_the_deals_customer(tmp_path):
     claim = db.repos.expenses.resolve("Dinner")
     deal = db.repos.opportunities.resolve("Flange supply")
     assert (claim.opportunity_id, claim.customer_id) == (deal.id, deal.customer_id)
+
+
+async def test_s_submits_the_highlighted_claim_or_says_why_not(tmp_path):
+    """Issue 13 item 18: `s` acts on the highlighted claim in a filtered list too; on a claim
+    it cannot submit, or with no claim highlighted, it says why."""
+    db = make_db(tmp_path)
+    app = Host(db, ExpensesScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        await pilot.press("slash", *"status:draft", "enter")
+        await settle(pilot)
+        assert screen.table.row_count == 2
+        await pilot.press("end")
+        await pilot.pause()
+        highlighted = row_at(screen.table, screen.table.cursor_row)
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        assert db.repos.expenses.require(highlighted["id"]).status == "submitted"
+        await pilot.press("slash", "ctrl+u", *"status:submitted", "enter")
+        await settle(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert any("this one is submitted" in n.message for n in app._notifications)
+        await pilot.press("slash", "ctrl+u", *"status:reimbursed", "enter")
+        await settle(pilot)
+        assert screen.table.row_count == 0
+        await pilot.press("s")
+        await pilot.pause()
+        assert any("the list is empty" in n.message for n in app._notifications)
