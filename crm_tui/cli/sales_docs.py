@@ -1,6 +1,7 @@
 """Provides the quote-to-cash commands (issue 19): `crm quote DEAL`, `crm quote revise|send|
 accept|reject|show ID`, `crm contract`, `crm plan`, `crm pay`, `crm confirm`, `crm payments`,
-`crm due` and `crm receivables` (also reachable as `crm report receivables`).
+`crm due`, `crm receivables` (also reachable as `crm report receivables`); the price list's
+commands are in price_list.py.
 
 Bad input is one `error:` line and exit 1, with nothing written: every command checks its
 input before the one service call that writes.
@@ -8,39 +9,20 @@ input before the one service call that writes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
 
+from crm_tui.cli import price_list
 from crm_tui.cli.context import fail, state
 from crm_tui.cli.output import check_format, emit
+from crm_tui.cli.price_list import money, run_service
 
 T = TypeVar("T")
 QUOTE_ACTIONS = ("revise", "send", "accept", "reject", "show")
 LIST_FORMATS = ("table", "json", "csv")
 REPORT_FORMATS = ("md", "csv", "html")
-
-
-def _run(call: Callable[[], T]) -> T:
-    """Run a service call; its refusals become one `error:` line."""
-    from crm_tui.services.records import NotFound, ValidationErrors
-
-    try:
-        return call()
-    except ValidationErrors as exc:
-        fail("; ".join(f"{e.field}: {e.message}" for e in exc.errors))
-    except NotFound as exc:
-        fail(str(exc))
-    except (ValueError, PermissionError) as exc:
-        fail(str(exc))
-
-
-def _money(minor: int, currency: str) -> str:
-    from crm_tui.domain.money import format_money
-
-    return format_money(minor, currency)
 
 
 def _product_lines(book: Any, specs: list[str]) -> list[Any]:
@@ -62,7 +44,7 @@ def _product_lines(book: Any, specs: list[str]) -> list[Any]:
             bp = parse_rate(discount or None, "discount")
         except DocError as exc:
             fail(f"--product {spec}: {exc.message}")
-        out.append(_run(lambda c=code, q=qty, b=bp: quotes.product_line(book, c, q, b)))
+        out.append(run_service(lambda c=code, q=qty, b=bp: quotes.product_line(book, c, q, b)))
     return out
 
 
@@ -90,8 +72,10 @@ def quote(
         if ref is not None:
             fail(f"'{what}' is not one of {', '.join(QUOTE_ACTIONS)}; a new quote takes one deal")
         lines = _product_lines(book, product) if product else None
-        made = _run(lambda: quotes.new_quote(book, what, lines, tax_rate=tax, valid_until=valid))
-        typer.echo(f"quote {made.id} v{made.revision} draft: {_money(made.total, made.currency)}")
+        made = run_service(
+            lambda: quotes.new_quote(book, what, lines, tax_rate=tax, valid_until=valid)
+        )
+        typer.echo(f"quote {made.id} v{made.revision} draft: {money(made.total, made.currency)}")
         return
     if ref is None:
         fail(f"crm quote {what} needs the quote's id")
@@ -103,15 +87,15 @@ def quote(
             fail("crm quote send needs -o quote.html or -o quote.md")
         if output.suffix.lower() not in (".html", ".htm", ".md", ".markdown"):
             fail(f"'{output.name}': write the quote to a .html or .md file")
-        current = _run(lambda: quotes.get(book, ref))
-        _run(lambda: quotes.write_document(book, current.id, output))
-        sent = _run(lambda: quotes.send(book, current.id))
+        current = run_service(lambda: quotes.get(book, ref))
+        run_service(lambda: quotes.write_document(book, current.id, output))
+        sent = run_service(lambda: quotes.send(book, current.id))
         typer.echo(f"wrote {output}; quote v{sent.revision} is {sent.status}")
         return
     step = {"revise": quotes.revise, "accept": quotes.accept, "reject": quotes.reject}[what]
-    done = _run(lambda: step(book, ref))
+    done = run_service(lambda: step(book, ref))
     typer.echo(
-        f"quote {done.id} v{done.revision} {done.status}: {_money(done.total, done.currency)}"
+        f"quote {done.id} v{done.revision} {done.status}: {money(done.total, done.currency)}"
     )
 
 
@@ -119,21 +103,21 @@ def _show_quote(book: Any, ref: str, fmt: str, output: Path | None) -> None:
     from crm_tui.services import quotes
 
     check_format(fmt, LIST_FORMATS)
-    current = _run(lambda: quotes.get(book, ref))
+    current = run_service(lambda: quotes.get(book, ref))
     if output is not None:
-        _run(lambda: quotes.write_document(book, current.id, output))
+        run_service(lambda: quotes.write_document(book, current.id, output))
         typer.echo(f"wrote {output}", err=True)
         return
-    doc = _run(lambda: quotes.document(book, current.id))
+    doc = run_service(lambda: quotes.document(book, current.id))
     rows = [
         {
             "#": ln.position,
             "item": ln.description,
             "model": ln.model,
             "qty": ln.quantity,
-            "unit_price": ln.unit_price if fmt != "table" else _money(ln.unit_price, doc.currency),
+            "unit_price": ln.unit_price if fmt != "table" else money(ln.unit_price, doc.currency),
             "discount": ln.discount,
-            "amount": ln.net if fmt != "table" else _money(ln.net, doc.currency),
+            "amount": ln.net if fmt != "table" else money(ln.net, doc.currency),
         }
         for ln in doc.lines
     ]
@@ -143,8 +127,8 @@ def _show_quote(book: Any, ref: str, fmt: str, output: Path | None) -> None:
     if fmt == "table":
         t = doc.totals
         typer.echo(
-            f"subtotal {_money(t.subtotal, doc.currency)} · tax {doc.tax_rate} "
-            f"{_money(t.tax, doc.currency)} · total {_money(t.total, doc.currency)}"
+            f"subtotal {money(t.subtotal, doc.currency)} · tax {doc.tax_rate} "
+            f"{money(t.tax, doc.currency)} · total {money(t.total, doc.currency)}"
         )
 
 
@@ -188,9 +172,9 @@ def contract(
             signed_on=signed,
         )
 
-    made = _run(make)
+    made = run_service(make)
     typer.echo(
-        f"contract {made.number} ({made.id}) {made.status}: {_money(made.amount, made.currency)}"
+        f"contract {made.number} ({made.id}) {made.status}: {money(made.amount, made.currency)}"
     )
 
 
@@ -210,14 +194,14 @@ def plan(
 
     check_format(fmt, LIST_FORMATS)
     book = state(ctx).book
-    current = _run(lambda: payments.get_contract(book, contract_ref))
+    current = run_service(lambda: payments.get_contract(book, contract_ref))
     if instalments is None and amounts is None:
         rows = payments.plan(book, current.id)
     else:
         parts = [a.strip() for a in amounts.split(",")] if amounts else None
         if parts is not None and instalments is not None and len(parts) != instalments:
             fail(f"--instalments {instalments} but {len(parts)} --amounts")
-        rows = _run(
+        rows = run_service(
             lambda: payments.make_plan(
                 book,
                 current.id,
@@ -234,8 +218,8 @@ def plan(
             {
                 "instalment": r.label or r.instalment,
                 "due_on": r.due_on.isoformat(),
-                "amount": _money(r.amount, r.currency) if table else r.amount,
-                "paid": _money(r.paid, r.currency) if table else r.paid,
+                "amount": money(r.amount, r.currency) if table else r.amount,
+                "paid": money(r.paid, r.currency) if table else r.paid,
                 "settled_on": r.settled_on.isoformat() if r.settled_on else "",
                 "id": r.id,
             }
@@ -258,13 +242,13 @@ def pay(
     from crm_tui.services import payments
 
     book = state(ctx).book
-    made = _run(
+    made = run_service(
         lambda: payments.record_payment(
             book, ref, amount, on=on, method=method, reference=reference
         )
     )
     typer.echo(
-        f"payment {made.id} {_money(made.amount, made.currency)} on "
+        f"payment {made.id} {money(made.amount, made.currency)} on "
         f"{made.received_on.isoformat()} entered; a manager confirms it"
     )
 
@@ -277,7 +261,7 @@ def confirm(
     from crm_tui.services import payments
 
     book = state(ctx).book
-    done = _run(lambda: payments.confirm(book, ref))
+    done = run_service(lambda: payments.confirm(book, ref))
     typer.echo(f"payment {done.id} confirmed; `crm sync` sends it to the server")
 
 
@@ -297,7 +281,7 @@ def due(
             "contract": d.contract_number,
             "instalment": d.label,
             "due_on": d.due_on.isoformat(),
-            "outstanding": _money(d.outstanding, d.currency) if table else d.outstanding,
+            "outstanding": money(d.outstanding, d.currency) if table else d.outstanding,
             "state": d.state,
             "days_overdue": d.days_overdue,
             "id": d.plan_id,
@@ -357,45 +341,6 @@ def write_receivables(
     typer.echo(f"wrote {output}", err=True)
 
 
-def products(
-    ctx: typer.Context,
-    import_file: Path | None = typer.Option(None, "--import", help="A CSV price list to import."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="With --import: change nothing."),
-    fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv."),
-) -> None:
-    """The price list; `--import FILE.csv` adds or updates products by code."""
-    from crm_tui.services import products as service
-
-    check_format(fmt, LIST_FORMATS)
-    book = state(ctx).book
-    if import_file is not None:
-        if not import_file.is_file():
-            fail(f"--import: no file {import_file}")
-        run = service.preview_products if dry_run else service.import_products
-        done = _run(lambda: run(book, import_file))
-        for line, why in done.refused:
-            typer.echo(f"line {line}: {why}", err=True)
-        verb = "would add" if dry_run else "added"
-        typer.echo(f"{verb} {done.created}, updated {done.updated}, refused {len(done.refused)}")
-        if done.refused:
-            raise typer.Exit(1)
-        return
-    table = fmt == "table"
-    rows = [
-        {
-            "code": p.code or "",
-            "name": p.name,
-            "model": p.model or "",
-            "unit": p.unit or "",
-            "list_price": _money(p.list_price, p.currency) if table else p.list_price,
-            "currency": p.currency,
-            "id": p.id,
-        }
-        for p in service.products(book)
-    ]
-    emit(rows, ["code", "name", "model", "unit", "list_price", "currency", "id"], fmt)
-
-
 def register(app: typer.Typer) -> None:
     app.command("quote")(quote)
     app.command("contract")(contract)
@@ -404,4 +349,4 @@ def register(app: typer.Typer) -> None:
     app.command("confirm")(confirm)
     app.command("due")(due)
     app.command("receivables")(receivables)
-    app.command("products")(products)
+    price_list.register(app)

@@ -147,3 +147,19 @@ def test_products_import_from_csv(crm, tmp_path: Path) -> None:
     assert [(p["code"], p["name"], p["list_price"]) for p in listed] == [
         ("GP-50", "无缝钢管 20#", 9000)
     ]
+
+
+def test_add_and_list_through_the_generic_commands(crm, deal) -> None:
+    added = crm("add", "product", "法兰盘", "--code", "FL", "--list-price", "58.5", "--unit", "个")
+    assert added.exit_code == 0, added.stderr
+    listed = json.loads(crm("list", "products", "--format", "json").stdout)
+    assert [(p["code"], p["list_price"]) for p in listed] == [("FL", 5850)]
+    assert crm("quote", deal, "--product", "FL:4").exit_code == 0
+    contract = crm("contract", "--deal", deal, "--amount", "1000", "--signed", "2026-11-01")
+    number = contract.stdout.split()[1]
+    assert crm("plan", number, "--amounts", "400,600", "--first", "2026-11-10").exit_code == 0
+    overdue = crm("list", "payment_plans", "due<today", "--format", "csv")
+    assert overdue.exit_code == 0, overdue.stderr
+    assert len(overdue.stdout.strip().splitlines()) == 2  # header + the one due on 10 Nov
+    bad = crm("add", "product", "X", "--list-price", "lots")
+    assert bad.exit_code == 1 and bad.stderr.startswith("error:")

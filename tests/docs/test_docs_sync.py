@@ -8,7 +8,7 @@ import inspect
 
 import pytest
 
-from crm_tui.services import payments, sales_repos
+from crm_tui.services import payments
 from crm_tui.services.book import Book
 from tests.sync.conftest import laptop, server  # noqa: F401  (fixtures)
 
@@ -27,7 +27,6 @@ pytestmark = pytest.mark.skipif(
 def test_manager_confirms_a_payment_a_rep_made_offline(laptop) -> None:  # noqa: F811
     rep, boss = laptop(), laptop("manager")
     rep_book, boss_book = Book(rep.db), Book(boss.db)
-    sales_repos.docs(rep_book), sales_repos.docs(boss_book)
     acme = rep.db.repos.customers.create({"name": "上海机电"})
     deal = rep.db.repos.opportunities.create({"customer_id": acme.id, "title": "电机"})
     contract = payments.new_contract(
@@ -60,7 +59,6 @@ def test_server_refuses_a_rep_confirming_or_a_forged_status(laptop) -> None:  # 
 
     rep = laptop()
     book = Book(rep.db)
-    sales_repos.docs(book)
     acme = rep.db.repos.customers.create({"name": "广州物流"})
     deal = rep.db.repos.opportunities.create({"customer_id": acme.id, "title": "叉车"})
     contract = payments.new_contract(book, deal_ref=deal.id, amount="1000")
