@@ -14,10 +14,10 @@ from typing import Any, TypeVar
 
 import typer
 
-from crm_tui.cli import price_list
 from crm_tui.cli.context import fail, state
 from crm_tui.cli.output import check_format, emit
 from crm_tui.cli.price_list import money, run_service
+from crm_tui.cli.price_list import register as register_price_list
 
 T = TypeVar("T")
 QUOTE_ACTIONS = ("revise", "send", "accept", "reject", "show")
@@ -349,4 +349,4 @@ def register(app: typer.Typer) -> None:
     app.command("confirm")(confirm)
     app.command("due")(due)
     app.command("receivables")(receivables)
-    price_list.register(app)
+    register_price_list(app)
