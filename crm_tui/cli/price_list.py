@@ -1,5 +1,5 @@
-"""Provides the price list's commands (issue 19): `crm products [--import FILE.csv]` and
-`crm add product NAME --code … --list-price …`."""
+"""Provides the price list's commands (issue 19): `crm products [--import FILE.csv]`,
+`crm add product NAME --code … --list-price …` and `crm company` (the quote header)."""
 
 from __future__ import annotations
 
@@ -100,8 +100,40 @@ def add_product(
     typer.echo(made.id)
 
 
+def company(
+    ctx: typer.Context,
+    name: str | None = typer.Option(None, "--name"),
+    address: str | None = typer.Option(None, "--address"),
+    phone: str | None = typer.Option(None, "--phone"),
+    email: str | None = typer.Option(None, "--email"),
+    bank: str | None = typer.Option(None, "--bank", help="Bank and account, for payment."),
+    tax_id: str | None = typer.Option(None, "--tax-id", help="统一社会信用代码."),
+) -> None:
+    """Show or set the company header printed on quote documents."""
+    from crm_tui.services import quotes
+
+    book = state(ctx).book
+    given = {
+        k: v
+        for k, v in (
+            ("name", name),
+            ("address", address),
+            ("phone", phone),
+            ("email", email),
+            ("bank", bank),
+            ("tax_id", tax_id),
+        )
+        if v is not None
+    }
+    if given:
+        run_service(lambda: quotes.set_company_header(book, given))
+    for key, value in quotes.company_header(book).items():
+        typer.echo(f"{key}: {value}")
+
+
 def register(app: typer.Typer) -> None:
     app.command("products")(products)
+    app.command("company")(company)
     # `crm add product`: the add group is cli/add.py's (F); the command is added to it here.
     from crm_tui.cli.add import add_app
 

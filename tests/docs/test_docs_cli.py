@@ -163,3 +163,13 @@ def test_add_and_list_through_the_generic_commands(crm, deal) -> None:
     assert len(overdue.stdout.strip().splitlines()) == 2  # header + the one due on 10 Nov
     bad = crm("add", "product", "X", "--list-price", "lots")
     assert bad.exit_code == 1 and bad.stderr.startswith("error:")
+
+
+def test_company_header_is_set_and_printed_on_the_quote(crm, deal, tmp_path: Path) -> None:
+    assert crm("company", "--name", "华东工业销售", "--phone", "021-5555").exit_code == 0
+    assert "name: 华东工业销售" in crm("company").stdout
+    crm("add", "product", "电机", "--code", "M", "--list-price", "100")
+    quote_id = crm("quote", deal, "-p", "M").stdout.split()[1]
+    out = tmp_path / "q.md"
+    assert crm("quote", "show", quote_id, "-o", str(out)).exit_code == 0
+    assert "**华东工业销售**" in out.read_text("utf-8")
