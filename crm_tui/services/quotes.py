@@ -232,8 +232,17 @@ def send(book: Book, ref: str) -> Quote:
 
 
 def accept(book: Book, ref: str) -> Quote:
+    """The customer accepted; a quote past its valid-until date is expired instead (revise
+    it to quote again)."""
     quote = get(book, ref)
-    return docs(book).quotes.step(quote.id, "accepted", {"decided_on": db_of(book).clock.today()})
+    today = db_of(book).clock.today()
+    if quote.status == rules.QuoteStatus.SENT and quote.valid_until and quote.valid_until < today:
+        docs(book).quotes.step(quote.id, "expired", {"decided_on": today})
+        raise _error(
+            "valid_until",
+            f"quote v{quote.revision} expired on {quote.valid_until.isoformat()}; revise it",
+        )
+    return docs(book).quotes.step(quote.id, "accepted", {"decided_on": today})
 
 
 def reject(book: Book, ref: str) -> Quote:

@@ -143,3 +143,13 @@ def test_due_lists_open_and_overdue_instalments(book: Book, deal) -> None:
     assert [d.label for d in payments.due(book)] == ["2/2"]
     with pytest.raises(ValidationErrors, match="already has a plan"):
         payments.make_plan(book, contract.id, instalments=2)
+
+
+def test_an_out_of_date_quote_expires_instead_of_being_accepted(book: Book, deal) -> None:
+    quote = quotes.new_quote(book, deal.id, valid_until="2026-11-20")
+    quotes.send(book, quote.id)
+    with pytest.raises(ValidationErrors, match="expired on 2026-11-20; revise it"):
+        quotes.accept(book, quote.id)
+    assert quotes.get(book, quote.id).status == "expired"
+    fresh = quotes.revise(book, quote.id)
+    assert fresh.revision == 2 and fresh.valid_until == date(2026, 12, 23)
