@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from crm_tui.domain.filter import Filter
+from crm_tui.domain.filter import AllOf, AnyOf, Filter, OneOf
 from crm_tui.domain.urgency import total
 from crm_tui.screens.shell import Shell, book_of, shell_of
 from crm_tui.services.book import Book
@@ -76,6 +76,7 @@ class ListScreen(CrmScreen):
 
     entity: ClassVar[str]
     noun: ClassVar[str] = "rows"
+    initial_query: ClassVar[str] = ""  # what the bar holds when the screen opens
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -99,7 +100,8 @@ class ListScreen(CrmScreen):
 
     def __init__(self, book: Book) -> None:
         super().__init__(book)
-        self.query_text = ""
+        self.query_text = self.initial_query
+        self.kept: set[str] = set()  # rows moved out of the filter that stay in view
 
     def base_filter(self) -> Filter:
         """What this screen always applies (e.g. the follow-up view); the bar adds to it."""
@@ -108,7 +110,18 @@ class ListScreen(CrmScreen):
     def make_source(self) -> ListPages:
         from crm_tui.services import lists
 
-        return lists.source(self.book, self.entity, self.base_filter())
+        return lists.source(self.book, self.entity, self.opening_filter())
+
+    def opening_filter(self) -> Filter:
+        """The base filter with the bar's opening query (`initial_query`), if any."""
+        if not self.query_text:
+            return self.base_filter()
+        from crm_tui.services import lists
+
+        try:
+            return self.base_filter().merged(lists.compile(self.book, self.entity, self.query_text))
+        except lists.QueryError:
+            return self.base_filter()
 
     def columns(self) -> list[Any]:
         raise NotImplementedError
@@ -120,6 +133,7 @@ class ListScreen(CrmScreen):
         yield SavedViews(views.SavedViews(book), self.entity, lambda: self.query_text, id="views")
         yield from self.compose_top()
         yield QueryBar(
+            self.query_text,
             entity=self.entity,
             screen_key=self.entity,
             id="query",
@@ -149,7 +163,7 @@ class ListScreen(CrmScreen):
     def on_mount(self) -> None:
         self.table.focus()
 
-    def apply_filter(self) -> None:
+    def apply_filter(self, *, keep_cursor: bool = False) -> None:
         """Re-run the bar's query over this screen's base filter."""
         from crm_tui.services import lists
 
@@ -160,9 +174,30 @@ class ListScreen(CrmScreen):
             bar.show_error(exc.message)
             return  # the list keeps the rows of the last good query
         bar.clear_error()
-        self.table.set_filter(self.base_filter().merged(typed))
+        self.table.set_filter(
+            self._with_kept(self.base_filter().merged(typed)), keep_cursor=keep_cursor
+        )
+
+    def _with_kept(self, shown: Filter) -> Filter:
+        """`shown`, or any row in `kept` (a deal moved to a stage the filter leaves out)."""
+        if not self.kept or not shown:
+            return shown
+        own = (*shown.terms, shown.text) if shown.text is not None else shown.terms
+        either = AnyOf((AllOf(tuple(own)), OneOf("id", tuple(sorted(self.kept)))))
+        return Filter(shown.entity, (either,), None, shown.sort)
+
+    def keep_in_list(self, row_id: str) -> None:
+        """Keep a row reachable after a change that takes it out of the filter, until the
+        query changes."""
+        if row_id in self.kept:
+            return
+        self.kept.add(row_id)
+        if self.query_text:
+            self.apply_filter(keep_cursor=True)
 
     def on_query_bar_query_changed(self, event: Any) -> None:
+        if event.text != self.query_text:
+            self.kept.clear()
         self.query_text = event.text
         self.apply_filter()
 

@@ -21,8 +21,9 @@ from crm_tui.domain.fields import ValidationErrors
 from crm_tui.domain.money import format_money
 from crm_tui.domain.rules import OPEN_STAGES, Stage, next_stage, weighted_amount
 from crm_tui.screens.base import ListScreen
+from crm_tui.screens.deal_lost import LostDialog
 from crm_tui.screens.forms import RecordForm
-from crm_tui.screens.pickers import ChoiceScreen, DatePromptScreen
+from crm_tui.screens.pickers import DatePromptScreen
 from crm_tui.services import deals
 from crm_tui.services.book import Book
 from crm_tui.widgets.board import Board
@@ -71,6 +72,7 @@ class OpportunitiesScreen(ListScreen):
 
     entity = "opportunity"
     noun = "deals"
+    initial_query = "stage:open"  # the working pipeline first, not last quarter's closed deals
     undo_entity = "opportunity"
     CSS_PATH = "sections.tcss"
 
@@ -95,6 +97,13 @@ class OpportunitiesScreen(ListScreen):
             "Stage ▶",
             id="deals.on",
             tooltip="Move the deal one stage on (won asks the date, lost the reason)",
+        ),
+        Binding(
+            "l",
+            "lost",
+            "Lost",
+            id="deals.lost",
+            tooltip="Mark the deal lost, from any stage, with the reason",
         ),
         Binding("n", "new", "New", id="deals.new", tooltip="Add a deal"),
         Binding("e", "edit", "Edit", id="deals.edit", tooltip="Edit this deal"),
@@ -252,18 +261,35 @@ class OpportunitiesScreen(ListScreen):
 
             self.app.push_screen(DatePromptScreen(f"Won '{deal.title}' on which day?", today), won)
         elif target is Stage.LOST:
-
-            def lost(answer: tuple[str, str] | None) -> None:
-                if answer is None:
-                    return
-                reason, note = answer
-                deals.add_lost_reason(self.book, reason)
-                self._move(row_id, step, lost_reason=reason, lost_note=note or None)
-
-            reasons = deals.lost_reasons(self.book)
-            self.app.push_screen(ChoiceScreen(f"Why was '{deal.title}' lost?", reasons), lost)
+            self.action_lost()
+            return
         else:
             self._move(row_id, step)
+
+    def action_lost(self) -> None:
+        """Lost from any stage: the reason dialog, then one write (no won date asked)."""
+        row_id = self.selected_id()
+        deal = deals.get(self.book, row_id) if row_id else None
+        if deal is None:
+            self.notify("No deal highlighted.", severity="warning", timeout=3)
+            return
+        if deal.stage == Stage.LOST:
+            self.notify(f"'{deal.title}' is already lost.")
+            return
+
+        def lost(answer: tuple[str, str] | None) -> None:
+            if answer is None:
+                return
+            reason, note = answer
+            try:
+                moved = deals.mark_lost(self.book, deal.id, reason, note)
+            except ValidationErrors as exc:
+                self.notify(str(exc.errors[0].message), severity="error")
+                return
+            self._moved(moved)
+
+        reasons = deals.lost_reasons(self.book)
+        self.app.push_screen(LostDialog(f"Why was '{deal.title}' lost?", reasons), lost)
 
     def _move(self, row_id: str, step: int, **extra: Any) -> None:
         try:
@@ -271,8 +297,13 @@ class OpportunitiesScreen(ListScreen):
         except ValidationErrors as exc:
             self.notify(str(exc.errors[0].message), severity="error")
             return
+        self._moved(deal)
+
+    def _moved(self, deal: Any) -> None:
+        """After a stage change: the deal stays in the list even when it left the filter."""
         self.notify(f"'{deal.title}' → {deal.stage}")
-        self.reload(keep=row_id)
+        self.keep_in_list(deal.id)
+        self.reload(keep=deal.id)
         refresh_status(self.app)
 
     def action_new(self) -> None:

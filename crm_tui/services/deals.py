@@ -68,6 +68,18 @@ def move(book: Book, deal_id: str, step: int, **closing: Any) -> Opportunity:
     return book.db.repos.opportunities.move(deal_id, step, **closing)
 
 
+def mark_lost(book: Book, deal_id: str, reason: str, note: str | None = None) -> Opportunity:
+    """Mark a deal lost from whatever stage it is in (no stop at won on the way), closed
+    today, with the reason (added to the team's list when new). ValidationErrors when
+    refused."""
+    from crm_tui.domain.rules import STAGE_ORDER, Stage
+
+    deal = book.db.repos.opportunities.require(deal_id)
+    step = STAGE_ORDER.index(Stage.LOST) - STAGE_ORDER.index(Stage(deal.stage))
+    add_lost_reason(book, reason)
+    return move(book, deal_id, step, lost_reason=reason, lost_note=note or None)
+
+
 def lost_reasons(book: Book) -> list[str]:
     return book.db.repos.lost_reasons.names()
 

@@ -113,7 +113,7 @@ class QueryBar(Input):
         self._history_pos: int | None = None
         self._draft = ""
         self._cycle: tuple[str, int, int, list[str], int] | None = None
-        self._last_sent: str | None = None
+        self._last_sent: str | None = value or None  # an opening query is already applied
 
     def on_mount(self) -> None:
         if self.history_store is not None:

@@ -146,14 +146,15 @@ class RecordTable(ScrollView, can_focus=True):
         self._wanted_filter = None  # meant for the old source
         self.reload(keep_cursor=False)
 
-    def set_filter(self, filter: Any) -> None:  # noqa: A002 - a domain Filter
-        """Filter the rows (a `Filter` for the source); the widget stays, the cursor goes up."""
+    def set_filter(self, filter: Any, *, keep_cursor: bool = False) -> None:  # noqa: A002
+        """Filter the rows (a domain `Filter` for the source); the widget stays, the cursor
+        goes up (or stays, `keep_cursor`, when the rows hardly change)."""
         if self.source is None:
             return
         # Applied by the load worker: waiting here for the lock would freeze typing while an
         # older, slower query finishes. Only the newest filter is kept.
         self._wanted_filter = filter if filter is not None else ()
-        self.reload(keep_cursor=False)
+        self.reload(keep_cursor=keep_cursor)
 
     def reload(self, *, keep_cursor: bool = True) -> None:
         """Re-read the count and the rows in view (after a write or a filter change)."""

@@ -6,9 +6,10 @@ import pytest
 from textual.widgets import Input, OptionList
 
 from crm_tui.domain.rules import Stage
+from crm_tui.screens.deal_lost import LostDialog
 from crm_tui.screens.forms import RecordForm
 from crm_tui.screens.opportunities import OpportunitiesScreen
-from crm_tui.screens.pickers import ChoiceScreen, DatePromptScreen
+from crm_tui.screens.pickers import DatePromptScreen
 from crm_tui.storage import pipeline
 from crm_tui.widgets.board import Board, short_money
 from tests.tui.pilot import row_at
@@ -25,6 +26,12 @@ async def start(pilot, app) -> OpportunitiesScreen:
     screen = app.screen
     assert isinstance(screen, OpportunitiesScreen)
     return screen
+
+
+async def show_all(pilot) -> None:
+    """Clear the bar's opening `stage:open` so won and lost deals show too."""
+    await pilot.press("slash", "ctrl+u", "enter")
+    await settle(pilot)
 
 
 async def select(pilot, screen: OpportunitiesScreen, title: str) -> None:
@@ -80,15 +87,15 @@ async def test_moving_to_lost_asks_the_reason_and_a_new_reason_joins_the_list(tm
     app = Host(db, OpportunitiesScreen)
     async with app.run_test(size=SIZE) as pilot:
         screen = await start(pilot, app)
+        await show_all(pilot)
         await select(pilot, screen, "Old win")
         await pilot.press("right_square_bracket")
         await pilot.pause()
-        assert isinstance(app.screen, ChoiceScreen)
-        options = app.screen.query_one(OptionList)
+        assert isinstance(app.screen, LostDialog)
+        assert app.screen.query_one(OptionList).option_count == 8
         await pilot.press("end", "enter")  # other…
-        await pilot.press(*"budget frozen", "enter", *"call again in Q3", "enter")
+        await pilot.press(*"budget frozen", "tab", *"call again in Q3", "enter")
         await pilot.pause()
-        assert options.option_count == 8
     deal = db.repos.opportunities.resolve("Old win")
     assert deal.stage == "lost"
     assert deal.lost_reason == "budget frozen"
@@ -151,6 +158,7 @@ async def test_enter_opens_the_deal_form_and_edits_it(tmp_path):
     app = Host(db, OpportunitiesScreen)
     async with app.run_test(size=SIZE) as pilot:
         screen = await start(pilot, app)
+        await show_all(pilot)
         await select(pilot, screen, "Old win")
         await pilot.press("enter")
         await pilot.pause()
@@ -237,3 +245,52 @@ async def test_palette_opens_the_deals_board_and_the_competitors(tmp_path):
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is screen
+
+
+async def test_the_deals_list_opens_on_open_deals(tmp_path):
+    """Issue 13 item 22: the list opens on `stage:open` (said in the bar), not on old won
+    and lost deals; clearing the bar shows every deal."""
+    db = make_db(tmp_path)
+    app = Host(db, OpportunitiesScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        assert screen.query_one("#query").value == "stage:open"
+        stages = {row_at(screen.table, i)["stage"] for i in range(screen.table.row_count)}
+        assert stages and stages <= {"lead", "qualified", "proposal", "negotiation"}
+        await show_all(pilot)
+        titles = {row_at(screen.table, i)["title"] for i in range(screen.table.row_count)}
+        assert "Old win" in titles
+
+
+async def test_l_marks_lost_from_any_stage_with_the_highlighted_reason(tmp_path):
+    """Issue 13 item 16: `l` from an open stage goes straight to the reason (no "Won on
+    which day?"); the reason marked is the highlighted one, and the arrows change it until
+    confirmed, also from the note; the moved deal stays in the filtered list."""
+    db = make_db(tmp_path)
+    app = Host(db, OpportunitiesScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        await select(pilot, screen, "Pipe order Q1")
+        await pilot.press("l")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, LostDialog)
+        reasons = dialog.reasons
+        await pilot.press("down")
+        await pilot.pause()
+        assert dialog.chosen == reasons[1]
+        assert "● " + reasons[1] in str(dialog.query_one(OptionList).get_option_at_index(1).prompt)
+        await pilot.press("tab", *"too dear")  # on to the note
+        await pilot.press("down")  # the arrows still change the reason
+        await pilot.pause()
+        assert dialog.chosen == reasons[2]
+        assert reasons[2] in str(dialog.query_one("#lost-chosen").render())
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, OpportunitiesScreen)
+        deal = db.repos.opportunities.resolve("Pipe order Q1")
+        assert (deal.stage, deal.lost_reason, deal.lost_note) == ("lost", reasons[2], "too dear")
+        assert deal.closed_on is not None
+        titles = [row_at(screen.table, i)["title"] for i in range(screen.table.row_count)]
+        assert "Pipe order Q1" in titles  # still reachable under stage:open
+        assert screen.table.current_row["title"] == "Pipe order Q1"
