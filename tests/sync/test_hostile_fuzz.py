@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import random
 import time
+import typing
 import uuid
 from typing import Any
 
@@ -14,7 +15,7 @@ import httpx
 
 from crm_tui.domain.fields import ENTITIES
 from crm_tui.sync.http import load_login
-from crm_tui.sync.protocol import version_headers
+from crm_tui.sync.protocol import Entity, version_headers
 
 SEED = 14
 # Values a JSON body can carry (sent in batches).
@@ -120,7 +121,11 @@ def test_random_values_in_every_field_never_break_the_server_or_a_laptop(laptop)
 
     mutations: list[dict[str, Any]] = []
     invalid: list[str] = []
+    # The entities the sync protocol carries (the registry may hold newer local-only ones).
+    synced = set(typing.get_args(Entity))
     for entity, spec in ENTITIES.items():
+        if entity not in synced:
+            continue
         row = uuid.uuid4().hex[:12]
         mutations.append(fuzzer.mutation(entity, row, "create", required(entity)))
         for f in spec.fields:
