@@ -85,7 +85,7 @@ class ContractScreen(CrmScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("g", "sign", "Sign", id="contract.sign", tooltip="Mark the contract signed"),
         Binding("p", "plan", "Plan", id="contract.plan", tooltip="Make the payment plan"),
-        Binding("dollar_sign", "pay", "$ Payment", id="contract.pay", tooltip="Record a payment"),
+        Binding("dollar_sign", "pay", "Payment", id="contract.pay", tooltip="Record a payment"),
         Binding("f", "confirm", "Confirm", id="contract.confirm", tooltip="Confirm a payment"),
         Binding("tab", "switch", "Plan/payments", show=False),
         Binding("escape", "back", "Back", id="contract.back"),

@@ -33,7 +33,7 @@ class PaymentsScreen(ListScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "overdue", "Overdue", id="payments.overdue", tooltip="Only overdue ones"),
-        Binding("dollar_sign", "pay", "$ Payment", id="payments.pay", tooltip="Payment received"),
+        Binding("dollar_sign", "pay", "Payment", id="payments.pay", tooltip="Payment received"),
         Binding("slash", "focus_query", "Filter", id="payments.filter"),
         Binding("escape", "back", "Back", id="payments.back", tooltip="Close this list"),
     ]

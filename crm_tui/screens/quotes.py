@@ -174,7 +174,7 @@ class QuoteScreen(QuoteSteps, CrmScreen):
 
     CSS_PATH = "sections.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("plus", "add_line", "+ Line", id="quote.add_line", tooltip="Add a line"),
+        Binding("plus", "add_line", "Line", id="quote.add_line", tooltip="Add a line"),
         *QUOTE_KEYS,
         Binding("escape", "back", "Back", id="quote.back"),
     ]
