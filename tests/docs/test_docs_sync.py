@@ -39,7 +39,14 @@ def test_manager_confirms_a_payment_a_rep_made_offline(laptop) -> None:  # noqa:
     report = rep.sync()
     assert not report.rejected, report
     numbered = rep.row("contract", contract.id)
-    assert numbered["number"] == "HT-2026-0001"
+    assert numbered["number"].startswith("HT-2026-0") and "-P-" not in numbered["number"]
+    # The next contract of the year takes the next number.
+    second = payments.new_contract(
+        rep_book, deal_ref=deal.id, amount="1000", signed_on="2026-11-21"
+    )
+    rep.sync()
+    seq = int(numbered["number"].rsplit("-", 1)[1])
+    assert rep.row("contract", second.id)["number"] == f"HT-2026-{seq + 1:04d}"
 
     boss.sync()
     # A rep cannot confirm (the laptop refuses; so would the server).
