@@ -22,7 +22,6 @@ import json
 import os
 import random
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -33,6 +32,7 @@ from typing import Any
 
 import httpx
 
+from bench.cases import crm_exe
 from bench.cases.sync import PG_BIN, bulk_upsert, free_port, postgres
 from bench.data import DATA_DIR, Dataset
 from bench.report import Figure, figure
@@ -47,11 +47,11 @@ BATCH = 500
 
 @contextmanager
 def server(database_url: str, folder: Path, workers: int):
-    """`crm server` with `workers` uvicorn workers (python -m crm_tui.server.serve)."""
+    """`crm server --workers N` on a loopback port."""
     port = free_port()
     log = (folder / f"server-{port}.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "crm_tui.server.serve", "--workers", str(workers)]
+        [crm_exe(), "server", "--workers", str(workers)]
         + ["--host", "127.0.0.1", "--port", str(port), "--database-url", database_url],
         stdout=log,
         stderr=subprocess.STDOUT,

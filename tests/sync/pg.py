@@ -174,16 +174,16 @@ def start_server(
 ) -> ServerProcess:
     """Start `crm server` on a loopback port and wait until /health answers (`env`: extra
     variables, e.g. the sign-in limits, which are lifted by default: every test signs in
-    from 127.0.0.1; `workers`: uvicorn worker processes, via crm_tui.server.serve)."""
+    from 127.0.0.1; `workers`: uvicorn worker processes, `crm server --workers N`)."""
     port = port or free_port()
     exe = Path(sys.executable).with_name("crm")
     log = (folder / f"server-{port}.log").open("a")
-    command = [str(exe), "server"]
-    if workers > 1:
-        command = [sys.executable, "-m", "crm_tui.server.serve", "--workers", str(workers)]
     proc = subprocess.Popen(
         [
-            *command,
+            str(exe),
+            "server",
+            "--workers",
+            str(workers),
             "--host",
             "127.0.0.1",
             "--port",
