@@ -22,3 +22,32 @@ def prepare(
         yield "today's demo data (use --fresh for new data)"
         return
     yield from iter_summary(generate(path, customers=customers, seed=seed, clock=clock))
+    yield _sales_documents(path, clock)
+
+
+def _sales_documents(path: Path, clock: Clock) -> str:
+    """Products, quotes, contracts and payments over some of the demo's deals (issue 19).
+
+    They are written through the services, so they would wait in the outbox and the undo
+    log; like the rest of the demo they are local seed data, so both are emptied again (the
+    file is brand new: nothing else is in them) and the change numbers start at 1."""
+    from sqlalchemy import text
+
+    from crm_tui.services.book import Book
+    from crm_tui.services.sales_demo import add_sales_docs
+    from crm_tui.storage import outbox
+
+    book = Book.open(path, clock)
+    try:
+        counts = add_sales_docs(book)
+        with book.db.transaction() as s:
+            outbox.drop(s, [row["client_seq"] for row in outbox.rows(book.db.engine)])
+            outbox.renumber(s)
+            s.connection().execute(text("DELETE FROM undo_log"))
+    finally:
+        book.close()
+    return (
+        f"{counts['products']} products, {counts['quotes']} quotes, "
+        f"{counts['contracts']} contracts, {counts['instalments']} instalments, "
+        f"{counts['payments']} payments"
+    )

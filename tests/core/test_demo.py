@@ -98,6 +98,15 @@ def test_crm_demo_no_open_writes_the_database(crm, db_path) -> None:
     assert _rows(db_path, "SELECT count(*) FROM customer")[0][0] == 30
 
 
+def test_crm_demo_has_quotes_to_cash_as_local_seed_data(crm, db_path) -> None:
+    result = crm("demo", "--customers", "30", "--no-open")
+    assert "products" in result.stdout and "contracts" in result.stdout
+    count = lambda table: _rows(db_path, f"SELECT count(*) FROM {table}")[0][0]  # noqa: E731
+    assert count("product") > 0 and count("contract") > 0 and count("payment") > 0
+    # Seed data, like the rest of the demo: nothing waits to sync and nothing to undo.
+    assert count("outbox") == 0 and count("undo_log") == 0
+
+
 def test_crm_demo_reuses_todays_file_unless_fresh(crm, db_path) -> None:
     assert crm("demo", "--customers", "20", "--no-open").exit_code == 0
     crm("add", "customer", "Tried it out")
