@@ -172,11 +172,15 @@ class ChangeSet:
             entries.append(("upsert", rec.partition, rec))
         if not entries:
             return
-        session.flush()
-        # The counter row stays locked from here to commit, so a later seq can only belong
-        # to a later commit. It is taken before the batch's rows are written, so new rows
-        # are inserted with their version at once (not inserted, then updated again).
         conn = session.connection()
+        # The counter row stays locked from its update to commit, so a later seq can only
+        # belong to a later commit. SQLite writes one transaction at a time anyway: there
+        # the counter is taken first and new rows are inserted with their version at once.
+        # PostgreSQL writers run in parallel up to the counter: the rows are written before
+        # it (outside the serialized part) and get their version in one update after it.
+        if conn.dialect.name == "postgresql":
+            self.write_rows(session)
+        session.flush()
         counter = ChangeCounter.__table__
         top = conn.execute(
             update(counter)
