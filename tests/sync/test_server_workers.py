@@ -109,3 +109,28 @@ def test_three_workers_on_one_sqlite_file_stay_correct(tmp_path: Path) -> None:
         converge(Server(running.url, url, running.proc), tmp_path, 8, "3 workers on SQLite")
     finally:
         running.stop()
+
+
+@pytest.mark.slow
+def test_several_workers_answer_without_the_delayed_ack_wait(tmp_path: Path) -> None:
+    """uvicorn's multi-worker socket lost TCP_NODELAY: every answer then waited ~40 ms for
+    the client's delayed ACK. Sequential requests must take a few ms, as with one worker."""
+    import statistics
+    import time
+
+    import httpx
+
+    url = f"sqlite:///{tmp_path / 'server.db'}"
+    running = start_server(url, tmp_path, workers=2)
+    try:
+        with httpx.Client(base_url=running.url) as client:
+            times = []
+            for _ in range(30):
+                started = time.perf_counter()
+                assert client.get("/health").status_code == 200
+                times.append(time.perf_counter() - started)
+    finally:
+        running.stop()
+    median = statistics.median(times[5:]) * 1000
+    print(f"\n/health on 2 workers: median {median:.1f} ms")
+    assert median < 30, f"{median:.1f} ms: Nagle + delayed ACK is back"
