@@ -1,0 +1,84 @@
+"""Provides plain-sqlite3 reads for commands that must start in a few milliseconds (`crm
+remind` from a shell start-up file): no SQLAlchemy, no migration, nothing written.
+
+`open_current` opens a book only when it is already there and fully migrated; anything
+else raises `NotQuick`, and the caller takes the full path (which creates, migrates, or
+says what is wrong in its own words). The SQL is the same as services/reminders.py's.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_NAME_RE = re.compile(r"^(\d{4})_\w+\.sql$")
+
+Row = tuple[Any, ...]
+
+
+class NotQuick(Exception):
+    """This book cannot be read on the quick path (missing, unmigrated, locked, ...)."""
+
+
+def _known_versions() -> set[int]:
+    return {int(m.group(1)) for name in os.listdir(_MIGRATIONS) if (m := _NAME_RE.match(name))}
+
+
+def open_current(path: Path) -> sqlite3.Connection:
+    """A connection to the existing, fully migrated book at `path` (reads only)."""
+    if not path.is_file():
+        raise NotQuick(f"{path} does not exist")
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=5)
+    except sqlite3.Error as exc:
+        raise NotQuick(str(exc)) from exc
+    try:
+        conn.execute("PRAGMA busy_timeout = 5000")
+        applied = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+    except sqlite3.Error as exc:
+        conn.close()
+        raise NotQuick(str(exc)) from exc
+    if applied != _known_versions():
+        conn.close()
+        raise NotQuick("the book needs migrating")
+    return conn
+
+
+def followups_due(conn: sqlite3.Connection, now_stamp: str) -> list[Row]:
+    """(id, subject, kind, remind_at, due_at, all_day, customer name) of open follow-ups
+    whose reminder time is at or before `now_stamp`, oldest first."""
+    return conn.execute(
+        "SELECT a.id, a.subject, a.kind, a.remind_at, a.due_at, a.all_day, c.name "
+        "FROM activity a LEFT JOIN customer c ON c.id = a.customer_id "
+        "WHERE a.deleted = 0 AND a.done_at IS NULL AND a.remind_at IS NOT NULL "
+        "AND a.remind_at <= ? ORDER BY a.remind_at, a.id",
+        (now_stamp,),
+    ).fetchall()
+
+
+def birthdays_on(conn: sqlite3.Connection, table: str, month_days: list[str]) -> list[Row]:
+    """(id, name, birthday_md) of live customers or contacts born on one of `month_days`."""
+    if table not in ("customer", "contact"):
+        raise ValueError(table)
+    marks = ",".join("?" * len(month_days))
+    return conn.execute(
+        f"SELECT id, name, birthday_md FROM {table} WHERE birthday IS NOT NULL "
+        f"AND deleted = 0 AND birthday_md IN ({marks})",
+        month_days,
+    ).fetchall()
+
+
+def deals_closing(conn: sqlite3.Connection, stages: list[str], last_day: str) -> list[Row]:
+    """(id, title, expected_close, amount, currency, stage) of live deals in `stages`
+    expected to close on or before `last_day`, soonest first."""
+    marks = ",".join("?" * len(stages))
+    return conn.execute(
+        "SELECT id, title, expected_close, amount, currency, stage FROM opportunity "
+        f"WHERE deleted = 0 AND stage IN ({marks}) AND expected_close IS NOT NULL "
+        "AND expected_close <= ? ORDER BY expected_close, id",
+        [*stages, last_day],
+    ).fetchall()
