@@ -39,6 +39,7 @@ class PaymentsScreen(ListScreen):
     ]
 
     overdue_only = False
+    labels: dict[str, str] = {}
 
     def base_filter(self) -> Filter:
         if not self.overdue_only:
@@ -52,8 +53,12 @@ class PaymentsScreen(ListScreen):
             Column("label", "#", 6),
             Column("amount", "Amount", 14, "right", money_cell("amount")),
             Column("paid", "Paid", 14, "right", money_cell("paid")),
-            Column("state", "State", 0, text=self._state),
+            Column("state", "State", 20, text=self._state),
+            Column("contract_id", "Contract", 0, text=self._contract),
         ]
+
+    def _contract(self, row: dict[str, Any]) -> str:
+        return self.labels.get(str(row.get("contract_id")), "…")
 
     def _state(self, row: dict[str, Any]) -> str:
         from datetime import date
@@ -75,6 +80,15 @@ class PaymentsScreen(ListScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#query", QueryBar).placeholder = "/ filter: due:overdue due<eom amount>5万"
+        self.run_worker(self._load_labels, thread=True, group="contract-labels", exclusive=True)
+
+    def _load_labels(self) -> None:
+        labels = payments.contract_labels(self.book)
+        self.app.call_from_thread(self._show_labels, labels)
+
+    def _show_labels(self, labels: dict[str, str]) -> None:
+        self.labels = labels
+        self.table.refresh()
 
     def apply_filter(self) -> None:
         # `due:overdue` on instalments until the query language knows it (requested from A).
