@@ -329,14 +329,4 @@ def payment_from_text(book: Book, ref: str, text: str) -> Payment:
 def contract_labels(book: Book) -> dict[str, str]:
     """contract id -> "number · customer" for every live contract (the instalments list
     shows which contract a row belongs to; contracts are far fewer than instalments)."""
-    db = _db(book)
-    names: dict[str, str] = {}
-    with db.reading() as s:
-        rows = s.connection().exec_driver_sql(
-            "SELECT c.id, COALESCE(c.number, ''), COALESCE(cu.name, '') FROM contract c "
-            "LEFT JOIN opportunity o ON o.id = c.opportunity_id "
-            "LEFT JOIN customer cu ON cu.id = o.customer_id WHERE c.deleted = 0"
-        )
-        for cid, number, customer in rows:
-            names[cid] = f"{number} · {customer}" if customer else number
-    return names
+    return docs(book).contracts.labels()

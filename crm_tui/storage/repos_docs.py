@@ -152,6 +152,16 @@ class ContractRepo(Repository[Contract]):
     def of_deal(self, opportunity_id: str) -> list[Contract]:
         return self.page(where=[Contract.opportunity_id == opportunity_id], limit=500)
 
+    def labels(self) -> dict[str, str]:
+        """id -> "number · customer" of every live contract, in one query."""
+        with self.db.reading() as s:
+            rows = s.connection().exec_driver_sql(
+                "SELECT c.id, COALESCE(c.number, ''), COALESCE(cu.name, '') FROM contract c "
+                "LEFT JOIN opportunity o ON o.id = c.opportunity_id "
+                "LEFT JOIN customer cu ON cu.id = o.customer_id WHERE c.deleted = 0"
+            )
+            return {cid: f"{no} · {name}" if name else no for cid, no, name in rows}
+
 
 class PaymentPlanRepo(Repository[PaymentPlan]):
     """Instalments of a contract; `paid` and `settled_on` follow its payments."""
