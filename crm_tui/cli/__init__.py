@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 
 from crm_tui.cli import (
+    actions,
     add,
     demo,
     duplicates,
@@ -34,7 +35,19 @@ app = typer.Typer(
 )
 
 # Command groups, each a module in this package with `register(app)`.
-COMMAND_MODULES = [groups, add, records, demo, sync, report, io, query, duplicates, sales_docs]
+COMMAND_MODULES = [
+    groups,
+    add,
+    records,
+    actions,
+    demo,
+    sync,
+    report,
+    io,
+    query,
+    duplicates,
+    sales_docs,
+]
 
 
 @app.callback(invoke_without_command=True)

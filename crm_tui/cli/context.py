@@ -68,6 +68,9 @@ def state(ctx: typer.Context) -> CliState:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    """One clear line on stderr and a non-zero exit: never a traceback."""
-    typer.echo(f"error: {message}", err=True)
+    """One clear line on stderr and a non-zero exit: never a traceback. Stored names
+    (activity, opportunity, expense) are said in the screens' words."""
+    from crm_tui.services.words import screen_words
+
+    typer.echo(f"error: {screen_words(message)}", err=True)
     raise typer.Exit(code)

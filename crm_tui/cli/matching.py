@@ -55,6 +55,47 @@ def matching_records(
         fail(f"query: {exc if full_error else exc.message}")
 
 
+TABLE_CAP = 50  # rows a table shows on a terminal when no --limit is given
+
+
+def print_matches(
+    book: Book,
+    entity: str,
+    text: str,
+    fmt: str,
+    *,
+    sort: str | None = None,
+    limit: int | None = None,
+    full_error: bool = True,
+) -> None:
+    """Print what `text` selects: every match in JSON, CSV or to a pipe (streamed), unless
+    `limit`; a table on a terminal stops at TABLE_CAP and says "50 of 139 shown"."""
+    from crm_tui.cli.output import emit_batches, stdout_is_terminal
+    from crm_tui.services import lists, record_stream
+
+    if sort:
+        _check_sort(entity, sort)
+    capped = limit is None and fmt == "table" and stdout_is_terminal()
+    try:
+        batches = record_stream.batches(
+            book, entity, text, sort=sort, limit=TABLE_CAP if capped else limit
+        )
+        first = next(batches, [])
+    except lists.QueryError as exc:
+        fail(f"query: {exc if full_error else exc.message}")
+    footer = None
+    if capped and len(first) >= TABLE_CAP:
+        total = count_matching(book, entity, text)
+        if total > TABLE_CAP:
+            footer = f"{TABLE_CAP:,} of {total:,} shown (--limit N for more)"
+
+    def _all() -> Any:
+        yield first
+        yield from batches
+
+    emit_batches(book, entity, _all(), fmt, footer=footer)
+
+
 def count_matching(book: Book, entity: str, text: str) -> int:
     from crm_tui.services import lists
 

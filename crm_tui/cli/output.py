@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 import typer
@@ -54,15 +55,51 @@ def check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> None:
         fail(f"--format: '{fmt}' is not one of {', '.join(allowed)}")
 
 
-def display_rows(book: Book, entity: str, records: list[Any], fmt: str) -> list[dict]:
-    """Rows for output: raw model fields for json/csv, human values for the table."""
-    from crm_tui.domain.fields import ENTITIES, to_wire
+def stdout_is_terminal() -> bool:
+    """Whether a person reads stdout (a table there may cap its rows); a pipe gets all."""
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def plain(value: Any) -> Any:
+    """A value for JSON/CSV without float noise (7.6, never 7.599999999999999)."""
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
+def _table_value(book: Book, spec: Any, data: dict, name: str, value: Any) -> Any:
+    from datetime import datetime
+
     from crm_tui.domain.money import format_money
+
+    fspec = spec.by_name.get(name)
+    if fspec and fspec.kind == "money" and value is not None:
+        return format_money(value, data.get("currency") or "CNY")
+    if isinstance(value, datetime):
+        local = book.clock.to_local(value)
+        all_day = data.get("all_day") and name == "due_at"
+        # The year padded by hand: strftime writes year 1 as "1" on Linux.
+        day = f"{local.year:04d}-{local:%m-%d}"
+        return day if all_day else f"{day} {local:%H:%M}"
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return value
+
+
+def display_rows(book: Book, entity: str, records: list[Any], fmt: str) -> list[dict]:
+    """Rows for output: raw model fields for json/csv, human values for the table (short
+    ids unique in the book, minutes not microseconds, no `deleted` flag)."""
+    from crm_tui.domain.fields import ENTITIES, to_wire
     from crm_tui.services import records as record_service
+    from crm_tui.services.short_ids import short_ids
 
     spec = ENTITIES[entity]
     customer_ids = {getattr(r, "customer_id", None) for r in records} - {None}
     names = record_service.names_of(book, "customer", customer_ids)
+    shorts = short_ids(book, (r.id for r in records)) if fmt == "table" else {}
     rows = []
     for rec in records:
         dumped = rec.model_dump()
@@ -71,21 +108,13 @@ def display_rows(book: Book, entity: str, records: list[Any], fmt: str) -> list[
             k: dumped[k] for k in dict.fromkeys(order) if k in dumped and k not in HIDDEN_IN_JSON
         }
         if fmt == "table":
+            data.pop("deleted", None)
             for name, value in list(data.items()):
-                fspec = spec.by_name.get(name)
-                if fspec and fspec.kind == "money" and value is not None:
-                    data[name] = format_money(value, data.get("currency") or "CNY")
-                elif fspec and fspec.kind == "datetime" and value is not None:
-                    local = book.clock.to_local(value)
-                    all_day = data.get("all_day") and name == "due_at"
-                    # The year padded by hand: strftime writes year 1 as "1" on Linux.
-                    day = f"{local.year:04d}-{local:%m-%d}"
-                    data[name] = day if all_day else f"{day} {local:%H:%M}"
-                elif name == "id":
-                    data[name] = value[:8]
+                data[name] = _table_value(book, spec, data, name, value)
+            data["id"] = shorts.get(rec.id, rec.id)
             data["customer"] = names.get(data.get("customer_id") or "", "")
         else:
-            data = {k: to_wire(v) for k, v in data.items()}
+            data = {k: plain(to_wire(v)) for k, v in data.items()}
             if customer_ids:
                 data["customer"] = names.get(data.get("customer_id") or "")
         rows.append(data)
@@ -95,33 +124,104 @@ def display_rows(book: Book, entity: str, records: list[Any], fmt: str) -> list[
 def emit_records(book: Book, entity: str, records: list[Any], fmt: str) -> None:
     """Print records as `crm list` and `crm query` do (the list columns in a table; every
     field in JSON and CSV)."""
-    rows = display_rows(book, entity, records, fmt)
-    columns = (
-        list_columns(entity)
-        if fmt == "table"
-        else (list(rows[0].keys()) if rows else list_columns(entity))
-    )
-    emit(rows, columns, fmt)
+    emit_batches(book, entity, [records], fmt)
+
+
+def emit_batches(
+    book: Book, entity: str, batches: Iterable[list[Any]], fmt: str, *, footer: str | None = None
+) -> int:
+    """Print records batch by batch (JSON and CSV stream; a table is aligned per batch of
+    500); `footer` goes to stderr after a table. Returns how many rows were printed."""
+    printed = 0
+    columns: list[str] | None = None
+    if fmt == "json":
+        sys.stdout.write("[")
+    for batch in batches:
+        rows = display_rows(book, entity, batch, fmt)
+        if not rows:
+            continue
+        if fmt == "json":
+            for row in rows:
+                sys.stdout.write(",\n" if printed else "\n")
+                text = json.dumps(row, ensure_ascii=False, indent=2, default=str)
+                sys.stdout.write("  " + text.replace("\n", "\n  "))
+                printed += 1
+            continue
+        if columns is None:
+            columns = list_columns(entity) if fmt == "table" else list(rows[0].keys())
+        if fmt == "csv":
+            _write_csv(rows, columns, header=printed == 0)
+        elif stdout_is_terminal():
+            emit(rows, columns, "table", header=printed == 0)
+        else:
+            _write_plain_table(rows, columns, header=printed == 0)
+        printed += len(rows)
+    if fmt == "json":
+        sys.stdout.write("\n]\n" if printed else "]\n")
+    elif printed == 0 and fmt == "csv":
+        _write_csv([], list_columns(entity), header=True)
+    elif printed == 0:
+        emit([], list_columns(entity), "table")
+    sys.stdout.flush()
+    if footer and fmt == "table":
+        typer.echo(footer, err=True)
+    return printed
+
+
+def _cell(value: Any, cell_len: Any) -> str:
+    text = "" if value is None else str(value).replace("\n", " ")
+    if cell_len(text) <= 40:
+        return text
+    while cell_len(text) > 39:
+        text = text[:-1]
+    return text + "…"
+
+
+def _write_plain_table(rows: list[dict[str, Any]], columns: list[str], *, header: bool) -> None:
+    """A table for a pipe, aligned per batch (rich's table is too slow for 100k rows)."""
+    from rich.cells import cell_len
+
+    cells = [[_cell(row.get(k), cell_len) for k in columns] for row in rows]
+    if header:
+        cells.insert(0, list(columns))
+    widths = [max(cell_len(line[n]) for line in cells) for n in range(len(columns))]
+    out = []
+    for line in cells:
+        out.append(
+            "  ".join(c + " " * (w - cell_len(c)) for c, w in zip(line, widths, strict=True))
+        )
+    sys.stdout.write("\n".join(out) + "\n")
+
+
+def _write_csv(rows: list[dict[str, Any]], columns: list[str], *, header: bool = True) -> None:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore")
+    if header:
+        writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if row.get(k) is None else plain(row.get(k)) for k in columns})
+    sys.stdout.write(buf.getvalue())
 
 
 def emit(
-    rows: list[dict[str, Any]], columns: list[str], fmt: str, titles: dict[str, str] | None = None
+    rows: list[dict[str, Any]],
+    columns: list[str],
+    fmt: str,
+    titles: dict[str, str] | None = None,
+    *,
+    header: bool = True,
 ) -> None:
     """Print rows as an aligned table (CJK-aware), JSON (model field names) or CSV."""
     if fmt == "json":
+        rows = [{k: plain(v) for k, v in row.items()} for row in rows]
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
     elif fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: "" if row.get(k) is None else row.get(k) for k in columns})
-        sys.stdout.write(buf.getvalue())
+        _write_csv(rows, columns)
     elif fmt == "table":
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(box=None, pad_edge=False, header_style="bold")
+        table = Table(box=None, pad_edge=False, header_style="bold", show_header=header)
         for name in columns:
             table.add_column(
                 (titles or {}).get(name, name), overflow="ellipsis", no_wrap=True, max_width=40

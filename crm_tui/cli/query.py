@@ -11,8 +11,8 @@ import typer
 
 from crm_tui.cli.context import fail, state
 from crm_tui.cli.groups import export_app
-from crm_tui.cli.matching import ENTITY_HELP, count_matching, entity_spec, matching_records
-from crm_tui.cli.output import check_format, emit, emit_records
+from crm_tui.cli.matching import ENTITY_HELP, count_matching, entity_spec, print_matches
+from crm_tui.cli.output import check_format, emit
 
 
 def query(
@@ -23,7 +23,13 @@ def query(
     ),
     fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv."),
     count: bool = typer.Option(False, "--count", help="Print only how many records match."),
-    limit: int = typer.Option(50, "--limit", "-n", min=1, help="At most this many rows."),
+    limit: int | None = typer.Option(
+        None,
+        "--limit",
+        "-n",
+        min=1,
+        help="At most this many rows (default: all; 50 in a table on a terminal).",
+    ),
     sort: str | None = typer.Option(
         None, "--sort", "-s", help="urgency, or a field (-field for descending)."
     ),
@@ -35,8 +41,7 @@ def query(
     if count:
         typer.echo(count_matching(book, spec.name, text))
         return
-    found = matching_records(book, spec.name, text, sort=sort, limit=limit, full_error=False)
-    emit_records(book, spec.name, found, fmt)
+    print_matches(book, spec.name, text or "", fmt, sort=sort, limit=limit, full_error=False)
 
 
 def why(

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from crm_tui.cli.context import fail, state
-from crm_tui.cli.matching import ENTITY_HELP, entity_spec, link_id, matching_records, run_or_fail
-from crm_tui.cli.output import FORMAT_HELP, check_format, display_rows, emit, emit_records
+from crm_tui.cli.matching import ENTITY_HELP, entity_spec, link_id, print_matches, run_or_fail
+from crm_tui.cli.output import FORMAT_HELP, check_format, display_rows, emit
 
 if TYPE_CHECKING:
     from crm_tui.services.book import Book
@@ -41,7 +41,13 @@ def list_records(
         None, metavar="[TEXT]", help="Words to search, or a query (city:北京 grade:A)."
     ),
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
-    limit: int = typer.Option(50, "--limit", "-n", min=1, help="At most this many rows."),
+    limit: int | None = typer.Option(
+        None,
+        "--limit",
+        "-n",
+        min=1,
+        help="At most this many rows (default: all; 50 in a table on a terminal).",
+    ),
     sort: str | None = typer.Option(
         None, "--sort", help="urgency (most urgent first), a field, or -field for descending."
     ),
@@ -50,8 +56,7 @@ def list_records(
     check_format(fmt)
     spec = entity_spec(entity_name)
     book = state(ctx).book
-    found = matching_records(book, spec.name, text or "", sort=sort, limit=limit)
-    emit_records(book, spec.name, found, fmt)
+    print_matches(book, spec.name, text or "", fmt, sort=sort, limit=limit)
 
 
 def show(

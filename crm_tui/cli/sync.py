@@ -181,31 +181,44 @@ def sync(
 CONFLICT_COLUMNS = ["id", "at", "kind", "entity", "row", "field", "kept", "lost", "who", "reason"]
 
 
+conflicts_app = typer.Typer(
+    help="Values that lost a conflict: list them, restore one, or dismiss one.",
+    invoke_without_command=True,
+)
+
+
+@conflicts_app.callback()
 def conflicts(
     ctx: typer.Context,
     fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv."),
     resolved: bool = typer.Option(False, "--all", help="Resolved ones too."),
 ) -> None:
     """List values that lost a conflict, were refused or edited a deleted row, and pulled
-    rows this laptop could not apply yet (parked: retried at every sync)."""
+    rows this laptop could not apply yet (parked: retried at every sync). `crm conflicts
+    restore ID` puts the lost value back; `crm conflicts dismiss ID` drops it."""
+    if ctx.invoked_subcommand is not None:
+        return
     from crm_tui.services import sync as sync_service
+    from crm_tui.services.short_ids import short_ids
 
     check_format(fmt)
     book = state(ctx).book
+    found = sync_service.conflicts(book, include_resolved=resolved)
+    shorts = short_ids(book, (str(c["row_id"]) for c in found)) if fmt == "table" else {}
     rows = [
         {
             "id": c["id"],
             "at": c["at"],
             "kind": c["kind"],
             "entity": c["entity"],
-            "row": c["row_id"] if fmt != "table" else str(c["row_id"])[:8],
+            "row": shorts.get(str(c["row_id"]), c["row_id"]),
             "field": c["field"],
             "kept": c["winning_value"],
             "lost": c["losing_value"],
             "who": c["who"],
             "reason": c["reason"],
         }
-        for c in sync_service.conflicts(book, include_resolved=resolved)
+        for c in found
     ]
     parked = [
         {"kind": "parked", "entity": p.entity, "row": p.row_id, "reason": p.reason}
@@ -215,6 +228,38 @@ def conflicts(
         typer.echo("No conflicts and no parked rows.")
         return
     emit(rows + parked, CONFLICT_COLUMNS, fmt)
+
+
+def _conflict_id(ctx: typer.Context, ref: str) -> int:
+    from crm_tui.services import sync as sync_service
+
+    if not ref.strip().isdigit():
+        fail(f"'{ref}' is not a conflict number (the id column of `crm conflicts`)")
+    wanted = int(ref)
+    open_ = sync_service.conflicts(state(ctx).book)
+    if not any(int(c["id"]) == wanted for c in open_):
+        fail(f"no open conflict {wanted} (see `crm conflicts`)")
+    return wanted
+
+
+@conflicts_app.command("restore")
+def conflicts_restore(ctx: typer.Context, ref: str = typer.Argument(..., metavar="ID")) -> None:
+    """Put a lost value back as a new change (a deleted row comes back with the edit)."""
+    from crm_tui.cli.matching import run_or_fail
+    from crm_tui.services import sync as sync_service
+
+    conflict_id = _conflict_id(ctx, ref)
+    typer.echo(run_or_fail(lambda: sync_service.restore_conflict(state(ctx).book, conflict_id)))
+
+
+@conflicts_app.command("dismiss")
+def conflicts_dismiss(ctx: typer.Context, ref: str = typer.Argument(..., metavar="ID")) -> None:
+    """Keep the server's value and drop the lost one from the list."""
+    from crm_tui.services import sync as sync_service
+
+    conflict_id = _conflict_id(ctx, ref)
+    sync_service.dismiss_conflict(state(ctx).book, conflict_id)
+    typer.echo(f"dismissed conflict {conflict_id}")
 
 
 @contextmanager
@@ -239,4 +284,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(server_app, name="server")
     app.command("login")(login)
     app.command("sync")(sync)
-    app.command("conflicts")(conflicts)
+    app.add_typer(conflicts_app, name="conflicts")

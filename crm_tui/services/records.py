@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import col
 
 from crm_tui.domain.fields import ENTITIES, FieldError, ValidationErrors
+from crm_tui.services.words import screen_words, word_for
 from crm_tui.storage.repository import NotFound
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ __all__ = [
     "require",
     "resolve",
     "restore",
+    "screen_words",
+    "word_for",
     "team_members",
     "title_of",
     "undo_last",
@@ -141,7 +144,8 @@ def undo_last(book: Book, entity: str | None = None) -> str | None:
     Returns a sentence saying what was undone, or None when there is nothing to undo;
     `ValidationErrors` when the newest change is a claim step (those are withdrawn instead).
     """
-    return book.db.repos.undo_last(entity)
+    said = book.db.repos.undo_last(entity)
+    return None if said is None else screen_words(said)
 
 
 def followup_done(

@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from crm_tui.domain import rules
 from crm_tui.domain.dates import month_days
+from crm_tui.domain.followup_rules import overdue_before
 
 if TYPE_CHECKING:
     from crm_tui.services.book import Book
@@ -47,6 +48,14 @@ class Reminder:
 
     def line(self) -> str:
         return f"{self.title}" + (f" — {self.detail}" if self.detail else "")
+
+
+def day_label(day: date, today: date, weekday: bool = False) -> str:
+    """A day as a rep reads it: `12-11` when near (within ~6 months, same year), else with
+    the year (`2025-12-11` must not read as next week); `weekday` prefixes `Fri `."""
+    near = day.year == today.year and abs((day - today).days) <= 183
+    text_ = f"{day:%m-%d}" if near else f"{day.year:04d}-{day:%m-%d}"
+    return f"{day:%a} {text_}" if weekday else text_
 
 
 def _stamp(moment: datetime) -> str:
@@ -104,7 +113,11 @@ def birthdays_soon(
             for row_id, name, md in rows:
                 offset = window.index(md)
                 day = today + timedelta(days=offset)
-                detail = "birthday today" if offset == 0 else f"birthday {day:%a %m-%d}"
+                detail = (
+                    "birthday today"
+                    if offset == 0
+                    else f"birthday {day_label(day, today, weekday=True)}"
+                )
                 out.append(Reminder("birthday", table, row_id, name, day, detail))
     return sorted(out, key=lambda r: (r.when, r.title))
 
@@ -200,14 +213,15 @@ class AgendaItem:
 
 
 def agenda(book: Book, days: int = 7) -> dict[date, list[AgendaItem]]:
-    """The coming `days` days by local day: follow-ups due (open), deals closing, birthdays.
+    """Today and the next `days` days (day `days` included, as on the desk) by local day:
+    follow-ups due (open), deals closing, birthdays.
 
-    Overdue open follow-ups are listed under today, marked overdue.
+    Overdue open follow-ups (followup_rules.overdue_before) are listed under today, marked.
     """
     clock = book.clock
     today = clock.today()
-    end = clock.day_start_utc(today + timedelta(days=days))
-    start = clock.day_start_utc(today)
+    end = clock.day_start_utc(today + timedelta(days=days + 1))
+    start = overdue_before(clock)
     sql = text(
         "SELECT a.id, a.subject, a.kind, a.due_at, a.all_day, c.name FROM activity a "
         "LEFT JOIN customer c ON c.id = a.customer_id WHERE a.deleted = 0 AND "
@@ -225,9 +239,9 @@ def agenda(book: Book, days: int = 7) -> dict[date, list[AgendaItem]]:
         at = "all day" if all_day else f"{local:%H:%M}"
         detail = ", ".join(p for p in (kind, customer) if p)
         if overdue:
-            detail += f", overdue since {local:%m-%d}"
+            detail += f", overdue since {day_label(local.date(), today)}"
         by_day[day].append(AgendaItem("followup", row_id, at, subject, detail))
-    for rem in deals_closing(book, days - 1, today) + birthdays_soon(book, days, today):
+    for rem in deals_closing(book, days, today) + birthdays_soon(book, days + 1, today):
         day = rem.when if isinstance(rem.when, date) else rem.when.date()
         by_day[max(day, today)].append(AgendaItem(rem.kind, rem.row_id, "", rem.title, rem.detail))
     return dict(sorted(by_day.items()))
