@@ -28,6 +28,8 @@ class Shape:
     not_null: frozenset[str]
     kinds: dict[str, str]  # field -> kind, for fields that are columns
     has_sort_key: bool
+    datetimes: tuple[str, ...] = ()  # fields whose wire text is stored differently
+    bools: tuple[str, ...] = ()
 
 
 @cache
@@ -37,12 +39,15 @@ def shape(entity: str) -> Shape:
     spec = ENTITIES[entity]
     table = MODELS[entity].__table__  # type: ignore[attr-defined]
     columns = frozenset(c.name for c in table.c)
+    kinds = {f.name: f.kind for f in spec.fields if f.name in columns}
     return Shape(
         table=spec.table,
         columns=columns,
         not_null=frozenset(c.name for c in table.c if not c.nullable),
-        kinds={f.name: f.kind for f in spec.fields if f.name in columns},
+        kinds=kinds,
         has_sort_key="sort_key" in columns,
+        datetimes=tuple(n for n, k in kinds.items() if k == "datetime"),
+        bools=tuple(n for n, k in kinds.items() if k == "bool"),
     )
 
 
@@ -83,13 +88,12 @@ def merge_pulled(
     created_at, updated_at) given this laptop's pending changes of it (oldest first:
     {kind, payload, hlc}) and the unknown fields it already kept (`old_extra`)."""
     sh = shape(entity)
-    known: dict[str, Any] = {}
+    kinds = sh.kinds
+    sent: Mapping[str, Any] = data.get("fields") or {}
+    known = {name: raw for name, raw in sent.items() if name in kinds}
     extra: dict[str, Any] = dict(old_extra or {})
-    for name, raw in (data.get("fields") or {}).items():
-        if name in sh.kinds:
-            known[name] = raw
-        else:
-            extra[name] = raw
+    if len(known) != len(sent):
+        extra.update((name, raw) for name, raw in sent.items() if name not in kinds)
     clocks: dict[str, str] = dict(data.get("field_hlc") or {})
     deleted = bool(data.get("deleted"))
     overlaid: set[str] = set()
@@ -100,11 +104,13 @@ def merge_pulled(
                 if name == "deleted":
                     deleted = bool(raw)
                     overlaid.add(name)
-                elif name in sh.kinds:
+                elif name in kinds:
                     known[name] = raw
                     overlaid.add(name)
     # A NULL for a NOT NULL column keeps what is there (or the column default).
-    fields = {k: v for k, v in known.items() if v is not None or k not in sh.not_null}
+    fields = known
+    if None in known.values():
+        fields = {k: v for k, v in known.items() if v is not None or k not in sh.not_null}
     return Merged(
         fields=fields,
         extra=extra,
