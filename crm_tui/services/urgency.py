@@ -84,12 +84,3 @@ def order_by(book: Book, entity: str, *, refresh: bool = True) -> list[Any]:
     if urgency_store.fresh(db) or (refresh and urgency_store.try_refresh(db)):
         return urgency_sql.stored_order(entity)
     return urgency_sql.computed_order(entity, db)
-
-
-# Deprecated names (crm_tui.query.urgency) kept while callers move over.
-def urgency_order(entity: str, db: Any, *, refresh: bool = True) -> list[Any]:
-    return order_by(db, entity, refresh=refresh)
-
-
-explain = urgency_sql.explain
-urgency_expression = urgency_sql.urgency_expression

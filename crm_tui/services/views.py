@@ -248,7 +248,7 @@ def pinned_views(path: Any) -> list[PinnedView]:  # a path: the desk reads befor
     return [PinnedView(*row) for row in rows if row[2] in SECTION_OF_SCREEN]
 
 
-SavedViewStore = SavedViews  # the old name (crm_tui.query.views)
+SavedViewStore = SavedViews  # the name the views sidebar and its tests know
 QueryHistory = _values.QueryHistory
 
 

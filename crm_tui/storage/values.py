@@ -76,12 +76,3 @@ class QueryHistory:
             return
         items = [q for q in self.load(screen) if q != query] + [query]
         self.db.set_state(self._key(screen), json.dumps(items[-self.limit :], ensure_ascii=False))
-
-
-def __getattr__(name: str) -> object:
-    # Temporary (until ~19:40): `distinct_values` moved to crm_tui.services.views.
-    if name == "distinct_values":
-        from crm_tui.services.views import distinct_values
-
-        return distinct_values
-    raise AttributeError(name)

@@ -5,9 +5,13 @@ from __future__ import annotations
 import pytest
 from textual.app import App, ComposeResult
 
-from crm_tui.query.views import SavedViewStore, ensure_default_views
 from crm_tui.screens.customers import CustomersScreen
-from crm_tui.storage.values import QueryHistory, distinct_values
+from crm_tui.services.views import (
+    QueryHistory,
+    SavedViewStore,
+    distinct_values,
+    ensure_default_views,
+)
 from crm_tui.widgets.query_bar import QueryBar
 from crm_tui.widgets.record_table import RecordTable
 from crm_tui.widgets.saved_views import SavedViews

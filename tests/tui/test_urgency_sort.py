@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 
 from crm_tui.domain.urgency import total
-from crm_tui.query.urgency import WEIGHTS_KEY, explain
 from crm_tui.screens.customers import CustomersScreen
 from crm_tui.screens.followups import FollowUpsScreen
 from crm_tui.screens.urgency_sort import START_DELAY_SECONDS
+from crm_tui.services.urgency import WEIGHTS_KEY
+from crm_tui.services.urgency import why as explain
 from crm_tui.storage import urgency_store
 from crm_tui.widgets.record_table import RecordTable
 from tests.tui.pilot import row_at, settle
