@@ -24,9 +24,11 @@ from crm_tui.cli import (
     sync,
 )
 from crm_tui.cli.context import AppOpener, CliState
+from crm_tui.cli.hoist import HoistGroup
 
 app = typer.Typer(
     name="crm",
+    cls=HoistGroup,  # --db and --now also work after the subcommand
     help="A keyboard-driven CRM for sales reps. Run with no command to open the app.",
     no_args_is_help=False,
     add_completion=False,

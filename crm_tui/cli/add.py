@@ -139,7 +139,7 @@ def add_opportunity(
     lost_reason: str | None = typer.Option(None),
     competitor: str | None = typer.Option(None, help="Competitor id or name."),
 ) -> None:
-    """Add an opportunity (a deal in the pipeline)."""
+    """Add a deal (an opportunity in the pipeline; `crm add deal` is the same)."""
     _add(
         ctx,
         "opportunity",
@@ -157,7 +157,9 @@ def add_opportunity(
     )
 
 
-@add_app.command("expense")
+# ignore_unknown_options: `-20` is the amount (refused as negative by the app's own rule),
+# not an unknown option -2.
+@add_app.command("expense", context_settings={"ignore_unknown_options": True})
 def add_expense(
     ctx: typer.Context,
     amount: str = typer.Argument(..., help="120.50, ¥300, USD 45."),
@@ -188,6 +190,9 @@ def add_expense(
         },
         {"customer_id": ("customer", customer), "opportunity_id": ("opportunity", deal)},
     )
+
+
+add_app.command("deal", hidden=True)(add_opportunity)
 
 
 def register(app: typer.Typer) -> None:

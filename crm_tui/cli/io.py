@@ -15,10 +15,12 @@ import typer
 
 from crm_tui.cli.context import fail, state
 from crm_tui.cli.groups import export_app, import_app
+from crm_tui.cli.output import shorten_ids
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from crm_tui.services.book import Book
     from crm_tui.services.transfer import ImportResult
 
 PARTIAL = 2
@@ -65,7 +67,9 @@ def _report_path(source: Path, report: Path | None) -> Path:
     return path
 
 
-def _finish(results: list[ImportResult], report: Path, headers: list[str]) -> None:
+def _finish(
+    results: list[ImportResult], report: Path, headers: list[str], book: Book | None = None
+) -> None:
     from crm_tui.services.transfer import merged as merge_results
     from crm_tui.services.transfer import write_report
 
@@ -76,8 +80,9 @@ def _finish(results: list[ImportResult], report: Path, headers: list[str]) -> No
     for result in results:
         typer.echo(result.summary())
     problems = sorted(merged.rejected + merged.duplicates, key=lambda p: p.line)
-    for problem in problems[:_SHOWN_PROBLEMS]:
-        typer.echo(f"  line {problem.line}: {problem.reason}")
+    shown = [f"  line {p.line}: {p.reason}" for p in problems[:_SHOWN_PROBLEMS]]
+    for line in shorten_ids(book, shown) if book is not None else shown:
+        typer.echo(line)
     if len(problems) > _SHOWN_PROBLEMS:
         typer.echo(f"  … and {len(problems) - _SHOWN_PROBLEMS} more")
     if problems:
@@ -159,7 +164,7 @@ def import_csv_command(
             )
     except transfer.ImportFailed as exc:
         fail(f"{file}: {exc}; nothing was imported")
-    _finish([result], report_path, plan.headers)
+    _finish([result], report_path, plan.headers, book)
 
 
 @import_app.command("vcard")
@@ -186,7 +191,7 @@ def import_vcard_command(
         )
     except transfer.ImportFailed as exc:
         fail(f"{file}: {exc}; nothing was imported")
-    _finish([customers, contacts], report_path, ["card"])
+    _finish([customers, contacts], report_path, ["card"], book)
 
 
 @contextmanager

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Iterable
 from typing import Any
@@ -53,6 +54,17 @@ def list_columns(entity: str) -> list[str]:
 def check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> None:
     if fmt not in allowed:
         fail(f"--format: '{fmt}' is not one of {', '.join(allowed)}")
+
+
+_UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
+
+
+def shorten_ids(book: Book, lines: list[str]) -> list[str]:
+    """Lines with every full id replaced by its short id (unique in the book)."""
+    from crm_tui.services.short_ids import short_ids
+
+    shorts = short_ids(book, (m.group(0) for line in lines for m in _UUID.finditer(line)))
+    return [_UUID.sub(lambda m: shorts.get(m.group(0), m.group(0)), line) for line in lines]
 
 
 def stdout_is_terminal() -> bool:

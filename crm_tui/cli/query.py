@@ -107,9 +107,13 @@ def remind(
     due = reminders.due_now(book, deal_days=deal_days, birthday_days=birthday_days)
     if not due:
         return
+    from crm_tui.services.short_ids import short_ids
+
     labels = {"followup": "follow-up", "birthday": "birthday", "deal": "deal"}
+    shorts = short_ids(book, (rem.row_id for rem in due))
+    width = max(len(s) for s in shorts.values())
     for rem in due:
-        typer.echo(f"{labels[rem.kind]:<9}  {rem.row_id[:8]}  {rem.line()}")
+        typer.echo(f"{labels[rem.kind]:<9}  {shorts[rem.row_id]:<{width}}  {rem.line()}")
     if notify:
         body = "\n".join(r.line() for r in due[:5]) + (
             f"\n… and {len(due) - 5} more" if len(due) > 5 else ""

@@ -9,7 +9,7 @@ import typer
 
 from crm_tui.cli.context import fail, state
 from crm_tui.cli.matching import ENTITY_HELP, entity_spec, link_id, print_matches, run_or_fail
-from crm_tui.cli.output import FORMAT_HELP, check_format, display_rows, emit
+from crm_tui.cli.output import FORMAT_HELP, check_format
 
 if TYPE_CHECKING:
     from crm_tui.services.book import Book
@@ -59,29 +59,47 @@ def list_records(
     print_matches(book, spec.name, text or "", fmt, sort=sort, limit=limit)
 
 
-def show(
-    ctx: typer.Context,
-    ref: str = typer.Argument(..., metavar="ID", help="Id or unique id prefix."),
-    fmt: str = typer.Option("table", "--format", "-f", help="table or json."),
-) -> None:
-    """Show one record, whatever its type."""
-    from crm_tui.domain.fields import ENTITIES
-    from crm_tui.services import records
+def _editable(spec: Any) -> list[str]:
+    """The fields `crm edit` may set on a kind of record (not ids, owner or sync fields)."""
+    hidden = {"id", "owner_id", "deleted", "urgency", "created_at", "updated_at"}
+    hidden |= {"stage_changed_at", "approver_id", "submitted_at", "decided_at"}
+    if spec.name == "expense":  # a claim's status moves by crm submit/withdraw/approve/reject
+        hidden |= {"status", "decision_note"}
+    return [n for n in spec.field_names if n not in hidden and not n.endswith("_md")]
 
-    book = state(ctx).book
-    entity, rec = run_or_fail(lambda: records.find_any(book, ref))
-    row = display_rows(book, entity, [rec], "json" if fmt == "json" else "table")[0]
-    if fmt == "json":
-        emit([row | {"entity": entity}], list(row), "json")
-        return
-    width = max(len(k) for k in row)
-    typer.echo(
-        f"{ENTITIES[entity].name.replace('_', ' ')} {rec.id}"
-        + ("  [deleted]" if rec.deleted else "")
+
+def _no_such_field(spec: Any, name: str) -> str:
+    """'customer has no field 'cty'; did you mean --city?' with the fields it has."""
+    from difflib import get_close_matches
+
+    from crm_tui.services.words import word_for
+
+    typed = name.replace("-", "_")
+    options = {n: n for n in spec.field_names}
+    options |= {alias: target for alias, target in FIELD_ALIASES.items() if target in spec.by_name}
+    near = get_close_matches(typed, list(options), n=1, cutoff=0.6)
+    hint = f"; did you mean --{near[0].replace('_', '-')}?" if near else ""
+    fields = ", ".join(_editable(spec))
+    return f"{word_for(spec.name)} has no field '{name}'{hint} (fields: {fields})"
+
+
+def edit_help() -> str:
+    """`crm edit --help`'s list of editable fields of each kind of record."""
+    from crm_tui.domain.fields import ENTITIES
+    from crm_tui.services.words import word_for
+
+    kinds = ("customer", "contact", "activity", "opportunity", "expense", "competitor")
+    lines = [
+        f"{word_for(k)}: " + " ".join(f"--{n.replace('_', '-')}" for n in _editable(ENTITIES[k]))
+        for k in kinds
+    ]
+    aliases = ", ".join(f"--{a} = --{t.replace('_', '-')}" for a, t in FIELD_ALIASES.items())
+    return (
+        "Editable fields:\n\n"
+        + "\n\n".join(lines)
+        + f"\n\nShort names: {aliases}. A claim's status changes with crm submit, withdraw, "
+        "approve or reject; a deal's with crm won or crm lost."
     )
-    for key, value in row.items():
-        if value not in (None, "") and key != "id":
-            typer.echo(f"  {key:<{width}}  {value}")
 
 
 def _field_changes(entity: str, args: list[str]) -> dict[str, str]:
@@ -104,8 +122,7 @@ def _field_changes(entity: str, args: list[str]) -> dict[str, str]:
         i += 1
         field_name = FIELD_ALIASES.get(name, name).replace("-", "_")
         if field_name not in spec.by_name:
-            fields = ", ".join(spec.field_names)
-            fail(f"{spec.name} has no field '{name}' (fields: {fields})")
+            fail(_no_such_field(spec, name))
         changes[field_name] = value
     if not changes:
         fail("nothing to change: give --field value (e.g. --city 上海)")
@@ -163,9 +180,9 @@ def done(
             book, rec.id, outcome=outcome, next_due=due, next_subject=subject
         )
     )
-    typer.echo(rec.id)
+    typer.echo(f"done {rec.id}")
     if follow is not None:
-        typer.echo(follow.id)
+        typer.echo(f"next {follow.id}")
 
 
 def delete(
@@ -191,9 +208,13 @@ def delete(
 
 def register(app: typer.Typer) -> None:
     app.command("list")(list_records)
+    from crm_tui.cli.show import show
+
     app.command("show")(show)
     app.command(
-        "edit", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
+        "edit",
+        context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+        epilog=edit_help(),
     )(edit)
     app.command("done")(done)
     app.command("delete")(delete)

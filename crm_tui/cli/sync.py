@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING
 import typer
 
 from crm_tui.cli.context import fail, state
+from crm_tui.cli.hoist import HoistGroup
 from crm_tui.cli.output import check_format, emit
 
 if TYPE_CHECKING:
     from crm_tui.services.server_admin import ServerAdmin
 
 server_app = typer.Typer(
+    cls=HoistGroup,  # `crm server init --database-url …` works as typed
     help="Run the team's sync server, or administer its members.",
     no_args_is_help=False,
     invoke_without_command=True,

@@ -294,7 +294,7 @@ class RecordImporter:
         if target is None or self.on_duplicate == "create":
             return False
         where = (
-            f"line {target[2]}" if target[0] == "new" else f"existing {self.entity} {target[1][:8]}"
+            f"line {target[2]}" if target[0] == "new" else f"existing {self.entity} {target[1]}"
         )
         if self.on_duplicate == "skip":
             self.result.duplicates.append(RowProblem(line, f"duplicate of {where}", cells))

@@ -83,7 +83,13 @@ def reassign(book: Book, entity: str, ref: str, to: str) -> str:
         raise _refuse("to", f"no team member '{to}' on this laptop (sync first, or give their id)")
     rec = book.db.repos.by_entity[spec.name].resolve(ref)
     reassign_by_id(book, spec.name, rec.id, member)
-    return f"Reassign queued: {spec.name} {rec.id[:8]} goes to {to} with the next sync."
+    from crm_tui.services.short_ids import short_id
+    from crm_tui.services.words import word_for
+
+    return (
+        f"Reassign queued: {word_for(spec.name)} {short_id(book, rec.id)} goes to {to} "
+        "with the next sync."
+    )
 
 
 def reassign_by_id(book: Book, entity: str, row_id: str, owner_id: str) -> None:

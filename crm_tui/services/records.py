@@ -112,7 +112,10 @@ def resolve_link(book: Book, entity: str, ref: str) -> str:
         return found[0].id
     if not found:
         raise NotFound(f"no {entity} matches '{ref}'")
-    names = ", ".join(f"{r.name} ({r.id[:8]})" for r in found[:5])
+    from crm_tui.services.short_ids import short_ids
+
+    shorts = short_ids(book, (r.id for r in found[:5]))
+    names = ", ".join(f"{r.name} ({shorts[r.id]})" for r in found[:5])
     raise NotFound(f"'{ref}' matches several: {names}; give the id")
 
 

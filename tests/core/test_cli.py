@@ -131,7 +131,8 @@ def test_edit_done_with_next_and_delete_with_undo(crm) -> None:
     act = crm("add", "followup", "Call", "--customer", cust, "--due", "today").stdout.strip()
     done = crm("done", act[:13], "--outcome", "wants a quote", "--next", "fri send quote")
     assert done.exit_code == 0, done.stderr
-    closed_id, next_id = done.stdout.split()
+    done_label, closed_id, next_label, next_id = done.stdout.split()
+    assert (done_label, closed_id, next_label) == ("done", act, "next")
     follow = json.loads(crm("show", next_id, "--format", "json").stdout)[0]
     assert follow["subject"] == "send quote" and follow["due_at"].startswith("2026-11-26T16")
     assert crm("done", act).exit_code == 1  # already done

@@ -1,0 +1,71 @@
+"""Provides a command group whose own options also work where a person types them: after
+the subcommand (`crm server init --database-url …`, `crm list customers --db x.db`).
+
+Before parsing, such options (with their values) move in front of the subcommand, unless
+the subcommand has an option of the same name (then it is the subcommand's)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from typer.core import TyperGroup
+
+
+def _options(command: Any) -> dict[str, bool]:
+    """Option strings of a command -> whether each takes a value."""
+    found: dict[str, bool] = {}
+    for param in command.params:
+        if getattr(param, "param_type_name", "") == "option":  # typer vendors its own click
+            takes = not (param.is_flag or param.count)
+            for opt in (*param.opts, *param.secondary_opts):
+                found[opt] = takes
+    return found
+
+
+def _sub_options(ctx: Any, command: Any) -> set[str]:
+    if command is None:
+        return set()
+    names = set(_options(command))
+    if hasattr(command, "commands"):  # a group: its commands' options are its own too
+        for sub in command.commands.values():
+            names |= set(_options(sub))
+    return names
+
+
+def hoisted(group: Any, ctx: Any, args: list[str]) -> list[str]:
+    """`args` with the group's options found after its subcommand moved before it."""
+    own = _options(group)
+    i = 0
+    while i < len(args):  # find the subcommand: the first word that is not an option
+        arg = args[i]
+        if arg == "--" or not arg.startswith("-"):
+            break
+        name = arg.split("=", 1)[0]
+        i += 2 if own.get(name) and "=" not in arg else 1
+    if i >= len(args) or args[i] == "--":
+        return args
+    taken = _sub_options(ctx, group.get_command(ctx, args[i]))
+    before, after = list(args[:i]), [args[i]]
+    rest = args[i + 1 :]
+    j = 0
+    while j < len(rest):
+        arg = rest[j]
+        if arg == "--":
+            after.extend(rest[j:])
+            break
+        name = arg.split("=", 1)[0]
+        if name in own and name not in taken:
+            width = 2 if own[name] and "=" not in arg and j + 1 < len(rest) else 1
+            before.extend(rest[j : j + width])
+            j += width
+            continue
+        after.append(arg)
+        j += 1
+    return before + after
+
+
+class HoistGroup(TyperGroup):
+    """A Typer group whose options may also follow its subcommand."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> Any:
+        return super().parse_args(ctx, hoisted(self, ctx, args))
