@@ -157,7 +157,10 @@ class BulkWriter:
     def _write(self, conn: sqlite3.Connection, rows: list[tuple], outbox: list[tuple]) -> None:
         cols = ", ".join(f'"{c}"' for c in self.columns)
         marks = ", ".join("?" for _ in self.columns)
+        deferred = defer_indexes(conn, self.spec.table, len(rows))
         conn.executemany(f'INSERT INTO "{self.spec.table}" ({cols}) VALUES ({marks})', rows)
+        for sql in deferred:
+            conn.execute(sql)
         conn.executemany(
             "INSERT INTO outbox(mutation_id, entity, row_id, kind, payload, base_version, hlc)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -165,6 +168,31 @@ class BulkWriter:
         )
         if self.entity in _SEARCHABLE:
             index_records(conn, self.entity, [vars(r) for r in self.pending])
+
+
+# Below this many rows, maintaining the indexes row by row costs less than rebuilding them.
+DEFER_INDEXES_FROM = 5000
+
+
+def defer_indexes(conn: sqlite3.Connection, table: str, adding: int) -> list[str]:
+    """Drop the secondary indexes of `table` when `adding` rows at least double it, and
+    return the SQL that builds them again (the caller runs it after its inserts, in the
+    same transaction, so a rollback keeps them). A customer has ten indexes: inserting
+    20k new ones with them maintained row by row took 4x as long as sorting them once."""
+    if adding < DEFER_INDEXES_FROM:
+        return []
+    # max(rowid) is one b-tree descent; count(*) would read a million-row table.
+    present = conn.execute(f'SELECT coalesce(max(rowid), 0) FROM "{table}"').fetchone()[0]
+    if present > adding:
+        return []
+    indexes = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+        "AND sql IS NOT NULL",
+        (table,),
+    ).fetchall()
+    for name, _sql in indexes:
+        conn.execute(f'DROP INDEX "{name}"')
+    return [sql for _name, sql in indexes]
 
 
 def index_records(conn: sqlite3.Connection, entity: str, records: Iterable[dict]) -> None:

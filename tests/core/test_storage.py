@@ -221,3 +221,45 @@ def test_the_sync_status_is_counts_and_settings(db) -> None:
     got = sync_service.status(book)
     assert (got.pending, got.conflicts, got.parked, got.online) == (1, 2, 0, False)
     assert sync_service.conflict_count(book) == 2 and sync_service.pending_count(book) == 1
+
+
+def _customer_indexes(db) -> list[tuple[str, str]]:
+    with db.engine.connect() as conn:
+        return conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customer' "
+            "AND sql IS NOT NULL ORDER BY name"
+        ).fetchall()
+
+
+def test_a_big_bulk_write_rebuilds_the_indexes_it_dropped(db) -> None:
+    from crm_tui.storage.bulk import DEFER_INDEXES_FROM, BulkWriter
+    from crm_tui.storage.ids import new_id
+
+    before = _customer_indexes(db)
+    assert len(before) > 3
+    with db.transaction() as s:
+        writer = BulkWriter(db, s, "customer")
+        for i in range(DEFER_INDEXES_FROM):
+            writer.add(writer.prepare({"name": f"客户 {i}", "city": "北京"}, new_id()))
+        assert writer.flush() == DEFER_INDEXES_FROM
+    assert _customer_indexes(db) == before
+    with db.engine.connect() as conn:
+        # The rebuilt indexes hold every row (integrity_check compares them with the table).
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    assert len(_outbox(db)) == DEFER_INDEXES_FROM
+
+
+def test_a_big_bulk_write_rolled_back_keeps_the_indexes(db) -> None:
+    from crm_tui.storage.bulk import DEFER_INDEXES_FROM, BulkWriter
+    from crm_tui.storage.ids import new_id
+
+    before = _customer_indexes(db)
+    with pytest.raises(RuntimeError), db.transaction() as s:
+        writer = BulkWriter(db, s, "customer")
+        for i in range(DEFER_INDEXES_FROM):
+            writer.add(writer.prepare({"name": f"c{i}"}, new_id()))
+        writer.flush()
+        raise RuntimeError("the import is cancelled")
+    assert _customer_indexes(db) == before
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM customer").scalar() == 0
