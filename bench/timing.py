@@ -61,9 +61,12 @@ def run_command(argv: Sequence[str], env: dict[str, str] | None = None) -> float
     return run_timed(argv, env)[0]
 
 
-def run_timed(argv: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+def run_timed(
+    argv: Sequence[str], env: dict[str, str] | None = None, *, check: bool = True
+) -> tuple[float, float]:
     """(wall, CPU) seconds of one process run to completion: CPU time (user + system) is
-    what the process itself spent, which other jobs on a shared machine do not inflate."""
+    what the process itself spent, which other jobs on a shared machine do not inflate.
+    `check=False` accepts a non-zero exit (a command timed for how fast it refuses)."""
     _child_cpu(0)  # children reaped before this one are not its CPU
     started = time.perf_counter()
     proc = subprocess.Popen(
@@ -75,12 +78,17 @@ def run_timed(argv: Sequence[str], env: dict[str, str] | None = None) -> tuple[f
     )
     _, err = proc.communicate()
     wall = time.perf_counter() - started
-    if proc.returncode:
+    if proc.returncode and check:
         raise RuntimeError(f"{argv[0]} failed ({proc.returncode}): {err.decode()[-2000:]}")
     return wall, _child_cpu(proc.pid)
 
 
 _cpu_seen = 0.0
+
+
+def load_text() -> str:
+    """The 1/5/15-minute load averages, for the notes beside wall-clock figures."""
+    return "load average " + " / ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def _child_cpu(pid: int) -> float:
