@@ -20,7 +20,7 @@ MANAGER_ROLES: frozenset[str] = frozenset({Role.MANAGER.value, Role.ADMIN.value}
 # Shared with the whole team (each row still has an owner); every other synced entity is
 # seen by its owner and the managers, except SELF_ENTITIES (their owner only).
 TEAM_ENTITIES: frozenset[str] = frozenset(
-    {"user", "customer", "contact", "competitor", "announcement", "lost_reason"}
+    {"user", "customer", "contact", "competitor", "announcement", "lost_reason", "product"}
 )
 SELF_ENTITIES: frozenset[str] = frozenset({"saved_query"})
 
@@ -71,9 +71,9 @@ def can_see(actor: Actor, entity: str, owner_id: str | None) -> bool:
 
 
 # --- writes ----------------------------------------------------------------------------
-def why_not_write(actor: Actor, entity: str, kind: str, owner_id: str | None, *, exists: bool) -> (
-    str | None
-):
+def why_not_write(
+    actor: Actor, entity: str, kind: str, owner_id: str | None, *, exists: bool
+) -> str | None:
     """May `actor` create / patch / delete / restore a row? `owner_id` is the stored owner
     (ignored when the row does not exist yet)."""
     if entity == "user":
