@@ -12,6 +12,25 @@ from crm_tui.cli.matching import link_id, run_or_fail
 add_app = typer.Typer(help="Add a record; prints the new record's id.", no_args_is_help=True)
 
 
+def _warn_lookalikes(ctx: typer.Context, values: dict[str, Any]) -> None:
+    """A new customer like an existing one (name, phone or e-mail): say which, on stderr."""
+    from crm_tui.cli.output import shorten_ids
+    from crm_tui.services.customers_match import matching_customers
+
+    book = state(ctx).book
+    found = matching_customers(book, values)
+    if not found:
+        return
+    lines = shorten_ids(book, [f"  {m.id}  {m.line()}" for m in found])
+    typer.echo(
+        f"warning: '{values['name']}' looks like an existing customer (added anyway; "
+        "--force skips this check):",
+        err=True,
+    )
+    for line in lines:
+        typer.echo(line, err=True)
+
+
 def _add(
     ctx: typer.Context, entity: str, values: dict[str, Any], refs: dict[str, tuple[str, str | None]]
 ) -> None:
@@ -44,8 +63,16 @@ def add_customer(
     address: str | None = typer.Option(None),
     website: str | None = typer.Option(None),
     notes: str | None = typer.Option(None),
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help="Add without checking for a customer with the same name/phone/e-mail.",
+    ),
 ) -> None:
-    """Add a customer (a company or a person)."""
+    """Add a customer (a company or a person). Warns (on stderr) when one with the same
+    normalised name, phone or e-mail exists; --force skips the check."""
+    if not force:
+        _warn_lookalikes(ctx, {"name": name, "phone": phone, "email": email})
     _add(
         ctx,
         "customer",

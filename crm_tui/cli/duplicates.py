@@ -4,13 +4,19 @@ are server-checked commands that go with the next `crm sync`)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from crm_tui.cli.context import fail, state
 from crm_tui.cli.output import emit
 
+if TYPE_CHECKING:
+    from crm_tui.services.book import Book
+
 COLUMNS = ["customer", "owner", "other", "other_owner", "matched", "state", "id", "other_id"]
 ID_SHOWN = 18
+LOOK_ALIKES_SHOWN = 20
 TITLES = {"other_owner": "other's owner", "id": "id", "other_id": "other id"}
 
 
@@ -31,6 +37,7 @@ def duplicates(
     book = state(ctx).book
     rows = [c.as_row() for c in service.clashes(book)]
     if fmt == "table":
+        _look_alikes(book)
         if not rows:
             typer.echo("No duplicate customers: nobody else claims yours.")
             return
@@ -44,6 +51,23 @@ def duplicates(
             else service.NOT_MANAGER
         )
         typer.echo(hint, err=True)
+
+
+def _look_alikes(book: Book) -> None:
+    """Customers of this book that share a name, phone or e-mail (not flagged by a server:
+    e.g. three 北京科技有限公司 added by one rep)."""
+    from crm_tui.cli.output import shorten_ids
+    from crm_tui.services.customers_match import look_alikes
+
+    groups = look_alikes(book, limit=10_000)
+    if not groups:
+        return
+    typer.echo(f"Look alike in this book ({len(groups)} groups; crm merge ID --into OTHER_ID):")
+    for group in groups[:LOOK_ALIKES_SHOWN]:
+        lines = shorten_ids(book, [f"  {m.id}  {m.line()}" for m in group])
+        typer.echo("\n".join(lines) + "\n")
+    if len(groups) > LOOK_ALIKES_SHOWN:
+        typer.echo(f"… and {len(groups) - LOOK_ALIKES_SHOWN} more groups\n")
 
 
 def merge(

@@ -167,6 +167,19 @@ def _lines(g: Gen, b: Batch, oid: str, made: str) -> None:
         )
 
 
+# What a claim of each category is for (issue 13 item 22: a "meals" claim is not a train).
+EXPENSE_DESCRIPTIONS: dict[str, tuple[str, ...]] = {
+    "travel": ("高铁票", "机票", "Flight to Shanghai", "Train ticket", "出差补贴"),
+    "lodging": ("酒店住宿", "Hotel, 2 nights", "快捷酒店", "Hotel near the plant"),
+    "meals": ("工作餐", "Lunch with the buyer", "出差餐费", "Team dinner on site"),
+    "entertainment": ("客户招待", "Dinner with the client", "KTV 招待", "宴请客户"),
+    "transport": ("Taxi", "出租车", "滴滴打车", "Parking and tolls", "地铁"),
+    "gifts": ("中秋月饼礼盒", "Gift basket", "茶叶礼品", "Client gift"),
+    "samples": ("Samples", "样品快递", "Sample parts", "样品寄送"),
+    "other": ("办公用品", "Printing brochures", "快递费", "Trade fair badge"),
+}
+
+
 def _expense(g: Gen, b: Batch, cid: str, created: datetime, opportunity_id: str | None) -> None:
     """Add one claim in a weighted status, with its submitted and decided times."""
     rng = g.rng
@@ -181,7 +194,9 @@ def _expense(g: Gen, b: Batch, cid: str, created: datetime, opportunity_id: str 
     row_id = g.uid()
     category = g.pick(list(rules.EXPENSE_CATEGORIES))
     amount = rng.randrange(20, 3000) * 100
-    description = rng.choice(["客户招待", "高铁票", "Taxi", "酒店住宿", "Samples"])
+    # One draw of five, as before (same seed, same rest of the book); the text fits the category.
+    described = EXPENSE_DESCRIPTIONS[category]
+    description = described[rng.choice(range(5)) % len(described)]
     note = "超出标准" if status == "rejected" else None
     b.expenses.append(
         (row_id, None, ts(created), ts(created), *_LOCAL, spent.isoformat(), category, amount,
