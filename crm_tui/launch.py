@@ -74,11 +74,14 @@ def quick_remind_options(argv: list[str]) -> dict[str, str] | None:
         if name == "--notify" and not eq and name not in options:
             options[name] = "1"
             continue
-        if name not in _REMIND_NUMBERS or name in options:
+        if name not in (*_REMIND_NUMBERS, *_APP_OPTIONS) or name in options:
             return None
         if not eq:
             value = next(args, "")
-        if not value.isascii() or not value.isdigit():
+        if name in _APP_OPTIONS:  # the full CLI takes them after the command too
+            if not value or value.startswith("-"):
+                return None
+        elif not value.isascii() or not value.isdigit():
             return None
         options[name] = value
     return options
@@ -93,7 +96,7 @@ def quick_remind(options: dict[str, str]) -> bool:
     db_option = options.get("--db")
     try:
         clock = quick.clock_for(options.get("--now", os.environ.get("CRM_NOW")))
-        due = quick.due_now(
+        due, lines = quick.remind_lines(
             resolve_db_path(Path(db_option) if db_option else None),
             clock,
             deal_days=int(options.get("--deal-days", 7)),
@@ -102,7 +105,7 @@ def quick_remind(options: dict[str, str]) -> bool:
     except quick.QuickUnavailable:
         return False
     if due:
-        sys.stdout.write("".join(d.printed() + "\n" for d in due))
+        sys.stdout.write("".join(line + "\n" for line in lines))
         sys.stdout.flush()
         if "--notify" in options:
             quick.notify(*quick.notify_text(due))

@@ -8,6 +8,7 @@ unmigrated book, a bad --now, a read error), which then says what is wrong.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -18,6 +19,8 @@ from crm_tui.storage import quick_reads
 from crm_tui.storage.quick_reads import NotQuick
 
 LABELS = {"followup": "follow-up", "birthday": "birthday", "deal": "deal"}
+SHORT_MIN = 6  # services/short_ids.py's MIN_LENGTH (that module loads SQLAlchemy)
+_BATCH = 400
 NOTIFY_SHOWN = 5  # reminders named in a desktop notification; the rest are counted
 
 
@@ -37,8 +40,34 @@ class Due:
     def line(self) -> str:
         return f"{self.title}" + (f" — {self.detail}" if self.detail else "")
 
-    def printed(self) -> str:
-        return f"{LABELS[self.kind]:<9}  {self.row_id[:8]}  {self.line()}"
+
+def printed(due: list[Due], shorts: dict[str, str]) -> list[str]:
+    """The lines `crm remind` prints: kind, short id (padded to the longest), the line."""
+    width = max((len(s) for s in shorts.values()), default=0)
+    return [f"{LABELS[d.kind]:<9}  {shorts[d.row_id]:<{width}}  {d.line()}" for d in due]
+
+
+def _common(a: str | None, b: str) -> int:
+    n = 0
+    for x, y in zip(a or "", b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def short_ids(conn: sqlite3.Connection, ids: list[str]) -> dict[str, str]:
+    """id -> its shortest prefix no other record shares (>= SHORT_MIN), as
+    services/short_ids.py computes it (same tables: every entity's)."""
+    from crm_tui.domain.fields import ENTITIES  # entity names are the table names
+
+    wanted = sorted(set(ids))
+    longest = dict.fromkeys(wanted, 0)
+    for start in range(0, len(wanted), _BATCH):
+        batch = wanted[start : start + _BATCH]
+        for row_id, before, after in quick_reads.id_neighbours(conn, list(ENTITIES), batch):
+            longest[row_id] = max(longest[row_id], _common(before, row_id), _common(after, row_id))
+    return {i: i[: max(SHORT_MIN, n + 1)] for i, n in longest.items()}
 
 
 def clock_for(now: str | None) -> Clock:
@@ -65,49 +94,65 @@ def _moment(value: str | datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def due_now(path: Path, clock: Clock, *, deal_days: int, birthday_days: int) -> list[Due]:
-    """What `crm remind` lists, in its order: follow-ups, birthdays, deals closing."""
-    from crm_tui.domain.money import format_money
-
+def remind_lines(
+    path: Path, clock: Clock, *, deal_days: int, birthday_days: int
+) -> tuple[list[Due], list[str]]:
+    """What `crm remind` lists, in its order (follow-ups, birthdays, deals closing), and the
+    lines it prints."""
     now = clock.now()
     today = clock.to_local(now).date()
+    window = month_days(today, birthday_days)
     try:
         conn = quick_reads.open_current(path)
     except NotQuick as exc:
         raise QuickUnavailable(str(exc)) from exc
     try:
         followups = quick_reads.followups_due(conn, _stamp(now))
-        window = month_days(today, birthday_days)
         born = [
-            (table, row)
+            row
             for table in ("customer", "contact")
             for row in quick_reads.birthdays_on(conn, table, window)
         ]
         stages = [s.value for s in rules.OPEN_STAGES]
-        deals = quick_reads.deals_closing(
-            conn, stages, (today + timedelta(days=deal_days)).isoformat()
-        )
+        last = (today + timedelta(days=deal_days)).isoformat()
+        deals = quick_reads.deals_closing(conn, stages, last)
+        due = _followups(clock, followups) + _birthdays(today, window, born) + _deals(today, deals)
+        shorts = short_ids(conn, [d.row_id for d in due]) if due else {}
     except Exception as exc:  # noqa: BLE001 - any read problem: the full path reports it
         raise QuickUnavailable(str(exc)) from exc
     finally:
         conn.close()
-    out: list[Due] = []
-    for row_id, subject, kind, _remind_at, due_at, all_day, customer in followups:
+    return due, printed(due, shorts)
+
+
+def _followups(clock: Clock, rows: list[quick_reads.Row]) -> list[Due]:
+    out = []
+    for row_id, subject, kind, _remind_at, due_at, all_day, customer in rows:
         when = ""
         if due_at:
             local = clock.to_local(_moment(due_at))
             when = f"due {local:%Y-%m-%d}" + ("" if all_day else f" {local:%H:%M}")
         detail = ", ".join(p for p in (kind, customer, when) if p)
         out.append(Due("followup", row_id, subject, detail))
-    birthdays: list[tuple[date, str, Due]] = []
-    for _table, (row_id, name, md) in born:
+    return out
+
+
+def _birthdays(today: date, window: list[str], rows: list[quick_reads.Row]) -> list[Due]:
+    found: list[tuple[date, str, Due]] = []
+    for row_id, name, md in rows:  # customers first, then contacts; the sort is stable
         offset = window.index(md)
         day = today + timedelta(days=offset)
         detail = "birthday today" if offset == 0 else f"birthday {day:%a %m-%d}"
-        birthdays.append((day, name, Due("birthday", row_id, name, detail)))
-    birthdays.sort(key=lambda b: (b[0], b[1]))
-    out += [b[2] for b in birthdays]
-    for row_id, title, close, amount, currency, stage in deals:
+        found.append((day, name, Due("birthday", row_id, name, detail)))
+    found.sort(key=lambda b: (b[0], b[1]))
+    return [b[2] for b in found]
+
+
+def _deals(today: date, rows: list[quick_reads.Row]) -> list[Due]:
+    from crm_tui.domain.money import format_money
+
+    out = []
+    for row_id, title, close, amount, currency, stage in rows:
         day = date.fromisoformat(close)
         late = " (past its date)" if day < today else ""
         detail = f"{stage}, {format_money(amount, currency)}, closes {day:%Y-%m-%d}{late}"

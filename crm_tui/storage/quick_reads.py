@@ -82,3 +82,16 @@ def deals_closing(conn: sqlite3.Connection, stages: list[str], last_day: str) ->
         "AND expected_close <= ? ORDER BY expected_close, id",
         [*stages, last_day],
     ).fetchall()
+
+
+def id_neighbours(conn: sqlite3.Connection, tables: list[str], ids: list[str]) -> list[Row]:
+    """(id, largest id below it, smallest id above it) per id and table: one statement (the
+    primary-key index seeks services/short_ids.py makes; keep `ids` under ~400)."""
+    values = ", ".join("(?)" for _ in ids)
+    parts = [
+        f'SELECT w.id, (SELECT max(id) FROM "{t}" WHERE id < w.id), '
+        f'(SELECT min(id) FROM "{t}" WHERE id > w.id) FROM w'
+        for t in tables
+    ]
+    sql = f"WITH w(id) AS (VALUES {values}) " + " UNION ALL ".join(parts)
+    return conn.execute(sql, ids).fetchall()

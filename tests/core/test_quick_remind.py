@@ -133,6 +133,14 @@ def test_anything_else_is_for_the_full_cli(argv: list[str]) -> None:
     assert launch.quick_remind_options(argv) is None
 
 
+def test_book_options_may_follow_the_command_as_in_the_full_cli() -> None:
+    assert launch.quick_remind_options(["remind", "--db", "a.db", "--notify"]) == {
+        "--db": "a.db",
+        "--notify": "1",
+    }
+    assert launch.quick_remind_options(["--db", "a.db", "remind", "--db", "b.db"]) is None
+
+
 def test_the_quick_path_loads_neither_typer_nor_sqlalchemy(demo_book: Path) -> None:
     code = (
         "import sys; from crm_tui import launch; sys.argv = ['crm', *sys.argv[1:]]; "
