@@ -270,19 +270,33 @@ def seed_server(database_url: str, ds: Dataset, owner: str) -> tuple[int, float]
 
 
 def timed_cli_rss(*args: str) -> tuple[float, float, str]:
-    """Run `crm …` as its own process: (wall seconds, its peak RSS in MB, stdout)."""
+    """Run `crm …` as its own process: (wall seconds, its peak RSS in MB, stdout).
+
+    The peak is measured by GNU time when it is there: a child forked from this process
+    starts with this process's pages, and its ru_maxrss counted them (the bench process
+    holds the seeded rows, so "client RSS" read the bench's own memory)."""
     started = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen([crm_exe(), *args], stdout=out, stderr=err)
+    gnu_time = Path("/usr/bin/time")
+    with (
+        tempfile.TemporaryFile("w+") as out,
+        tempfile.TemporaryFile("w+") as err,
+        tempfile.NamedTemporaryFile("r") as peak,
+    ):
+        argv = [crm_exe(), *args]
+        if gnu_time.exists():
+            argv = [str(gnu_time), "-f", "%M", "-o", peak.name, *argv]
+        proc = subprocess.Popen(argv, stdout=out, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         seconds = time.perf_counter() - started
         out.seek(0)
         err.seek(0)
         text, problem = out.read(), err.read()
+        measured = peak.read().strip().splitlines()
+        rss_kb = int(measured[-1]) if measured and measured[-1].isdigit() else usage.ru_maxrss
     if proc.returncode != 0:
         raise RuntimeError(f"crm {' '.join(args)} failed: {problem or text}")
-    return seconds, usage.ru_maxrss / 1024, text
+    return seconds, rss_kb / 1024, text
 
 
 def run_sync(
