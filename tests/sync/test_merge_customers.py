@@ -89,7 +89,8 @@ def test_the_manager_merges_and_every_laptop_ends_with_one_customer(laptop) -> N
         assert "city: Dongguan" in survivor["notes"] and loser_name in survivor["notes"]
         assert not [c for c in clashes(lap.db) if {c.a_id, c.b_id} & {a, b}]
         assert lap.db.repos.customers.get(b) is None  # gone from every list
-        contacts = lap.db.repos.contacts.page(limit=10)
+        # The session server holds other tests' contacts too: read them all.
+        contacts = lap.db.repos.contacts.page(limit=100_000)
         assert {c.name for c in contacts if c.customer_id == a} == {"Li Wei", "Zhang San"}
     for entity, row_id in made.items():  # bob's follow-up and deal are his, on his laptop
         assert bob.row(entity, row_id)["customer_id"] == a
