@@ -93,7 +93,8 @@ class Related:
 
 @dataclass(frozen=True)
 class Has:
-    """Customers with a related record of a kind (HAS_KINDS), as of `now` (UTC)."""
+    """Customers with a related record of a kind (HAS_KINDS), as of `now` (UTC; for
+    "overdue" it is followup_rules.overdue_before, the start of today)."""
 
     kind: str
     now: datetime

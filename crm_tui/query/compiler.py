@@ -31,6 +31,7 @@ from crm_tui.domain.filter import (
     RefMatch,
     Related,
 )
+from crm_tui.domain.followup_rules import overdue_before
 from crm_tui.domain.money import DEFAULT_CURRENCY, MoneyError, parse_money
 from crm_tui.domain.search_text import match_expression
 from crm_tui.query.context import Ctx, QueryContext, combine, error, suggest, utc
@@ -251,8 +252,9 @@ def _moment(ctx: Ctx, term: FieldTerm, fspec: FieldSpec, value: str) -> Clause:
     now = utc(ctx.clock.now())
     if v == "none":
         return IsEmpty(name)
-    if v == "overdue":
-        parts: tuple[Clause, ...] = (IsEmpty(name, empty=False), Compare(name, "<", now))
+    if v == "overdue":  # due before the start of today (issue 13 item 8: one meaning)
+        before = utc(overdue_before(ctx.clock))
+        parts: tuple[Clause, ...] = (IsEmpty(name, empty=False), Compare(name, "<", before))
         if ctx.name == "activity":
             parts = (*parts, IsEmpty("done_at"))
         return AllOf(parts)
@@ -294,18 +296,26 @@ def _compare(op: str, name: str, start: date, end_exclusive: date) -> Clause:
 def _ordered(ctx: Ctx, term: FieldTerm, fspec: FieldSpec, value: str) -> Clause:
     name = fspec.name
     if fspec.kind == "date":
+        v = value.lower()
+        if v == "none":
+            return IsEmpty(name)
+        if v == "overdue":  # a day before today; an instalment also unsettled (H, issue 19)
+            parts = [IsEmpty(name, empty=False), Compare(name, "<", ctx.clock.today())]
+            if ctx.name == "payment_plan":
+                parts.append(IsEmpty("settled_on"))
+            return AllOf(tuple(parts))
         first, last = _day_range(ctx, term, value)
         return _compare(term.op, name, first, last + timedelta(days=1))
     if ".." in value:
         low, _, high = value.partition("..")
-        parts: list[Clause] = []
+        bounds: list[Clause] = []
         if low:
-            parts.append(Compare(name, ">=", _number(ctx, term, fspec, low)))
+            bounds.append(Compare(name, ">=", _number(ctx, term, fspec, low)))
         if high:
-            parts.append(Compare(name, "<=", _number(ctx, term, fspec, high)))
-        if not parts:
+            bounds.append(Compare(name, "<=", _number(ctx, term, fspec, high)))
+        if not bounds:
             raise error(term, f"'{value}' is an empty range", "1..10")
-        return AllOf(tuple(parts)) if len(parts) > 1 else parts[0]
+        return AllOf(tuple(bounds)) if len(bounds) > 1 else bounds[0]
     number = _number(ctx, term, fspec, value)
     op = term.op if term.op in (">", ">=", "<", "<=") else "="
     return Compare(name, op, number)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from crm_tui.domain.filter import HAS_KINDS, AllOf, Clause, Compare, Has, IsEmpty, Not
+from crm_tui.domain.followup_rules import overdue_before
 from crm_tui.query.context import Ctx, combine, error, suggest, utc
 from crm_tui.query.parser import FieldTerm, parse
 from crm_tui.query.vocabulary import IS_SHORTHANDS
@@ -42,18 +43,22 @@ def pseudo_term(ctx: Ctx, term: FieldTerm, name: str, field_term: FieldCompiler)
 
         return combine(term, None, one)
     if name == "status" and ctx.name == "activity":
-        now = utc(ctx.clock.now())
+        before = utc(overdue_before(ctx.clock))  # the one meaning of overdue
         states: dict[str, Clause] = {
             "open": IsEmpty("done_at"),
             "done": IsEmpty("done_at", empty=False),
             "overdue": AllOf(
-                (IsEmpty("done_at"), IsEmpty("due_at", empty=False), Compare("due_at", "<", now))
+                (IsEmpty("done_at"), IsEmpty("due_at", empty=False), Compare("due_at", "<", before))
             ),
         }
         return combine(term, None, lambda v: _choice(term, states, v))
     if name == "has" and ctx.name == "customer":
         now = utc(ctx.clock.now())
-        kinds: dict[str, Clause] = {kind: Has(kind, now) for kind in HAS_KINDS}
+        # has:overdue compares with the start of today (followup_rules.overdue_before)
+        kinds: dict[str, Clause] = {
+            kind: Has(kind, utc(overdue_before(ctx.clock)) if kind == "overdue" else now)
+            for kind in HAS_KINDS
+        }
         return combine(term, None, lambda v: _choice(term, kinds, v))
     raise error(term, f"'{name}' is not supported for {ctx.vocab.spec.plural}")
 

@@ -40,6 +40,7 @@ PSEUDO: dict[str, dict[str, tuple[str, ...]]] = {
 EXTRA_VALUES: dict[tuple[str, str], tuple[str, ...]] = {
     ("opportunity", "stage"): ("open", "closed"),
     ("activity", "due_at"): ("overdue", "none"),
+    ("payment_plan", "due_on"): ("overdue", "none"),
 }
 
 # What `is:X` means on each record type: the term it stands for.

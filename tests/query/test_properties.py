@@ -23,6 +23,8 @@ from crm_tui.storage.database import open_database
 # The same fixed moment as conftest.py: Monday 2026-11-23 10:00 in Shanghai.
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 ZONE = ZoneInfo("Asia/Shanghai")
+# Overdue means due before the start of today in the rep's zone (issue 13 item 8).
+DAY_START = datetime(2026, 11, 22, 16, 0, tzinfo=UTC)
 PIECES = ["华为", "钢铁", "科技", "贸易", "Acme", "Steel", "Nova"]
 CITIES = ["北京市", "北京", "上海", "上海浦东", "Shenzhen", None]
 TAGS = ["vip", "cold", "steel", "大客户"]
@@ -161,7 +163,7 @@ def customer_terms():
         (
             "has:overdue",
             lambda c, x: any(
-                a.customer_id == c.id and a.done_at is None and a.due_at < NOW
+                a.customer_id == c.id and a.done_at is None and a.due_at < DAY_START
                 for a in x["activity"]
             ),
         )
@@ -239,7 +241,7 @@ def followup_terms():
             ),
         )
     )
-    overdue = st.just(("due:overdue", lambda a, x: a.done_at is None and a.due_at < NOW))
+    overdue = st.just(("due:overdue", lambda a, x: a.done_at is None and a.due_at < DAY_START))
     status = st.sampled_from(["open", "done"]).map(
         lambda s: (f"status:{s}", lambda a, x, s=s: (a.done_at is None) == (s == "open"))
     )
