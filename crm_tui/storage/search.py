@@ -12,6 +12,7 @@ import heapq
 import json
 import sqlite3
 import threading
+import time
 import unicodedata
 import weakref
 from array import array
@@ -70,6 +71,10 @@ def pinyin_key(name: str) -> str:
 # --- ranked customer hits (search as you type) -----------------------------------------------
 
 
+class _Cancelled(Exception):
+    """A map build stopped by `CustomerHits.cancel`."""
+
+
 @dataclass(frozen=True)
 class Hits:
     """The customers matching a free-text expression: their places in the customers list's
@@ -103,6 +108,7 @@ class CustomerHits:
     """
 
     INLINE_DOCS = 20_000  # smaller indexes are mapped at once; bigger ones in a thread
+    SLICE_ROWS = 2_000  # a thread's build gives the GIL back after this many rows
 
     _cache: ClassVar[weakref.WeakKeyDictionary[Any, CustomerHits]] = weakref.WeakKeyDictionary()
 
@@ -114,6 +120,7 @@ class CustomerHits:
         self._ids: list[str] = []  # customer id by place
         self._place: array[int] = array("i")  # place of each docid's customer, -1 if none
         self._building: threading.Thread | None = None
+        self._cancel = threading.Event()
 
     @classmethod
     def of(cls, db: Any) -> CustomerHits:
@@ -121,6 +128,7 @@ class CustomerHits:
         found = cls._cache.get(db)
         if found is None:
             found = cls._cache[db] = cls(str(db.path))
+            weakref.finalize(db, found.cancel)  # a closed book's build stops at its next slice
         return found
 
     def _connection(self) -> sqlite3.Connection:
@@ -140,8 +148,9 @@ class CustomerHits:
     def ready(self, *, wait: bool = False) -> bool:
         """Whether the map matches the database now; starts a rebuild when it does not.
 
-        A small index is mapped at once; a big one in a background thread (about 1 s at
-        100k customers), and meanwhile this answers False (`wait=True` waits for it).
+        A small index is mapped at once; a big one in a background thread (about 0.6 s CPU
+        at 100k customers, in slices that give the GIL back, so typed keys never wait
+        behind it), and meanwhile this answers False (`wait=True` waits for it).
         """
         with self._lock:
             conn = self._connection()
@@ -154,10 +163,16 @@ class CustomerHits:
             if thread is None:
                 top = conn.execute("SELECT coalesce(max(docid), 0) FROM search_doc").fetchone()
                 if top[0] <= self.INLINE_DOCS:
-                    self._install(*self._build(conn))
+                    built = self._build(conn)
+                    if built is not None:
+                        self._install(*built)
                     return self._epoch == now
+                self._cancel = threading.Event()
                 thread = self._building = threading.Thread(
-                    target=self._build_in_thread, name="customer-hits", daemon=True
+                    target=self._build_in_thread,
+                    args=(self._cancel,),
+                    name="customer-hits",
+                    daemon=True,
                 )
                 thread.start()
         if wait:
@@ -165,14 +180,19 @@ class CustomerHits:
             return self.ready()
         return False
 
-    def _build_in_thread(self) -> None:
+    def cancel(self) -> None:
+        """Stop a build under way (at its next slice); the next `ready()` starts again."""
+        self._cancel.set()
+
+    def _build_in_thread(self, cancel: threading.Event) -> None:
         from crm_tui.storage.engine import connect
 
         conn = connect(self.path, readonly=True)
         try:
-            built = self._build(conn)
-            with self._lock:
-                self._install(*built)
+            built = self._build(conn, cancel, slice_rows=self.SLICE_ROWS)
+            if built is not None:
+                with self._lock:
+                    self._install(*built)
         finally:
             conn.close()
             self._building = None
@@ -181,29 +201,57 @@ class CustomerHits:
         self._ids, self._place, self._epoch = ids, by_doc, epoch
 
     @staticmethod
-    def _build(conn: sqlite3.Connection) -> tuple[int, list[str], array[int]]:
+    def _build(
+        conn: sqlite3.Connection,
+        cancel: threading.Event | None = None,
+        *,
+        slice_rows: int = 1 << 30,
+    ) -> tuple[int, list[str], array[int]] | None:
+        """(epoch, customer id by place, place by docid), or None when cancelled.
+
+        Read `slice_rows` rows at a time; between slices the thread sleeps 0 s, which hands
+        the GIL to a waiting UI thread (~1-3 ms of Python per slice of 2,000 rows instead of
+        one ~340 ms stretch), and stops if `cancel` is set.
+        """
+
+        def pause() -> None:
+            if cancel is not None:
+                time.sleep(0)
+                if cancel.is_set():
+                    raise _Cancelled
+
+        def slices(sql: str) -> Iterable[list[Any]]:
+            cursor = conn.execute(sql)
+            while rows := cursor.fetchmany(slice_rows):
+                yield rows
+                pause()
+
         conn.execute("BEGIN")  # one snapshot for the epoch and the rows
         try:
             epoch = int(conn.execute("SELECT n FROM search_epoch").fetchone()[0])
-            ids = [
-                row[0]
-                for row in conn.execute(
-                    "SELECT id FROM customer INDEXED BY ix_customer_sort WHERE deleted = 0 "
-                    "ORDER BY sort_key, id"
-                )
-            ]
-            place = {cid: i for i, cid in enumerate(ids)}
-            owner = {
-                contact: place.get(customer, -1)
-                for contact, customer in conn.execute(
-                    "SELECT id, customer_id FROM contact WHERE deleted = 0"
-                )
-            }
+            ids: list[str] = []
+            for rows in slices(
+                "SELECT id FROM customer INDEXED BY ix_customer_sort WHERE deleted = 0 "
+                "ORDER BY sort_key, id"
+            ):
+                ids.extend(row[0] for row in rows)
+            place: dict[str, int] = {}
+            for start in range(0, len(ids), slice_rows):
+                chunk = ids[start : start + slice_rows]
+                place.update(zip(chunk, range(start, start + len(chunk)), strict=True))
+                pause()
+            owner: dict[str, int] = {}
+            place_of = place.get
+            for rows in slices("SELECT id, customer_id FROM contact WHERE deleted = 0"):
+                owner.update((contact, place_of(customer, -1)) for contact, customer in rows)
             top = conn.execute("SELECT coalesce(max(docid), 0) FROM search_doc").fetchone()[0]
             by_doc = array("i", [-1]) * (top + 1)
-            for docid, kind, row_id in conn.execute("SELECT docid, entity, row_id FROM search_doc"):
-                mapping = place if kind == "customer" else owner
-                by_doc[docid] = mapping.get(row_id, -1)
+            for rows in slices("SELECT docid, entity, row_id FROM search_doc"):
+                for docid, kind, row_id in rows:
+                    mapping = place if kind == "customer" else owner
+                    by_doc[docid] = mapping.get(row_id, -1)
+        except _Cancelled:
+            return None
         finally:
             conn.execute("COMMIT")
         return epoch, ids, by_doc

@@ -10,6 +10,7 @@ writes (the map must notice it is stale).
 from __future__ import annotations
 
 import random
+import threading
 
 import pytest
 from hypothesis import given, settings
@@ -212,3 +213,34 @@ def test_any_words_match_python_whatever_the_cap(book, words, cap):
     (slow_count, slow_exact), _, slow_rows, _ = _listed(book, query, fast=False, cap=cap)
     assert slow_rows == want
     assert slow_exact == (len(want) <= cap) and slow_count == min(len(want), cap)
+
+
+def test_the_threaded_build_in_slices_maps_what_the_inline_one_does(book, monkeypatch):
+    """A big index is mapped in a thread, a few rows per slice (the GIL handed back between
+    slices); the map is the same. A cancelled build installs nothing; the next ready()
+    builds again."""
+    from crm_tui.storage.engine import connect
+
+    conn = connect(str(book.path), readonly=True)
+    try:
+        inline = CustomerHits._build(conn)
+    finally:
+        conn.close()
+    monkeypatch.setattr(CustomerHits, "INLINE_DOCS", 0)  # take the thread path
+    monkeypatch.setattr(CustomerHits, "SLICE_ROWS", 7)
+    hits = CustomerHits(str(book.path))
+    hits.cancel()  # nothing under way: harmless
+    assert hits.ready(wait=True)
+    assert (hits._epoch, hits._ids, hits._place) == inline
+
+    cancelled = CustomerHits(str(book.path))
+    stop = threading.Event()
+    stop.set()
+    conn = connect(str(book.path), readonly=True)
+    try:
+        assert CustomerHits._build(conn, stop, slice_rows=7) is None
+    finally:
+        conn.close()
+    assert cancelled._epoch is None
+    assert cancelled.ready(wait=True)
+    assert cancelled._ids == inline[1]
