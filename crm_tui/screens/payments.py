@@ -90,19 +90,6 @@ class PaymentsScreen(ListScreen):
         self.labels = labels
         self.table.refresh()
 
-    def apply_filter(self) -> None:
-        # `due:overdue` on instalments until the query language knows it (requested from A).
-        text = self.query_text
-        if "due:overdue" in text.split():
-            self.query_text = " ".join(t for t in text.split() if t != "due:overdue")
-            was, self.overdue_only = self.overdue_only, True
-            try:
-                super().apply_filter()
-            finally:
-                self.query_text, self.overdue_only = text, was
-            return
-        super().apply_filter()
-
     def action_overdue(self) -> None:
         self.overdue_only = not self.overdue_only
         self.table.set_filter(self.base_filter())
