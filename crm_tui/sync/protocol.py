@@ -50,6 +50,13 @@ Entity = Literal[
     "announcement",
     "saved_query",
     "lost_reason",
+    # Quote to cash (issue 19): an expansion, old laptops never send them.
+    "product",
+    "quote",
+    "quote_line",
+    "contract",
+    "payment_plan",
+    "payment",
 ]
 MutationKind = Literal["create", "patch", "delete", "restore", "command"]
 ResultStatus = Literal["applied", "applied_with_conflict", "duplicate", "rejected"]

@@ -18,6 +18,7 @@ from crm_tui.server.core.clock import ServerClock
 from crm_tui.server.crud.customer_merge import merge_customer
 from crm_tui.server.crud.errors import Refused
 from crm_tui.server.crud.merge import MergeOutcome, decide
+from crm_tui.server.crud.payment_commands import run_payment_command
 from crm_tui.server.crud.records import ChangeSet, actor_of, utcnow
 from crm_tui.server.crud.validate import validate_payload
 from crm_tui.server.crud.write import store
@@ -39,6 +40,8 @@ def run_command(
         return _reassign(session, account, m, rec, changes)
     if command == "merge":
         return merge_customer(session, account, m, rec, changes, clock)
+    if m.entity == "payment":
+        return run_payment_command(session, account, m, rec, changes, clock)
     if m.entity != "expense":
         raise Refused(f"unknown command '{command[:40]}' for a {m.entity}")
     if rec.deleted:

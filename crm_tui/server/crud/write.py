@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlmodel import Session
 
 from crm_tui.domain import rules
 from crm_tui.domain.permissions import may_choose_owner, partition_for
+from crm_tui.server.crud import doc_fields
 from crm_tui.server.crud.duplicates import flag_duplicates
 from crm_tui.server.crud.errors import Refused
 from crm_tui.server.crud.merge import Decision, MergeOutcome, decide
@@ -99,9 +100,13 @@ def create_record(rows: Rows, m: Mutation, hlc: str) -> Row | Record:
         # Who decided, when, and why are the server's to write (by the claim's commands).
         for name in SERVER_FIELDS | {"decision_note"}:
             payload.pop(name, None)
+    payload = doc_fields.clean_create(m.entity, payload)
     values = validate_payload(
         m.entity, payload, session=rows.session, account=account, lookup=rows.get
     )
+    if m.entity == "contract":
+        _lock_numbering(rows.session)
+        values = doc_fields.number_contract(rows.session, values, utcnow())
     check_whole(m.entity, values)
     now = utcnow()
     rec = rows.new_row(
@@ -133,6 +138,17 @@ def _as_sent(m: Mutation, values: dict[str, Any], hlc: str) -> bool:
     return hlc == m.hlc and values == sent
 
 
+_NUMBERING_LOCK = 0x63726D6E  # 'crmn': one advisory lock id for contract numbers
+
+
+def _lock_numbering(session: Session) -> None:
+    """Contract numbers are the year's highest + 1: on PostgreSQL two workers' pushes could
+    read the same highest, so numbering is serialized to commit (SQLite has one writer)."""
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _NUMBERING_LOCK})
+
+
 def merge_record(rows: Rows, m: Mutation, rec: Row | Record, hlc: str) -> MergeOutcome:
     """A patch, delete or restore (or a create of an existing id) merged into `rec`."""
     account = rows.account
@@ -145,6 +161,7 @@ def merge_record(rows: Rows, m: Mutation, rec: Row | Record, hlc: str) -> MergeO
         status = rules.ExpenseStatus(values.get("status", "draft"))
         if not rules.expense_is_editable(status):
             raise Refused(f"this claim is {status}; it is locked until it is withdrawn or rejected")
+    payload = doc_fields.check_patch(m.entity, payload, values)
     incoming: dict[str, Any] = {}
     if m.kind not in ("delete", "restore"):
         incoming = validate_payload(
