@@ -281,6 +281,25 @@ def test_an_edit_of_a_row_deleted_on_the_server_is_a_visible_conflict_and_restor
     assert row["deleted"] is False and row["fields"]["notes"] == "offline edit"
 
 
+def test_a_rep_restores_a_teammates_deleted_customer_from_the_deleted_conflict(raw) -> None:
+    """The rule book lets any rep restore a team record (L's request): a teammate's edit that
+    reached a customer deleted on the server brings it back with the edit."""
+    owner, boss, mate = raw(), raw("manager"), raw()
+    cust = _new_id()
+    owner.push(owner.mutation("customer", cust, "create", {"name": "Shared Gone Co"}))
+    boss.push(boss.mutation("customer", cust, "delete", {}))
+    [edit] = mate.push(mate.mutation("customer", cust, "patch", {"city": "Ningbo"}))
+    assert edit["status"] == "applied_with_conflict"
+    assert [c["winner"] for c in edit["conflicts"]] == ["deleted"]
+    restored = mate.push(
+        mate.mutation("customer", cust, "restore", {}),
+        mate.mutation("customer", cust, "patch", {"city": "Ningbo"}),
+    )
+    assert all(r["status"] in ("applied", "applied_with_conflict") for r in restored), restored
+    row = owner.pull_row(cust)
+    assert row["deleted"] is False and row["fields"]["city"] == "Ningbo"
+
+
 def test_a_restored_laptop_renews_its_device_without_an_admin(raw) -> None:
     """Item 4 (server side): a reused seq is a 409 `seq_reused`; renew gives a new device."""
     rep = raw()
