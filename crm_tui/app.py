@@ -323,6 +323,12 @@ class CrmApp(Shell):
             screen.reload()
         self.refresh_status()
 
+    def show_list(self, mode: str, query: str = "", view: str | None = None) -> None:
+        if not self.book_ready:
+            self.notify("Opening the database…", timeout=2)
+            return
+        routing.show_list(self, mode, query, view)
+
     def open_record(self, entity: str, row_id: str, customer_id: str | None = None) -> None:
         if not self.book_ready:
             self.notify("Opening the database…", timeout=2)

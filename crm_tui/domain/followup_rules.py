@@ -39,6 +39,17 @@ def is_overdue(due_at: datetime | None, done_at: datetime | None, clock: Clock) 
     return due_at < overdue_before(clock)
 
 
+def view_of_moment(due_at: datetime | None, done_at: datetime | None, clock: Clock) -> str:
+    """The view a follow-up shows in: done, overdue, today, upcoming (open when undated)."""
+    if done_at is not None:
+        return "done"
+    if due_at is None:
+        return "open"
+    if is_overdue(due_at, done_at, clock):
+        return "overdue"
+    return "today" if clock.to_local(due_at).date() == clock.today() else "upcoming"
+
+
 def view_filter(view: str, clock: Clock) -> Filter:
     """The follow-ups a view shows (KeyError for an unknown view)."""
     today = clock.today()

@@ -186,6 +186,32 @@ class ListScreen(CrmScreen):
         either = AnyOf((AllOf(tuple(own)), OneOf("id", tuple(sorted(self.kept)))))
         return Filter(shown.entity, (either,), None, shown.sort)
 
+    def show_query(self, query: str, view: str | None = None) -> None:
+        """Show the rows `query` selects (`view`: a screen's own tab, e.g. follow-ups'
+        overdue), cursor on top, focus on the list."""
+        self.clear_query()
+        self.set_view(view)
+        if query:
+            bar = self.query_one("#query", QueryBar)
+            bar.value = query
+            bar.sent(query)
+            self.query_text = query
+        self.apply_filter()
+        self.action_focus_table()
+
+    def set_view(self, view: str | None) -> None:
+        """Switch to one of the screen's own views (none here; follow-ups have tabs)."""
+
+    def clear_query(self) -> None:
+        """Empty the bar (and its filter) without a reload: the caller reloads."""
+        bar = self.query_one("#query", QueryBar)
+        bar.value = ""
+        bar.clear_error()
+        self.query_text = ""
+        self.kept.clear()
+        self.table._wanted_filter = ()  # the next load drops the old query
+        bar.sent("")
+
     def keep_in_list(self, row_id: str) -> None:
         """Keep a row reachable after a change that takes it out of the filter, until the
         query changes."""

@@ -36,6 +36,18 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "announcements": ("Announcements", "No announcements."),
 }
 WHEN_CELLS = 11
+# section -> how many rows its full list has ("all N →" when the panel shows fewer)
+ALL_OF = {
+    "overdue": lambda desk: desk.overdue_total,
+    "schedule": lambda desk: desk.schedule_total,
+    "closing": lambda desk: desk.closing_total,
+}
+# section -> (list section, follow-ups view, query) that "all N →" opens
+FULL_LIST: dict[str, tuple[str, str | None, str]] = {
+    "overdue": ("followups", "overdue", ""),
+    "schedule": ("followups", "open", "due:today..+7d"),
+    "closing": ("opportunities", None, "stage:open close:today..+14d"),
+}
 
 
 class DeskList(OptionList):
@@ -43,12 +55,15 @@ class DeskList(OptionList):
 
     BINDING_GROUP_TITLE = "The desk panel"
 
-    def show(self, items: list[DeskItem], empty: str) -> None:
+    def show(self, items: list[DeskItem], empty: str, total: int | None = None) -> None:
+        """The items, and "all N →" (opening the full list) when `total` is more."""
         keep = self.highlighted or 0  # a refresh keeps the rep's place
         self.clear_options()
         if not items:
             self.add_option(Option(Text(empty, style="dim"), disabled=True))
             return
+        if total is not None and total > len(items):
+            items = [*items, DeskItem("more", str(self.id), "", f"all {total:,} →")]
         for item in items:
             line = Text(no_wrap=True, overflow="ellipsis")
             line.append(fit(item.when, WHEN_CELLS), style="bold")
@@ -58,6 +73,18 @@ class DeskList(OptionList):
                 line.append("  " + item.detail, style="dim")
             self.add_option(Option(line, id=f"{item.entity}:{item.id}:{item.customer_id or ''}"))
         self.highlighted = min(keep, len(items) - 1)
+
+    @property
+    def current_item(self) -> tuple[str, str] | None:
+        """(entity, id) of the highlighted line."""
+        index = self.highlighted
+        if index is None or not 0 <= index < self.option_count:
+            return None
+        option = self.get_option_at_index(index)
+        if option.disabled or option.id is None:
+            return None
+        entity, row_id, _ = option.id.split(":", 2)
+        return entity, row_id
 
 
 class AnnouncementView(ModalScreen[None]):
@@ -84,6 +111,13 @@ class DeskScreen(CrmScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "reload", "Refresh", id="desk.refresh", tooltip="Read the desk again"),
+        Binding(
+            "x",
+            "done",
+            "Done",
+            id="desk.done",
+            tooltip="Mark the highlighted follow-up done: outcome, then the next one",
+        ),
     ]
 
     class Painted(Message):
@@ -136,7 +170,7 @@ class DeskScreen(CrmScreen):
         for section, (title, empty) in SECTIONS.items():
             items: list[DeskItem] = getattr(desk, section)
             widget = self.query_one(f"#{section}", DeskList)
-            widget.show(items, empty)
+            widget.show(items, empty, ALL_OF.get(section, lambda _: None)(desk))
             if section == "overdue" and desk.overdue_total:
                 widget.border_title = f"{title} ({desk.overdue_total:,})"
             else:
@@ -197,4 +231,22 @@ class DeskScreen(CrmScreen):
             self.app.call_after_refresh(self._run_view, query)
             return
         entity, row_id, customer_id = str(event.option.id).split(":", 2)
+        if entity == "more":
+            section, view, query = FULL_LIST[row_id]
+            self.shell.show_list(section, query, view)
+            return
         self.shell.open_record(entity, row_id, customer_id or None)
+
+    def action_done(self) -> None:
+        """`x`: the follow-up under the cursor is done (the same flow as the list's `x`)."""
+        focused = self.focused
+        item = focused.current_item if isinstance(focused, DeskList) else None
+        if item is None or item[0] != "activity":
+            self.notify("Highlight a follow-up (Overdue or the next 7 days) first.", timeout=3)
+            return
+        if not self.shell.book_ready:
+            self.notify("Opening the database…", timeout=2)
+            return
+        from crm_tui.screens.followups import mark_done  # loads the ORM: after the paint
+
+        mark_done(self.app, self.shell.book, item[1], lambda _: self.load())

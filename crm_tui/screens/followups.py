@@ -256,6 +256,22 @@ class FollowUpsScreen(UrgencySort, ListScreen):
         if self.query_text:
             self.apply_filter()
 
+    def set_view(self, view: str | None) -> None:
+        if view is not None and view != self.view:
+            self.action_view(view)
+
+    def show_follow_up(self, row_id: str) -> None:
+        """Show one follow-up in its view (overdue, today, upcoming or done), the bar cleared,
+        with the cursor on it: what `enter` on the desk or a reminder opens."""
+        record = followups.get(self.book, row_id)
+        if record is None:
+            self.notify("That follow-up is gone (deleted or undone).", severity="warning")
+            return
+        self.clear_query()
+        self.action_view(followups.view_of(record, self.book.clock))
+        self.table.select_id(row_id)
+        self.table.focus()
+
     def _current_id(self) -> str | None:
         row = self.table.current_row
         return None if row is None else str(row["id"])

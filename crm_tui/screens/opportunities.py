@@ -204,6 +204,19 @@ class OpportunitiesScreen(ListScreen):
         super().reload()
         self.load_pipeline(keep)
 
+    def show_deal(self, row_id: str) -> None:
+        """Show one deal in the list with the cursor on it (the bar cleared when the deal is
+        closed, so stage:open does not hide it): what `enter` on the desk opens."""
+        if self.board_mode:
+            self.action_toggle_board()
+        deal = deals.get(self.book, row_id)
+        if deal is not None and deal.stage not in OPEN_STAGES:
+            self.clear_query()
+        else:
+            self.keep_in_list(row_id)
+        self.table.select_id(row_id)
+        self.table.focus()
+
     def selected_id(self) -> str | None:
         if self.board_mode:
             card = self.board.selected

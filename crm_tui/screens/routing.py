@@ -79,16 +79,20 @@ SECTIONS: dict[str, Section] = {
 
 
 def open_record(shell: Shell, entity: str, row_id: str, customer_id: str | None = None) -> None:
-    """Show a record: customers (and their contacts, deals) in the customer's detail screen,
-    a follow-up in its form, an announcement in a reader."""
+    """Show a record: a follow-up or a deal in its list with the cursor on it, customers (and
+    their contacts, claims) in the customer's page, an announcement in a reader."""
     from crm_tui.screens.customer_detail import CustomerDetailScreen
     from crm_tui.screens.desk import AnnouncementView
-    from crm_tui.screens.followups import edit_follow_up
+    from crm_tui.screens.followups import FollowUpsScreen
+    from crm_tui.screens.opportunities import OpportunitiesScreen
     from crm_tui.services import records
 
     book = shell.book
-    if entity == "activity":
-        edit_follow_up(shell, book, row_id)
+    if entity == "activity":  # the follow-up in its list, cursor on it (not its edit form)
+        _in_section(shell, "followups", FollowUpsScreen, lambda s: s.show_follow_up(row_id))
+        return
+    if entity == "opportunity":  # the deal in the deals list, cursor on it
+        _in_section(shell, "opportunities", OpportunitiesScreen, lambda s: s.show_deal(row_id))
         return
     if entity == "announcement":
         record = records.get(book, "announcement", row_id)
@@ -106,6 +110,24 @@ def open_record(shell: Shell, entity: str, row_id: str, customer_id: str | None 
     shell.push_screen(CustomerDetailScreen(book, target, tab=tab))
 
 
+def show_list(shell: Shell, mode: str, query: str = "", view: str | None = None) -> None:
+    """A list section showing `query` (the follow-ups in `view`): the desk's "all N →"."""
+    from crm_tui.screens.base import ListScreen
+
+    _in_section(shell, mode, ListScreen, lambda s: s.show_query(query, view))
+
+
+def _in_section(shell: Shell, mode: str, screen_type: type[S], run: Callable[[S], None]) -> None:
+    """Show a section's main screen and run `run` on it once it is up."""
+    shell.show_section(mode)
+
+    def after() -> None:
+        if isinstance(shell.screen, screen_type):
+            run(shell.screen)
+
+    shell.call_after_refresh(after)
+
+
 # --- the palette's destinations ------------------------------------------------------------
 def _go(mode: str) -> Callable[[Shell], None]:
     return lambda shell: shell.show_section(mode)
@@ -113,17 +135,7 @@ def _go(mode: str) -> Callable[[Shell], None]:
 
 def _then(mode: str, screen_type: type[S], run: Callable[[S], None]) -> Callable[[Shell], None]:
     """Go to a section, then run one of its screen's actions (e.g. `action_new`)."""
-
-    def go(shell: Shell) -> None:
-        shell.show_section(mode)
-
-        def after() -> None:
-            if isinstance(shell.screen, screen_type):
-                run(shell.screen)
-
-        shell.call_after_refresh(after)
-
-    return go
+    return lambda shell: _in_section(shell, mode, screen_type, run)
 
 
 def _over(make: Callable[[Book], Screen[Any]]) -> Callable[[Shell], None]:

@@ -42,6 +42,10 @@ class Shell(App[None]):
         """Go to a section: desk, customers, followups, opportunities, expenses, reports."""
         raise NotImplementedError
 
+    def show_list(self, mode: str, query: str = "", view: str | None = None) -> None:
+        """Go to a list section showing `query` (and, for follow-ups, `view`)."""
+        raise NotImplementedError
+
     def refresh_status(self) -> None:
         """Re-read the status line (after a change the pending count shows)."""
         raise NotImplementedError

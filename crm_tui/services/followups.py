@@ -10,8 +10,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from crm_tui.domain.dates import Clock
 from crm_tui.domain.fields import FieldError, ValidationErrors
-from crm_tui.domain.followup_rules import NextFollowUp, suggest_next, view_filter
+from crm_tui.domain.followup_rules import (
+    NextFollowUp,
+    overdue_before,
+    suggest_next,
+    view_filter,
+    view_of_moment,
+)
 from crm_tui.domain.models import Activity
 
 if TYPE_CHECKING:
@@ -25,8 +32,10 @@ __all__ = [
     "customer_name",
     "get",
     "next_for",
+    "overdue_before",
     "update",
     "view_filter",
+    "view_of",
 ]
 
 
@@ -40,6 +49,11 @@ class Done:
 
 def get(book: Book, activity_id: str) -> Activity | None:
     return book.db.repos.activities.get(activity_id)
+
+
+def view_of(activity: Activity, clock: Clock) -> str:
+    """The follow-ups view that shows `activity` (domain/followup_rules.py)."""
+    return view_of_moment(activity.due_at, activity.done_at, clock)
 
 
 def customer_name(book: Book, activity: Activity) -> str:

@@ -18,6 +18,8 @@ from crm_tui.domain.money import DEFAULT_CURRENCY, format_money
 from crm_tui.storage.engine import connect
 
 OPEN_STAGES = ("lead", "qualified", "proposal", "negotiation")
+PANEL_PAGES = 4  # the overdue and closing panels scroll through 4 screenfuls, then "all N"
+PER_DAY = 4  # the schedule's rows per day, so the whole week shows
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class Desk:
     overdue: list[DeskItem] = field(default_factory=list)
     overdue_total: int = 0
     schedule: list[DeskItem] = field(default_factory=list)
+    schedule_total: int = 0
+    closing_total: int = 0
     birthdays: list[DeskItem] = field(default_factory=list)
     closing: list[DeskItem] = field(default_factory=list)
     recent: list[DeskItem] = field(default_factory=list)
@@ -91,7 +95,9 @@ class _Reader:
             label = local.strftime("%m-%d")
         return label if all_day else f"{label} {local:%H:%M}"
 
-    def _activities(self, where: str, params: tuple, order: str) -> list[DeskItem]:
+    def _activities(
+        self, where: str, params: tuple, order: str, limit: int | None = None
+    ) -> list[DeskItem]:
         sql = (
             "SELECT a.id, a.kind, a.subject, a.due_at, a.all_day, a.customer_id, c.name "
             "FROM activity a LEFT JOIN customer c ON c.id = a.customer_id "
@@ -102,23 +108,41 @@ class _Reader:
                 "activity", rid, self._when(due, all_day), f"{kind}: {subject}", name or "", cid
             )
             for rid, kind, subject, due, all_day, cid, name in self.conn.execute(
-                sql, (*params, self.limit)
+                sql, (*params, limit or self.limit)
             )
         ]
 
+    def _count(self, sql: str, params: tuple) -> int:
+        return int(self.conn.execute(sql, params).fetchone()[0])
+
     def overdue(self) -> tuple[list[DeskItem], int]:
         start = _stamp(overdue_before(self.clock))  # the one meaning of overdue
-        items = self._activities("a.due_at < ?", (start,), "a.due_at DESC, a.id DESC")
-        total = self.conn.execute(
+        items = self._activities(
+            "a.due_at < ?", (start,), "a.due_at DESC, a.id DESC", self.limit * PANEL_PAGES
+        )
+        total = self._count(
             "SELECT count(*) FROM activity WHERE done_at IS NULL AND deleted = 0 AND due_at < ?",
             (start,),
-        ).fetchone()[0]
+        )
         return items, total
 
-    def schedule(self, days: int = 7) -> list[DeskItem]:
+    def schedule(self, days: int = 7) -> tuple[list[DeskItem], int]:
+        """Today and the next `days` days, at most PER_DAY a day so the later days show
+        (a busy today used to fill the panel), and how many there are in all."""
         start = _stamp(self.clock.day_start_utc(self.today))
         end = _stamp(self.clock.day_start_utc(self.today + timedelta(days=days + 1)))
-        return self._activities("a.due_at >= ? AND a.due_at < ?", (start, end), "a.due_at, a.id")
+        where, params = "a.due_at >= ? AND a.due_at < ?", (start, end)
+        total = self._count(
+            "SELECT count(*) FROM activity a WHERE a.done_at IS NULL AND a.deleted = 0 "
+            f"AND {where}",
+            params,
+        )
+        items: list[DeskItem] = []
+        for offset in range(days + 1):  # one indexed read per day, PER_DAY rows each
+            lo = _stamp(self.clock.day_start_utc(self.today + timedelta(days=offset)))
+            hi = _stamp(self.clock.day_start_utc(self.today + timedelta(days=offset + 1)))
+            items += self._activities(where, (lo, hi), "a.due_at, a.id", PER_DAY)
+        return items, total
 
     def birthdays(self) -> list[DeskItem]:
         days = birthday_days(self.today)
@@ -150,7 +174,7 @@ class _Reader:
             "c.name FROM opportunity o LEFT JOIN customer c ON c.id = o.customer_id "
             f"WHERE o.deleted = 0 AND o.stage IN ({marks}) AND o.expected_close >= ? "
             "AND o.expected_close <= ? ORDER BY o.expected_close, o.id LIMIT ?",
-            (*OPEN_STAGES, self.today.isoformat(), end, self.limit),
+            (*OPEN_STAGES, self.today.isoformat(), end, self.limit * PANEL_PAGES),
         )
         return [
             DeskItem(
@@ -163,6 +187,14 @@ class _Reader:
             )
             for rid, title, close, amount, cur, cid, name in rows
         ]
+
+    def closing_total(self, days: int = 14) -> int:
+        marks = ",".join("?" * len(OPEN_STAGES))
+        return self._count(
+            f"SELECT count(*) FROM opportunity WHERE deleted = 0 AND stage IN ({marks}) "
+            "AND expected_close >= ? AND expected_close <= ?",
+            (*OPEN_STAGES, self.today.isoformat(), (self.today + timedelta(days=days)).isoformat()),
+        )
 
     def recent(self) -> list[DeskItem]:
         rows = list(
@@ -259,11 +291,14 @@ def load_desk(path: Path | str, clock: Clock, *, limit: int = 8) -> Desk:
         row = conn.execute("SELECT value FROM sync_state WHERE key = 'currency'").fetchone()
         currency = (row[0] if row and row[0] else None) or DEFAULT_CURRENCY
         overdue, total = reader.overdue()
+        schedule, schedule_total = reader.schedule()
         return Desk(
             today=reader.today,
             overdue=overdue,
             overdue_total=total,
-            schedule=reader.schedule(),
+            schedule=schedule,
+            schedule_total=schedule_total,
+            closing_total=reader.closing_total(),
             birthdays=reader.birthdays(),
             closing=reader.closing(),
             recent=reader.recent(),

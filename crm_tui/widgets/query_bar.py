@@ -140,6 +140,13 @@ class QueryBar(Input):
         self.remember(self.value)
         self.post_message(self.Entered(self))
 
+    def sent(self, text: str) -> None:
+        """The screen applied `text` itself: the pending keystroke timer is dropped."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self._last_sent = text
+
     def validate_placeholder(self, placeholder: str) -> str:
         """Every bar says what enter does (issue 13 item 12)."""
         return placeholder if placeholder.endswith(self.HINT) else placeholder + self.HINT

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = ["Column", "RecordTable", "fit"]
 
 MAX_PAGES = 64
+FIND_PAGES = 40  # how far select_id looks for its row
 PLACEHOLDER = "…"  # a row whose page is on its way
 
 
@@ -131,6 +132,7 @@ class RecordTable(ScrollView, can_focus=True):
         self._pages: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
         self._lock = threading.Lock()  # one source, read by one thread at a time
         self._wanted_filter: Any = None  # set by set_filter, applied by _load
+        self._wanted_id: str | None = None  # set by select_id, looked up by _load
         self._requested: set[tuple[int, int]] = set()  # (generation, page) being read
         self._generation = -1  # the source generation the cached pages belong to
 
@@ -156,6 +158,12 @@ class RecordTable(ScrollView, can_focus=True):
         self._wanted_filter = filter if filter is not None else ()
         self.reload(keep_cursor=keep_cursor)
 
+    def select_id(self, row_id: str) -> None:
+        """Reload and put the cursor on the row with this id (looked for in the worker, over
+        the first FIND_PAGES pages; the cursor stays on top when it is not there)."""
+        self._wanted_id = row_id
+        self.reload(keep_cursor=False)
+
     def reload(self, *, keep_cursor: bool = True) -> None:
         """Re-read the count and the rows in view (after a write or a filter change)."""
         if self.source is None:
@@ -180,13 +188,30 @@ class RecordTable(ScrollView, can_focus=True):
             count, exact = source.quick_count()
             want = {0, max(0, around) // source.page_size}
             pages = {i: source.page(i) for i in sorted(want)}
-        self.app.call_from_thread(self._loaded, source, generation, count, exact, pages)
+            found = self._find(source, pages, count)
+        self.app.call_from_thread(self._loaded, source, generation, count, exact, pages, found)
         if exact:
             return
         # The first page is painted; now the exact total, unless a newer load comes first.
         total = source.count_exact(interrupt=lambda: source.generation != generation)
         if total is not None:
             self.app.call_from_thread(self._counted, source, generation, total)
+
+    def _find(
+        self, source: ListPages, pages: dict[int, list[dict[str, Any]]], count: int
+    ) -> int | None:
+        """The index of the row `select_id` asked for (worker thread, lock held)."""
+        wanted = self._wanted_id  # cleared by the load that paints (an older one may not)
+        if wanted is None:
+            return None
+        for index in range(min(FIND_PAGES, -(-count // source.page_size))):
+            page = pages.get(index)
+            if page is None:
+                page = pages[index] = source.page(index)
+            for offset, row in enumerate(page):
+                if str(row.get("id")) == wanted:
+                    return index * source.page_size + offset
+        return None
 
     def _loaded(
         self,
@@ -195,9 +220,11 @@ class RecordTable(ScrollView, can_focus=True):
         count: int,
         exact: bool,
         pages: dict[int, list[dict[str, Any]]],
+        found: int | None = None,
     ) -> None:
         if source is not self.source or source.generation != generation:
             return  # a newer load is on its way
+        self._wanted_id = None
         self._pages = OrderedDict(pages)
         self._generation = generation
         self._requested.clear()
@@ -205,7 +232,7 @@ class RecordTable(ScrollView, can_focus=True):
         self.count_exact = exact
         self.loaded = True
         self.virtual_size = Size(0, count + 1)
-        self.cursor_row = min(self.cursor_row, max(0, count - 1))
+        self.cursor_row = min(self.cursor_row if found is None else found, max(0, count - 1))
         self._update_subtitle()
         self.refresh()
         self.post_message(self.Reloaded(self, count, exact))
