@@ -59,7 +59,7 @@ def _table_briefing(book: Book, rec: Any, briefing: Any) -> None:
             continue
         rows = display_rows(book, kind, records, "table")
         widths = {c: max(len(c), *(_cell_len(r.get(c)) for r in rows)) for c in cols}
-        for r in rows:
+        for r in [{c: c.replace("_", " ") for c in cols}, *rows]:
             cells = [_pad(r.get(c), widths[c]) for c in cols]
             typer.echo(("  " + "  ".join(cells)).rstrip())
 

@@ -25,6 +25,14 @@ def word_for(entity: str) -> str:
     return WORDS.get(entity, entity.replace("_", " "))
 
 
+_QUOTED = re.compile(r"('[^']*')")
+
+
 def screen_words(message: str) -> str:
-    """A message with the stored names replaced by the screens' words."""
-    return _WORD_RE.sub(lambda m: WORDS[m.group(1)], message)
+    """A message with the stored names replaced by the screens' words (text in single
+    quotes -- what the user typed -- stays as it is)."""
+    parts = _QUOTED.split(message)
+    return "".join(
+        part if n % 2 else _WORD_RE.sub(lambda m: WORDS[m.group(1)], part)
+        for n, part in enumerate(parts)
+    )

@@ -57,7 +57,7 @@ def test_nothing_importable_fails_with_one_line(crm, write, db_path) -> None:
         (GOOD.encode("gbk"), ("--encoding", "utf-8"), "not valid utf-8: bad byte at line 1"),
         (GOOD.encode(), ("--map", "nonsense"), "write it as COLUMN=field"),
         (GOOD.encode(), ("--map", "城市=colour"), "no field 'colour'"),
-        (GOOD.encode(), ("--entity", "expenses"), "cannot import expenses"),
+        (GOOD.encode(), ("--entity", "expenses"), "cannot import claims"),  # the screens' word
         (GOOD.encode(), ("--entity", "widgets"), "unknown record type 'widgets'"),
         (GOOD.encode(), ("--on-duplicate", "maybe"), "'maybe' is not one of skip, merge"),
     ],
