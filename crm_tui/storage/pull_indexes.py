@@ -63,12 +63,14 @@ def end_pull(db: Store) -> None:
 
     with db.transaction() as s:
         conn = raw_connection(s)
+        # The plain page cache first: building the indexes with the pull's 64 MB cache
+        # filled it with sorted runs for nothing (110k rows: 92 MB RSS vs 28 MB, more CPU).
+        for pragma in _PLAIN_PRAGMAS:
+            conn.execute(pragma)
         saved = db.state(DEFERRED_KEY)
         if saved:
             for _name, sql in json.loads(saved):
                 conn.execute(sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
             db.set_state(DEFERRED_KEY, None)
-        for pragma in _PLAIN_PRAGMAS:
-            conn.execute(pragma)
     with db.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
