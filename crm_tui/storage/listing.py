@@ -27,6 +27,8 @@ from sqlalchemy.exc import OperationalError
 from crm_tui.domain.filter import Filter, FreeText
 from crm_tui.domain.models import MODELS, Customer
 from crm_tui.storage import filter_sql
+from crm_tui.storage.list_jumps import SparseJumps
+from crm_tui.storage.list_memo import ListMemo
 
 if TYPE_CHECKING:
     from crm_tui.storage.database import Database
@@ -60,7 +62,7 @@ COUNT_INDEX: dict[str, str] = {
 }
 
 
-class ListSource:
+class ListSource(SparseJumps):
     """The rows of one entity under a filter and an order, read a page at a time.
 
     `order` names columns sorted the same way (`descending` flips them all); `id` is added
@@ -181,13 +183,24 @@ class ListSource:
             found: int | None = len(hits)
         else:
             query = select(func.count()).select_from(self.table).where(*self._conditions())
-            if not self._where and self.entity in COUNT_INDEX:
-                # Unfiltered, SQLite scans the table; its partial list index is half the work.
-                query = text(
-                    f"SELECT count(*) FROM {self.table.name} INDEXED BY "
-                    f"{COUNT_INDEX[self.entity]} WHERE deleted = 0"
-                )
+            memo = version = None
+            if not self._where:
+                # Unfiltered: kept across filter changes until a commit (clearing the bar
+                # costs no count); SQLite's partial list index is half the work of the table.
+                memo = ListMemo.of(self.db)
+                found = memo.count(self.entity)
+                if found is not None:
+                    self._count = found if generation == self.generation else None
+                    return found
+                version = memo.version()
+                if self.entity in COUNT_INDEX:
+                    query = text(
+                        f"SELECT count(*) FROM {self.table.name} INDEXED BY "
+                        f"{COUNT_INDEX[self.entity]} WHERE deleted = 0"
+                    )
             found = self._scalar(query, interrupt)
+            if memo is not None and found is not None:
+                memo.put_count(self.entity, found, version)
         if found is not None and generation == self.generation:
             self._count = found
         return found
@@ -236,15 +249,13 @@ class ListSource:
             elif index - 1 in self._anchors:
                 rows = self._fetch(conn, self._anchors[index - 1], start, size)
             else:
-                known = [i for i in self._anchors if i < index - 1]
-                nearest = max(known) if known else None
-                base = (nearest + 1) * size if nearest is not None else 0
+                position, anchor = self._nearest(start)
+                base = position + 1
                 if total is not None and total - start < start - base:
                     rows = self._fetch_from_end(conn, start, min(size, total - start), total)
                 else:
-                    anchor = self._anchors[nearest] if nearest is not None else None
                     # The key of the row just before this page, then a keyset read after it.
-                    key = self._skip(conn, anchor, base, start - base - 1)
+                    key = self._walk(conn, position, anchor, start - 1)
                     rows = self._fetch(conn, key, start, size) if key is not None else []
         if len(rows) == size:
             self._anchors[index] = tuple(rows[-1][name] for name in self._key_labels())
@@ -362,16 +373,3 @@ class ListSource:
         rows = [dict(row) for row in conn.execute(query).mappings()]
         rows.reverse()
         return rows
-
-    def _skip(
-        self, conn: Any, anchor: tuple[Any, ...] | None, position: int, skip: int
-    ) -> tuple[Any, ...] | None:
-        """The key of the row `skip` rows past `anchor` (at `position`), from the index only."""
-        keys = self._order_columns()
-        query = select(*keys).select_from(self.table).where(*self._conditions())
-        if anchor is None or any(value is None for value in anchor):
-            query = query.order_by(*self._order_by()).offset(position + skip)
-        else:
-            query = query.where(*self._after(anchor)).order_by(*self._order_by()).offset(skip)
-        row = conn.execute(query.limit(1)).first()
-        return tuple(row) if row is not None else None

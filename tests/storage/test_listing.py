@@ -155,3 +155,66 @@ def test_descending_without_nulls_matches_and_counts_unfiltered(db):
     expected = reference(db, "activity", "AND done_at IS NOT NULL", "done_at DESC, id DESC")
     assert read_all_shuffled(source, 4) == expected
     assert ListSource(db, "activity").count() == len(reference(db, "activity", "", "id"))
+
+
+def test_jumps_remember_sparse_anchors_and_read_the_same_rows(db, monkeypatch):
+    """A far jump steps through the sort index, leaving the key of every SPARSE_STEP-th row
+    for the next jump (by any list of the same shape); pages stay those of a plain read."""
+    from crm_tui.storage import list_memo
+
+    monkeypatch.setattr(list_memo, "SPARSE_STEP", 40)
+    expected = reference(db, "activity", "", "due_at, id")
+    skipped: list[int] = []
+    real_skip = ListSource._skip
+
+    def counting_skip(self, conn, anchor, position, skip):
+        skipped.append(skip)
+        return real_skip(self, conn, anchor, position, skip)
+
+    monkeypatch.setattr(ListSource, "_skip", counting_skip)
+    for order in (["due_at"], ["subject"]):
+        want = expected if order == ["due_at"] else reference(db, "activity", "", "subject, id")
+        first = ListSource(db, "activity", order=order, page_size=7)
+        assert [r["id"] for r in first.page(60)] == want[420:427]
+        assert max(skipped) < 40  # stepped, never one long scan
+        skipped.clear()
+        again = ListSource(db, "activity", order=order, page_size=7)  # a new list, same shape
+        assert [r["id"] for r in again.page(59)] == want[413:420]
+        assert sum(skipped) < 40  # from the remembered anchor at row 399
+        skipped.clear()
+        assert [r["id"] for r in again.page(30)] == want[210:217]
+        skipped.clear()
+
+
+def test_the_unfiltered_count_is_kept_across_filters_until_a_write(tmp_path, monkeypatch):
+    database = open_database(tmp_path / "memo.db", Clock(fixed=NOW))
+    try:
+        for i in range(5):
+            database.repos.customers.create({"name": f"Cust {i}", "city": "北京" if i else "上海"})
+        counts: list[str] = []
+        real_scalar = ListSource._scalar
+
+        def counting(self, query, interrupt):
+            counts.append(str(query))
+            return real_scalar(self, query, interrupt)
+
+        monkeypatch.setattr(ListSource, "_scalar", counting)
+        source = ListSource(database, "customer")
+        assert source.quick_count() == (5, True)
+        source.set_filter(Filter("customer", (Compare("city", "=", "北京"),)))
+        assert source.count() == 4
+        source.set_filter(None)  # the bar cleared
+        assert source.count() == 5
+        assert ListSource(database, "customer").count() == 5
+        assert len(counts) == 2  # the unfiltered count once, the filtered one once
+        database.repos.customers.create({"name": "Cust 5"})
+        source.invalidate()
+        assert source.count() == 6  # a write forgets it
+        assert len(counts) == 3
+        other = connect(database.path)  # a commit by another connection too
+        other.execute("UPDATE customer SET deleted = 1 WHERE name = 'Cust 5'")
+        other.close()
+        source.invalidate()
+        assert source.count() == 5
+    finally:
+        database.close()
