@@ -2,7 +2,9 @@
 
 One input per field (a select for enums, a checkbox for yes/no, a name picker for
 references), each with a line under it for a hint (the date a rep's "fri" means) or the
-error the save refused. A refused save leaves the form open with everything as typed.
+error the save refused. A refused save leaves the form open with everything as typed, shows
+every field's error at once and puts the cursor on the first; escape on a changed form asks
+before discarding; a new customer that looks like an existing one asks first (item 7).
 """
 
 from __future__ import annotations
@@ -20,11 +22,18 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 
 from crm_tui.domain.dates import DateError, parse_when
-from crm_tui.domain.fields import ENTITIES, FieldSpec, ValidationErrors
+from crm_tui.domain.fields import (
+    ENTITIES,
+    FieldSpec,
+    ValidationErrors,
+    parse_values,
+)
 from crm_tui.domain.money import DEFAULT_CURRENCY, format_money
-from crm_tui.screens.pickers import RefPicker, date_hint
-from crm_tui.screens.shell import book_of, book_ready
+from crm_tui.screens.look_alikes import LookAlikeScreen
+from crm_tui.screens.pickers import ConfirmScreen, RefPicker, check_receipt, date_hint
+from crm_tui.screens.shell import book_of, book_ready, shell_of
 from crm_tui.services.book import Book
+from crm_tui.services.customers_match import matching_customers
 
 # Kept by the app itself (clocks, approvals), never typed in a form.
 _SYSTEM_FIELDS = {"stage_changed_at", "submitted_at", "decided_at", "approver_id", "status"}
@@ -113,7 +122,8 @@ class RecordForm(ModalScreen[Any]):
             form.border_title = self.form_title
             form.border_subtitle = "ctrl+s save · escape cancel · tab next"
             yield Static("", id="form-error", classes="error")
-            with VerticalScroll(id="form-fields"):
+            # Not a tab stop of its own: tab after the last field goes back to the first.
+            with VerticalScroll(id="form-fields", can_focus=False):
                 for name in self.field_names:
                     spec = self.spec.field(name)
                     text = value_text(spec, self.initial.get(name), self.initial, self.book)
@@ -145,7 +155,8 @@ class RecordForm(ModalScreen[Any]):
             return TextArea(text, compact=True, id=wid, classes="longtext" + tall)
         if spec.kind == "ref" and self.book is not None:
             return RefPicker(self.book, spec.ref or "", text, id=wid)
-        return Input(text, placeholder=_PLACEHOLDERS.get(spec.kind, ""), compact=True, id=wid)
+        placeholder = _FIELD_PLACEHOLDERS.get(spec.name) or _PLACEHOLDERS.get(spec.kind, "")
+        return Input(text, placeholder=placeholder, compact=True, id=wid)
 
     def on_mount(self) -> None:
         self.query_one("#form-error", Static).display = False
@@ -199,7 +210,9 @@ class RecordForm(ModalScreen[Any]):
         top.display = bool(general)
         bad = [n for n in self.field_names if n in errors]
         if bad:
-            self.query_one(f"#f-{bad[0]}").scroll_visible()
+            first = self.query_one(f"#f-{bad[0]}")
+            (first.input if isinstance(first, RefPicker) else first).focus()
+            first.scroll_visible()
 
     def clear_errors(self) -> None:
         self._refused.clear()
@@ -253,12 +266,54 @@ class RecordForm(ModalScreen[Any]):
             values[name] = text
         return values, errors
 
+    def precheck(self, values: dict[str, str]) -> dict[str, str]:
+        """Every error the form can see before saving, so a save refuses in one round."""
+        errors: dict[str, str] = {}
+        for name in self.field_names:
+            if self.spec.field(name).required and name in values and not values[name].strip():
+                errors[name] = "is required"
+        book = self.book
+        plain = {
+            n: t for n, t in values.items() if n not in errors and self.spec.field(n).kind != "ref"
+        }
+        if book is not None and plain:
+            try:
+                parse_values(self.entity, plain, book.input_context)
+            except ValidationErrors as exc:
+                errors.update({k: v for k, v in exc.by_field().items() if k in self.field_names})
+        if self.entity == "expense" and "receipt" in values:
+            problem = check_receipt(values["receipt"])
+            if problem:
+                errors["receipt"] = problem
+        return errors
+
     def action_save(self) -> None:
         self.clear_errors()
         values, errors = self.collect()
+        errors.update({k: v for k, v in self.precheck(values).items() if k not in errors})
         if errors:
             self.show_errors(errors)
             return
+        book = self.book
+        if self.entity == "customer" and not self.editing and book is not None:
+            matches = matching_customers(book, values)
+            if matches:
+                self.app.push_screen(
+                    LookAlikeScreen(values.get("name", ""), matches),
+                    lambda choice: self._look_alike_answer(choice, values),
+                )
+                return
+        self._save(values)
+
+    def _look_alike_answer(self, choice: str | None, values: dict[str, str]) -> None:
+        """'create': save anyway; a customer id: open that one instead; None: back to the form."""
+        if choice == "create":
+            self._save(values)
+        elif choice:
+            self.dismiss(None)
+            shell_of(self.app).open_record("customer", choice)
+
+    def _save(self, values: dict[str, str]) -> None:
         try:
             result = self.save(values)
         except ValidationErrors as exc:
@@ -269,8 +324,32 @@ class RecordForm(ModalScreen[Any]):
             return
         self.dismiss(result)
 
+    def changed(self) -> bool:
+        """Whether anything differs from what the form opened with."""
+        for name in self.field_names:
+            try:
+                text = self.text_of(name)
+            except ValueError:
+                return True  # a name typed in a picker that matches nothing yet
+            before = self.initial_text.get(name, "")
+            if self.spec.field(name).kind == "bool":
+                before = before or "no"
+            if text != before:
+                return True
+        return False
+
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self.changed():
+            self.dismiss(None)
+            return
+
+        def answer(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmScreen("Discard the changes?", yes="Discard", no="Keep editing"), answer
+        )
 
 
 _PLACEHOLDERS = {
@@ -280,4 +359,14 @@ _PLACEHOLDERS = {
     "percent": "0-100",
     "tags": "vip, cold",
     "email": "name@example.com",
+}
+
+# Dates that lie in the past (or recur) get examples of their own, not "fri, +3d, eom".
+_FIELD_PLACEHOLDERS = {
+    "birthday": "1990-05-17, 5月17日",
+    "spent_on": "2026-11-30, yesterday, -3d",
+    "received_on": "2026-11-30, today, -2d",
+    "signed_on": "2026-11-30, today, -2d",
+    "decided_on": "2026-11-30, today",
+    "closed_on": "2026-11-30, today",
 }

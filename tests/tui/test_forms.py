@@ -57,6 +57,9 @@ async def test_escape_cancels_without_saving(tmp_path):
         await pilot.press(*"Acme")
         await pilot.press("escape")
         await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)  # a changed form asks first (issue 13)
+        await pilot.press("y")
+        await pilot.pause()
     assert app.results == [None]
     assert saved == []
     assert db.repos.customers.count() == 0
