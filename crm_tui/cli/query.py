@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -78,18 +76,6 @@ def why(
     emit(rows, ["term", "value", "weight", "score", "why"], "table")
 
 
-def _notify(title: str, body: str) -> None:
-    """A desktop notification where the OS offers one; silently nothing elsewhere."""
-    try:
-        if shutil.which("notify-send"):
-            subprocess.run(["notify-send", "-a", "crm", title, body], check=False, timeout=5)
-        elif sys.platform == "darwin" and shutil.which("osascript"):
-            script = f"display notification {body!r} with title {title!r}"
-            subprocess.run(["osascript", "-e", script], check=False, timeout=5)
-    except (OSError, subprocess.SubprocessError):
-        pass
-
-
 def remind(
     ctx: typer.Context,
     notify: bool = typer.Option(False, "--notify", help="Also send a desktop notification."),
@@ -101,24 +87,18 @@ def remind(
     ),
 ) -> None:
     """Print what is due now (for a shell start-up file or cron); silent when nothing is."""
-    from crm_tui.services import reminders
+    from crm_tui.services import quick, reminders
+    from crm_tui.services.short_ids import short_ids
 
     book = state(ctx).book
     due = reminders.due_now(book, deal_days=deal_days, birthday_days=birthday_days)
     if not due:
         return
-    from crm_tui.services.short_ids import short_ids
-
-    labels = {"followup": "follow-up", "birthday": "birthday", "deal": "deal"}
-    shorts = short_ids(book, (rem.row_id for rem in due))
-    width = max(len(s) for s in shorts.values())
-    for rem in due:
-        typer.echo(f"{labels[rem.kind]:<9}  {shorts[rem.row_id]:<{width}}  {rem.line()}")
+    # Printed by services.quick, as launch.py's fast path prints them: the two cannot drift.
+    for line in quick.printed(due, short_ids(book, (rem.row_id for rem in due))):
+        typer.echo(line)
     if notify:
-        body = "\n".join(r.line() for r in due[:5]) + (
-            f"\n… and {len(due) - 5} more" if len(due) > 5 else ""
-        )
-        _notify(f"crm: {len(due)} reminder{'s' if len(due) > 1 else ''}", body)
+        quick.notify(*quick.notify_text(due))
 
 
 def agenda(
