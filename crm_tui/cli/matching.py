@@ -87,7 +87,7 @@ def print_matches(
     if capped and len(first) >= TABLE_CAP:
         total = count_matching(book, entity, text)
         if total > TABLE_CAP:
-            footer = f"{TABLE_CAP:,} of {total:,} shown (--limit N for more)"
+            footer = f"{TABLE_CAP:,} of {total:,} shown (--limit N)"
 
     def _all() -> Any:
         yield first
