@@ -4,24 +4,11 @@ is replaced by the server's."""
 
 from __future__ import annotations
 
-import inspect
-
 import pytest
 
 from crm_tui.services import payments
 from crm_tui.services.book import Book
 from tests.sync.conftest import laptop, server  # noqa: F401  (fixtures)
-
-
-def _wired() -> bool:
-    from crm_tui.server.crud import commands
-
-    return "run_payment_command" in inspect.getsource(commands)
-
-
-pytestmark = pytest.mark.skipif(
-    not _wired(), reason="the payment confirm command is not wired into the server yet (C)"
-)
 
 
 def test_manager_confirms_a_payment_a_rep_made_offline(laptop) -> None:  # noqa: F811
