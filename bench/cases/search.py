@@ -143,6 +143,8 @@ def run(ds: Dataset, log) -> tuple[list[Figure], dict]:
             note="in a thread; keystrokes before it is ready take the plain SQL path",
         ),
     ]
+    rows += _gil_beside_map_build(db, label)
+    rows += _clear_bar(db)
     rows += _followups(db, ds)
     raw.close()
     notes = []
@@ -159,6 +161,72 @@ def run(ds: Dataset, log) -> tuple[list[Figure], dict]:
             f"slowest keystroke the bar runs: {worst[0][1]!r}, {worst[0][0] * 1000:.1f} ms"
         )
     return rows, {"notes": notes}
+
+
+def _gil_beside_map_build(db, label: str) -> list[Figure]:
+    """How long a thread that needs the GIL (the UI thread echoing a key) waits while the map
+    is built in its thread: a ticker sleeps 1 ms in a loop; its lateness is the wait."""
+    import threading
+
+    from crm_tui.storage.search import CustomerHits
+
+    hits = CustomerHits(str(db.path))
+    hits.INLINE_DOCS = 0  # always the thread path, as on a big book
+    stop, late = threading.Event(), []
+
+    def tick() -> None:
+        while not stop.is_set():
+            started = time.perf_counter()
+            time.sleep(0.001)
+            late.append(max(0.0, time.perf_counter() - started - 0.001))
+
+    ticker = threading.Thread(target=tick, daemon=True)
+    ticker.start()
+    hits.ready(wait=True)
+    stop.set()
+    ticker.join()
+    late.sort()
+    return [
+        figure(
+            "search",
+            f"  GIL wait beside the map build in its thread (1 ms ticker, max; {label})",
+            Stats((late[-1],)) if late else None,
+            target="≤ 16 ms",
+            limit=16.0,
+            note=f"p99 {late[int(len(late) * 0.99)] * 1000:.1f} ms over {len(late)} ticks"
+            if late
+            else "",
+        )
+    ]
+
+
+def _clear_bar(db) -> list[Figure]:
+    """Backspace to empty: the customers list goes back to no filter and counts its rows."""
+    from crm_tui.services import lists
+
+    source = lists.source(db, "customer")
+    narrow = lists.compile(db, "customer", "city:北京")
+    source.quick_count()
+
+    def clear() -> None:
+        source.set_filter(narrow)
+        source.quick_count()
+        started = time.perf_counter()
+        source.set_filter(None)
+        source.quick_count()
+        took.append(time.perf_counter() - started)
+
+    took: list[float] = []
+    for _ in range(5):
+        clear()
+    return [
+        figure(
+            "search",
+            "  bar cleared: the unfiltered count again (kept until a write)",
+            Stats(tuple(took)),
+            p95=True,
+        )
+    ]
 
 
 def _followups(db, ds: Dataset) -> list[Figure]:

@@ -26,6 +26,7 @@ class SparseJumps:
     page_size: int
     _filter: Any
     _anchors: dict[int, tuple[Any, ...]]
+    _where: list[Any]
 
     def _shape(self) -> Any:
         """What the rows' order depends on (None when the filter cannot be a dict key)."""
@@ -88,3 +89,29 @@ class SparseJumps:
             query = query.where(*self._after(anchor)).order_by(*self._order_by()).offset(skip)
         row = conn.execute(query.limit(1)).first()
         return tuple(row) if row is not None else None
+
+    def _count_by_steps(self, conn: Any, interrupt: Any = None) -> int | None:
+        """Count the rows by stepping through the sort index SPARSE_STEP rows at a time,
+        leaving a sparse anchor at every step: the same index scan as count(*), and later
+        jumps start at most SPARSE_STEP rows from their page. None if `interrupt()` turned
+        true, or when this list's order has no index to step through (then count plainly)."""
+        from sqlalchemy import func
+
+        shape, every = self._shape(), list_memo.SPARSE_STEP
+        if shape is None or self.descending or self._where:
+            return None
+        memo = ListMemo.of(self.db)
+        version = memo.version()
+        position, key = -1, None
+        while True:
+            if interrupt is not None and interrupt():
+                return None
+            found = self._skip(conn, key, position + 1, every - 1)
+            if found is None or any(value is None for value in found):
+                break
+            position, key = position + every, found
+            memo.put_anchor(shape, position, key, version)
+        query = select(func.count()).select_from(self.table).where(*self._conditions())
+        if key is not None:
+            query = query.where(*self._after(key))
+        return position + 1 + int(conn.execute(query).scalar_one())

@@ -179,8 +179,9 @@ class ListSource(SparseJumps):
             return self._count
         generation = self.generation
         hits = self._ranked()
+        found: int | None = None
         if hits is not None:
-            found: int | None = len(hits)
+            found = len(hits)
         else:
             query = select(func.count()).select_from(self.table).where(*self._conditions())
             memo = version = None
@@ -193,12 +194,19 @@ class ListSource(SparseJumps):
                     self._count = found if generation == self.generation else None
                     return found
                 version = memo.version()
-                if self.entity in COUNT_INDEX:
+                if self.order_names == DEFAULT_ORDER.get(self.entity):
+                    # Along its sort index, leaving sparse anchors for jumps (list_jumps.py).
+                    with self.db.engine.connect() as conn:
+                        found = self._count_by_steps(conn, interrupt)
+                    if found is None and interrupt is not None and interrupt():
+                        return None
+                if found is None and self.entity in COUNT_INDEX:
                     query = text(
                         f"SELECT count(*) FROM {self.table.name} INDEXED BY "
                         f"{COUNT_INDEX[self.entity]} WHERE deleted = 0"
                     )
-            found = self._scalar(query, interrupt)
+            if found is None:
+                found = self._scalar(query, interrupt)
             if memo is not None and found is not None:
                 memo.put_count(self.entity, found, version)
         if found is not None and generation == self.generation:

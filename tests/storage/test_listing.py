@@ -198,7 +198,14 @@ def test_the_unfiltered_count_is_kept_across_filters_until_a_write(tmp_path, mon
             counts.append(str(query))
             return real_scalar(self, query, interrupt)
 
+        real_steps = ListSource._count_by_steps
+
+        def counting_steps(self, conn, interrupt=None):
+            counts.append("steps")
+            return real_steps(self, conn, interrupt)
+
         monkeypatch.setattr(ListSource, "_scalar", counting)
+        monkeypatch.setattr(ListSource, "_count_by_steps", counting_steps)
         source = ListSource(database, "customer")
         assert source.quick_count() == (5, True)
         source.set_filter(Filter("customer", (Compare("city", "=", "北京"),)))
@@ -218,3 +225,24 @@ def test_the_unfiltered_count_is_kept_across_filters_until_a_write(tmp_path, mon
         assert source.count() == 5
     finally:
         database.close()
+
+
+def test_the_unfiltered_count_steps_leave_anchors_for_a_first_jump(db, monkeypatch):
+    from crm_tui.storage import list_memo
+
+    monkeypatch.setattr(list_memo, "SPARSE_STEP", 40)
+    expected = reference(db, "customer", "", "sort_key, id")
+    source = ListSource(db, "customer", page_size=7)
+    assert source.count() == len(expected)
+    skipped: list[int] = []
+    real_skip = ListSource._skip
+
+    def counting_skip(self, conn, anchor, position, skip):
+        skipped.append(skip)
+        return real_skip(self, conn, anchor, position, skip)
+
+    monkeypatch.setattr(ListSource, "_skip", counting_skip)
+    jump = ListSource(db, "customer", page_size=7)
+    jump.count()  # remembered: no count, no scan
+    assert [r["id"] for r in jump.page(40)] == expected[280:287]
+    assert sum(skipped) < 40  # from the anchor at row 279 the counting left
