@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm_tui.services import payments
+from crm_tui.services import payments, products
 from crm_tui.services.book import Book
 from tests.sync.conftest import laptop, server  # noqa: F401  (fixtures)
 
@@ -75,3 +75,18 @@ def test_server_refuses_a_rep_confirming_or_a_forged_status(laptop) -> None:  # 
     )
     assert confirm.status == "rejected" and "only a manager" in (confirm.reason or "")
     assert forged.status == "rejected"
+
+
+def test_contracts_are_the_owners_and_managers_products_the_teams(laptop) -> None:  # noqa: F811
+    alice, bob, boss = laptop(), laptop(), laptop("manager")
+    book = Book(alice.db)
+    acme = alice.db.repos.customers.create({"name": "深圳电子"})
+    deal = alice.db.repos.opportunities.create({"customer_id": acme.id, "title": "板卡"})
+    contract = payments.new_contract(book, deal_ref=deal.id, amount="2000")
+    product = products.add_product(book, {"code": "PCB-1", "name": "主板", "list_price": "99"})
+    alice.sync()
+    bob.sync()
+    boss.sync()
+    assert bob.row("contract", contract.id) is None
+    assert boss.row("contract", contract.id)["amount"] == 200_000
+    assert bob.row("product", product.id)["name"] == "主板"
