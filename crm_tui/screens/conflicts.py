@@ -24,6 +24,7 @@ from crm_tui.domain.fields import ENTITIES, ValidationErrors
 from crm_tui.screens.base import CrmScreen
 from crm_tui.screens.shell import book_of, book_ready
 from crm_tui.services import records, sync
+from crm_tui.services.words import word_for
 from crm_tui.widgets.status_bar import SyncStatusChanged
 
 if TYPE_CHECKING:
@@ -78,13 +79,14 @@ def _stamp_time(book: Book, stamp: str | None) -> str:
 def _record_label(book: Book, entity: str, row_id: str) -> str:
     known = entity in ENTITIES
     rec = records.get(book, entity, row_id, include_deleted=True) if known else None
+    word = word_for(entity)
     if rec is None:
-        return f"{entity} {row_id[:8]} (not on this laptop)"
+        return f"{word} {row_id[:8]} (not on this laptop)"
     for name in _TITLE_FIELDS:
         value = getattr(rec, name, None)
         if value:
-            return f"{entity.replace('_', ' ')}: {value}"
-    return f"{entity} {row_id[:8]}"
+            return f"{word}: {value}"
+    return f"{word} {row_id[:8]}"
 
 
 def describe(book: Book, entry: dict[str, Any]) -> ConflictView:
@@ -168,7 +170,7 @@ def parked_lines(book: Book, limit: int = 6) -> str:
         " (retried at each sync):"
     ]
     for row in rows[:limit]:
-        lines.append(f"  {row.entity} {row.row_id[:8]}: {row.reason}")
+        lines.append(f"  {word_for(row.entity)} {row.row_id[:8]}: {row.reason}")
     return "\n".join(lines)
 
 

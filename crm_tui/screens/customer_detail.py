@@ -1,5 +1,5 @@
 """Provides `CustomerDetailScreen`: one customer with their contacts, follow-up timeline,
-deals and expenses, each in a tab with a lazy table; `a` adds a record to the open tab."""
+deals and claims, each in a tab with a lazy table; `a` adds a record to the open tab."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from crm_tui.screens.followups import (
 from crm_tui.screens.forms import RecordForm
 from crm_tui.screens.opportunities import refresh_status
 from crm_tui.services import customers, records
+from crm_tui.services.words import word_for
 from crm_tui.widgets.record_table import Column, RecordTable
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ TABS: dict[str, tuple[str, str, str, list[str]]] = {
         ["title", "stage", "amount", "probability", "expected_close", "next_step", "competitor_id"],
     ),
     "expenses": (
-        "Expenses",
+        "Claims",
         "m",
         "expense",
         ["spent_on", "category", "amount", "opportunity_id", "description", "receipt"],
@@ -66,7 +67,7 @@ def _money(row: dict[str, Any]) -> str:
 
 
 class CustomerDetailScreen(CrmScreen):
-    """A customer's card above tabs for contacts, the follow-up timeline, deals, expenses."""
+    """A customer's card above tabs for contacts, the follow-up timeline, deals, claims."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="detail.back"),
@@ -75,9 +76,16 @@ class CustomerDetailScreen(CrmScreen):
             "add",
             "Add here",
             id="detail.add",
-            tooltip="Add a contact, follow-up, deal or expense to the open tab",
+            tooltip="Add a contact, follow-up, deal or claim to the open tab",
         ),
         Binding("e", "edit", "Edit customer", id="detail.edit"),
+        Binding(
+            "E",
+            "edit_row",
+            "Edit row",
+            id="detail.edit-row",
+            tooltip="Edit the contact, follow-up, deal or claim under the cursor",
+        ),
         Binding(
             "x",
             "done",
@@ -91,10 +99,20 @@ class CustomerDetailScreen(CrmScreen):
         ),
     ]
 
-    def __init__(self, book: Book, customer_id: str, *, tab: str | None = None) -> None:
+    def __init__(
+        self,
+        book: Book,
+        customer_id: str,
+        *,
+        tab: str | None = None,
+        row_id: str | None = None,
+    ) -> None:
+        """`row_id`: a record of `tab` (a contact, follow-up, deal or claim) to put the
+        cursor on, e.g. what the desk's enter opened."""
         super().__init__(book)
         self.customer_id = customer_id
         self.initial_tab = tab if tab in TABS else "timeline"
+        self.focus_row = row_id
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="card")
@@ -145,6 +163,8 @@ class CustomerDetailScreen(CrmScreen):
 
     def on_mount(self) -> None:
         self.show_card()
+        if self.focus_row:
+            self.query_one(f"#table-{self.initial_tab}", RecordTable).select_id(self.focus_row)
         self.call_after_refresh(self._focus_tab)
 
     def _focus_tab(self) -> None:
@@ -213,7 +233,7 @@ class CustomerDetailScreen(CrmScreen):
         def save(values: dict[str, str]) -> Any:
             return customers.add_record(book, customer_id, entity, values)
 
-        name = {"activity": "follow-up", "opportunity": "deal"}.get(entity, entity)
+        name = word_for(entity)
         initial = customers.new_record_defaults(book, customer_id, entity)
         self.app.push_screen(
             RecordForm(
@@ -250,8 +270,24 @@ class CustomerDetailScreen(CrmScreen):
         mark_done(self.app, self.book, str(row["id"]), self._saved)
 
     def on_record_table_row_selected(self, event: RecordTable.RowSelected) -> None:
-        title, _key, entity, fields = TABS[self.current_tab]
-        book, row_id = self.book, event.row_id
+        _title, _key, entity, fields = TABS[self.current_tab]
+        row_id = event.row_id
+        if entity in ("activity", "opportunity"):
+            # The record itself, cursor on it (issue 13 item 15); `E` edits it here.
+            self.shell.open_record(entity, row_id, self.customer_id)
+            return
+        self._edit_row(entity, row_id, fields)
+
+    def action_edit_row(self) -> None:
+        row = self._current_row()
+        if row is None:
+            self.notify("Pick a row first.", severity="warning")
+            return
+        _title, _key, entity, fields = TABS[self.current_tab]
+        self._edit_row(entity, str(row["id"]), fields)
+
+    def _edit_row(self, entity: str, row_id: str, fields: list[str]) -> None:
+        book = self.book
         if entity == "activity":
             edit_follow_up(self.app, book, row_id, self._saved)
             return
@@ -261,7 +297,7 @@ class CustomerDetailScreen(CrmScreen):
         self.app.push_screen(
             RecordForm(
                 entity,
-                title=f"Edit {title.lower().rstrip('s')}",
+                title=f"Edit {word_for(entity)}",
                 initial=record.model_dump(),
                 fields=fields,
                 save=lambda changes: records.update(book, entity, row_id, changes),

@@ -47,11 +47,17 @@ TAB_KEYS = {
 TAB_TITLES = {
     "summary": "Summary",
     "customers": "Customers",
-    "opportunities": "Opportunities",
-    "expenses": "Expenses",
+    "opportunities": "Deals",
+    "expenses": "Claims",
     "receivables": "Receivables",
 }
-TITLES = {**REPORT_TITLES, "receivables": "Receivables"}
+# In the screens' words (issue 13 item 11): deals and claims, not opportunities and expenses.
+TITLES = {
+    **REPORT_TITLES,
+    "opportunities": "Deal analysis",
+    "expenses": "Claim analysis",
+    "receivables": "Receivables",
+}
 UNITS = ("month", "quarter", "year")
 
 
@@ -65,7 +71,7 @@ def _check_export_path(text: str) -> str | None:
 
 
 class ReportsScreen(CrmScreen):
-    """Work summary, customers, opportunities and expenses for a period."""
+    """Work summary, customers, deals and claims for a period."""
 
     CSS_PATH: ClassVar[str] = "reports.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
