@@ -91,7 +91,7 @@ def merge(
 
 def reassign(
     ctx: typer.Context,
-    entity: str = typer.Argument(..., help="customer, contact, follow-up, deal, expense…"),
+    entity: str = typer.Argument(..., help="customer, contact, follow-up, deal, claim…"),
     ref: str = typer.Argument(..., help="The record's id, id prefix or title."),
     to: str = typer.Option(..., "--to", help="The team member who takes it (name or id)."),
 ) -> None:

@@ -120,7 +120,7 @@ def import_csv_command(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="The CSV file (any common encoding or delimiter)."),
     entity: str = typer.Option(
-        "customers", "--entity", "-e", help="customers, contacts, followups or opportunities."
+        "customers", "--entity", "-e", help="customers, contacts, followups or deals."
     ),
     maps: list[str] = typer.Option(
         [], "--map", "-m", help="COLUMN=field, repeatable; COLUMN= ignores a column."
@@ -214,7 +214,15 @@ def _output(path: Path | None, bom: bool = False) -> Iterator[IO[str]]:
 
 def _exporting(what: str, output: Path | None, count: int) -> None:
     if output is not None:
-        typer.echo(f"exported {count} {what} to {output}", err=True)
+        from crm_tui.services.words import screen_words
+
+        # "exported 1,671 deals", in the screens' words (never "1671 opportunity").
+        noun = screen_words(what)
+        if count != 1 and not noun.endswith("s"):
+            noun = {"follow-up": "follow-ups", "deal": "deals", "claim": "claims"}.get(
+                noun, noun + "s"
+            )
+        typer.echo(f"exported {count:,} {noun} to {output}", err=True)
 
 
 _OUTPUT = typer.Option(None, "--output", "-o", help="File to write (default: standard output).")
@@ -223,7 +231,7 @@ _OUTPUT = typer.Option(None, "--output", "-o", help="File to write (default: sta
 @export_app.command("csv")
 def export_csv_command(
     ctx: typer.Context,
-    entity: str = typer.Argument(..., help="customers, contacts, followups, opportunities, …"),
+    entity: str = typer.Argument(..., help="customers, contacts, followups, deals, claims, …"),
     query: str | None = typer.Argument(None, help="Only records matching this query."),
     output: Path | None = _OUTPUT,
 ) -> None:

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from crm_tui.domain.fields import EntitySpec
     from crm_tui.services.book import Book
 
-ENTITY_HELP = "customers contacts followups opportunities expenses competitors announcements views"
+ENTITY_HELP = "customers contacts followups deals claims competitors announcements views"
 
 
 def entity_spec(name: str) -> EntitySpec:
