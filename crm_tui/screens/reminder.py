@@ -4,6 +4,10 @@ Every `reminders.interval` seconds (a setting; 30 by default) the watcher asks
 services/reminders.py what is due and has not been shown on this laptop. Each new reminder
 rings the terminal bell and shows a toast once; due follow-ups also open a small dialog with
 keys to open the follow-up, snooze it (15 min, 1 hour, tomorrow 09:00) or mark it done.
+
+Nothing pops over a dialog or a form (issue 13 item 14): while one is open the reminders
+wait and come when it closes. Many at once (a big book's first open) come as one summary,
+"230 overdue follow-ups — o open the list", not a toast each and "+230 more".
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from crm_tui.domain.fields import ValidationErrors
+from crm_tui.screens.followups import FollowUpsScreen
 from crm_tui.screens.shell import book_of, book_ready, shell_of
-from crm_tui.services import followups, reminders
+from crm_tui.services import followups, lists, reminders
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -28,6 +33,71 @@ if TYPE_CHECKING:
     from crm_tui.services.book import Book
 
 SNOOZE_LABELS = {"15m": "15 minutes", "1h": "1 hour", "tomorrow": "Tomorrow 09:00"}
+SUMMARY_AT = 5  # more due follow-ups than this at once: one summary instead of a queue
+TOASTS_AT_MOST = 3  # birthdays / deals closing toasted one by one; the rest as "and N more"
+WAIT_FOR_MODAL = 1.0  # seconds between looks while a dialog or form is open
+
+
+def overdue_count(book: Book) -> int:
+    """Open follow-ups due before the start of today (domain/followup_rules' one meaning)."""
+    return lists.source(book, "activity", followups.view_filter("overdue", book.clock)).count()
+
+
+def open_overdue_list(app: App[Any]) -> None:
+    """The Follow-ups section on its Overdue view."""
+    shell = shell_of(app)
+    shell.show_section("followups")
+
+    def after() -> None:
+        if isinstance(shell.screen, FollowUpsScreen):
+            shell.screen.action_view("overdue")
+
+    shell.call_after_refresh(after)
+
+
+class ReminderSummaryScreen(ModalScreen[None]):
+    """Many follow-ups due at once: how many are overdue, o opens the list, escape later."""
+
+    DEFAULT_CSS = """
+    ReminderSummaryScreen { align: center middle; }
+    ReminderSummaryScreen > Vertical {
+        width: 60; max-width: 100%; height: auto; border: thick $warning;
+        background: $surface; padding: 1 2;
+    }
+    ReminderSummaryScreen .reminder-title { text-style: bold; }
+    ReminderSummaryScreen .reminder-keys { color: $text-muted; margin-top: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("o", "open", "Open the list", id="reminder-summary.open"),
+        Binding("escape", "later", "Later", id="reminder-summary.later"),
+    ]
+
+    def __init__(self, due: int, overdue: int) -> None:
+        super().__init__()
+        self.due = due
+        self.overdue = overdue
+
+    def compose(self) -> ComposeResult:
+        if self.overdue:
+            title = f"⏰ {self.overdue:,} overdue follow-up{'s' if self.overdue != 1 else ''}"
+            rest = self.due - self.overdue
+            detail = f"and {rest:,} more due today" if rest > 0 else ""
+        else:
+            title, detail = f"⏰ {self.due:,} follow-ups due", ""
+        with Vertical():
+            yield Static(title, classes="reminder-title", id="reminder-title")
+            yield Static(detail, id="reminder-detail")
+            yield Static("o open the list · escape later", classes="reminder-keys")
+
+    def action_open(self) -> None:
+        self.dismiss(None)
+        if self.overdue:
+            open_overdue_list(self.app)
+        else:
+            shell_of(self.app).show_section("followups")
+
+    def action_later(self) -> None:
+        self.dismiss(None)
 
 
 class ReminderScreen(ModalScreen[None]):
@@ -149,6 +219,9 @@ class ReminderWatcher:
     def __init__(self, app: App[Any], start: bool = True) -> None:
         self.app = app
         self.timer = None
+        self.pending: list[reminders.Reminder] = []  # collected, waiting for a modal to close
+        self.overdue: int | None = None  # counted when many follow-ups came due at once
+        self._waiting = False
         if start:
             # The first check comes after one interval, once the app has settled.
             self.timer = app.set_interval(self.interval(), self._tick, name="reminders")
@@ -174,7 +247,12 @@ class ReminderWatcher:
     def _collect_and_show(self, book: Book) -> None:
         fresh = self.collect(book)
         if fresh:
-            self.app.call_from_thread(self.show, book, fresh)
+            overdue = self._count_if_many(book, fresh)
+            self.app.call_from_thread(self.show, book, fresh, overdue)
+
+    def _count_if_many(self, book: Book, fresh: list[reminders.Reminder]) -> int | None:
+        due = sum(1 for r in fresh if r.kind == "followup") + len(self.pending)
+        return overdue_count(book) if due > SUMMARY_AT else None
 
     def collect(self, book: Book) -> list[reminders.Reminder]:
         """What came due since the last check, marked as shown (database work only)."""
@@ -182,17 +260,47 @@ class ReminderWatcher:
         reminders.mark_shown(book, fresh)
         return fresh
 
-    def show(self, book: Book, fresh: list[reminders.Reminder]) -> None:
-        """Ring, toast each reminder, and open the dialog for due follow-ups (UI thread)."""
+    def modal_open(self) -> bool:
+        """A dialog or form is up: a reminder must not cover it or take its keys."""
+        return any(screen.is_modal for screen in self.app.screen_stack)
+
+    def show(self, book: Book, fresh: list[reminders.Reminder], overdue: int | None = None) -> None:
+        """Show what came due now, or once no dialog or form is open (UI thread)."""
+        self.pending.extend(fresh)
+        if overdue is not None:
+            self.overdue = overdue
+        self._deliver(book)
+
+    def _retry(self, book: Book) -> None:
+        self._waiting = False
+        self._deliver(book)
+
+    def _deliver(self, book: Book) -> None:
+        if not self.pending:
+            return
+        if self.modal_open():
+            if not self._waiting:  # one timer at a time
+                self._waiting = True
+                self.app.set_timer(WAIT_FOR_MODAL, lambda: self._retry(book))
+            return
+        due, self.pending = self.pending, []
+        overdue, self.overdue = self.overdue, None
         self.app.bell()
-        for rem in fresh:
-            label = {"followup": "Follow-up due", "birthday": "Birthday", "deal": "Deal closing"}[
-                rem.kind
-            ]
-            self.app.notify(rem.line(), title=label, timeout=10)
-        followups = [r for r in fresh if r.kind == "followup"]
-        if followups and not isinstance(self.app.screen, ReminderScreen):
-            self.app.push_screen(ReminderScreen(book, followups))
+        follow = [r for r in due if r.kind == "followup"]
+        others = [r for r in due if r.kind != "followup"]
+        labels = {"followup": "Follow-up due", "birthday": "Birthday", "deal": "Deal closing"}
+        many = len(follow) > SUMMARY_AT
+        toasts = others if many else due
+        for rem in toasts[:TOASTS_AT_MOST] if many else toasts:
+            self.app.notify(rem.line(), title=labels[rem.kind], timeout=10)
+        if many and len(others) > TOASTS_AT_MOST:
+            self.app.notify(f"and {len(others) - TOASTS_AT_MOST} more reminders", timeout=10)
+        if many:
+            if overdue is None:
+                overdue = overdue_count(book)
+            self.app.push_screen(ReminderSummaryScreen(len(follow), overdue))
+        elif follow and not isinstance(self.app.screen, ReminderScreen):
+            self.app.push_screen(ReminderScreen(book, follow))
 
     def check(self) -> list[reminders.Reminder]:
         """Check now and show what came due, all on this thread; returns the reminders shown."""
@@ -201,5 +309,5 @@ class ReminderWatcher:
             return []
         fresh = self.collect(book)
         if fresh:
-            self.show(book, fresh)
+            self.show(book, fresh, self._count_if_many(book, fresh))
         return fresh

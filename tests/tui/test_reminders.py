@@ -131,3 +131,58 @@ async def test_the_timer_reads_the_database_off_the_ui_thread(quiet_book, monkey
                 break
         assert isinstance(app.screen, ReminderScreen)
         assert threads and threading.current_thread().name not in threads
+
+
+async def test_a_reminder_waits_while_a_form_is_open_and_takes_none_of_its_keys(quiet_book):
+    from crm_tui.screens.forms import RecordForm
+
+    db, call_id = quiet_book
+    app = make_app(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = RecordForm("customer", title="New customer", save=db.repos.customers.create)
+        app.push_screen(form)
+        await pilot.pause()
+        watcher = ReminderWatcher(app, start=False)
+        db.clock.advance(timedelta(hours=1))
+        assert [r.row_id for r in watcher.check()] == [call_id]
+        await pilot.press(*"so")  # s and o are the reminder dialog's keys
+        await pilot.pause()
+        assert app.screen is form
+        assert form.text_of("name") == "so"
+        assert not any("call Acme" in str(n.message) for n in app._notifications)
+        await pilot.press("escape", "y")  # discard the form
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if isinstance(app.screen, ReminderScreen):
+                break
+        assert isinstance(app.screen, ReminderScreen)  # shown once the form closed
+        assert any("call Acme" in str(n.message) for n in app._notifications)
+
+
+async def test_many_due_follow_ups_come_as_one_summary_with_the_overdue_list(quiet_book):
+    from crm_tui.screens.followups import FollowUpsScreen
+    from crm_tui.screens.reminder import ReminderSummaryScreen
+
+    db, _ = quiet_book
+    customer = db.repos.customers.resolve("Acme")
+    for n in range(8):
+        db.repos.activities.create(
+            {"customer_id": customer.id, "subject": f"old call {n}", "due_at": "yesterday 09:00"}
+        )
+    app = make_app(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        watcher = ReminderWatcher(app, start=False)
+        db.clock.advance(timedelta(hours=1))
+        assert len(watcher.check()) == 9
+        await pilot.pause()
+        summary = app.screen
+        assert isinstance(summary, ReminderSummaryScreen)
+        assert "8 overdue follow-ups" in str(summary.query_one("#reminder-title").render())
+        assert "1 more due today" in str(summary.query_one("#reminder-detail").render())
+        assert not any("old call" in str(n.message) for n in app._notifications)
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, FollowUpsScreen)
+        assert app.screen.view == "overdue"
