@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from crm_tui.domain.filter import AllOf, AnyOf, Filter, OneOf
 from crm_tui.domain.urgency import total
 from crm_tui.screens.shell import Shell, book_of, shell_of
 from crm_tui.services.book import Book
+from crm_tui.widgets.footer import CrmFooter
 from crm_tui.widgets.query_bar import QueryBar
 from crm_tui.widgets.record_table import RecordTable
 from crm_tui.widgets.saved_views import SavedViews
@@ -58,7 +58,7 @@ class CrmScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield from self.compose_body()
         yield StatusBar()
-        yield Footer()
+        yield CrmFooter()
 
     def compose_body(self) -> ComposeResult:
         yield from ()

@@ -128,8 +128,8 @@ class OpportunitiesScreen(ListScreen):
             Column("title", "Deal", 0),
             Column("stage", "Stage", 11),
             Column("amount", "Amount", 15, "right", money_cell),
-            Column("probability", "%", 3, "right"),
-            Column("weighted", "Weighted", 15, "right", weighted_cell),
+            Column("probability", "%", 3, "right", drop=1),
+            Column("weighted", "Weighted", 15, "right", weighted_cell, drop=2),
             Column("expected_close", "Close", 10, text=_date_cell("expected_close")),
         ]
 

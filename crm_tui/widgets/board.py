@@ -22,13 +22,19 @@ HEADER_LINES = 4  # stage and count, total, weighted, rule
 CARD_LINES = 4  # customer, title, amount and close date, gap
 
 
-def short_money(minor: int, currency: str, width: int) -> str:
-    """Money that fits `width` cells: full, then whole units, then thousands or millions."""
+MONEY_MODES = ("full", "whole", "short")
+
+
+def short_money(minor: int, currency: str, width: int, mode: str | None = None) -> str:
+    """Money that fits `width` cells: full, then whole units, then thousands or millions.
+    With `mode` the board's one format is used for every amount (it falls back to the short
+    form only when even that amount does not fit)."""
     full = format_money(minor, currency)
-    if cell_len(full) <= width:
-        return full
     whole = format_money(minor - minor % 100, currency).rsplit(".", 1)[0]
-    if cell_len(whole) <= width:
+    if mode == "full" or (mode is None and cell_len(full) <= width):
+        if cell_len(full) <= width:
+            return full
+    if mode in (None, "full", "whole") and cell_len(whole) <= width:
         return whole
     symbol = format_money(0, currency).rstrip("0.,")
     major = minor / 100
@@ -36,6 +42,16 @@ def short_money(minor: int, currency: str, width: int) -> str:
         if major >= divisor:
             return f"{symbol}{major / divisor:.1f}{suffix}"
     return whole
+
+
+def money_mode(amounts: list[tuple[int, str, int]]) -> str:
+    """The most detailed format in which every (minor, currency, width) amount fits."""
+    for mode in MONEY_MODES[:-1]:
+        if all(
+            cell_len(short_money(minor, cur, 10**6, mode)) <= width for minor, cur, width in amounts
+        ):
+            return mode
+    return "short"
 
 
 def _main_currency(totals: dict[str, Money]) -> tuple[str, Money] | None:
@@ -83,6 +99,7 @@ class Board(Widget, can_focus=True):
         self.column = 0
         self.rows: list[int] = []
         self.tops: list[int] = []
+        self.money_mode = "full"  # the one money format of the last render
 
     # --- data ------------------------------------------------------------------------------
     def set_columns(self, columns: list[StageColumn], keep: str | None = None) -> None:
@@ -150,6 +167,19 @@ class Board(Widget, can_focus=True):
         base, extra = divmod(usable, n)
         return [base + (1 if i < extra else 0) for i in range(n)]
 
+    def _money_mode(self, widths: list[int], height: int) -> str:
+        """One money format for the whole board: every total and card in it fits."""
+        amounts: list[tuple[int, str, int]] = []
+        shown = self._visible_cards(height)
+        for c, (column, width) in enumerate(zip(self.columns, widths, strict=False)):
+            main = _main_currency(column.totals)
+            if main:
+                room = width - 4 - (1 if len(column.totals) > 1 else 0)
+                amounts += [(main[1].total, main[0], room), (main[1].weighted, main[0], room)]
+            top = self.tops[c] if c < len(self.tops) else 0
+            amounts += [(c.amount, c.currency, width) for c in column.cards[top : top + shown]]
+        return money_mode(amounts)
+
     def _visible_cards(self, height: int) -> int:
         return max(1, (height - HEADER_LINES - 1) // CARD_LINES)
 
@@ -157,16 +187,20 @@ class Board(Widget, can_focus=True):
         column = self.columns[c]
         focused = self.has_focus and c == self.column
         count = f"{column.count:,}"
-        name = column.stage.value.upper()[: max(1, width - len(count) - 1)]
+        name = column.stage.value.upper()
         head_style = "bold reverse" if focused else "bold"
-        lines = [_pair(name, count, width, head_style)]
+        # The stage's whole name; its count moves down beside the total when both do not fit.
+        split = cell_len(name) + len(count) + 1 > width
+        lines = [_pair(name[:width], "" if split else count, width, head_style)]
         main = _main_currency(column.totals)
         mixed = "+" if len(column.totals) > 1 else ""
+        mode = self.money_mode
         if main:
             currency, money = main
-            total = short_money(money.total, currency, width - 4 - len(mixed)) + mixed
-            weighted = short_money(money.weighted, currency, width - 4 - len(mixed)) + mixed
-            lines.append(_pair("Σ", total, width))
+            room = width - 4 - len(mixed)
+            total = short_money(money.total, currency, room, mode) + mixed
+            weighted = short_money(money.weighted, currency, room, mode) + mixed
+            lines.append(_pair(count if split else "Σ", total, width))
             lines.append(_pair("wtd", weighted, width, "dim"))
         else:
             lines += [Text(""), Text("")]
@@ -185,7 +219,7 @@ class Board(Widget, can_focus=True):
             when = card.closed_on or card.expected_close
             lines.append(Text(card.customer, style=f"bold {style}".strip()))
             lines.append(Text(card.title, style=style))
-            amount = short_money(card.amount, card.currency, width)
+            amount = short_money(card.amount, card.currency, width, mode)
             day = when.strftime("%m-%d") if when else ""
             if cell_len(amount) + len(day) + 1 > width:
                 day = ""  # the amount matters more than the date on a narrow column
@@ -203,6 +237,7 @@ class Board(Widget, can_focus=True):
         if not self.columns:
             return Text("Loading…" if not self.loaded else "No deals.", style="dim")
         widths = self._widths(width)
+        self.money_mode = self._money_mode(widths, height)
         columns = [self._column_lines(c, w, height) for c, w in enumerate(widths)]
         out = Text()
         for y in range(height):

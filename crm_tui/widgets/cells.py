@@ -12,13 +12,15 @@ from rich.cells import cell_len, set_cell_size
 
 @dataclass(frozen=True)
 class Column:
-    """A column: `width` in cells (0 = share what is left); `text` renders a row's cell."""
+    """A column: `width` in cells (0 = share what is left); `text` renders a row's cell;
+    `drop` ranks the columns a narrow table hides first (the names keep MIN_FLEX cells)."""
 
     key: str
     title: str
     width: int = 0
     align: Literal["left", "right"] = "left"
     text: Callable[[dict[str, Any]], str] | None = None
+    drop: int = 0  # > 0: hidden on a narrow table, highest first, to give names room
 
     def cell(self, row: dict[str, Any]) -> str:
         if self.text is not None:

@@ -38,6 +38,7 @@ __all__ = ["Column", "RecordTable", "fit"]
 
 MAX_PAGES = 64
 FIND_PAGES = 40  # how far select_id looks for its row
+MIN_FLEX = 14  # cells a name column keeps before `drop` columns are hidden
 PLACEHOLDER = "…"  # a row whose page is on its way
 
 
@@ -306,22 +307,29 @@ class RecordTable(ScrollView, can_focus=True):
 
     # --- rendering -------------------------------------------------------------------------
     def _widths(self, total: int) -> list[int]:
-        fixed = sum(c.width for c in self.columns) + len(self.columns) - 1
-        flexible = [c for c in self.columns if c.width == 0]
-        spare = max(0, total - fixed)
-        share = spare // len(flexible) if flexible else 0
-        widths = []
-        for column in self.columns:
-            if column.width:
-                widths.append(column.width)
-            else:
-                widths.append(max(4, share))
-        return widths
+        """Each column's width; 0 for a `drop` column hidden so the flexible ones (customer,
+        deal, subject) keep MIN_FLEX cells before money columns take the line."""
+        shown = list(self.columns)
+        flexible = [c for c in shown if c.width == 0]
+        while flexible:
+            fixed = sum(c.width for c in shown) + len(shown) - 1
+            if (total - fixed) // len(flexible) >= MIN_FLEX:
+                break
+            droppable = [c for c in shown if c.drop]
+            if not droppable:
+                break
+            shown.remove(max(droppable, key=lambda c: c.drop))
+        fixed = sum(c.width for c in shown) + len(shown) - 1
+        share = max(0, total - fixed) // len(flexible) if flexible else 0
+        return [
+            0 if column not in shown else column.width or max(4, share) for column in self.columns
+        ]
 
     def _line_text(self, cells: list[str], widths: list[int]) -> str:
         parts = [
             fit(text, width, column.align)
             for text, width, column in zip(cells, widths, self.columns, strict=True)
+            if width
         ]
         return " ".join(parts)
 

@@ -343,3 +343,37 @@ async def test_help_names_no_widget_and_shows_quit_as_the_footer_does(app):
         await settle(pilot)
         rows = binding_rows(app.screen)
         assert not {w for w, *_ in rows} & {"RecordTable", "QueryBar", "SavedViews"}
+
+
+async def test_at_80x24_the_footer_keeps_help_and_lists_give_names_room(app):
+    """Issue 13 item 21: `? Help` shows on every section at 80x24; the deals list hides
+    Weighted and % before Customer and Deal shrink under 14 cells; the board shows whole
+    stage names and one money format."""
+    from textual.widgets._footer import FooterKey
+
+    from crm_tui.widgets.board import Board
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in ("1", "2", "3", "5", "4"):
+            await pilot.press(key)
+            await settle(pilot)
+            helps = [k for k in app.screen.query(FooterKey) if k.action == "help"]
+            assert helps and helps[0].region.width > 0, key
+            assert helps[0].region.right <= 80, key
+        table = app.screen.table
+        inner = table.scrollable_content_region.width
+        widths = dict(zip([c.key for c in table.columns], table._widths(inner), strict=True))
+        assert widths["customer_name"] >= 14 and widths["title"] >= 14, (inner, widths)
+        assert widths["weighted"] == 0
+        await pilot.press("b")
+        await settle(pilot)
+        text = str(app.screen.query_one(Board).render())
+        assert "NEGOTIATION" in text
+        amounts = [w for w in text.split() if w.startswith("¥")]
+        assert amounts
+        styles = {
+            ("k" in a or "M" in a or "G" in a, "." in a and not a[-1].isalpha()) for a in amounts
+        }
+        assert (
+            len({s for s in styles if s != (False, False)}) <= 1
+        )  # one way, not ¥1.2M and ¥1,234.00
