@@ -65,7 +65,30 @@ def hoisted(group: Any, ctx: Any, args: list[str]) -> list[str]:
 
 
 class HoistGroup(TyperGroup):
-    """A Typer group whose options may also follow its subcommand."""
+    """A Typer group whose options may also follow its subcommand; an unknown option of a
+    subcommand gets the app's own `error:` line with "did you mean"."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> Any:
         return super().parse_args(ctx, hoisted(self, ctx, args))
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            if type(exc).__name__ != "NoSuchOption":  # typer vendors click: match by name
+                raise
+            _unknown_option(exc)
+
+
+def _unknown_option(exc: Any) -> None:
+    import typer
+
+    name = getattr(exc, "option_name", "") or ""
+    near = sorted(getattr(exc, "possibilities", None) or [])
+    from difflib import get_close_matches
+
+    best = get_close_matches(name, near, n=1, cutoff=0.5) or near[:1]
+    hint = f"; did you mean {best[0]}?" if best else ""
+    where = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "crm"
+    typer.echo(f"error: {where} has no option {name}{hint} (see {where} --help)", err=True)
+    raise typer.Exit(2)

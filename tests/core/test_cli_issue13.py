@@ -195,6 +195,9 @@ def test_unknown_fields_suggest_and_help_lists_fields(crm) -> None:
     assert bad.exit_code == 1 and "did you mean --city?" in bad.stderr
     helped = crm("edit", "--help").stdout
     assert "--city" in helped and "--due-at" in helped and "--expected-close" in helped
+    typo = crm("add", "customer", "X", "--cty", "上海")
+    assert typo.exit_code == 2
+    assert typo.stderr.startswith("error: ") and "did you mean --city?" in typo.stderr
     negative = crm("add", "expense", "-20")
     assert negative.exit_code == 1
     assert negative.stderr.startswith("error: amount:") and "No such option" not in negative.stderr
