@@ -89,6 +89,37 @@ def run(ds: Dataset, log) -> tuple[list[Figure], dict]:
                 limit=30.0,
             )
         )
+    # The jumps above start from the sparse anchors the count left (every 10,000th key;
+    # kept until a commit). What that count costs, and a jump with neither (after a write):
+    from crm_tui.storage.list_memo import ListMemo
+
+    memo = ListMemo.of(db)
+
+    def cold_count() -> None:
+        memo.forget()
+        lists.source(db, "activity").count()
+
+    def cold_jump() -> None:
+        memo.forget()
+        show(positions["middle page"], lists.source(db, "activity"))
+
+    plain_count = "SELECT count(*) FROM activity INDEXED BY ix_activity_list_due WHERE deleted = 0"
+    few = min(runs, 3)
+    rows += [
+        figure(
+            "lists",
+            f"count of {total:,} follow-ups, stepping the sort index (an anchor per 10,000)",
+            measure(cold_count, few),
+            baseline="plain sqlite3 count(*) on the list index",
+            base=measure(lambda: raw.execute(plain_count).fetchone(), few),
+        ),
+        figure(
+            "lists",
+            "middle page with no count and no anchor yet (first jump after a write)",
+            measure(cold_jump, few),
+        ),
+    ]
+    memo.forget()
     # Scrolling on from a page already shown reads by keyset (no OFFSET).
     source = lists.source(db, "activity")
     middle = positions["middle page"] // 50 * 50

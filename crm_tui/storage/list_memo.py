@@ -44,6 +44,13 @@ class ListMemo:
                 weakref.finalize(db, found.close)
             return found
 
+    def forget(self) -> None:
+        """Drop everything learnt, as a commit would (the bench measures cold lists with it)."""
+        with self._lock:
+            self._counts.clear()
+            self._anchors.clear()
+            self._version = None
+
     def close(self) -> None:
         with self._lock:
             if self._conn is not None:
