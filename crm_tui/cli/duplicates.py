@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from crm_tui.services.book import Book
 
 COLUMNS = ["customer", "owner", "other", "other_owner", "matched", "state", "id", "other_id"]
-ID_SHOWN = 18
 LOOK_ALIKES_SHOWN = 20
 TITLES = {"other_owner": "other's owner", "id": "id", "other_id": "other id"}
 
@@ -41,8 +40,11 @@ def duplicates(
         if not rows:
             typer.echo("No duplicate customers: nobody else claims yours.")
             return
-        # Id prefixes past the UUIDv7 time bits: enough for `crm merge`, and the table fits.
-        rows = [r | {"id": r["id"][:ID_SHOWN], "other_id": r["other_id"][:ID_SHOWN]} for r in rows]
+        # The shortest prefixes unique in the book: enough for `crm merge`, and the table fits.
+        from crm_tui.services.short_ids import short_ids
+
+        shorts = short_ids(book, [i for r in rows for i in (r["id"], r["other_id"])])
+        rows = [r | {"id": shorts[r["id"]], "other_id": shorts[r["other_id"]]} for r in rows]
     emit(rows, COLUMNS, fmt, TITLES)
     if fmt == "table":
         hint = (
