@@ -137,6 +137,11 @@ def edit(ctx: typer.Context, ref: str = typer.Argument(..., metavar="ID")) -> No
     book = state(ctx).book
     entity, rec = run_or_fail(lambda: records.find_any(book, ref))
     changes: dict[str, Any] = _field_changes(entity, list(ctx.args))
+    if entity == "expense" and "status" in changes:  # a claim moves by its commands
+        fail(
+            f"status: a claim's status changes with `crm submit {ref}`, `crm withdraw {ref}`, "
+            f"`crm approve {ref} [--note …]` or `crm reject {ref} --note …`"
+        )
     for name, value in list(changes.items()):
         fspec = ENTITIES[entity].by_name[name]
         if fspec.kind == "ref" and value:

@@ -111,7 +111,7 @@ def test_claim_and_deal_actions_are_commands(db_path, crm) -> None:
     cust = crm("add", "customer", "Acme Ltd").stdout.strip()
     claim = crm("add", "expense", "88", "--category", "meals", "--customer", cust).stdout.strip()
     refused = crm("edit", claim, "--status", "submitted")
-    assert refused.exit_code == 1 and "submit" in refused.stderr
+    assert refused.exit_code == 1 and f"crm submit {claim}" in refused.stderr
     assert crm("submit", claim[:13]).stdout.strip() == claim
     assert json.loads(crm("show", claim, "-f", "json").stdout)[0]["status"] == "submitted"
     assert crm("withdraw", claim).exit_code == 0
