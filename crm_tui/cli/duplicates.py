@@ -30,7 +30,8 @@ def duplicates(
     ctx: typer.Context,
     fmt: str = typer.Option("table", "--format", help="table, json or csv."),
 ) -> None:
-    """List customers the server flagged as claimed twice: both names, owners, what matched."""
+    """Customers that look alike in this book (same name, phone or e-mail), and those the
+    server flagged as claimed twice: both names, owners, what matched."""
     from crm_tui.services import duplicates as service
 
     book = state(ctx).book
