@@ -107,23 +107,43 @@ class BulkWriter:
         self.pending.append(rec)
 
     def flush(self) -> int:
-        """Write every pending record with its outbox row and search document."""
+        """Write every pending record with its outbox row and search document.
+
+        The stored rows, outbox payloads and search documents are built and written
+        `CHUNK` records at a time, so a flush of 100k records holds one chunk of them
+        beside the records, not three copies of everything."""
         if not self.pending:
             return 0
-        from crm_tui.storage.database import new_id
-
         conn = raw_connection(self.session)
+        # A large page cache while writing many rows: indexes stay in memory, not spilled.
+        cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+        conn.execute("PRAGMA cache_size = -65536")
+        try:
+            deferred = defer_indexes(conn, self.spec.table, len(self.pending))
+            for start in range(0, len(self.pending), CHUNK):
+                self._write(conn, self.pending[start : start + CHUNK])
+            for sql in deferred:
+                conn.execute(sql)
+        finally:
+            conn.execute(f"PRAGMA cache_size = {int(cache)}")
+        self.db.tick(self.session)  # persists the clock past every stamp used above
+        written = len(self.pending)
+        self.pending = []
+        return written
+
+    def _write(self, conn: sqlite3.Connection, records: list[SimpleNamespace]) -> None:
+        from crm_tui.storage.ids import new_id
+
         rows, outbox = [], []
         plain = (str, int, type(None))
-        now = self._now
-        for rec in self.pending:
+        now, stored_now = self._now, self._stored_now
+        for rec in records:
             stamp = self.db.hlc.tick().encode()
             rec.field_hlc = self._hlc_template.replace("{0}", stamp)
             row = tuple(getattr(rec, c) for c in self.columns)
             rows.append(
                 tuple(
-                    v if type(v) in plain else self._stored_now if v is now else to_column(v)
-                    for v in row
+                    v if type(v) in plain else stored_now if v is now else to_column(v) for v in row
                 )
             )
             payload = {}
@@ -142,34 +162,20 @@ class BulkWriter:
                     stamp,
                 )
             )
-        # A large page cache while writing many rows: indexes stay in memory, not spilled.
-        cache = conn.execute("PRAGMA cache_size").fetchone()[0]
-        conn.execute("PRAGMA cache_size = -65536")
-        try:
-            self._write(conn, rows, outbox)
-        finally:
-            conn.execute(f"PRAGMA cache_size = {int(cache)}")
-        self.db.tick(self.session)  # persists the clock past every stamp used above
-        written = len(self.pending)
-        self.pending = []
-        return written
-
-    def _write(self, conn: sqlite3.Connection, rows: list[tuple], outbox: list[tuple]) -> None:
         cols = ", ".join(f'"{c}"' for c in self.columns)
         marks = ", ".join("?" for _ in self.columns)
-        deferred = defer_indexes(conn, self.spec.table, len(rows))
         conn.executemany(f'INSERT INTO "{self.spec.table}" ({cols}) VALUES ({marks})', rows)
-        for sql in deferred:
-            conn.execute(sql)
         conn.executemany(
             "INSERT INTO outbox(mutation_id, entity, row_id, kind, payload, base_version, hlc)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             outbox,
         )
         if self.entity in _SEARCHABLE:
-            index_records(conn, self.entity, [vars(r) for r in self.pending])
+            index_records(conn, self.entity, [vars(r) for r in records])
 
 
+# Records built and written at a time by `BulkWriter.flush`.
+CHUNK = 5000
 # Below this many rows, maintaining the indexes row by row costs less than rebuilding them.
 DEFER_INDEXES_FROM = 5000
 
