@@ -61,3 +61,21 @@ def test_has_overdue_uses_the_start_of_today(db, clock):
     # Nova's only open follow-ups are due today or later: it has nothing overdue.
     rows = lists.query_rows(book, "customer", "has:overdue", sort=None, limit=10)
     assert [row.name for row in rows] == ["Acme 北京钢管"]
+
+
+def test_instalments_due_overdue_is_before_today_and_unsettled(db, clock):
+    from crm_tui.domain.filter import AllOf, Compare, IsEmpty
+
+    book = Book(db)
+    found = lists.compile(book, "payment_plan", "due:overdue")
+    assert found.terms == (
+        AllOf(
+            (
+                IsEmpty("due_on", empty=False),
+                Compare("due_on", "<", clock.today()),
+                IsEmpty("settled_on"),
+            )
+        ),
+    )
+    assert lists.compile(book, "payment_plan", "due:none").terms == (IsEmpty("due_on"),)
+    assert lists.count(book, "payment_plan", "due:overdue") == 0  # runs as SQL
