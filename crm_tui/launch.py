@@ -112,10 +112,81 @@ def quick_remind(options: dict[str, str]) -> bool:
     return True
 
 
+# `crm report NAME` without Typer: the reports read the file with plain sqlite3 already.
+_QUICK_REPORTS = ("summary", "customers", "opportunities", "expenses")
+_REPORT_SHORT = {"-p": "--period", "-f": "--format"}
+_REPORT_FORMATS = ("md", "csv", "html")
+
+
+def quick_report_options(argv: list[str]) -> dict[str, str] | None:
+    """The options of exactly `crm [--db P] [--now T] report NAME [-p PERIOD] [-f md|csv|html]
+    [--team] [--cold-days N]` printing to the screen, else None (the full CLI)."""
+    if "report" not in argv:
+        return None
+    split = argv.index("report")
+    options = app_options(argv[:split])
+    rest = argv[split + 1 :]
+    if options is None or not rest or rest[0] not in _QUICK_REPORTS:
+        return None
+    options["name"] = rest[0]
+    args = iter(rest[1:])
+    for arg in args:
+        name, eq, value = arg.partition("=")
+        name = _REPORT_SHORT.get(name, name)
+        if name == "--team" and not eq and name not in options:
+            options[name] = "1"
+            continue
+        if name not in ("--period", "--format", "--cold-days", *_APP_OPTIONS) or name in options:
+            return None
+        if not eq:
+            value = next(args, "")
+        if not value or value.startswith("-"):
+            return None
+        if name == "--cold-days" and not (value.isascii() and value.isdigit() and int(value)):
+            return None
+        if name == "--format" and value not in _REPORT_FORMATS:
+            return None
+        options[name] = value
+    return options
+
+
+def quick_report(options: dict[str, str]) -> bool:
+    """`crm report NAME` to the screen without Typer: True when it answered, False when the
+    full command must (a bad period or --now, a missing file, --team refused: its messages)."""
+    from crm_tui.config import resolve_db_path
+    from crm_tui.services import quick, reports
+
+    db_option = options.get("--db")
+    try:
+        clock = quick.clock_for(options.get("--now", os.environ.get("CRM_NOW")))
+        chosen = reports.parse_period(options.get("--period", ""), clock.today())
+        built = reports.build_at(
+            resolve_db_path(Path(db_option) if db_option else None),
+            options["name"],
+            chosen,
+            clock=clock,
+            team="--team" in options,
+            cold_days=int(options.get("--cold-days", 30)),
+        )
+    except (
+        quick.QuickUnavailable,
+        reports.PeriodError,
+        reports.CannotOpen,
+        reports.ReportRefused,
+    ):
+        return False
+    sys.stdout.write(reports.render(built, options.get("--format", "md")))
+    sys.stdout.flush()
+    return True
+
+
 def main() -> None:
     argv = sys.argv[1:]
     remind = quick_remind_options(argv)
     if remind is not None and quick_remind(remind):
+        return
+    report = quick_report_options(argv)
+    if report is not None and quick_report(report):
         return
     options = app_options(argv)
     now = options.get("--now", os.environ.get("CRM_NOW")) if options is not None else None
