@@ -89,9 +89,9 @@ def run(ds: Dataset, log) -> tuple[list[Figure], dict]:
                 limit=30.0,
             )
         )
-    # The jumps above start from the sparse anchors the count left (every 10,000th key;
+    # The jumps above start from the sparse anchors the count left (every SPARSE_STEP-th key;
     # kept until a commit). What that count costs, and a jump with neither (after a write):
-    from crm_tui.storage.list_memo import ListMemo
+    from crm_tui.storage.list_memo import SPARSE_STEP, ListMemo
 
     memo = ListMemo.of(db)
 
@@ -108,7 +108,8 @@ def run(ds: Dataset, log) -> tuple[list[Figure], dict]:
     rows += [
         figure(
             "lists",
-            f"count of {total:,} follow-ups, stepping the sort index (an anchor per 10,000)",
+            f"count of {total:,} follow-ups, stepping the sort index "
+            f"(an anchor per {SPARSE_STEP:,})",
             measure(cold_count, few),
             baseline="plain sqlite3 count(*) on the list index",
             base=measure(lambda: raw.execute(plain_count).fetchone(), few),
