@@ -34,6 +34,7 @@ from crm_tui.screens.pickers import ConfirmScreen, RefPicker, check_receipt, dat
 from crm_tui.screens.shell import book_of, book_ready, shell_of
 from crm_tui.services.book import Book
 from crm_tui.services.customers_match import matching_customers
+from crm_tui.services.words import word_for
 
 # Kept by the app itself (clocks, approvals), never typed in a form.
 _SYSTEM_FIELDS = {"stage_changed_at", "submitted_at", "decided_at", "approver_id", "status"}
@@ -70,6 +71,13 @@ def value_text(spec: FieldSpec, value: Any, record: dict[str, Any], book: Book |
     if spec.kind == "bool":
         return "yes" if value else "no"
     return str(value)
+
+
+def field_title(spec: FieldSpec) -> str:
+    """A field's label in the screens' words: a claim's "Deal", not "Opportunity"."""
+    if spec.kind == "ref" and spec.ref in ("opportunity", "activity", "expense"):
+        return word_for(spec.ref).capitalize()
+    return spec.title
 
 
 class RecordForm(ModalScreen[Any]):
@@ -128,7 +136,7 @@ class RecordForm(ModalScreen[Any]):
                     spec = self.spec.field(name)
                     text = value_text(spec, self.initial.get(name), self.initial, self.book)
                     self.initial_text[name] = text
-                    label = spec.title + (" *" if spec.required else "")
+                    label = field_title(spec) + (" *" if spec.required else "")
                     with Horizontal(classes="field-row"):
                         yield Label(label, classes="field-label")
                         with Vertical(classes="field-cell"):
@@ -203,7 +211,7 @@ class RecordForm(ModalScreen[Any]):
                 note.add_class("error")
                 note.display = True
             else:
-                label = self.spec.by_name[name].title if name in self.spec.by_name else name
+                label = field_title(self.spec.by_name[name]) if name in self.spec.by_name else name
                 general.append(f"{label}: {message}" if label else message)
         top = self.query_one("#form-error", Static)
         top.update("\n".join(general))

@@ -81,7 +81,7 @@ class ReminderSummaryScreen(ModalScreen[None]):
         if self.overdue:
             title = f"⏰ {self.overdue:,} overdue follow-up{'s' if self.overdue != 1 else ''}"
             rest = self.due - self.overdue
-            detail = f"and {rest:,} more due today" if rest > 0 else ""
+            detail = f"and {rest:,} more reminder{'s' if rest != 1 else ''} due" if rest > 0 else ""
         else:
             title, detail = f"⏰ {self.due:,} follow-ups due", ""
         with Vertical():

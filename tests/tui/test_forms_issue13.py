@@ -147,3 +147,14 @@ async def test_a_customer_unlike_any_other_is_created_without_a_question(tmp_pat
         await pilot.press(*"Brand New Ltd", "ctrl+s")
         await pilot.pause()
     assert app.results[0].name == "Brand New Ltd"
+
+
+async def test_a_claim_form_says_deal_not_opportunity(tmp_path):
+    from textual.widgets import Label
+
+    db = make_db(tmp_path)
+    app = Host(db, lambda d: claim_form(d, []))
+    async with app.run_test(size=SIZE):
+        labels = [str(label.render()) for label in app.screen.query(Label)]
+        assert "Deal" in labels
+        assert not any("Opportunity" in label for label in labels)

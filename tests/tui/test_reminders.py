@@ -180,7 +180,7 @@ async def test_many_due_follow_ups_come_as_one_summary_with_the_overdue_list(qui
         summary = app.screen
         assert isinstance(summary, ReminderSummaryScreen)
         assert "8 overdue follow-ups" in str(summary.query_one("#reminder-title").render())
-        assert "1 more due today" in str(summary.query_one("#reminder-detail").render())
+        assert "1 more reminder due" in str(summary.query_one("#reminder-detail").render())
         assert not any("old call" in str(n.message) for n in app._notifications)
         await pilot.press("o")
         await settle(pilot)
