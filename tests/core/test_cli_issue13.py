@@ -250,3 +250,19 @@ def test_messages_use_the_screens_words(crm) -> None:
     cust = crm("add", "customer", "Acme Ltd").stdout.strip()
     crm("add", "followup", "call", "--customer", cust)
     assert "undid added follow-up" in crm("undo").stdout
+
+
+def test_import_messages_print_ids_that_resolve(crm, tmp_path) -> None:
+    # Issue 13 item 1: "duplicate of existing customer 019c3927" did not resolve.
+    for n in range(3):  # same minute: their first 8 characters are shared
+        crm("add", "customer", f"华信科技{n}")
+    existing = crm("add", "customer", "远航贸易", "--phone", "13900000000").stdout.strip()
+    path = tmp_path / "c.csv"
+    path.write_text("客户名称,手机,城市\n远航贸易,13900000000,上海\n", encoding="utf-8")
+    result = crm("import", "csv", str(path))
+    found = re.search(r"existing customer (\S+)", result.stdout)
+    assert found, result.stdout
+    short = found.group(1)
+    assert existing.startswith(short) and len(short) >= 6
+    shown = crm("show", short)
+    assert shown.exit_code == 0 and "远航贸易" in shown.stdout
