@@ -134,6 +134,8 @@ class RecordTable(ScrollView, can_focus=True):
         self._lock = threading.Lock()  # one source, read by one thread at a time
         self._wanted_filter: Any = None  # set by set_filter, applied by _load
         self._wanted_id: str | None = None  # set by select_id, looked up by _load
+        # (pages, count) of the last load, painted while a reload reads the new ones
+        self._stale: tuple[OrderedDict[int, list[dict[str, Any]]], int] | None = None
         self._requested: set[tuple[int, int]] = set()  # (generation, page) being read
         self._generation = -1  # the source generation the cached pages belong to
 
@@ -169,8 +171,10 @@ class RecordTable(ScrollView, can_focus=True):
         """Re-read the count and the rows in view (after a write or a filter change)."""
         if self.source is None:
             return
+        if self.loaded:  # painted until the new rows come: no "Loading…" flash per key
+            self._stale = (self._pages, self.row_count)
         self.loaded = False
-        self._pages.clear()
+        self._pages = OrderedDict()
         self._requested.clear()
         if not keep_cursor:
             self.cursor_row = 0
@@ -226,6 +230,7 @@ class RecordTable(ScrollView, can_focus=True):
         if source is not self.source or source.generation != generation:
             return  # a newer load is on its way
         self._wanted_id = None
+        self._stale = None
         self._pages = OrderedDict(pages)
         self._generation = generation
         self._requested.clear()
@@ -343,7 +348,11 @@ class RecordTable(ScrollView, can_focus=True):
             return Strip([Segment(fit(text, width), style)], width)
         index = int(self.scroll_y) + y - 1
         if not self.loaded:
-            if y == 1:
+            row = self._stale_row(index)
+            if row is not None:
+                text = self._line_text([c.cell(row) for c in self.columns], widths)
+                return Strip([Segment(fit(text, width), self._row_style(row, index))], width)
+            if y == 1 and self._stale is None:
                 style = base + self.get_component_rich_style("record-table--placeholder")
                 return Strip([Segment(fit(" Loading…", width), style)], width)
             return Strip.blank(width, base)
@@ -358,13 +367,27 @@ class RecordTable(ScrollView, can_focus=True):
             if index == self.cursor_row:
                 style = style + self.get_component_rich_style("record-table--cursor")
             return Strip([Segment(fit(" " + PLACEHOLDER, width), style)], width)
-        style: Style = base
+        text = self._line_text([c.cell(row) for c in self.columns], widths)
+        return Strip([Segment(fit(text, width), self._row_style(row, index))], width)
+
+    def _stale_row(self, index: int) -> dict[str, Any] | None:
+        """A row of the previous load, shown while the new one is read (never requested)."""
+        if self._stale is None or self.source is None:
+            return None
+        pages, count = self._stale
+        if index >= count:
+            return None
+        page = pages.get(index // self.source.page_size)
+        offset = index % self.source.page_size
+        return page[offset] if page is not None and offset < len(page) else None
+
+    def _row_style(self, row: dict[str, Any], index: int) -> Style:
+        style: Style = self.rich_style
         if self.row_style is not None and (extra := self.row_style(row)):
-            style = base + Style.parse(extra)
+            style = style + Style.parse(extra)
         if index == self.cursor_row:
             style = style + self.get_component_rich_style("record-table--cursor")
-        text = self._line_text([c.cell(row) for c in self.columns], widths)
-        return Strip([Segment(fit(text, width), style)], width)
+        return style
 
     def _update_subtitle(self) -> None:
         if not self.loaded:

@@ -138,3 +138,34 @@ async def test_free_text_is_exact_at_once_and_errors_stay_inline(crowd, monkeypa
         assert table.count_exact and table.border_subtitle == "1 of 24 customers"
         await asyncio.sleep(0)
         await settle(pilot)
+
+
+async def test_the_table_keeps_its_rows_until_the_new_page_arrives(crowd):
+    """Issue 20's finding: a keystroke does not blank the list to "Loading…" while the new
+    query runs; the old rows stay painted until the new page replaces them."""
+    from crm_tui.services import lists
+    from crm_tui.services.book import Book
+
+    app = make_app(crowd)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        table = app.screen.query_one(RecordTable)
+        first = table.render_line(1).text
+        assert "Acme" in first or "张伟" in first
+        release = threading.Event()
+        source = table.source
+        original = source.quick_count
+
+        def slow_count():  # noqa: ANN202 - hold the worker until the paint is checked
+            release.wait(5)
+            return original()
+
+        source.quick_count = slow_count
+        table.set_filter(lists.compile(Book(crowd), "customer", "city:北京"))
+        await pilot.pause()
+        assert not table.loaded
+        assert table.render_line(1).text == first  # the old row, not " Loading…"
+        release.set()
+        assert await _until(pilot, lambda: table.loaded and table.row_count == 3)
+        assert "张伟" in table.render_line(1).text
