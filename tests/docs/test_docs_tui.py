@@ -8,6 +8,8 @@ from datetime import date
 import pytest
 
 from crm_tui.screens.contracts import ContractScreen
+from crm_tui.screens.desk import DeskScreen
+from crm_tui.screens.opportunities import OpportunitiesScreen
 from crm_tui.screens.payments import PaymentsScreen
 from crm_tui.screens.pickers import PromptScreen
 from crm_tui.screens.quotes import QuoteScreen, QuotesScreen
@@ -18,6 +20,8 @@ from tests.tui.support_b import Host
 
 pytestmark = pytest.mark.anyio
 SIZE = (110, 34)
+# D's routing/deals/desk lines of /work/notes/H-patch-issue19-D.diff (requested in REQUESTS.md).
+PENDING = "the palette, deals key and desk panel lines are not applied yet (D)"
 
 
 @pytest.fixture
@@ -117,3 +121,41 @@ async def test_instalments_list_answers_due_overdue(db, deal) -> None:
         await _type(pilot, "1000")
         await settle(pilot)
         assert screen.table.row_count == 0  # paid: no longer overdue
+
+
+@pytest.mark.skipif(not hasattr(DeskScreen, "show_payments"), reason=PENDING)
+async def test_desk_shows_payments_due_and_opens_the_contract(db, deal) -> None:
+    from crm_tui.app import make_app
+    from crm_tui.screens.desk import DeskList
+
+    book = Book(db)
+    contract = payments.new_contract(book, deal_ref=deal.id, amount="3000")
+    payments.make_plan(
+        book, contract.id, amounts=["1000", "2000"], due=[date(2026, 11, 1), date(2027, 3, 1)]
+    )
+    app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, DeskScreen)
+        panel = screen.query_one("#payments", DeskList)
+        assert panel.option_count == 1  # the March one is not due this week
+        panel.focus()
+        panel.highlighted = 0
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ContractScreen) and app.screen.contract_id == contract.id
+
+
+@pytest.mark.skipif(not hasattr(OpportunitiesScreen, "action_quotes"), reason=PENDING)
+async def test_palette_and_deals_reach_the_quote_screens(db, deal) -> None:
+    from crm_tui.screens.palette import commands
+
+    titles = {c.title for c in commands()}
+    assert {"Quotes", "Contracts", "Payments due (回款)", "Products"} <= titles
+    app = Host(db, OpportunitiesScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("Q")
+        await settle(pilot)
+        assert isinstance(app.screen, QuotesScreen) and app.screen.deal_id == deal.id
