@@ -29,7 +29,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from crm_tui.widgets.cells import Column, fit
+from crm_tui.widgets.cells import Column, column_widths, fit, line_text
 
 if TYPE_CHECKING:
     from crm_tui.services.lists import ListPages
@@ -312,31 +312,10 @@ class RecordTable(ScrollView, can_focus=True):
 
     # --- rendering -------------------------------------------------------------------------
     def _widths(self, total: int) -> list[int]:
-        """Each column's width; 0 for a `drop` column hidden so the flexible ones (customer,
-        deal, subject) keep MIN_FLEX cells before money columns take the line."""
-        shown = list(self.columns)
-        flexible = [c for c in shown if c.width == 0]
-        while flexible:
-            fixed = sum(c.width for c in shown) + len(shown) - 1
-            if (total - fixed) // len(flexible) >= MIN_FLEX:
-                break
-            droppable = [c for c in shown if c.drop]
-            if not droppable:
-                break
-            shown.remove(max(droppable, key=lambda c: c.drop))
-        fixed = sum(c.width for c in shown) + len(shown) - 1
-        share = max(0, total - fixed) // len(flexible) if flexible else 0
-        return [
-            0 if column not in shown else column.width or max(4, share) for column in self.columns
-        ]
+        return column_widths(self.columns, total, MIN_FLEX)
 
     def _line_text(self, cells: list[str], widths: list[int]) -> str:
-        parts = [
-            fit(text, width, column.align)
-            for text, width, column in zip(cells, widths, self.columns, strict=True)
-            if width
-        ]
-        return " ".join(parts)
+        return line_text(cells, widths, self.columns)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
