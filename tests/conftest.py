@@ -72,3 +72,25 @@ def crm(db_path: Path) -> Callable[..., CliResult]:
         return CliResult(result.exit_code, result.stdout, result.stderr)
 
     return run
+
+
+# Modules whose tests take tens of seconds each (real servers killed and restarted,
+# Hypothesis state machines, schemathesis, the bench smoke run): `-m "not slow"` skips them.
+SLOW_MODULES = {
+    "test_faults_hard.py",
+    "test_stateful.py",
+    "test_schemathesis.py",
+    "test_hostile_fuzz.py",
+    "test_fuzz.py",
+    "test_pty_harness.py",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark PostgreSQL tests (they use the throwaway cluster) and the slow modules, so
+    `uv run pytest -m "not slow and not postgres"` is the fast subset."""
+    for item in items:
+        if "pg_cluster" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+        if item.path.name in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
