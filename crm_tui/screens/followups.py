@@ -22,6 +22,7 @@ from crm_tui.screens.base import ListScreen
 from crm_tui.screens.urgency_sort import UrgencySort, sort_binding
 from crm_tui.services import followups
 from crm_tui.services.book import Book
+from crm_tui.widgets.query_bar import QueryBar
 from crm_tui.widgets.record_table import Column, RecordTable
 
 FOLLOW_UP_FIELDS = [
@@ -241,6 +242,7 @@ class FollowUpsScreen(UrgencySort, ListScreen):
 
     def on_mount(self) -> None:
         self.query_one("#followup-views", Tabs).can_focus = False
+        self.query_one("#query", QueryBar).placeholder = "/ filter: kind:visit due:today..fri"
         self.table.focus()
 
     def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
