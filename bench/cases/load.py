@@ -34,7 +34,7 @@ import httpx
 
 from bench.cases import crm_exe
 from bench.cases.sync import PG_BIN, bulk_upsert, free_port, postgres
-from bench.data import DATA_DIR, Dataset
+from bench.data import Dataset
 from bench.report import Figure, figure
 
 LAPTOPS = 50
@@ -318,7 +318,9 @@ def run(ds: Dataset, log) -> tuple[list[Figure], dict]:
     rows: list[Figure] = []
     notes: list[str] = []
     results: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory(dir=DATA_DIR) as tmp:
+    # In the system temp folder, not the data folder: the postgres user must reach the
+    # cluster's folder, and a pytest tmp_path sits under a root-only (0700) parent.
+    with tempfile.TemporaryDirectory(prefix="crm-bench-load-") as tmp:
         os.chmod(tmp, 0o755)
         folder = Path(tmp)
         sqlite_url = f"sqlite:///{folder / 'push.db'}"
