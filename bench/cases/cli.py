@@ -61,7 +61,12 @@ def _read_commands(ds: Dataset) -> dict[str, tuple[list[str], dict[str, str], fl
             100.0,
             7.0,
         ),
-        "crm list customers 科技": ([*crm, "list", "customers", "科技"], env, *read),
+        # A pipe gets every match unless --limit is given; a rep's terminal shows 50.
+        "crm list customers 科技 --limit 50": (
+            [*crm, "list", "customers", "科技", "--limit", "50"],
+            env,
+            *read,
+        ),
         "crm show ID (a customer)": ([*crm, "show", customer], env, *read),
         "crm query followups 'due<today' -n 20": (
             [*crm, "query", "followups", "due<today", "-n", "20"],
