@@ -15,6 +15,8 @@ from crm_tui.cli.hoist import HoistGroup
 from crm_tui.cli.output import check_format, emit
 
 if TYPE_CHECKING:
+    from pydantic import ValidationError
+
     from crm_tui.services.server_admin import ServerAdmin
 
 server_app = typer.Typer(
@@ -142,6 +144,8 @@ def login(
     device_name: str = typer.Option(socket.gethostname(), "--device-name"),
 ) -> None:
     """Sign this database in to a sync server (the login belongs to this --db file)."""
+    from pydantic import ValidationError
+
     from crm_tui.services import sync as sync_service
 
     if code is None:
@@ -151,10 +155,20 @@ def login(
         answer = sync_service.login(st.book, url, user=user, code=code, device_name=device_name)
     except sync_service.SyncError as exc:
         fail(f"login failed: {exc}")
+    except ValidationError as exc:  # the enrolment request's own limits (user, code length)
+        fail(f"login failed: {_first_problem(exc)}")
     typer.echo(
         f"signed in as {answer.user_name} ({answer.role}) on {url}; "
         f"token kept in {sync_service.login_file(st.book)}. Run: crm sync"
     )
+
+
+def _first_problem(exc: ValidationError) -> str:
+    """One line for the first invalid field, e.g. "--code: String should have at least 4
+    characters" (the option the user typed, not the model's field)."""
+    err = exc.errors()[0]
+    field = ".".join(str(part) for part in err.get("loc", ())) or "input"
+    return f"--{field.replace('_', '-')}: {err.get('msg', 'invalid')}"
 
 
 def sync(
