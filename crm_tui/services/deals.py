@@ -64,8 +64,23 @@ def update(book: Book, deal_id: str, changes: Mapping[str, Any]) -> Opportunity:
 
 def move(book: Book, deal_id: str, step: int, **closing: Any) -> Opportunity:
     """Move a deal `step` stages (closed_on for won; lost_reason, lost_note for lost).
-    ValidationErrors when the move is refused."""
-    return book.db.repos.opportunities.move(deal_id, step, **closing)
+    ValidationErrors when the move is refused. Winning a lost deal (the board's step back
+    from lost, `crm won`) drops why it was lost: a won deal with a lost reason and the
+    rival who beat us would count in the lost-reasons report."""
+    from crm_tui.domain.rules import Stage, next_stage
+
+    repo = book.db.repos.opportunities
+    deal = repo.require(deal_id)
+    if deal.stage == Stage.LOST and next_stage(Stage.LOST, step) is Stage.WON:
+        changes: dict[str, Any] = {
+            "stage": Stage.WON.value,
+            "closed_on": closing.get("closed_on") or book.clock.today(),
+            "lost_reason": None,
+            "lost_note": None,
+            "competitor_id": None,
+        }
+        return repo.update(deal_id, changes)
+    return repo.move(deal_id, step, **closing)
 
 
 def mark_lost(book: Book, deal_id: str, reason: str, note: str | None = None) -> Opportunity:

@@ -294,3 +294,21 @@ async def test_l_marks_lost_from_any_stage_with_the_highlighted_reason(tmp_path)
         titles = [row_at(screen.table, i)["title"] for i in range(screen.table.row_count)]
         assert "Pipe order Q1" in titles  # still reachable under stage:open
         assert screen.table.current_row["title"] == "Pipe order Q1"
+
+
+def test_winning_a_lost_deal_clears_why_it_was_lost(tmp_path):
+    """Review D1: the board's step back from lost (and `crm won`) reach won; the deal must
+    not keep its lost reason, note and the competitor who won it."""
+    from crm_tui.services import deals
+    from crm_tui.services.book import Book
+
+    db = make_db(tmp_path)
+    book = Book(db)
+    deal = db.repos.opportunities.resolve("Valve retrofit")
+    rival = db.repos.competitors.resolve("Globex")
+    deals.mark_lost(book, deal.id, "price", "too dear")
+    deals.update(book, deal.id, {"competitor_id": rival.id})
+    won = deals.move(book, deal.id, -1, closed_on=None)
+    assert won.stage == "won"
+    assert (won.lost_reason, won.lost_note, won.competitor_id) == (None, None, None)
+    assert won.closed_on == book.clock.today()
