@@ -151,7 +151,7 @@ class ReportsScreen(CrmScreen):
     # --- actions ---------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "team" and not self.book.actor.manager:
-            return None  # shown greyed out: only managers see the team's figures
+            return False  # hidden: only managers see the team's figures, t does nothing for a rep
         return True
 
     def action_step(self, steps: int) -> None:

@@ -116,6 +116,8 @@ async def test_only_a_manager_switches_to_the_team(book_db: Any) -> None:
         assert isinstance(screen, ReportsScreen)
         await pilot.press("t")
         assert not screen.team  # a rep sees their own figures only
+        # ...and the footer does not offer a key that does nothing for them
+        assert not [b for b in app.active_bindings.values() if b.binding.action == "team"]
         db.set_state("role", "manager")
         await pilot.press("t")
         await settle(pilot)
