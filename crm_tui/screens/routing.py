@@ -172,12 +172,16 @@ def destinations() -> list[Destination]:
     from crm_tui.screens.approvals import ApprovalsScreen
     from crm_tui.screens.competitors import CompetitorsScreen
     from crm_tui.screens.conflicts import ConflictsScreen
+    from crm_tui.screens.contracts import ContractsScreen
     from crm_tui.screens.customers import CustomersScreen
     from crm_tui.screens.duplicates import DuplicatesScreen
     from crm_tui.screens.expenses import ExpensesScreen
     from crm_tui.screens.followups import FollowUpsScreen
     from crm_tui.screens.import_preview import ImportScreen
     from crm_tui.screens.opportunities import OpportunitiesScreen
+    from crm_tui.screens.payments import PaymentsScreen
+    from crm_tui.screens.products import ProductsScreen
+    from crm_tui.screens.quotes import QuotesScreen
 
     return [
         Destination("Go to desk", "Today's desk", _go("desk")),
@@ -248,4 +252,19 @@ def destinations() -> list[Destination]:
             "Customers two reps both claim: open either; managers merge or reassign",
             _over(DuplicatesScreen),
         ),
+        # Quote to cash (issue 19, H's screens).
+        Destination(
+            "Quotes",
+            "Quotes of every deal: send, revise, accept, make the contract",
+            _over(QuotesScreen),
+        ),
+        Destination(
+            "Contracts", "Contracts, their payment plans and payments", _over(ContractsScreen)
+        ),
+        Destination(
+            "Payments due (回款)",
+            "Every instalment: due:overdue, $ records a payment",
+            _over(PaymentsScreen),
+        ),
+        Destination("Products", "The price list quotes pick from", _over(ProductsScreen)),
     ]
