@@ -180,22 +180,33 @@ def emit_batches(
     return printed
 
 
-def _cell(value: Any, cell_len: Any) -> str:
+# Columns a user copies into the next command (`crm conflicts restore ID`): never cut.
+ID_COLUMNS = frozenset({"id", "row", "row_id"})
+
+
+def _cell(value: Any, cell_len: Any, *, whole: bool = False) -> str:
     text = "" if value is None else str(value).replace("\n", " ")
-    if cell_len(text) <= 40:
+    if whole or cell_len(text) <= 40:
         return text
     while cell_len(text) > 39:
         text = text[:-1]
     return text + "…"
 
 
-def _write_plain_table(rows: list[dict[str, Any]], columns: list[str], *, header: bool) -> None:
-    """A table for a pipe, aligned per batch (rich's table is too slow for 100k rows)."""
+def _write_plain_table(
+    rows: list[dict[str, Any]],
+    columns: list[str],
+    *,
+    header: bool,
+    titles: dict[str, str] | None = None,
+) -> None:
+    """A table for a pipe, aligned per batch (rich's table is too slow for 100k rows); every
+    column is kept whatever the width, and ids are never cut."""
     from rich.cells import cell_len
 
-    cells = [[_cell(row.get(k), cell_len) for k in columns] for row in rows]
+    cells = [[_cell(row.get(k), cell_len, whole=k in ID_COLUMNS) for k in columns] for row in rows]
     if header:
-        cells.insert(0, list(columns))
+        cells.insert(0, [(titles or {}).get(k, k) for k in columns])
     widths = [max(cell_len(line[n]) for line in cells) for n in range(len(columns))]
     out = []
     for line in cells:
@@ -230,16 +241,9 @@ def emit(
     elif fmt == "csv":
         _write_csv(rows, columns)
     elif fmt == "table":
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(box=None, pad_edge=False, header_style="bold", show_header=header)
-        for name in columns:
-            table.add_column(
-                (titles or {}).get(name, name), overflow="ellipsis", no_wrap=True, max_width=40
-            )
-        for row in rows:
-            table.add_row(*("" if row.get(k) is None else str(row.get(k)) for k in columns))
-        Console(width=max(120, Console().width), soft_wrap=False).print(table)
+        # One aligned table for a terminal and a pipe alike: rich drops whole columns (the
+        # id first) when they do not fit the width; this keeps every column and whole ids.
+        if rows or header:
+            _write_plain_table(rows, columns, header=header, titles=titles)
     else:
         fail(f"--format: '{fmt}' is not one of table, json, csv")

@@ -13,3 +13,47 @@ def test_login_with_malformed_input_fails_in_one_line(crm, user: str, code: str)
     assert "Traceback" not in result.stdout + result.stderr
     assert result.stderr.strip().startswith("error: login failed:")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+# --- item 2: ids are never cut, columns never dropped, piped or on a narrow terminal ------
+_WIDE = [
+    {
+        "id": 4711,
+        "at": "2026-11-23T10:00:00+08:00",
+        "kind": "conflict",
+        "entity": "customer",
+        "row": "019c3927-0000-7000-8000-000000000001",
+        "field": "description",
+        "kept": "k" * 60,
+        "lost": "l" * 60,
+        "who": "someone with a long name",
+        "reason": "r" * 60,
+    }
+]
+_COLUMNS = list(_WIDE[0])
+
+
+def test_a_piped_table_keeps_every_column_and_whole_ids(capsys) -> None:
+    from crm_tui.cli.output import emit
+
+    emit(_WIDE, _COLUMNS, "table")
+    header, line = capsys.readouterr().out.splitlines()
+    assert header.split() == _COLUMNS
+    assert line.split()[0] == "4711"
+    assert "019c3927-0000-7000-8000-000000000001" in line.split()
+
+
+def test_a_narrow_terminal_table_keeps_whole_ids(capsys, monkeypatch) -> None:
+    from crm_tui.cli import output
+
+    monkeypatch.setattr(output, "stdout_is_terminal", lambda: True)
+    monkeypatch.setenv("COLUMNS", "80")
+    output.emit(_WIDE * 2, _COLUMNS, "table")
+    text = capsys.readouterr().out
+    assert "4711" in text
+    assert "019c3927-0000-7000-8000-000000000001" in text
+
+
+def test_crm_due_piped_keeps_the_id_column(crm) -> None:
+    result = crm("due")
+    assert result.exit_code == 0
