@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 
 from crm_tui.domain.fields import ValidationErrors
 from crm_tui.screens.followups import FollowUpsScreen
+from crm_tui.screens.routing import SECTIONS
 from crm_tui.screens.shell import book_of, book_ready, shell_of
 from crm_tui.services import followups, lists, reminders
 
@@ -70,24 +71,45 @@ class ReminderSummaryScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "open", "Open the list", id="reminder-summary.open"),
         Binding("escape", "later", "Later", id="reminder-summary.later"),
+        *(Binding(s.key, f"section('{s.mode}')", s.title, show=False) for s in SECTIONS.values()),
     ]
 
-    def __init__(self, due: int, overdue: int) -> None:
+    def __init__(
+        self, due: int, overdue: int, others: list[reminders.Reminder] | None = None
+    ) -> None:
         super().__init__()
         self.due = due
         self.overdue = overdue
+        # Birthdays and deals closing are named here, not toasted: a toast would cover the
+        # key hint, and the dialog gives the one count of what else is due.
+        self.others = list(others or [])
 
     def compose(self) -> ComposeResult:
         if self.overdue:
             title = f"⏰ {self.overdue:,} overdue follow-up{'s' if self.overdue != 1 else ''}"
-            rest = self.due - self.overdue
-            detail = f"and {rest:,} more reminder{'s' if rest != 1 else ''} due" if rest > 0 else ""
+            rest = max(self.due - self.overdue, 0)
         else:
-            title, detail = f"⏰ {self.due:,} follow-ups due", ""
+            title, rest = f"⏰ {self.due:,} follow-ups due", 0
+        more = rest + len(self.others)
+        detail = f"and {more:,} more reminder{'s' if more != 1 else ''} due" if more else ""
+        parts = [f"{rest:,} follow-up{'s' if rest != 1 else ''}"] if rest else []
+        if self.others:
+            parts.append(f"{len(self.others):,} birthdays and deals closing")
+        if len(parts) > 1 or self.others:
+            detail += f" ({', '.join(parts)})"
+        lines = [rem.line() for rem in self.others[:TOASTS_AT_MOST]]
         with Vertical():
             yield Static(title, classes="reminder-title", id="reminder-title")
             yield Static(detail, id="reminder-detail")
-            yield Static("o open the list · escape later", classes="reminder-keys")
+            yield Static("\n".join(lines), id="reminder-others")
+            yield Static(
+                "o open the list · 1-6 go to a section · escape later", classes="reminder-keys"
+            )
+
+    def action_section(self, mode: str) -> None:
+        """A section key closes the summary and goes there (the dialog does not eat it)."""
+        self.dismiss(None)
+        shell_of(self.app).show_section(mode)
 
     def action_open(self) -> None:
         self.dismiss(None)
@@ -289,17 +311,14 @@ class ReminderWatcher:
         follow = [r for r in due if r.kind == "followup"]
         others = [r for r in due if r.kind != "followup"]
         labels = {"followup": "Follow-up due", "birthday": "Birthday", "deal": "Deal closing"}
-        many = len(follow) > SUMMARY_AT
-        toasts = others if many else due
-        for rem in toasts[:TOASTS_AT_MOST] if many else toasts:
-            self.app.notify(rem.line(), title=labels[rem.kind], timeout=10)
-        if many and len(others) > TOASTS_AT_MOST:
-            self.app.notify(f"and {len(others) - TOASTS_AT_MOST} more reminders", timeout=10)
-        if many:
+        if len(follow) > SUMMARY_AT:  # one dialog with one count; no toasts over its keys
             if overdue is None:
                 overdue = overdue_count(book)
-            self.app.push_screen(ReminderSummaryScreen(len(follow), overdue))
-        elif follow and not isinstance(self.app.screen, ReminderScreen):
+            self.app.push_screen(ReminderSummaryScreen(len(follow), overdue, others))
+            return
+        for rem in due:
+            self.app.notify(rem.line(), title=labels[rem.kind], timeout=10)
+        if follow and not isinstance(self.app.screen, ReminderScreen):
             self.app.push_screen(ReminderScreen(book, follow))
 
     def check(self) -> list[reminders.Reminder]:

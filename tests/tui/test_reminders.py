@@ -186,3 +186,37 @@ async def test_many_due_follow_ups_come_as_one_summary_with_the_overdue_list(qui
         await settle(pilot)
         assert isinstance(app.screen, FollowUpsScreen)
         assert app.screen.view == "overdue"
+
+
+async def test_the_summary_has_one_count_no_toasts_over_it_and_lets_section_keys_through(
+    quiet_book,
+):
+    from crm_tui.screens.customers import CustomersScreen
+    from crm_tui.screens.reminder import ReminderSummaryScreen
+
+    db, _ = quiet_book
+    now = db.clock.now()
+    follow = [
+        reminders.Reminder("followup", "activity", f"f{n}", f"call {n}", now) for n in range(8)
+    ]
+    others = [
+        reminders.Reminder("birthday", "contact", f"b{n}", f"Birthday {n}", now.date())
+        for n in range(6)
+    ]
+    app = make_app(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        watcher = ReminderWatcher(app, start=False)
+        watcher.show(Book(db), follow + others, overdue=5)
+        await pilot.pause()
+        summary = app.screen
+        assert isinstance(summary, ReminderSummaryScreen)
+        # 3 follow-ups not overdue + 6 birthdays: one count, said once, in the dialog
+        detail = str(summary.query_one("#reminder-detail").render())
+        assert "and 9 more reminders due" in detail
+        assert "Birthday 0" in str(summary.query_one("#reminder-others").render())
+        assert not any("Birthday" in str(n.message) for n in app._notifications)
+        assert not any("more reminders" in str(n.message) for n in app._notifications)
+        await pilot.press("2")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomersScreen)
