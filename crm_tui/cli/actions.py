@@ -27,6 +27,15 @@ def _claim(book: Book, ref: str) -> Any:
     return run_or_fail(lambda: records.resolve(book, "expense", ref))
 
 
+def _managers_only(book: Book, doing: str) -> None:
+    """A rep is told the decision is a manager's, before any word about the claim's status."""
+    from crm_tui.domain.permissions import is_manager
+
+    if not is_manager(book.role):
+        who = f"signed in as a {book.role}" if book.user_id else "not signed in (crm login)"
+        fail(f"{doing} claims is for managers; this laptop is {who}")
+
+
 def _deal(book: Book, ref: str) -> Any:
     from crm_tui.services import records
 
@@ -34,11 +43,14 @@ def _deal(book: Book, ref: str) -> Any:
 
 
 def submit(ctx: typer.Context, ref: str = typer.Argument(..., metavar="ID")) -> None:
-    """Submit a draft (or rejected) claim for approval."""
+    """Submit a draft (or rejected: reworked and resubmitted) claim for approval."""
     from crm_tui.services import expenses
 
     book = state(ctx).book
     rec = _claim(book, ref)
+    if str(rec.status) == "rejected":
+        # Rework and resubmit are one user action here: back to draft, then submitted.
+        run_or_fail(lambda: expenses.withdraw(book, rec.id))
     typer.echo(run_or_fail(lambda: expenses.submit(book, rec.id)).id)
 
 
@@ -60,6 +72,7 @@ def approve(
     from crm_tui.services import expenses
 
     book = state(ctx).book
+    _managers_only(book, "approving")
     rec = _claim(book, ref)
     typer.echo(run_or_fail(lambda: expenses.approve(book, rec.id, note=note)).id)
 
@@ -73,6 +86,7 @@ def reject(
     from crm_tui.services import expenses
 
     book = state(ctx).book
+    _managers_only(book, "rejecting")
     rec = _claim(book, ref)
     typer.echo(run_or_fail(lambda: expenses.reject(book, rec.id, note)).id)
 

@@ -112,9 +112,16 @@ def run_or_fail(action: Callable[[], Any]) -> Any:
     try:
         return action()
     except ValidationErrors as exc:
-        fail("; ".join(f"{e.field}: {e.message}" for e in exc.errors))
+        fail("; ".join(f"{e.field}: {_an(e.message)}" for e in exc.errors))
     except NotFound as exc:
         fail(str(exc))
+
+
+def _an(message: str) -> str:
+    """'a approved claim' -> 'an approved claim' (the rule book words it from a status)."""
+    import re
+
+    return re.sub(r"\b([Aa]) (?=[aeio]\w* (claim|quote|contract) cannot)", r"\1n ", message)
 
 
 def link_id(book: Book, entity: str, ref: str | None) -> str | None:

@@ -57,3 +57,47 @@ def test_a_narrow_terminal_table_keeps_whole_ids(capsys, monkeypatch) -> None:
 def test_crm_due_piped_keeps_the_id_column(crm) -> None:
     result = crm("due")
     assert result.exit_code == 0
+
+
+# --- item 3: claims: submit a rejected claim, articles, a rep's approve -------------------
+def _state(db_path, **values: str) -> None:
+    import sqlite3
+
+    con = sqlite3.connect(db_path)
+    with con:
+        for key, value in values.items():
+            con.execute(
+                "INSERT OR REPLACE INTO sync_state (key, value) VALUES (?, ?)", (key, value)
+            )
+    con.close()
+
+
+def _status(crm, claim: str) -> str:
+    import json
+
+    return json.loads(crm("show", claim, "-f", "json").stdout)[0]["status"]
+
+
+def test_submit_on_a_rejected_claim_reworks_and_submits_it(db_path, crm) -> None:
+    claim = crm("add", "expense", "88", "--category", "meals").stdout.strip()
+    assert crm("submit", claim).exit_code == 0
+    _state(db_path, role="manager", user_id="u-manager")
+    assert crm("reject", claim, "--note", "receipt missing").exit_code == 0
+    _state(db_path, role="rep", user_id="")
+    again = crm("submit", claim)
+    assert again.exit_code == 0, again.stderr
+    assert _status(crm, claim) == "submitted"
+
+
+def test_claim_refusals_read_well(db_path, crm) -> None:
+    claim = crm("add", "expense", "88", "--category", "meals").stdout.strip()
+    _state(db_path, role="rep", user_id="u-rep")
+    rep = crm("approve", claim)
+    assert rep.exit_code == 1 and "managers" in rep.stderr
+    assert "cannot become" not in rep.stderr
+    crm("submit", claim)
+    _state(db_path, role="manager", user_id="u-manager")
+    assert crm("approve", claim).exit_code == 0
+    _state(db_path, role="rep", user_id="u-rep")
+    late = crm("submit", claim)
+    assert late.exit_code == 1 and "an approved claim" in late.stderr
