@@ -132,8 +132,20 @@ def update(book: Book, entity: str, row_id: str, changes: Mapping[str, Any]) -> 
 
 
 def delete(book: Book, entity: str, row_id: str) -> Any:
-    """Tombstone a record (a customer takes its contacts with it); undo restores it."""
-    return _repo(book, entity).delete(row_id)
+    """Tombstone a record (a customer takes its contacts with it); undo restores it.
+    `ValidationErrors` when the rule book refuses it (a rep deleting a teammate's customer),
+    here rather than at the next sync; a laptop never signed in owns everything."""
+    repo = _repo(book, entity)
+    if book.user_id:
+        from crm_tui.domain.permissions import why_not_write
+
+        rec = repo.get(row_id)
+        if rec is not None:
+            owner = getattr(rec, "owner_id", None)
+            reason = why_not_write(book.actor, entity, "delete", owner, exists=True)
+            if reason:
+                raise ValidationErrors([FieldError("owner", reason)])
+    return repo.delete(row_id)
 
 
 def restore(book: Book, entity: str, row_id: str) -> Any:

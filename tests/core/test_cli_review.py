@@ -101,3 +101,29 @@ def test_claim_refusals_read_well(db_path, crm) -> None:
     _state(db_path, role="rep", user_id="u-rep")
     late = crm("submit", claim)
     assert late.exit_code == 1 and "an approved claim" in late.stderr
+
+
+# --- item 4: a rep cannot delete a teammate's customer, refused on the laptop -------------
+def _owned_by_teammate(db_path, crm) -> str:
+    import sqlite3
+
+    cust = crm("add", "customer", "Teammate Co").stdout.strip()
+    con = sqlite3.connect(db_path)
+    with con:
+        con.execute("UPDATE customer SET owner_id = 'u-other' WHERE id = ?", (cust,))
+    con.close()
+    return cust
+
+
+def test_a_reps_delete_of_a_teammates_customer_is_refused_locally(db_path, crm) -> None:
+    cust = _owned_by_teammate(db_path, crm)
+    _state(db_path, role="rep", user_id="u-rep")
+    refused = crm("delete", cust)
+    assert refused.exit_code == 1
+    assert "only its owner or a manager can delete this customer" in refused.stderr
+    assert crm("show", cust).exit_code == 0  # still there
+
+
+def test_a_never_signed_in_book_deletes_anything(db_path, crm) -> None:
+    cust = _owned_by_teammate(db_path, crm)
+    assert crm("delete", cust).exit_code == 0
