@@ -101,7 +101,8 @@ class ReminderSummaryScreen(ModalScreen[None]):
         with Vertical():
             yield Static(title, classes="reminder-title", id="reminder-title")
             yield Static(detail, id="reminder-detail")
-            yield Static("\n".join(lines), id="reminder-others")
+            if lines:
+                yield Static("\n".join(lines), id="reminder-others")
             yield Static(
                 "o open the list · 1-6 go to a section · escape later", classes="reminder-keys"
             )
