@@ -67,10 +67,12 @@ class ReceivablesReport(Report):
         return TITLE
 
 
-def _scope(owner_id: str | None, team: bool, alias: str) -> tuple[str, dict[str, str]]:
+def _scope(owner_id: str | None, team: bool, alias: str) -> tuple[str, dict[str, str | None]]:
+    # Unowned records (a never-signed-in book writes them) are "mine", as in the other
+    # reports; a never-signed-in book (owner_id None) sees exactly those.
     if team:
         return "1 = 1", {}
-    return f"{alias}.owner_id IS :me", {"me": owner_id or ""}
+    return f"({alias}.owner_id IS :me OR {alias}.owner_id IS NULL)", {"me": owner_id}
 
 
 def figures(

@@ -141,3 +141,18 @@ def test_desk_rows_of_payments_due_read_without_the_orm(book: Book, db) -> None:
         ("广州物流", "2026-12-10", 20_000_00),
     ]
     assert rows[0].days_overdue == 175
+
+
+def test_a_never_signed_in_book_sees_its_unowned_receivables(db) -> None:
+    # The demo book never signs in: its contracts have no owner and are "mine".
+    book = Book(db)
+    assert book.user_id is None
+    c = db.repos.customers.create({"name": "无主客户"})
+    deal = db.repos.opportunities.create({"customer_id": c.id, "title": "无主"})
+    contract = payments.contract_for_deal(book, deal.id, "30000", {})
+    payments.sign(book, contract.id, "2026-09-01")
+    payments.make_plan(book, contract.id, instalments=1, due=[date(2026, 10, 1)])
+    report = receivables.build(book, Period.month(2026, 11))
+    figures = {row[0]: row[1] for row in report.section("collection").rows}
+    assert figures["of which overdue"].minor == 30_000_00
+    assert {row[0] for row in report.section("by_customer").rows} == {"无主客户", "total"}
