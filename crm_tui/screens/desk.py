@@ -87,6 +87,11 @@ class DeskList(OptionList):
         return entity, row_id
 
 
+class MonthNumbers(Static, can_focus=True):
+    """The month's figures; focusable so tab reaches it (and scrolls it into view) when
+    the desk is taller than the terminal."""
+
+
 class AnnouncementView(ModalScreen[None]):
     """Read one announcement; escape closes."""
 
@@ -136,9 +141,12 @@ class DeskScreen(CrmScreen):
                 options = DeskList(id=section, classes="desk-section")
                 options.border_title = title
                 yield options
-            numbers = Static(id="numbers", classes="desk-section")
-            numbers.border_title = "This month so far"
-            yield numbers
+                if section == "closing":
+                    # Beside the deals, not last: at 120x40 full panels pushed it below the
+                    # fold, where its rows were cut.
+                    numbers = MonthNumbers(id="numbers", classes="desk-section")
+                    numbers.border_title = "This month so far"
+                    yield numbers
 
     def on_mount(self) -> None:
         today = self.clock.today()
@@ -209,7 +217,7 @@ class DeskScreen(CrmScreen):
         widget = found.first(DeskList) if found else DeskList(id="views", classes="desk-section")
         widget.border_title = "Pinned views"
         if not found:
-            self.query_one("#desk-grid").mount(widget, before=self.query_one("#numbers"))
+            self.query_one("#desk-grid").mount(widget)
         widget.clear_options()
         for view in views:
             line = Text(no_wrap=True, overflow="ellipsis")

@@ -195,3 +195,49 @@ async def test_enter_on_a_deal_opens_the_deals_list_on_it(app, book):
         await settle(pilot)
         assert isinstance(app.screen, OpportunitiesScreen)
         assert app.screen.table.current_row["id"] == deal.id
+
+
+async def test_this_month_panel_shows_every_row_at_120x40(app, book):
+    """Review D2: with full panels "This month so far" sat below the fold at 120x40 and
+    showed only "Follow-ups done"; it is not a list, so no key reached the rest."""
+    db, ids = book
+    _busy_book(db, ids)
+    for i in range(12):
+        db.repos.customers.create({"name": f"Later customer {i:02d}"})
+        db.repos.opportunities.create(
+            {
+                "customer_id": ids["acme"],
+                "title": f"Soon {i:02d}",
+                "amount": "1000",
+                "stage": "proposal",
+                "expected_close": "2026-11-30",
+            }
+        )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        panel = screen.query_one("#numbers")
+        desk = screen.query_one("#desk")
+        assert desk.scroll_offset.y == 0
+        # a line per figure, the header line and the two border lines, all on screen
+        assert panel.outer_size.height == len(screen.desk.numbers) + 3
+        assert panel.region.bottom <= desk.region.bottom, (panel.region, desk.region)
+
+
+async def test_this_month_panel_scrolls_into_view_at_80x24(app, book):
+    """At 80x24 the desk is one column and scrolls: tab reaches the panel and shows it."""
+    db, ids = book
+    _busy_book(db, ids)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        panel = screen.query_one("#numbers")
+        desk = screen.query_one("#desk")
+        for _ in range(12):
+            if app.focused is panel:
+                break
+            await pilot.press("tab")
+            await pilot.pause()
+        assert app.focused is panel
+        await pilot.pause(0.3)
+        assert desk.region.y <= panel.region.y and panel.region.bottom <= desk.region.bottom
