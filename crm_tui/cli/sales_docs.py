@@ -176,6 +176,11 @@ def contract(
     typer.echo(
         f"contract {made.number} ({made.id}) {made.status}: {money(made.amount, made.currency)}"
     )
+    if payments.is_provisional(made.number):
+        typer.echo(
+            f"{made.number} is provisional until the next `crm sync` (the server numbers "
+            "contracts); it still finds this contract afterwards"
+        )
 
 
 def plan(

@@ -52,6 +52,9 @@ def contract_from_quote(
     quote = repos.quotes.resolve(quote_ref)
     if quote.status != rules.QuoteStatus.ACCEPTED:
         raise _error("quote_id", f"quote v{quote.revision} is {quote.status}; accept it first")
+    made = repos.contracts.of_quote(quote.id)
+    if made:  # one accepted quote, one contract (`crm contract` run twice made two)
+        raise _error("quote_id", f"quote v{quote.revision} already has contract {made[0].number}")
     base = {
         "opportunity_id": quote.opportunity_id,
         "quote_id": quote.id,
@@ -95,6 +98,11 @@ def new_contract(
                 raise _error("amount", "a contract on a deal needs the deal and an amount")
             made = contract_for_deal(book, deal_ref, amount, values or {})
         return sign(book, made.id, signed_on) if signed_on else made
+
+
+def is_provisional(number: str | None) -> bool:
+    """Whether a contract number was made offline (the server renumbers it on sync)."""
+    return rules.is_provisional(number)
 
 
 def get_contract(book: Book, ref: str) -> Contract:

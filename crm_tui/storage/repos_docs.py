@@ -9,6 +9,7 @@ server checks), never through a plain edit; the rules themselves are domain/sale
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func
@@ -18,10 +19,13 @@ from crm_tui.domain import sales_docs as rules
 from crm_tui.domain.fields import FieldError, ValidationErrors, parse_values, to_wire
 from crm_tui.domain.models import Contract, Payment, PaymentPlan, Product, Quote, QuoteLine
 from crm_tui.storage import outbox
-from crm_tui.storage.repository import Repository, live
+from crm_tui.storage.repository import NotFound, Repository, live
 
 if TYPE_CHECKING:
     from crm_tui.storage.store import Store
+
+
+_PROVISIONAL = re.compile(r"HT-\d{4}-P-([0-9A-F]{6})")
 
 
 def _refuse(field_name: str, message: str) -> ValidationErrors:
@@ -151,6 +155,28 @@ class ContractRepo(Repository[Contract]):
 
     def of_deal(self, opportunity_id: str) -> list[Contract]:
         return self.page(where=[Contract.opportunity_id == opportunity_id], limit=500)
+
+    def of_quote(self, quote_id: str) -> list[Contract]:
+        return self.page(where=[Contract.quote_id == quote_id], limit=10)
+
+    def resolve(self, ref: str, *, include_deleted: bool = False) -> Contract:
+        """Also by the provisional number it had before the server numbered it
+        (HT-2026-P-73678C ends with the last six hex digits of the id)."""
+        try:
+            return super().resolve(ref, include_deleted=include_deleted)
+        except NotFound:
+            match = _PROVISIONAL.fullmatch(ref.strip().upper())
+            if not match:
+                raise
+        tail = match.group(1).lower()
+        found = self.page(
+            where=[func.lower(func.replace(Contract.id, "-", "")).like(f"%{tail}")],
+            limit=2,
+            include_deleted=include_deleted,
+        )
+        if len(found) == 1:
+            return found[0]
+        raise NotFound(f"no contract matches '{ref}'" if not found else f"'{ref}' is ambiguous")
 
     def labels(self) -> dict[str, str]:
         """id -> "number · customer" of every live contract, in one query."""

@@ -173,3 +173,12 @@ def test_company_header_is_set_and_printed_on_the_quote(crm, deal, tmp_path: Pat
     out = tmp_path / "q.md"
     assert crm("quote", "show", quote_id, "-o", str(out)).exit_code == 0
     assert "**华东工业销售**" in out.read_text("utf-8")
+
+
+def test_contract_says_its_number_is_provisional_and_plan_finds_it(crm, deal) -> None:
+    made = crm("contract", "--deal", deal, "--amount", "3万")
+    assert made.exit_code == 0, made.stderr
+    number = made.stdout.split()[1]
+    assert f"{number} is provisional until the next `crm sync`" in made.stdout
+    shown = crm("plan", number)
+    assert shown.exit_code == 0, shown.stderr
