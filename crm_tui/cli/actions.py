@@ -80,13 +80,15 @@ def approve(
 def reject(
     ctx: typer.Context,
     ref: str = typer.Argument(..., metavar="ID"),
-    note: str = typer.Option(..., "--note", help="Why (the rep sees it)."),
+    note: str | None = typer.Option(None, "--note", help="Why (the rep sees it). Required."),
 ) -> None:
     """Reject a submitted claim with a note (managers; never one's own)."""
     from crm_tui.services import expenses
 
     book = state(ctx).book
     _managers_only(book, "rejecting")
+    if not (note or "").strip():
+        fail(f"say why with --note, e.g. crm reject {ref} --note 'receipt missing'")
     rec = _claim(book, ref)
     typer.echo(run_or_fail(lambda: expenses.reject(book, rec.id, note)).id)
 
@@ -116,7 +118,9 @@ def won(
 def lost(
     ctx: typer.Context,
     ref: str = typer.Argument(..., metavar="ID"),
-    reason: str = typer.Option(..., "--reason", help="Why (price, competitor, …; see --help)."),
+    reason: str | None = typer.Option(
+        None, "--reason", help="Why (price, competitor, …). Required."
+    ),
     competitor: str | None = typer.Option(None, "--competitor", help="Who won it (id or name)."),
     note: str | None = typer.Option(None, "--note"),
 ) -> None:
@@ -124,12 +128,14 @@ def lost(
     from crm_tui.cli.matching import link_id
     from crm_tui.services import deals, records
 
+    if not (reason or "").strip():
+        fail(f"say why with --reason, e.g. crm lost {ref} --reason price")
     book = state(ctx).book
     deal = _deal(book, ref)
     if deal.stage == "lost":
         fail(f"deal {deal.id} is already lost")
     rival = link_id(book, "competitor", competitor)
-    run_or_fail(lambda: deals.mark_lost(book, deal.id, reason.strip(), note))
+    run_or_fail(lambda: deals.mark_lost(book, deal.id, (reason or "").strip(), note))
     if rival:  # resolved before anything was written
         run_or_fail(lambda: records.update(book, "opportunity", deal.id, {"competitor_id": rival}))
     typer.echo(deal.id)
@@ -187,7 +193,15 @@ def run_view(
 
     check_format(fmt)
     book = state(ctx).book
-    found = [v for v in _all_views(book) if v.name.casefold() == name.strip().casefold()]
+    wanted = name.strip().casefold()
+    views = _all_views(book)
+    found = [v for v in views if v.name.casefold() == wanted]
+    if not found and wanted:  # a unique beginning is enough, as for ids
+        starts = [v for v in views if v.name.casefold().startswith(wanted)]
+        if len({v.name.casefold() for v in starts}) > 1:
+            names = ", ".join(sorted({v.name for v in starts}))
+            fail(f"'{name}' begins several views ({names}): type more of the name")
+        found = starts
     if not found:
         names = ", ".join(sorted({v.name for v in _all_views(book)}))
         fail(f"no saved view '{name}' (views: {names})")

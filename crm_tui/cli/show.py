@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from crm_tui.cli.context import state
-from crm_tui.cli.matching import run_or_fail
+from crm_tui.cli.context import fail, state
 from crm_tui.cli.output import display_rows, emit
 
 if TYPE_CHECKING:
@@ -75,6 +74,23 @@ def _pad(value: Any, width: int) -> str:
     return text + " " * (width - _cell_len(text))
 
 
+def _find(book: Book, ref: str) -> tuple[str, Any]:
+    """A record by id or id prefix, else a customer by name as `--customer NAME` finds one
+    (several: their names and ids, and exit 1)."""
+    from crm_tui.services import records
+    from crm_tui.services.records import NotFound
+
+    try:
+        return records.find_any(book, ref)
+    except NotFound as exc:
+        first = exc
+    try:
+        cust_id = records.resolve_link(book, "customer", ref)
+    except NotFound as exc:
+        fail(str(exc) if "several" in str(exc) else str(first))
+    return "customer", records.get(book, "customer", cust_id)
+
+
 def show(
     ctx: typer.Context,
     ref: str = typer.Argument(..., metavar="ID", help="Id or unique id prefix."),
@@ -82,11 +98,11 @@ def show(
 ) -> None:
     """Show one record, whatever its type; a customer as a briefing (contacts, open
     follow-ups, the last 5 done with outcomes, open deals, claims)."""
-    from crm_tui.services import briefing, records
+    from crm_tui.services import briefing
     from crm_tui.services.words import word_for
 
     book = state(ctx).book
-    entity, rec = run_or_fail(lambda: records.find_any(book, ref))
+    entity, rec = _find(book, ref)
     if entity == "customer":
         brief = briefing.of_customer(book, rec)
         if fmt == "json":

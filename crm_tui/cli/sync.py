@@ -280,11 +280,22 @@ def conflicts_dismiss(ctx: typer.Context, ref: str = typer.Argument(..., metavar
 
 @contextmanager
 def _progress_bar() -> Iterator[Callable[[str, int, int | None], None]]:
-    """A transient bar per sync phase (push, pull) on the terminal."""
+    """A transient bar per sync phase (push, pull) on the terminal's stderr; nothing at
+    all otherwise (rich ends a bar it cannot redraw with a newline: the output then began
+    with a blank line)."""
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield lambda phase, done, total: None
+        return
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), transient=True
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        transient=True,
+        console=console,
     ) as bar:
         tasks: dict[str, int] = {}
 

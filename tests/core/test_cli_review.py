@@ -127,3 +127,51 @@ def test_a_reps_delete_of_a_teammates_customer_is_refused_locally(db_path, crm) 
 def test_a_never_signed_in_book_deletes_anything(db_path, crm) -> None:
     cust = _owned_by_teammate(db_path, crm)
     assert crm("delete", cust).exit_code == 0
+
+
+# --- item 5: required options, view prefixes, show by name, sync's first line ------------
+def test_reject_and_lost_without_their_option_say_error(db_path, crm) -> None:
+    claim = crm("add", "expense", "88", "--category", "meals").stdout.strip()
+    crm("submit", claim)
+    _state(db_path, role="manager", user_id="u-manager")
+    rejected = crm("reject", claim)
+    assert rejected.exit_code == 1 and rejected.stderr.startswith("error: ")
+    assert "--note" in rejected.stderr
+    cust = crm("add", "customer", "Acme").stdout.strip()
+    deal = crm("add", "deal", "Big one", "--customer", cust).stdout.strip()
+    lost = crm("lost", deal)
+    assert lost.exit_code == 1 and lost.stderr.startswith("error: ")
+    assert "--reason" in lost.stderr
+
+
+def test_views_run_takes_a_unique_prefix(crm) -> None:
+    import json
+
+    full = crm("views", "run", "Overdue", "-f", "json")
+    assert full.exit_code == 0, full.stderr
+    ran = crm("views", "run", "OVERD", "-f", "json")
+    assert ran.exit_code == 0, ran.stderr
+    assert json.loads(ran.stdout) == json.loads(full.stdout)
+    several = crm("views", "run", "d")  # Due today, Deals over 50k
+    assert several.exit_code == 1 and "several" in several.stderr
+
+
+def test_show_takes_a_name_fragment_like_customer_does(crm) -> None:
+    one = crm("add", "customer", "天成科技").stdout.strip()
+    shown = crm("show", "天成")
+    assert shown.exit_code == 0, shown.stderr
+    assert "天成科技" in shown.stdout and "Contacts" in shown.stdout
+    two = crm("add", "customer", "天成贸易").stdout.strip()
+    several = crm("show", "天成")
+    assert several.exit_code == 1
+    assert "天成科技" in several.stderr and "天成贸易" in several.stderr
+    assert one[:6] in several.stderr and two[:6] in several.stderr
+
+
+def test_the_sync_bar_prints_nothing_to_a_pipe(capsys) -> None:
+    from crm_tui.cli.sync import _progress_bar
+
+    with _progress_bar() as on_progress:
+        on_progress("push", 1, 2)
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == ""
