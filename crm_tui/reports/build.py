@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from crm_tui.domain.dates import Clock, add_months
 from crm_tui.domain.grading import abc_grades
@@ -81,8 +82,24 @@ def top_n(rows: list[tuple[str | None, int]], n: int) -> list[tuple[str, int]]:
 # --- work summary ----------------------------------------------------------------------------
 def summary_report(src: ReportSource) -> Report:
     prev = src.period.previous()
-    now_f = src.queries.summary(src.window())
-    before_f = src.queries.summary(src.window(prev))
+    now_w, before_w = src.window(), src.window(prev)
+    title = f"{src.period.label} against {prev.label}"
+    today = src.clock.today()
+    if src.period.start <= today < src.period.end:
+        # The period so far against the same days of the one before (as the desk does), not
+        # a few days against a whole month; cut at its end (31 March: all February).
+        days = (today - src.period.start).days + 1
+        before_end = min(prev.start + timedelta(days=days), prev.end)
+        now_w = Window.of(src.period.start, today + timedelta(days=1), src.clock)
+        before_w = Window.of(prev.start, before_end, src.clock)
+        # The columns keep the period labels (CSV exports key on them); the title says the cut.
+        last = before_end - timedelta(days=1)
+        title = (
+            f"{src.period.label} to {today:%m-%d} against the same days of {prev.label}"
+            f" (to {last:%m-%d})"
+        )
+    now_f = src.queries.summary(now_w)
+    before_f = src.queries.summary(before_w)
 
     def line(label: str, get: Callable[[SummaryFigures], int], money: bool = False) -> list:
         a, b = get(now_f), get(before_f)
@@ -113,7 +130,7 @@ def summary_report(src: ReportSource) -> Report:
         [
             Section(
                 "summary",
-                f"{src.period.label} against {prev.label}",
+                title,
                 ["Figure", src.period.label, prev.label, "Change", "Change %"],
                 rows,
                 note="Claims are submitted, approved or reimbursed, by the day spent.",

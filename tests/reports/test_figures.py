@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -210,3 +210,30 @@ def test_team_customers_and_expenses_include_the_other_rep(book_path: Path) -> N
     assert by_label(expenses, "by_category")["travel"][:2] == [3, yuan(1_799)]
     mine = report(book_path, "expenses")
     assert "Stark" not in {row[0] for row in rows(mine, "per_customer")}
+
+
+def test_the_current_month_is_compared_with_the_same_days_of_last_month(book_path: Path) -> None:
+    """On 5 November: 1-5 Nov against 1-5 Oct, as the desk does, not against all October
+    (October's call on the 10th, deal won on the 20th and claim of the 10th are not counted)."""
+    conn = sqlite3.connect(book_path)
+    try:
+        clock = Clock(fixed=datetime(2026, 11, 5, 9, 0, tzinfo=UTC), zone=UTC)
+        src = ReportSource.open(
+            conn, period=NOV, clock=clock, currency="CNY", owner_id=None, team=False
+        )
+        rep = build_report("summary", src)
+    finally:
+        conn.close()
+    assert rep.section("summary").title == (
+        "2026-11 to 11-05 against the same days of 2026-10 (to 10-05)"
+    )
+    fig = by_label(rep, "summary")
+    assert fig["Follow-ups done"][1] == 0
+    assert fig["Deals won"][1] == 0
+    assert fig["Claims"][1] == 0
+    assert fig["New customers"][1] == 1  # Acme, 5 October
+
+
+def test_a_past_month_is_still_compared_with_the_whole_month_before(book_path: Path) -> None:
+    rep = report(book_path, "summary", period=Period.month(2026, 10))
+    assert rep.section("summary").title == "2026-10 against 2026-09"
