@@ -221,24 +221,9 @@ def _try(find: Any, ref: str) -> Any:
 
 
 def settle(book: Book, contract_id: str) -> rules.Allocation:
-    """Spread the contract's payments over its instalments and store each one's `paid` and
-    `settled_on` (only where they changed)."""
-    repos = docs(book)
-    db = _db(book)
-    with db.transaction():
-        rows = repos.payment_plans.of_contract(contract_id)
-        pays = repos.payments.of_contract(contract_id)
-        alloc = rules.allocate(
-            [rules.Instalment(p.id, p.due_on, p.amount) for p in rows],
-            [rules.Receipt(p.id, p.amount, p.plan_id) for p in pays],
-        )
-        last_day = max((p.received_on for p in pays), default=None)
-        for row in rows:
-            paid = alloc.paid.get(row.id, 0)
-            settled = (row.settled_on or last_day) if paid >= row.amount else None
-            if (row.paid, row.settled_on) != (paid, settled):
-                repos.payment_plans.update(row.id, {"paid": paid, "settled_on": settled})
-        return alloc
+    """Spread the contract's payments over its instalments (every payment write does it
+    too, in the same step, so one undo puts a payment and its instalments back)."""
+    return docs(book).payments.settle(contract_id)
 
 
 def confirm(book: Book, ref: str) -> Payment:

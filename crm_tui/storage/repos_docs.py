@@ -233,6 +233,47 @@ class PaymentRepo(Repository[Payment]):
         if rec.status == rules.PaymentStatus.CONFIRMED:
             raise _refuse("status", "a confirmed payment cannot be deleted")
 
+    def after_write(self, s: Session, rec: Payment, changed: set[str]) -> None:
+        # The instalments' `paid` follow every payment write in the same step (no undo
+        # entries of their own), so `crm undo` of a payment is one step and puts them back.
+        super().after_write(s, rec, changed)
+        self._settle(s, rec.contract_id)
+
+    def settle(self, contract_id: str) -> rules.Allocation:
+        """Spread the contract's payments over its instalments and store each one's `paid`
+        and `settled_on` (only where they changed)."""
+        with self.db.transaction() as s:
+            return self._settle(s, contract_id)
+
+    def _settle(self, s: Session, contract_id: str) -> rules.Allocation:
+        rows = list(
+            s.exec(
+                select(PaymentPlan)
+                .where(PaymentPlan.contract_id == contract_id, live(PaymentPlan))
+                .order_by(PaymentPlan.instalment, PaymentPlan.id)
+            )
+        )
+        pays = list(
+            s.exec(
+                select(Payment)
+                .where(Payment.contract_id == contract_id, live(Payment))
+                .order_by(Payment.received_on, Payment.id)
+            )
+        )
+        alloc = rules.allocate(
+            [rules.Instalment(p.id, p.due_on, p.amount) for p in rows],
+            [rules.Receipt(p.id, p.amount, p.plan_id) for p in pays],
+        )
+        last_day = max((p.received_on for p in pays), default=None)
+        plans = PaymentPlanRepo(self.db, self.repos)
+        for row in rows:
+            paid = alloc.paid.get(row.id, 0)
+            settled = (row.settled_on or last_day) if paid >= row.amount else None
+            if (row.paid, row.settled_on) != (paid, settled):
+                changes = {"paid": paid, "settled_on": settled}
+                plans._apply(s, row, changes, kind="patch", record_undo=False)
+        return alloc
+
     def of_contract(self, contract_id: str) -> list[Payment]:
         return self.page(
             where=[Payment.contract_id == contract_id],

@@ -55,3 +55,17 @@ def test_the_provisional_number_still_finds_the_contract_after_sync(book: Book, 
     assert payments.get_contract(book, "HT-2026-0001").id == contract.id
     assert payments.get_contract(book, provisional).id == contract.id
     assert payments.get_contract(book, provisional.lower()).id == contract.id
+
+
+def test_undo_of_a_payment_is_one_step_and_puts_the_instalment_back(book: Book, deal, db) -> None:
+    contract = payments.new_contract(book, deal_ref=deal.id, amount="3万", signed_on="2026-11-01")
+    inst = payments.make_plan(book, contract.id, instalments=1)[0]
+    payments.record_payment(book, inst.id, "3万")
+    assert payments.plan(book, contract.id)[0].paid == 30_000_00
+    said = db.repos.undo_last()
+    assert said is not None and said.startswith("undid added payment")
+    assert payments.payments(book, contract.id) == []
+    row = payments.plan(book, contract.id)[0]
+    assert (row.paid, row.settled_on) == (0, None)
+    # The next undo is the plan's, not the payment's instalment figures.
+    assert (db.repos.undo_last() or "").startswith("undid added payment plan '1/1'")
