@@ -256,6 +256,15 @@ def pay(
         f"payment {made.id} {money(made.amount, made.currency)} on "
         f"{made.received_on.isoformat()} entered; a manager confirms it"
     )
+    over = payments.overpaid(book, made.contract_id)
+    if over:
+        contract = payments.get_contract(book, made.contract_id)
+        typer.echo(
+            f"warning: contract {contract.number} has now received "
+            f"{money(over, contract.currency)} more than its "
+            f"{money(contract.amount, contract.currency)}",
+            err=True,
+        )
 
 
 def confirm(

@@ -122,6 +122,11 @@ class ContractScreen(CrmScreen):
         self.query_one("#contract-head", Static).update(
             f"{contract.number} · {contract.title or ''} · {contract.status} · "
             f"{format_money(contract.amount, cur)} · received {format_money(total_paid, cur)}"
+            + (
+                f" · {format_money(total_paid - contract.amount, cur)} over the contract"
+                if total_paid > contract.amount
+                else ""
+            )
         )
         plan = self.query_one("#plan", DataTable)
         plan.clear()

@@ -211,6 +211,13 @@ def record_payment(
         return payment
 
 
+def overpaid(book: Book, contract_ref: str) -> int:
+    """How much the contract's payments (entered or confirmed) exceed its amount; 0 if not."""
+    contract = get_contract(book, contract_ref)
+    received = sum(p.amount for p in docs(book).payments.of_contract(contract.id))
+    return max(0, received - contract.amount)
+
+
 def _try(find: Any, ref: str) -> Any:
     from crm_tui.storage.repository import NotFound
 

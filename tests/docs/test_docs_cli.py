@@ -182,3 +182,12 @@ def test_contract_says_its_number_is_provisional_and_plan_finds_it(crm, deal) ->
     assert f"{number} is provisional until the next `crm sync`" in made.stdout
     shown = crm("plan", number)
     assert shown.exit_code == 0, shown.stderr
+
+
+def test_pay_over_the_contract_warns_on_stderr(crm, deal) -> None:
+    made = crm("contract", "--deal", deal, "--amount", "30000")
+    number = made.stdout.split()[1]
+    paid = crm("pay", number, "50000")
+    assert paid.exit_code == 0, paid.stderr
+    assert "entered" in paid.stdout
+    assert "warning:" in paid.stderr and "¥20,000.00 more than its ¥30,000.00" in paid.stderr

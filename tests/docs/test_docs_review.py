@@ -69,3 +69,11 @@ def test_undo_of_a_payment_is_one_step_and_puts_the_instalment_back(book: Book, 
     assert (row.paid, row.settled_on) == (0, None)
     # The next undo is the plan's, not the payment's instalment figures.
     assert (db.repos.undo_last() or "").startswith("undid added payment plan '1/1'")
+
+
+def test_an_over_payment_is_named(book: Book, deal) -> None:
+    contract = payments.new_contract(book, deal_ref=deal.id, amount="3万")
+    payments.record_payment(book, contract.id, "2万")
+    assert payments.overpaid(book, contract.id) == 0
+    payments.record_payment(book, contract.id, "3万")
+    assert payments.overpaid(book, contract.number) == 20_000_00
