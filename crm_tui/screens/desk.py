@@ -21,6 +21,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from crm_tui.domain.dates import Clock
+from crm_tui.domain.money import format_money
 from crm_tui.screens.base import CrmScreen
 from crm_tui.services import desk as desk_service
 from crm_tui.services.desk import Desk, DeskItem
@@ -170,6 +171,10 @@ class DeskScreen(CrmScreen):
         desk = desk_service.load(self.path, self.clock)
         self.app.call_from_thread(self.show, desk)
         self.app.call_from_thread(self.show_pinned, desk_service.pinned(self.path))
+        from crm_tui.services import receivables  # plain sqlite3 (issue 19); after the paint
+
+        due = receivables.due_at(self.path, self.clock, within_days=7, limit=8)
+        self.app.call_from_thread(self.show_payments, due)
         return desk
 
     def show(self, desk: Desk) -> None:
@@ -225,6 +230,29 @@ class DeskScreen(CrmScreen):
             line.append("  " + view.query, style="dim")
             widget.add_option(Option(line, id=f"view:{view.screen}:{view.query}"))
 
+    def show_payments(self, due: list) -> None:
+        """Instalments overdue or due within 7 days (issue 19); the section appears only
+        when there is one. `enter` opens the contract."""
+        found = self.query("#payments")
+        if not due:
+            found.remove()
+            return
+        widget = found.first(DeskList) if found else DeskList(id="payments", classes="desk-section")
+        widget.border_title = "Payments due / overdue"
+        if not found:
+            self.query_one("#desk-grid").mount(widget, before=self.query_one("#numbers"))
+        items = [
+            DeskItem(
+                "contract",
+                row.contract_id,
+                f"{row.days_overdue}d late" if row.days_overdue else f"{row.due_on:%a %m-%d}",
+                f"{row.customer} {format_money(row.outstanding, row.currency)}",
+                f"{row.contract_number} {row.label}",
+            )
+            for row in due
+        ]
+        widget.show(items, "")
+
     def _run_view(self, query: str) -> None:
         run = getattr(self.app.screen, "run_view", None)
         if callable(run):
@@ -239,6 +267,14 @@ class DeskScreen(CrmScreen):
             self.app.call_after_refresh(self._run_view, query)
             return
         entity, row_id, customer_id = str(event.option.id).split(":", 2)
+        if entity == "contract":
+            if not self.shell.book_ready:
+                self.notify("Opening the database…", timeout=2)
+                return
+            from crm_tui.screens.contracts import ContractScreen  # loads the ORM: after the paint
+
+            self.app.push_screen(ContractScreen(self.shell.book, row_id))
+            return
         if entity == "more":
             section, view, query = FULL_LIST[row_id]
             self.shell.show_list(section, query, view)

@@ -116,6 +116,14 @@ class OpportunitiesScreen(ListScreen):
         ),
         Binding("escape", "focus_table", "List", show=False),
         Binding("enter", "edit", "Open", show=False),
+        Binding(
+            "Q",
+            "quotes",
+            "Quotes",
+            show=False,
+            id="deals.quotes",
+            tooltip="This deal's quotes: make one, send, revise, accept, contract",
+        ),
     ]
 
     def __init__(self, book: Book) -> None:
@@ -247,6 +255,16 @@ class OpportunitiesScreen(ListScreen):
 
     def action_focus_table(self) -> None:
         (self.board if self.board_mode else self.table).focus()
+
+    def action_quotes(self) -> None:
+        """`Q`: the chosen deal's quotes (issue 19: deal -> quote -> contract -> payments)."""
+        from crm_tui.screens.quotes import QuotesScreen
+
+        deal_id = self.selected_id()
+        if deal_id is None:
+            self.notify("Choose a deal first.", timeout=2)
+            return
+        self.app.push_screen(QuotesScreen(self.book, deal_id))
 
     def action_focus_query(self) -> None:
         if self.board_mode:
