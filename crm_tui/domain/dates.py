@@ -223,3 +223,11 @@ def utc(moment: datetime | None) -> datetime | None:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return _convert(moment, UTC)
+
+
+def day_label(day: date, today: date, weekday: bool = False) -> str:
+    """A day as a rep reads it: `12-11` when near (within ~6 months, same year), else with
+    the year (`2025-12-11` must not read as next week); `weekday` prefixes `Fri `."""
+    near = day.year == today.year and abs((day - today).days) <= 183
+    text = f"{day:%m-%d}" if near else f"{day.year:04d}-{day:%m-%d}"
+    return f"{day:%a} {text}" if weekday else text

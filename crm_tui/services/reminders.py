@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import text
 
 from crm_tui.domain import rules
+from crm_tui.domain.dates import day_label as day_label
 from crm_tui.domain.dates import month_days
 from crm_tui.domain.followup_rules import overdue_before
 
@@ -48,14 +49,6 @@ class Reminder:
 
     def line(self) -> str:
         return f"{self.title}" + (f" — {self.detail}" if self.detail else "")
-
-
-def day_label(day: date, today: date, weekday: bool = False) -> str:
-    """A day as a rep reads it: `12-11` when near (within ~6 months, same year), else with
-    the year (`2025-12-11` must not read as next week); `weekday` prefixes `Fri `."""
-    near = day.year == today.year and abs((day - today).days) <= 183
-    text_ = f"{day:%m-%d}" if near else f"{day.year:04d}-{day:%m-%d}"
-    return f"{day:%a} {text_}" if weekday else text_
 
 
 def _stamp(moment: datetime) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from crm_tui.domain.dates import Clock, add_months, month_days
+from crm_tui.domain.dates import Clock, add_months, day_label, month_days
 from crm_tui.domain.followup_rules import overdue_before
 from crm_tui.domain.money import DEFAULT_CURRENCY, format_money
 from crm_tui.storage.engine import connect
@@ -92,7 +92,7 @@ class _Reader:
         elif abs((day - self.today).days) < 7 and day > self.today:
             label = local.strftime("%a")
         else:
-            label = local.strftime("%m-%d")
+            label = day_label(day, self.today)
         return label if all_day else f"{label} {local:%H:%M}"
 
     def _activities(
@@ -212,7 +212,7 @@ class _Reader:
             DeskItem(
                 entity,
                 rid,
-                self.clock.to_local(_parse(created)).strftime("%m-%d"),
+                day_label(self.clock.to_local(_parse(created)).date(), self.today),
                 name,
                 detail or "",
                 cid,
@@ -229,7 +229,7 @@ class _Reader:
             DeskItem(
                 "announcement",
                 rid,
-                self.clock.to_local(_parse(at)).strftime("%m-%d") if at else "",
+                day_label(self.clock.to_local(_parse(at)).date(), self.today) if at else "",
                 title,
             )
             for rid, title, at in rows

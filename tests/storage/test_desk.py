@@ -179,3 +179,19 @@ def test_numbers_compare_month_to_date_with_the_same_days_of_last_month(tmp_path
     assert figures["Follow-ups done"].this_month == "1,200"
     assert month_to_date(date(2026, 12, 4)) == ("1–4 Dec", "1–4 Nov")
     assert month_to_date(date(2026, 3, 31)) == ("1–31 Mar", "1–28 Feb")
+
+
+def test_a_date_a_year_away_shows_its_year_on_the_desk(tmp_path):
+    """Issue 13 item 9: 'overdue since 12-11' for 2025-12-11 reads as next week; a day more
+    than ~6 months away or in another year carries its year, a near one does not."""
+    clock = Clock(fixed=datetime(2026, 12, 4, 2, 0, tzinfo=UTC), zone=UTC)
+    db = open_database(tmp_path / "y.db", clock)
+    acme = db.repos.customers.create({"name": "Acme"})
+    for subject, due in (("Last year", "2025-12-11"), ("Last week", "2026-11-27")):
+        db.repos.activities.create({"customer_id": acme.id, "subject": subject, "due_at": due})
+    desk = load_desk(db.path, clock)
+    db.close()
+    assert {i.text: i.when for i in desk.overdue} == {
+        "call: Last year": "2025-12-11",
+        "call: Last week": "11-27",
+    }
