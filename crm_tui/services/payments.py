@@ -110,9 +110,28 @@ def get_contract(book: Book, ref: str) -> Contract:
 
 
 def sign(book: Book, ref: str, signed_on: date | str | None = None) -> Contract:
+    """Sign a contract and win its deal (closed on the signing day, for the contract's
+    amount) unless the deal is already won; one step."""
     contract = get_contract(book, ref)
     on = signed_on or _db(book).clock.today()
-    return docs(book).contracts.step(contract.id, "signed", {"signed_on": on})
+    with _db(book).transaction():
+        signed = docs(book).contracts.step(contract.id, "signed", {"signed_on": on})
+        _win_deal(book, signed)
+        return signed
+
+
+def _win_deal(book: Book, contract: Contract) -> None:
+    from crm_tui.domain.rules import STAGE_ORDER, Stage
+    from crm_tui.services import deals
+
+    deal = deals.get(book, contract.opportunity_id)
+    if deal is None or deal.stage == Stage.WON:
+        return
+    changes: dict[str, Any] = {"amount": contract.amount, "currency": contract.currency}
+    if any(getattr(deal, k) != v for k, v in changes.items()):
+        deals.update(book, deal.id, changes)
+    step = STAGE_ORDER.index(Stage.WON) - STAGE_ORDER.index(Stage(deal.stage))
+    deals.move(book, deal.id, step, closed_on=contract.signed_on)
 
 
 def set_contract_status(book: Book, ref: str, status: str) -> Contract:

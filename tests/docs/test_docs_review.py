@@ -77,3 +77,16 @@ def test_an_over_payment_is_named(book: Book, deal) -> None:
     assert payments.overpaid(book, contract.id) == 0
     payments.record_payment(book, contract.id, "3万")
     assert payments.overpaid(book, contract.number) == 20_000_00
+
+
+def test_signing_a_contract_wins_its_deal(book: Book, deal, db) -> None:
+    assert deal.stage != "won"
+    contract = payments.new_contract(book, deal_ref=deal.id, amount="9万")
+    payments.sign(book, contract.id, "2026-11-20")
+    won = db.repos.opportunities.require(deal.id)
+    assert (won.stage, won.closed_on.isoformat(), won.amount) == ("won", "2026-11-20", 90_000_00)
+    # A second contract on a won deal leaves it as it is.
+    other = payments.new_contract(book, deal_ref=deal.id, amount="1万", signed_on="2026-11-22")
+    assert other.status == "signed"
+    again = db.repos.opportunities.require(deal.id)
+    assert (again.closed_on.isoformat(), again.amount) == ("2026-11-20", 90_000_00)
