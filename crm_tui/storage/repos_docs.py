@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from crm_tui.domain import sales_docs as rules
 from crm_tui.domain.fields import FieldError, ValidationErrors, parse_values, to_wire
 from crm_tui.domain.models import Contract, Payment, PaymentPlan, Product, Quote, QuoteLine
+from crm_tui.domain.money import format_money
 from crm_tui.storage import outbox
 from crm_tui.storage.repository import NotFound, Repository, live
 
@@ -232,6 +233,12 @@ class PaymentRepo(Repository[Payment]):
     def before_delete(self, s: Session, rec: Payment) -> None:
         if rec.status == rules.PaymentStatus.CONFIRMED:
             raise _refuse("status", "a confirmed payment cannot be deleted")
+
+    def describe(self, rec: Payment) -> str:
+        """A readable name for messages (a payment's title field, its bank reference, is
+        often empty): "¥30,000.00 on 2026-11-03", with the reference when there is one."""
+        text = f"{format_money(rec.amount, rec.currency)} on {rec.received_on.isoformat()}"
+        return f"{text} ({rec.reference})" if rec.reference else text
 
     def after_write(self, s: Session, rec: Payment, changed: set[str]) -> None:
         # The instalments' `paid` follow every payment write in the same step (no undo

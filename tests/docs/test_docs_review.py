@@ -90,3 +90,9 @@ def test_signing_a_contract_wins_its_deal(book: Book, deal, db) -> None:
     assert other.status == "signed"
     again = db.repos.opportunities.require(deal.id)
     assert (again.closed_on.isoformat(), again.amount) == ("2026-11-20", 90_000_00)
+
+
+def test_a_payment_has_a_readable_name(book: Book, deal, db) -> None:
+    contract = payments.new_contract(book, deal_ref=deal.id, amount="3万")
+    made = payments.record_payment(book, contract.id, "3万", on="2026-11-03")
+    assert db.repos.docs.payments.describe(made) == "¥30,000.00 on 2026-11-03"
