@@ -253,3 +253,24 @@ def from_wire(spec: FieldSpec, value: Any) -> Any:
         # Text ("no", "false") is parsed by parse_value; bool("false") would be True.
         return value if isinstance(value, str) else bool(value)
     return value
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    name: str
+    table: str
+    title_field: str
+    fields: tuple[FieldSpec, ...]
+    plural: str = ""
+    aliases: tuple[str, ...] = ()
+    by_name: dict[str, FieldSpec] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
+
+    def field(self, name: str) -> FieldSpec:
+        return self.by_name[name]
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)

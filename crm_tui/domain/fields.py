@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from crm_tui.domain import rules, sales_docs
+from crm_tui.domain import rules
 from crm_tui.domain.dates import parse_when
+from crm_tui.domain.doc_specs import DOC_ENTITIES
 from crm_tui.domain.field_values import DATE_MAX as DATE_MAX
 from crm_tui.domain.field_values import DATE_MIN as DATE_MIN
 from crm_tui.domain.field_values import INT_MAX as INT_MAX
 from crm_tui.domain.field_values import KIND_MAX_LEN as KIND_MAX_LEN
 from crm_tui.domain.field_values import MONEY_MAX as MONEY_MAX
+from crm_tui.domain.field_values import EntitySpec as EntitySpec
 from crm_tui.domain.field_values import FieldError as FieldError
 from crm_tui.domain.field_values import FieldSpec as FieldSpec
 from crm_tui.domain.field_values import InputContext as InputContext
@@ -41,27 +42,6 @@ SYNC_COLUMNS = (
     "server_version",
     "extra",
 )
-
-
-@dataclass(frozen=True)
-class EntitySpec:
-    name: str
-    table: str
-    title_field: str
-    fields: tuple[FieldSpec, ...]
-    plural: str = ""
-    aliases: tuple[str, ...] = ()
-    by_name: dict[str, FieldSpec] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
-
-    def field(self, name: str) -> FieldSpec:
-        return self.by_name[name]
-
-    @property
-    def field_names(self) -> tuple[str, ...]:
-        return tuple(f.name for f in self.fields)
 
 
 def _enum(enum_type: Any) -> tuple[str, ...]:
@@ -244,120 +224,7 @@ ENTITIES: dict[str, EntitySpec] = {
             (F("name", "text", required=True),),
             plural="lost_reasons",
         ),
-        # Issue 19, quote to cash (helper H). Money in minor units; rates in basis points.
-        EntitySpec(
-            "product",
-            "product",
-            "name",
-            (
-                F("code", "text", max_len=60),
-                F("name", "text", required=True),
-                F("model", "text"),
-                F("unit", "text", max_len=20),
-                F("list_price", "money"),
-                F("currency", "currency"),
-                F("active", "bool"),
-            ),
-            plural="products",
-            aliases=("price_list",),
-        ),
-        EntitySpec(
-            "quote",
-            "quote",
-            "title",
-            (
-                F("opportunity_id", "ref", "Deal", required=True, ref="opportunity"),
-                F("title", "text", required=True),
-                F("revision", "int"),
-                F("status", "enum", choices=_enum(sales_docs.QuoteStatus)),
-                F("valid_until", "date"),
-                F("tax_rate_bp", "int", "Tax (bp)"),
-                F("currency", "currency"),
-                F("subtotal", "money"),
-                F("tax", "money"),
-                F("total", "money"),
-                F("notes", "longtext", max_len=4_000),
-                F("sent_at", "datetime"),
-                F("decided_on", "date"),
-            ),
-            plural="quotes",
-        ),
-        EntitySpec(
-            "quote_line",
-            "quote_line",
-            "description",
-            (
-                F("quote_id", "ref", "Quote", required=True, ref="quote"),
-                F("product_id", "ref", "Product", ref="product"),
-                F("description", "text", required=True),
-                F("model", "text"),
-                F("unit", "text", max_len=20),
-                F("quantity", "int"),
-                F("unit_price", "money"),
-                F("discount_bp", "int", "Discount (bp)"),
-                F("position", "int"),
-            ),
-            plural="quote_lines",
-        ),
-        EntitySpec(
-            "contract",
-            "contract",
-            "number",
-            (
-                F("opportunity_id", "ref", "Deal", required=True, ref="opportunity"),
-                F("quote_id", "ref", "Quote", ref="quote"),
-                F("number", "text", max_len=40),
-                F("title", "text"),
-                F("signed_on", "date"),
-                F("starts_on", "date"),
-                F("ends_on", "date"),
-                F("amount", "money", required=True),
-                F("currency", "currency"),
-                F("terms", "longtext", max_len=20_000),
-                F("attachment", "text", max_len=1_000),
-                F("status", "enum", choices=_enum(sales_docs.ContractStatus)),
-            ),
-            plural="contracts",
-        ),
-        EntitySpec(
-            "payment_plan",
-            "payment_plan",
-            "label",
-            (
-                F("contract_id", "ref", "Contract", required=True, ref="contract"),
-                F("instalment", "int", required=True),
-                F("label", "text"),
-                F("due_on", "date", required=True),
-                F("amount", "money", required=True),
-                F("currency", "currency"),
-                F("method", "enum", choices=_enum(sales_docs.PaymentMethod)),
-                F("paid", "money"),
-                F("settled_on", "date"),
-                F("remind_days", "int"),
-            ),
-            plural="payment_plans",
-            aliases=("plan", "plans", "instalment", "instalments"),
-        ),
-        EntitySpec(
-            "payment",
-            "payment",
-            "reference",
-            (
-                F("contract_id", "ref", "Contract", required=True, ref="contract"),
-                F("plan_id", "ref", "Instalment", ref="payment_plan"),
-                F("received_on", "date", required=True),
-                F("amount", "money", required=True),
-                F("currency", "currency"),
-                F("method", "enum", choices=_enum(sales_docs.PaymentMethod)),
-                F("reference", "text"),
-                F("status", "enum", choices=_enum(sales_docs.PaymentStatus)),
-                F("confirmed_by", "ref", "Confirmed by", ref="user"),
-                F("confirmed_at", "datetime"),
-                F("notes", "longtext", max_len=4_000),
-            ),
-            plural="payments",
-            aliases=("receipt", "receipts"),
-        ),
+        *DOC_ENTITIES,
     )
 }
 del F
