@@ -322,5 +322,6 @@ class Repositories:
                 text("UPDATE undo_log SET undone = 1 WHERE seq = :s"), {"s": seq}
             )
             rec = repo.get(row_id, include_deleted=True)
-            title = getattr(rec, spec.title_field, row_id) if rec else row_id
+            # A record without a title (a payment with no bank reference) is named by id.
+            title = (getattr(rec, spec.title_field, None) if rec else None) or row_id[:13]
             return f"undid {what} {ent.replace('_', ' ')} '{title}'"

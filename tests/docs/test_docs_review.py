@@ -64,6 +64,7 @@ def test_undo_of_a_payment_is_one_step_and_puts_the_instalment_back(book: Book, 
     assert payments.plan(book, contract.id)[0].paid == 30_000_00
     said = db.repos.undo_last()
     assert said is not None and said.startswith("undid added payment")
+    assert "None" not in said  # a payment with no bank reference is named by its id
     assert payments.payments(book, contract.id) == []
     row = payments.plan(book, contract.id)[0]
     assert (row.paid, row.settled_on) == (0, None)
