@@ -24,12 +24,12 @@ from rich.style import Style
 from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
-from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from crm_tui.widgets.cells import Column, column_widths, fit, line_text
+from crm_tui.widgets.table_messages import Reloaded, RowSelected
 
 if TYPE_CHECKING:
     from crm_tui.services.lists import ListPages
@@ -80,34 +80,9 @@ class RecordTable(ScrollView, can_focus=True):
 
     cursor_row: reactive[int] = reactive(0, always_update=True, init=False)
 
-    class RowSelected(Message):
-        """`enter` (or a click) on a row."""
-
-        def __init__(self, table: RecordTable, row: dict[str, Any]) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
-
-        @property
-        def row_id(self) -> str:
-            return str(self.row["id"])
-
-        @property
-        def control(self) -> RecordTable:
-            return self.table
-
-    class Reloaded(Message):
-        """The count and first rows are in after a (re)load (`exact` False: a lower bound)."""
-
-        def __init__(self, table: RecordTable, count: int, exact: bool = True) -> None:
-            super().__init__()
-            self.table = table
-            self.count = count
-            self.exact = exact
-
-        @property
-        def control(self) -> RecordTable:
-            return self.table
+    # Messages in widgets/table_messages.py; handler names and @on(...) are unchanged.
+    RowSelected = RowSelected
+    Reloaded = Reloaded
 
     def __init__(
         self,
@@ -314,22 +289,19 @@ class RecordTable(ScrollView, can_focus=True):
     def _widths(self, total: int) -> list[int]:
         return column_widths(self.columns, total, MIN_FLEX)
 
-    def _line_text(self, cells: list[str], widths: list[int]) -> str:
-        return line_text(cells, widths, self.columns)
-
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         widths = self._widths(width)
         base = self.rich_style
         if y == 0:
             style = base + self.get_component_rich_style("record-table--header")
-            text = self._line_text([c.title for c in self.columns], widths)
+            text = line_text([c.title for c in self.columns], widths, self.columns)
             return Strip([Segment(fit(text, width), style)], width)
         index = int(self.scroll_y) + y - 1
         if not self.loaded:
             row = self._stale_row(index)
             if row is not None:
-                text = self._line_text([c.cell(row) for c in self.columns], widths)
+                text = line_text([c.cell(row) for c in self.columns], widths, self.columns)
                 return Strip([Segment(fit(text, width), self._row_style(row, index))], width)
             if y == 1 and self._stale is None:
                 style = base + self.get_component_rich_style("record-table--placeholder")
@@ -346,7 +318,7 @@ class RecordTable(ScrollView, can_focus=True):
             if index == self.cursor_row:
                 style = style + self.get_component_rich_style("record-table--cursor")
             return Strip([Segment(fit(" " + PLACEHOLDER, width), style)], width)
-        text = self._line_text([c.cell(row) for c in self.columns], widths)
+        text = line_text([c.cell(row) for c in self.columns], widths, self.columns)
         return Strip([Segment(fit(text, width), self._row_style(row, index))], width)
 
     def _stale_row(self, index: int) -> dict[str, Any] | None:
