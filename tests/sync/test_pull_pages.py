@@ -165,7 +165,7 @@ def test_a_laptop_gets_its_own_writes_back_as_versions_only(laptop) -> None:
     """CONTRACT-21 against the real server: alice's own unchanged create comes back as op
     'version' (the version ratchets, nothing else is written); bob gets the full row."""
     alice, bob = laptop(), laptop("manager")
-    cid = alice.db.repos.customers.create({"name": "Echo Works", "city": "Hefei"}).id
+    cid = alice.db.repos.customers.create({"name": "Echo Valves 合肥", "city": "Hefei"}).id
     alice.sync()
     mine, theirs = _changes_of(alice, cid), _changes_of(bob, cid)
     assert [c.op for c in mine] == ["version"] and [c.op for c in theirs] == ["upsert"]
