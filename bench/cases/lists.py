@@ -23,6 +23,7 @@ def run(ds: Dataset, log) -> tuple[list[Figure], dict]:
     from crm_tui.services.lists import ListPages
     from crm_tui.storage.database import open_database
     from crm_tui.storage.engine import connect
+    from crm_tui.widgets.cells import line_text
     from crm_tui.widgets.record_table import Column, RecordTable, fit
 
     db = open_database(ds.path, ds.clock)
@@ -49,7 +50,7 @@ def run(ds: Dataset, log) -> tuple[list[Figure], dict]:
     def show(offset: int, source: ListPages) -> list[Strip]:
         rows = source.rows(offset, ROWS_IN_VIEW)
         return [
-            Strip([Segment(fit(table._line_text([c.cell(r) for c in columns], widths), WIDTH))])
+            Strip([Segment(fit(line_text([c.cell(r) for c in columns], widths, columns), WIDTH))])
             for r in rows
         ]
 
