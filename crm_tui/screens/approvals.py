@@ -30,21 +30,6 @@ def is_manager(book: Book) -> bool:
     return expenses.is_manager(book)
 
 
-def submitted_claims(book: Book, limit: int = 500) -> list[Expense]:
-    """The team's claims waiting for a decision (not the manager's own), oldest first."""
-    return expenses.submitted_claims(_book(book), limit)
-
-
-def decide(book: Book, expense_id: str, *, approve: bool, note: str) -> str:
-    """Approve or reject one claim; raises `ValueError` with the rule's sentence."""
-    return expenses.decide(_book(book), expense_id, approve=approve, note=note)
-
-
-def _book(book: Book | Any) -> Book:
-    # TRANSITION: tests/sync/test_sync_views.py still passes a Database.
-    return book if isinstance(book, Book) else Book(book)
-
-
 class ApprovalsScreen(CrmScreen):
     """Submitted claims of the team; `a` approves, `x` rejects with a note."""
 
@@ -91,7 +76,7 @@ class ApprovalsScreen(CrmScreen):
     @work(thread=True, exclusive=True, group="approvals", exit_on_error=False)
     def _load_claims(self) -> None:
         """The queue and its reps' names, read off the UI thread."""
-        claims = submitted_claims(self.book)
+        claims = expenses.submitted_claims(self.book, 500)
         names = {c.owner_id: self._who(c.owner_id) for c in claims}
         self.app.call_from_thread(self._show_claims, claims, names)
 
@@ -147,7 +132,7 @@ class ApprovalsScreen(CrmScreen):
             if note is None:
                 return
             try:
-                message = decide(self.book, claim.id, approve=approve, note=note)
+                message = expenses.decide(self.book, claim.id, approve=approve, note=note)
             except ValueError as exc:
                 self.notify(str(exc), severity="warning")
                 return

@@ -203,7 +203,8 @@ def test_when_your_newer_value_won_the_view_says_so_and_offers_no_restore(laptop
 
 
 def test_a_rejection_with_a_note_reaches_the_rep(laptop) -> None:
-    from crm_tui.screens.approvals import decide, submitted_claims
+    from crm_tui.services.book import Book
+    from crm_tui.services.expenses import decide, submitted_claims
 
     rep, boss = laptop(), laptop("manager")
     eid = rep.db.repos.expenses.create(
@@ -212,11 +213,11 @@ def test_a_rejection_with_a_note_reaches_the_rep(laptop) -> None:
     rep.db.repos.expenses.submit(eid)
     rep.sync()
     boss.sync()
-    assert eid in {c.id for c in submitted_claims(boss.db)}
-    assert eid not in {c.id for c in submitted_claims(rep.db)}  # not the rep's own queue
+    assert eid in {c.id for c in submitted_claims(Book(boss.db))}
+    assert eid not in {c.id for c in submitted_claims(Book(rep.db))}  # not the rep's own queue
     with pytest.raises(ValueError, match="why"):
-        decide(boss.db, eid, approve=False, note="  ")
-    decide(boss.db, eid, approve=False, note="no receipt")
+        decide(Book(boss.db), eid, approve=False, note="  ")
+    decide(Book(boss.db), eid, approve=False, note="no receipt")
     boss.sync()
     rep.sync()
     row = rep.row("expense", eid)
