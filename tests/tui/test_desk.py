@@ -179,7 +179,9 @@ async def test_x_marks_a_follow_up_done_from_the_desk(app, book):
         await settle(pilot)
         assert isinstance(app.screen, DeskScreen)
         assert db.repos.activities.require(ids["late"]).outcome == "sent it"
-        assert screen.query_one("#overdue", DeskList).border_title == "Overdue (1)"
+        # The desk reloads in a worker after the change: wait for it, under load too.
+        overdue = screen.query_one("#overdue", DeskList)
+        assert await _until(pilot, lambda: overdue.border_title == "Overdue (1)")
 
 
 async def test_enter_on_a_deal_opens_the_deals_list_on_it(app, book):
