@@ -8,7 +8,6 @@ server checks), never through a plain edit; the rules themselves are domain/sale
 
 from __future__ import annotations
 
-import json
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -16,10 +15,9 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from crm_tui.domain import sales_docs as rules
-from crm_tui.domain.fields import FieldError, ValidationErrors, parse_values, to_wire
+from crm_tui.domain.fields import FieldError, ValidationErrors, parse_values
 from crm_tui.domain.models import Contract, Payment, PaymentPlan, Product, Quote, QuoteLine
 from crm_tui.domain.money import format_money
-from crm_tui.storage import outbox
 from crm_tui.storage.repository import NotFound, Repository, live
 
 if TYPE_CHECKING:
@@ -300,26 +298,7 @@ class PaymentRepo(Repository[Payment]):
                 "confirmed_by": self.db.user_id,
                 "confirmed_at": self.db.clock.now(),
             }
-            stamp = self.db.tick(s)
-            clocks = json.loads(rec.field_hlc or "{}")
-            before = {k: getattr(rec, k) for k in changes}
-            for name, value in changes.items():
-                setattr(rec, name, value)
-                clocks[name] = stamp
-            rec.field_hlc = json.dumps(clocks)
-            rec.updated_at = self.db.clock.now()
-            s.add(rec)
-            s.flush()
-            outbox.append(
-                s,
-                entity=self.entity,
-                row_id=rec.id,
-                kind="command",
-                payload={"command": "confirm", "fields": {}},
-                base_version=rec.server_version,
-                hlc=stamp,
-            )
-            self._undo(s, rec.id, "command", {k: to_wire(v) for k, v in before.items()})
+            self._write_command(s, rec, changes, {"command": "confirm", "fields": {}})
             return rec
 
 

@@ -4,16 +4,14 @@ lines, and expense claims (edits locked once submitted; steps as server-checked 
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, time
 from typing import Any
 
 from sqlmodel import Session, col
 
 from crm_tui.domain import rules
-from crm_tui.domain.fields import FieldError, ValidationErrors
+from crm_tui.domain.fields import FieldError, ValidationErrors, to_wire
 from crm_tui.domain.models import Activity, Expense, Opportunity, OpportunityLine
-from crm_tui.storage import outbox
 from crm_tui.storage.repository import Repository
 
 
@@ -179,31 +177,11 @@ class ExpenseRepo(Repository[Expense]):
             except rules.RuleError as exc:
                 raise ValidationErrors([FieldError(exc.field, exc.message)]) from None
             changes = {"status": target.value} | extra
-            stamp = self.db.tick(s)
-            clocks = json.loads(rec.field_hlc or "{}")
-            before = {k: getattr(rec, k) for k in changes}
-            for name, value in changes.items():
-                setattr(rec, name, value)
-                clocks[name] = stamp
-            rec.field_hlc = json.dumps(clocks)
-            rec.updated_at = self.db.clock.now()
-            s.add(rec)
-            s.flush()
-            from crm_tui.domain.fields import to_wire
-
-            outbox.append(
-                s,
-                entity=self.entity,
-                row_id=rec.id,
-                kind="command",
-                payload={
-                    "command": target.value,
-                    "fields": {k: to_wire(v) for k, v in changes.items()},
-                },
-                base_version=rec.server_version,
-                hlc=stamp,
-            )
-            self._undo(s, rec.id, "command", before)
+            payload = {
+                "command": target.value,
+                "fields": {k: to_wire(v) for k, v in changes.items()},
+            }
+            self._write_command(s, rec, changes, payload)
             return rec
 
     def submit(self, row_id: str) -> Expense:

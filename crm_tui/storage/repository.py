@@ -267,6 +267,32 @@ class Repository(Generic[M]):
             at=self.db.clock.now().isoformat(),
         )
 
+    def _write_command(
+        self, s: Session, rec: M, changes: dict[str, Any], payload: dict[str, Any]
+    ) -> None:
+        """A business step taken here: `changes` applied and stamped with one clock, the
+        command queued for the server to check, and one undo entry — all in `s`."""
+        stamp = self.db.tick(s)
+        clocks = json.loads(rec.field_hlc or "{}")
+        before = {k: getattr(rec, k) for k in changes}
+        for name, value in changes.items():
+            setattr(rec, name, value)
+            clocks[name] = stamp
+        rec.field_hlc = json.dumps(clocks)
+        rec.updated_at = self.db.clock.now()
+        s.add(rec)
+        s.flush()
+        outbox.append(
+            s,
+            entity=self.entity,
+            row_id=rec.id,
+            kind="command",
+            payload=payload,
+            base_version=rec.server_version,
+            hlc=stamp,
+        )
+        self._undo(s, rec.id, "command", before)
+
     def _all(self) -> Any:
         if self.repos is None:
             raise RuntimeError(f"{type(self).__name__} was made outside Repositories")
