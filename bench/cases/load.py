@@ -21,19 +21,16 @@ from __future__ import annotations
 import json
 import os
 import random
-import subprocess
 import tempfile
 import threading
 import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from bench.cases import crm_exe
-from bench.cases.sync import PG_BIN, bulk_upsert, free_port, postgres
+from bench.cases.sync import PG_BIN, bulk_upsert, crm_server, postgres
 from bench.data import Dataset
 from bench.report import Figure, figure
 
@@ -46,40 +43,12 @@ PUSH_RECORDS = {"small": 2_000, "100k": 50_000, "1m": 50_000}
 BATCH = 500
 
 
-@contextmanager
 def server(database_url: str, folder: Path, workers: int):
-    """`crm server --workers N` on a loopback port."""
-    port = free_port()
-    log = (folder / f"server-{port}.log").open("w")
-    proc = subprocess.Popen(
-        [crm_exe(), "server", "--workers", str(workers)]
-        + ["--host", "127.0.0.1", "--port", str(port), "--database-url", database_url],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=os.environ | {"CRM_SERVER_SIGNIN_PER_ADDRESS": "100000"},
+    """`crm server --workers N` on a loopback port (sign-in limits raised: 50 laptops
+    enrol from one address)."""
+    return crm_server(
+        database_url, folder, workers, env={"CRM_SERVER_SIGNIN_PER_ADDRESS": "100000"}
     )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    with httpx.Client(timeout=1) as probe:
-        while True:
-            try:
-                if probe.get(f"{url}/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError((folder / f"server-{port}.log").read_text())
-            time.sleep(0.1)
-    try:
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 class SimLaptop:

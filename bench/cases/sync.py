@@ -34,14 +34,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def crm_server(database_url: str, folder: Path):
+def crm_server(
+    database_url: str, folder: Path, workers: int = 1, env: dict[str, str] | None = None
+):
+    """`crm server [--workers N]` on a loopback port, until the block ends."""
     port = free_port()
-    log = (folder / "server.log").open("w")
+    log_path = folder / f"server-{port}.log"
+    log = log_path.open("w")
     proc = subprocess.Popen(
         [crm_exe(), "server", "--host", "127.0.0.1", "--port", str(port)]
-        + ["--database-url", database_url],
+        + ["--database-url", database_url]
+        + (["--workers", str(workers)] if workers > 1 else []),
         stdout=log,
         stderr=subprocess.STDOUT,
+        env=os.environ | (env or {}),
     )
     url = f"http://127.0.0.1:{port}"
     import httpx
@@ -56,14 +62,14 @@ def crm_server(database_url: str, folder: Path):
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError((folder / "server.log").read_text())
+                raise RuntimeError(log_path.read_text())
             time.sleep(0.1)
     try:
         yield url
     finally:
         proc.terminate()
         try:
-            proc.wait(10)
+            proc.wait(20)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
