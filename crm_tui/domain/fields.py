@@ -14,6 +14,8 @@ from typing import Any
 from crm_tui.domain import rules
 from crm_tui.domain.dates import parse_when
 from crm_tui.domain.doc_specs import DOC_ENTITIES
+from crm_tui.domain.pool_specs import POOL_CUSTOMER_FIELDS, POOL_ENTITIES
+from crm_tui.domain.marketing_specs import MARKETING_ENTITIES
 from crm_tui.domain.field_values import DATE_MAX as DATE_MAX
 from crm_tui.domain.field_values import DATE_MIN as DATE_MIN
 from crm_tui.domain.field_values import INT_MAX as INT_MAX
@@ -82,6 +84,7 @@ ENTITIES: dict[str, EntitySpec] = {
                 F("tags", "tags"),
                 F("notes", "longtext", max_len=4_000),
                 F("birthday", "date"),
+                *POOL_CUSTOMER_FIELDS,
             ),
             plural="customers",
         ),
@@ -139,6 +142,7 @@ ENTITIES: dict[str, EntitySpec] = {
                 F("lost_note", "longtext", max_len=5_000),
                 F("competitor_id", "ref", "Competitor", ref="competitor"),
                 F("stage_changed_at", "datetime"),
+                F("campaign_id", "ref", "Campaign", ref="campaign"),
             ),
             plural="opportunities",
             aliases=("deal", "deals", "opp", "opps"),
@@ -176,6 +180,7 @@ ENTITIES: dict[str, EntitySpec] = {
                 F("decision_note", "longtext", max_len=5_000),
                 F("submitted_at", "datetime"),
                 F("decided_at", "datetime"),
+                F("campaign_id", "ref", "Campaign", ref="campaign"),
             ),
             plural="expenses",
             aliases=("claim", "claims"),
@@ -225,6 +230,7 @@ ENTITIES: dict[str, EntitySpec] = {
             plural="lost_reasons",
         ),
         *DOC_ENTITIES,
+        *MARKETING_ENTITIES,
     )
 }
 del F

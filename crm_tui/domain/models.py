@@ -48,6 +48,10 @@ class Customer(SyncedRecord, table=True):
     birthday: date | None = None
     sort_key: str = ""
     urgency: float = 0.0  # derived, local (storage/urgency_store.py); 0022 migration
+    # The pool (issue 18, 0110 migration): set by the server's release pass and commands.
+    pool_since: datetime | None = None
+    previous_owner_id: str | None = None
+    locked: bool = False
 
 
 class Contact(SyncedRecord, table=True):
@@ -86,6 +90,7 @@ class Opportunity(SyncedRecord, table=True):
     lost_note: str | None = None
     competitor_id: str | None = Field(default=None, foreign_key="competitor.id")
     stage_changed_at: datetime | None = None
+    campaign_id: str | None = Field(default=None, foreign_key="campaign.id")  # 0090
 
 
 class OpportunityLine(SyncedRecord, table=True):
@@ -131,6 +136,7 @@ class Expense(SyncedRecord, table=True):
     decision_note: str | None = None
     submitted_at: datetime | None = None
     decided_at: datetime | None = None
+    campaign_id: str | None = Field(default=None, foreign_key="campaign.id")  # 0090
 
 
 class Announcement(SyncedRecord, table=True):
@@ -241,6 +247,88 @@ class Payment(SyncedRecord, table=True):
     notes: str | None = None
 
 
+# --- issue 16, marketing (helper M): campaigns, their members, partners -----------------
+class Campaign(SyncedRecord, table=True):
+    __tablename__ = "campaign"
+    name: str
+    kind: str = "seminar"
+    status: str = "planned"
+    starts_on: date | None = None
+    ends_on: date | None = None
+    place: str | None = None
+    budget: int = 0
+    currency: str = "CNY"
+    partner_ids: str | None = None
+    notes: str | None = None
+
+
+class CampaignMember(SyncedRecord, table=True):
+    __tablename__ = "campaign_member"
+    campaign_id: str = Field(foreign_key="campaign.id")
+    contact_id: str | None = Field(default=None, foreign_key="contact.id")
+    customer_id: str | None = Field(default=None, foreign_key="customer.id")
+    name: str
+    company: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    status: str = "invited"
+    source: str = "invitation"
+    invited_at: datetime | None = None
+    registered_at: datetime | None = None
+    attended_at: datetime | None = None
+    attended_by: str | None = None
+    declined_at: datetime | None = None
+    status_by: str | None = None
+    notes: str | None = None
+    sort_key: str = ""
+
+
+class Partner(SyncedRecord, table=True):
+    __tablename__ = "partner"
+    name: str
+    kind: str | None = None
+    contact_person: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    notes: str | None = None
+
+
+# --- issue 18, pool rules, visit check-ins, monthly targets (helper P) ---
+class PoolRule(SyncedRecord, table=True):
+    __tablename__ = "pool_rule"
+    grade: str
+    followup_days: int | None = None
+    deal_days: int | None = None
+    exempt_won: bool | None = None
+    exempt_open_deal: bool | None = None
+    warn_days: int | None = None
+    cap: int | None = None
+    reclaim_days: int | None = None
+
+
+class Checkin(SyncedRecord, table=True):
+    __tablename__ = "checkin"
+    activity_id: str = Field(foreign_key="activity.id")
+    customer_id: str | None = Field(default=None, foreign_key="customer.id")
+    checked_in_at: datetime
+    checked_out_at: datetime | None = None
+    place: str | None = None
+    at: str | None = None
+    distance_m: int | None = None
+    flagged: bool = False
+    notes: str | None = None
+
+
+class Target(SyncedRecord, table=True):
+    __tablename__ = "target"
+    user_id: str | None = None
+    month: str
+    won: int | None = None
+    new_customers: int | None = None
+    visits: int | None = None
+    payments: int | None = None
+
+
 MODELS: dict[str, type[SyncedRecord]] = {
     "user": User,
     "customer": Customer,
@@ -259,4 +347,7 @@ MODELS: dict[str, type[SyncedRecord]] = {
     "contract": Contract,
     "payment_plan": PaymentPlan,
     "payment": Payment,
+    "campaign": Campaign,
+    "campaign_member": CampaignMember,
+    "partner": Partner,
 }

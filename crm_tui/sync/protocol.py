@@ -57,6 +57,10 @@ Entity = Literal[
     "contract",
     "payment_plan",
     "payment",
+    # Marketing (issue 16): an expansion, old laptops never send them.
+    "campaign",
+    "campaign_member",
+    "partner",
 ]
 MutationKind = Literal["create", "patch", "delete", "restore", "command"]
 ResultStatus = Literal["applied", "applied_with_conflict", "duplicate", "rejected"]
