@@ -329,6 +329,25 @@ class Target(SyncedRecord, table=True):
     payments: int | None = None
 
 
+# --- issue 17, files (helper O2): content stored once by SHA-256, metadata synced ---
+class Folder(SyncedRecord, table=True):
+    __tablename__ = "folder"
+    name: str
+    parent_id: str | None = Field(default=None, foreign_key="folder.id")
+
+
+class Attachment(SyncedRecord, table=True):
+    __tablename__ = "attachment"
+    name: str
+    record_entity: str | None = None
+    record_id: str | None = None
+    folder_id: str | None = Field(default=None, foreign_key="folder.id")
+    sha256: str
+    size: int = 0
+    mime: str | None = None
+    note: str | None = None
+
+
 MODELS: dict[str, type[SyncedRecord]] = {
     "user": User,
     "customer": Customer,
@@ -350,4 +369,6 @@ MODELS: dict[str, type[SyncedRecord]] = {
     "campaign": Campaign,
     "campaign_member": CampaignMember,
     "partner": Partner,
+    "folder": Folder,
+    "attachment": Attachment,
 }
