@@ -231,6 +231,7 @@ ENTITIES: dict[str, EntitySpec] = {
         ),
         *DOC_ENTITIES,
         *MARKETING_ENTITIES,
+        *POOL_ENTITIES,
     )
 }
 del F

@@ -52,6 +52,7 @@ class Customer(SyncedRecord, table=True):
     pool_since: datetime | None = None
     previous_owner_id: str | None = None
     locked: bool = False
+    claimed_at: datetime | None = None
 
 
 class Contact(SyncedRecord, table=True):
@@ -371,4 +372,7 @@ MODELS: dict[str, type[SyncedRecord]] = {
     "partner": Partner,
     "folder": Folder,
     "attachment": Attachment,
+    "pool_rule": PoolRule,
+    "checkin": Checkin,
+    "target": Target,
 }

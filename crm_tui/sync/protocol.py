@@ -61,6 +61,10 @@ Entity = Literal[
     "campaign",
     "campaign_member",
     "partner",
+    # The pool, check-ins and targets (issue 18): an expansion like the ones above.
+    "pool_rule",
+    "checkin",
+    "target",
 ]
 MutationKind = Literal["create", "patch", "delete", "restore", "command"]
 ResultStatus = Literal["applied", "applied_with_conflict", "duplicate", "rejected"]
