@@ -53,8 +53,32 @@ def partition_for(entity: str, owner_id: str | None) -> str:
     return f"user:{owner_id}"
 
 
+# Rows some team members see besides their owner and the managers: the entity's field
+# named here holds those members' ids (one id, a list of ids, or ids separated by commas or
+# spaces). Such a row is logged in its owner's partition AND in `read:<id>` of each of them,
+# so they pull it; they may also write it like its owner (not delete it). Register an
+# entity here instead of inventing another visibility path (e.g. a service order's
+# assigned engineer, a work report's recipients).
+READER_FIELDS: dict[str, str] = {}
+
+
+def reader_ids(entity: str, values: dict[str, object]) -> tuple[str, ...]:
+    """The ids of the members who see this row besides its owner (READER_FIELDS)."""
+    name = READER_FIELDS.get(entity)
+    raw = values.get(name) if name else None
+    if not raw:
+        return ()
+    items = raw if isinstance(raw, list | tuple) else str(raw).replace(",", " ").split()
+    return tuple(dict.fromkeys(str(item) for item in items if item))
+
+
+def reader_partitions(entity: str, values: dict[str, object], owner_id: str | None) -> str:
+    """The extra partitions of a row, space-separated (the server's `record.readers`)."""
+    return " ".join(f"read:{uid}" for uid in reader_ids(entity, values) if uid != owner_id)
+
+
 def own_partitions(user_id: str) -> tuple[str, ...]:
-    return ("team", f"self:{user_id}", f"user:{user_id}")
+    return ("team", f"self:{user_id}", f"user:{user_id}", f"read:{user_id}")
 
 
 def can_read_partition(actor: Actor, partition: str) -> bool:
@@ -65,17 +89,26 @@ def can_read_partition(actor: Actor, partition: str) -> bool:
     return actor.manager and partition.startswith("user:")
 
 
-def can_see(actor: Actor, entity: str, owner_id: str | None) -> bool:
-    """May `actor` read a row of `entity` owned by `owner_id`?"""
+def can_see(actor: Actor, entity: str, owner_id: str | None, readers: tuple[str, ...] = ()) -> bool:
+    """May `actor` read a row of `entity` owned by `owner_id` (and seen by `readers`)?"""
+    if actor.user_id is not None and actor.user_id in readers:
+        return True
     return can_read_partition(actor, partition_for(entity, owner_id))
 
 
 # --- writes ----------------------------------------------------------------------------
 def why_not_write(
-    actor: Actor, entity: str, kind: str, owner_id: str | None, *, exists: bool
+    actor: Actor,
+    entity: str,
+    kind: str,
+    owner_id: str | None,
+    *,
+    exists: bool,
+    readers: tuple[str, ...] = (),
 ) -> str | None:
     """May `actor` create / patch / delete / restore a row? `owner_id` is the stored owner
-    (ignored when the row does not exist yet)."""
+    (ignored when the row does not exist yet); `readers` its reader_ids (they edit it like
+    its owner but do not delete it)."""
     if entity == "user":
         return "team members are added on the server (crm server add-user)"
     if entity == "announcement":
@@ -85,6 +118,10 @@ def why_not_write(
     if not exists:
         return None
     mine = owner_id in (None, actor.user_id)
+    if not mine and actor.user_id is not None and actor.user_id in readers:
+        if kind == "delete" and not actor.manager:
+            return f"only its owner or a manager can delete this {entity}"
+        return None
     if entity in SELF_ENTITIES and owner_id != actor.user_id:
         return f"no {entity} with this id"
     if entity not in TEAM_ENTITIES and not mine and not actor.manager:

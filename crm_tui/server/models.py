@@ -82,6 +82,9 @@ class Record(ServerModel, table=True):
     created_at: datetime
     updated_at: datetime
     updated_by: str | None = None
+    # Extra partitions (`read:<id>`, space-separated) the row is logged in: the members the
+    # rule book's READER_FIELDS names (an assigned engineer, a report's recipients).
+    readers: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
 
 
 class ChangeLog(ServerModel, table=True):

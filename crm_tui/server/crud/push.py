@@ -19,7 +19,14 @@ from crm_tui.server.crud.errors import Refused
 from crm_tui.server.crud.merge import MergeOutcome
 from crm_tui.server.crud.nodes import foreign_nodes
 from crm_tui.server.crud.push_batch import BatchRows, keep_answers, plan_batch
-from crm_tui.server.crud.records import ChangeSet, Row, actor_of, can_read, snapshot, utcnow
+from crm_tui.server.crud.records import (
+    ChangeSet,
+    Row,
+    actor_of,
+    can_read_row,
+    snapshot,
+    utcnow,
+)
 from crm_tui.server.crud.write import Rows, create_record, merge_record
 from crm_tui.server.models import Account, Device, Record
 from crm_tui.sync.protocol import Mutation, MutationResult, PushRequest, PushResponse
@@ -65,7 +72,7 @@ def apply_push(
     for result, rec, _ in answers:
         if rec is not None and result.status != "applied":
             rec = changes.last.get(rec.id, rec)
-            if can_read(account, rec.partition):
+            if can_read_row(account, rec):
                 result.row = snapshot(rec)
         results.append(result)
     keep_answers(session, device, [keep for _, _, keep in answers if keep is not None])
@@ -82,7 +89,7 @@ def _not_found(m: Mutation) -> Refused:
 
 
 def _check_target(account: Account, m: Mutation, rec: Any) -> None:
-    if rec is not None and (rec.entity != m.entity or not can_read(account, rec.partition)):
+    if rec is not None and (rec.entity != m.entity or not can_read_row(account, rec)):
         raise _not_found(m)
 
 
@@ -161,6 +168,13 @@ def check_write(account: Account, m: Mutation, rec: Row | Record | None) -> None
         m.kind,
         rec.owner_id if rec is not None else None,
         exists=rec is not None,
+        readers=_readers(rec),
     )
     if reason:
         raise Refused(reason)
+
+
+def _readers(rec: Row | Record | None) -> tuple[str, ...]:
+    if rec is None or not rec.readers:
+        return ()
+    return tuple(p.removeprefix("read:") for p in rec.readers.split())

@@ -18,7 +18,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
 from crm_tui.domain.fields import to_wire
-from crm_tui.domain.permissions import Actor, can_read_partition, own_partitions
+from crm_tui.domain.permissions import (
+    Actor,
+    can_read_partition,
+    own_partitions,
+    reader_partitions,
+)
 from crm_tui.server.models import Account, ChangeCounter, ChangeLog, Record
 
 
@@ -39,6 +44,11 @@ def _actor(user_id: str, role: str) -> Actor:
 
 def can_read(account: Account, partition: str) -> bool:
     return can_read_partition(actor_of(account), partition)
+
+
+def can_read_row(account: Account, rec: Record | Row) -> bool:
+    """The row's own partition, or one of its reader partitions (READER_FIELDS)."""
+    return can_read(account, rec.partition) or f"read:{account.id}" in rec.readers.split()
 
 
 def readable_clause(account: Account) -> Any:
@@ -85,6 +95,7 @@ ROW_COLUMNS = (
     "created_at",
     "updated_at",
     "updated_by",
+    "readers",
 )
 
 
@@ -105,6 +116,7 @@ class Row:
     updated_by: str | None = None
     version: int = 0
     field_version: str = "{}"
+    readers: str = ""
     new: bool = False  # not in the database yet
 
     def values(self) -> dict[str, Any]:
@@ -167,9 +179,16 @@ class ChangeSet:
         entries: list[tuple[str, str, Any]] = []
         for row_id, rec in self.rows.items():
             old = self.old_partitions.get(row_id)
+            readers = reader_partitions(rec.entity, json.loads(rec.data), rec.owner_id)
+            gone = set(rec.readers.split()) - set(readers.split())
             if old and old != rec.partition:
-                entries.append(("remove", old, rec))
+                gone.add(old)
+            # Removes first: a reader who still sees the row another way gets it back below.
+            entries.extend(("remove", p, rec) for p in sorted(gone - {rec.partition}))
             entries.append(("upsert", rec.partition, rec))
+            entries.extend(("also", p, rec) for p in readers.split())
+            if readers != rec.readers:
+                _set(rec, "readers", readers)
         if not entries:
             return
         conn = session.connection()
@@ -191,10 +210,16 @@ class ChangeSet:
         seq = top - len(entries)
         versions_out: list[dict[str, Any]] = []
         log: list[dict[str, Any]] = []
+        snapshots: dict[str, tuple[str, str | None]] = {}
         for op, partition, rec in entries:
             seq += 1
             data = origin = None
-            if op == "upsert":
+            if op == "also":
+                # The same snapshot again for a reader: the row's version stays its first
+                # upsert's seq, so pull does not take this copy as superseding that one.
+                op = "upsert"
+                data, origin = snapshots[rec.id]
+            elif op == "upsert":
                 origin = self.origins.get(rec.id)
                 versions = json.loads(rec.field_version)
                 for name, who in self.fields.get(rec.id, {}).items():
@@ -203,9 +228,15 @@ class ChangeSet:
                 _set(rec, "field_version", json.dumps(versions))
                 if rec.id not in self.unwritten:  # already stored: only its version
                     versions_out.append(
-                        {"id": rec.id, "version": seq, "field_version": rec.field_version}
+                        {
+                            "id": rec.id,
+                            "version": seq,
+                            "field_version": rec.field_version,
+                            "readers": rec.readers,
+                        }
                     )
                 data = snapshot_json(rec)
+                snapshots[rec.id] = (data, origin)
             log.append(
                 {
                     "seq": seq,

@@ -24,7 +24,7 @@ from crm_tui.domain.fields import (
 )
 from crm_tui.server.crud.customer_merge import follow_merged
 from crm_tui.server.crud.errors import Refused
-from crm_tui.server.crud.records import Row, can_read
+from crm_tui.server.crud.records import Row, can_read_row
 from crm_tui.server.models import Account, Record
 
 # Fields of a claim that only its commands (submit, withdraw, approve, reject) may set.
@@ -100,7 +100,7 @@ def validate_payload(
                 target is None
                 or target.entity != fspec.ref
                 or target.deleted
-                or not can_read(account, target.partition)
+                or not can_read_row(account, target)
             ):
                 errors.append(f"{name}: no {fspec.ref} {value} on the server")
                 continue
