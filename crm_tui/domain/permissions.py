@@ -21,6 +21,7 @@ MANAGER_ROLES: frozenset[str] = frozenset({Role.MANAGER.value, Role.ADMIN.value}
 # seen by its owner and the managers, except SELF_ENTITIES (their owner only).
 TEAM_ENTITIES: frozenset[str] = frozenset(
     {"user", "customer", "contact", "competitor", "announcement", "lost_reason", "product"}
+    | {"pool_rule", "target"}  # issue 18: team settings every laptop needs offline
 )
 SELF_ENTITIES: frozenset[str] = frozenset({"saved_query"})
 
@@ -115,6 +116,8 @@ def why_not_write(
         reason = why_not_publish(actor)
         if reason:
             return reason
+    if entity in MANAGER_SETTINGS and not actor.manager:
+        return why_not_set_pool_rules(actor)
     if not exists:
         return None
     mine = owner_id in (None, actor.user_id)
@@ -186,3 +189,36 @@ def why_not_confirm_payment(actor: Actor, owner_id: str | None, status: str) -> 
     if owner_id is not None and owner_id == actor.user_id:
         return "a manager cannot confirm a payment they entered themselves"
     return None
+
+
+# --- the customer pool, targets (issue 18) ----------------------------------------------
+# Team settings only a manager writes (everyone reads them, offline too).
+MANAGER_SETTINGS: frozenset[str] = frozenset({"pool_rule", "target"})
+
+
+def why_not_set_pool_rules(actor: Actor) -> str | None:
+    return None if actor.manager else "only a manager sets the pool rules and targets"
+
+
+def why_not_pool_step(
+    actor: Actor, command: str, owner_id: str | None, *, locked: bool = False
+) -> str | None:
+    """May `actor` claim / release / assign / lock a customer owned by `owner_id` (None: in
+    the pool)? Caps and the reclaim wait are the pool rules' (domain/pool_rules.py)."""
+    if command == "claim":
+        if owner_id == actor.user_id and owner_id is not None:
+            return "this customer is already yours"
+        if owner_id is not None:
+            return "this customer is not in the pool; ask your manager to reassign it"
+        return None
+    if command == "release":
+        if owner_id is None:
+            return "this customer is already in the pool"
+        if locked and not actor.manager:
+            return "this customer is locked by a manager; it cannot go to the pool"
+        if owner_id != actor.user_id and not actor.manager:
+            return "only its owner or a manager can release this customer"
+        return None
+    if command in ("assign", "lock"):
+        return None if actor.manager else f"only a manager can {command} a customer"
+    return f"unknown pool step '{command[:40]}'"
