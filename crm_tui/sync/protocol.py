@@ -61,6 +61,9 @@ Entity = Literal[
     "campaign",
     "campaign_member",
     "partner",
+    # Files (issue 17): an expansion, old laptops never send them.
+    "folder",
+    "attachment",
     # The pool, check-ins and targets (issue 18): an expansion like the ones above.
     "pool_rule",
     "checkin",
