@@ -349,6 +349,60 @@ class Attachment(SyncedRecord, table=True):
     note: str | None = None
 
 
+# --- issue 15, after-sales service (helper S): money in minor units, time in minutes ---
+class Service(SyncedRecord, table=True):
+    """A service order (派遣单): requested, approved (dispatched), done by an engineer."""
+
+    __tablename__ = "service"
+    number: str | None = None
+    customer_id: str = Field(foreign_key="customer.id")
+    contact_id: str | None = Field(default=None, foreign_key="contact.id")
+    opportunity_id: str | None = Field(default=None, foreign_key="opportunity.id")
+    plan_id: str | None = Field(default=None, foreign_key="service_plan.id")
+    kind: str = "repair"
+    priority: str = "normal"
+    subject: str
+    description: str | None = None
+    planned_start: datetime | None = None
+    planned_end: datetime | None = None
+    engineer_id: str | None = None
+    status: str = "new"
+    requested_at: datetime | None = None
+    approver_id: str | None = None
+    approved_at: datetime | None = None
+    dispatched_to: str | None = None  # the engineer, set by the server on approval
+    decision_note: str | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    closed_at: datetime | None = None
+    minutes: int | None = None
+    parts_cost: int = 0
+    travel_cost: int = 0
+    other_cost: int = 0
+    currency: str = "CNY"
+    rating: int | None = None
+    feedback: str | None = None
+
+
+class ServicePlan(SyncedRecord, table=True):
+    """A recurring service schedule (服务计划) that creates the next order ahead of time."""
+
+    __tablename__ = "service_plan"
+    customer_id: str = Field(foreign_key="customer.id")
+    opportunity_id: str | None = Field(default=None, foreign_key="opportunity.id")
+    contact_id: str | None = Field(default=None, foreign_key="contact.id")
+    kind: str = "maintenance"
+    priority: str = "normal"
+    subject: str
+    every: str
+    starts_on: date
+    ends_on: date | None = None
+    engineer_id: str | None = None
+    lead_days: int = 14
+    active: bool = True
+    notes: str | None = None
+
+
 MODELS: dict[str, type[SyncedRecord]] = {
     "user": User,
     "customer": Customer,
@@ -375,4 +429,6 @@ MODELS: dict[str, type[SyncedRecord]] = {
     "pool_rule": PoolRule,
     "checkin": Checkin,
     "target": Target,
+    "service": Service,
+    "service_plan": ServicePlan,
 }
