@@ -23,6 +23,7 @@ from crm_tui.domain.models import (
 from crm_tui.storage import search
 from crm_tui.storage.repos_docs import DocRepositories
 from crm_tui.storage.repos_marketing import MarketingRepositories
+from crm_tui.storage.repos_pool import PoolRepositories
 from crm_tui.storage.repos_sales import (
     ActivityRepo,
     ExpenseRepo,
@@ -245,22 +246,28 @@ class Repositories:
         self.lost_reasons = LostReasonRepo(db, self)
         self.docs = DocRepositories(db, self)  # quote to cash (issue 19): repos_docs.py
         self.marketing = MarketingRepositories(db, self)  # issue 16: repos_marketing.py
-        self.by_entity: dict[str, Repository[Any]] = {
-            repo.entity: repo
-            for repo in (
-                self.users,
-                self.customers,
-                self.contacts,
-                self.activities,
-                self.opportunities,
-                self.opportunity_lines,
-                self.expenses,
-                self.announcements,
-                self.competitors,
-                self.saved_queries,
-                self.lost_reasons,
-            )
-        } | self.docs.by_entity | self.marketing.by_entity
+        self.pool = PoolRepositories(db, self)  # issue 18: repos_pool.py
+        self.by_entity: dict[str, Repository[Any]] = (
+            {
+                repo.entity: repo
+                for repo in (
+                    self.users,
+                    self.customers,
+                    self.contacts,
+                    self.activities,
+                    self.opportunities,
+                    self.opportunity_lines,
+                    self.expenses,
+                    self.announcements,
+                    self.competitors,
+                    self.saved_queries,
+                    self.lost_reasons,
+                )
+            }
+            | self.docs.by_entity
+            | self.marketing.by_entity
+            | self.pool.by_entity
+        )
 
     def find_any(self, ref: str) -> tuple[str, Any]:
         """The record an id (or unique id prefix) names, whatever its type: for `crm show ID`."""
