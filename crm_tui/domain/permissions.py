@@ -222,3 +222,44 @@ def why_not_pool_step(
     if command in ("assign", "lock"):
         return None if actor.manager else f"only a manager can {command} a customer"
     return f"unknown pool step '{command[:40]}'"
+
+
+# --- after-sales service (issue 15) -----------------------------------------------------
+# A service order is seen by its creator, the managers, and (from dispatch on) the engineer
+# it was dispatched to: the server sets `dispatched_to` when a manager approves.
+READER_FIELDS["service"] = "dispatched_to"
+
+
+def why_not_service_step(
+    actor: Actor, command: str, owner_id: str | None, engineer_id: str | None
+) -> str | None:
+    """May `actor` take `command` on a service order created by `owner_id` and assigned to
+    `engineer_id`? Requesting is the creator's; approving and rejecting a manager's, never
+    on their own request; the visit's steps (start, finish) the assigned engineer's."""
+    from crm_tui.domain.service_rules import Who, who_may
+
+    own = owner_id in (None, actor.user_id)
+    who = who_may(command)
+    if who is Who.MANAGER:
+        if not actor.manager:
+            return f"only a manager can {command} a dispatch"
+        if own and owner_id is not None:
+            return f"a manager cannot {command} their own dispatch request"
+    elif who is Who.ENGINEER:
+        if engineer_id is None:
+            return "this order has no engineer"
+        if engineer_id != actor.user_id:
+            return f"only the assigned engineer can {command} this visit"
+    elif who is Who.OWNER_OR_MANAGER:
+        if not own and not actor.manager:
+            return f"only the order's creator or a manager can {command} it"
+    elif not own:
+        return f"only the order's creator can {command} it"
+    return None
+
+
+def can_see_service(actor: Actor, owner_id: str | None, dispatched_to: str | None) -> bool:
+    """Creator, managers, and the engineer once the order is dispatched to them."""
+    if actor.user_id is not None and dispatched_to == actor.user_id:
+        return True
+    return can_see(actor, "service", owner_id)
