@@ -403,6 +403,60 @@ class ServicePlan(SyncedRecord, table=True):
     notes: str | None = None
 
 
+# --- issue 17, office (helper O1): work reports, their comments and reads, contact log ---
+class WorkReport(SyncedRecord, table=True):
+    """A daily, weekly or monthly report (日报/周报/月报); figures frozen when submitted."""
+
+    __tablename__ = "work_report"
+    kind: str
+    period: str
+    period_start: date
+    period_end: date
+    done: str | None = None
+    plan: str | None = None
+    problems: str | None = None
+    recipients: str | None = None
+    figures: str | None = None
+    status: str = "draft"
+    submitted_at: datetime | None = None
+
+
+class ReportComment(SyncedRecord, table=True):
+    __tablename__ = "report_comment"
+    report_id: str = Field(foreign_key="work_report.id")
+    reply_to: str | None = Field(default=None, foreign_key="report_comment.id")
+    body: str
+    audience: str | None = None
+
+
+class ReportRead(SyncedRecord, table=True):
+    __tablename__ = "report_read"
+    report_id: str = Field(foreign_key="work_report.id")
+    read_at: datetime
+    audience: str | None = None
+
+
+class ReportRule(SyncedRecord, table=True):
+    __tablename__ = "report_rule"
+    kind: str
+    weekdays: str
+    due_by: str
+
+
+class ContactLog(SyncedRecord, table=True):
+    """One contact with a customer (联系记录): a call, visit, e-mail, SMS, WeChat, meeting."""
+
+    __tablename__ = "contact_log"
+    customer_id: str = Field(foreign_key="customer.id")
+    contact_id: str | None = Field(default=None, foreign_key="contact.id")
+    channel: str
+    direction: str = "out"
+    at: datetime
+    minutes: int | None = None
+    summary: str | None = None
+    activity_id: str | None = Field(default=None, foreign_key="activity.id")
+
+
 MODELS: dict[str, type[SyncedRecord]] = {
     "user": User,
     "customer": Customer,
@@ -431,4 +485,9 @@ MODELS: dict[str, type[SyncedRecord]] = {
     "target": Target,
     "service": Service,
     "service_plan": ServicePlan,
+    "work_report": WorkReport,
+    "report_comment": ReportComment,
+    "report_read": ReportRead,
+    "report_rule": ReportRule,
+    "contact_log": ContactLog,
 }
