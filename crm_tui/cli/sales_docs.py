@@ -191,16 +191,27 @@ def plan(
     every: str = typer.Option("1m", "--every", help="Between instalments: 1m, 2w, 3m, 1y, 30d."),
     amounts: str | None = typer.Option(None, "--amounts", help="Explicit amounts: 3万,3万,4万."),
     method: str | None = typer.Option(None, "--method", help="transfer, cash, cheque, card…"),
+    remind_text: str | None = typer.Option(
+        None,
+        "--remind",
+        help="Remind this many days before each due date (default 7); alone: change it.",
+    ),
     fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv."),
 ) -> None:
     """Make a contract's payment plan (or show it, with no options); the instalments must
-    add up to the contract amount."""
+    add up to the contract amount. `--remind N` alone changes when its open instalments
+    are reminded of."""
     from crm_tui.services import payments
 
     check_format(fmt, LIST_FORMATS)
+    remind = _remind_days(remind_text)
     book = state(ctx).book
     current = run_service(lambda: payments.get_contract(book, contract_ref))
     if instalments is None and amounts is None:
+        if remind is not None:
+            if not payments.plan(book, current.id):
+                fail(f"contract {current.number} has no plan yet: add --instalments or --amounts")
+            run_service(lambda: payments.set_remind_days(book, current.id, remind))
         rows = payments.plan(book, current.id)
     else:
         parts = [a.strip() for a in amounts.split(",")] if amounts else None
@@ -215,6 +226,7 @@ def plan(
                 every=every,
                 amounts=parts,
                 method=method,
+                remind_days=remind,
             )
         )
     table = fmt == "table"
@@ -226,13 +238,25 @@ def plan(
                 "amount": money(r.amount, r.currency) if table else r.amount,
                 "paid": money(r.paid, r.currency) if table else r.paid,
                 "settled_on": r.settled_on.isoformat() if r.settled_on else "",
+                "remind_days": r.remind_days,
                 "id": r.id,
             }
             for r in rows
         ],
-        ["instalment", "due_on", "amount", "paid", "settled_on", "id"],
+        ["instalment", "due_on", "amount", "paid", "settled_on", "remind_days", "id"],
         fmt,
     )
+
+
+def _remind_days(text: str | None) -> int | None:
+    from crm_tui.domain.sales_docs import MAX_REMIND_DAYS
+
+    if text is None:
+        return None
+    days = text.strip()
+    if not (days.isascii() and days.isdigit()) or int(days) > MAX_REMIND_DAYS:
+        fail(f"--remind: '{text}' is not a number of days from 0 to {MAX_REMIND_DAYS}")
+    return int(days)
 
 
 def pay(

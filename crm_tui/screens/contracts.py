@@ -3,7 +3,8 @@ contract: its payment plan and the payments received against it, 回款).
 
 Keys on a contract: `g` signs it, `p` makes its plan ("3 2027-01-15 1m" or explicit
 amounts "3万,3万,4万 2027-01-15"), `$` records a payment against the chosen instalment and
-`f` confirms the chosen payment (managers; the server checks it again).
+`f` confirms the chosen payment (managers; the server checks it again), `r` sets how many
+days before the chosen instalment is due the reminder comes.
 """
 
 from __future__ import annotations
@@ -87,6 +88,13 @@ class ContractScreen(CrmScreen):
         Binding("p", "plan", "Plan", id="contract.plan", tooltip="Make the payment plan"),
         Binding("dollar_sign", "pay", "Payment", id="contract.pay", tooltip="Record a payment"),
         Binding("f", "confirm", "Confirm", id="contract.confirm", tooltip="Confirm a payment"),
+        Binding(
+            "r",
+            "remind",
+            "Remind",
+            id="contract.remind",
+            tooltip="How many days before the chosen instalment is due to remind you",
+        ),
         Binding("tab", "switch", "Plan/payments", show=False),
         Binding("escape", "back", "Back", id="contract.back"),
     ]
@@ -105,7 +113,7 @@ class ContractScreen(CrmScreen):
 
     def on_mount(self) -> None:
         plan = self.query_one("#plan", DataTable)
-        plan.add_columns("#", "Due", "Amount", "Paid", "State", "Settled")
+        plan.add_columns("#", "Due", "Amount", "Paid", "State", "Settled", "Remind")
         pays = self.query_one("#payments", DataTable)
         pays.add_columns("Received", "Amount", "Method", "Status", "Instalment")
         self.reload()
@@ -140,6 +148,7 @@ class ContractScreen(CrmScreen):
                 format_money(r.paid, cur),
                 payments.state_of(r, today),
                 r.settled_on.isoformat() if r.settled_on else "",
+                f"{r.remind_days}d before",
                 key=r.id,
             )
         pays = self.query_one("#payments", DataTable)
@@ -191,8 +200,8 @@ class ContractScreen(CrmScreen):
             payments.plan_from_text(book, self.contract_id, text)
 
         self._ask(
-            "Payment plan: instalments, first due, every (or amounts, first due)",
-            "3 2027-01-15 1m   or   3万,3万,4万 2027-01-15",
+            "Payment plan: instalments, first due, every (or amounts, first due); remind N",
+            "3 2027-01-15 1m remind 5   or   3万,3万,4万 2027-01-15",
             run,
             "Plan made.",
         )
@@ -209,6 +218,26 @@ class ContractScreen(CrmScreen):
             "5万 today transfer",
             run,
             "Payment entered; a manager confirms it.",
+        )
+
+    def action_remind(self) -> None:
+        chosen = self._chosen("plan")
+        if chosen is None:
+            self.notify("No instalment: make the plan first (p).", severity="warning")
+            return
+        book = self.book
+
+        def run(text: str) -> None:
+            days = text.strip()
+            if not (days.isascii() and days.isdigit()):
+                raise ValueError("type a whole number of days, e.g. 5")
+            payments.set_remind_days(book, chosen, int(days))
+
+        self._ask(
+            "Remind me this many days before the instalment is due",
+            "7",
+            run,
+            "Reminder set.",
         )
 
     def action_confirm(self) -> None:

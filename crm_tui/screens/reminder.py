@@ -94,7 +94,7 @@ class ReminderSummaryScreen(ModalScreen[None]):
         detail = f"and {more:,} more reminder{'s' if more != 1 else ''} due" if more else ""
         parts = [f"{rest:,} follow-up{'s' if rest != 1 else ''}"] if rest else []
         if self.others:
-            parts.append(f"{len(self.others):,} birthdays and deals closing")
+            parts.append(f"{len(self.others):,} birthdays, deals closing and payments due")
         if len(parts) > 1 or self.others:
             detail += f" ({', '.join(parts)})"
         lines = [rem.line() for rem in self.others[:TOASTS_AT_MOST]]
@@ -311,14 +311,30 @@ class ReminderWatcher:
         self.app.bell()
         follow = [r for r in due if r.kind == "followup"]
         others = [r for r in due if r.kind != "followup"]
-        labels = {"followup": "Follow-up due", "birthday": "Birthday", "deal": "Deal closing"}
+        labels = {
+            "followup": "Follow-up due",
+            "birthday": "Birthday",
+            "deal": "Deal closing",
+            "instalment": "Payment due",
+        }
         if len(follow) > SUMMARY_AT:  # one dialog with one count; no toasts over its keys
             if overdue is None:
                 overdue = overdue_count(book)
             self.app.push_screen(ReminderSummaryScreen(len(follow), overdue, others))
             return
-        for rem in due:
+        # Instalments come many at once on a first open (every overdue one): a few toasts,
+        # then one count; the desk's "Payments due / overdue" panel lists them all.
+        owed = [r for r in due if r.kind == "instalment"]
+        for rem in [r for r in due if r.kind != "instalment"] + owed[:TOASTS_AT_MOST]:
             self.app.notify(rem.line(), title=labels[rem.kind], timeout=10)
+        if len(owed) > TOASTS_AT_MOST:
+            more = len(owed) - TOASTS_AT_MOST
+            self.app.notify(
+                f"and {more:,} more instalment{'s' if more != 1 else ''} due or overdue "
+                "(the desk lists them)",
+                title="Payments due",
+                timeout=10,
+            )
         if follow and not isinstance(self.app.screen, ReminderScreen):
             self.app.push_screen(ReminderScreen(book, follow))
 

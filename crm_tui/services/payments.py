@@ -150,10 +150,12 @@ def make_plan(
     amounts: Sequence[str | int] | None = None,
     due: Sequence[date] | None = None,
     method: str | None = None,
+    remind_days: int | None = None,
 ) -> list[PaymentPlan]:
     """Instalments for a contract: `instalments` equal parts (the last takes the cents
     left over) or explicit `amounts`; due from `first` every `every` (or explicit `due`).
-    They must add up to the contract amount, to the cent."""
+    They must add up to the contract amount, to the cent. Each is reminded of
+    `remind_days` before it is due (7 by default)."""
     repos = docs(book)
     db = _db(book)
     contract = repos.contracts.resolve(contract_ref)
@@ -165,6 +167,9 @@ def make_plan(
         else:
             parts = rules.split_amount(contract.amount, instalments or 1)
         rules.check_plan(contract.amount, parts, contract.currency)
+        remind = (
+            {} if remind_days is None else {"remind_days": rules.check_remind_days(remind_days)}
+        )
         if isinstance(first, str):
             from crm_tui.domain.fields import ENTITIES, parse_value
 
@@ -187,6 +192,7 @@ def make_plan(
                     "currency": contract.currency,
                     "method": method,
                 }
+                | remind
             )
             for n, (on, amount) in enumerate(zip(dates, parts, strict=True), start=1)
         ]
@@ -194,6 +200,28 @@ def make_plan(
 
 def plan(book: Book, contract_id: str) -> list[PaymentPlan]:
     return docs(book).payment_plans.of_contract(contract_id)
+
+
+def set_remind_days(book: Book, ref: str, days: int) -> list[PaymentPlan]:
+    """Remind `days` before the due date: one instalment (`ref` names it), or every open
+    instalment of a contract (`ref` names the contract); one step, one undo."""
+    try:
+        rules.check_remind_days(days)
+    except rules.DocError as exc:
+        raise _error(exc.field, exc.message) from None
+    repos = docs(book)
+    one = _try(repos.payment_plans.resolve, ref)
+    if one is not None:
+        rows = [one]
+    else:
+        contract = repos.contracts.resolve(ref)
+        rows = [r for r in repos.payment_plans.of_contract(contract.id) if r.settled_on is None]
+    with _db(book).transaction():
+        return [
+            repos.payment_plans.update(r.id, {"remind_days": days})
+            for r in rows
+            if r.remind_days != days
+        ]
 
 
 # --- payments -------------------------------------------------------------------------
@@ -321,17 +349,40 @@ def state_of(row: PaymentPlan, today: date) -> str:
     return rules.instalment_state(row.amount, row.paid, row.due_on, today)
 
 
+def remind_from_text(text: str) -> tuple[str, int | None]:
+    """'3 2027-01-15 1m remind 5' -> ('3 2027-01-15 1m', 5); 'remind=5' works too."""
+    words = text.replace("remind=", "remind ").split()
+    if "remind" not in words:
+        return text, None
+    at = words.index("remind")
+    days = words[at + 1] if at + 1 < len(words) else ""
+    if not (days.isascii() and days.isdigit()):
+        raise _error("remind_days", "remind N: how many days before each due date, e.g. remind 5")
+    return " ".join(words[:at] + words[at + 2 :]), int(days)
+
+
 def plan_from_text(book: Book, contract_ref: str, text: str) -> list[PaymentPlan]:
-    """What the contract screen's `p` asks: 'N [first] [every]' or 'A,B,C [first]'."""
+    """What the contract screen's `p` asks: 'N [first] [every]' or 'A,B,C [first]', with
+    'remind D' anywhere (days before each due date)."""
+    text, remind = remind_from_text(text)
     parts = text.split()
     if not parts:
         raise _error("instalments", "type how many instalments, e.g. 3 2027-01-15 1m")
     first = parts[1] if len(parts) > 1 else None
     every = parts[2] if len(parts) > 2 else "1m"
     if parts[0].isdigit() and "," not in parts[0]:
-        return make_plan(book, contract_ref, instalments=int(parts[0]), first=first, every=every)
+        return make_plan(
+            book,
+            contract_ref,
+            instalments=int(parts[0]),
+            first=first,
+            every=every,
+            remind_days=remind,
+        )
     amounts = [a for a in parts[0].split(",") if a]
-    return make_plan(book, contract_ref, amounts=amounts, first=first, every=every)
+    return make_plan(
+        book, contract_ref, amounts=amounts, first=first, every=every, remind_days=remind
+    )
 
 
 def payment_from_text(book: Book, ref: str, text: str) -> Payment:

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from crm_tui.domain import rules
 from crm_tui.domain.dates import Clock, month_days
-from crm_tui.storage import quick_reads
+from crm_tui.storage import plan_reminders, quick_reads
 from crm_tui.storage.quick_reads import NotQuick
 
-LABELS = {"followup": "follow-up", "birthday": "birthday", "deal": "deal"}
+LABELS = {"followup": "follow-up", "birthday": "birthday", "deal": "deal", "instalment": "payment"}
 SHORT_MIN = 6  # services/short_ids.py's MIN_LENGTH (that module loads SQLAlchemy)
 _BATCH = 400
 NOTIFY_SHOWN = 5  # reminders named in a desktop notification; the rest are counted
@@ -32,7 +32,7 @@ class QuickUnavailable(Exception):
 class Due:
     """One reminder as `crm remind` prints it."""
 
-    kind: str  # followup | birthday | deal
+    kind: str  # followup | birthday | deal | instalment
     row_id: str
     title: str
     detail: str
@@ -97,8 +97,8 @@ def _moment(value: str | datetime) -> datetime:
 def remind_lines(
     path: Path, clock: Clock, *, deal_days: int, birthday_days: int
 ) -> tuple[list[Due], list[str]]:
-    """What `crm remind` lists, in its order (follow-ups, birthdays, deals closing), and the
-    lines it prints."""
+    """What `crm remind` lists, in its order (follow-ups, birthdays, deals closing,
+    instalments), and the lines it prints."""
     now = clock.now()
     today = clock.to_local(now).date()
     window = month_days(today, birthday_days)
@@ -117,6 +117,7 @@ def remind_lines(
         last = (today + timedelta(days=deal_days)).isoformat()
         deals = quick_reads.deals_closing(conn, stages, last)
         due = _followups(clock, followups) + _birthdays(today, window, born) + _deals(today, deals)
+        due += _instalments(today, plan_reminders.instalments_to_remind(conn, today))
         shorts = short_ids(conn, [d.row_id for d in due]) if due else {}
     except Exception as exc:  # noqa: BLE001 - any read problem: the full path reports it
         raise QuickUnavailable(str(exc)) from exc
@@ -157,6 +158,17 @@ def _deals(today: date, rows: list[quick_reads.Row]) -> list[Due]:
         late = " (past its date)" if day < today else ""
         detail = f"{stage}, {format_money(amount, currency)}, closes {day:%Y-%m-%d}{late}"
         out.append(Due("deal", row_id, title, detail))
+    return out
+
+
+def _instalments(today: date, rows: list[quick_reads.Row]) -> list[Due]:
+    from crm_tui.domain.sales_docs import instalment_reminder
+
+    out = []
+    for row_id, n, number, customer, left, amount, currency, due_on in rows:
+        day = date.fromisoformat(str(due_on)[:10])
+        line = instalment_reminder(n, number, customer, left, amount, currency, day, today)
+        out.append(Due("instalment", row_id, line, ""))
     return out
 
 

@@ -3,7 +3,8 @@
 
 Due now: follow-ups whose reminder time has passed and that are not done (snoozing moves the
 reminder time, so a snoozed one drops out until then), birthdays of customers and contacts
-in the next days, and open deals expected to close soon. "Shown once" is kept in the local
+in the next days, open deals expected to close soon, and instalments of a payment plan
+from `remind_days` before their due date until they are settled. "Shown once" is kept in the local
 `reminder_shown` table; its key includes the reminder time, so a snoozed follow-up shows
 again when it comes due anew.
 """
@@ -36,7 +37,7 @@ DEFAULT_BIRTHDAY_DAYS = 7
 class Reminder:
     """One thing to remind the rep of; `key` identifies this occurrence (shown once)."""
 
-    kind: str  # followup | birthday | deal
+    kind: str  # followup | birthday | deal | instalment
     entity: str
     row_id: str
     title: str
@@ -140,6 +141,24 @@ def deals_closing(
     return out
 
 
+def instalments_due(book: Book, today: date | None = None) -> list[Reminder]:
+    """Open instalments whose reminder day (due_on - remind_days) has come, overdue ones
+    included, earliest due first (issue 19; storage/plan_reminders.py)."""
+    from crm_tui.domain.sales_docs import instalment_reminder
+    from crm_tui.storage import plan_reminders
+
+    today = today or book.clock.today()
+    with book.db.reading() as s:
+        sql = text(plan_reminders.SQL)
+        rows = s.connection().execute(sql, plan_reminders.params(today)).all()
+    out = []
+    for row_id, n, number, customer, left, amount, currency, due_on in rows:
+        day = date.fromisoformat(str(due_on)[:10])
+        line = instalment_reminder(n, number, customer, left, amount, currency, day, today)
+        out.append(Reminder("instalment", "payment_plan", row_id, line, day))
+    return out
+
+
 def due_now(
     book: Book,
     now: datetime | None = None,
@@ -147,13 +166,15 @@ def due_now(
     deal_days: int = DEFAULT_DEAL_DAYS,
     birthday_days: int = DEFAULT_BIRTHDAY_DAYS,
 ) -> list[Reminder]:
-    """Everything to remind the rep of at `now`: follow-ups, birthdays, deals closing."""
+    """Everything to remind the rep of at `now`: follow-ups, birthdays, deals closing,
+    instalments coming due."""
     now = now or book.clock.now()
     today = book.clock.to_local(now).date()
     return (
         followups_due(book, now)
         + birthdays_soon(book, birthday_days, today)
         + deals_closing(book, deal_days, today)
+        + instalments_due(book, today)
     )
 
 

@@ -1,0 +1,48 @@
+"""Provides the read of instalments to remind the rep of (issue 19): open instalments of a
+live, non-cancelled contract whose reminder day (due_on - remind_days) has come.
+
+One SQL text for both readers: services/reminders.py (SQLAlchemy `text`, the app and the
+full `crm remind`) and services/quick.py (plain sqlite3, `crm remind`'s quick path), so the
+two cannot drift. Named parameters `:today` and `:horizon` work in both.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, timedelta
+from typing import Any
+
+from crm_tui.domain.sales_docs import MAX_REMIND_DAYS
+
+# The range on due_on keeps the read on ix_payment_plan_open_due (migration 0070); the
+# reminder day is checked per row. Overdue ones qualify too (their reminder day has passed).
+SQL = (
+    "SELECT p.id, p.instalment, COALESCE(c.number, ''), COALESCE(cu.name, ''), "
+    "p.amount - p.paid, p.amount, p.currency, p.due_on "
+    "FROM payment_plan p JOIN contract c ON c.id = p.contract_id AND c.deleted = 0 "
+    "LEFT JOIN opportunity o ON o.id = c.opportunity_id "
+    "LEFT JOIN customer cu ON cu.id = o.customer_id "
+    "WHERE p.deleted = 0 AND p.settled_on IS NULL AND p.due_on < :horizon "
+    "AND c.status != 'cancelled' "
+    "AND date(p.due_on, '-' || MAX(0, MIN(p.remind_days, :most)) || ' days') <= :today "
+    "ORDER BY p.due_on, p.id"
+)
+
+Row = tuple[Any, ...]
+
+
+def params(today: date) -> dict[str, Any]:
+    """The SQL's parameters for `today` (the rep's local day)."""
+    horizon = today + timedelta(days=MAX_REMIND_DAYS + 1)
+    return {"today": today.isoformat(), "horizon": horizon.isoformat(), "most": MAX_REMIND_DAYS}
+
+
+def instalments_to_remind(conn: sqlite3.Connection, today: date) -> list[Row]:
+    """(id, instalment, contract number, customer, outstanding, amount, currency, due_on)
+    on a plain sqlite3 connection; an older file without the tables gives no rows."""
+    try:
+        return conn.execute(SQL, params(today)).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return []
+        raise
