@@ -18,6 +18,7 @@ from bench.report import markdown, merge
 CASES = ["generate", "startup", "search", "desk", "lists", "cli", "sync", "memory", "reports"]
 CASES.insert(CASES.index("search") + 1, "typing")  # keys typed on a pty (bench/pty_typing.py)
 CASES.insert(CASES.index("sync") + 1, "load")  # server workers under load (bench/cases/load.py)
+CASES.insert(CASES.index("lists") + 1, "modules")  # the later modules' lists (cases/modules.py)
 
 
 def main(argv: list[str] | None = None) -> int:
