@@ -36,7 +36,7 @@ CORE = {
     "saved_query",
     "lost_reason",
 }
-WORDS = "安装 维修 保养 巡检 培训 投诉 上海 武汉 合同 报价 回款 Acme Globex pump valve sensor".split()
+WORDS = "安装 维修 保养 巡检 培训 投诉 上海 武汉 合同 报价 回款 Acme Globex pump valve".split()
 PARENTS = 2_000  # rows of each kind other rows point at
 
 
@@ -189,9 +189,8 @@ def run(ds: Dataset, log) -> tuple[list[Figure], dict]:
                 source.count()
                 source.rows(0, ROWS_IN_VIEW)
 
-            figures.append(
-                figure("modules", f"{entity}: `/{text}` count + first page", measure(query, runs, 1))
-            )
+            name = f"{entity}: `/{text}` count + first page"
+            figures.append(figure("modules", name, measure(query, runs, 1)))
     raw.close()
     book.close()
     return figures, {"rows_per_kind": n, "kinds": measured}
