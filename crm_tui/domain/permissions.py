@@ -22,6 +22,7 @@ MANAGER_ROLES: frozenset[str] = frozenset({Role.MANAGER.value, Role.ADMIN.value}
 TEAM_ENTITIES: frozenset[str] = frozenset(
     {"user", "customer", "contact", "competitor", "announcement", "lost_reason", "product"}
     | {"pool_rule", "target"}  # issue 18: team settings every laptop needs offline
+    | {"report_rule"}  # issue 17: when reports are due, set by a manager
 )
 SELF_ENTITIES: frozenset[str] = frozenset({"saved_query"})
 
@@ -118,10 +119,14 @@ def why_not_write(
             return reason
     if entity in MANAGER_SETTINGS and not actor.manager:
         return why_not_set_pool_rules(actor)
+    if entity == "report_rule" and not actor.manager:
+        return why_not_set_report_rule(actor)
     if not exists:
         return None
     mine = owner_id in (None, actor.user_id)
     if not mine and actor.user_id is not None and actor.user_id in readers:
+        if entity in AUTHOR_ONLY:
+            return f"only its author edits this {entity.replace('_', ' ')}"
         if kind == "delete" and not actor.manager:
             return f"only its owner or a manager can delete this {entity}"
         return None
@@ -263,3 +268,17 @@ def can_see_service(actor: Actor, owner_id: str | None, dispatched_to: str | Non
     if actor.user_id is not None and dispatched_to == actor.user_id:
         return True
     return can_see(actor, "service", owner_id)
+
+
+# --- office (issue 17) ------------------------------------------------------------------
+# A work report is seen by its author, its recipients and the managers; its comments and
+# read receipts carry the report's audience (author and recipients) so they reach the same
+# people. Readers of these rows read them; only the writer edits them.
+READER_FIELDS["work_report"] = "recipients"
+READER_FIELDS["report_comment"] = "audience"
+READER_FIELDS["report_read"] = "audience"
+AUTHOR_ONLY: frozenset[str] = frozenset({"work_report", "report_comment", "report_read"})
+
+
+def why_not_set_report_rule(actor: Actor) -> str | None:
+    return None if actor.manager else "only a manager sets the team's report rule"
