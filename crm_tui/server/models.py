@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Index, Text
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, Text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -187,3 +187,36 @@ TABLES = [
 ]
 # Tables of later revisions (TABLES stays the first release's, which tests rebuild).
 LATER_TABLES = [m.__table__ for m in (SignInFailure, ServerConflict, ClockNode, ServerClockMark)]
+
+
+# --- files (issue 17): content by SHA-256, in chunks, apart from the synced records ---
+class Blob(ServerModel, table=True):
+    """Content the server holds whole (its hash checked); `holder` is the user whose
+    uploaded chunks are kept (another user's upload of the same content is checked against
+    the hash and dropped)."""
+
+    __tablename__ = "blob"
+    sha256: str = Field(primary_key=True)
+    size: int = Field(sa_column=Column(BigInteger, nullable=False))
+    holder: str
+    created_at: datetime
+
+
+class BlobUpload(ServerModel, table=True):
+    """One user's upload of one blob: how far it got (an upload resumes from here)."""
+
+    __tablename__ = "blob_upload"
+    sha256: str = Field(primary_key=True)
+    user_id: str = Field(primary_key=True)
+    size: int = Field(sa_column=Column(BigInteger, nullable=False))
+    received: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    complete: bool = False
+    started_at: datetime
+
+
+class BlobChunk(ServerModel, table=True):
+    __tablename__ = "blob_chunk"
+    sha256: str = Field(primary_key=True)
+    user_id: str = Field(primary_key=True)
+    offset: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
