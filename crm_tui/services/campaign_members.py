@@ -1,0 +1,263 @@
+"""Provides the people on a campaign (报名人员 / 参与人员, issue 16): invite contacts picked by
+a query, register a person, check one in at the door, decline, no-show, and a walk-in who
+becomes a lead. A person is on a campaign once: sign-ups sharing a phone, e-mail, contact or
+name+company are one member, and the member's id is made from the person's key so two
+laptops adding one person offline write one row (see domain/marketing_specs.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from crm_tui.domain import marketing_specs as rules
+from crm_tui.domain.fields import FieldError, ValidationErrors
+from crm_tui.services.campaigns import find as find_campaign
+from crm_tui.services.campaigns import repos
+
+if TYPE_CHECKING:
+    from crm_tui.domain.models import Campaign, CampaignMember
+    from crm_tui.services.book import Book
+
+S = rules.MemberStatus
+
+
+def _error(field_name: str, message: str) -> ValidationErrors:
+    return ValidationErrors([FieldError(field_name, message)])
+
+
+@dataclass
+class Added:
+    """What adding people did: the members made, and those already on the campaign."""
+
+    added: list[CampaignMember] = field(default_factory=list)
+    already: list[CampaignMember] = field(default_factory=list)
+
+
+class _Keys:
+    """The campaign's dedupe keys, read once per batch and kept up to date as it adds."""
+
+    def __init__(self, book: Book, campaign_id: str) -> None:
+        self.index = repos(book).members.keys_of(campaign_id)
+
+    def find(self, values: Mapping[str, Any]) -> str | None:
+        for key in rules.member_keys(values):
+            if key in self.index:
+                return self.index[key]
+        return None
+
+    def add(self, row_id: str, values: Mapping[str, Any]) -> None:
+        for key in rules.member_keys(values):
+            self.index.setdefault(key, row_id)
+
+
+def _add_one(
+    book: Book,
+    campaign: Campaign,
+    values: Mapping[str, Any],
+    status: str,
+    keys: _Keys,
+    result: Added,
+) -> CampaignMember:
+    repo = repos(book).members
+    person = {k: v for k, v in values.items() if v not in (None, "")}
+    existing_id = keys.find(person)
+    if existing_id is not None:
+        member = repo.require(existing_id)
+        if rules.rank(status) > rules.rank(member.status):
+            member = repo.step(member.id, status)  # invited, now registered: move on
+        result.already.append(member)
+        return member
+    try:
+        row_id = rules.member_id(campaign.id, person)
+    except rules.MarketingError as exc:
+        raise _error(exc.field, exc.message) from None
+    stamps = repo.step_changes(status, None, None)
+    full = person | {"campaign_id": campaign.id, "status": status} | stamps
+    old = repo.get(row_id, include_deleted=True)
+    if old is not None:  # removed earlier and added again: the same person, the same row
+        member = repo.revive(row_id, person)
+        if member.status != status and rules.rank(status) > rules.rank(member.status):
+            member = repo.step(row_id, status)
+    else:
+        member = repo.create(full, row_id=row_id)
+    keys.add(member.id, person)
+    result.added.append(member)
+    return member
+
+
+def add_people(
+    book: Book, campaign_ref: str, people: Iterable[Mapping[str, Any]], status: str = "invited"
+) -> Added:
+    """Put each person (name, company, phone, email, contact_id, customer_id, source) on the
+    campaign at `status`, once: someone already on it is not added twice (a further status
+    moves them on, e.g. invited -> registered)."""
+    campaign = find_campaign(book, campaign_ref)
+    keys = _Keys(book, campaign.id)
+    result = Added()
+    for person in people:
+        _add_one(book, campaign, person, status, keys, result)
+    return result
+
+
+def register(book: Book, campaign_ref: str, values: Mapping[str, Any]) -> CampaignMember:
+    """A person registered (a web form, a call): on the campaign as registered."""
+    person = {"source": rules.MemberSource.WEB_FORM.value} | dict(values)
+    result = add_people(book, campaign_ref, [person], S.REGISTERED.value)
+    return (result.added or result.already)[0]
+
+
+# --- inviting from a query ----------------------------------------------------------------
+def people_from_query(
+    book: Book, text: str, entity: str = "customer", limit: int = 5000
+) -> list[dict[str, Any]]:
+    """The people a query picks: a customer query gives each customer's contacts (or the
+    customer itself when it has none); a contact query the contacts. Raises QueryError."""
+    from crm_tui.services import lists
+
+    db = getattr(book, "db", book)
+    if entity in ("contact", "contacts"):
+        contacts = lists.query_rows(book, "contact", text, limit=limit)
+        companies = {c.customer_id for c in contacts}
+        names = {cid: db.repos.customers.get(cid) for cid in companies}
+        return [_contact_person(c, names.get(c.customer_id)) for c in contacts]
+    people: list[dict[str, Any]] = []
+    for customer in lists.query_rows(book, "customer", text, limit=limit):
+        contacts = db.repos.contacts.of_customer(customer.id)
+        if contacts:
+            people.extend(_contact_person(c, customer) for c in contacts)
+        else:
+            people.append(
+                {
+                    "name": customer.name,
+                    "phone": customer.phone,
+                    "email": customer.email,
+                    "customer_id": customer.id,
+                    "source": rules.MemberSource.INVITATION.value,
+                }
+            )
+    return people
+
+
+def _contact_person(contact: Any, customer: Any) -> dict[str, Any]:
+    return {
+        "name": contact.name,
+        "company": customer.name if customer is not None else None,
+        "phone": contact.mobile or contact.phone,
+        "email": contact.email,
+        "contact_id": contact.id,
+        "customer_id": contact.customer_id,
+        "source": rules.MemberSource.INVITATION.value,
+    }
+
+
+def invite(book: Book, campaign_ref: str, text: str, entity: str = "customer") -> Added:
+    """Invite everyone a query picks (`grade:A city:上海`); raises QueryError or
+    ValidationErrors before anything is written."""
+    find_campaign(book, campaign_ref)
+    people = people_from_query(book, text, entity)
+    return add_people(book, campaign_ref, people, S.INVITED.value)
+
+
+# --- status steps ---------------------------------------------------------------------------
+def find_member(book: Book, campaign_ref: str, person: str) -> CampaignMember:
+    """A member of the campaign by id (or prefix), phone digits, e-mail or name; one clear
+    error when none or several match."""
+    campaign = find_campaign(book, campaign_ref)
+    text = (person or "").strip()
+    if not text:
+        raise _error("person", "name the person (a phone, a name or an id)")
+    from crm_tui.services.check_in import CheckInIndex
+
+    index = CheckInIndex(repos(book).members.desk_rows(campaign.id))
+    hits = index.exact(text)
+    if len(hits) == 1:
+        return repos(book).members.require(hits[0].id)
+    if not hits:
+        raise _error("person", f"no one on '{campaign.name}' matches '{text}'")
+    shown = ", ".join(f"{h.name} ({h.phone or h.id[:8]})" for h in hits[:5])
+    raise _error("person", f"'{text}' matches {len(hits)} people: {shown}; give more")
+
+
+def step(book: Book, member_id: str, status: str, at: datetime | None = None) -> CampaignMember:
+    """Move a member to `status` (registered, attended, declined, no_show)."""
+    return repos(book).members.step(member_id, status, at=at)
+
+
+def attend(book: Book, campaign_ref: str, person: str) -> CampaignMember:
+    """Check someone in at the door (`crm attend`)."""
+    member = find_member(book, campaign_ref, person)
+    if member.status == S.ATTENDED:
+        at = book.clock.to_local(member.attended_at) if member.attended_at else None
+        when = f" at {at:%H:%M}" if at else ""
+        raise _error("status", f"{member.name} is already checked in{when}")
+    return step(book, member.id, S.ATTENDED.value)
+
+
+def members(book: Book, campaign_ref: str, status: str | None = None) -> list[CampaignMember]:
+    campaign = find_campaign(book, campaign_ref)
+    if status is not None and status not in {s.value for s in S}:
+        raise _error("status", f"'{status}' is not one of {', '.join(s.value for s in S)}")
+    return repos(book).members.of_campaign(campaign.id, status)
+
+
+def counts(book: Book, campaign_id: str) -> dict[str, int]:
+    """status -> how many members, for the detail screen's tabs."""
+    return repos(book).members.counts(campaign_id)
+
+
+# --- a walk-in becomes a lead -----------------------------------------------------------------
+def walk_in(book: Book, campaign_ref: str, values: Mapping[str, Any]) -> CampaignMember:
+    """Someone not on the list checks in: a new customer (source = the campaign) with them as
+    its contact, the member attended, and a follow-up tomorrow for the campaign's owner.
+    Someone already on the list (same phone, e-mail or name+company) is checked in instead."""
+    campaign = find_campaign(book, campaign_ref)
+    person = {k: v for k, v in values.items() if v not in (None, "")}
+    if not person.get("name"):
+        raise _error("name", "is required")
+    keys = _Keys(book, campaign.id)
+    known = keys.find(person)
+    if known is not None:
+        member = repos(book).members.require(known)
+        if member.status == S.ATTENDED:
+            return member
+        return step(book, member.id, S.ATTENDED.value)
+    db = getattr(book, "db", book)
+    company = person.get("company")
+    customer = db.repos.customers.create(
+        {
+            "name": company or person["name"],
+            "kind": "company" if company else "person",
+            "source": campaign.name,
+            "phone": person.get("phone"),
+            "email": person.get("email"),
+        }
+    )
+    contact = db.repos.contacts.create(
+        {
+            "customer_id": customer.id,
+            "name": person["name"],
+            "mobile": person.get("phone"),
+            "email": person.get("email"),
+        }
+    )
+    member_values = person | {
+        "contact_id": contact.id,
+        "customer_id": customer.id,
+        "source": rules.MemberSource.WALK_IN.value,
+    }
+    result = Added()
+    member = _add_one(book, campaign, member_values, S.ATTENDED.value, keys, result)
+    due = datetime.combine(book.clock.today() + timedelta(days=1), datetime.min.time())
+    db.repos.activities.create(
+        {
+            "customer_id": customer.id,
+            "contact_id": contact.id,
+            "kind": "call",
+            "subject": f"Follow up walk-in {person['name']} ({campaign.name})",
+            "due_at": due.strftime("%Y-%m-%d 10:00"),
+        }
+    )
+    return member

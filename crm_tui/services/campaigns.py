@@ -1,0 +1,94 @@
+"""Provides campaigns (市场活动, issue 16) for screens and the CLI: add and edit one, move
+its status, link partners, find one by id or name, and the campaigns of this week for the
+desk. Members are services/campaign_members.py; return on spend services/campaign_roi.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from crm_tui.domain import marketing_specs as rules
+from crm_tui.domain.fields import FieldError, ValidationErrors
+
+if TYPE_CHECKING:
+    from crm_tui.domain.models import Campaign, Partner
+    from crm_tui.services.book import Book
+    from crm_tui.storage.repos_marketing import MarketingRepositories
+
+
+def repos(book: Book) -> MarketingRepositories:
+    """The marketing repositories of this book (services only)."""
+    return getattr(book, "db", book).repos.marketing
+
+
+def _error(field_name: str, message: str) -> ValidationErrors:
+    return ValidationErrors([FieldError(field_name, message)])
+
+
+def add_campaign(book: Book, values: Mapping[str, Any]) -> Campaign:
+    """A new campaign; `kind` defaults to seminar and `status` to planned."""
+    base: dict[str, Any] = {"kind": rules.CampaignKind.SEMINAR.value}
+    return repos(book).campaigns.create(base | dict(values))
+
+
+def edit(book: Book, ref: str, changes: Mapping[str, Any]) -> Campaign:
+    campaign = find(book, ref)
+    return repos(book).campaigns.update(campaign.id, dict(changes))
+
+
+def set_status(book: Book, ref: str, status: str) -> Campaign:
+    return edit(book, ref, {"status": status})
+
+
+def get(book: Book, campaign_id: str) -> Campaign | None:
+    return repos(book).campaigns.get(campaign_id)
+
+
+def find(book: Book, ref: str) -> Campaign:
+    """A campaign by id, unique id prefix or exact name; else ValidationErrors (a CLI
+    argument or a form field names it)."""
+    from crm_tui.storage.repository import NotFound  # services may use storage
+
+    if not ref or not ref.strip():
+        raise _error("campaign", "name a campaign (its name or id)")
+    try:
+        return repos(book).campaigns.resolve(ref)
+    except NotFound as exc:
+        raise _error("campaign", str(exc)) from None
+
+
+def names(book: Book) -> dict[str, str]:
+    """id -> name of every live campaign (for labels in lists)."""
+    return repos(book).campaigns.names()
+
+
+def this_week(book: Book, today: date | None = None) -> list[Campaign]:
+    """Live, not cancelled campaigns running on some day of this week (Monday to Sunday)."""
+    from crm_tui.domain.models import Campaign
+
+    day = today or book.clock.today()
+    monday = day - timedelta(days=day.weekday())
+    sunday = monday + timedelta(days=6)
+    found = repos(book).campaigns.page(
+        where=[
+            Campaign.starts_on <= sunday,
+            Campaign.status != rules.CampaignStatus.CANCELLED.value,
+        ],
+        limit=500,
+    )
+    return [c for c in found if (c.ends_on or c.starts_on or day) >= monday]
+
+
+# --- partners on a campaign ---------------------------------------------------------------
+def partners_of(book: Book, campaign: Campaign) -> list[Partner]:
+    repo = repos(book).partners
+    found = [repo.get(pid) for pid in rules.split_ids(campaign.partner_ids)]
+    return [p for p in found if p is not None]
+
+
+def owner_name(book: Book, campaign: Campaign) -> str:
+    from crm_tui.services.expenses import member_name
+
+    return member_name(book, campaign.owner_id) or "me"
