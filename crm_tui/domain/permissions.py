@@ -23,6 +23,7 @@ TEAM_ENTITIES: frozenset[str] = frozenset(
     {"user", "customer", "contact", "competitor", "announcement", "lost_reason", "product"}
     | {"pool_rule", "target"}  # issue 18: team settings every laptop needs offline
     | {"report_rule"}  # issue 17: when reports are due, set by a manager
+    | {"campaign", "campaign_member", "partner"}  # issue 16: desks staffed by several reps
 )
 SELF_ENTITIES: frozenset[str] = frozenset({"saved_query"})
 
