@@ -53,6 +53,11 @@ class Customer(SyncedRecord, table=True):
     previous_owner_id: str | None = None
     locked: bool = False
     claimed_at: datetime | None = None
+    # derived, local (storage/insight_store.py, issue 22); 0120 migration
+    segment: str | None = None
+    risk: float = 0.0
+    clv: int = 0
+    value_at_risk: int = 0
 
 
 class Contact(SyncedRecord, table=True):
@@ -457,6 +462,20 @@ class ContactLog(SyncedRecord, table=True):
     activity_id: str | None = Field(default=None, foreign_key="activity.id")
 
 
+# --- issue 22, customer insight (helper R): the satisfaction record, scores 1..5 ---
+class Survey(SyncedRecord, table=True):
+    __tablename__ = "survey"
+    customer_id: str = Field(foreign_key="customer.id")
+    contact_id: str | None = Field(default=None, foreign_key="contact.id")
+    score: int
+    comment: str | None = None
+    source: str = "call"
+    taken_on: date | None = None
+    activity_id: str | None = Field(default=None, foreign_key="activity.id")
+    opportunity_id: str | None = Field(default=None, foreign_key="opportunity.id")
+    service_id: str | None = None
+
+
 MODELS: dict[str, type[SyncedRecord]] = {
     "user": User,
     "customer": Customer,
@@ -490,4 +509,5 @@ MODELS: dict[str, type[SyncedRecord]] = {
     "report_read": ReportRead,
     "report_rule": ReportRule,
     "contact_log": ContactLog,
+    "survey": Survey,
 }
