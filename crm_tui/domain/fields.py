@@ -14,8 +14,6 @@ from typing import Any
 from crm_tui.domain import rules
 from crm_tui.domain.dates import parse_when
 from crm_tui.domain.doc_specs import DOC_ENTITIES
-from crm_tui.domain.pool_specs import POOL_CUSTOMER_FIELDS, POOL_ENTITIES
-from crm_tui.domain.marketing_specs import MARKETING_ENTITIES
 from crm_tui.domain.field_values import DATE_MAX as DATE_MAX
 from crm_tui.domain.field_values import DATE_MIN as DATE_MIN
 from crm_tui.domain.field_values import INT_MAX as INT_MAX
@@ -31,7 +29,10 @@ from crm_tui.domain.field_values import join_tags as join_tags
 from crm_tui.domain.field_values import parse_value as parse_value
 from crm_tui.domain.field_values import split_tags as split_tags
 from crm_tui.domain.field_values import to_wire as to_wire
+from crm_tui.domain.marketing_specs import MARKETING_ENTITIES
 from crm_tui.domain.money import parse_money
+from crm_tui.domain.pool_specs import POOL_CUSTOMER_FIELDS, POOL_ENTITIES
+from crm_tui.domain.service_specs import SERVICE_ENTITIES
 
 # Columns every synced table has; not typed by the rep.
 SYNC_COLUMNS = (
@@ -232,6 +233,7 @@ ENTITIES: dict[str, EntitySpec] = {
         *DOC_ENTITIES,
         *MARKETING_ENTITIES,
         *POOL_ENTITIES,
+        *SERVICE_ENTITIES,
     )
 }
 del F

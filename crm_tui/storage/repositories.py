@@ -30,6 +30,7 @@ from crm_tui.storage.repos_sales import (
     OpportunityLineRepo,
     OpportunityRepo,
 )
+from crm_tui.storage.repos_service import ServiceRepositories
 from crm_tui.storage.repository import NotFound, Repository, live
 
 __all__ = [
@@ -247,6 +248,7 @@ class Repositories:
         self.docs = DocRepositories(db, self)  # quote to cash (issue 19): repos_docs.py
         self.marketing = MarketingRepositories(db, self)  # issue 16: repos_marketing.py
         self.pool = PoolRepositories(db, self)  # issue 18: repos_pool.py
+        self.service = ServiceRepositories(db, self)  # issue 15: repos_service.py
         self.by_entity: dict[str, Repository[Any]] = (
             {
                 repo.entity: repo
@@ -267,6 +269,7 @@ class Repositories:
             | self.docs.by_entity
             | self.marketing.by_entity
             | self.pool.by_entity
+            | self.service.by_entity
         )
 
     def find_any(self, ref: str) -> tuple[str, Any]:

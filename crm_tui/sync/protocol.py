@@ -68,6 +68,9 @@ Entity = Literal[
     "pool_rule",
     "checkin",
     "target",
+    # After-sales service (issue 15): an expansion as well.
+    "service",
+    "service_plan",
 ]
 MutationKind = Literal["create", "patch", "delete", "restore", "command"]
 ResultStatus = Literal["applied", "applied_with_conflict", "duplicate", "rejected"]

@@ -1,0 +1,180 @@
+"""Provides service orders (issue 15) for screens and the CLI: add one, its steps (request
+dispatch, withdraw, approve / reject, start, finish with the report, close, cancel), the
+approvals queue, a customer's orders, and the finish report read from typed text.
+
+Who may take a step is the rule book's (domain/permissions.py); the repository checks each
+step and queues it as a command the server checks again. Refusals arrive as
+`ValidationErrors` whose messages are sentences for the rep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from crm_tui.domain import service_rules as rules
+from crm_tui.domain.fields import FieldError, ValidationErrors
+from crm_tui.domain.money import parse_money
+from crm_tui.domain.permissions import can_approve, why_not_service_step
+
+if TYPE_CHECKING:
+    from crm_tui.domain.models import Service
+    from crm_tui.services.book import Book
+    from crm_tui.storage.repos_service import ServiceRepo
+
+
+def _error(field_name: str, message: str) -> ValidationErrors:
+    return ValidationErrors([FieldError(field_name, message)])
+
+
+def _repo(book: Book) -> ServiceRepo:
+    return book.db.repos.service.services
+
+
+def get(book: Book, service_id: str) -> Service | None:
+    return _repo(book).get(service_id)
+
+
+def resolve(book: Book, ref: str) -> Service:
+    """An order by id, id prefix, subject or number (SV-2026-0042 or its provisional one)."""
+    return _repo(book).resolve(ref)
+
+
+def create(book: Book, values: Mapping[str, Any]) -> Service:
+    """A new order (status new). A deal given without a customer books it to the deal's."""
+    out = dict(values)
+    deal_id = out.get("opportunity_id")
+    if deal_id and not out.get("customer_id"):
+        deal = book.db.repos.opportunities.get(deal_id)
+        if deal is not None:
+            out["customer_id"] = deal.customer_id
+    return _repo(book).create(out)
+
+
+def update(book: Book, service_id: str, changes: Mapping[str, Any]) -> Service:
+    return _repo(book).update(service_id, dict(changes))
+
+
+def step(book: Book, service_id: str, command: str, note: str | None = None) -> Service:
+    """request, withdraw, approve, reject (with a note), start, close or cancel."""
+    if command == "reject" and not (note or "").strip():
+        raise _error("decision_note", "say why the dispatch is rejected")
+    if command == "request":
+        rec = _repo(book).require(service_id)
+        if not rec.engineer_id:
+            raise _error("engineer_id", "name the engineer to send before requesting dispatch")
+    extra = {"decision_note": note.strip()} if command in ("approve", "reject") and note else None
+    return _repo(book).step(service_id, command, extra)
+
+
+def finish(book: Book, service_id: str, report: Mapping[str, Any]) -> Service:
+    """Finish a started visit with its report: minutes, costs (minor units), rating 1-5,
+    feedback."""
+    return _repo(book).finish(service_id, dict(report))
+
+
+@dataclass(frozen=True)
+class Report:
+    """A finish report read from text, before it is written."""
+
+    minutes: int | None = None
+    parts_cost: int | None = None
+    travel_cost: int | None = None
+    other_cost: int | None = None
+    rating: int | None = None
+    feedback: str | None = None
+
+    def values(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+def read_report(
+    book: Book,
+    *,
+    hours: str | None = None,
+    costs: Mapping[str, str] | None = None,
+    rating: str | None = None,
+    feedback: str | None = None,
+) -> Report:
+    """Typed text -> a Report; every bad value is reported at once, beside its field
+    ('2.5' hours; costs like {'parts': '300'}; rating 1-5)."""
+    errors: list[FieldError] = []
+    values: dict[str, Any] = {}
+    if hours is not None and str(hours).strip():
+        try:
+            values["minutes"] = rules.parse_hours(hours)
+        except rules.ServiceError as exc:
+            errors.append(FieldError(exc.field, exc.message))
+    for name, text in (costs or {}).items():
+        field_name = name if name.endswith("_cost") else f"{name}_cost"
+        if field_name not in rules.COST_FIELDS:
+            errors.append(FieldError(name, f"unknown cost '{name}' (parts, travel or other)"))
+            continue
+        raw = str(text).strip()
+        if not raw:
+            continue
+        if raw.startswith("-"):
+            errors.append(FieldError(field_name, "a cost cannot be negative"))
+            continue
+        try:
+            values[field_name] = parse_money(raw, book.input_context.currency)[0]
+        except ValueError as exc:
+            errors.append(FieldError(field_name, str(exc)))
+    if rating is not None and str(rating).strip():
+        try:
+            values["rating"] = int(str(rating).strip())
+            rules.check_rating(values["rating"])
+        except ValueError:
+            errors.append(FieldError("rating", f"'{str(rating)[:10]}' is not a rating from 1 to 5"))
+    if feedback is not None and feedback.strip():
+        values["feedback"] = feedback.strip()
+    if errors:
+        raise ValidationErrors(errors)
+    return Report(**values)
+
+
+def why_not(book: Book, rec: Service, command: str) -> str | None:
+    """Why this user cannot take `command` on `rec` now (None: they can): greys out keys."""
+    try:
+        rules.check_step(command, rec.status)
+    except rules.ServiceError as exc:
+        return exc.message
+    return why_not_service_step(book.actor, command, rec.owner_id, rec.engineer_id)
+
+
+def is_manager(book: Book) -> bool:
+    return can_approve(book.actor)
+
+
+def waiting_approval(book: Book, limit: int = 500) -> list[Service]:
+    """Dispatch requests waiting for a manager (not this manager's own), oldest first."""
+    from sqlmodel import col
+
+    from crm_tui.domain.models import Service
+
+    where = [col(Service.status) == rules.ServiceStatus.REQUESTED.value]
+    if book.user_id:
+        where.append(col(Service.owner_id) != book.user_id)
+    return _repo(book).page(
+        where=where, order_by=[col(Service.requested_at), col(Service.id)], limit=limit
+    )
+
+
+def decide(book: Book, service_id: str, *, approve: bool, note: str) -> str:
+    """Approve or reject one dispatch request; returns a message, or raises `ValueError`
+    with the rule's sentence."""
+    try:
+        rec = step(book, service_id, "approve" if approve else "reject", note)
+    except ValidationErrors as exc:
+        raise ValueError("; ".join(e.message for e in exc.errors)) from None
+    verb = "Dispatched" if approve else "Rejected"
+    return f"{verb} {rec.number or ''} {rec.subject}; they see it after the next sync."
+
+
+def of_customer(book: Book, customer_id: str, limit: int = 200) -> list[Service]:
+    return _repo(book).of_customer(customer_id, limit)
+
+
+def total_cost(rec: Service) -> int:
+    return rules.total_cost(rec.parts_cost, rec.travel_cost, rec.other_cost)
