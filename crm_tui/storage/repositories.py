@@ -22,6 +22,8 @@ from crm_tui.domain.models import (
 )
 from crm_tui.storage import search
 from crm_tui.storage.repos_docs import DocRepositories
+from crm_tui.storage.repos_files import FileRepositories
+from crm_tui.storage.repos_insight import SurveyRepo
 from crm_tui.storage.repos_marketing import MarketingRepositories
 from crm_tui.storage.repos_pool import PoolRepositories
 from crm_tui.storage.repos_sales import (
@@ -249,6 +251,8 @@ class Repositories:
         self.marketing = MarketingRepositories(db, self)  # issue 16: repos_marketing.py
         self.pool = PoolRepositories(db, self)  # issue 18: repos_pool.py
         self.service = ServiceRepositories(db, self)  # issue 15: repos_service.py
+        self.files = FileRepositories(db, self)  # issue 17: repos_files.py
+        self.surveys = SurveyRepo(db, self)  # issue 22: repos_insight.py
         self.by_entity: dict[str, Repository[Any]] = (
             {
                 repo.entity: repo
@@ -270,6 +274,8 @@ class Repositories:
             | self.marketing.by_entity
             | self.pool.by_entity
             | self.service.by_entity
+            | self.files.by_entity
+            | {self.surveys.entity: self.surveys}
         )
 
     def find_any(self, ref: str) -> tuple[str, Any]:
