@@ -34,6 +34,7 @@ from crm_tui.domain.marketing_specs import MARKETING_ENTITIES
 from crm_tui.domain.money import parse_money
 from crm_tui.domain.pool_specs import POOL_CUSTOMER_FIELDS, POOL_ENTITIES
 from crm_tui.domain.service_specs import SERVICE_ENTITIES
+from crm_tui.domain.survey_specs import SURVEY_SPEC
 
 # Columns every synced table has; not typed by the rep.
 SYNC_COLUMNS = (
@@ -236,6 +237,7 @@ ENTITIES: dict[str, EntitySpec] = {
         *POOL_ENTITIES,
         *SERVICE_ENTITIES,
         *FILE_ENTITIES,
+        SURVEY_SPEC,  # customer insight (issue 22)
     )
 }
 del F

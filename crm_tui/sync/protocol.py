@@ -71,6 +71,8 @@ Entity = Literal[
     # After-sales service (issue 15): an expansion as well.
     "service",
     "service_plan",
+    # Customer insight (issue 22): the satisfaction record.
+    "survey",
 ]
 MutationKind = Literal["create", "patch", "delete", "restore", "command"]
 ResultStatus = Literal["applied", "applied_with_conflict", "duplicate", "rejected"]
