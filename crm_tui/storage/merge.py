@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any
 
 from crm_tui.domain.fields import ENTITIES, SYNC_COLUMNS
+from crm_tui.domain.merge_rules import earliest_first
 
 
 @dataclass(frozen=True)
@@ -98,9 +99,15 @@ def merge_pulled(
     deleted = bool(data.get("deleted"))
     overlaid: set[str] = set()
     for change in pending:
-        for name, raw in _pending_items(change).items():
-            if change["hlc"] > clocks.get(name, ""):
-                clocks[name] = change["hlc"]
+        items = _pending_items(change)
+        # An earlier check-in waiting here wins over the server's later one, and the other
+        # way round, whatever the clocks (domain/merge_rules.py; the server does the same).
+        take, keep = earliest_first(entity, known, items)
+        for name, raw in items.items():
+            if name in keep:
+                continue
+            if name in take or change["hlc"] > clocks.get(name, ""):
+                clocks[name] = max(change["hlc"], clocks.get(name, ""))
                 if name == "deleted":
                     deleted = bool(raw)
                     overlaid.add(name)

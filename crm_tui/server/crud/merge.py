@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from crm_tui.domain.merge_rules import earliest_first
 from crm_tui.sync.protocol import FieldConflict
 
 
@@ -51,18 +52,41 @@ def merge_fields(
     hlc: str,
     base_version: int,
     names: dict[str, str] | None = None,
+    entity: str = "",
 ) -> MergeOutcome:
     """Merge `incoming` (all stamped `hlc`) into `values`/`clocks` in place.
 
     `versions` maps a field to [change-log seq, user id] of its last change; `names` turns
-    user ids into names for the conflict log.
+    user ids into names for the conflict log. `entity` selects its per-field rules
+    (domain/merge_rules.py: an earlier check-in wins whatever its clock).
     """
     out = MergeOutcome()
+    take, keep = earliest_first(entity, values, incoming) if entity else (set(), set())
     for name, value in incoming.items():
         current_hlc = clocks.get(name)
         current = values.get(name)
         seen_version, who = (versions.get(name) or [0, None])[:2]
         who_name = (names or {}).get(who or "", who)
+        if name in take or name in keep:
+            winner = "yours" if name in take else "theirs"
+            if current != value:
+                out.conflicts.append(
+                    FieldConflict(
+                        field=name,
+                        yours=value,
+                        theirs=current,
+                        your_hlc=hlc,
+                        their_hlc=current_hlc,
+                        winner=winner,
+                        who=who_name,
+                        reason="the earliest check-in is kept",
+                    )
+                )
+            if name in take:
+                out.changed[name] = value
+                values[name] = value
+            clocks[name] = max(hlc, current_hlc or "")
+            continue
         if current_hlc is None or hlc > current_hlc:
             # The same laptop's own earlier edit (same clock node) is not a concurrent one.
             concurrent = (
@@ -119,6 +143,7 @@ def decide(
     names: dict[str, str] | None = None,
     deleted_at: datetime | None = None,
     deleted_by: str | None = None,
+    entity: str = "",
 ) -> Decision:
     """The row after a patch / delete / restore (`incoming`: the patch's checked values).
     Inputs are not changed. `deleted_at` / `deleted_by`: the tombstone's last write (who
@@ -153,6 +178,8 @@ def decide(
         incoming = {"deleted": True}
     elif kind == "restore":
         incoming = {"deleted": False}
-    outcome = merge_fields(state, new_clocks, versions, incoming, hlc, base_version, names)
+    outcome = merge_fields(
+        state, new_clocks, versions, incoming, hlc, base_version, names, entity=entity
+    )
     now_deleted = bool(state.pop("deleted"))
     return Decision(state, new_clocks, now_deleted, outcome, clocks_changed=new_clocks != clocks)

@@ -179,6 +179,7 @@ def merge_record(rows: Rows, m: Mutation, rec: Row | Record, hlc: str) -> MergeO
         names=rows.names,
         deleted_at=rec.updated_at,
         deleted_by=rec.updated_by,
+        entity=m.entity,
     )
     outcome = decision.outcome
     if outcome.lost_to_delete:
