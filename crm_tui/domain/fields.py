@@ -35,6 +35,7 @@ from crm_tui.domain.money import parse_money
 from crm_tui.domain.pool_specs import POOL_CUSTOMER_FIELDS, POOL_ENTITIES
 from crm_tui.domain.service_specs import SERVICE_ENTITIES
 from crm_tui.domain.survey_specs import SURVEY_SPEC
+from crm_tui.domain.work_report_specs import OFFICE_ENTITIES
 
 # Columns every synced table has; not typed by the rep.
 SYNC_COLUMNS = (
@@ -236,6 +237,7 @@ ENTITIES: dict[str, EntitySpec] = {
         *MARKETING_ENTITIES,
         *POOL_ENTITIES,
         *SERVICE_ENTITIES,
+        *OFFICE_ENTITIES,
         *FILE_ENTITIES,
         SURVEY_SPEC,  # customer insight (issue 22)
     )

@@ -20,6 +20,7 @@ from crm_tui.domain.followup_rules import (
     view_of_moment,
 )
 from crm_tui.domain.models import Activity
+from crm_tui.services import contact_log
 
 if TYPE_CHECKING:
     from crm_tui.services.book import Book
@@ -98,6 +99,8 @@ def complete(
                     for e in exc.errors
                 ]
             ) from None
+        # Its contact-log entry (联系记录) in the same step: both written or neither.
+        contact_log.from_followup(book, closed)
         extra: dict[str, Any] = {}
         if next_up is not None and next_up.notes:
             extra["notes"] = next_up.notes

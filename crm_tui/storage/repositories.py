@@ -25,6 +25,7 @@ from crm_tui.storage.repos_docs import DocRepositories
 from crm_tui.storage.repos_files import FileRepositories
 from crm_tui.storage.repos_insight import SurveyRepo
 from crm_tui.storage.repos_marketing import MarketingRepositories
+from crm_tui.storage.repos_office import OfficeRepositories
 from crm_tui.storage.repos_pool import PoolRepositories
 from crm_tui.storage.repos_sales import (
     ActivityRepo,
@@ -251,6 +252,7 @@ class Repositories:
         self.marketing = MarketingRepositories(db, self)  # issue 16: repos_marketing.py
         self.pool = PoolRepositories(db, self)  # issue 18: repos_pool.py
         self.service = ServiceRepositories(db, self)  # issue 15: repos_service.py
+        self.office = OfficeRepositories(db, self)  # issue 17: repos_office.py
         self.files = FileRepositories(db, self)  # issue 17: repos_files.py
         self.surveys = SurveyRepo(db, self)  # issue 22: repos_insight.py
         self.by_entity: dict[str, Repository[Any]] = (
@@ -274,6 +276,7 @@ class Repositories:
             | self.marketing.by_entity
             | self.pool.by_entity
             | self.service.by_entity
+            | self.office.by_entity
             | self.files.by_entity
             | {self.surveys.entity: self.surveys}
         )

@@ -71,6 +71,12 @@ Entity = Literal[
     # After-sales service (issue 15): an expansion as well.
     "service",
     "service_plan",
+    # Office (issue 17): work reports, their comments and reads, the rule, the contact log.
+    "work_report",
+    "report_comment",
+    "report_read",
+    "report_rule",
+    "contact_log",
     # Customer insight (issue 22): the satisfaction record.
     "survey",
 ]

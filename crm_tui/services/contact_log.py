@@ -1,0 +1,158 @@
+"""Provides the contact log (联系记录, issue 17) for screens and the CLI: log a call, visit,
+e-mail, SMS, WeChat message or meeting with a customer; a done follow-up's entry; compose
+an e-mail in the system mail client (a `mailto:` address) and log it; the statistics (by
+channel, rep and month) and the customers not contacted for their grade's days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from crm_tui.domain import work_report_specs as office
+from crm_tui.domain.fields import FieldError, ValidationErrors
+from crm_tui.storage.engine import connect
+from crm_tui.storage.office_queries import ContactStats, QuietCustomer, contact_stats
+from crm_tui.storage.office_queries import quiet_customers as _quiet
+
+if TYPE_CHECKING:
+    from crm_tui.domain.models import Activity, Contact, ContactLog
+    from crm_tui.services.book import Book
+
+__all__ = [
+    "ContactStats",
+    "QuietCustomer",
+    "compose_mail",
+    "from_followup",
+    "log",
+    "of_customer",
+    "quiet_customers",
+    "stats",
+]
+
+
+def _error(field_name: str, message: str) -> ValidationErrors:
+    return ValidationErrors([FieldError(field_name, message)])
+
+
+def log(
+    book: Book,
+    customer_ref: str,
+    *,
+    channel: str,
+    summary: str | None = None,
+    minutes: int | str | None = None,
+    contact_ref: str | None = None,
+    direction: str = "out",
+    at: str | datetime | None = None,
+    activity_id: str | None = None,
+) -> ContactLog:
+    """Log one contact with a customer (by id, id prefix or exact name)."""
+    repos = book.db.repos
+    customer = repos.customers.resolve(customer_ref)
+    values: dict[str, Any] = {
+        "customer_id": customer.id,
+        "channel": channel,
+        "direction": direction,
+        "at": at if at is not None else book.clock.now(),
+        "summary": summary,
+        "minutes": minutes,
+        "activity_id": activity_id,
+    }
+    if contact_ref:
+        contact = repos.contacts.resolve(contact_ref)
+        if contact.customer_id != customer.id:
+            raise _error("contact_id", f"{contact.name} is not a contact of {customer.name}")
+        values["contact_id"] = contact.id
+    return repos.office.contact_logs.create({k: v for k, v in values.items() if v is not None})
+
+
+def from_followup(book: Book, activity: Activity) -> ContactLog | None:
+    """The contact-log entry of a follow-up just done (a task is none); called inside the
+    transaction that closes it, so both are written or neither."""
+    channel = office.CHANNEL_OF_ACTIVITY.get(activity.kind)
+    if channel is None or book.db.repos.office.contact_logs.of_activity(activity.id):
+        return None
+    summary = (
+        activity.subject if not activity.outcome else f"{activity.subject}: {activity.outcome}"
+    )
+    return book.db.repos.office.contact_logs.create(
+        {
+            "customer_id": activity.customer_id,
+            "contact_id": activity.contact_id,
+            "channel": channel,
+            "direction": "out",
+            "at": activity.done_at or book.clock.now(),
+            "summary": summary[:5_000],
+            "activity_id": activity.id,
+        }
+    )
+
+
+def of_customer(book: Book, customer_id: str, limit: int = 200) -> list[ContactLog]:
+    """A customer's contact history, newest first."""
+    return book.db.repos.office.contact_logs.of_customer(customer_id, limit)
+
+
+def compose_mail(
+    book: Book,
+    contact_ref: str,
+    subject: str = "",
+    *,
+    opener: Callable[[str], None],
+    summary: str | None = None,
+) -> tuple[str, ContactLog]:
+    """Open the system mail client on the contact's address (via `opener`, given the
+    `mailto:` address) and log an outgoing e-mail to the contact's customer."""
+    repos = book.db.repos
+    try:
+        contact: Contact | Any = repos.contacts.resolve(contact_ref)
+        customer_id, address = contact.customer_id, contact.email
+        contact_id: str | None = contact.id
+    except LookupError:
+        customer = repos.customers.resolve(contact_ref)  # a customer's own address will do
+        customer_id, address, contact_id = customer.id, customer.email, None
+    if not address:
+        raise _error("email", f"'{contact_ref}' has no e-mail address")
+    url = office.mailto(address, subject)
+    opener(url)
+    entry = log(
+        book,
+        customer_id,
+        channel="email",
+        summary=summary or subject or f"e-mail to {address}",
+        contact_ref=contact_id,
+    )
+    return url, entry
+
+
+def stats(book: Book, start: date, end: date, *, team: bool = False) -> ContactStats:
+    """Contacts logged in the local days [start, end): mine, or the team's (managers)."""
+    if team and not book.actor.manager:
+        raise PermissionError("only a manager sees the team's contacts")
+    conn = connect(book.path, readonly=True)
+    try:
+        return contact_stats(
+            conn, start=start, end=end, clock=book.clock, owner_id=book.user_id, team=team
+        )
+    finally:
+        conn.close()
+
+
+def quiet_customers(
+    book: Book, days: dict[str, int] | None = None, *, team: bool = False, limit: int = 50
+) -> tuple[int, list[QuietCustomer]]:
+    """Customers not contacted for their grade's days (A 14, B 30, C 90 unless given)."""
+    conn = connect(book.path, readonly=True)
+    try:
+        return _quiet(
+            conn,
+            clock=book.clock,
+            days_by_grade=days or dict(office.QUIET_DAYS),
+            owner_id=book.user_id,
+            team=team,
+            limit=limit,
+        )
+    finally:
+        conn.close()
