@@ -47,8 +47,11 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
-    """(text, encoding used) for a file's bytes; ImportFailed names the bad line."""
+def decode(data: bytes, encoding: str | None = None, *, complete: bool = True) -> tuple[str, str]:
+    """(text, encoding used) for a file's bytes; ImportFailed names the bad line.
+
+    `complete=False`: `data` is the start of a longer file, so a character cut at its end
+    is not an error (the rest is decoded as the rows stream in)."""
     if not data.strip(b" \t\r\n\x00"):
         raise ImportFailed("the file is empty")
     if encoding is None:
@@ -57,13 +60,13 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             encoding = "utf-16"
         else:
-            encoding = _guess(data)
+            encoding = _guess(data, complete)
     try:
         codecs.lookup(encoding)
     except LookupError:
         raise ImportFailed(f"unknown encoding '{encoding}'") from None
     try:
-        return data.decode(encoding), encoding
+        return codecs.getincrementaldecoder(encoding)().decode(data, final=complete), encoding
     except UnicodeDecodeError as exc:
         raise ImportFailed(
             f"the file is not valid {encoding}: bad byte at line {_line_of(data, exc.start)}"
@@ -71,9 +74,9 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         ) from None
 
 
-def _guess(data: bytes) -> str:
+def _guess(data: bytes, complete: bool = True) -> str:
     try:
-        data.decode("utf-8")
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=complete)
         return "utf-8"
     except UnicodeDecodeError as exc:
         # Valid multi-byte UTF-8 before the bad byte: a damaged UTF-8 file, not a code page.
@@ -88,9 +91,13 @@ def _guess(data: bytes) -> str:
         )
     from charset_normalizer import from_bytes
 
+    probe = data[: 256 * 1024]
+    if len(probe) < len(data) or not complete:
+        # Whole lines only: a character cut at the end makes every multi-byte guess fail.
+        probe = probe[: probe.rfind(b"\n") + 1] or probe
     found = [
         m.encoding
-        for m in from_bytes(data[: 256 * 1024], cp_isolation=None)
+        for m in from_bytes(probe, cp_isolation=None)
         if not m.encoding.startswith(("utf_16", "utf_32"))
     ]
     if found:
@@ -141,7 +148,41 @@ class CsvPlan:
     header_line: int
     headers: list[str]
     mapping: dict[int, str]
+    # The whole text of a small file; of a large one its first _SAMPLE bytes, and the rows
+    # are read from `path` as they are imported (memory stays flat however long the file).
     text: str = field(repr=False)
+    path: Path | None = None
+    complete: bool = True
+    bom: bool = False
+
+    def _lines(self) -> Iterator[str]:
+        if self.complete or self.path is None:
+            yield from io.StringIO(self.text, newline="")
+            return
+        codec = "utf-8-sig" if self.bom and self.encoding == "utf-8" else self.encoding
+        try:
+            with open(self.path, encoding=codec, newline="") as stream:
+                yield from stream
+        except UnicodeDecodeError:
+            raise ImportFailed(
+                f"the file is not valid {self.encoding}: bad byte at line {self._bad_line(codec)}"
+                " (save it as UTF-8, or name its encoding with --encoding)"
+            ) from None
+        except OSError as exc:
+            raise ImportFailed(f"cannot read {self.path}: {exc.strerror or exc}") from None
+
+    def _bad_line(self, codec: str) -> int:
+        """The line of the first byte `codec` cannot read (the text stream decodes ahead in
+        blocks, so its position says only roughly where)."""
+        decoder = codecs.getincrementaldecoder(codec)()
+        number = 0
+        with open(self.path or "", "rb") as stream:
+            for number, raw in enumerate(stream, 1):  # noqa: B007
+                try:
+                    decoder.decode(raw)
+                except UnicodeDecodeError:
+                    return number
+        return number
 
     @property
     def ignored(self) -> list[str]:
@@ -170,7 +211,7 @@ class CsvPlan:
         return out
 
     def rows(self) -> Iterator[tuple[int, dict[str, str] | None, list[str], str | None]]:
-        reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter)
+        reader = csv.reader(self._lines(), delimiter=self.delimiter)
         width = len(self.headers)
         line = 1
         for cells in reader:
@@ -234,10 +275,13 @@ def plan_csv(
 ) -> CsvPlan:
     """Read and inspect a CSV file: encoding, delimiter, header row and column map."""
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as stream:
+            data = stream.read(_SAMPLE + 1)
     except OSError as exc:
         raise ImportFailed(f"cannot read {path}: {exc.strerror or exc}") from None
-    text, used = decode(data, encoding)
+    complete = len(data) <= _SAMPLE
+    data = data[:_SAMPLE]
+    text, used = decode(data, encoding, complete=complete)
     if explicit:
         try:
             check_explicit(explicit, entity)
@@ -260,7 +304,9 @@ def plan_csv(
         )
     _score, header_line, headers = best
     mapping = auto_map(headers, entity, explicit)
-    return CsvPlan(used, delimiter, header_line, [h.strip() for h in headers], mapping, text)
+    headers = [h.strip() for h in headers]
+    bom = data.startswith(codecs.BOM_UTF8)
+    return CsvPlan(used, delimiter, header_line, headers, mapping, text, Path(path), complete, bom)
 
 
 def import_csv(
@@ -324,5 +370,11 @@ def _guarded(plan: CsvPlan) -> Rows:
 
 def estimate_rows(plan: CsvPlan) -> int:
     """Lines after the header (a value with a line break makes this a slight overcount)."""
-    lines = plan.text.count("\n") + (0 if plan.text.endswith("\n") else 1)
+    if plan.complete or plan.path is None:
+        lines = plan.text.count("\n") + (0 if plan.text.endswith("\n") else 1)
+    else:  # counted in the bytes, a megabyte at a time (a UTF-16 file overcounts a little)
+        lines = 0
+        with open(plan.path, "rb") as stream:
+            while chunk := stream.read(1 << 20):
+                lines += chunk.count(b"\n")
     return max(lines - plan.header_line, 1)
