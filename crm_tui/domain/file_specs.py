@@ -30,15 +30,21 @@ def human_size(size: int) -> str:
     return f"{size} B"
 
 
-def too_large(name: str, size: int, limit: int = MAX_FILE_BYTES) -> str | None:
+def too_large(name: str, size: int, limit: int | None = None) -> str | None:
     """The sentence refusing a file over the per-file limit (None when it fits)."""
+    limit = MAX_FILE_BYTES if limit is None else limit
     if size <= limit:
         return None
-    return f"{name} is {human_size(size)}; files are limited to {human_size(limit)} each"
+    shown = human_size(size)
+    if shown == human_size(limit):  # just over: the rounded sizes would read the same
+        shown = f"{size:,} bytes"
+        return f"{name} is {shown}; files are limited to {limit:,} bytes ({human_size(limit)}) each"
+    return f"{name} is {shown}; files are limited to {human_size(limit)} each"
 
 
-def over_quota(size: int, used: int, quota: int = TEAM_QUOTA_BYTES) -> str | None:
+def over_quota(size: int, used: int, quota: int | None = None) -> str | None:
     """The sentence refusing a file that would take the team past its quota."""
+    quota = TEAM_QUOTA_BYTES if quota is None else quota
     if used + size <= quota:
         return None
     return (

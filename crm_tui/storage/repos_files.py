@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session
 
 from crm_tui.domain.fields import FieldError, ValidationErrors
-from crm_tui.domain.file_specs import MAX_FILE_BYTES, NOT_ATTACHABLE, too_large
+from crm_tui.domain.file_specs import NOT_ATTACHABLE, too_large
 from crm_tui.domain.models import MODELS, Attachment, Folder
 from crm_tui.storage.repository import Repository
 
@@ -53,7 +53,7 @@ class AttachmentRepo(Repository[Attachment]):
             target = s.get(MODELS[rec.record_entity], rec.record_id)
             if target is None or target.deleted:
                 raise _refuse("record_id", f"no {rec.record_entity} with id {rec.record_id}")
-        problem = too_large(rec.name, rec.size or 0, MAX_FILE_BYTES)
+        problem = too_large(rec.name, rec.size or 0)
         if problem:
             raise _refuse("size", problem)
         s.connection().exec_driver_sql(

@@ -21,9 +21,7 @@ from sqlmodel import Session
 
 from crm_tui.domain.file_specs import (
     CHUNK_BYTES,
-    MAX_FILE_BYTES,
     NOT_ATTACHABLE,
-    TEAM_QUOTA_BYTES,
     over_quota,
     too_large,
 )
@@ -84,8 +82,8 @@ def put_chunk(
     offset: int,
     size: int,
     data: bytes,
-    quota: int = TEAM_QUOTA_BYTES,
-    max_file: int = MAX_FILE_BYTES,
+    quota: int | None = None,
+    max_file: int | None = None,
 ) -> UploadState:
     """Store one chunk of this user's upload at `offset` (the bytes received so far);
     the last one completes the upload after its hash is checked."""
