@@ -69,8 +69,10 @@ class ProductImport:
 def import_products(book: Book, path: Path, *, dry_run: bool = False) -> ProductImport:
     """The price list from a CSV file (UTF-8, or GBK as Excel in China saves it): a header
     row naming code, name, model, unit, list_price, currency, active (English or Chinese).
-    A row with a known code updates that product; a refused row is reported by its line and
-    the others are written in one transaction."""
+    A row with a known code (or, without a code, a known name and model) updates that
+    product; a new one gets the id every laptop gives it (domain/product_keys.py), so the
+    same list imported on two laptops offline syncs as one copy. A refused row is reported
+    by its line and the others are written in one transaction."""
     import csv
     import io
 
@@ -97,8 +99,10 @@ def import_products(book: Book, path: Path, *, dry_run: bool = False) -> Product
                 n: c.strip() for n, c in zip(names, cells, strict=False) if n in PRODUCT_COLUMNS
             }
             try:
-                found = repo.by_code(values["code"]) if values.get("code") else None
+                found = _existing(repo, values)
                 if found is not None:
+                    if found.deleted:
+                        repo.restore(found.id)
                     repo.update(found.id, values)
                     updated += 1
                 else:
@@ -109,6 +113,19 @@ def import_products(book: Book, path: Path, *, dry_run: bool = False) -> Product
         if dry_run:
             raise _DryRun(ProductImport(created, updated, tuple(refused)))
     return ProductImport(created, updated, tuple(refused))
+
+
+def _existing(repo: Any, values: dict[str, str]) -> Product | None:
+    """The product a price-list row is: by its code (any id, old ones included), else by
+    the id its code, or name and model, gives (deleted ones too: the import restores them)."""
+    from crm_tui.domain.product_keys import product_id
+
+    code = values.get("code") or None
+    found = repo.by_code(code) if code else None
+    if found is None:
+        row_id = product_id(code, values.get("name"), values.get("model"))
+        found = repo.get(row_id, include_deleted=True)
+    return found
 
 
 class _DryRun(Exception):  # noqa: N818 - rolls the transaction back, carrying the result

@@ -9,6 +9,7 @@ server checks), never through a plain edit; the rules themselves are domain/sale
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func
@@ -18,6 +19,7 @@ from crm_tui.domain import sales_docs as rules
 from crm_tui.domain.fields import FieldError, ValidationErrors, parse_values
 from crm_tui.domain.models import Contract, Payment, PaymentPlan, Product, Quote, QuoteLine
 from crm_tui.domain.money import format_money
+from crm_tui.domain.product_keys import product_id
 from crm_tui.storage.repository import NotFound, Repository, live
 
 if TYPE_CHECKING:
@@ -32,7 +34,9 @@ def _refuse(field_name: str, message: str) -> ValidationErrors:
 
 
 class ProductRepo(Repository[Product]):
-    """The price list: shared by the team."""
+    """The price list: shared by the team. A new product's id is derived from its code (or
+    name and model), so two laptops adding the same product offline make one record
+    (domain/product_keys.py); adding one that exists is refused, one deleted comes back."""
 
     entity = "product"
     default_order = ("name", "id")
@@ -40,6 +44,25 @@ class ProductRepo(Repository[Product]):
     def by_code(self, code: str) -> Product | None:
         found = self.page(where=[Product.code == code], limit=1)
         return found[0] if found else None
+
+    def create(
+        self, values: Mapping[str, Any], *, row_id: str | None = None, record_undo: bool = True
+    ) -> Product:
+        if row_id is not None:
+            return super().create(values, row_id=row_id, record_undo=record_undo)
+        code, name, model = (str(values.get(k) or "") or None for k in ("code", "name", "model"))
+        row_id = product_id(code, name, model)
+        with self.db.transaction():
+            # By code first: an older product (random id) with this code counts too.
+            same = self.by_code(code) if code is not None else None
+            same = same or self.get(row_id, include_deleted=True)
+            if same is None:
+                return super().create(values, row_id=row_id, record_undo=record_undo)
+            if not same.deleted:
+                what = f"code {same.code}" if code else f"name {same.name}"
+                raise _refuse("code" if code else "name", f"a product with {what} exists")
+            self.restore(same.id, record_undo=record_undo)
+            return self.update(same.id, values, record_undo=record_undo)
 
 
 class QuoteRepo(Repository[Quote]):
