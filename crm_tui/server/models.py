@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Index, LargeBinary, Text
+from sqlalchemy import BigInteger, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -220,3 +220,22 @@ class BlobChunk(ServerModel, table=True):
     user_id: str = Field(primary_key=True)
     offset: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class PoolLog(ServerModel, table=True):
+    """The customer pool's releases, claims and assigns (issue 18, revision 0007): a release
+    is unique per ownership period, and the reclaim wait reads the newest one."""
+
+    __tablename__ = "pool_log"
+    __table_args__ = (
+        UniqueConstraint("event", "customer_id", "period", name="uq_pool_log_period"),
+        Index("ix_pool_log_customer", "customer_id", "at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str
+    event: str
+    owner_id: str | None = None
+    by_id: str | None = None
+    period: str
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

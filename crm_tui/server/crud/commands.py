@@ -19,6 +19,7 @@ from crm_tui.server.crud.customer_merge import merge_customer
 from crm_tui.server.crud.errors import Refused
 from crm_tui.server.crud.merge import MergeOutcome, decide
 from crm_tui.server.crud.payment_commands import run_payment_command
+from crm_tui.server.crud.pool_commands import POOL_COMMANDS, run_pool_command
 from crm_tui.server.crud.records import ChangeSet, actor_of, utcnow
 from crm_tui.server.crud.validate import validate_payload
 from crm_tui.server.crud.write import store
@@ -42,6 +43,8 @@ def run_command(
         return merge_customer(session, account, m, rec, changes, clock)
     if m.entity == "payment":
         return run_payment_command(session, account, m, rec, changes, clock)
+    if m.entity == "customer" and command in POOL_COMMANDS:  # issue 18: pool_commands.py
+        return run_pool_command(session, account, m, rec, changes, clock)
     if m.entity != "expense":
         raise Refused(f"unknown command '{command[:40]}' for a {m.entity}")
     if rec.deleted:
