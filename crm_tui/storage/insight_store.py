@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from crm_tui.domain import churn
 from crm_tui.domain.insight import Rfm, lifetime_value, score, usual_interval, yearly_value
 from crm_tui.domain.urgency import Term
+from crm_tui.storage.insight_queries import keep_snapshot
 from crm_tui.storage.insight_read import BookFigures, Raw, all_ids, book_figures, gather, has_table
 
 if TYPE_CHECKING:
@@ -142,6 +143,7 @@ def refresh(
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (BASIS_KEY, book.to_json()),
             )
+            keep_snapshot(conn, clock.today())
         return Refreshed("full", done, time.perf_counter() - started)
     total = 0
     while True:

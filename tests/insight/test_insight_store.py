@@ -1,0 +1,140 @@
+"""Stored insight on a real SQLite file: a refresh makes every customer's figures, triggers
+mark changed customers, the next refresh makes only those, and every stored figure equals a
+plain Python computation over the same rows."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, timedelta
+from statistics import median
+
+from crm_tui.domain.dates import Clock
+from crm_tui.services import insight, surveys
+from crm_tui.services.book import Book
+
+TODAY = date(2026, 11, 23)
+
+
+def won(db, customer_id: str, day: date, amount: int) -> None:
+    db.repos.opportunities.create(
+        {
+            "customer_id": customer_id,
+            "title": f"order {day}",
+            "stage": "won",
+            "amount": str(amount),
+            "closed_on": day.isoformat(),
+        }
+    )
+
+
+def make_book(db) -> dict[str, str]:
+    """Hand-made rhythms: a monthly buyer who stopped, a yearly buyer on time, a steady one."""
+    ids = {}
+    for name, grade in (("Stopped Monthly", "A"), ("Yearly Steady", "B"), ("常客", "A")):
+        ids[name] = db.repos.customers.create({"name": name, "grade": grade}).id
+    for i in range(10):  # monthly until 91 days ago
+        won(db, ids["Stopped Monthly"], TODAY - timedelta(days=91 + 30 * i), 50_000)
+    for i in range(4):  # yearly, last 91 days ago
+        won(db, ids["Yearly Steady"], TODAY - timedelta(days=91 + 365 * i), 90_000)
+    for i in range(12):  # monthly and current
+        won(db, ids["常客"], TODAY - timedelta(days=5 + 30 * i), 8_000)
+    for name in ("Prospect A", "Prospect B"):
+        ids[name] = db.repos.customers.create({"name": name}).id
+    return ids
+
+
+def stored(path) -> dict[str, tuple]:
+    conn = sqlite3.connect(path)
+    rows = conn.execute("SELECT name, segment, risk, clv, value_at_risk FROM customer").fetchall()
+    conn.close()
+    return {r[0]: r[1:] for r in rows}
+
+
+def test_refresh_makes_figures_that_follow_each_customers_rhythm(db, clock: Clock) -> None:
+    make_book(db)
+    book = Book(db)
+    done = insight.refresh(book)
+    assert done.kind == "full" and done.customers == 5
+    figures = stored(db.path)
+    assert figures["Stopped Monthly"][1] >= 0.8  # silent for three usual intervals
+    assert figures["Yearly Steady"][1] == 0.0  # bought 3 months ago, buys yearly
+    assert figures["常客"][1] == 0.0
+    assert figures["Prospect A"][0] is None and figures["Prospect A"][2] == 0
+    # The one at risk is valuable, so the desk lists it with its yearly value at risk.
+    rows, total = insight.at_risk(db.path)
+    assert [r.name for r in rows] == ["Stopped Monthly"] and total == 1
+    assert rows[0].value_at_risk == figures["Stopped Monthly"][3] > 0
+    assert insight.refresh(book).kind == "fresh"  # nothing changed: nothing to do
+
+
+def test_stored_figures_equal_a_plain_computation(db, clock: Clock) -> None:
+    ids = make_book(db)
+    book = Book(db)
+    insight.refresh(book)
+    conn = sqlite3.connect(db.path)
+    deals = conn.execute(
+        "SELECT customer_id, closed_on, amount FROM opportunity WHERE stage = 'won'"
+    ).fetchall()
+    conn.close()
+    per: dict[str, list[tuple[date, int]]] = {}
+    for cid, day, amount in deals:
+        per.setdefault(cid, []).append((date.fromisoformat(day), amount))
+    # Lifespan: mean of (last - first + median gap) over customers with 2+ orders, 1..10 y.
+    spans = []
+    for orders in per.values():
+        days = sorted(d for d, _ in orders)
+        gaps = [(b - a).days for a, b in zip(days, days[1:], strict=False)]
+        spans.append(((days[-1] - days[0]).days + max(7, median(gaps))) / 365)
+    lifespan = min(10, max(1, sum(spans) / len(spans)))
+    figures = stored(db.path)
+    for name, cid in ids.items():
+        orders = per.get(cid, [])
+        if not orders:
+            assert figures[name][2] == 0
+            continue
+        first = min(d for d, _ in orders)
+        years = max(365, (TODAY - first).days) / 365
+        aov = sum(a for _, a in orders) / len(orders)
+        assert figures[name][2] == round(aov * len(orders) / years * lifespan), name
+
+
+def test_triggers_mark_changes_and_a_refresh_makes_only_those(db, clock: Clock) -> None:
+    ids = make_book(db)
+    book = Book(db)
+    insight.refresh(book)
+    before = stored(db.path)
+    taken = surveys.take(book, ids["常客"], 1, comment="送货太慢")
+    assert taken.follow_up is not None
+    conn = sqlite3.connect(db.path)
+    dirty = [r[0] for r in conn.execute("SELECT customer_id FROM insight_dirty")]
+    conn.close()
+    assert dirty == [ids["常客"]]
+    done = insight.refresh(book)
+    assert (done.kind, done.customers) == ("dirty", 1)
+    after = stored(db.path)
+    assert after["常客"][1] == 0.6  # a 1/5 score alone: weight 0.6 in full
+    assert after["Stopped Monthly"] == before["Stopped Monthly"]
+    found = insight.why(book, ids["常客"])
+    assert found is not None and found.risk == after["常客"][1]
+    assert [t.detail for t in found.terms] == ["latest satisfaction 1/5"]
+
+
+def test_a_new_day_makes_every_customer_again(db, tmp_path) -> None:
+    ids = make_book(db)
+    insight.refresh(Book(db))
+    later = Clock(fixed=db.clock.now() + timedelta(days=40), zone=db.clock.zone)
+    done = insight.refresh_path(db.path, later)
+    assert done.kind == "full"
+    # 40 days later the yearly buyer is still inside its interval (only the contact gap
+    # counts: never called, grade B); the monthly regular, 45 days since its last order
+    # (interval 30), has started to drift.
+    figures = stored(db.path)
+    book = Book(db)
+    book.db.clock = later
+    yearly = insight.why(book, ids["Yearly Steady"])
+    assert yearly is not None and [t.name for t in yearly.terms] == ["contact_gap"]
+    assert yearly.risk == figures["Yearly Steady"][1]
+    regular = insight.why(book, ids["常客"])
+    assert regular is not None and regular.terms[0].name == "order_overdue"
+    assert regular.terms[0].detail == "no order for 45 days; usual interval is 30 days"
+    assert regular.risk == figures["常客"][1]
