@@ -93,7 +93,7 @@ class ServiceRepo(Repository[Service]):
                 raise _refuse("status", reason)
             now = self.db.clock.now()
             changes: dict[str, Any] = {"status": target.value}
-            changes |= _STAMPS.get(command, lambda _u, _n: {})(self.db.user_id, now)
+            changes |= _stamps(command, self.db.user_id, rec.engineer_id, now)
             sent: dict[str, Any] = {}
             if extra:
                 sent = dict(extra)
@@ -142,22 +142,16 @@ class ServiceRepo(Repository[Service]):
         )
 
 
-def _requested(user_id: str | None, now: Any) -> dict[str, Any]:
-    return {"requested_at": now, "decision_note": None}
-
-
-def _decided(user_id: str | None, now: Any) -> dict[str, Any]:
-    return {"approver_id": user_id, "approved_at": now}
-
-
-_STAMPS = {
-    "request": _requested,
-    "approve": _decided,
-    "reject": lambda u, n: {"approver_id": u},
-    "start": lambda u, n: {"started_at": n},
-    "finish": lambda u, n: {"finished_at": n},
-    "close": lambda u, n: {"closed_at": n},
-}
+def _stamps(command: str, user_id: str | None, engineer: str | None, now: Any) -> dict[str, Any]:
+    """What a step writes besides the status, as the server will (it sets them again)."""
+    if command == "request":
+        return {"requested_at": now, "approver_id": None, "decision_note": None}
+    if command == "approve":
+        return {"approver_id": user_id, "approved_at": now, "dispatched_to": engineer}
+    if command == "reject":
+        return {"approver_id": user_id}
+    stamp = {"start": "started_at", "finish": "finished_at", "close": "closed_at"}.get(command)
+    return {stamp: now} if stamp else {}
 
 
 class ServicePlanRepo(Repository[ServicePlan]):

@@ -104,9 +104,9 @@ def create_record(rows: Rows, m: Mutation, hlc: str) -> Row | Record:
     values = validate_payload(
         m.entity, payload, session=rows.session, account=account, lookup=rows.get
     )
-    if m.entity == "contract":
+    if m.entity in doc_fields.NUMBERED:  # contracts (HT-), service orders (SV-)
         _lock_numbering(rows.session)
-        values = doc_fields.number_contract(rows.session, values, utcnow())
+        values = doc_fields.NUMBERED[m.entity](rows.session, values, utcnow())
     check_whole(m.entity, values)
     now = utcnow()
     rec = rows.new_row(
