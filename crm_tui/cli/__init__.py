@@ -17,6 +17,7 @@ from crm_tui.cli import (
     duplicates,
     groups,
     io,
+    marketing,
     query,
     records,
     report,
@@ -49,6 +50,7 @@ COMMAND_MODULES = [
     query,
     duplicates,
     sales_docs,
+    marketing,
 ]
 
 

@@ -198,6 +198,7 @@ def add_expense(
     deal: str | None = typer.Option(None, "--deal", help="Opportunity id or title."),
     description: str | None = typer.Option(None),
     receipt: str | None = typer.Option(None, help="Path to the receipt scan."),
+    campaign: str | None = typer.Option(None, help="The campaign it was spent on (its cost)."),
 ) -> None:
     """Add an expense claim (a draft, until submitted)."""
     if receipt:
@@ -215,7 +216,11 @@ def add_expense(
             "description": description,
             "receipt": receipt,
         },
-        {"customer_id": ("customer", customer), "opportunity_id": ("opportunity", deal)},
+        {
+            "customer_id": ("customer", customer),
+            "opportunity_id": ("opportunity", deal),
+            "campaign_id": ("campaign", campaign),
+        },
     )
 
 

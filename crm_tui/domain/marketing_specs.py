@@ -175,7 +175,9 @@ def check_member_step(current: str, target: str) -> None:
     if to == now:
         raise MarketingError("status", f"already {now.value.replace('_', '-')}")
     if to not in MEMBER_STEPS[now]:
-        raise MarketingError("status", f"a {now.value} member cannot become {to.value}")
+        article = "an" if now.value[0] in "aeiou" else "a"
+        shown = to.value.replace("_", "-")
+        raise MarketingError("status", f"{article} {now.value} member cannot become {shown}")
 
 
 def rank(status: str) -> int:

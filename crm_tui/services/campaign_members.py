@@ -261,3 +261,38 @@ def walk_in(book: Book, campaign_ref: str, values: Mapping[str, Any]) -> Campaig
         }
     )
     return member
+
+
+# --- lists and export -------------------------------------------------------------------------
+def member_row(book: Book, member: CampaignMember) -> dict[str, Any]:
+    """One member as the CLI and the detail screen show it: the time of its latest step,
+    local."""
+    moment = member.attended_at or member.declined_at or member.registered_at or member.invited_at
+    when = book.clock.to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+    return {
+        "id": member.id,
+        "name": member.name,
+        "company": member.company or "",
+        "phone": member.phone or "",
+        "email": member.email or "",
+        "status": member.status.replace("_", "-"),
+        "source": member.source.replace("_", "-"),
+        "when": when,
+    }
+
+
+def export_csv(book: Book, people: list[CampaignMember], path: Any) -> int:
+    """Write members to a CSV file with the importer's columns (UTF-8 with a BOM, so Excel
+    shows Chinese); returns how many."""
+    from pathlib import Path
+
+    from crm_tui.io.csv_export import export_csv as write_csv
+
+    if not people:
+        Path(path).write_text("", encoding="utf-8-sig")
+        return 0
+    campaign_id = people[0].campaign_id
+    statuses = sorted({m.status for m in people})
+    query = f"campaign:{campaign_id}" + (f" status:{','.join(statuses)}" if statuses else "")
+    with Path(path).open("w", encoding="utf-8-sig", newline="") as out:
+        return write_csv(getattr(book, "db", book), "campaign_member", out, query)
