@@ -134,10 +134,16 @@ def login_file(book: Book) -> Path:
 def sync_now(book: Book, *, progress: Progress | None = None, retries: int = 2) -> SyncReport:
     """Push, then pull, with the login saved next to the book. Raises `SyncError` (or a
     subclass) with a sentence for the rep; `report.summary()` says what happened."""
+    from crm_tui.sync.blobs import move_blobs
     from crm_tui.sync.client import SyncClient, sync_once
 
     with SyncClient.for_database(book.path, retries=retries) as client:
-        return sync_once(book.db, client, progress=progress)
+        report = sync_once(book.db, client, progress=progress)
+        # File content (issue 17): uploads, pinned downloads, unused local copies removed.
+        moved = move_blobs(book.db, client).summary()
+        if moved:
+            report.notes.append(moved)
+        return report
 
 
 def login(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from crm_tui.domain.file_specs import CHUNK_BYTES
 from crm_tui.storage import repos_files
 from crm_tui.storage.blobs import BlobError, BlobStore, blob_root
-from crm_tui.sync.http import SyncClient, SyncError
+from crm_tui.sync.http import AuthError, OfflineError, SyncClient, SyncError
 
 if TYPE_CHECKING:
     from crm_tui.storage.database import Database
@@ -40,6 +40,7 @@ class BlobReport:
             )
             if n
         ]
+        parts += [f"a file could not be moved: {why}" for why in self.failed or []]
         return ", ".join(parts)
 
 
@@ -96,7 +97,13 @@ def move_blobs(db: Database, client: SyncClient) -> BlobReport:
     for sha, size in repos_files.pending_uploads(db):
         if not blobs.has(sha):
             continue  # nothing to send (the file was lost here): the server may have it
-        upload(client, blobs, sha, size)
+        try:
+            upload(client, blobs, sha, size)
+        except SyncError as exc:
+            if isinstance(exc, (OfflineError, AuthError)):
+                raise
+            report.failed.append(f"{sha[:12]}…: {exc}")  # type: ignore[union-attr]
+            continue
         repos_files.mark_uploaded(db, sha)
         report.uploaded += 1
     for sha in repos_files.pinned(db):

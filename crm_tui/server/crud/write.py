@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from crm_tui.domain import rules
 from crm_tui.domain.permissions import may_choose_owner, partition_for
-from crm_tui.server.crud import doc_fields
+from crm_tui.server.crud import blobs, doc_fields
 from crm_tui.server.crud.duplicates import flag_duplicates
 from crm_tui.server.crud.errors import Refused
 from crm_tui.server.crud.merge import Decision, MergeOutcome, decide
@@ -108,12 +108,15 @@ def create_record(rows: Rows, m: Mutation, hlc: str) -> Row | Record:
         _lock_numbering(rows.session)
         values = doc_fields.NUMBERED[m.entity](rows.session, values, utcnow())
     check_whole(m.entity, values)
+    partition = partition_for(m.entity, owner)
+    if m.entity == "attachment":  # a file is seen by whoever may see its record
+        partition = blobs.attachment_partition(account, values, rows.get)
     now = utcnow()
     rec = rows.new_row(
         id=m.row_id,
         entity=m.entity,
         owner_id=owner,
-        partition=partition_for(m.entity, owner),
+        partition=partition,
         deleted=False,
         data=json.dumps(values, ensure_ascii=False),
         field_hlc=json.dumps(dict.fromkeys([*values, "deleted"], hlc)),
@@ -162,6 +165,8 @@ def merge_record(rows: Rows, m: Mutation, rec: Row | Record, hlc: str) -> MergeO
         if not rules.expense_is_editable(status):
             raise Refused(f"this claim is {status}; it is locked until it is withdrawn or rejected")
     payload = doc_fields.check_patch(m.entity, payload, values)
+    if m.entity == "attachment":
+        blobs.check_attachment_patch(payload, values)
     incoming: dict[str, Any] = {}
     if m.kind not in ("delete", "restore"):
         incoming = validate_payload(
