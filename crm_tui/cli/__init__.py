@@ -18,6 +18,7 @@ from crm_tui.cli import (
     groups,
     io,
     marketing,
+    office,
     query,
     records,
     report,
@@ -51,6 +52,7 @@ COMMAND_MODULES = [
     duplicates,
     sales_docs,
     marketing,
+    office,
 ]
 
 

@@ -14,13 +14,18 @@ FORMATS = ("md", "csv", "html")
 
 
 def register(app: typer.Typer) -> None:
-    app.command("report")(report)
+    # Extra words pass through to the work-report verbs (cli/office.py: write, read …).
+    app.command(
+        "report", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
+    )(report)
 
 
 def report(
     ctx: typer.Context,
     name: str = typer.Argument(
-        ..., help="summary, customers, opportunities, expenses or receivables."
+        ...,
+        help="summary, customers, opportunities, expenses or receivables; or a work "
+        "report verb: write, submit, read, comment, team, rule (crm report write --help).",
     ),
     period: str = typer.Option(
         "",
@@ -43,6 +48,13 @@ def report(
     ),
 ) -> None:
     """Write a report: work summary, customers, opportunities or expenses."""
+    from crm_tui.cli.office import REPORT_VERBS, run_report_verb
+
+    if name in REPORT_VERBS:  # work reports (issue 17)
+        run_report_verb(ctx, name, list(ctx.args), period=period)
+        return
+    if ctx.args:
+        fail(f"unexpected words after the report name: {' '.join(ctx.args)}")
     if name not in NAMES:
         fail(f"no report '{name}'; choose one of {', '.join(NAMES)}")
     if fmt is None:

@@ -86,7 +86,9 @@ def from_followup(book: Book, activity: Activity) -> ContactLog | None:
             "at": activity.done_at or book.clock.now(),
             "summary": summary[:5_000],
             "activity_id": activity.id,
-        }
+        },
+        # No undo entry of its own: `u` after a done follow-up still undoes the done.
+        record_undo=False,
     )
 
 

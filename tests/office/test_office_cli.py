@@ -1,0 +1,169 @@
+"""The office commands as a rep types them: `crm report write` in $EDITOR (an empty report
+aborts, like git commit), submit, read, comment, team view and rule; `crm log`; `crm mail`
+with a fake xdg-open; `crm contacts`; bad input is one error line and nothing written."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+
+def _script(path: Path, body: str) -> Path:
+    path.write_text("#!/bin/sh\n" + body, encoding="utf-8")
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return path
+
+
+@pytest.fixture
+def editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """$EDITOR is a script that appends the given lines to the file it is handed and keeps
+    a copy of what it was shown."""
+
+    def use(lines: str) -> Path:
+        shown = tmp_path / "shown.txt"
+        text = tmp_path / "append.txt"
+        text.write_text(lines, encoding="utf-8")
+        script = _script(tmp_path / "ed.sh", f'cp "$1" {shown}\ncat {text} >> "$1"\n')
+        monkeypatch.delenv("VISUAL", raising=False)
+        monkeypatch.setenv("EDITOR", str(script))
+        return shown
+
+    return use
+
+
+def _count(db_path: Path, table: str) -> int:
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(f"SELECT count(*) FROM {table} WHERE deleted = 0").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_write_opens_the_editor_on_the_figures_and_saves_the_draft(crm, editor, db_path) -> None:
+    crm("add", "customer", "北京钢管")
+    fid = crm(
+        "add", "followup", "拜访", "--customer", "北京钢管", "--kind", "visit", "--due", "today"
+    )
+    assert fid.exit_code == 0, fid.stderr
+    crm("done", fid.stdout.strip())
+    shown = editor("[done]\n拜访北京钢管，谈了报价\n[plan]\n明天发报价单\n")
+    made = crm("report", "write", "--kind", "daily")
+    assert made.exit_code == 0, made.stderr
+    assert "daily report 2026-11-23 draft" in made.stdout
+    template = shown.read_text(encoding="utf-8")
+    assert "Daily report 2026-11-23" in template and "#   Visits: 1" in template
+    rid = made.stdout.split()[-1]
+    shown_again = crm("show", rid)
+    assert shown_again.exit_code == 0 and "拜访北京钢管" in shown_again.stdout
+    listed = crm("list", "reports")
+    assert listed.exit_code == 0 and "2026-11-23" in listed.stdout
+
+    done = crm("report", "submit", rid)
+    assert done.exit_code == 0 and "submitted" in done.stdout
+    read = crm("report", "read", rid)
+    assert "Figures (frozen at submit)" in read.stdout and "Visits: 1" in read.stdout
+    assert "明天发报价单" in read.stdout
+    again = crm("report", "write", "--kind", "daily")
+    assert again.exit_code == 1 and "already submitted" in again.stderr
+
+
+def test_an_empty_report_aborts_and_writes_nothing(crm, editor, db_path) -> None:
+    editor("# only a comment\n")
+    got = crm("report", "write")
+    assert got.exit_code == 1
+    assert got.stderr.startswith("error: aborting: the report is empty")
+    assert _count(db_path, "work_report") == 0
+
+
+def test_a_failing_editor_writes_nothing(crm, tmp_path, monkeypatch, db_path) -> None:
+    monkeypatch.setenv("EDITOR", str(_script(tmp_path / "bad.sh", "exit 3\n")))
+    monkeypatch.delenv("VISUAL", raising=False)
+    got = crm("report", "write", "--kind", "weekly")
+    assert got.exit_code == 1 and "exited with 3" in got.stderr
+    assert _count(db_path, "work_report") == 0
+
+
+def test_report_verbs_refuse_bad_input(crm, editor) -> None:
+    editor("[done]\nx\n")
+    bad_kind = crm("report", "write", "--kind", "yearly")
+    assert bad_kind.exit_code == 1 and "--kind" in bad_kind.stderr
+    bad_period = crm("report", "write", "--period", "someday")
+    assert bad_period.exit_code == 1 and "not a period" in bad_period.stderr
+    assert crm("report", "read", "nope").exit_code == 1
+    team = crm("report", "team")
+    assert team.exit_code == 1 and "only a manager" in team.stderr
+    rule = crm("report", "rule", "daily", "--days", "mon-fri", "--by", "18:00")
+    assert rule.exit_code == 1 and "only a manager" in rule.stderr
+    assert crm("report", "rule").stdout.strip() == "daily: mon-fri by 18:00"
+
+
+def test_the_old_reports_still_work(crm) -> None:
+    summary = crm("report", "summary")
+    assert summary.exit_code == 0 and summary.stdout
+    assert crm("report", "receivables").exit_code == 0
+    stray = crm("report", "summary", "extra")
+    assert stray.exit_code == 1 and "unexpected" in stray.stderr
+    assert crm("report", "nonsense").exit_code == 1
+
+
+def test_comment_threads_under_the_report(crm, editor) -> None:
+    editor("[done]\n今天\n")
+    rid = crm("report", "write", "--submit").stdout.split()[-1]
+    first = crm("report", "comment", rid, "很好")
+    assert first.exit_code == 0
+    reply = crm("report", "comment", rid, "谢谢", "--reply", first.stdout.strip())
+    assert reply.exit_code == 0, reply.stderr
+    read = crm("report", "read", rid).stdout
+    assert read.index("很好") < read.index("谢谢")
+    empty = crm("report", "comment", rid, "  ")
+    assert empty.exit_code == 1 and "write the comment" in empty.stderr
+
+
+def test_log_a_call(crm, db_path) -> None:
+    crm("add", "customer", "上海机电")
+    got = crm("log", "上海机电", "--channel", "call", "--minutes", "12", "询价 DN50")
+    assert got.exit_code == 0, got.stderr
+    shown = crm("show", got.stdout.strip(), "--format", "json")
+    row = json.loads(shown.stdout)[0]
+    assert (row["channel"], row["minutes"], row["summary"]) == ("call", 12, "询价 DN50")
+    bad = crm("log", "上海机电", "--channel", "pigeon")
+    assert bad.exit_code == 1 and bad.stderr.startswith("error: channel")
+    missing = crm("log", "没有这家", "hi")
+    assert missing.exit_code == 1 and "no customer" in missing.stderr
+    assert _count(db_path, "contact_log") == 1
+
+
+def test_mail_opens_mailto_and_logs_it(crm, tmp_path, monkeypatch, db_path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    seen = tmp_path / "opened.txt"
+    _script(bin_dir / "xdg-open", f'printf "%s" "$1" > {seen}\n')
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    cid = crm("add", "customer", "深圳电子").stdout.strip()
+    crm("add", "contact", "张伟", "--customer", cid, "--email", "zhang@example.cn")
+    got = crm("mail", "张伟", "--subject", "报价单")
+    assert got.exit_code == 0, got.stderr
+    assert seen.read_text().startswith("mailto:zhang@example.cn?subject=%E6%8A%A5")
+    assert _count(db_path, "contact_log") == 1
+    crm("add", "contact", "无邮箱", "--customer", cid)
+    bad = crm("mail", "无邮箱")
+    assert bad.exit_code == 1 and "no e-mail address" in bad.stderr
+    assert _count(db_path, "contact_log") == 1
+
+
+def test_contacts_statistics_and_quiet_customers(crm) -> None:
+    crm("add", "customer", "A客户", "--grade", "A")
+    crm("log", "A客户", "--channel", "visit", "--minutes", "30", "--at", "2026-11-01 10:00")
+    got = crm("contacts", "--last", "60")
+    assert got.exit_code == 0, got.stderr
+    assert "visit" in got.stdout and "A A客户" in got.stdout and "22 days" in got.stdout
+    relaxed = crm("contacts", "--days", "A=30")
+    assert "A客户" not in relaxed.stdout
+    bad = crm("contacts", "--days", "Z=1")
+    assert bad.exit_code == 1 and "--days" in bad.stderr
