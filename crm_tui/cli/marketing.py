@@ -241,3 +241,32 @@ def register(app: typer.Typer) -> None:
     app.command("walk-in")(walk_in)
     app.command("members")(members)
     app.command("link-partner")(link_partner)
+
+
+def write_campaigns(ctx: typer.Context, period: str, fmt: str | None, output: Path | None) -> None:
+    """`crm report campaigns`: the campaign report (default: this year) as md, csv or html."""
+    formats = ("md", "csv", "html")
+    if fmt is None:
+        suffix = output.suffix[1:].lower() if output else ""
+        fmt = suffix if suffix in formats else "md"
+    if fmt not in formats:
+        fail(f"--format: '{fmt}' is not one of {', '.join(formats)}")
+    from crm_tui.services import campaign_roi, reports
+
+    st = state(ctx)
+    chosen = None
+    if period:
+        try:
+            chosen = reports.parse_period(period, st.clock.today())
+        except reports.PeriodError as exc:
+            fail(f"--period: {exc}")
+    built = campaign_roi.build(st.book, chosen)
+    text = campaign_roi.render(built, fmt)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+    typer.echo(f"wrote {output}", err=True)

@@ -9,7 +9,7 @@ import typer
 from crm_tui.cli.context import fail, state
 
 # Kept here, not imported from services.reports, so `crm --help` loads no report code.
-NAMES = ("summary", "customers", "opportunities", "expenses", "receivables")
+NAMES = ("summary", "customers", "opportunities", "expenses", "receivables", "campaigns")
 FORMATS = ("md", "csv", "html")
 
 
@@ -66,6 +66,11 @@ def report(
         from crm_tui.cli.sales_docs import write_receivables
 
         write_receivables(ctx, period, fmt, output, team)
+        return
+    if name == "campaigns":  # return on spend per campaign (issue 16): cli/marketing.py
+        from crm_tui.cli.marketing import write_campaigns
+
+        write_campaigns(ctx, period, fmt, output)
         return
     from crm_tui.services import reports
 
