@@ -74,6 +74,10 @@ def decode(data: bytes, encoding: str | None = None, *, complete: bool = True) -
         ) from None
 
 
+def _shown(encoding: str) -> str:
+    return "UTF-8" if encoding.replace("_", "-").lower() in ("utf-8", "utf8") else encoding
+
+
 def _guess(data: bytes, complete: bool = True) -> str:
     try:
         codecs.getincrementaldecoder("utf-8")().decode(data, final=complete)
@@ -165,7 +169,8 @@ class CsvPlan:
                 yield from stream
         except UnicodeDecodeError:
             raise ImportFailed(
-                f"the file is not valid {self.encoding}: bad byte at line {self._bad_line(codec)}"
+                f"the file is not valid {_shown(self.encoding)}: bad byte at line "
+                f"{self._bad_line(codec)}"
                 " (save it as UTF-8, or name its encoding with --encoding)"
             ) from None
         except OSError as exc:
@@ -358,6 +363,7 @@ def import_plan(
         progress=progress,
         notes=plan.notes(),
         strict=strict,
+        expected_rows=estimate_rows(plan),
     )
 
 

@@ -32,19 +32,26 @@ def run_import(
     progress: Callable[[int], None] | None = None,
     notes: Iterable[str] = (),
     strict: bool = False,
+    expected_rows: int = 0,
 ) -> ImportResult:
     """Import rows in one transaction; a dry run does all the work and rolls it back.
+
+    Rows are written a chunk at a time as they arrive (memory stays flat); `expected_rows`
+    (about how many will come, 0 if unknown) lets a large import build indexes once.
 
     `strict`: all or nothing — one refused row and the whole import is rolled back.
 
     Each row is (line, values or None, original cells, reason it was refused or None).
     """
-    # Many small objects live until the end (pending records): the cycle collector would
-    # rescan them again and again for nothing, so it waits until the import is over.
+    # An import makes millions of small objects and almost no cycles: the cycle collector
+    # would rescan the live ones (a chunk of records, the duplicate keys) again and again
+    # for nothing, so it waits until the import is over.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _run_import(db, entity, rows, on_duplicate, dry_run, progress, notes, strict)
+        return _run_import(
+            db, entity, rows, on_duplicate, dry_run, progress, notes, strict, expected_rows
+        )
     finally:
         if collecting:
             gc.enable()
@@ -59,10 +66,12 @@ def _run_import(
     progress: Callable[[int], None] | None,
     notes: Iterable[str],
     strict: bool,
+    expected_rows: int = 0,
 ) -> ImportResult:
     try:
         with db.transaction() as session:
             importer = RecordImporter(db, session, entity, on_duplicate)
+            importer.expect(expected_rows)
             for note in notes:
                 importer.result.note(note)
             for count, (line, values, cells, refused) in enumerate(rows, 1):

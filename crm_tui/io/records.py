@@ -28,7 +28,7 @@ from crm_tui.domain.fields import (
 from crm_tui.domain.money import MoneyError, check_currency
 from crm_tui.io.column_maps import NAME_PARTS, ref_name_column
 from crm_tui.io.results import ImportFailed, ImportResult, RowProblem
-from crm_tui.storage.bulk import BulkWriter, raw_connection
+from crm_tui.storage.bulk import CHUNK, BulkWriter, raw_connection
 
 if TYPE_CHECKING:
     from crm_tui.storage.database import Database
@@ -84,19 +84,34 @@ class RecordImporter:
         self._ids: dict[str, dict[str, bool]] = {}
         self._titles: dict[str, dict[str, list[str]]] = {}
         self._dupes: dict[tuple[str, ...], Any] | None = None
-        self._new: dict[str, tuple[SimpleNamespace, int]] = {}
+        # New records by id: the line each came from, and the record while it is pending
+        # (written ones are read back from the database when a later row merges into them).
+        self._new: dict[str, int] = {}
+        self._pending: dict[str, SimpleNamespace] = {}
         self._foreign_ids = False
         self._dates = {f.name for f in self.spec.fields if f.kind in ("date", "datetime")}
         self._base_ctx = db.input_context
 
     # --- what already exists, loaded once per import ----------------------------------------
+    def expect(self, rows: int) -> None:
+        """About how many rows are coming (large imports defer index building)."""
+        self.writer.expect(rows)
+
+    def _writers_of(self, entity: str) -> list[BulkWriter]:
+        return [w for w in {id(w): w for w in (self.writer, self.customers)}.values()
+                if w.entity == entity]  # fmt: skip
+
     def _known_ids(self, entity: str) -> dict[str, bool]:
+        # Loaded on first need only (an import of new rows without ids never needs them),
+        # then kept up with what this import adds.
         if entity not in self._ids:
             table = ENTITIES[entity].table
             self._ids[entity] = {
                 row_id: bool(deleted)
                 for row_id, deleted in self.conn.execute(f'SELECT id, deleted FROM "{table}"')
             }
+            for writer in self._writers_of(entity):
+                self._ids[entity].update(dict.fromkeys((r.id for r in writer.pending), False))
         return self._ids[entity]
 
     def _known_titles(self, entity: str) -> dict[str, list[str]]:
@@ -107,6 +122,10 @@ class RecordImporter:
                 f'SELECT id, "{spec.title_field}" FROM "{spec.table}" WHERE deleted = 0'
             ):
                 titles.setdefault(_norm_name(title or ""), []).append(row_id)
+            for writer in self._writers_of(entity):
+                for rec in writer.pending:
+                    title = getattr(rec, spec.title_field)
+                    titles.setdefault(_norm_name(title or ""), []).append(rec.id)
             self._titles[entity] = titles
         return self._titles[entity]
 
@@ -217,18 +236,29 @@ class RecordImporter:
             self._register(self.customers, "customer", customer_rec)
             self.result.customers_created += 1
         self._register(self.writer, self.entity, rec)
-        self._new[rec.id] = (rec, line)
+        self._new[rec.id] = line
+        self._pending[rec.id] = rec
         self.result.created += 1
         if self.entity == "customer":
             self.result.customers_created += 1
         if keys:
             index = self._dupe_index()
             for key in keys:
-                index.setdefault(key, ("new", rec, line))
+                index.setdefault(key, ("new", rec.id, line))
+        if len(self.writer.pending) >= CHUNK:
+            self._write_pending()
+
+    def _write_pending(self) -> None:
+        """Write what is pending (customers first: contacts point at them)."""
+        if self.customers is not self.writer:
+            self.customers.write_pending()
+        self.writer.write_pending()
+        self._pending.clear()
 
     def _register(self, writer: BulkWriter, entity: str, rec: SimpleNamespace) -> None:
         writer.add(rec)
-        self._known_ids(entity)[rec.id] = False
+        if entity in self._ids:  # only kept up once something looked an id up
+            self._ids[entity][rec.id] = False
         if entity in self._titles:  # only kept up once something looked a name up
             title = getattr(rec, ENTITIES[entity].title_field)
             self._titles[entity].setdefault(_norm_name(title or ""), []).append(rec.id)
@@ -283,7 +313,7 @@ class RecordImporter:
         """True when the row was a duplicate and has been skipped or merged."""
         target = None
         if row_id is not None and row_id in self._new:
-            target = ("new", *self._new[row_id])
+            target = ("new", row_id, self._new[row_id])
         elif row_id is not None and self._known_ids(self.entity).get(row_id) is False:
             target = ("db", row_id)
         elif keys and row_id is None:
@@ -293,20 +323,19 @@ class RecordImporter:
             target = next((index[k] for k in keys if k in index), None)
         if target is None or self.on_duplicate == "create":
             return False
-        where = (
-            f"line {target[2]}" if target[0] == "new" else f"existing {self.entity} {target[1]}"
-        )
+        where = f"line {target[2]}" if target[0] == "new" else f"existing {self.entity} {target[1]}"
         if self.on_duplicate == "skip":
             self.result.duplicates.append(RowProblem(line, f"duplicate of {where}", cells))
             return True
-        if target[0] == "db":
+        pending = self._pending.get(target[1]) if target[0] == "new" else None
+        if pending is None:  # in the database (before this import, or written by it)
             existing = self.db.repos.by_entity[self.entity].require(target[1])
             changes = self._merge(line, where, existing, values)
             if changes:
                 self.db.repos.by_entity[self.entity].update(target[1], changes, record_undo=False)
         else:
-            for name, value in self._merge(line, where, target[1], values).items():
-                setattr(target[1], name, value)
+            for name, value in self._merge(line, where, pending, values).items():
+                setattr(pending, name, value)
         self.result.merged += 1
         return True
 
@@ -338,4 +367,5 @@ class RecordImporter:
         if self.customers is not self.writer:
             self.customers.flush()
         self.writer.flush()
+        self._pending.clear()
         return self.result

@@ -74,6 +74,9 @@ class BulkWriter:
         # Every field of a new record carries the same clock: fill it into a template.
         self._hlc_template = json.dumps(dict.fromkeys(self._fields, "\0")).replace("\\u0000", "{0}")
         self.pending: list[SimpleNamespace] = []
+        self.expected = 0  # how many records the caller means to add (0: unknown)
+        self.written = 0
+        self._deferred: list[str] | None = None  # index SQL to run at the end, once decided
         # One moment for the whole batch: the records are created in one transaction.
         self._now = db.clock.now()
         self._stored_now = to_column(self._now)
@@ -106,29 +109,51 @@ class BulkWriter:
     def add(self, rec: SimpleNamespace) -> None:
         self.pending.append(rec)
 
-    def flush(self) -> int:
-        """Write every pending record with its outbox row and search document.
+    def expect(self, count: int) -> None:
+        """The caller means to add about `count` records: large imports write their rows
+        before the table's indexes are built again (see defer_indexes)."""
+        self.expected = max(count, 0)
 
-        The stored rows, outbox payloads and search documents are built and written
-        `CHUNK` records at a time, so a flush of 100k records holds one chunk of them
-        beside the records, not three copies of everything."""
+    def write_pending(self) -> int:
+        """Write the pending records now, inside the caller's transaction (a streaming
+        import calls this every CHUNK records, so memory holds one chunk, not the file);
+        rebuilt indexes wait for `flush`."""
         if not self.pending:
             return 0
         conn = raw_connection(self.session)
+        if self._deferred is None:
+            adding = max(self.expected, len(self.pending))
+            self._deferred = defer_indexes(conn, self.spec.table, adding)
         # A large page cache while writing many rows: indexes stay in memory, not spilled.
         cache = conn.execute("PRAGMA cache_size").fetchone()[0]
         conn.execute("PRAGMA cache_size = -65536")
         try:
-            deferred = defer_indexes(conn, self.spec.table, len(self.pending))
             for start in range(0, len(self.pending), CHUNK):
                 self._write(conn, self.pending[start : start + CHUNK])
-            for sql in deferred:
-                conn.execute(sql)
         finally:
             conn.execute(f"PRAGMA cache_size = {int(cache)}")
-        self.db.tick(self.session)  # persists the clock past every stamp used above
-        written = len(self.pending)
+        count = len(self.pending)
+        self.written += count
         self.pending = []
+        return count
+
+    def flush(self) -> int:
+        """Write every pending record with its outbox row and search document, build the
+        indexes a large write deferred, and persist the clock; returns the records written
+        since the last flush.
+
+        The stored rows, outbox payloads and search documents are built and written
+        `CHUNK` records at a time, so a flush of 100k records holds one chunk of them
+        beside the records, not three copies of everything."""
+        self.write_pending()
+        if not self.written:
+            return 0
+        conn = raw_connection(self.session)
+        for sql in self._deferred or ():
+            conn.execute(sql)
+        self._deferred = None
+        self.db.tick(self.session)  # persists the clock past every stamp used above
+        written, self.written = self.written, 0
         return written
 
     def _write(self, conn: sqlite3.Connection, records: list[SimpleNamespace]) -> None:

@@ -52,6 +52,38 @@ def test_a_bad_byte_after_the_sample_names_its_line_and_writes_nothing(
     monkeypatch.setattr(csv_import, "_SAMPLE", 2048)
     good = (HEADER + _rows(300)).encode("utf-8")
     path = write("broken.csv", good + b"\xff\xfe broken,1,x\n" + _rows(5).encode("utf-8"))
-    with pytest.raises(ImportFailed, match="not valid utf-8: bad byte at line 302 "):
+    with pytest.raises(ImportFailed, match="not valid UTF-8: bad byte at line 302 "):
         import_csv(db, path, "customer")
     assert _names(db) == []
+
+
+def _count(db, sql: str) -> int:
+    conn = sqlite3.connect(db.path)
+    try:
+        return conn.execute(sql).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_rows_written_a_chunk_at_a_time_still_merge_and_link(
+    db, write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crm_tui.io import records
+
+    monkeypatch.setattr(records, "CHUNK", 3)  # every few rows go to the database at once
+    lines = [f"公司{i},1390000000{i}," for i in range(8)]
+    lines.append("公司1,13900000001,gs1@example.cn")  # the same company, now with an e-mail
+    path = write("c.csv", "名称,电话,邮箱\n" + "\n".join(lines) + "\n")
+    result, _ = import_csv(db, path, "customer", on_duplicate="merge")
+    assert (result.created, result.merged, result.rejected) == (8, 1, [])
+    emails = "SELECT count(*) FROM customer WHERE name = '公司1' AND email = 'gs1@example.cn'"
+    assert _count(db, emails) == 1  # merged into a row already written
+    # Contacts name their company: each new company is made once, whichever chunk it is in.
+    people = [f"联系人{i},新公司{i % 3},1370000000{i}" for i in range(7)]
+    path = write("p.csv", "姓名,公司,手机\n" + "\n".join(people) + "\n")
+    result, _ = import_csv(db, path, "contact")
+    assert (result.created, result.customers_created, result.rejected) == (7, 3, [])
+    assert _count(db, "SELECT count(*) FROM customer WHERE name LIKE '新公司%'") == 3
+    assert _count(db, "SELECT count(*) FROM contact WHERE customer_id IS NULL") == 0
+    assert _count(db, "SELECT count(DISTINCT row_id) FROM outbox WHERE kind = 'create'") == 18
+    assert [c.name for c in db.repos.contacts.search("联系人6")] == ["联系人6"]
