@@ -74,6 +74,10 @@ def why(
         for t in terms
     ]
     emit(rows, ["term", "value", "weight", "score", "why"], "table")
+    if entity_name == "customer":  # churn risk and its reasons (issue 22)
+        from crm_tui.cli.insight import print_churn
+
+        print_churn(book, rec.id)
 
 
 def remind(

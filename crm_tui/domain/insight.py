@@ -17,7 +17,7 @@ customer, taken from the book's own history (`expected_lifespan_years`).
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -93,11 +93,13 @@ def quintile_cuts(values: Iterable[float]) -> tuple[float, ...]:
 
 
 def quintile(value: float, cuts: Sequence[float]) -> int:
-    """1..5: one more than the number of cut points strictly below `value` (ties go low,
-    so equal values always score alike)."""
+    """1..5: one more than the number of cut points below `value`, a cut point equal to it
+    counting half (equal values score alike, in the middle of the fifths they fill: a book
+    where most customers ordered once scores one order 2, not 1 or 4)."""
     if not cuts:
         return 3
-    return bisect_left(list(cuts), value) + 1
+    ordered = list(cuts)
+    return (bisect_left(ordered, value) + bisect_right(ordered, value)) // 2 + 1
 
 
 @dataclass(frozen=True)

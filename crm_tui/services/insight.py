@@ -23,6 +23,8 @@ from crm_tui.storage.insight_store import Insight, Refreshed
 
 if TYPE_CHECKING:
     from crm_tui.domain.dates import Clock
+    from crm_tui.reports.model import Report
+    from crm_tui.reports.period import Period
     from crm_tui.services.book import Book
 
 __all__ = [
@@ -33,10 +35,13 @@ __all__ = [
     "Refreshed",
     "Segment",
     "SegmentRow",
+    "REPORTS",
     "at_risk",
+    "build_report",
     "panel",
     "refresh",
     "refresh_path",
+    "render_report",
     "segment_label",
     "segment_named",
     "segments",
@@ -125,3 +130,37 @@ def segments(book: Book) -> list[SegmentRow]:
         return insight_queries.segments(conn)
     finally:
         conn.close()
+
+
+REPORTS = ("segments", "churn")
+NOT_TEAM = "only a manager can see the team's figures"
+
+
+def build_report(book: Book, name: str, period: Period, *, team: bool = False) -> Report:
+    """The segments or churn report (refreshing the stored figures first). PermissionError
+    when a rep asks for the team's."""
+    from crm_tui.reports import insight as reports
+
+    if name not in REPORTS:
+        raise ValueError(f"no report '{name}'; choose one of {', '.join(REPORTS)}")
+    if team and not book.actor.manager:
+        raise PermissionError(NOT_TEAM)
+    refresh(book)
+    conn = connect(book.path, readonly=True)
+    try:
+        common = {
+            "team": team,
+            "currency": book.input_context.currency,
+            "generated_at": book.clock.now(),
+        }
+        if name == "segments":
+            return reports.segments_report(conn, period, today=book.clock.today(), **common)
+        return reports.churn_report(conn, period, clock=book.clock, **common)
+    finally:
+        conn.close()
+
+
+def render_report(report: Report, fmt: str) -> str:
+    from crm_tui.reports.export import render
+
+    return render(report, fmt)

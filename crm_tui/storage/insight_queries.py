@@ -28,8 +28,10 @@ class AtRisk:
     owner: str | None
 
 
-def scope(conn: sqlite3.Connection) -> tuple[str, tuple[str, ...]]:
-    """A WHERE part limiting customers to the rep's own (a manager sees the team's)."""
+def scope(conn: sqlite3.Connection, team: bool | None = None) -> tuple[str, tuple[str, ...]]:
+    """A WHERE part limiting customers to the rep's own (and unowned ones). `team` None:
+    by role (a manager sees the team's, as on the desk); True: everyone's (the caller has
+    checked the manager); False: the user's own."""
     from crm_tui.domain.permissions import is_manager
 
     rows = dict(
@@ -39,9 +41,11 @@ def scope(conn: sqlite3.Connection) -> tuple[str, tuple[str, ...]]:
         ).fetchall()
     )
     user = rows.get(outbox.USER_ID_KEY)
-    if user is None or is_manager(rows.get(outbox.ROLE_KEY)):
+    if team is None:
+        team = is_manager(rows.get(outbox.ROLE_KEY))
+    if user is None or team:
         return "", ()
-    return " AND c.owner_id = ?", (user,)
+    return " AND (c.owner_id = ? OR c.owner_id IS NULL)", (user,)
 
 
 def at_risk(conn: sqlite3.Connection, limit: int = 8) -> tuple[list[AtRisk], int]:
@@ -70,8 +74,8 @@ class SegmentRow:
     risk: float  # average risk
 
 
-def segments(conn: sqlite3.Connection) -> list[SegmentRow]:
-    where, params = scope(conn)
+def segments(conn: sqlite3.Connection, team: bool | None = None) -> list[SegmentRow]:
+    where, params = scope(conn, team)
     rows = conn.execute(
         "SELECT c.segment, count(*), sum(c.clv), sum(c.value_at_risk), avg(c.risk) "
         f"FROM customer c WHERE c.deleted = 0{where} GROUP BY c.segment",
@@ -80,8 +84,8 @@ def segments(conn: sqlite3.Connection) -> list[SegmentRow]:
     return [SegmentRow(s, n, v or 0, a or 0, round(r or 0.0, 3)) for s, n, v, a, r in rows]
 
 
-def current_segments(conn: sqlite3.Connection) -> dict[str, str | None]:
-    where, params = scope(conn)
+def current_segments(conn: sqlite3.Connection, team: bool | None = None) -> dict[str, str | None]:
+    where, params = scope(conn, team)
     return dict(
         conn.execute(f"SELECT c.id, c.segment FROM customer c WHERE c.deleted = 0{where}", params)
     )
@@ -102,7 +106,7 @@ def keep_snapshot(conn: sqlite3.Connection, today: date) -> None:
         return
     conn.execute(
         "INSERT OR IGNORE INTO sync_state(key, value) VALUES (?, ?)",
-        (SNAPSHOT_KEY + month, json.dumps(current_segments(conn))),
+        (SNAPSHOT_KEY + month, json.dumps(current_segments(conn, team=True))),
     )
 
 
@@ -117,10 +121,12 @@ class LostRow:
     reason: str | None
 
 
-def lost_in(conn: sqlite3.Connection, start: date, end: date) -> list[LostRow]:
+def lost_in(
+    conn: sqlite3.Connection, start: date, end: date, team: bool | None = None
+) -> list[LostRow]:
     """Customers who lost deals in [start, end) and bought nothing in it: lost this period,
     with the competitor and reason of their latest lost deal."""
-    where, params = scope(conn)
+    where, params = scope(conn, team)
     sql = (
         "SELECT c.id, c.name, u.name, count(*), sum(o.amount), "
         "(SELECT k.name FROM opportunity x LEFT JOIN competitor k ON k.id = x.competitor_id "
@@ -140,9 +146,9 @@ def lost_in(conn: sqlite3.Connection, start: date, end: date) -> list[LostRow]:
     return [LostRow(*r) for r in rows]
 
 
-def risk_by(conn: sqlite3.Connection, what: str) -> list[tuple[str, int, float, int]]:
+def risk_by(conn: sqlite3.Connection, what: str, team: bool | None = None) -> list[tuple[str, int, float, int]]:
     """(group, customers at risk, average risk, value at risk) by owner or by segment."""
-    where, params = scope(conn)
+    where, params = scope(conn, team)
     key = {"owner": "coalesce(u.name, '(none)')", "segment": "coalesce(c.segment, '')"}[what]
     return conn.execute(
         f"SELECT {key}, count(*), round(avg(c.risk), 3), sum(c.value_at_risk) "
@@ -152,9 +158,11 @@ def risk_by(conn: sqlite3.Connection, what: str) -> list[tuple[str, int, float, 
     ).fetchall()
 
 
-def lost_to(conn: sqlite3.Connection, start: date, end: date) -> list[tuple[str, int, int]]:
+def lost_to(
+    conn: sqlite3.Connection, start: date, end: date, team: bool | None = None
+) -> list[tuple[str, int, int]]:
     """(competitor, deals lost, amount) in [start, end), the biggest first."""
-    where, params = scope(conn)
+    where, params = scope(conn, team)
     return conn.execute(
         "SELECT coalesce(k.name, '(none named)'), count(*), sum(o.amount) FROM opportunity o "
         "JOIN customer c ON c.id = o.customer_id LEFT JOIN competitor k ON k.id = o.competitor_id "

@@ -104,10 +104,15 @@ def test_quintiles_equal_a_plain_rank_computation() -> None:
     for v in values:
         # plainly: one plus the number of fifths whose last value is below v
         fifth_ends = [ordered[-(-k * len(ordered) // 5) - 1] for k in (1, 2, 3, 4)]
-        assert quintile(v, cuts) == 1 + sum(1 for end in fifth_ends if end < v)
+        below = sum(1 for end in fifth_ends if end < v)
+        equal = sum(1 for end in fifth_ends if end == v)
+        assert quintile(v, cuts) == 1 + below + equal // 2
     counts = [sum(1 for v in values if quintile(v, cuts) == q) for q in range(1, 6)]
     assert sum(counts) == 137
     assert quintile(5, ()) == 3
+    # Most customers ordered once: one order is low (2), two orders high (4).
+    assert [quintile(f, quintile_cuts([1] * 6 + [2] * 2 + [5] * 2)) for f in (1, 2, 5)] == [2, 4, 5]
+    assert quintile(7, quintile_cuts([7])) == 3  # a book of one buyer: the middle
 
 
 def test_the_eight_groups_from_high_and_low_scores() -> None:

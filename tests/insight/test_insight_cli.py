@@ -1,0 +1,119 @@
+"""The insight commands: `crm survey` (a low score makes a call-back), `crm why` with churn
+reasons, `crm segments`, `crm report segments|churn`; bad input is one `error:` line with
+nothing written."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from crm_tui.cli import app
+
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def _registered() -> None:
+    # Until cli/__init__.py lists the module, register it here once.
+    from crm_tui.cli import insight
+
+    if not any(c.name == "survey" for c in app.registered_commands):
+        insight.register(app)
+
+
+def _count(db_path: Path, table: str) -> int:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+
+@pytest.fixture
+def book(crm) -> None:
+    crm("add", "customer", "上海机电", "--grade", "A")
+    for i in range(8):  # monthly orders that stopped 100 days ago
+        day = TODAY - timedelta(days=100 + 30 * i)
+        made = crm(
+            "add",
+            "opportunity",
+            f"订单 {i}",
+            "--customer",
+            "上海机电",
+            "--amount",
+            "5万",
+            "--stage",
+            "won",
+            "--closed-on",
+            day.isoformat(),
+        )
+        assert made.exit_code == 0, made.stderr
+    crm("add", "customer", "Quiet Prospect")
+    crm("add", "customer", "New Buyer")
+    crm(
+        "add",
+        "opportunity",
+        "first",
+        "--customer",
+        "New Buyer",
+        "--amount",
+        "1000",
+        "--stage",
+        "won",
+        "--closed-on",
+        "2026-11-20",
+    )
+
+
+def test_a_low_score_records_the_survey_and_a_call_back(crm, db_path: Path, book) -> None:
+    done = crm("survey", "上海机电", "--score", "2", "--comment", "交货慢")
+    assert done.exit_code == 0, done.stderr
+    assert "2/5" in done.stdout and "Satisfaction 2/5 (unhappy): call back" in done.stdout
+    with sqlite3.connect(db_path) as conn:
+        ((score, comment, source),) = conn.execute("SELECT score, comment, source FROM survey")
+        ((subject, notes),) = conn.execute(
+            "SELECT subject, notes FROM activity WHERE subject LIKE 'Satisfaction%'"
+        )
+    assert (score, comment, source) == (2, "交货慢", "call")
+    assert notes == "交货慢"
+    happy = crm("survey", "上海机电", "--score", "5")
+    assert happy.exit_code == 0 and "follow-up" not in happy.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("上海机电", "--score", "7"), "error: score: '7' must be a whole number from 1 to 5"),
+        (("上海机电", "--score", "good"), "error: score: 'good' must be a whole number"),
+        (("Nobody Inc", "--score", "3"), "error: no customer matches 'Nobody Inc'"),
+        (("上海机电", "--score", "3", "--source", "fax"), "error: --source: 'fax' is not one"),
+    ],
+)
+def test_bad_survey_input_is_one_error_line_and_writes_nothing(
+    crm, db_path: Path, book, args: tuple[str, ...], message: str
+) -> None:
+    before = _count(db_path, "outbox")
+    done = crm("survey", *args)
+    assert done.exit_code == 1
+    assert done.stderr.startswith(message), done.stderr
+    assert "Traceback" not in done.stderr
+    assert _count(db_path, "outbox") == before and _count(db_path, "survey") == 0
+
+
+def test_why_prints_the_churn_reasons(crm, book) -> None:
+    shown = crm("why", "上海机电")
+    assert shown.exit_code == 0, shown.stderr
+    assert "churn risk" in shown.stdout
+    assert "no order for 100 days; usual interval is 30 days" in shown.stdout
+    assert "order_overdue" in shown.stdout
+
+
+def test_segments_lists_groups_with_value(crm, book) -> None:
+    shown = crm("segments", "--format", "csv")
+    assert shown.exit_code == 0, shown.stderr
+    lines = shown.stdout.strip().splitlines()
+    assert lines[0].startswith("segment,name,customers")
+    # Against the new buyer: frequent and big (high F, M) but not recent (low R).
+    assert any(line.startswith("important-keep,重要保持 Important to keep,1,") for line in lines)
+    assert any(line.startswith("general-develop,") for line in lines)  # the new buyer
+    assert any(line.startswith(",(no purchases),1,") for line in lines)
