@@ -9,7 +9,16 @@ import typer
 from crm_tui.cli.context import fail, state
 
 # Kept here, not imported from services.reports, so `crm --help` loads no report code.
-NAMES = ("summary", "customers", "opportunities", "expenses", "receivables", "campaigns")
+NAMES = (
+    "summary",
+    "customers",
+    "opportunities",
+    "expenses",
+    "receivables",
+    "campaigns",
+    "segments",
+    "churn",
+)
 FORMATS = ("md", "csv", "html")
 
 
@@ -71,6 +80,11 @@ def report(
         from crm_tui.cli.marketing import write_campaigns
 
         write_campaigns(ctx, period, fmt, output)
+        return
+    if name in ("segments", "churn"):  # customer insight (issue 22): cli/insight.py
+        from crm_tui.cli.insight import write_report
+
+        write_report(ctx, name, period, fmt, output, team)
         return
     from crm_tui.services import reports
 

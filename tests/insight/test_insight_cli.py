@@ -117,3 +117,44 @@ def test_segments_lists_groups_with_value(crm, book) -> None:
     assert any(line.startswith("important-keep,重要保持 Important to keep,1,") for line in lines)
     assert any(line.startswith("general-develop,") for line in lines)  # the new buyer
     assert any(line.startswith(",(no purchases),1,") for line in lines)
+
+
+def test_segment_and_churn_reports_write_md_csv_and_html(
+    crm, db_path: Path, tmp_path: Path, book
+) -> None:
+    from crm_tui.storage.database import open_database
+
+    db = open_database(db_path)  # competitors have no `crm add` yet
+    db.repos.competitors.create({"name": "华为"})
+    db.close()
+    crm(
+        "add",
+        "opportunity",
+        "lost one",
+        "--customer",
+        "上海机电",
+        "--amount",
+        "2万",
+        "--stage",
+        "lost",
+        "--closed-on",
+        "2026-11-10",
+        "--lost-reason",
+        "price",
+        "--competitor",
+        "华为",
+    )
+    md = crm("report", "segments")
+    assert md.exit_code == 0, md.stderr
+    assert "# Customer segments (RFM)" in md.stdout and "重要保持 Important to keep" in md.stdout
+    churn = crm("report", "churn", "--format", "csv")
+    assert churn.exit_code == 0, churn.stderr
+    assert "lost,上海机电,Competitor,华为" in churn.stdout
+    assert "competitors,华为,Amount,20000.00" in churn.stdout
+    assert "at_risk,上海机电,Main reason,no order for 100 days" in churn.stdout
+    out = tmp_path / "churn.html"
+    assert crm("report", "churn", "-o", str(out)).exit_code == 0
+    assert "<h2>Customers lost this period</h2>" in out.read_text("utf-8")
+    refused = crm("report", "churn", "--team")
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith("error: --team: only a manager")
