@@ -30,6 +30,7 @@ from crm_tui.domain.field_values import parse_value as parse_value
 from crm_tui.domain.field_values import split_tags as split_tags
 from crm_tui.domain.field_values import to_wire as to_wire
 from crm_tui.domain.file_specs import FILE_ENTITIES
+from crm_tui.domain.kb_specs import KB_ENTITIES
 from crm_tui.domain.marketing_specs import MARKETING_ENTITIES
 from crm_tui.domain.money import parse_money
 from crm_tui.domain.pool_specs import POOL_CUSTOMER_FIELDS, POOL_ENTITIES
@@ -239,6 +240,7 @@ ENTITIES: dict[str, EntitySpec] = {
         *SERVICE_ENTITIES,
         *OFFICE_ENTITIES,
         *FILE_ENTITIES,
+        *KB_ENTITIES,
         SURVEY_SPEC,  # customer insight (issue 22)
     )
 }

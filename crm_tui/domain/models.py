@@ -476,6 +476,34 @@ class Survey(SyncedRecord, table=True):
     service_id: str | None = None
 
 
+# --- issue 17, knowledge Q&A (helper O2): team-wide articles, questions, answers, votes ---
+class KbArticle(SyncedRecord, table=True):
+    __tablename__ = "kb_article"
+    title: str
+    body: str | None = None
+    category: str | None = None
+    tags: str | None = None
+
+
+class KbQuestion(SyncedRecord, table=True):
+    __tablename__ = "kb_question"
+    title: str
+    body: str | None = None
+    tags: str | None = None
+    accepted_id: str | None = Field(default=None, foreign_key="kb_answer.id")
+
+
+class KbAnswer(SyncedRecord, table=True):
+    __tablename__ = "kb_answer"
+    question_id: str = Field(foreign_key="kb_question.id")
+    body: str
+
+
+class KbVote(SyncedRecord, table=True):
+    __tablename__ = "kb_vote"
+    answer_id: str = Field(foreign_key="kb_answer.id")
+
+
 MODELS: dict[str, type[SyncedRecord]] = {
     "user": User,
     "customer": Customer,
@@ -510,4 +538,8 @@ MODELS: dict[str, type[SyncedRecord]] = {
     "report_rule": ReportRule,
     "contact_log": ContactLog,
     "survey": Survey,
+    "kb_article": KbArticle,
+    "kb_question": KbQuestion,
+    "kb_answer": KbAnswer,
+    "kb_vote": KbVote,
 }

@@ -22,6 +22,7 @@ MANAGER_ROLES: frozenset[str] = frozenset({Role.MANAGER.value, Role.ADMIN.value}
 TEAM_ENTITIES: frozenset[str] = frozenset(
     {"user", "customer", "contact", "competitor", "announcement", "lost_reason", "product"}
     | {"pool_rule", "target"}  # issue 18: team settings every laptop needs offline
+    | {"folder", "kb_article", "kb_question", "kb_answer", "kb_vote"}  # issue 17: the team's
     | {"report_rule"}  # issue 17: when reports are due, set by a manager
     | {"campaign", "campaign_member", "partner"}  # issue 16: desks staffed by several reps
 )

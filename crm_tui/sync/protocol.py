@@ -64,6 +64,10 @@ Entity = Literal[
     # Files (issue 17): an expansion, old laptops never send them.
     "folder",
     "attachment",
+    "kb_article",
+    "kb_question",
+    "kb_answer",
+    "kb_vote",
     # The pool, check-ins and targets (issue 18): an expansion like the ones above.
     "pool_rule",
     "checkin",
