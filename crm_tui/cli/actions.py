@@ -33,7 +33,7 @@ def _managers_only(book: Book, doing: str) -> None:
 
     if not is_manager(book.role):
         who = f"signed in as a {book.role}" if book.user_id else "not signed in (crm login)"
-        fail(f"{doing} claims is for managers; this laptop is {who}")
+        fail(f"{doing} claims and dispatches is for managers; this laptop is {who}")
 
 
 def _deal(book: Book, ref: str) -> Any:
@@ -68,11 +68,16 @@ def approve(
     ref: str = typer.Argument(..., metavar="ID"),
     note: str | None = typer.Option(None, "--note", help="A note for the rep."),
 ) -> None:
-    """Approve a submitted claim (managers; never one's own)."""
+    """Approve a submitted claim or dispatch a requested service order (managers; never
+    one's own)."""
+    from crm_tui.cli.service import decide, service_ref
     from crm_tui.services import expenses
 
     book = state(ctx).book
     _managers_only(book, "approving")
+    order = service_ref(book, ref)  # issue 15: a service order's dispatch
+    if order is not None:
+        return decide(ctx, order, approve=True, note=note)
     rec = _claim(book, ref)
     typer.echo(run_or_fail(lambda: expenses.approve(book, rec.id, note=note)).id)
 
@@ -82,13 +87,18 @@ def reject(
     ref: str = typer.Argument(..., metavar="ID"),
     note: str | None = typer.Option(None, "--note", help="Why (the rep sees it). Required."),
 ) -> None:
-    """Reject a submitted claim with a note (managers; never one's own)."""
+    """Reject a submitted claim or a dispatch request with a note (managers; never one's
+    own)."""
+    from crm_tui.cli.service import decide, service_ref
     from crm_tui.services import expenses
 
     book = state(ctx).book
     _managers_only(book, "rejecting")
     if not (note or "").strip():
         fail(f"say why with --note, e.g. crm reject {ref} --note 'receipt missing'")
+    order = service_ref(book, ref)  # issue 15: a service order's dispatch
+    if order is not None:
+        return decide(ctx, order, approve=False, note=note)
     rec = _claim(book, ref)
     typer.echo(run_or_fail(lambda: expenses.reject(book, rec.id, note)).id)
 

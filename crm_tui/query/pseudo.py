@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from crm_tui.domain.filter import HAS_KINDS, AllOf, Clause, Compare, Has, IsEmpty, Not
+from crm_tui.domain.filter import HAS_KINDS, AllOf, Clause, Compare, Has, IsEmpty, Not, RefMatch
 from crm_tui.domain.followup_rules import overdue_before
 from crm_tui.query.context import Ctx, combine, error, suggest, utc
 from crm_tui.query.parser import FieldTerm, parse
@@ -60,6 +60,16 @@ def pseudo_term(ctx: Ctx, term: FieldTerm, name: str, field_term: FieldCompiler)
             for kind in HAS_KINDS
         }
         return combine(term, None, lambda v: _choice(term, kinds, v))
+    if name == "engineer" and ctx.name == "service":  # issue 15: the assigned engineer
+        return combine(
+            term,
+            None,
+            lambda v: (
+                Compare("engineer_id", "=", ctx.user_id or "")
+                if v.lower() == "me"
+                else RefMatch("engineer_id", "user", v)
+            ),
+        )
     raise error(term, f"'{name}' is not supported for {ctx.vocab.spec.plural}")
 
 

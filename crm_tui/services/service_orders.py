@@ -125,6 +125,8 @@ def read_report(
         try:
             values["rating"] = int(str(rating).strip())
             rules.check_rating(values["rating"])
+        except rules.ServiceError as exc:
+            errors.append(FieldError(exc.field, exc.message))
         except ValueError:
             errors.append(FieldError("rating", f"'{str(rating)[:10]}' is not a rating from 1 to 5"))
     if feedback is not None and feedback.strip():

@@ -1,0 +1,143 @@
+"""The after-sales commands: add, request, approve (a service order's id through `crm
+approve`, like a claim's), start, finish with the report, `crm show` of its number, plans;
+bad input (unknown engineer, rating 6, negative cost, finish before start, a rep approving)
+as one `error:` line with nothing written."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from pathlib import Path
+
+import pytest
+
+
+def _show(crm, ref: str) -> dict:
+    found = json.loads(crm("show", ref, "--format", "json").stdout)
+    return found[0] if isinstance(found, list) else found
+
+
+def _outbox(db_path: Path) -> int:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0]
+
+
+def _as(db_path: Path, user_id: str, role: str = "rep") -> None:
+    with sqlite3.connect(db_path) as conn:
+        for key, value in (("user_id", user_id), ("role", role)):
+            conn.execute(
+                "INSERT INTO sync_state(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+
+@pytest.fixture
+def team(crm, db_path: Path, clock) -> dict[str, str]:
+    """A customer and three team members as a pull writes them (users are the server's)."""
+    from crm_tui.storage.database import open_database
+
+    assert crm("add", "customer", "无锡轴承厂").exit_code == 0
+    db = open_database(db_path, clock)
+    ids = {}
+    for name, role in (("王工", "rep"), ("李经理", "manager"), ("张敏", "rep")):
+        ids[name] = str(uuid.uuid4())
+        with db.transaction() as s:
+            db.repos.users.apply_remote(
+                s, ids[name], {"fields": {"name": name, "role": role}}, version=1
+            )
+    db.close()
+    _as(db_path, ids["张敏"])
+    return ids
+
+
+def test_the_whole_flow_from_the_command_line(crm, db_path: Path, team) -> None:
+    added = crm(
+        "add", "service", "更换轴承", "--customer", "无锡轴承厂", "--kind", "repair",
+        "--planned", "2026-11-25 14:00", "--engineer", "王工",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+    sid = added.stdout.strip()
+    shown = _show(crm, sid)
+    assert shown["number"].startswith("SV-2026-P-") and shown["status"] == "new"
+    assert crm("request", shown["number"]).stdout.strip() == sid
+    # A rep cannot approve; the manager approves through the same verb as claims.
+    refused = crm("approve", sid)
+    assert refused.exit_code == 1 and refused.stderr.startswith("error:")
+    _as(db_path, team["李经理"], "manager")
+    assert crm("approve", sid, "--note", "OK").exit_code == 0
+    _as(db_path, team["王工"])
+    early = crm("finish", sid, "--hours", "1")
+    assert early.exit_code == 1 and "start the visit before finishing" in early.stderr
+    assert crm("start", sid).exit_code == 0
+    done = crm(
+        "finish", sid, "--hours", "2.5", "--cost", "parts=300", "--cost", "travel=45",
+        "--rating", "5", "--feedback", "师傅很专业",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    row = _show(crm, sid)
+    assert (row["status"], row["minutes"], row["parts_cost"], row["travel_cost"]) == (
+        "done",
+        150,
+        30_000,
+        4_500,
+    )
+    listed = crm("list", "services", "status:done engineer:王工", "--format", "json")
+    assert [r["id"] for r in json.loads(listed.stdout)] == [sid]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--engineer", "无名氏"), "engineer: no team member '无名氏'"),
+        (("--kind", "fixing"), "kind"),
+        (("--planned", "someday"), "planned"),
+    ],
+)
+def test_bad_new_orders_write_nothing(crm, db_path: Path, team, args, message) -> None:
+    before = _outbox(db_path)
+    result = crm("add", "service", "检修", "--customer", "无锡轴承厂", *args)
+    assert result.exit_code == 1 and result.stderr.startswith("error:")
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert _outbox(db_path) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--rating", "6"), "6 is not a rating from 1 to 5"),
+        (("--cost", "parts=-5"), "cannot be negative"),
+        (("--cost", "fuel=5"), "unknown cost 'fuel'"),
+        (("--cost", "parts"), "is not NAME=AMOUNT"),
+        (("--hours", "lots"), "not a number of hours"),
+    ],
+)
+def test_bad_finish_reports_write_nothing(crm, db_path: Path, team, args, message) -> None:
+    sid = crm(
+        "add", "service", "检修", "--customer", "无锡轴承厂", "--engineer", "王工"
+    ).stdout.strip()  # fmt: skip
+    crm("request", sid)
+    _as(db_path, team["李经理"], "manager")
+    crm("approve", sid)
+    _as(db_path, team["王工"])
+    crm("start", sid)
+    before = _outbox(db_path)
+    result = crm("finish", sid, *args)
+    assert result.exit_code == 1 and message in result.stderr, result.stderr
+    assert result.stderr.startswith("error:") and len(result.stderr.strip().splitlines()) == 1
+    assert _outbox(db_path) == before
+
+
+def test_plans_and_their_visits(crm, db_path: Path, team) -> None:
+    bad = crm("add", "service-plan", "--customer", "无锡轴承厂", "--every", "quarterly")
+    assert bad.exit_code == 1 and "not an interval" in bad.stderr
+    plan = crm(
+        "add", "service-plan", "--customer", "无锡轴承厂", "--every", "3m",
+        "--from", "2026-12-01", "--engineer", "王工", "--ahead", "10",
+    )  # fmt: skip
+    assert plan.exit_code == 0, plan.stderr
+    made = crm("plan-visits").stdout.split()
+    assert len(made) == 1 and crm("plan-visits").stdout == ""
+    row = _show(crm, made[0])
+    assert row["kind"] == "maintenance" and row["engineer_id"] == team["王工"]
