@@ -1,0 +1,50 @@
+"""Through a real `crm server`: a rep's survey (and the call-back a low score makes) reach the
+manager; another rep never sees them; the derived figures are made on each laptop from what
+it holds, never synced."""
+
+from __future__ import annotations
+
+from crm_tui.services import insight, surveys
+from crm_tui.services.book import Book
+from tests.sync.conftest import laptop, server  # noqa: F401  (fixtures)
+
+
+def test_a_reps_low_score_reaches_the_manager_not_another_rep(laptop) -> None:  # noqa: F811
+    rep, boss, other = laptop(), laptop("manager"), laptop()
+    rep_book = Book(rep.db)
+    acme = rep.db.repos.customers.create({"name": "苏州精工"})
+    rep.db.repos.opportunities.create(
+        {
+            "customer_id": acme.id,
+            "title": "first order",
+            "stage": "won",
+            "amount": "5万",
+            "closed_on": "2026-06-01",
+        }
+    )
+    taken = surveys.take(rep_book, acme.id, 1, comment="安装拖了两周", source="visit")
+    assert taken.follow_up is not None
+    report = rep.sync()
+    assert not report.rejected, report
+
+    boss.sync()
+    seen = boss.row("survey", taken.survey.id)
+    assert seen is not None
+    assert (seen["score"], seen["comment"], seen["source"]) == (1, "安装拖了两周", "visit")
+    assert seen["owner_id"] == rep.db.user_id
+    call_back = boss.row("activity", taken.follow_up.id)
+    assert call_back is not None and call_back["subject"].startswith("Satisfaction 1/5")
+    # The manager's laptop makes the same figures from the same rows.
+    boss_book = Book(boss.db)
+    insight.refresh(boss_book)
+    insight.refresh(rep_book)
+    mine, theirs = insight.why(rep_book, acme.id), insight.why(boss_book, acme.id)
+    assert mine is not None and theirs is not None
+    assert mine.risk == theirs.risk > 0
+    assert [t.detail for t in theirs.terms if t.name == "satisfaction"] == [
+        "latest satisfaction 1/5"
+    ]
+
+    other.sync()
+    assert other.row("survey", taken.survey.id) is None  # a teammate's survey stays private
+    assert other.row("customer", acme.id) is not None  # the customer itself is shared
