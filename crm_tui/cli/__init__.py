@@ -19,6 +19,7 @@ from crm_tui.cli import (
     io,
     marketing,
     office,
+    pool,
     query,
     records,
     report,
@@ -52,6 +53,7 @@ COMMAND_MODULES = [
     duplicates,
     sales_docs,
     marketing,
+    pool,
     office,
 ]
 

@@ -24,6 +24,7 @@ _ALIASES: dict[str, dict[str, str]] = {
     },
     "expense": {"spent": "spent_on", "date": "spent_on", "deal": "opportunity_id"},
     "contact": {"company": "customer_id"},
+    "customer": {"released": "pool_since"},  # the pool (issue 18): released:-30d..
     "opportunity_line": {"deal": "opportunity_id", "price": "unit_price"},
     "announcement": {"published": "published_at"},
 }

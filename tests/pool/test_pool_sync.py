@@ -4,8 +4,6 @@ even against a forged request."""
 
 from __future__ import annotations
 
-import pytest
-
 from crm_tui.storage.repository import Repository
 from tests.sync.conftest import laptop, server  # noqa: F401  (fixtures)
 from tests.sync.test_permissions import raw_push

@@ -1,0 +1,220 @@
+"""Provides the customer pool (公海, issue 18) for screens and the CLI: the pool as a lazy
+list under a query (`city:上海 grade:A released:-30d..`), claim / release / assign / lock
+(checked here with the same rules the server enforces, then queued as commands), the team's
+pool rules, what is going to the pool soon (computed locally, so right offline) and the
+server's release pass on demand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from crm_tui.domain.fields import FieldError, ValidationErrors
+from crm_tui.domain.filter import Filter, OwnerIs
+from crm_tui.domain.permissions import why_not_pool_step, why_not_set_pool_rules
+from crm_tui.domain.pool_rules import (
+    DEFAULT_GRADE,
+    RULE_FIELDS,
+    PoolError,
+    PoolRules,
+    Standing,
+    days_left,
+    release_at,
+    rule_from_values,
+    warn_from,
+    why_not_claim,
+)
+from crm_tui.services import lists
+
+if TYPE_CHECKING:
+    from crm_tui.domain.models import Customer
+    from crm_tui.services.book import Book
+
+
+def _error(field: str, message: str) -> ValidationErrors:
+    return ValidationErrors([FieldError(field, message)])
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+# --- the pool as a list ------------------------------------------------------------------
+def pool_filter(book: Book, text: str = "") -> Filter:
+    """Customers in the pool (no owner) that `text` selects. Raises QueryError."""
+    base = lists.compile(book, "customer", text)
+    return replace(base, terms=(*base.terms, OwnerIs(None)))
+
+
+def pool_source(book: Book, text: str = "") -> Any:
+    """The pool for the lazy table: newest in the pool first (unless the query sorts)."""
+    filter_ = pool_filter(book, text)
+    if filter_.sort is not None:
+        return lists.source(book, "customer", filter_)
+    return lists.source(book, "customer", filter_, order=["pool_since"], descending=True)
+
+
+def pool_rows(book: Book, text: str = "", limit: int = 200) -> list[Customer]:
+    """The pool's customers `text` selects, newest in the pool first (for the CLI)."""
+    from sqlalchemy import desc
+
+    from crm_tui.domain.models import Customer
+
+    repo = book.db.repos.customers
+    where = lists._where("customer", pool_filter(book, text))
+    order = [desc(Customer.pool_since), Customer.sort_key, Customer.id]
+    return repo.page(where=where, order_by=order, limit=limit)
+
+
+def pool_count(book: Book, text: str = "") -> int:
+    return book.db.repos.customers.count(where=lists._where("customer", pool_filter(book, text)))
+
+
+# --- rules ---------------------------------------------------------------------------------
+def rules(book: Book) -> PoolRules:
+    return PoolRules.from_rows(book.db.repos.pool.rules.rows())
+
+
+def set_rule(book: Book, grade: str | None, values: dict[str, Any]) -> Any:
+    """Set the team's rule for `grade` (None or '*': every grade); managers only."""
+    reason = why_not_set_pool_rules(book.actor)
+    if reason:
+        raise PermissionError(reason)
+    grade = (grade or DEFAULT_GRADE).strip().upper() if grade != DEFAULT_GRADE else grade
+    if grade not in (DEFAULT_GRADE, "A", "B", "C"):
+        raise _error("grade", f"'{grade}' is not a grade (A, B, C, or * for all)")
+    unknown = set(values) - set(RULE_FIELDS)
+    if unknown:
+        raise _error(sorted(unknown)[0], f"not a pool rule (one of {', '.join(RULE_FIELDS)})")
+    try:
+        rule_from_values(values)
+    except (PoolError, ValueError) as exc:
+        raise _error("pool_rule", str(exc)) from None
+    repo = book.db.repos.pool.rules
+    current = repo.for_grade(grade)
+    if current is None:
+        return repo.create({"grade": grade, **values})
+    return repo.update(current.id, values)
+
+
+# --- steps ------------------------------------------------------------------------------------
+def _customer(book: Book, ref: str) -> Customer:
+    return book.db.repos.customers.resolve(ref)
+
+
+def check_claim(book: Book, cust: Customer) -> str | None:
+    """Why this laptop expects the server to refuse a claim (None: it should pass)."""
+    actor = book.actor
+    reason = why_not_pool_step(actor, "claim", cust.owner_id)
+    if reason:
+        return reason
+    steps = book.db.repos.pool.steps
+    return why_not_claim(
+        rules(book),
+        actor_id=actor.user_id or "",
+        owned=steps.owned_count(actor.user_id) if actor.user_id else 0,
+        grade=cust.grade,
+        previous_owner_id=cust.previous_owner_id,
+        released_at=_utc(cust.pool_since),
+        now=_utc(book.clock.now()) or datetime.now(UTC),
+    )
+
+
+def claim(book: Book, ref: str) -> Customer:
+    """Claim a pooled customer: yours at once here, pending until the server agrees."""
+    cust = _customer(book, ref)
+    reason = check_claim(book, cust)
+    if reason:
+        raise _error("owner_id", reason)
+    return book.db.repos.pool.steps.claim(cust.id)
+
+
+def release(book: Book, ref: str, reason: str) -> Customer:
+    if not (reason or "").strip():
+        raise _error("reason", "say why the customer goes back to the pool (--reason)")
+    cust = _customer(book, ref)
+    why = why_not_pool_step(book.actor, "release", cust.owner_id, locked=cust.locked)
+    if why:
+        raise _error("owner_id", why)
+    return book.db.repos.pool.steps.release(cust.id, reason.strip())
+
+
+def assign(book: Book, ref: str, to: str) -> Customer:
+    cust = _customer(book, ref)
+    why = why_not_pool_step(book.actor, "assign", cust.owner_id)
+    if why:
+        raise PermissionError(why)
+    member = book.db.repos.users.member_id(to)
+    if member is None:
+        raise _error("owner_id", f"no team member '{to}' on this laptop (sync first?)")
+    return book.db.repos.pool.steps.assign(cust.id, member)
+
+
+def lock(book: Book, ref: str, locked: bool = True) -> Customer:
+    cust = _customer(book, ref)
+    why = why_not_pool_step(book.actor, "lock", cust.owner_id)
+    if why:
+        raise PermissionError(why)
+    return book.db.repos.pool.steps.lock(cust.id, locked)
+
+
+def pending(book: Book) -> dict[str, str]:
+    """Customers with a pool step not yet confirmed by the server: id -> step."""
+    return book.db.repos.pool.steps.pending_steps()
+
+
+# --- going to the pool ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Leaving:
+    customer_id: str
+    name: str
+    release_at: datetime
+    days_left: int
+
+
+def going_to_pool(book: Book, *, user_id: str | None = None, limit: int = 50) -> list[Leaving]:
+    """The rep's customers inside their warning window, soonest first (computed here with
+    the team's rules, the same way the server's release pass decides)."""
+    me = user_id or book.user_id
+    if me is None:
+        return []
+    now = _utc(book.clock.now()) or datetime.now(UTC)
+    team = rules(book)
+    out = []
+    for row in book.db.repos.pool.steps.standings(me):
+        standing = Standing(
+            grade=row["grade"],
+            owned_since=row["owned_since"],
+            last_done=row["last_done"],
+            last_open_deal=row["last_open_deal"],
+            has_open_deal=row["has_open_deal"],
+            has_won_deal=row["has_won_deal"],
+            locked=row["locked"],
+        )
+        warn = warn_from(team, standing)
+        if warn is None or warn > now:
+            continue
+        when = release_at(team, standing)
+        assert when is not None
+        out.append(Leaving(row["id"], row["name"], when, days_left(when, now)))
+    out.sort(key=lambda x: (x.release_at, x.name))
+    return out[:limit]
+
+
+# --- the server's pass, on demand ---------------------------------------------------------------
+def release_now(database_url: str | None, now: datetime | None = None) -> list[str]:
+    """Run the server's release pass once against its database (`crm server release-pool`)."""
+    from crm_tui.server.core.clock import ServerClock
+    from crm_tui.services.server_admin import open_server
+
+    admin = open_server(database_url)
+    try:
+        from crm_tui.server.pool_release import release_pass
+
+        return release_pass(admin._db, ServerClock(), now).released
+    finally:
+        admin._db.close()

@@ -1,0 +1,111 @@
+"""`crm pool`, `crm claim`, `crm release`, `crm assign`, `crm lock`, `crm pool-rules`: what a
+rep types, what it does, and one clear error (exit 1, nothing written) for bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crm_tui.storage import outbox
+from tests.pool.conftest import BOB, BOSS, crm, open_book, sign_in
+
+
+def _id(path: Path, name: str) -> str:
+    db = open_book(path)
+    try:
+        return db.repos.customers.resolve(name).id
+    finally:
+        db.close()
+
+
+def _pending(path: Path) -> int:
+    db = open_book(path)
+    try:
+        return len(outbox.rows(db.engine))
+    finally:
+        db.close()
+
+
+def test_pool_lists_only_unowned_customers_and_takes_a_query(book_path: Path) -> None:
+    out = crm(book_path, "pool", "--format", "csv")
+    assert out.exit_code == 0, out.output
+    lines = out.stdout.splitlines()
+    # Newest in the pool first; owned customers (mine and bob's) are not in it.
+    names = [line.split(",")[1] for line in lines[1:]]
+    assert sorted(names[:2]) == ["上海机电", "杭州回收"] and names[2] == "广州物流"
+    assert "自己的客户" not in out.stdout and "鲍勃的客户" not in out.stdout
+    assert ",bob" in out.stdout  # the previous owner, by name
+    only = crm(book_path, "pool", "city:上海", "grade:A")
+    assert "上海机电" in only.stdout and "广州物流" not in only.stdout
+    recent = crm(book_path, "pool", "released:-30d..")
+    assert "上海机电" in recent.stdout and "广州物流" not in recent.stdout
+    bad = crm(book_path, "pool", "grade:Z")
+    assert bad.exit_code == 1 and bad.stderr.startswith("error:")
+
+
+def test_claim_takes_a_pooled_customer_and_refuses_the_rest(book_path: Path) -> None:
+    out = crm(book_path, "claim", "广州物流")
+    assert out.exit_code == 0, out.output
+    assert "pending until the next sync" in out.stdout
+    db = open_book(book_path)
+    assert db.repos.customers.resolve("广州物流").owner_id == "u-alice"
+    db.close()
+    before = _pending(book_path)
+    for ref, words in (
+        ("广州物流", "already yours"),
+        ("鲍勃的客户", "not in the pool"),
+        ("杭州回收", "claim it back in 12 days"),  # alice released it 3 days ago
+        ("no-such-customer", "no customer matches"),
+    ):
+        refused = crm(book_path, "claim", ref)
+        assert refused.exit_code == 1, (ref, refused.output)
+        assert refused.stderr.startswith("error:") and words in refused.stderr, refused.stderr
+        assert refused.stderr.count("\n") == 1
+    assert _pending(book_path) == before  # nothing written
+
+
+def test_release_needs_a_reason_and_your_own_customer(book_path: Path) -> None:
+    before = _pending(book_path)
+    no_reason = crm(book_path, "release", "自己的客户")
+    assert no_reason.exit_code == 1 and "say why" in no_reason.stderr
+    not_mine = crm(book_path, "release", "鲍勃的客户", "--reason", "x")
+    assert not_mine.exit_code == 1 and "only its owner or a manager" in not_mine.stderr
+    pooled = crm(book_path, "release", "上海机电", "--reason", "x")
+    assert pooled.exit_code == 1 and "already in the pool" in pooled.stderr
+    assert _pending(book_path) == before
+    ok = crm(book_path, "release", "自己的客户", "--reason", "没有预算")
+    assert ok.exit_code == 0, ok.output
+    listed = crm(book_path, "pool")
+    assert "自己的客户" in listed.stdout
+
+
+def test_assign_lock_and_rules_are_for_managers(book_path: Path) -> None:
+    cid = _id(book_path, "上海机电")
+    for args in (("assign", cid, "--to", "bob"), ("lock", cid), ("pool-rules", "--cap", "1")):
+        refused = crm(book_path, *args)
+        assert refused.exit_code == 1 and "only a manager" in refused.stderr, refused.output
+    db = open_book(book_path)
+    sign_in(db, BOSS, "manager")
+    db.close()
+    unknown = crm(book_path, "assign", cid, "--to", "nobody")
+    assert unknown.exit_code == 1 and "no team member 'nobody'" in unknown.stderr
+    assert crm(book_path, "assign", cid, "--to", "bob").exit_code == 0
+    assert crm(book_path, "lock", cid).exit_code == 0
+    db = open_book(book_path)
+    cust = db.repos.customers.get(cid)
+    assert cust.owner_id == BOB and cust.locked
+    db.close()
+    bad_grade = crm(book_path, "pool-rules", "--grade", "Q", "--cap", "3")
+    assert bad_grade.exit_code == 1 and "not a grade" in bad_grade.stderr
+    negative = crm(book_path, "pool-rules", "--cap", "-3")
+    assert negative.exit_code != 0
+    out = crm(book_path, "pool-rules", "--cap", "1", "--followup-days", "20")
+    assert out.exit_code == 0, out.output
+    assert "set" in out.stdout
+    shown = crm(book_path, "pool-rules", "--format", "csv").stdout.splitlines()
+    assert shown[0].startswith("grade,followup_days") and shown[1].startswith("*,20,")
+    # Back as alice (owns one customer): the cap of 1 is warned about before the server.
+    db = open_book(book_path)
+    sign_in(db, "u-alice")
+    db.close()
+    capped = crm(book_path, "claim", "广州物流")
+    assert capped.exit_code == 1 and "cap is 1" in capped.stderr
