@@ -23,6 +23,7 @@ from crm_tui.domain.models import (
 from crm_tui.storage import search
 from crm_tui.storage.repos_docs import DocRepositories
 from crm_tui.storage.repos_files import FileRepositories
+from crm_tui.storage.repos_kb import KbRepositories
 from crm_tui.storage.repos_insight import SurveyRepo
 from crm_tui.storage.repos_marketing import MarketingRepositories
 from crm_tui.storage.repos_office import OfficeRepositories
@@ -254,6 +255,7 @@ class Repositories:
         self.service = ServiceRepositories(db, self)  # issue 15: repos_service.py
         self.office = OfficeRepositories(db, self)  # issue 17: repos_office.py
         self.files = FileRepositories(db, self)  # issue 17: repos_files.py
+        self.kb = KbRepositories(db, self)  # issue 17: repos_kb.py
         self.surveys = SurveyRepo(db, self)  # issue 22: repos_insight.py
         self.by_entity: dict[str, Repository[Any]] = (
             {
@@ -278,6 +280,7 @@ class Repositories:
             | self.service.by_entity
             | self.office.by_entity
             | self.files.by_entity
+            | self.kb.by_entity
             | {self.surveys.entity: self.surveys}
         )
 
