@@ -122,6 +122,9 @@ class KbQuestionRepo(_Indexed, Repository[KbQuestion]):
         if changes["accepted_id"] and (answer is None or answer.question_id != rec.id):
             raise _refuse("accepted_id", "that answer is not one of this question's")
 
+    def recent(self, limit: int = 200) -> list[KbQuestion]:
+        return self.page(order_by=[col(KbQuestion.created_at).desc(), KbQuestion.id], limit=limit)
+
     def search(self, query: str, limit: int = 50) -> list[KbQuestion]:
         """Questions whose own text, or one of whose answers, matches."""
         with self.db.reading() as s:
