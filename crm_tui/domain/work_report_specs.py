@@ -348,3 +348,23 @@ def mailto(address: str, subject: str = "", body: str = "") -> str:
         f"{name}={quote(value)}" for name, value in (("subject", subject), ("body", body)) if value
     )
     return f"mailto:{quote(address, safe='@.+-_')}" + (f"?{query}" if query else "")
+
+
+def parse_quick_log(text: str) -> tuple[str, int | None, str]:
+    """'call 12 asked for a quote' -> (channel, minutes, summary): the quick-log line of
+    the customer page. The channel word is optional (a call), then minutes ('12', '12m')."""
+    words = text.strip().split(maxsplit=1)
+    channel = Channel.CALL.value
+    if words and words[0].lower() in _values(Channel):
+        channel = words[0].lower()
+        words = words[1].split(maxsplit=1) if len(words) > 1 else []
+    minutes = None
+    if words:
+        found = re.fullmatch(r"(\d{1,4})\s*(m|min|mins|分钟)?", words[0].lower())
+        if found:
+            minutes = int(found[1])
+            words = words[1:]
+    summary = " ".join(words).strip()
+    if not summary and minutes is None and not text.strip():
+        raise OfficeError("summary", "type what happened: call 12 asked for a quote")
+    return channel, minutes, summary

@@ -7,7 +7,7 @@ channel, rep and month) and the customers not contacted for their grade's days.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from crm_tui.domain import work_report_specs as office
@@ -158,3 +158,46 @@ def quiet_customers(
         )
     finally:
         conn.close()
+
+
+# --- for the screens ---------------------------------------------------------------------
+def local_text(book: Book, value: Any) -> str:
+    """A stored time (a datetime or its naive-UTC text) as the rep's local 'MM-DD HH:MM'."""
+    if value in (None, ""):
+        return ""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = book.clock.to_local(moment)
+    same_year = local.year == book.clock.today().year
+    return local.strftime("%m-%d %H:%M" if same_year else "%Y-%m-%d %H:%M")
+
+
+def refusal(exc: Exception) -> str:
+    """The sentence a refusal carries (ValidationErrors, NotFound, ValueError)."""
+    errors = getattr(exc, "errors", None)
+    if errors:
+        return "; ".join(e.message for e in errors)
+    return str(exc)
+
+
+def customer_names(book: Book) -> dict[str, str]:
+    """id -> name of every customer that has a contact logged (one query)."""
+    conn = connect(book.path, readonly=True)
+    try:
+        rows = conn.execute(
+            "SELECT c.id, c.name FROM customer c WHERE c.id IN "
+            "(SELECT customer_id FROM contact_log WHERE deleted = 0)"
+        )
+        return dict(rows.fetchall())
+    finally:
+        conn.close()
+
+
+def history_source(book: Book, customer_id: str) -> Any:
+    """The customer's contact log, a page at a time, newest first (the customer page)."""
+    from crm_tui.domain.filter import Compare, Filter
+    from crm_tui.services import lists
+
+    mine = Filter("contact_log", (Compare("customer_id", "=", customer_id),))
+    return lists.source(book, "contact_log", mine, order=("at", "id"), descending=True)

@@ -277,6 +277,21 @@ def comment(book: Book, ref: str, body: str, reply_to: str | None = None) -> Rep
     return repos.comments.create(values)
 
 
+def team(book: Book) -> dict[str, str]:
+    """The team on this laptop, name -> id."""
+    return book.db.repos.users.members()
+
+
+def read_ids(book: Book) -> set[str]:
+    """The reports I have read (my read receipts)."""
+    return office_repos(book).reads.read_ids(book.user_id)
+
+
+def mine_for(book: Book, kind: str, label: str) -> WorkReport | None:
+    """The rep's own report of `kind` for the period labelled `label`, if written."""
+    return office_repos(book).reports.mine(kind, label)
+
+
 # --- lists -----------------------------------------------------------------------------
 def mine(book: Book, limit: int = 200) -> list[WorkReport]:
     """The rep's own reports, newest period first."""

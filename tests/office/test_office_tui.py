@@ -1,0 +1,123 @@
+"""Pilot: a rep writes and submits her daily report (its figures shown and frozen) by
+keys; it syncs through a real server; her manager reads it (the receipt) and comments by
+keys, and the comment reaches her screen after she syncs; the manager's team view puts the
+unread first; the contact log and the customer page's quick log `l`."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm_tui.domain.work_report_specs import load_figures
+from crm_tui.screens.contact_log import ContactLogScreen, QuickLogScreen
+from crm_tui.screens.pickers import PromptScreen
+from crm_tui.screens.work_report_form import ReportFormScreen, ReportReadScreen
+from crm_tui.screens.work_reports import TeamReportsScreen, WorkReportsScreen
+from crm_tui.services import contact_log, work_reports
+from crm_tui.services.book import Book
+from tests.sync.conftest import laptop, server  # noqa: F401  (fixtures)
+from tests.tui.pilot import settle
+from tests.tui.support_b import Host
+
+pytestmark = pytest.mark.anyio
+SIZE = (110, 34)
+
+
+async def _until(pilot, check, tries: int = 50) -> None:
+    """Wait on a condition (workers finishing), never on a fixed sleep."""
+    for _ in range(tries):
+        await settle(pilot)
+        if check():
+            return
+    raise AssertionError("condition never became true")
+
+
+async def test_report_written_read_and_commented_across_laptops(laptop) -> None:  # noqa: F811
+    rep, boss = laptop(), laptop("manager")
+    boss.sync()
+    rep.sync()
+    acme = rep.db.repos.customers.create({"name": "北京钢管"})
+    visit = rep.db.repos.activities.create(
+        {"customer_id": acme.id, "subject": "拜访", "kind": "visit", "due_at": "today"}
+    )
+    rep.db.repos.activities.done(visit.id, outcome="谈了报价")
+
+    app = Host(rep.db, WorkReportsScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await _until(pilot, lambda: isinstance(app.screen, ReportFormScreen))
+        form = app.screen
+        figures = form.query_one("#report-figures")
+        await _until(pilot, lambda: "Visits: 1" in str(figures.render()))
+        await pilot.press(*"拜访北京钢管")
+        await pilot.press("ctrl+t")
+        await _until(pilot, lambda: isinstance(app.screen, WorkReportsScreen))
+        await _until(pilot, lambda: app.screen.table.row_count == 1)
+    book = Book(rep.db)
+    (rec,) = work_reports.mine(book)
+    assert rec.status == "submitted" and rec.done == "拜访北京钢管"
+    assert load_figures(rec.figures)["visits"] == 1
+    assert not rep.sync().rejected
+
+    boss.sync()
+    app = Host(boss.db, WorkReportsScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: app.screen.table.row_count == 1)
+        screen = app.screen
+        row = {"id": rec.id, "owner_id": rep.db.user_id, "status": "submitted"}
+        assert screen._status(row) == "unread"
+        await pilot.press("t")
+        await _until(pilot, lambda: isinstance(app.screen, TeamReportsScreen) and app.screen.rows)
+        team = app.screen.rows
+        assert team[0].name == rep.name and team[0].status == "submitted" and not team[0].read
+        await pilot.press("enter")
+        await _until(pilot, lambda: isinstance(app.screen, ReportReadScreen) and app.screen.view)
+        assert "拜访北京钢管" in str(app.screen.query_one("#report-text").render())
+        await pilot.press("c")
+        await _until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await pilot.press(*"报价要快", "enter")
+        await _until(pilot, lambda: isinstance(app.screen, ReportReadScreen))
+        await _until(pilot, lambda: len(app.screen.view.comments) == 1)
+    assert not boss.sync().rejected
+
+    rep.sync()
+    app = Host(rep.db, lambda d: ReportReadScreen(Book(d), rec.id))
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: app.screen.view is not None)
+        text = str(app.screen.query_one("#report-text").render())
+        assert "报价要快" in text and f"Read by {boss.name}" in text
+
+
+async def test_form_refuses_an_empty_report_inline(db) -> None:
+    db.set_state("user_id", "rep-1")
+    app = Host(db, WorkReportsScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await _until(pilot, lambda: isinstance(app.screen, ReportFormScreen))
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert isinstance(app.screen, ReportFormScreen)
+        assert "write what was done" in str(app.screen.query_one("#report-error").render())
+
+
+async def test_quick_log_and_the_contact_log_list(db) -> None:
+    db.set_state("user_id", "rep-1")
+    acme = db.repos.customers.create({"name": "上海机电"})
+    app = Host(db, lambda d: QuickLogScreen(Book(d), acme.id, "上海机电"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*"visit 30 谈价格")
+        await settle(pilot)
+        assert "visit, 30 min: 谈价格" in str(app.screen.query_one("#prompt-hint").render())
+        await pilot.press("enter")
+        await settle(pilot)
+    (entry,) = contact_log.of_customer(Book(db), acme.id)
+    assert (entry.channel, entry.minutes, entry.summary) == ("visit", 30, "谈价格")
+
+    app = Host(db, ContactLogScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: app.screen.table.row_count == 1 and app.screen.names)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.opened == [("customer", acme.id)]
