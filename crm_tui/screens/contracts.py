@@ -148,7 +148,7 @@ class ContractScreen(CrmScreen):
                 format_money(r.paid, cur),
                 payments.state_of(r, today),
                 r.settled_on.isoformat() if r.settled_on else "",
-                f"{r.remind_days}d before",
+                f"{r.remind_days}d",
                 key=r.id,
             )
         pays = self.query_one("#payments", DataTable)

@@ -15,6 +15,7 @@ from textual.worker import get_current_worker
 
 from crm_tui.domain.money import format_money
 from crm_tui.screens.base import CrmScreen
+from crm_tui.screens.customer_docs import CustomerDocsPane
 from crm_tui.screens.customers import CUSTOMER_FIELDS
 from crm_tui.screens.followups import (
     FOLLOW_UP_FIELDS,
@@ -97,6 +98,7 @@ class CustomerDetailScreen(CrmScreen):
             Binding(key, f"tab('{tab}')", title, show=False, id=f"detail.tab-{tab}")
             for tab, (title, key, *_rest) in TABS.items()
         ),
+        Binding("o", "tab('docs')", "Quotes & contracts", show=False, id="detail.tab-docs"),
     ]
 
     def __init__(
@@ -160,6 +162,7 @@ class CustomerDetailScreen(CrmScreen):
                         empty=f"No {title.lower()} yet.",
                         row_style=partial(follow_up_style, clock) if tab == "timeline" else None,
                     )
+            yield CustomerDocsPane(self.book, self.customer_id)  # issue 19: its own keys
 
     def on_mount(self) -> None:
         self.show_card()
@@ -227,6 +230,8 @@ class CustomerDetailScreen(CrmScreen):
             self.reload()
 
     def action_add(self) -> None:
+        if self.current_tab not in TABS:  # a tab with its own keys (quotes & contracts)
+            return
         title, _key, entity, fields = TABS[self.current_tab]
         book, customer_id = self.book, self.customer_id
 
@@ -280,7 +285,7 @@ class CustomerDetailScreen(CrmScreen):
 
     def action_edit_row(self) -> None:
         row = self._current_row()
-        if row is None:
+        if row is None or self.current_tab not in TABS:
             self.notify("Pick a row first.", severity="warning")
             return
         _title, _key, entity, fields = TABS[self.current_tab]
