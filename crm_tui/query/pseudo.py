@@ -9,6 +9,7 @@ from collections.abc import Callable
 from crm_tui.domain.filter import HAS_KINDS, AllOf, Clause, Compare, Has, IsEmpty, Not, RefMatch
 from crm_tui.domain.followup_rules import overdue_before
 from crm_tui.query.context import Ctx, combine, error, suggest, utc
+from crm_tui.query.insight_terms import INSIGHT_PSEUDO, insight_term
 from crm_tui.query.parser import FieldTerm, parse
 from crm_tui.query.vocabulary import IS_SHORTHANDS
 
@@ -17,6 +18,8 @@ FieldCompiler = Callable[[Ctx, FieldTerm], Clause]
 
 def pseudo_term(ctx: Ctx, term: FieldTerm, name: str, field_term: FieldCompiler) -> Clause:
     """The clause of a pseudo-field term; `field_term` compiles what `is:X` stands for."""
+    if name in INSIGHT_PSEUDO and ctx.name == "customer":  # issue 22: query/insight_terms.py
+        return insight_term(ctx, term, name)
     if not term.values:
         raise error(
             term, f"'{term.token}' needs a value", f"{name}:{(ctx.vocab.values(name) or ('…',))[0]}"
