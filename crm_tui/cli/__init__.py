@@ -15,8 +15,10 @@ from crm_tui.cli import (
     add,
     demo,
     duplicates,
+    files,
     groups,
     io,
+    kb,
     marketing,
     office,
     pool,
@@ -24,6 +26,7 @@ from crm_tui.cli import (
     records,
     report,
     sales_docs,
+    service,
     sync,
 )
 from crm_tui.cli.context import AppOpener, CliState
@@ -55,6 +58,9 @@ COMMAND_MODULES = [
     marketing,
     pool,
     office,
+    service,
+    files,
+    kb,
 ]
 
 

@@ -27,6 +27,8 @@ _ALIASES: dict[str, dict[str, str]] = {
     "customer": {"released": "pool_since"},  # the pool (issue 18): released:-30d..
     "opportunity_line": {"deal": "opportunity_id", "price": "unit_price"},
     "announcement": {"published": "published_at"},
+    "service": {"planned": "planned_start", "deal": "opportunity_id", "type": "kind"},
+    "service_plan": {"from": "starts_on", "to": "ends_on", "deal": "opportunity_id"},
 }
 
 # Pseudo-fields (no column of that name) and the values they take.
@@ -35,6 +37,7 @@ PSEUDO: dict[str, dict[str, tuple[str, ...]]] = {
     "customer": {"has": ("overdue", "open-deal", "open-followup", "contact")},
     "activity": {"status": ("open", "done", "overdue")},
     "opportunity": {"weighted": ()},
+    "service": {"engineer": ("me",)},  # engineer:me, engineer:王 (query/pseudo.py)
 }
 
 # Extra values a real field accepts beyond its choices.
@@ -56,6 +59,12 @@ IS_SHORTHANDS: dict[str, dict[str, str]] = {
     "customer": {"overdue": "has:overdue"},
     "expense": {status.value: f"status:{status.value}" for status in rules.ExpenseStatus},
     "saved_query": {"pinned": "pinned:yes"},
+    "service": {
+        "open": "status:new,requested,approved,in_progress",
+        "waiting": "status:requested",
+        "dispatched": "status:approved",
+        "done": "status:done,closed",
+    },
 }
 
 # Relative dates offered by completion (any ±Nd/w/m/y and ISO date is accepted too).
