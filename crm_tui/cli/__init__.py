@@ -17,6 +17,7 @@ from crm_tui.cli import (
     duplicates,
     files,
     groups,
+    insight,
     io,
     kb,
     marketing,
@@ -61,6 +62,7 @@ COMMAND_MODULES = [
     service,
     files,
     kb,
+    insight,
 ]
 
 
