@@ -15,6 +15,7 @@ from crm_tui.server.core.config import Settings, get_settings
 from crm_tui.server.core.db import ServerDB
 from crm_tui.server.crud.errors import RateLimited
 from crm_tui.server.crud.signin import SignInGuard
+from crm_tui.server.pool_release import start_schedule
 from crm_tui.sync.protocol import PROTOCOL_VERSION
 
 
@@ -26,6 +27,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.server = ServerState(
         settings, db, ServerClock(settings.max_clock_ahead_ms), SignInGuard(db, settings)
     )
+    # The customer pool's release pass, on a schedule in this process (issue 18).
+    app.state.pool_release = start_schedule(db, app.state.server.clock)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.include_router(api_router)
 
