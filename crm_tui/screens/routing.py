@@ -172,6 +172,7 @@ def destinations() -> list[Destination]:
     from crm_tui.screens.approvals import ApprovalsScreen
     from crm_tui.screens.competitors import CompetitorsScreen
     from crm_tui.screens.conflicts import ConflictsScreen
+    from crm_tui.screens.contact_log import ContactLogScreen
     from crm_tui.screens.contracts import ContractsScreen
     from crm_tui.screens.customers import CustomersScreen
     from crm_tui.screens.duplicates import DuplicatesScreen
@@ -182,6 +183,7 @@ def destinations() -> list[Destination]:
     from crm_tui.screens.payments import PaymentsScreen
     from crm_tui.screens.products import ProductsScreen
     from crm_tui.screens.quotes import QuotesScreen
+    from crm_tui.screens.work_reports import TeamReportsScreen, WorkReportsScreen
 
     return [
         Destination("Go to desk", "Today's desk", _go("desk")),
@@ -267,4 +269,20 @@ def destinations() -> list[Destination]:
             _over(PaymentsScreen),
         ),
         Destination("Products", "The price list quotes pick from", _over(ProductsScreen)),
+        # Office (issue 17): screens/work_reports.py, screens/contact_log.py.
+        Destination(
+            "Work reports (日报)",
+            "Write today's report (n), read and comment on the team's",
+            _over(WorkReportsScreen),
+        ),
+        Destination(
+            "Team reports",
+            "Managers: who has and has not submitted today's report, unread first",
+            _over(TeamReportsScreen),
+        ),
+        Destination(
+            "Contact log (联系记录)",
+            "Every call, visit, e-mail, SMS, WeChat and meeting logged",
+            _over(ContactLogScreen),
+        ),
     ]
