@@ -165,7 +165,7 @@ class KbVoteRepo(Repository[KbVote]):
 
     def before_create(self, s: Session, rec: KbVote, values: dict[str, Any]) -> None:
         answer = s.get(KbAnswer, rec.answer_id)
-        if answer is not None and answer.owner_id is not None and answer.owner_id == rec.owner_id:
+        if answer is not None and answer.owner_id == rec.owner_id:
             raise _refuse("answer_id", "you cannot vote for your own answer")
         if self.mine(s, rec.answer_id) is not None:
             raise _refuse("answer_id", "you have voted for this answer already")
