@@ -29,6 +29,7 @@ _ALIASES: dict[str, dict[str, str]] = {
     "announcement": {"published": "published_at"},
     "service": {"planned": "planned_start", "deal": "opportunity_id", "type": "kind"},
     "service_plan": {"from": "starts_on", "to": "ends_on", "deal": "opportunity_id"},
+    "campaign": {"start": "starts_on", "end": "ends_on", "type": "kind"},  # issue 16
 }
 
 # Pseudo-fields (no column of that name) and the values they take.
