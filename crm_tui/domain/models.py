@@ -53,6 +53,7 @@ class Customer(SyncedRecord, table=True):
     previous_owner_id: str | None = None
     locked: bool = False
     claimed_at: datetime | None = None
+    coordinates: str | None = None  # 0111: "lat,lng"
     # derived, local (storage/insight_store.py, issue 22); 0120 migration
     segment: str | None = None
     risk: float = 0.0

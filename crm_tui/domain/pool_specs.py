@@ -15,6 +15,7 @@ POOL_CUSTOMER_FIELDS: tuple[F, ...] = (
     F("previous_owner_id", "text", "Previous owner", max_len=64),
     F("locked", "bool", "Locked (never released)"),
     F("claimed_at", "datetime", "Owned since"),
+    F("coordinates", "text", "Coordinates (lat,lng)", max_len=60),
 )
 
 POOL_ENTITIES: tuple[EntitySpec, ...] = (
