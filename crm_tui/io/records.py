@@ -27,6 +27,7 @@ from crm_tui.domain.fields import (
 )
 from crm_tui.domain.money import MoneyError, check_currency
 from crm_tui.io.column_maps import NAME_PARTS, ref_name_column
+from crm_tui.io.dupe_keys import DupeKeys
 from crm_tui.io.results import ImportFailed, ImportResult, RowProblem
 from crm_tui.storage.bulk import CHUNK, BulkWriter, raw_connection
 
@@ -83,10 +84,9 @@ class RecordImporter:
         self.conn = raw_connection(session)
         self._ids: dict[str, dict[str, bool]] = {}
         self._titles: dict[str, dict[str, list[str]]] = {}
-        self._dupes: dict[tuple[str, ...], Any] | None = None
-        # New records by id: the line each came from, and the record while it is pending
-        # (written ones are read back from the database when a later row merges into them).
-        self._new: dict[str, int] = {}
+        self._dupes: DupeKeys | None = None
+        # New records while they are pending, by id (written ones are read back from the
+        # database when a later row merges into them).
         self._pending: dict[str, SimpleNamespace] = {}
         self._foreign_ids = False
         self._dates = {f.name for f in self.spec.fields if f.kind in ("date", "datetime")}
@@ -137,18 +137,18 @@ class RecordImporter:
             keys.append((name, "e", str(values["email"]).casefold()))
         return keys or [(name, "-")]
 
-    def _dupe_index(self) -> dict[tuple[str, ...], Any]:
+    def _dupe_index(self) -> DupeKeys:
         if self._dupes is None:
-            self._dupes = {}
+            self._dupes = DupeKeys(self.conn, self.writer.expected * 2)
             if self.entity in _DEDUP_PHONES:
                 cols = ["id", "name", "email", *_DEDUP_PHONES[self.entity]]
                 cur = self.conn.execute(
                     f'SELECT {", ".join(cols)} FROM "{self.spec.table}" WHERE deleted = 0'
                 )
-                for row in cur:
-                    values = dict(zip(cols, row, strict=True))
-                    for key in self._dupe_keys(values):
-                        self._dupes.setdefault(key, ("db", values["id"]))
+                while batch := cur.fetchmany(5000):
+                    for row in batch:
+                        values = dict(zip(cols, row, strict=True))
+                        self._dupes.claim(self._dupe_keys(values), ("db", values["id"], 0))
         return self._dupes
 
     # --- rows ----------------------------------------------------------------------------
@@ -236,15 +236,14 @@ class RecordImporter:
             self._register(self.customers, "customer", customer_rec)
             self.result.customers_created += 1
         self._register(self.writer, self.entity, rec)
-        self._new[rec.id] = line
+        if row_id is not None:  # a later row with this id is this record again
+            self._dupe_index().claim([("#id", rec.id)], ("new", rec.id, line))
         self._pending[rec.id] = rec
         self.result.created += 1
         if self.entity == "customer":
             self.result.customers_created += 1
         if keys:
-            index = self._dupe_index()
-            for key in keys:
-                index.setdefault(key, ("new", rec.id, line))
+            self._dupe_index().claim(keys, ("new", rec.id, line))
         if len(self.writer.pending) >= CHUNK:
             self._write_pending()
 
@@ -311,16 +310,15 @@ class RecordImporter:
         keys: list[tuple[str, ...]],
     ) -> bool:
         """True when the row was a duplicate and has been skipped or merged."""
-        target = None
-        if row_id is not None and row_id in self._new:
-            target = ("new", row_id, self._new[row_id])
-        elif row_id is not None and self._known_ids(self.entity).get(row_id) is False:
-            target = ("db", row_id)
-        elif keys and row_id is None:
+        target: tuple[str, str, int] | None = None
+        if row_id is not None:  # an id made earlier in this file, else one in the database
+            target = self._dupe_index().first([("#id", row_id)])
+            if target is None and self._known_ids(self.entity).get(row_id) is False:
+                target = ("db", row_id, 0)
+        elif keys:
             # A row with an id is that record (our own export): its identity decides, so two
             # same-named customers a database really holds both come back.
-            index = self._dupe_index()
-            target = next((index[k] for k in keys if k in index), None)
+            target = self._dupe_index().first(keys)
         if target is None or self.on_duplicate == "create":
             return False
         where = f"line {target[2]}" if target[0] == "new" else f"existing {self.entity} {target[1]}"
@@ -368,4 +366,6 @@ class RecordImporter:
             self.customers.flush()
         self.writer.flush()
         self._pending.clear()
+        if self._dupes is not None:
+            self._dupes.close()
         return self.result

@@ -124,9 +124,11 @@ class BulkWriter:
         if self._deferred is None:
             adding = max(self.expected, len(self.pending))
             self._deferred = defer_indexes(conn, self.spec.table, adding)
-        # A large page cache while writing many rows: indexes stay in memory, not spilled.
+        # A large page cache while rows go into a large table: its indexes, maintained row
+        # by row, stay in memory, not spilled. Into a small one (indexes dropped, built at
+        # the end) it would only add to the import's memory.
         cache = conn.execute("PRAGMA cache_size").fetchone()[0]
-        conn.execute("PRAGMA cache_size = -65536")
+        conn.execute(f"PRAGMA cache_size = {-16384 if self._deferred else -65536}")
         try:
             for start in range(0, len(self.pending), CHUNK):
                 self._write(conn, self.pending[start : start + CHUNK])
