@@ -25,6 +25,7 @@ from crm_tui.screens.followups import (
     when_text,
 )
 from crm_tui.screens.forms import RecordForm
+from crm_tui.screens.insight import InsightPanel, open_survey
 from crm_tui.screens.opportunities import refresh_status
 from crm_tui.services import customers, records
 from crm_tui.services.words import word_for
@@ -99,6 +100,7 @@ class CustomerDetailScreen(CrmScreen):
             for tab, (title, key, *_rest) in TABS.items()
         ),
         Binding("o", "tab('docs')", "Quotes & contracts", show=False, id="detail.tab-docs"),
+        Binding("S", "survey", "Survey", id="detail.survey", tooltip="Record a satisfaction score"),
     ]
 
     def __init__(
@@ -118,6 +120,7 @@ class CustomerDetailScreen(CrmScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="card")
+        yield InsightPanel(self.book, self.customer_id)  # issue 22: screens/insight.py
         clock = self.book.clock
         columns: dict[str, list[Column]] = {
             "contacts": [
@@ -228,6 +231,14 @@ class CustomerDetailScreen(CrmScreen):
     def _saved(self, record: Any) -> None:
         if record is not None:
             self.reload()
+
+    def action_survey(self) -> None:
+        open_survey(self.app, self.book, self.customer_id, self._surveyed)
+
+    def _surveyed(self, taken: Any) -> None:
+        if taken is not None:  # a low score added a call-back to the timeline
+            self.reload()
+            self.query_one(InsightPanel).load()
 
     def action_add(self) -> None:
         if self.current_tab not in TABS:  # a tab with its own keys (quotes & contracts)

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from textual.binding import Binding, BindingType
 
 from crm_tui.screens.base import ListScreen
+from crm_tui.screens.insight import SEGMENT_COLUMN
 from crm_tui.screens.urgency_sort import UrgencySort, sort_binding
 from crm_tui.widgets.record_table import Column, RecordTable
 
@@ -69,6 +70,7 @@ class CustomersScreen(UrgencySort, ListScreen):
                 Column("grade", "Gr", 2),
                 Column("phone", "Phone", 15),
                 Column("tags", "Tags", 12, text=_tags),
+                SEGMENT_COLUMN,  # RFM group, '!' at high churn risk (issue 22)
             ]
         )
 

@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 from crm_tui.domain.dates import Clock
 from crm_tui.domain.money import format_money
 from crm_tui.screens.base import CrmScreen
+from crm_tui.screens.insight import AT_RISK_QUERY, show_at_risk
 from crm_tui.services import desk as desk_service
 from crm_tui.services.desk import Desk, DeskItem
 from crm_tui.widgets.record_table import fit
@@ -48,6 +49,7 @@ FULL_LIST: dict[str, tuple[str, str | None, str]] = {
     "overdue": ("followups", "overdue", ""),
     "schedule": ("followups", "open", "due:today..+7d"),
     "closing": ("opportunities", None, "stage:open close:today..+14d"),
+    "at-risk": ("customers", None, AT_RISK_QUERY),  # issue 22: screens/insight.py
 }
 
 
@@ -175,6 +177,11 @@ class DeskScreen(CrmScreen):
 
         due = receivables.due_at(self.path, self.clock, within_days=7, limit=8)
         self.app.call_from_thread(self.show_payments, due)
+        from crm_tui.services import insight  # issue 22: made current here, off the UI thread
+
+        insight.refresh_quietly(self.path, self.clock)
+        rows, total = insight.at_risk(self.path)
+        self.app.call_from_thread(show_at_risk, self, rows, total, DeskList)
         return desk
 
     def show(self, desk: Desk) -> None:

@@ -41,6 +41,7 @@ __all__ = [
     "panel",
     "refresh",
     "refresh_path",
+    "refresh_quietly",
     "render_report",
     "segment_label",
     "segment_named",
@@ -69,6 +70,17 @@ def refresh_path(
         return insight_store.refresh(conn, clock, full=full, cancelled=cancelled)
     finally:
         conn.close()
+
+
+def refresh_quietly(path: Path | str, clock: Clock) -> Refreshed | None:
+    """`refresh_path`, or None when the file cannot be written now (read-only, locked, or
+    not migrated): the figures then stay as they were."""
+    import sqlite3
+
+    try:
+        return refresh_path(path, clock)
+    except sqlite3.Error:
+        return None
 
 
 def refresh(book: Book, *, full: bool = False) -> Refreshed:

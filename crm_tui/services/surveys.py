@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from crm_tui.domain.churn import trend
 from crm_tui.domain.fields import FieldError, ValidationErrors
-from crm_tui.domain.models import Activity, Survey
 from crm_tui.domain.survey_specs import LOW_SCORE, SCORE_WORDS, SurveySource, score_error
 
 if TYPE_CHECKING:
+    from crm_tui.domain.models import Activity, Survey
     from crm_tui.services.book import Book
 
 __all__ = ["LOW_SCORE", "SCORE_WORDS", "SurveySource", "Taken", "parse_score", "scores", "take"]

@@ -11,9 +11,10 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
-from crm_tui.storage import outbox
-
 AT_RISK_MIN = 0.4  # a risk under this is not "at risk" on the desk
+# outbox.USER_ID_KEY and ROLE_KEY, spelled here: outbox imports SQLAlchemy, and the desk
+# reads this before the ORM has loaded.
+USER_ID_KEY, ROLE_KEY = "user_id", "role"
 SNAPSHOT_KEY = "insight.snapshot."  # + 'YYYY-MM': {customer_id: segment} at the month's start
 
 
@@ -37,12 +38,12 @@ def scope(conn: sqlite3.Connection, team: bool | None = None) -> tuple[str, tupl
     rows = dict(
         conn.execute(
             "SELECT key, value FROM sync_state WHERE key IN (?, ?)",
-            (outbox.USER_ID_KEY, outbox.ROLE_KEY),
+            (USER_ID_KEY, ROLE_KEY),
         ).fetchall()
     )
-    user = rows.get(outbox.USER_ID_KEY)
+    user = rows.get(USER_ID_KEY)
     if team is None:
-        team = is_manager(rows.get(outbox.ROLE_KEY))
+        team = is_manager(rows.get(ROLE_KEY))
     if user is None or team:
         return "", ()
     return " AND (c.owner_id = ? OR c.owner_id IS NULL)", (user,)
@@ -146,7 +147,9 @@ def lost_in(
     return [LostRow(*r) for r in rows]
 
 
-def risk_by(conn: sqlite3.Connection, what: str, team: bool | None = None) -> list[tuple[str, int, float, int]]:
+def risk_by(
+    conn: sqlite3.Connection, what: str, team: bool | None = None
+) -> list[tuple[str, int, float, int]]:
     """(group, customers at risk, average risk, value at risk) by owner or by segment."""
     where, params = scope(conn, team)
     key = {"owner": "coalesce(u.name, '(none)')", "segment": "coalesce(c.segment, '')"}[what]
