@@ -377,4 +377,8 @@ def _apply(
             # out keeps its value, and its search words with it (as apply_remote does).
             for row in _stored_rows(conn, shape.table, [r["id"] for r in old_rows]):
                 repo.after_write(s, PulledRow(row), set(row))
+        if getattr(repo, "index_pulled", False) and (new_rows or old_rows):
+            # Records that keep their own search documents (knowledge Q&A, issue 17).
+            for row in _stored_rows(conn, shape.table, [r["id"] for r in new_rows + old_rows]):
+                repo.after_write(s, PulledRow(row), set(row))
     return applied, newest, written

@@ -47,9 +47,11 @@ def _tags(value: str | None) -> str:
 
 
 class _Indexed:
-    """after_write keeps the record's search document in step (removed when deleted)."""
+    """after_write keeps the record's search document in step (removed when deleted), for
+    pulled rows too (storage/pull_store.py asks `index_pulled`)."""
 
     entity: str
+    index_pulled = True
 
     def parts(self, rec: Any) -> list[str | None]:
         raise NotImplementedError

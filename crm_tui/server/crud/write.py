@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from crm_tui.domain import rules
 from crm_tui.domain.permissions import may_choose_owner, partition_for
-from crm_tui.server.crud import blobs, doc_fields
+from crm_tui.server.crud import blobs, doc_fields, kb
 from crm_tui.server.crud.duplicates import flag_duplicates
 from crm_tui.server.crud.errors import Refused
 from crm_tui.server.crud.merge import Decision, MergeOutcome, decide
@@ -167,6 +167,8 @@ def merge_record(rows: Rows, m: Mutation, rec: Row | Record, hlc: str) -> MergeO
     payload = doc_fields.check_patch(m.entity, payload, values)
     if m.entity == "attachment":
         blobs.check_attachment_patch(payload, values)
+    if m.entity == "kb_question":  # issue 17: the asker accepts an answer
+        kb.check_question_patch(account, rec, payload, rows.get)
     incoming: dict[str, Any] = {}
     if m.kind not in ("delete", "restore"):
         incoming = validate_payload(
