@@ -237,6 +237,12 @@ class DueRule:
 DEFAULT_RULES = (DueRule("daily", frozenset(range(5)), time(18, 0)),)
 
 
+def not_written_text(p: ReportPeriod) -> str:
+    """ "today's daily report not written (2026-11-23)": the desk's and reminders' line."""
+    word = {"daily": "today's", "weekly": "this week's", "monthly": "this month's"}[p.kind]
+    return f"{word} {p.kind} report not written ({p.label})"
+
+
 def overdue_kinds(rules: tuple[DueRule, ...], now: datetime) -> list[ReportPeriod]:
     """The periods whose report is due today and past its time (`now` local)."""
     return [

@@ -316,6 +316,7 @@ class ReminderWatcher:
             "birthday": "Birthday",
             "deal": "Deal closing",
             "instalment": "Payment due",
+            "report": "Report due",
         }
         if len(follow) > SUMMARY_AT:  # one dialog with one count; no toasts over its keys
             if overdue is None:

@@ -165,6 +165,14 @@ class WorkReportsScreen(ListScreen):
             self.app.pop_screen()
 
 
+def open_report(app: Any, book: Book, row_id: str) -> None:
+    """A report to read, or (a reminder's '-': none written yet) today's to write."""
+    if row_id and row_id != "-":
+        app.push_screen(ReportReadScreen(book, row_id))
+    else:
+        app.push_screen(ReportFormScreen(book, "daily"))
+
+
 def _first_line(text: Any) -> str:
     return str(text or "").strip().split("\n", 1)[0]
 

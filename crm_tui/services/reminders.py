@@ -159,6 +159,14 @@ def instalments_due(book: Book, today: date | None = None) -> list[Reminder]:
     return out
 
 
+def reports_due(book: Book) -> list[Reminder]:
+    """Work reports due now by the team's rule and not submitted (issue 17): "today's
+    daily report not written", its draft's id when there is one (else '-')."""
+    from crm_tui.services.office_reminders import reports_due as office_due
+
+    return [Reminder("report", "work_report", *due) for due in office_due(book.path, book.clock)]
+
+
 def due_now(
     book: Book,
     now: datetime | None = None,
@@ -167,7 +175,7 @@ def due_now(
     birthday_days: int = DEFAULT_BIRTHDAY_DAYS,
 ) -> list[Reminder]:
     """Everything to remind the rep of at `now`: follow-ups, birthdays, deals closing,
-    instalments coming due."""
+    instalments coming due, work reports not written."""
     now = now or book.clock.now()
     today = book.clock.to_local(now).date()
     return (
@@ -175,6 +183,7 @@ def due_now(
         + birthdays_soon(book, birthday_days, today)
         + deals_closing(book, deal_days, today)
         + instalments_due(book, today)
+        + reports_due(book)
     )
 
 

@@ -20,7 +20,7 @@ from crm_tui.domain.fields import FieldError, ValidationErrors
 from crm_tui.domain.money import format_money
 from crm_tui.domain.permissions import is_manager
 from crm_tui.storage.engine import connect
-from crm_tui.storage.office_queries import report_figures
+from crm_tui.storage.office_queries import due_rules, report_figures
 
 if TYPE_CHECKING:
     from crm_tui.domain.models import ReportComment, ReportRule, WorkReport
@@ -381,17 +381,16 @@ def set_rule(book: Book, kind: str, weekdays: str, due_by: str) -> ReportRule:
 
 
 def rules(book: Book) -> tuple[office.DueRule, ...]:
-    return office_repos(book).rules.rules()
+    """The team's due rules (the newest of each kind; the default until one is set)."""
+    conn = connect(book.path, readonly=True)
+    try:
+        return due_rules(conn)
+    finally:
+        conn.close()
 
 
 def not_written(book: Book) -> list[str]:
     """ "today's daily report not written" for each kind due now and not yet submitted."""
-    now = book.clock.to_local(book.clock.now())
-    repo = office_repos(book).reports
-    out = []
-    for p in office.overdue_kinds(rules(book), now):
-        rec = repo.mine(p.kind, p.label)
-        if rec is None or rec.status != "submitted":
-            word = {"daily": "today's", "weekly": "this week's", "monthly": "this month's"}
-            out.append(f"{word[p.kind]} {p.kind} report not written ({p.label})")
-    return out
+    from crm_tui.services.office_reminders import reports_due
+
+    return [line for _, line, _, _ in reports_due(book.path, book.clock)]

@@ -144,27 +144,6 @@ class ReportRuleRepo(Repository[ReportRule]):
             raise _refuse(exc.field, exc.message) from None
         super()._check(s, rec, touched)
 
-    def rules(self) -> tuple[office.DueRule, ...]:
-        """The live rule of each kind (the newest when two managers set one offline)."""
-        newest: dict[str, ReportRule] = {}
-        for rule in self.page(order_by=[ReportRule.updated_at, ReportRule.id], limit=100):
-            newest[rule.kind] = rule
-        if not newest:
-            return office.DEFAULT_RULES
-        out = []
-        for rule in newest.values():
-            try:
-                out.append(
-                    office.DueRule(
-                        rule.kind,
-                        office.parse_weekdays(rule.weekdays),
-                        office.parse_due_by(rule.due_by),
-                    )
-                )
-            except office.OfficeError:
-                continue  # a rule this version cannot read is no rule
-        return tuple(out)
-
     def of_kind(self, kind: str) -> ReportRule | None:
         found = self.page(
             where=[ReportRule.kind == kind], order_by=[col(ReportRule.updated_at).desc()], limit=1
