@@ -112,8 +112,15 @@ def _money(value: int | None) -> Money | None:
 
 
 def build(
-    conn: sqlite3.Connection, period: Period, *, currency: str, generated_at: datetime
+    conn: sqlite3.Connection,
+    period: Period,
+    *,
+    currency: str,
+    generated_at: datetime,
+    scope: str = "team",
 ) -> CampaignReport:
+    """The report; `scope` only labels it (campaigns are the team's; deals and claims are
+    what this laptop may see)."""
     rows = figures(conn, period)
     funnel = Section(
         "funnel",
@@ -163,7 +170,7 @@ def build(
     return CampaignReport(
         name="campaigns",
         period=period,
-        scope="team",
+        scope=scope,
         currency=currency,
         generated_at=generated_at,
         sections=[funnel, spend],

@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from crm_tui.screens.base import CrmScreen
 from crm_tui.screens.pickers import PromptScreen
-from crm_tui.services import receivables, reports
+from crm_tui.services import campaign_roi, receivables, reports
 from crm_tui.services.reports import (
     FORMATS,
     REPORT_NAMES,
@@ -36,13 +36,14 @@ if TYPE_CHECKING:
     from crm_tui.services.book import Book
 
 # The four built-in reports, then the receivables (issue 19: services.receivables).
-TABS = (*REPORT_NAMES, "receivables")
+TABS = (*REPORT_NAMES, "receivables", "campaigns")  # + issue 16: services.campaign_roi
 TAB_KEYS = {
     "summary": "s",
     "customers": "c",
     "opportunities": "o",
     "expenses": "e",
     "receivables": "a",
+    "campaigns": "m",
 }
 TAB_TITLES = {
     "summary": "Summary",
@@ -50,6 +51,7 @@ TAB_TITLES = {
     "opportunities": "Deals",
     "expenses": "Claims",
     "receivables": "Receivables",
+    "campaigns": "Campaigns",
 }
 # In the screens' words (issue 13 item 11): deals and claims, not opportunities and expenses.
 TITLES = {
@@ -57,6 +59,7 @@ TITLES = {
     "opportunities": "Deal analysis",
     "expenses": "Claim analysis",
     "receivables": "Receivables",
+    "campaigns": "Campaigns",
 }
 UNITS = ("month", "quarter", "year")
 
@@ -235,6 +238,8 @@ class ReportsScreen(CrmScreen):
     def _build(self, name: str, period: Period, team: bool) -> Report:
         if name == "receivables":
             return receivables.build(self.book, period, team=team)
+        if name == "campaigns":
+            return campaign_roi.build(self.book, period, scope="team" if team else "mine")
         return reports.build(self.book, name, period, team=team, cold_days=self.cold_days)
 
     @on(Worker.StateChanged)

@@ -296,3 +296,11 @@ def export_csv(book: Book, people: list[CampaignMember], path: Any) -> int:
     query = f"campaign:{campaign_id}" + (f" status:{','.join(statuses)}" if statuses else "")
     with Path(path).open("w", encoding="utf-8-sig", newline="") as out:
         return write_csv(getattr(book, "db", book), "campaign_member", out, query)
+
+
+def desk_index(book: Book, campaign_id: str) -> Any:
+    """The registration desk's in-memory index of the campaign's members (one read; call
+    it in a worker): services/check_in.CheckInIndex."""
+    from crm_tui.services.check_in import CheckInIndex
+
+    return CheckInIndex(repos(book).members.desk_rows(campaign_id))

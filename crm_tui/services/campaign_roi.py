@@ -23,7 +23,7 @@ def default_period(book: Book) -> Period:
     return Period.containing(book.clock.today(), "year")
 
 
-def build(book: Book, period: Period | None = None) -> CampaignReport:
+def build(book: Book, period: Period | None = None, *, scope: str = "team") -> CampaignReport:
     conn = connect(book.path, readonly=True)
     try:
         return campaigns.build(
@@ -31,6 +31,7 @@ def build(book: Book, period: Period | None = None) -> CampaignReport:
             period or default_period(book),
             currency=book.input_context.currency,
             generated_at=book.clock.now(),
+            scope=scope,
         )
     finally:
         conn.close()
