@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from crm_tui.domain import rules
 from crm_tui.domain.fields import ENTITIES, EntitySpec, FieldSpec
+from crm_tui.domain.insight import SEGMENTS
 
 # Hand-written shortcuts; `customer` for `customer_id`, `due` for `due_at` etc. are derived.
 _ALIASES: dict[str, dict[str, str]] = {
@@ -35,7 +36,12 @@ _ALIASES: dict[str, dict[str, str]] = {
 # Pseudo-fields (no column of that name) and the values they take.
 PSEUDO: dict[str, dict[str, tuple[str, ...]]] = {
     "*": {"id": (), "is": ()},
-    "customer": {"has": ("overdue", "open-deal", "open-followup", "contact")},
+    "customer": {
+        "has": ("overdue", "open-deal", "open-followup", "contact"),
+        # Customer insight (issue 22, query/insight_terms.py): segment:重要价值, risk>0.6.
+        "segment": tuple(s.key for s in SEGMENTS) + tuple(s.chinese for s in SEGMENTS),
+        "risk": (),
+    },
     "activity": {"status": ("open", "done", "overdue")},
     "opportunity": {"weighted": ()},
     "service": {"engineer": ("me",)},  # engineer:me, engineer:王 (query/pseudo.py)
@@ -80,6 +86,8 @@ SYSTEM_FIELDS: dict[str, FieldSpec] = {
 WEIGHTED = FieldSpec("weighted", "money", "Weighted amount")
 # A customer's last contact: the newest done follow-up, or when the customer was added.
 CONTACTED = FieldSpec("contacted", "datetime", "Last contact")
+# A customer's estimated lifetime value (stored, local: storage/insight_store.py).
+CLV = FieldSpec("clv", "money", "Lifetime value")
 
 
 @dataclass(frozen=True)
@@ -143,6 +151,7 @@ def vocabulary(entity_name: str) -> Vocabulary:
         pseudo.pop("weighted")
     if spec.name == "customer":
         fields["contacted"] = CONTACTED
+        fields["clv"] = CLV
     vocab = Vocabulary(spec, fields, aliases, pseudo)
     _CACHE[entity_name] = vocab
     return vocab
