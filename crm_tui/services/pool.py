@@ -7,7 +7,7 @@ server's release pass on demand.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -19,14 +19,12 @@ from crm_tui.domain.pool_rules import (
     RULE_FIELDS,
     PoolError,
     PoolRules,
-    Standing,
-    days_left,
-    release_at,
     rule_from_values,
-    warn_from,
     why_not_claim,
 )
 from crm_tui.services import lists
+from crm_tui.services import pool_soon as soon
+from crm_tui.services.pool_soon import Leaving
 
 if TYPE_CHECKING:
     from crm_tui.domain.models import Customer
@@ -168,41 +166,9 @@ def pending(book: Book) -> dict[str, str]:
 
 
 # --- going to the pool ---------------------------------------------------------------------
-@dataclass(frozen=True)
-class Leaving:
-    customer_id: str
-    name: str
-    release_at: datetime
-    days_left: int
-
-
 def going_to_pool(book: Book, *, user_id: str | None = None, limit: int = 50) -> list[Leaving]:
-    """The rep's customers inside their warning window, soonest first (computed here with
-    the team's rules, the same way the server's release pass decides)."""
-    me = user_id or book.user_id
-    if me is None:
-        return []
-    now = _utc(book.clock.now()) or datetime.now(UTC)
-    team = rules(book)
-    out = []
-    for row in book.db.repos.pool.steps.standings(me):
-        standing = Standing(
-            grade=row["grade"],
-            owned_since=row["owned_since"],
-            last_done=row["last_done"],
-            last_open_deal=row["last_open_deal"],
-            has_open_deal=row["has_open_deal"],
-            has_won_deal=row["has_won_deal"],
-            locked=row["locked"],
-        )
-        warn = warn_from(team, standing)
-        if warn is None or warn > now:
-            continue
-        when = release_at(team, standing)
-        assert when is not None
-        out.append(Leaving(row["id"], row["name"], when, days_left(when, now)))
-    out.sort(key=lambda x: (x.release_at, x.name))
-    return out[:limit]
+    """The rep's customers inside their warning window, soonest first (pool_soon.py)."""
+    return soon.going_to_pool(book.path, book.clock, user_id=user_id, limit=limit)
 
 
 # --- the server's pass, on demand ---------------------------------------------------------------

@@ -12,14 +12,13 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, text
-from sqlmodel import Session, col, select
+from sqlalchemy import text
+from sqlmodel import Session
 
-from crm_tui.domain import rules
 from crm_tui.domain.fields import FieldError, ValidationErrors, to_wire
-from crm_tui.domain.models import Activity, Checkin, Customer, Opportunity, PoolRule, Target
+from crm_tui.domain.models import Checkin, Customer, PoolRule, Target
 from crm_tui.domain.pool_rules import DEFAULT_GRADE
-from crm_tui.storage.repository import Repository, live
+from crm_tui.storage.repository import Repository
 
 
 def _refuse(field: str, message: str) -> ValidationErrors:
@@ -84,52 +83,6 @@ class PoolRepo(Repository[Customer]):
                 )
                 .scalar_one()
             )
-
-    def standings(self, owner_id: str) -> list[dict[str, Any]]:
-        """What the pool rules need of each live customer `owner_id` owns: grade, since when
-        owned, the newest done follow-up, open / won deals (one query each)."""
-        with self.db.reading() as s:
-            customers = list(
-                s.exec(select(Customer).where(Customer.owner_id == owner_id, live(Customer)))
-            )
-            ids = [c.id for c in customers]
-            done: dict[str, datetime] = {}
-            deals: dict[str, dict[str, Any]] = {}
-            for chunk in _chunks(ids):
-                rows = s.exec(
-                    select(Activity.customer_id, func.max(Activity.done_at))
-                    .where(col(Activity.customer_id).in_(chunk), live(Activity))
-                    .where(col(Activity.done_at).is_not(None))
-                    .group_by(Activity.customer_id)
-                )
-                done.update({cid: at for cid, at in rows if at})
-                for cid, stage, updated in s.exec(
-                    select(
-                        Opportunity.customer_id, Opportunity.stage, Opportunity.updated_at
-                    ).where(col(Opportunity.customer_id).in_(chunk), live(Opportunity))
-                ):
-                    seen = deals.setdefault(cid, {"won": False, "open": False, "last": None})
-                    if stage == rules.Stage.WON:
-                        seen["won"] = True
-                    elif stage in rules.OPEN_STAGES:
-                        seen["open"] = True
-                        seen["last"] = max(
-                            filter(None, (seen["last"], _utc(updated))), default=None
-                        )
-        return [
-            {
-                "id": c.id,
-                "name": c.name,
-                "grade": c.grade,
-                "owned_since": _utc(c.claimed_at or c.created_at),
-                "last_done": _utc(done.get(c.id)),
-                "last_open_deal": deals.get(c.id, {}).get("last"),
-                "has_open_deal": bool(deals.get(c.id, {}).get("open")),
-                "has_won_deal": bool(deals.get(c.id, {}).get("won")),
-                "locked": bool(c.locked),
-            }
-            for c in customers
-        ]
 
     def pending_steps(self) -> dict[str, str]:
         """Customers with a pool step still in the outbox: row id -> command (pending)."""

@@ -93,9 +93,9 @@ def book_path(tmp_path: Path) -> Path:
     return path
 
 
-def crm(path: Path, *args: str) -> Any:
+def crm(path: Path, *args: str, now: datetime = NOW) -> Any:
     return CliRunner().invoke(
-        app, ["--db", str(path), "--now", NOW.isoformat(), *args], catch_exceptions=False
+        app, ["--db", str(path), "--now", now.isoformat(), *args], catch_exceptions=False
     )
 
 

@@ -1,0 +1,128 @@
+"""Provides visit check-in (拜访签到, issue 18) for screens and the CLI: check in on a visit
+follow-up (time; the place typed or the customer's address; optional coordinates; notes)
+and check out (the duration). A check-in more than the set distance (1 km) from the
+customer's own coordinates is flagged, never refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from crm_tui.domain.fields import FieldError, ValidationErrors
+from crm_tui.domain.pool_rules import (
+    DEFAULT_FLAG_METRES,
+    PoolError,
+    distance_m,
+    far_from_customer,
+    parse_coordinates,
+)
+
+if TYPE_CHECKING:
+    from crm_tui.domain.models import Activity, Checkin
+    from crm_tui.services.book import Book
+
+VISIT_KINDS = ("visit", "meeting")
+
+
+def _error(field: str, message: str) -> ValidationErrors:
+    return ValidationErrors([FieldError(field, message)])
+
+
+def _coords(text: str | None, field: str) -> tuple[float, float] | None:
+    if not text:
+        return None
+    try:
+        return parse_coordinates(text)
+    except PoolError as exc:
+        raise _error(field, str(exc)) from None
+
+
+def _visit(book: Book, ref: str) -> Activity:
+    act = book.db.repos.activities.resolve(ref)
+    if act.kind not in VISIT_KINDS:
+        raise _error("activity_id", f"'{act.subject}' is a {act.kind}; check in on a visit")
+    return act
+
+
+@dataclass(frozen=True)
+class CheckedIn:
+    checkin: Checkin
+    distance_m: int | None  # from the customer, when both have coordinates
+    flagged: bool
+
+
+def open_checkin(book: Book, activity_id: str) -> Checkin | None:
+    """The visit's check-in still waiting for its check-out, if any."""
+    found = book.db.repos.pool.checkins.of_activity(activity_id)
+    return found if found is not None and found.checked_out_at is None else None
+
+
+def check_in(
+    book: Book,
+    ref: str,
+    *,
+    at: str | None = None,
+    place: str | None = None,
+    notes: str | None = None,
+    limit_m: int = DEFAULT_FLAG_METRES,
+) -> CheckedIn:
+    """Check in on a visit now. Raises ValidationErrors (not a visit, bad coordinates,
+    already checked in)."""
+    act = _visit(book, ref)
+    where = _coords(at, "at")
+    already = open_checkin(book, act.id)
+    if already is not None:
+        since = book.clock.to_local(_aware(already.checked_in_at))
+        raise _error("checked_in_at", f"already checked in at {since:%H:%M}; check out first")
+    cust = book.db.repos.customers.get(act.customer_id)
+    home = _safe_coords(cust)
+    far = far_from_customer(where, home, limit_m)
+    distance = round(distance_m(where, home)) if where and home else None
+    values: dict[str, Any] = {
+        "activity_id": act.id,
+        "customer_id": act.customer_id,
+        "checked_in_at": book.clock.now(),
+        "place": (place or "").strip() or (cust.address if cust else None),
+        "at": f"{where[0]:.6f},{where[1]:.6f}" if where else None,
+        "distance_m": distance,
+        "flagged": far is not None,
+        "notes": notes,
+    }
+    made = book.db.repos.pool.checkins.create(values)
+    return CheckedIn(made, distance, far is not None)
+
+
+def _safe_coords(cust: Any) -> tuple[float, float] | None:
+    text = getattr(cust, "coordinates", None)
+    if not text:
+        return None
+    try:
+        return parse_coordinates(text)
+    except PoolError:
+        return None  # a customer's bad coordinates never block a check-in
+
+
+def check_out(book: Book, ref: str, notes: str | None = None) -> tuple[Checkin, int]:
+    """Check out of the visit's open check-in; returns it and the minutes spent."""
+    act = _visit(book, ref)
+    current = open_checkin(book, act.id)
+    if current is None:
+        raise _error("checked_out_at", f"'{act.subject}' has no check-in to check out of")
+    now = book.clock.now()
+    changes: dict[str, Any] = {"checked_out_at": now}
+    if notes:
+        changes["notes"] = "\n".join(filter(None, (current.notes, notes)))
+    done = book.db.repos.pool.checkins.update(current.id, changes)
+    return done, minutes(done.checked_in_at, now)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # stored as UTC
+
+
+def minutes(start: datetime, end: datetime | None) -> int:
+    if end is None:
+        return 0
+    return max(0, round((_aware(end) - _aware(start)).total_seconds() / 60))

@@ -1,0 +1,76 @@
+"""Provides the pool's plain-sqlite3 reads (issue 18): the team's pool rules and what the
+rules need of each customer a rep owns, for the desk's "Going to the pool" panel and
+`crm remind` — read-only, no ORM, so they run before SQLAlchemy loads.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from typing import Any
+
+from crm_tui.domain.pool_rules import RULE_FIELDS, PoolRules, Standing
+
+_OPEN = ("lead", "qualified", "proposal", "negotiation")
+
+
+def _when(stored: str | None) -> datetime | None:
+    if not stored:
+        return None
+    moment = datetime.fromisoformat(stored.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def user_id(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("SELECT value FROM sync_state WHERE key = 'user_id'").fetchone()
+    return row[0] if row and row[0] else None
+
+
+def rules(conn: sqlite3.Connection) -> PoolRules:
+    cols = ", ".join(("grade", *RULE_FIELDS))
+    rows = conn.execute(f"SELECT {cols} FROM pool_rule WHERE deleted = 0").fetchall()
+    return PoolRules.from_rows(dict(zip(("grade", *RULE_FIELDS), row, strict=True)) for row in rows)
+
+
+def standings(conn: sqlite3.Connection, owner_id: str) -> list[tuple[str, str, Standing]]:
+    """(id, name, standing) of each live customer `owner_id` owns (three indexed reads)."""
+    customers = conn.execute(
+        "SELECT c.id, c.name, c.grade, coalesce(c.claimed_at, c.created_at), c.locked, "
+        "l.last_done_at FROM customer c LEFT JOIN customer_last_done l ON l.customer_id = c.id "
+        "WHERE c.owner_id = ? AND c.deleted = 0",
+        (owner_id,),
+    ).fetchall()
+    deals: dict[str, dict[str, Any]] = {}
+    marks = ",".join("?" * len(_OPEN))
+    for cid, stage, updated in conn.execute(
+        "SELECT o.customer_id, o.stage, o.updated_at FROM opportunity o "
+        "JOIN customer c ON c.id = o.customer_id "
+        f"WHERE c.owner_id = ? AND c.deleted = 0 AND o.deleted = 0 AND (o.stage = 'won' "
+        f"OR o.stage IN ({marks}))",
+        (owner_id, *_OPEN),
+    ):
+        seen = deals.setdefault(cid, {"won": False, "open": False, "last": None})
+        if stage == "won":
+            seen["won"] = True
+        else:
+            seen["open"] = True
+            seen["last"] = max(filter(None, (seen["last"], _when(updated))), default=None)
+    out = []
+    for cid, name, grade, since, locked, last_done in customers:
+        deal = deals.get(cid, {})
+        out.append(
+            (
+                cid,
+                name,
+                Standing(
+                    grade=grade,
+                    owned_since=_when(since),  # type: ignore[arg-type]
+                    last_done=_when(last_done),
+                    last_open_deal=deal.get("last"),
+                    has_open_deal=bool(deal.get("open")),
+                    has_won_deal=bool(deal.get("won")),
+                    locked=bool(locked),
+                ),
+            )
+        )
+    return out
