@@ -1,8 +1,9 @@
-"""Provides `ApprovalsScreen`: a manager's queue of the team's submitted expense claims, to
-approve (`a`, optional note) or reject (`x`, a note is required).
+"""Provides `ApprovalsScreen`: a manager's queue of the team's submitted expense claims and
+service dispatch requests (派遣审批, issue 15) together, to approve (`a`, optional note) or
+reject (`x`, a note is required); `f` shows all, only claims or only dispatches.
 
-Decisions go through the expense repository's commands (outbox kind "command"), so the
-server checks them and the rep's laptop gets the outcome at its next sync.
+Decisions go through the repositories' commands (outbox kind "command"), so the server
+checks them and the rep's (and the engineer's) laptop gets the outcome at its next sync.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from textual.widgets import DataTable, Static
 from crm_tui.screens.base import CrmScreen
 from crm_tui.screens.pickers import PromptScreen
 from crm_tui.screens.shell import book_of, book_ready
-from crm_tui.services import expenses
+from crm_tui.services import expenses, service_orders
 from crm_tui.services.book import Book
 
 if TYPE_CHECKING:
     from textual.app import App
 
-    from crm_tui.domain.models import Expense
+# What `f` cycles through: every request, only claims, only dispatches.
+SHOWING = ("all", "claims", "dispatches")
 
 
 def is_manager(book: Book) -> bool:
@@ -31,18 +33,23 @@ def is_manager(book: Book) -> bool:
 
 
 class ApprovalsScreen(CrmScreen):
-    """Submitted claims of the team; `a` approves, `x` rejects with a note."""
+    """Submitted claims and dispatch requests of the team; `a` approves, `x` rejects with
+    a note, `f` filters."""
 
     CSS_PATH = "sync_views.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "approve", "Approve", id="approvals.approve", tooltip="Approve this claim"),
         Binding("x", "reject", "Reject", id="approvals.reject", tooltip="Reject with a note"),
+        Binding(
+            "f", "filter", "Filter", id="approvals.filter", tooltip="All / claims / dispatches"
+        ),
         Binding("escape", "back", "Back", id="approvals.back"),
     ]
 
-    def __init__(self, book: Book) -> None:
+    def __init__(self, book: Book, showing: str = "all") -> None:
         super().__init__(book)
-        self.claims: list[Expense] = []
+        self.claims: list[Any] = []  # what is listed, claims and service orders, in order
+        self.showing = showing
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="approvals-summary", classes="section-summary")
@@ -50,7 +57,7 @@ class ApprovalsScreen(CrmScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Submitted", "Rep", "Spent on", "Category", "Amount", "Description")
+        table.add_columns("Submitted", "Rep", "Date", "Kind", "Amount / to", "Description", "Type")
         self.reload()
         table.focus()
 
@@ -75,42 +82,60 @@ class ApprovalsScreen(CrmScreen):
 
     @work(thread=True, exclusive=True, group="approvals", exit_on_error=False)
     def _load_claims(self) -> None:
-        """The queue and its reps' names, read off the UI thread."""
-        claims = expenses.submitted_claims(self.book, 500)
-        names = {c.owner_id: self._who(c.owner_id) for c in claims}
-        self.app.call_from_thread(self._show_claims, claims, names)
+        """The queue and its reps' (and engineers') names, read off the UI thread."""
+        claims = expenses.submitted_claims(self.book, 500) if self.showing != "dispatches" else []
+        orders = service_orders.waiting_approval(self.book, 500) if self.showing != "claims" else []
+        who = {c.owner_id for c in claims} | {o.owner_id for o in orders}
+        who |= {o.engineer_id for o in orders}
+        names = {user_id: self._who(user_id) for user_id in who}
+        self.app.call_from_thread(self._show_claims, claims, orders, names)
 
-    def _show_claims(self, claims: list[Expense], names: dict[str | None, str]) -> None:
+    def _when(self, moment: Any) -> str:
+        return self.book.clock.to_local(moment).strftime("%m-%d %H:%M") if moment else ""
+
+    def _show_claims(
+        self, claims: list[Any], orders: list[Any], names: dict[str | None, str]
+    ) -> None:
         from crm_tui.domain.money import format_money
 
         table = self.query_one(DataTable)
         table.clear()
-        self.claims = claims
+        self.claims = [*claims, *orders]
         total: dict[str, int] = {}
         for claim in claims:
             total[claim.currency] = total.get(claim.currency, 0) + claim.amount
-            submitted = (
-                self.book.clock.to_local(claim.submitted_at).strftime("%m-%d %H:%M")
-                if claim.submitted_at
-                else ""
-            )
             table.add_row(
-                submitted,
+                self._when(claim.submitted_at),
                 names[claim.owner_id],
                 str(claim.spent_on),
                 claim.category,
                 format_money(claim.amount, claim.currency),
                 claim.description or "",
+                "claim",
                 key=claim.id,
             )
+        for order in orders:
+            planned = self._when(order.planned_start)
+            table.add_row(
+                self._when(order.requested_at),
+                names[order.owner_id],
+                planned,
+                order.kind,
+                f"→ {names[order.engineer_id]}",
+                f"{order.number or ''} {order.subject}".strip(),
+                "dispatch",
+                key=order.id,
+            )
         sums = ", ".join(format_money(v, c) for c, v in sorted(total.items())) or "nothing"
+        shown = "" if self.showing == "all" else f" ({self.showing} only)"
         self.query_one("#approvals-summary", Static).update(
-            f"{len(claims)} claim(s) waiting for you · {sums} · a: approve  x: reject"
+            f"{len(claims)} claim(s) · {sums} · {len(orders)} dispatch(es) waiting for you"
+            f"{shown} · a: approve  x: reject  f: filter"
         )
         self.refresh_bindings()
 
     @property
-    def current(self) -> Expense | None:
+    def current(self) -> Any | None:
         table = self.query_one(DataTable)
         if not self.claims or not 0 <= table.cursor_row < len(self.claims):
             return None
@@ -120,19 +145,27 @@ class ApprovalsScreen(CrmScreen):
         claim = self.current
         if claim is None:
             return
+        dispatch = hasattr(claim, "engineer_id")
+        what = (
+            f"{claim.number or ''} {claim.subject}".strip()
+            if dispatch
+            else claim.description or claim.category
+        )
         title = (
-            f"{'Approve' if approve else 'Reject'} {claim.description or claim.category} "
+            f"{'Approve' if approve else 'Reject'} {what} "
             f"({self._who(claim.owner_id)}): note" + (" (optional)" if approve else " (why?)")
         )
+        decide = service_orders.decide if dispatch else expenses.decide
+        noun = "dispatch" if dispatch else "claim"
 
         def validate(text: str) -> str | None:
-            return None if approve or text.strip() else "Say why the claim is rejected."
+            return None if approve or text.strip() else f"Say why the {noun} is rejected."
 
         def done(note: str | None) -> None:
             if note is None:
                 return
             try:
-                message = expenses.decide(self.book, claim.id, approve=approve, note=note)
+                message = decide(self.book, claim.id, approve=approve, note=note)
             except ValueError as exc:
                 self.notify(str(exc), severity="warning")
                 return
@@ -149,6 +182,11 @@ class ApprovalsScreen(CrmScreen):
 
     def action_reject(self) -> None:
         self._decide(False)
+
+    def action_filter(self) -> None:
+        self.showing = SHOWING[(SHOWING.index(self.showing) + 1) % len(SHOWING)]
+        self.notify(f"Showing {self.showing}.", timeout=2)
+        self.reload()
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:

@@ -1,4 +1,4 @@
-"""Provides the app's routes: the sections (keys 1-6), `open_record` and the palette's
+"""Provides the app's routes: the sections (keys 1-7), `open_record` and the palette's
 destinations, each a typed callable over the `Shell` (no strings, importlib or getattr).
 
 This is the one module that imports the concrete screens (the app imports it); screens
@@ -59,6 +59,12 @@ def _expenses(shell: Shell) -> Screen[Any]:
     return ExpensesScreen(shell.book)
 
 
+def _service(shell: Shell) -> Screen[Any]:
+    from crm_tui.screens.service import ServiceScreen  # issue 15
+
+    return ServiceScreen(shell.book)
+
+
 def _reports(shell: Shell) -> Screen[Any]:
     from crm_tui.screens.reports import ReportsScreen
 
@@ -74,6 +80,7 @@ SECTIONS: dict[str, Section] = {
         Section("opportunities", "4", "Deals", "opportunity", _opportunities),
         Section("expenses", "5", "Expenses", "expense", _expenses),
         Section("reports", "6", "Reports", None, _reports),
+        Section("service", "7", "Service", "service", _service),
     )
 }
 
@@ -183,6 +190,7 @@ def destinations() -> list[Destination]:
     from crm_tui.screens.payments import PaymentsScreen
     from crm_tui.screens.products import ProductsScreen
     from crm_tui.screens.quotes import QuotesScreen
+    from crm_tui.screens.service import ServiceScreen
     from crm_tui.screens.work_reports import TeamReportsScreen, WorkReportsScreen
 
     return [
@@ -246,7 +254,7 @@ def destinations() -> list[Destination]:
         ),
         Destination(
             "Approvals",
-            "Managers: the team's submitted claims to approve or reject",
+            "Managers: the team's claims and dispatch requests to approve or reject",
             _over(ApprovalsScreen),
         ),
         Destination(
@@ -269,6 +277,15 @@ def destinations() -> list[Destination]:
             _over(PaymentsScreen),
         ),
         Destination("Products", "The price list quotes pick from", _over(ProductsScreen)),
+        # After-sales service (issue 15): screens/service.py.
+        Destination(
+            "Go to service (售后)", "Service orders: dispatch, visits, finish", _go("service")
+        ),
+        Destination(
+            "New service order",
+            "An install, repair or maintenance visit for a customer",
+            _then("service", ServiceScreen, lambda s: s.action_new()),
+        ),
         # Office (issue 17): screens/work_reports.py, screens/contact_log.py.
         Destination(
             "Work reports (日报)",

@@ -93,14 +93,21 @@ def read_report(
     book: Book,
     *,
     hours: str | None = None,
+    minutes: str | None = None,
     costs: Mapping[str, str] | None = None,
     rating: str | None = None,
     feedback: str | None = None,
 ) -> Report:
     """Typed text -> a Report; every bad value is reported at once, beside its field
-    ('2.5' hours; costs like {'parts': '300'}; rating 1-5)."""
+    ('2.5' hours or '150' minutes; costs like {'parts': '300'}; rating 1-5)."""
     errors: list[FieldError] = []
     values: dict[str, Any] = {}
+    if minutes is not None and str(minutes).strip():  # the finish form asks minutes
+        text = str(minutes).strip()
+        if not text.isdigit():
+            errors.append(FieldError("minutes", f"'{text[:20]}' is not a number of minutes"))
+        else:
+            values["minutes"] = int(text)
     if hours is not None and str(hours).strip():
         try:
             values["minutes"] = rules.parse_hours(hours)
@@ -180,3 +187,39 @@ def of_customer(book: Book, customer_id: str, limit: int = 200) -> list[Service]
 
 def total_cost(rec: Service) -> int:
     return rules.total_cost(rec.parts_cost, rec.travel_cost, rec.other_cost)
+
+
+def finish_from_form(book: Book, service_id: str, values: Mapping[str, str]) -> Service:
+    """The `x` dialog's fields (minutes, parts_cost, travel_cost, other_cost, rating,
+    feedback) as typed: checked together, then the order is finished."""
+    costs = {k: values[k] for k in rules.COST_FIELDS if k in values}
+    report = read_report(
+        book,
+        minutes=values.get("minutes"),
+        costs=costs,
+        rating=values.get("rating"),
+        feedback=values.get("feedback"),
+    )
+    return finish(book, service_id, report.values())
+
+
+def step_summary(rec: Service, names: Mapping[str | None, str], when: Any) -> list[str]:
+    """The order's history, one line per step taken: 'requested 11-23 10:00', 'approved by
+    李经理 …' (`when` formats a UTC moment in local time)."""
+    lines = [f"created {when(rec.created_at)}"]
+    if rec.requested_at:
+        lines.append(f"dispatch requested {when(rec.requested_at)}")
+    if rec.approved_at:
+        lines.append(f"dispatched by {names.get(rec.approver_id, '?')} {when(rec.approved_at)}")
+    elif rec.status == "rejected":
+        note = f": {rec.decision_note}" if rec.decision_note else ""
+        lines.append(f"rejected by {names.get(rec.approver_id, '?')}{note}")
+    if rec.started_at:
+        lines.append(f"started {when(rec.started_at)}")
+    if rec.finished_at:
+        lines.append(f"finished {when(rec.finished_at)} ({rules.hours_text(rec.minutes)})")
+    if rec.closed_at:
+        lines.append(f"closed {when(rec.closed_at)}")
+    if rec.status == "cancelled":
+        lines.append("cancelled")
+    return lines

@@ -59,6 +59,10 @@ DEFAULT_VIEWS = (
         "customer", "A customers not contacted in 30 days", "grade:A contacted<-30d", pinned=True
     ),
     DefaultView("expense", "Submitted claims", "status:submitted"),
+    # After-sales service (issue 15): screens/service.py
+    DefaultView("service", "My orders", "engineer:me is:open", pinned=True),
+    DefaultView("service", "Waiting for approval", "is:waiting"),
+    DefaultView("service", "Overdue", "is:open planned<today"),
 )
 
 

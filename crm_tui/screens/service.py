@@ -1,0 +1,141 @@
+"""Provides `ServiceScreen` (key 7): every service order (派遣单) on the lazy table, planned
+start first, with the `/` bar (`status:approved engineer:me planned:today..+7d kind:repair`)
+and saved views. `n` adds an order, `r` requests dispatch, `s` starts a dispatched visit,
+`x` finishes it (time, costs, rating, feedback), `c` closes it, `enter` opens its detail.
+Saved views (services/views.py): My orders, Waiting for approval, Overdue.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Static
+
+from crm_tui.domain import service_rules as rules
+from crm_tui.screens.base import ListScreen
+from crm_tui.screens.forms import RecordForm
+from crm_tui.screens.service_detail import STEP_BINDINGS, ServiceDetailScreen, StepKeys
+from crm_tui.services import records, service_orders
+from crm_tui.widgets.query_bar import QueryBar
+from crm_tui.widgets.record_table import Column
+
+NEW_FIELDS = [
+    "subject",
+    "customer_id",
+    "kind",
+    "priority",
+    "planned_start",
+    "planned_end",
+    "engineer_id",
+    "opportunity_id",
+    "description",
+]
+
+
+class ServiceScreen(StepKeys, ListScreen):
+    """Service orders by planned start; overdue open ones in red."""
+
+    entity = "service"
+    noun = "service orders"
+    undo_entity = "service"
+    CSS_PATH = "sections.tcss"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new", "New", id="service.new", tooltip="New service order"),
+        *STEP_BINDINGS,
+        Binding("slash", "focus_query", "Filter", id="service.filter"),
+        Binding("escape", "back", "Back", id="service.back", show=False),
+    ]
+
+    members: ClassVar[dict[str, str]] = {}
+
+    def columns(self) -> list[Column]:
+        return [
+            Column("number", "Number", 16),
+            Column("planned_start", "Planned", 11, text=self._planned),
+            Column("status", "Status", 11, text=lambda r: rules.label(r.get("status") or "")),
+            Column("kind", "Kind", 11, drop=2),
+            Column("priority", "Pri", 6, drop=3),
+            Column("subject", "Subject", 0),
+            Column("customer_name", "Customer", 0),
+            Column("engineer_id", "Engineer", 10, text=self._engineer, drop=1),
+        ]
+
+    def _planned(self, row: dict[str, Any]) -> str:
+        moment = row.get("planned_start")
+        if not moment:
+            return ""
+        return self.book.clock.to_local(moment).strftime("%m-%d %H:%M")
+
+    def _engineer(self, row: dict[str, Any]) -> str:
+        return self.members.get(str(row.get("engineer_id")), "")
+
+    def row_style(self, row: dict[str, Any]) -> str | None:
+        status, planned = row.get("status"), row.get("planned_start")
+        if status in rules.OPEN_STATUSES and planned and planned < self.book.clock.now():
+            return "red"
+        return None
+
+    def compose_top(self) -> ComposeResult:
+        yield Static(
+            "Service orders (派遣单) · n new · r request · s start · x finish · enter detail",
+            classes="section-summary",
+        )
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        bar = self.query_one("#query", QueryBar)
+        bar.placeholder = "/ filter: status:approved engineer:me planned:today..+7d kind:repair"
+        self.run_worker(self._load_members, thread=True, group="service-members", exclusive=True)
+
+    def _load_members(self) -> None:
+        names = {uid: name for name, uid in records.team_members(self.book).items()}
+        self.app.call_from_thread(self._show_members, names)
+
+    def _show_members(self, names: dict[str, str]) -> None:
+        type(self).members = names
+        self.table.refresh()
+
+    def current_order(self) -> Any | None:
+        row = self.table.current_row
+        return service_orders.get(self.book, str(row["id"])) if row else None
+
+    def after_step(self, message: str) -> None:
+        self.notify(message.capitalize(), timeout=3)
+        row = self.table.current_row
+        if row is not None:
+            self.keep_in_list(str(row["id"]))
+        self.reload()
+
+    def action_new(self) -> None:
+        book = self.book
+
+        def saved(result: Any) -> None:
+            if result is not None:
+                self.notify(f"Added {result.number}: {result.subject}", timeout=3)
+                self.reload()
+
+        self.app.push_screen(
+            RecordForm(
+                "service",
+                title="New service order",
+                fields=NEW_FIELDS,
+                initial={"kind": "repair", "priority": "normal"},
+                save=lambda values: service_orders.create(book, values),
+                book=book,
+            ),
+            saved,
+        )
+
+    def on_record_table_row_selected(self, event: Any) -> None:
+        self.app.push_screen(
+            ServiceDetailScreen(self.book, str(event.row["id"])), lambda _: self.reload()
+        )
+
+    def action_back(self) -> None:
+        if self.focused is not self.table:
+            self.table.focus()
+        elif len(self.app.screen_stack) > 1:
+            self.app.pop_screen()

@@ -1,0 +1,133 @@
+"""Pilot: request -> approve -> start -> finish across the screens (the Service list, the
+Approvals view with claims and dispatches together, the finish dialog with inline errors,
+the detail with its history), one laptop file switching who is signed in."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from crm_tui.screens.approvals import ApprovalsScreen
+from crm_tui.screens.forms import RecordForm
+from crm_tui.screens.pickers import PromptScreen
+from crm_tui.screens.service import ServiceScreen
+from crm_tui.screens.service_detail import ServiceDetailScreen
+from crm_tui.services import expenses, service_orders
+from crm_tui.services.book import Book
+from tests.tui.pilot import row_at, settle
+from tests.tui.support_b import Host
+
+pytestmark = pytest.mark.anyio
+SIZE = (120, 40)
+
+
+def _user(db, name: str, role: str) -> str:
+    row_id = str(uuid.uuid4())
+    with db.transaction() as s:
+        db.repos.users.apply_remote(s, row_id, {"fields": {"name": name, "role": role}}, version=1)
+    return row_id
+
+
+def _as(db, user_id: str, role: str = "rep") -> None:
+    db.set_state("user_id", user_id)
+    db.set_state("role", role)
+
+
+@pytest.fixture
+def setup(db):
+    team = {
+        n: _user(db, n, r) for n, r in (("王工", "rep"), ("李经理", "manager"), ("张敏", "rep"))
+    }
+    _as(db, team["张敏"])
+    acme = db.repos.customers.create({"name": "常州电机厂"})
+    order = service_orders.create(
+        Book(db),
+        {
+            "customer_id": acme.id,
+            "subject": "电机异响检修",
+            "planned_start": "2026-11-26 10:00",
+            "engineer_id": team["王工"],
+        },
+    )
+    claim = expenses.create(
+        Book(db), {"spent_on": "2026-11-20", "amount": "88", "description": "taxi"}
+    )
+    expenses.submit(Book(db), claim.id)
+    return team, order
+
+
+async def test_request_approve_start_finish_by_keys(db, setup) -> None:
+    team, order = setup
+    book = Book(db)
+    app = Host(db, ServiceScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert row_at(app.screen.table, 0)["id"] == order.id
+        await pilot.press("r")  # the rep asks for dispatch
+        await settle(pilot)
+        assert service_orders.get(book, order.id).status == "requested"
+
+    # The manager: claims and dispatches in one queue, `f` narrows it to dispatches.
+    _as(db, team["李经理"], "manager")
+    app = Host(db, ApprovalsScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        kinds = [table.get_row_at(i)[6] for i in range(table.row_count)]
+        assert sorted(kinds) == ["claim", "dispatch"]
+        await pilot.press("f")  # claims only
+        await settle(pilot)
+        await pilot.press("f")  # dispatches only
+        await settle(pilot)
+        assert table.row_count == 1 and table.get_row_at(0)[6] == "dispatch"
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        app.screen.query_one(Input).value = "明早出发"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert table.row_count == 0
+    approved = service_orders.get(book, order.id)
+    assert approved.status == "approved" and approved.dispatched_to == team["王工"]
+
+    # The engineer: x before s is refused; s starts; x asks time, costs, rating, feedback.
+    _as(db, team["王工"])
+    app = Host(db, ServiceScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        assert not isinstance(app.screen, RecordForm)
+        await pilot.press("s")
+        await settle(pilot)
+        assert service_orders.get(book, order.id).status == "in_progress"
+        await pilot.press("x")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, RecordForm)
+        form.query_one("#f-minutes", Input).value = "90"
+        form.query_one("#f-parts_cost", Input).value = "260"
+        form.query_one("#f-rating", Input).value = "6"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form  # refused beside the field, nothing written
+        assert "1 to 5" in str(form.query_one("#note-rating", Static).render())
+        assert service_orders.get(book, order.id).status == "in_progress"
+        form.query_one("#f-rating", Input).value = "5"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, RecordForm)
+        done = service_orders.get(book, order.id)
+        assert (done.status, done.minutes, done.parts_cost, done.rating) == (
+            "done",
+            90,
+            26_000,
+            5,
+        )
+        await pilot.press("enter")  # the detail and its history
+        await settle(pilot)
+        assert isinstance(app.screen, ServiceDetailScreen)
+        history = str(app.screen.query_one("#service-history", Static).render())
+        assert "dispatched by 李经理" in history and "finished" in history
