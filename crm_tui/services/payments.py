@@ -240,8 +240,14 @@ def record_payment(
     db = _db(book)
     plan_row = _try(repos.payment_plans.resolve, ref)
     contract = (
-        repos.contracts.require(plan_row.contract_id) if plan_row else repos.contracts.resolve(ref)
+        repos.contracts.require(plan_row.contract_id)
+        if plan_row
+        else _try(repos.contracts.resolve, ref)
     )
+    if contract is None:
+        from crm_tui.storage.repository import NotFound
+
+        raise NotFound(f"no instalment or contract matches '{ref}'")
     with db.transaction():
         payment = repos.payments.create(
             {

@@ -155,6 +155,9 @@ class ContractRepo(Repository[Contract]):
     default_order = ("signed_on", "id")
 
     def before_create(self, s: Session, rec: Contract, values: dict[str, Any]) -> None:
+        if rec.amount <= 0:
+            raise _refuse("amount", "a contract's amount is more than zero")
+        self._check_dates(rec.starts_on, rec.ends_on)
         if not rec.number:
             year = (rec.signed_on or self.db.clock.today()).year
             rec.number = rules.provisional_number(year, rec.id)
@@ -164,6 +167,16 @@ class ContractRepo(Repository[Contract]):
             raise _refuse("status", "use sign, complete or cancel to change a contract's status")
         if "number" in changes and changes["number"] != rec.number:
             raise _refuse("number", "the server numbers contracts")
+        if changes.get("amount", rec.amount) <= 0:
+            raise _refuse("amount", "a contract's amount is more than zero")
+        self._check_dates(
+            changes.get("starts_on", rec.starts_on), changes.get("ends_on", rec.ends_on)
+        )
+
+    @staticmethod
+    def _check_dates(starts_on: Any, ends_on: Any) -> None:
+        if starts_on and ends_on and ends_on < starts_on:
+            raise _refuse("ends_on", f"it ends ({ends_on}) before it starts ({starts_on})")
 
     def step(self, row_id: str, target: str, extra: dict[str, Any] | None = None) -> Contract:
         with self.db.transaction() as s:
@@ -244,12 +257,20 @@ class PaymentRepo(Repository[Payment]):
             raise _refuse("status", "a payment is entered first; a manager confirms it")
         if rec.amount <= 0:
             raise _refuse("amount", "a payment is more than zero")
+        self._check_received(rec.received_on)
 
     def before_update(self, s: Session, rec: Payment, changes: dict[str, Any]) -> None:
         if rec.status == rules.PaymentStatus.CONFIRMED:
             raise _refuse("status", "a confirmed payment is locked")
         if {"status", "confirmed_by", "confirmed_at"} & set(changes):
             raise _refuse("status", "a manager confirms a payment (crm confirm)")
+        if "received_on" in changes:
+            self._check_received(changes["received_on"])
+
+    def _check_received(self, on: Any) -> None:
+        today = self.db.clock.today()
+        if on is not None and on > today:
+            raise _refuse("received_on", f"{on} is in the future; record a payment once it is in")
 
     def before_delete(self, s: Session, rec: Payment) -> None:
         if rec.status == rules.PaymentStatus.CONFIRMED:

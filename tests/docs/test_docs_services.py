@@ -105,13 +105,16 @@ def test_contract_plan_partial_and_over_payment_then_confirm(book: Book, deal, d
         (date(2027, 2, 1), 33_333),
     ]
     first, second, third = rows
-    payments.record_payment(book, first.id, "100", on="2026-12-02", method="transfer")
+    with pytest.raises(ValidationErrors, match="2026-12-02 is in the future"):
+        payments.record_payment(book, first.id, "100", on="2026-12-02")
+    assert payments.payments(book, contract.id) == []  # nothing written
+    payments.record_payment(book, first.id, "100", on="2026-11-20", method="transfer")
     plan = {p.id: p for p in payments.plan(book, contract.id)}
     assert plan[first.id].paid == 10_000 and plan[first.id].settled_on is None
     # An over-payment on the first instalment fills it and spills into the second.
-    payments.record_payment(book, first.id, "400", on="2026-12-05")
+    payments.record_payment(book, first.id, "400", on="2026-11-22")
     plan = {p.id: p for p in payments.plan(book, contract.id)}
-    assert plan[first.id].paid == 33_333 and plan[first.id].settled_on == date(2026, 12, 5)
+    assert plan[first.id].paid == 33_333 and plan[first.id].settled_on == date(2026, 11, 22)
     assert plan[second.id].paid == 50_000 - 33_333 and plan[third.id].paid == 0
     with pytest.raises(ValidationErrors, match="not an amount"):
         payments.record_payment(book, contract.id, "lots")
