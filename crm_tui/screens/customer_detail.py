@@ -15,6 +15,7 @@ from textual.worker import get_current_worker
 
 from crm_tui.domain.money import format_money
 from crm_tui.screens.base import CrmScreen
+from crm_tui.screens.contact_log import ContactHistoryPane, QuickLogScreen
 from crm_tui.screens.customer_docs import CustomerDocsPane
 from crm_tui.screens.customers import CUSTOMER_FIELDS
 from crm_tui.screens.followups import (
@@ -101,6 +102,8 @@ class CustomerDetailScreen(CrmScreen):
         ),
         Binding("o", "tab('docs')", "Quotes & contracts", show=False, id="detail.tab-docs"),
         Binding("S", "survey", "Survey", id="detail.survey", tooltip="Record a satisfaction score"),
+        Binding("l", "quick_log", "Log contact", id="detail.log", tooltip="Log a call, visit…"),
+        Binding("h", "tab('history')", "Contact log", show=False, id="detail.tab-history"),
     ]
 
     def __init__(
@@ -166,6 +169,7 @@ class CustomerDetailScreen(CrmScreen):
                         row_style=partial(follow_up_style, clock) if tab == "timeline" else None,
                     )
             yield CustomerDocsPane(self.book, self.customer_id)  # issue 19: its own keys
+            yield ContactHistoryPane(self.book, self.customer_id)  # issue 17: contact_log.py
 
     def on_mount(self) -> None:
         self.show_card()
@@ -231,6 +235,11 @@ class CustomerDetailScreen(CrmScreen):
     def _saved(self, record: Any) -> None:
         if record is not None:
             self.reload()
+
+    def action_quick_log(self) -> None:
+        """`l`: log a contact in one line (call 12 asked for a quote); issue 17."""
+        name = str(self.sub_title or "")
+        self.app.push_screen(QuickLogScreen(self.book, self.customer_id, name), self._saved)
 
     def action_survey(self) -> None:
         open_survey(self.app, self.book, self.customer_id, self._surveyed)

@@ -121,3 +121,24 @@ async def test_quick_log_and_the_contact_log_list(db) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert app.opened == [("customer", acme.id)]
+
+
+async def test_l_on_the_customer_page_logs_a_contact_into_its_history(db) -> None:
+    from crm_tui.screens.customer_detail import CustomerDetailScreen
+
+    db.set_state("user_id", "rep-1")
+    acme = db.repos.customers.create({"name": "深圳电子"})
+    app = Host(db, lambda d: CustomerDetailScreen(Book(d), acme.id))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        history = app.screen.query_one("#table-history")
+        assert history.row_count == 0
+        await pilot.press("l")
+        await _until(pilot, lambda: isinstance(app.screen, QuickLogScreen))
+        await pilot.press(*"wechat 发了样品图", "enter")
+        await _until(pilot, lambda: isinstance(app.screen, CustomerDetailScreen))
+        await _until(pilot, lambda: history.row_count == 1)
+    (entry,) = contact_log.of_customer(Book(db), acme.id)
+    assert (entry.channel, entry.summary) == ("wechat", "发了样品图")
