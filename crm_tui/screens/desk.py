@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 from crm_tui.domain.dates import Clock
 from crm_tui.domain.money import format_money
 from crm_tui.screens.base import CrmScreen
+from crm_tui.screens.campaign_panel import open_campaign, show_campaigns
 from crm_tui.screens.insight import AT_RISK_QUERY, show_at_risk
 from crm_tui.services import desk as desk_service
 from crm_tui.services.desk import Desk, DeskItem
@@ -182,6 +183,10 @@ class DeskScreen(CrmScreen):
         insight.refresh_quietly(self.path, self.clock)
         rows, total = insight.at_risk(self.path)
         self.app.call_from_thread(show_at_risk, self, rows, total, DeskList)
+        from crm_tui.services import campaign_desk  # issue 16: plain sqlite3
+
+        week = campaign_desk.this_week(self.path, self.clock)
+        self.app.call_from_thread(show_campaigns, self, week, DeskList)
         return desk
 
     def show(self, desk: Desk) -> None:
@@ -281,6 +286,9 @@ class DeskScreen(CrmScreen):
             from crm_tui.screens.contracts import ContractScreen  # loads the ORM: after the paint
 
             self.app.push_screen(ContractScreen(self.shell.book, row_id))
+            return
+        if entity == "campaign":  # issue 16: screens/campaign_panel.py
+            open_campaign(self, row_id)
             return
         if entity == "more":
             section, view, query = FULL_LIST[row_id]

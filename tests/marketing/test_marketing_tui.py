@@ -146,3 +146,23 @@ async def test_campaign_report_in_the_reports_screen(db, expo) -> None:
         assert [(r[0], r[2], r[4]) for r in funnel] == [("上海工业博览会", 2, 1)]  # 2 in, 1 came
         # Drawn as charts with their numbers: a section per table.
         assert len(screen.query("#body-campaigns .report-section")) == 2
+
+
+async def test_desk_shows_campaigns_this_week_and_enter_opens_one(db, expo) -> None:
+    from crm_tui.app import make_app
+    from crm_tui.screens.desk import DeskScreen
+
+    campaign_members.register(Book(db), expo.id, {"name": "张伟", "phone": "13800138000"})
+    campaign_members.attend(Book(db), expo.id, "张伟")
+    app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _wait_for(pilot, lambda: bool(app.screen.query("#campaigns")))
+        panel = app.screen.query_one("#campaigns")
+        lines = [str(o.prompt) for o in panel.options]
+        assert lines == ["Wed 11-25   上海工业博览会  1/1 in"]  # the done one (January) is not
+        panel.focus()
+        await pilot.press("enter")
+        await _wait_for(pilot, lambda: isinstance(app.screen, CampaignDetailScreen))
+        assert app.screen.campaign_id == expo.id
+        await pilot.press("escape", "escape")
+        await _wait_for(pilot, lambda: isinstance(app.screen, DeskScreen))
