@@ -19,6 +19,7 @@ from crm_tui.domain.filter import Filter
 from crm_tui.domain.followup_rules import VIEWS, view_filter
 from crm_tui.domain.models import Activity
 from crm_tui.screens.base import ListScreen
+from crm_tui.screens.insight import open_survey
 from crm_tui.screens.urgency_sort import UrgencySort, sort_binding
 from crm_tui.services import followups
 from crm_tui.services.book import Book
@@ -179,6 +180,13 @@ class FollowUpsScreen(UrgencySort, ListScreen):
         Binding("n", "new", "New", id="followups.new"),
         Binding("e", "edit", "Edit", id="followups.edit"),
         Binding("c", "customer", "Customer", id="followups.customer"),
+        Binding(
+            "S",
+            "survey",
+            "Survey",
+            id="followups.survey",
+            tooltip="After a call or visit: how satisfied is the customer? (1-5)",
+        ),
         sort_binding("followups"),
         *(
             Binding(key, f"view('{view}')", label, show=False, id=f"followups.view-{view}")
@@ -281,6 +289,12 @@ class FollowUpsScreen(UrgencySort, ListScreen):
     def action_done(self) -> None:
         if (row_id := self._current_id()) is not None:
             mark_done(self.app, self.book, row_id, lambda _: self._changed())
+
+    def action_survey(self) -> None:  # issue 22: a score for the follow-up's customer
+        row = self.table.current_row
+        if row is not None:
+            kind = row.get("kind") if row.get("kind") in ("call", "visit") else "other"
+            open_survey(self.app, self.book, row["customer_id"], source=kind, activity_id=row["id"])
 
     def action_new(self) -> None:
         from crm_tui.screens.forms import RecordForm

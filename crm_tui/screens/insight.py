@@ -1,7 +1,7 @@
 """Provides the customer insight pieces of the screens (issue 22): the customers list's
 segment column, the customer page's insight panel (latest score and trend, segment, churn
-risk with its reasons, lifetime value), the survey form (`S` on the customer page), the
-survey offered after a call or visit is done, and the desk's "Valuable customers at risk".
+risk with its reasons, lifetime value), the survey form (`S` on the customer page and on
+the follow-ups list, after a call or visit), and the desk's "Valuable customers at risk".
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from textual import work
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from crm_tui.domain.fields import ValidationErrors
 from crm_tui.domain.insight import BY_KEY
 from crm_tui.domain.money import format_money
 from crm_tui.services import insight, surveys
@@ -24,7 +23,6 @@ from crm_tui.widgets.record_table import Column
 if TYPE_CHECKING:
     from textual.app import App
 
-    from crm_tui.domain.models import Activity
     from crm_tui.services.book import Book
 
 HIGH_RISK = 0.6  # the list marks a customer at or above this risk with "!"
@@ -143,48 +141,6 @@ def said(taken: surveys.Taken) -> str:
     if taken.follow_up is not None:
         note += "; a call-back is scheduled for tomorrow"
     return note
-
-
-def check_offer(text: str) -> str | None:
-    """'4' or '4 great service' (score, then a comment); empty skips."""
-    head = text.strip().split(" ", 1)[0]
-    if not head:
-        return None
-    try:
-        surveys.parse_score(head)
-    except ValidationErrors as exc:
-        return exc.errors[0].message
-    return None
-
-
-async def offer_survey(app: App[Any], book: Book, activity: Activity) -> None:
-    """After a call or visit is done: ask for a score in one line (enter skips it)."""
-    import asyncio
-
-    from crm_tui.screens.pickers import PromptScreen
-
-    if activity.kind not in ("call", "visit"):
-        return
-    answer = await app.push_screen_wait(
-        PromptScreen(
-            "How satisfied are they? 1-5 and a comment (enter: skip)",
-            placeholder="e.g. 4 happy with delivery",
-            validate=check_offer,
-        )
-    )
-    if not answer or not answer.strip():
-        return
-    score, _, comment = answer.strip().partition(" ")
-    taken = await asyncio.to_thread(
-        surveys.take,
-        book,
-        activity.customer_id,
-        score,
-        comment=comment.strip() or None,
-        source=activity.kind,
-        activity_id=activity.id,
-    )
-    app.notify(said(taken))
 
 
 def at_risk_items(rows: list[insight.AtRisk], currency: str) -> list[DeskItem]:
