@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Static
 from crm_tui.domain.money import format_money
 from crm_tui.screens.base import CrmScreen, ListScreen
 from crm_tui.screens.pickers import PromptScreen
-from crm_tui.services import payments
+from crm_tui.services import payment_text, payments
 from crm_tui.services.book import Book
 from crm_tui.widgets.query_bar import QueryBar
 from crm_tui.widgets.record_table import Column, RecordTable
@@ -197,7 +197,7 @@ class ContractScreen(CrmScreen):
         book = self.book
 
         def run(text: str) -> None:
-            payments.plan_from_text(book, self.contract_id, text)
+            payment_text.plan_from_text(book, self.contract_id, text)
 
         self._ask(
             "Payment plan: instalments, first due, every (or amounts, first due); remind N",
@@ -211,7 +211,7 @@ class ContractScreen(CrmScreen):
         target = self._chosen("plan") or self.contract_id
 
         def run(text: str) -> None:
-            payments.payment_from_text(book, target, text)
+            payment_text.payment_from_text(book, target, text)
 
         self._ask(
             "Payment received: amount [date] [method]",

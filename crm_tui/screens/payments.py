@@ -18,7 +18,7 @@ from crm_tui.domain.sales_docs import instalment_state
 from crm_tui.screens.base import ListScreen
 from crm_tui.screens.contracts import ContractScreen, money_cell, refusal
 from crm_tui.screens.pickers import PromptScreen
-from crm_tui.services import payments
+from crm_tui.services import payment_text, payments
 from crm_tui.widgets.query_bar import QueryBar
 from crm_tui.widgets.record_table import Column, RecordTable
 
@@ -103,7 +103,7 @@ class PaymentsScreen(ListScreen):
 
         def validate(text: str) -> str | None:
             try:
-                payments.payment_from_text(book, plan_id, text)
+                payment_text.payment_from_text(book, plan_id, text)
             except Exception as exc:  # noqa: BLE001 - the refusal is shown in the dialog
                 return refusal(exc)
             return None

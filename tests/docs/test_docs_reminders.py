@@ -17,7 +17,7 @@ from crm_tui.domain.fields import ValidationErrors
 from crm_tui.screens.contracts import ContractScreen
 from crm_tui.screens.pickers import PromptScreen
 from crm_tui.screens.reminder import ReminderWatcher
-from crm_tui.services import payments, reminders
+from crm_tui.services import payment_text, payments, reminders
 from crm_tui.services.book import Book
 from crm_tui.storage.database import open_database
 from tests.tui.pilot import settle
@@ -76,8 +76,8 @@ def test_remind_days_out_of_range_is_refused(db) -> None:
         payments.make_plan(book, contract.id, instalments=2, remind_days=400)
     assert payments.plan(book, contract.id) == []
     with pytest.raises(ValidationErrors, match="remind N"):
-        payments.plan_from_text(book, contract.id, "2 2026-12-01 1m remind soon")
-    made = payments.plan_from_text(book, contract.id, "2 2026-12-01 1m remind 10")
+        payment_text.plan_from_text(book, contract.id, "2 2026-12-01 1m remind soon")
+    made = payment_text.plan_from_text(book, contract.id, "2 2026-12-01 1m remind 10")
     assert [r.remind_days for r in made] == [10, 10]
 
 
