@@ -178,6 +178,12 @@ class DeskScreen(CrmScreen):
 
         due = receivables.due_at(self.path, self.clock, within_days=7, limit=8)
         self.app.call_from_thread(self.show_payments, due)
+        from crm_tui.screens.field_desk import show_going, show_targets  # issue 18
+        from crm_tui.services import pool_soon, targets  # plain sqlite3
+
+        leaving = pool_soon.going_to_pool(self.path, self.clock, limit=8)
+        self.app.call_from_thread(show_going, self, leaving, DeskList)
+        self.app.call_from_thread(show_targets, self, *targets.desk_lines(self.path, self.clock))
         from crm_tui.services import insight  # issue 22: made current here, off the UI thread
 
         insight.refresh_quietly(self.path, self.clock)

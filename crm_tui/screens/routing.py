@@ -188,9 +188,11 @@ def destinations() -> list[Destination]:
     from crm_tui.screens.import_preview import ImportScreen
     from crm_tui.screens.opportunities import OpportunitiesScreen
     from crm_tui.screens.payments import PaymentsScreen
+    from crm_tui.screens.pool import PoolScreen
     from crm_tui.screens.products import ProductsScreen
     from crm_tui.screens.quotes import QuotesScreen
     from crm_tui.screens.service import ServiceScreen
+    from crm_tui.screens.targets import TargetsScreen
     from crm_tui.screens.work_reports import TeamReportsScreen, WorkReportsScreen
 
     return [
@@ -301,5 +303,12 @@ def destinations() -> list[Destination]:
             "Contact log (联系记录)",
             "Every call, visit, e-mail, SMS, WeChat and meeting logged",
             _over(ContactLogScreen),
+        ),
+        # The customer pool and targets (issue 18): screens/pool.py, screens/targets.py.
+        Destination(
+            "Pool (公海)", "Customers nobody follows up: / to filter, c to claim", _over(PoolScreen)
+        ),
+        Destination(
+            "Targets", "This month against the targets, with the pace needed", _over(TargetsScreen)
         ),
     ]

@@ -117,15 +117,15 @@ def progress(book: Book, month: str | None = None, *, everyone: bool = False) ->
         conn.close()
 
 
-def desk_lines(path: Path | str, clock: Clock) -> list[Line]:
-    """The signed-in rep's figures against this month's targets, for the desk (plain
-    sqlite3); [] when no target is set or the file predates migration 0110."""
+def desk_lines(path: Path | str, clock: Clock) -> tuple[list[Line], str]:
+    """The signed-in rep's figures against this month's targets and the book's currency, for
+    the desk (plain sqlite3); no lines when no target is set or the file predates 0110."""
     import sqlite3
 
     try:
         conn = connect(path, readonly=True)
     except sqlite3.Error:
-        return []
+        return [], DEFAULT_CURRENCY
     try:
         row = conn.execute("SELECT value FROM sync_state WHERE key = 'user_id'").fetchone()
         me = row[0] if row and row[0] else None
@@ -133,8 +133,8 @@ def desk_lines(path: Path | str, clock: Clock) -> list[Line]:
         currency = (cur[0] if cur and cur[0] else None) or DEFAULT_CURRENCY
         first = report.month_of(clock.today())
         found = report.lines(conn, clock, first, me, currency)
-        return found if any(x.target for x in found) else []
+        return (found if any(x.target for x in found) else []), currency
     except sqlite3.OperationalError:
-        return []
+        return [], DEFAULT_CURRENCY
     finally:
         conn.close()

@@ -1,0 +1,105 @@
+"""Provides `TargetsScreen` (issue 18): this month's figures against the targets — yours and
+the team's (a manager sees every rep with a target) — each with a bar and the pace needed
+per remaining day; `[` and `]` step through the months. Targets are set with
+`crm targets set NAME --month 2026-12 --won 500k --visits 40`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from crm_tui.domain.dates import add_months
+from crm_tui.domain.money import format_money
+from crm_tui.screens.base import CrmScreen
+from crm_tui.services import targets
+
+
+def _show(line: Any, value: int | None, currency: str) -> str:
+    if value is None:
+        return ""
+    return format_money(value, currency) if line.money else f"{value:,}"
+
+
+def progress_table(lines: list[Any], currency: str, *, title: str = "") -> Table:
+    """Figure | done | target | bar and share | needed per day."""
+    table = Table(box=None, padding=(0, 1), show_edge=False, expand=True, title=title or None)
+    table.add_column("", ratio=1, no_wrap=True)
+    table.add_column("done", justify="right", no_wrap=True)
+    table.add_column("target", justify="right", style="dim", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    table.add_column("per day", justify="right", no_wrap=True)
+    for line in lines:
+        share = line.share
+        style = "" if share is None else ("green" if share >= 1 else "yellow")
+        shown = "" if share is None else f"{targets.bar(share)} {share:.0%}"
+        table.add_row(
+            line.label,
+            _show(line, line.actual, currency),
+            _show(line, line.target, currency),
+            Text(shown, style=style),
+            _show(line, line.pace, currency),
+        )
+    return table
+
+
+class TargetsScreen(CrmScreen):
+    """Monthly targets against what was done."""
+
+    CSS_PATH = "sections.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left_square_bracket", "month(-1)", "Previous month", id="targets.prev"),
+        Binding("right_square_bracket", "month(1)", "Next month", id="targets.next"),
+        Binding("escape", "back", "Back", id="targets.back", tooltip="Close the targets"),
+    ]
+
+    def __init__(self, book: Any) -> None:
+        super().__init__(book)
+        self.month: date = book.clock.today().replace(day=1)
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="targets-title", classes="section-summary")
+        with VerticalScroll(id="targets-body"):
+            yield Static("Loading…", id="targets")
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def reload(self) -> None:
+        self.load()
+
+    def action_month(self, step: int) -> None:
+        self.month = add_months(self.month, step)
+        self.load()
+
+    @work(thread=True, exclusive=True, group="targets", exit_on_error=False)
+    def load(self) -> None:
+        book = self.book
+        found = targets.progress(book, f"{self.month:%Y-%m}", everyone=book.actor.manager)
+        self.app.call_from_thread(self.show, found)
+
+    def show(self, found: list[Any]) -> None:
+        currency = self.book.input_context.currency
+        self.query_one("#targets-title", Static).update(
+            Text.assemble(("Targets", "bold"), f"  {self.month:%B %Y}   [ ] other months")
+        )
+        body = Table.grid(expand=True)
+        body.add_column(ratio=1)
+        for who in found:
+            if not any(line.target for line in who.lines):
+                body.add_row(Text(f"{who.who}: no targets set for this month", style="dim"))
+                continue
+            body.add_row(progress_table(who.lines, currency, title=who.who))
+        self.query_one("#targets", Static).update(body)
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()

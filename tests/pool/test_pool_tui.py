@@ -1,0 +1,140 @@
+"""Pilot: the pool screen (lazy list, `/` query incl. `released:`, `c` claims), the desk's
+"Going to the pool" panel and its targets, and the targets screen."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from crm_tui.screens.pool import PoolScreen
+from crm_tui.screens.targets import TargetsScreen
+from crm_tui.services import pool, targets
+from crm_tui.services.book import Book
+from tests.pool.conftest import ALICE, BOSS, pulled, sign_in
+from tests.tui.pilot import row_at, settle
+from tests.tui.support_b import Host
+
+pytestmark = pytest.mark.anyio
+
+
+def _text(widget) -> str:
+    """What a Static shows, as plain text."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=100, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
+
+
+@pytest.fixture
+def team(db):
+    for uid, name, role in (
+        (ALICE, "alice", "rep"),
+        ("u-bob", "bob", "rep"),
+        (BOSS, "boss", "manager"),
+    ):
+        with db.transaction() as s:
+            db.repos.users.apply_remote(
+                s, uid, {"fields": {"name": name, "role": role}, "owner_id": uid}, version=1
+            )
+    sign_in(db, ALICE)
+    now = db.clock.now()
+    ids = {}
+    for name, city, grade, days in (
+        ("上海机电", "上海", "A", 3),
+        ("上海纺织", "上海", "B", 45),
+        ("北京软件", "北京", "A", 10),
+    ):
+        ids[name] = pulled(
+            db,
+            "customer",
+            {
+                "name": name,
+                "city": city,
+                "grade": grade,
+                "pool_since": now - timedelta(days=days),
+                "previous_owner_id": "u-bob",
+            },
+            None,
+        )
+    return ids
+
+
+async def test_pool_screen_filters_and_claims(db, team) -> None:
+    app = Host(db, PoolScreen)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.table.row_count == 3
+        assert row_at(screen.table, 0)["name"] == "上海机电"  # newest in the pool first
+        await pilot.press("slash", *"city:上海 released:-30d..", "enter")
+        await settle(pilot)
+        assert screen.table.row_count == 1
+        assert row_at(screen.table, 0)["name"] == "上海机电"
+        screen.table.focus()
+        await pilot.press("c")
+        await settle(pilot)
+        assert db.repos.customers.get(team["上海机电"]).owner_id == ALICE
+        assert pool.pending(Book(db)) == {team["上海机电"]: "claim"}
+        assert screen.table.row_count == 0  # it left the pool
+        # A bad query says so and keeps the rows.
+        await pilot.press("slash", *" grade:Z", "enter")
+        await settle(pilot)
+        assert "grade" in (screen.query_one("#query").error or "")
+
+
+async def test_claim_refused_on_the_laptop_says_why(db, team) -> None:
+    boss = Book(db)
+    sign_in(db, BOSS, "manager")
+    pool.set_rule(boss, "*", {"cap": 1})
+    sign_in(db, ALICE)
+    db.repos.customers.create({"name": "已有客户"})  # alice owns one: the cap is reached
+    app = Host(db, PoolScreen)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert any("cap is 1" in str(n.message) for n in app._notifications)
+        assert app.screen.table.row_count == 3
+
+
+async def test_desk_warns_what_goes_to_the_pool_and_shows_targets(db, team) -> None:
+    from crm_tui.app import make_app
+    from crm_tui.screens.desk import DeskList, DeskScreen
+
+    now = db.clock.now()
+    leaving = db.repos.customers.create(
+        {"name": "快到期客户", "claimed_at": now - timedelta(days=27)}
+    )
+    db.repos.customers.create({"name": "刚认领", "claimed_at": now - timedelta(days=2)})
+    sign_in(db, BOSS, "manager")
+    targets.set_target(Book(db), "alice", f"{now:%Y-%m}", visits=20)
+    sign_in(db, ALICE)
+    app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, DeskScreen)
+        panel = screen.query_one("#going-to-pool", DeskList)
+        assert panel.option_count == 1 and "3 days" in str(panel.get_option_at_index(0).prompt)
+        assert screen.query_one("#numbers").border_title == "This month against targets"
+        panel.focus()
+        panel.highlighted = 0
+        assert panel.current_item == ("customer", leaving.id)
+
+
+async def test_targets_screen_shows_progress_and_steps_months(db, team) -> None:
+    sign_in(db, BOSS, "manager")
+    month = f"{db.clock.today():%Y-%m}"
+    targets.set_target(Book(db), "alice", month, won="10万", visits=10)
+    app = Host(db, TargetsScreen)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        text = _text(app.screen.query_one("#targets"))
+        assert "alice" in text and "Visits" in text and "0%" in text
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert "no targets set" in _text(app.screen.query_one("#targets"))
