@@ -141,7 +141,9 @@ def contract(
     starts: str | None = typer.Option(None, "--starts", help="Starts on."),
     ends: str | None = typer.Option(None, "--ends", help="Ends on."),
     terms: str | None = typer.Option(None, "--terms", help="Payment and delivery terms."),
-    scan: str | None = typer.Option(None, "--scan", help="Path of the signed scan."),
+    scan: str | None = typer.Option(
+        None, "--scan", help="The signed scan, attached to the contract (or later: crm attach)."
+    ),
 ) -> None:
     """Make a contract from an accepted quote, or on a deal with --deal and --amount."""
     from crm_tui.services import payments
@@ -157,10 +159,13 @@ def contract(
             ("starts_on", starts),
             ("ends_on", ends),
             ("terms", terms),
-            ("attachment", scan),
         )
         if v is not None
     }
+    if scan is not None:
+        from crm_tui.services import contract_scans
+
+        run_service(lambda: contract_scans.check_scan(book, scan))  # before anything is written
 
     def make() -> Any:
         return payments.new_contract(
@@ -176,6 +181,9 @@ def contract(
     typer.echo(
         f"contract {made.number} ({made.id}) {made.status}: {money(made.amount, made.currency)}"
     )
+    if scan is not None:
+        att = run_service(lambda: contract_scans.attach_scan(book, made.id, scan))
+        typer.echo(f"attached {att.name} as {att.id}")
     if payments.is_provisional(made.number):
         typer.echo(
             f"{made.number} is provisional until the next `crm sync` (the server numbers "

@@ -4,7 +4,8 @@ contract: its payment plan and the payments received against it, 回款).
 Keys on a contract: `g` signs it, `p` makes its plan ("3 2027-01-15 1m" or explicit
 amounts "3万,3万,4万 2027-01-15"), `$` records a payment against the chosen instalment and
 `f` confirms the chosen payment (managers; the server checks it again), `r` sets how many
-days before the chosen instalment is due the reminder comes.
+days before the chosen instalment is due the reminder comes, `a` attaches the signed scan
+(the files module; `crm attach CONTRACT FILE` from the shell).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from textual.widgets import DataTable, Static
 from crm_tui.domain.money import format_money
 from crm_tui.screens.base import CrmScreen, ListScreen
 from crm_tui.screens.pickers import PromptScreen
-from crm_tui.services import payment_text, payments
+from crm_tui.services import contract_scans, payment_text, payments
 from crm_tui.services.book import Book
 from crm_tui.widgets.query_bar import QueryBar
 from crm_tui.widgets.record_table import Column, RecordTable
@@ -89,6 +90,9 @@ class ContractScreen(CrmScreen):
         Binding("dollar_sign", "pay", "Payment", id="contract.pay", tooltip="Record a payment"),
         Binding("f", "confirm", "Confirm", id="contract.confirm", tooltip="Confirm a payment"),
         Binding(
+            "a", "attach", "Attach scan", id="contract.attach", tooltip="Attach the signed scan"
+        ),
+        Binding(
             "r",
             "remind",
             "Remind",
@@ -127,6 +131,7 @@ class ContractScreen(CrmScreen):
         today = book.clock.today()
         cur = contract.currency
         total_paid = sum(p.amount for p in received)
+        scans = contract_scans.scan_names(book, contract.id)
         self.query_one("#contract-head", Static).update(
             f"{contract.number} · {contract.title or ''} · {contract.status} · "
             f"{format_money(contract.amount, cur)} · received {format_money(total_paid, cur)}"
@@ -135,6 +140,7 @@ class ContractScreen(CrmScreen):
                 if total_paid > contract.amount
                 else ""
             )
+            + (f"\nscan: {', '.join(scans)}" if scans else "")
         )
         plan = self.query_one("#plan", DataTable)
         plan.clear()
@@ -218,6 +224,19 @@ class ContractScreen(CrmScreen):
             "5万 today transfer",
             run,
             "Payment entered; a manager confirms it.",
+        )
+
+    def action_attach(self) -> None:
+        book = self.book
+
+        def run(text: str) -> None:
+            path = text.strip().strip("'\"")
+            if not path:
+                raise ValueError("type the path of the scan, e.g. ~/scans/合同.pdf")
+            contract_scans.attach_scan(book, self.contract_id, path)
+
+        self._ask(
+            "Attach the signed scan: path of the file", "~/scans/合同.pdf", run, "Scan attached."
         )
 
     def action_remind(self) -> None:
