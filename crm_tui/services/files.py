@@ -29,6 +29,7 @@ from crm_tui.domain.file_specs import (
 from crm_tui.services.sales_repos import db_of
 from crm_tui.storage import repos_files
 from crm_tui.storage.blobs import BlobStore, blob_root
+from crm_tui.storage.repository import NotFound
 
 if TYPE_CHECKING:
     from crm_tui.domain.models import Attachment, Folder
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_FILE_BYTES",
+    "NotFound",
+    "ValidationErrors",
     "TEAM_QUOTA_BYTES",
     "FileNotHere",
     "attach",
@@ -45,8 +48,12 @@ __all__ = [
     "delete_file",
     "files_of",
     "find_file",
+    "find_folder",
+    "find_record",
     "human_size",
     "is_here",
+    "is_pinned",
+    "used_text",
     "library",
     "new_folder",
     "open_path",
@@ -118,9 +125,7 @@ def attach(
 
 def attach_to(book: Book, record_ref: str, path: str | Path, **kwargs: object) -> Attachment:
     """`attach` to the record an id (or unique id prefix) names, whatever its kind."""
-    entity, rec = db_of(book).repos.find_any(record_ref)
-    if getattr(rec, "deleted", False):
-        raise _error("record_id", f"{entity} '{record_ref}' is deleted")
+    entity, rec = find_record(book, record_ref)
     return attach(book, entity, rec.id, path, **kwargs)  # type: ignore[arg-type]
 
 
@@ -132,6 +137,18 @@ def files_of(book: Book, entity: str | None, record_id: str) -> list[Attachment]
 
 def find_file(book: Book, ref: str) -> Attachment:
     return repos(book).attachments.resolve(ref)
+
+
+def find_folder(book: Book, ref: str) -> Folder:
+    return repos(book).folders.resolve(ref)
+
+
+def find_record(book: Book, ref: str) -> tuple[str, object]:
+    """(entity, record) of any live record an id or unique id prefix names."""
+    entity, rec = db_of(book).repos.find_any(ref)
+    if getattr(rec, "deleted", False):
+        raise _error("record_id", f"{entity} '{ref}' is deleted")
+    return entity, rec
 
 
 def library(book: Book, folder_id: str | None = None) -> tuple[list[Folder], list[Attachment]]:

@@ -15,6 +15,30 @@ from typing import TYPE_CHECKING, Any
 from crm_tui.domain.fields import FieldError, ValidationErrors
 from crm_tui.services.sales_repos import db_of
 
+__all__ = [
+    "AnswerRow",
+    "Hits",
+    "Thread",
+    "ValidationErrors",
+    "accept",
+    "answer",
+    "article_titles",
+    "articles",
+    "ask",
+    "categories",
+    "edit_article",
+    "find_answer",
+    "find_article",
+    "find_question",
+    "questions",
+    "repos",
+    "search",
+    "thread",
+    "unvote",
+    "vote",
+    "write_article",
+]
+
 if TYPE_CHECKING:
     from crm_tui.domain.models import KbAnswer, KbArticle, KbQuestion, KbVote
     from crm_tui.services.book import Book
