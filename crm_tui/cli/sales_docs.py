@@ -257,7 +257,7 @@ def plan(
 
 
 def _remind_days(text: str | None) -> int | None:
-    from crm_tui.domain.sales_docs import MAX_REMIND_DAYS
+    from crm_tui.domain.instalment_reminders import MAX_REMIND_DAYS
 
     if text is None:
         return None

@@ -15,6 +15,8 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 
+from crm_tui.domain.instalment_reminders import MAX_REMIND_DAYS
+from crm_tui.domain.instalment_reminders import instalment_reminder as instalment_reminder
 from crm_tui.domain.money import format_money
 
 BP = 10_000  # basis points in a whole: 13% tax is 1300, a 5% discount 500
@@ -302,42 +304,11 @@ def days_overdue(due_on: date, today: date) -> int:
     return max(0, (today - due_on).days)
 
 
-MAX_REMIND_DAYS = 366  # the reminder reads instalments due within a year at most
-
-
 def check_remind_days(days: int) -> int:
     """How many days before its due date an instalment is reminded of (0: on the day)."""
     if not 0 <= days <= MAX_REMIND_DAYS:
         raise DocError("remind_days", f"remind between 0 and {MAX_REMIND_DAYS} days before")
     return days
-
-
-def instalment_reminder(
-    instalment: int,
-    number: str,
-    customer: str,
-    outstanding: int,
-    amount: int,
-    currency: str,
-    due_on: date,
-    today: date,
-) -> str:
-    """'instalment 2 of HT-2026-0042 (客户名) ¥50,000.00 due in 3 days': what the reminder
-    says (the app's toast and `crm remind`, both paths)."""
-    left = format_money(outstanding, currency)
-    if outstanding != amount:
-        left += f" (of {format_money(amount, currency)})"
-    days = (due_on - today).days
-    if days > 1:
-        when = f"due in {days} days"
-    elif days == 1:
-        when = "due tomorrow"
-    elif days == 0:
-        when = "due today"
-    else:
-        when = f"{-days} day{'s' if days < -1 else ''} overdue"
-    who = f" ({customer})" if customer else ""
-    return f"instalment {instalment} of {number}{who} {left} {when}"
 
 
 def aging_bucket(due_on: date, today: date) -> str | None:

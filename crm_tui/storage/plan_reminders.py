@@ -12,7 +12,7 @@ import sqlite3
 from datetime import date, timedelta
 from typing import Any
 
-from crm_tui.domain.sales_docs import MAX_REMIND_DAYS
+from crm_tui.domain.instalment_reminders import MAX_REMIND_DAYS
 
 # The range on due_on keeps the read on ix_payment_plan_open_due (migration 0070); the
 # reminder day is checked per row. Overdue ones qualify too (their reminder day has passed).
