@@ -32,6 +32,28 @@ class Leaving:
         return "tomorrow" if self.days_left == 1 else f"in {self.days_left} days"
 
 
+def going_on(
+    conn: sqlite3.Connection, clock: Clock, *, user_id: str | None = None, limit: int = 50
+) -> list[Leaving]:
+    """`going_to_pool` on an open connection (raises sqlite3 errors: `crm remind`'s quick
+    path then takes the full one)."""
+    me = user_id or pool_quick.user_id(conn)
+    if me is None:
+        return []
+    team = pool_quick.rules(conn)
+    now = clock.now().astimezone(UTC)
+    out = []
+    for cid, name, standing in pool_quick.standings(conn, me):
+        warn = warn_from(team, standing)
+        if warn is None or warn > now:
+            continue
+        when = release_at(team, standing)
+        if when is not None:
+            out.append(Leaving(cid, name, when, days_left(when, now)))
+    out.sort(key=lambda x: (x.release_at, x.name))
+    return out[:limit]
+
+
 def going_to_pool(
     path: Path | str, clock: Clock, *, user_id: str | None = None, limit: int = 50
 ) -> list[Leaving]:
@@ -41,23 +63,13 @@ def going_to_pool(
     except sqlite3.Error:
         return []
     try:
-        me = user_id or pool_quick.user_id(conn)
-        if me is None:
-            return []
-        team = pool_quick.rules(conn)
-        found = pool_quick.standings(conn, me)
+        return going_on(conn, clock, user_id=user_id, limit=limit)
     except sqlite3.OperationalError:
         return []
     finally:
         conn.close()
-    now = clock.now().astimezone(UTC)
-    out = []
-    for cid, name, standing in found:
-        warn = warn_from(team, standing)
-        if warn is None or warn > now:
-            continue
-        when = release_at(team, standing)
-        if when is not None:
-            out.append(Leaving(cid, name, when, days_left(when, now)))
-    out.sort(key=lambda x: (x.release_at, x.name))
-    return out[:limit]
+
+
+def reminder_detail(x: Leaving) -> str:
+    """What `crm remind` says of a customer going to the pool."""
+    return f"goes to the pool {x.when} ({x.release_at:%Y-%m-%d}); follow up to keep it"

@@ -15,12 +15,13 @@ from pathlib import Path
 
 from crm_tui.domain import rules
 from crm_tui.domain.dates import Clock, month_days
-from crm_tui.services import office_reminders
+from crm_tui.services import office_reminders, pool_soon
 from crm_tui.storage import plan_reminders, quick_reads
 from crm_tui.storage.quick_reads import NotQuick
 
 LABELS = {"followup": "follow-up", "birthday": "birthday", "deal": "deal", "instalment": "payment"}
 LABELS["report"] = "report"  # issue 17: a work report due and not written
+LABELS["pool"] = "pool"  # issue 18: one of the rep's customers going to the pool soon
 SHORT_MIN = 6  # services/short_ids.py's MIN_LENGTH (that module loads SQLAlchemy)
 _BATCH = 400
 NOTIFY_SHOWN = 5  # reminders named in a desktop notification; the rest are counted
@@ -121,6 +122,10 @@ def remind_lines(
         due = _followups(clock, followups) + _birthdays(today, window, born) + _deals(today, deals)
         due += _instalments(today, plan_reminders.instalments_to_remind(conn, today))
         due += [Due("report", *r[:2], r[3]) for r in office_reminders.reports_due_on(conn, clock)]
+        due += [
+            Due("pool", x.customer_id, x.name, pool_soon.reminder_detail(x))
+            for x in pool_soon.going_on(conn, clock)
+        ]
         shorts = short_ids(conn, [d.row_id for d in due]) if due else {}
     except Exception as exc:  # noqa: BLE001 - any read problem: the full path reports it
         raise QuickUnavailable(str(exc)) from exc

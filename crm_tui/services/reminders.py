@@ -167,6 +167,24 @@ def reports_due(book: Book) -> list[Reminder]:
     return [Reminder("report", "work_report", *due) for due in office_due(book.path, book.clock)]
 
 
+def pool_warnings(book: Book) -> list[Reminder]:
+    """The rep's customers going to the pool soon (issue 18: services/pool_soon.py)."""
+    from crm_tui.services import pool_soon
+
+    found = pool_soon.going_to_pool(book.path, book.clock)
+    return [
+        Reminder(
+            "pool",
+            "customer",
+            x.customer_id,
+            x.name,
+            x.release_at.date(),
+            pool_soon.reminder_detail(x),
+        )
+        for x in found
+    ]
+
+
 def due_now(
     book: Book,
     now: datetime | None = None,
@@ -184,6 +202,7 @@ def due_now(
         + deals_closing(book, deal_days, today)
         + instalments_due(book, today)
         + reports_due(book)
+        + pool_warnings(book)
     )
 
 

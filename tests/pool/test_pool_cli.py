@@ -109,3 +109,29 @@ def test_assign_lock_and_rules_are_for_managers(book_path: Path) -> None:
     db.close()
     capped = crm(book_path, "claim", "广州物流")
     assert capped.exit_code == 1 and "cap is 1" in capped.stderr
+
+
+def test_remind_warns_of_customers_going_to_the_pool_on_both_paths(book_path: Path) -> None:
+    import contextlib
+    import io
+    from datetime import timedelta
+
+    from crm_tui import launch
+    from tests.pool.conftest import NOW
+
+    db = open_book(book_path)
+    db.repos.customers.create({"name": "快到期客户", "claimed_at": NOW - timedelta(days=27)})
+    db.repos.customers.create({"name": "刚认领客户", "claimed_at": NOW - timedelta(days=3)})
+    db.close()
+    full = crm(book_path, "remind")
+    assert full.exit_code == 0, full.output
+    pool_lines = [line for line in full.stdout.splitlines() if line.startswith("pool")]
+    assert len(pool_lines) == 1
+    assert "快到期客户 — goes to the pool in 3 days (2026-12-07)" in pool_lines[0]
+    options = launch.quick_remind_options(
+        ["--db", str(book_path), "--now", NOW.isoformat(), "remind"]
+    )
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert launch.quick_remind(options)
+    assert out.getvalue() == full.stdout  # the quick path prints exactly the same
