@@ -17,7 +17,7 @@ import typer
 
 from crm_tui.cli.context import fail, state
 from crm_tui.cli.output import check_format, emit
-from crm_tui.cli.price_list import money, run_service
+from crm_tui.cli.price_list import run_service
 
 MEMBER_COLUMNS = ["id", "name", "company", "phone", "email", "status", "source", "when"]
 
@@ -224,8 +224,40 @@ def link_partner(
     typer.echo(f"{done.name}: partners {names}")
 
 
-def budget_line(campaign: Any) -> str:
-    return money(campaign.budget, campaign.currency)
+def import_registrations(
+    ctx: typer.Context,
+    campaign: str = typer.Argument(..., help="The campaign (name, id or prefix)."),
+    file: Path = typer.Argument(..., help="A CSV of sign-ups (姓名, 手机, 公司, 邮箱…)."),
+    encoding: str | None = typer.Option(None, "--encoding", help="e.g. utf-8, gb18030."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would happen."),
+    report: Path | None = typer.Option(
+        None, "--report", help="Where refused rows go (default: FILE.rejected.csv)."
+    ),
+) -> None:
+    """Import a registration list (a web form's or Excel's CSV) into a campaign: everyone
+    registered once, every refused row reported with its line and reason."""
+    from crm_tui.cli.io import _finish, _report_path
+    from crm_tui.services import campaign_import
+
+    book = state(ctx).book
+    run_service(lambda: campaigns_find(book, campaign))
+    report_path = _report_path(file, report)
+    try:
+        the_plan = campaign_import.plan(file, encoding)
+        result = run_service(
+            lambda: campaign_import.import_registrations(
+                book, campaign, file, encoding=encoding, dry_run=dry_run
+            )
+        )
+    except campaign_import.ImportFailed as exc:
+        fail(f"{file}: {exc}; nothing was imported")
+    _finish([result], report_path, the_plan.headers, book)
+
+
+def campaigns_find(book: Any, ref: str) -> Any:
+    from crm_tui.services import campaigns
+
+    return campaigns.find(book, ref)
 
 
 def register(app: typer.Typer) -> None:
@@ -241,6 +273,9 @@ def register(app: typer.Typer) -> None:
     app.command("walk-in")(walk_in)
     app.command("members")(members)
     app.command("link-partner")(link_partner)
+    from crm_tui.cli.groups import import_app
+
+    import_app.command("registrations")(import_registrations)
 
 
 def write_campaigns(ctx: typer.Context, period: str, fmt: str | None, output: Path | None) -> None:

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 
 from crm_tui.domain.fields import ENTITIES
+from crm_tui.io.member_columns import MEMBER_ALIASES
 
 NAME_PARTS = ("first_name", "middle_name", "last_name")
 
@@ -244,6 +245,7 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "competitor": ("competitor", "竞争对手"),
         "lost_reason": ("lostreason", "closedlostreason", "输单原因"),
     },
+    "campaign_member": MEMBER_ALIASES,  # a registration list (issue 16): io/member_columns.py
 }
 
 

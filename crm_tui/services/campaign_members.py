@@ -36,11 +36,15 @@ class Added:
     already: list[CampaignMember] = field(default_factory=list)
 
 
-class _Keys:
-    """The campaign's dedupe keys, read once per batch and kept up to date as it adds."""
+class MemberBatch:
+    """Adds people to one campaign, each once: the campaign's dedupe keys are read once and
+    kept up to date as the batch adds (an invitation list, an imported registration file)."""
 
-    def __init__(self, book: Book, campaign_id: str) -> None:
-        self.index = repos(book).members.keys_of(campaign_id)
+    def __init__(self, book: Book, campaign: Campaign) -> None:
+        self.book = book
+        self.campaign = campaign
+        self.repo = repos(book).members
+        self.index = self.repo.keys_of(campaign.id)
 
     def find(self, values: Mapping[str, Any]) -> str | None:
         for key in rules.member_keys(values):
@@ -48,44 +52,33 @@ class _Keys:
                 return self.index[key]
         return None
 
-    def add(self, row_id: str, values: Mapping[str, Any]) -> None:
-        for key in rules.member_keys(values):
-            self.index.setdefault(key, row_id)
-
-
-def _add_one(
-    book: Book,
-    campaign: Campaign,
-    values: Mapping[str, Any],
-    status: str,
-    keys: _Keys,
-    result: Added,
-) -> CampaignMember:
-    repo = repos(book).members
-    person = {k: v for k, v in values.items() if v not in (None, "")}
-    existing_id = keys.find(person)
-    if existing_id is not None:
-        member = repo.require(existing_id)
-        if rules.rank(status) > rules.rank(member.status):
-            member = repo.step(member.id, status)  # invited, now registered: move on
-        result.already.append(member)
-        return member
-    try:
-        row_id = rules.member_id(campaign.id, person)
-    except rules.MarketingError as exc:
-        raise _error(exc.field, exc.message) from None
-    stamps = repo.step_changes(status, None, None)
-    full = person | {"campaign_id": campaign.id, "status": status} | stamps
-    old = repo.get(row_id, include_deleted=True)
-    if old is not None:  # removed earlier and added again: the same person, the same row
-        member = repo.revive(row_id, person)
-        if member.status != status and rules.rank(status) > rules.rank(member.status):
-            member = repo.step(row_id, status)
-    else:
-        member = repo.create(full, row_id=row_id)
-    keys.add(member.id, person)
-    result.added.append(member)
-    return member
+    def add(self, values: Mapping[str, Any], status: str) -> tuple[CampaignMember, bool]:
+        """(the member, True when new); someone already on the campaign is moved on to a
+        further status (invited -> registered), never added twice."""
+        repo = self.repo
+        person = {k: v for k, v in values.items() if v not in (None, "")}
+        existing_id = self.find(person)
+        if existing_id is not None:
+            member = repo.require(existing_id)
+            if rules.rank(status) > rules.rank(member.status):
+                member = repo.step(member.id, status)
+            return member, False
+        try:
+            row_id = rules.member_id(self.campaign.id, person)
+        except rules.MarketingError as exc:
+            raise _error(exc.field, exc.message) from None
+        stamps = repo.step_changes(status, None, None)
+        full = person | {"campaign_id": self.campaign.id, "status": status} | stamps
+        if repo.get(row_id, include_deleted=True) is not None:
+            # Removed earlier and added again: the same person, so the same row.
+            member = repo.revive(row_id, person)
+            if rules.rank(status) > rules.rank(member.status):
+                member = repo.step(row_id, status)
+        else:
+            member = repo.create(full, row_id=row_id)
+        for key in rules.member_keys(person):
+            self.index.setdefault(key, member.id)
+        return member, True
 
 
 def add_people(
@@ -94,11 +87,11 @@ def add_people(
     """Put each person (name, company, phone, email, contact_id, customer_id, source) on the
     campaign at `status`, once: someone already on it is not added twice (a further status
     moves them on, e.g. invited -> registered)."""
-    campaign = find_campaign(book, campaign_ref)
-    keys = _Keys(book, campaign.id)
+    batch = MemberBatch(book, find_campaign(book, campaign_ref))
     result = Added()
     for person in people:
-        _add_one(book, campaign, person, status, keys, result)
+        member, new = batch.add(person, status)
+        (result.added if new else result.already).append(member)
     return result
 
 
@@ -217,8 +210,8 @@ def walk_in(book: Book, campaign_ref: str, values: Mapping[str, Any]) -> Campaig
     person = {k: v for k, v in values.items() if v not in (None, "")}
     if not person.get("name"):
         raise _error("name", "is required")
-    keys = _Keys(book, campaign.id)
-    known = keys.find(person)
+    batch = MemberBatch(book, campaign)
+    known = batch.find(person)
     if known is not None:
         member = repos(book).members.require(known)
         if member.status == S.ATTENDED:
@@ -248,8 +241,7 @@ def walk_in(book: Book, campaign_ref: str, values: Mapping[str, Any]) -> Campaig
         "customer_id": customer.id,
         "source": rules.MemberSource.WALK_IN.value,
     }
-    result = Added()
-    member = _add_one(book, campaign, member_values, S.ATTENDED.value, keys, result)
+    member, _new = batch.add(member_values, S.ATTENDED.value)
     due = datetime.combine(book.clock.today() + timedelta(days=1), datetime.min.time())
     db.repos.activities.create(
         {
