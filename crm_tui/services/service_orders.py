@@ -158,13 +158,15 @@ def is_manager(book: Book) -> bool:
 
 def waiting_approval(book: Book, limit: int = 500) -> list[Service]:
     """Dispatch requests waiting for a manager (not this manager's own), oldest first."""
+    from sqlalchemy import or_
     from sqlmodel import col
 
     from crm_tui.domain.models import Service
 
-    where = [col(Service.status) == rules.ServiceStatus.REQUESTED.value]
-    if book.user_id:
-        where.append(col(Service.owner_id) != book.user_id)
+    where: list[Any] = [col(Service.status) == rules.ServiceStatus.REQUESTED.value]
+    if book.user_id:  # an unowned request (made before sign-in) is not the manager's own
+        owner = col(Service.owner_id)
+        where.append(or_(owner.is_(None), owner != book.user_id))
     return _repo(book).page(
         where=where, order_by=[col(Service.requested_at), col(Service.id)], limit=limit
     )

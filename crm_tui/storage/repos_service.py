@@ -134,6 +134,13 @@ class ServiceRepo(Repository[Service]):
             return found[0]
         raise NotFound(f"no service matches '{ref}'" if not found else f"'{ref}' is ambiguous")
 
+    def seed_history(self, row_id: str, changes: dict[str, Any]) -> Service:
+        """Demo data only: write a past order's steps and report directly (no commands, no
+        undo entry; the demo empties the outbox of its seed data afterwards)."""
+        with self.db.transaction() as s:
+            rec = self._live(s, row_id)
+            return self._apply(s, rec, changes, kind="patch", record_undo=False)
+
     def of_customer(self, customer_id: str, limit: int = 200) -> list[Service]:
         return self.page(
             where=[Service.customer_id == customer_id],
