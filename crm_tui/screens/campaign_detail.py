@@ -90,6 +90,11 @@ class CampaignDetailScreen(ListScreen):
             terms.append(OneOf("status", (self.view,)))
         return Filter(self.entity, tuple(terms))
 
+    def make_source(self) -> Any:
+        from crm_tui.services import lists
+
+        return lists.source(self.book, self.entity, self.opening_filter(), order=["sort_key", "id"])
+
     def columns(self) -> list[Column]:
         return [
             Column("name", "Name", 0),

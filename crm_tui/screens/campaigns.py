@@ -41,6 +41,13 @@ class CampaignsScreen(ListScreen):
         Binding("escape", "back", "Back", id="campaigns.back", tooltip="Close this list"),
     ]
 
+    def make_source(self) -> Any:
+        from crm_tui.services import lists
+
+        return lists.source(
+            self.book, self.entity, self.opening_filter(), order=["starts_on", "id"]
+        )
+
     def columns(self) -> list[Column]:
         return [
             Column("starts_on", "Start", 10),

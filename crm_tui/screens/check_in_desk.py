@@ -108,9 +108,9 @@ class CheckInDeskScreen(Screen[None]):
     def _line(self, row: Any) -> str:
         if row.status == "attended":
             at = self.book.clock.to_local(_moment(row.attended_at)) if row.attended_at else None
-            mark = f"✓ {at:%H:%M}" if at else "✓     "
+            mark = f"✓ {at:%H:%M}" if at else "✓      "
         else:
-            mark = "      "
+            mark = "       "
         company = f"  {row.company}" if row.company else ""
         phone = f"  {row.phone}" if row.phone else ""
         status = "" if row.status == "attended" else f"  ({row.status.replace('_', '-')})"

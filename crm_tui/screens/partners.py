@@ -35,6 +35,11 @@ class PartnersScreen(ListScreen):
         Binding("escape", "back", "Back", id="partners.back", tooltip="Close this list"),
     ]
 
+    def make_source(self) -> Any:
+        from crm_tui.services import lists
+
+        return lists.source(self.book, self.entity, self.opening_filter(), order=["name", "id"])
+
     def columns(self) -> list[Column]:
         return [
             Column("name", "Partner", 0),
