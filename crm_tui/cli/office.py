@@ -281,9 +281,7 @@ def contacts(
         fail(f"--last: '{period}' is not a number of days")
     today = book.clock.today()
     start = today - timedelta(days=int(period) - 1)
-    got = run_service(
-        lambda: contact_log.stats(book, start, today + timedelta(days=1), team=team)
-    )
+    got = run_service(lambda: contact_log.stats(book, start, today + timedelta(days=1), team=team))
     typer.echo(f"Contacts {start} – {today}: {got.total} ({got.minutes} min)")
     for channel, n, mins in got.by_channel:
         typer.echo(f"  {channel:<8} {n:>5}  {mins:>5} min")
@@ -303,3 +301,28 @@ def register(app: typer.Typer) -> None:
     app.command("log")(log)
     app.command("mail")(mail)
     app.command("contacts")(contacts)
+
+
+def write_contacts_report(
+    ctx: typer.Context, period: str, fmt: str, output: Path | None, team: bool
+) -> None:
+    """`crm report contacts`: the contact statistics (联系统计) as md, csv or html."""
+    from crm_tui.services import contact_log, reports
+
+    st = state(ctx)
+    try:
+        chosen = reports.parse_period(period, st.clock.today())
+    except reports.PeriodError as exc:
+        fail(f"--period: {exc}")
+    try:
+        built = contact_log.report(st.book, chosen, team=team)
+    except PermissionError as exc:
+        fail(f"--team: {exc}")
+    text = contact_log.render(built, fmt)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")

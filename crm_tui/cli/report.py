@@ -18,6 +18,7 @@ NAMES = (
     "campaigns",
     "segments",
     "churn",
+    "contacts",
 )
 FORMATS = ("md", "csv", "html")
 
@@ -71,6 +72,11 @@ def report(
         fmt = suffix if suffix in FORMATS else "md"
     if fmt not in FORMATS:
         fail(f"--format: '{fmt}' is not one of {', '.join(FORMATS)}")
+    if name == "contacts":  # contact statistics (issue 17): cli/office.py
+        from crm_tui.cli.office import write_contacts_report
+
+        write_contacts_report(ctx, period, fmt, output, team)
+        return
     if name == "receivables":  # payments against contract plans (issue 19): its own service
         from crm_tui.cli.sales_docs import write_receivables
 

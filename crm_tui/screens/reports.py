@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from crm_tui.screens.base import CrmScreen
 from crm_tui.screens.pickers import PromptScreen
-from crm_tui.services import campaign_roi, receivables, reports
+from crm_tui.services import campaign_roi, contact_log, receivables, reports
 from crm_tui.services.reports import (
     FORMATS,
     REPORT_NAMES,
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 # The four built-in reports, then the receivables (issue 19: services.receivables).
 TABS = (*REPORT_NAMES, "receivables", "campaigns")  # + issue 16: services.campaign_roi
+TABS += ("contacts",)  # issue 17: services.contact_log (联系统计)
 TAB_KEYS = {
     "summary": "s",
     "customers": "c",
@@ -44,6 +45,7 @@ TAB_KEYS = {
     "expenses": "e",
     "receivables": "a",
     "campaigns": "m",
+    "contacts": "l",
 }
 TAB_TITLES = {
     "summary": "Summary",
@@ -52,6 +54,7 @@ TAB_TITLES = {
     "expenses": "Claims",
     "receivables": "Receivables",
     "campaigns": "Campaigns",
+    "contacts": "Contacts",
 }
 # In the screens' words (issue 13 item 11): deals and claims, not opportunities and expenses.
 TITLES = {
@@ -60,6 +63,7 @@ TITLES = {
     "expenses": "Claim analysis",
     "receivables": "Receivables",
     "campaigns": "Campaigns",
+    "contacts": "Contacts (联系统计)",
 }
 UNITS = ("month", "quarter", "year")
 
@@ -240,6 +244,8 @@ class ReportsScreen(CrmScreen):
             return receivables.build(self.book, period, team=team)
         if name == "campaigns":
             return campaign_roi.build(self.book, period, scope="team" if team else "mine")
+        if name == "contacts":
+            return contact_log.report(self.book, period, team=team)
         return reports.build(self.book, name, period, team=team, cold_days=self.cold_days)
 
     @on(Worker.StateChanged)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from crm_tui.domain import work_report_specs as office
 from crm_tui.domain.fields import FieldError, ValidationErrors
+from crm_tui.reports.export import render as render
 from crm_tui.storage.engine import connect
 from crm_tui.storage.office_queries import ContactStats, QuietCustomer, contact_stats
 from crm_tui.storage.office_queries import quiet_customers as _quiet
@@ -28,6 +29,8 @@ __all__ = [
     "log",
     "of_customer",
     "quiet_customers",
+    "render",
+    "report",
     "stats",
 ]
 
@@ -201,3 +204,32 @@ def history_source(book: Book, customer_id: str) -> Any:
 
     mine = Filter("contact_log", (Compare("customer_id", "=", customer_id),))
     return lists.source(book, "contact_log", mine, order=("at", "id"), descending=True)
+
+
+def report(
+    book: Book, period: Any, *, team: bool = False, days: dict[str, int] | None = None
+) -> Any:
+    """The contact report (reports/contact_log.py) for a `reports.period.Period`: by
+    channel, rep and month, and the quiet customers. PermissionError for a rep's --team."""
+    from crm_tui.reports.contact_log import build
+
+    rule = days or dict(office.QUIET_DAYS)
+    got = stats(book, period.start, period.end, team=team)
+    quiet_total, quiet = quiet_customers(book, rule, team=team, limit=30)
+    names = {v: k for k, v in book.db.repos.users.members().items()}
+    return build(
+        period=period,
+        team=team,
+        currency=book.input_context.currency,
+        generated_at=book.clock.now(),
+        total=got.total,
+        minutes=got.minutes,
+        by_channel=got.by_channel,
+        by_rep=[(names.get(o or "", o or "—"), n, m) for o, n, m in got.by_rep],
+        by_month=got.by_month,
+        quiet_total=quiet_total,
+        quiet=[
+            (q.id, q.name, q.grade, q.last_at.date() if q.last_at else None, q.days) for q in quiet
+        ],
+        quiet_rule=rule,
+    )

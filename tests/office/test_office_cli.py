@@ -143,3 +143,22 @@ def test_contacts_statistics_and_quiet_customers(crm) -> None:
     assert "A客户" not in relaxed.stdout
     bad = crm("contacts", "--days", "Z=1")
     assert bad.exit_code == 1 and "--days" in bad.stderr
+
+
+def test_report_contacts_equals_plain_sql(crm, db_path) -> None:
+    import sqlite3
+
+    crm("add", "customer", "统计一", "--grade", "B")
+    for channel, minutes in (("call", "5"), ("call", "7"), ("visit", "60")):
+        crm("log", "统计一", "--channel", channel, "--minutes", minutes)
+    got = crm("report", "contacts", "--format", "csv")
+    assert got.exit_code == 0, got.stderr
+    conn = sqlite3.connect(db_path)
+    calls = conn.execute(
+        "SELECT count(*), sum(minutes) FROM contact_log WHERE channel = 'call'"
+    ).fetchone()
+    lines = got.stdout.splitlines()
+    assert f"channels,call,contacts,{calls[0]}" in lines
+    assert f"channels,call,minutes,{calls[1]}" in lines
+    team = crm("report", "contacts", "--team")
+    assert team.exit_code == 1 and "--team" in team.stderr

@@ -142,3 +142,21 @@ async def test_l_on_the_customer_page_logs_a_contact_into_its_history(db) -> Non
         await _until(pilot, lambda: history.row_count == 1)
     (entry,) = contact_log.of_customer(Book(db), acme.id)
     assert (entry.channel, entry.summary) == ("wechat", "发了样品图")
+
+
+async def test_reports_screen_has_the_contact_statistics(db) -> None:
+    from crm_tui.screens.reports import ReportsScreen
+
+    db.set_state("user_id", "rep-1")
+    acme = db.repos.customers.create({"name": "静默客户", "grade": "A"})
+    contact_log.log(Book(db), acme.id, channel="call", minutes=9, summary="问候")
+    app = Host(db, ReportsScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        body = app.screen.query_one("#body-contacts")
+        await _until(pilot, lambda: not body.loading and len(body.children) > 0)
+        report = app.screen._cache[("contacts", app.screen.period.label, False)]
+        channels = report.section("channels")
+        assert channels.title == "Contacts by channel (1, 9 min)"
+        assert channels.rows == [["call", 1, 9]]
