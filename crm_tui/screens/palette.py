@@ -11,7 +11,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from crm_tui.screens.routing import destinations
+from crm_tui.screens.routing import destinations, open_article
 from crm_tui.screens.shell import Destination, Shell
 
 
@@ -64,4 +64,15 @@ class CrmCommands(Provider):
                 partial(app.open_record, "customer", customer.id),
                 text=label,
                 help="Open the customer's page",
+            )
+        # Knowledge articles by title (issue 17): read offline, opened in the reader.
+        from crm_tui.services.kb import article_titles
+
+        for article_id, title in await asyncio.to_thread(article_titles, app.book, words, 5):
+            yield Hit(
+                0.8,
+                f"Article {title}",
+                partial(open_article, app, article_id),
+                text=f"Article {title}",
+                help="Read this knowledge article",
             )

@@ -184,8 +184,10 @@ def destinations() -> list[Destination]:
     from crm_tui.screens.customers import CustomersScreen
     from crm_tui.screens.duplicates import DuplicatesScreen
     from crm_tui.screens.expenses import ExpensesScreen
+    from crm_tui.screens.files import FilesScreen
     from crm_tui.screens.followups import FollowUpsScreen
     from crm_tui.screens.import_preview import ImportScreen
+    from crm_tui.screens.kb import KnowledgeScreen, QuestionsScreen
     from crm_tui.screens.opportunities import OpportunitiesScreen
     from crm_tui.screens.payments import PaymentsScreen
     from crm_tui.screens.pool import PoolScreen
@@ -311,4 +313,23 @@ def destinations() -> list[Destination]:
         Destination(
             "Targets", "This month against the targets, with the pace needed", _over(TargetsScreen)
         ),
+        # Files and knowledge Q&A (issue 17): screens/files.py, screens/kb.py.
+        Destination(
+            "Files (文件)", "The team library: folders, templates, shared files", _over(FilesScreen)
+        ),
+        Destination(
+            "Knowledge (知识)",
+            "Articles the team wrote; / finds any word, 中文 too",
+            _over(KnowledgeScreen),
+        ),
+        Destination(
+            "Questions (问答)", "Ask the team; answer, vote, accept", _over(QuestionsScreen)
+        ),
     ]
+
+
+def open_article(shell: Shell, article_id: str) -> None:
+    """Read one knowledge article (the palette's "Article …" hits)."""
+    from crm_tui.screens.kb import ArticleView
+
+    shell.push_screen(ArticleView(shell.book, article_id))

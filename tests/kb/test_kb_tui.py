@@ -81,3 +81,49 @@ async def test_ask_answer_vote_and_accept(db) -> None:
         await _until(pilot, lambda: len(view.answer_ids) == 2)
         # The accepted answer stays first.
         assert view.answer_ids[0] == helpful.id
+
+
+async def test_the_palette_finds_articles_by_title_and_opens_files_and_knowledge(db) -> None:
+    from crm_tui.app import make_app
+    from crm_tui.screens.files import FilesScreen
+    from crm_tui.screens.palette import commands
+
+    art = kb.write_article(Book(db), "报价审批规则", "超过 **15%** 的折扣要经理批准。")
+    app = make_app(db)
+    async with app.run_test(size=(110, 32)) as pilot:
+        await settle(pilot)
+        by_title = {c.title: c for c in commands()}
+        for title, screen_type in [
+            ("Files (文件)", FilesScreen),
+            ("Knowledge (知识)", KnowledgeScreen),
+            ("Questions (问答)", QuestionsScreen),
+        ]:
+            by_title[title].run(app)
+            await _until(pilot, lambda t=screen_type: isinstance(app.screen, t))
+            await settle(pilot)
+            app.pop_screen()
+            await settle(pilot)
+        app.action_command_palette()
+        await settle(pilot)
+        await pilot.press(*"审批规则")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        from textual.command import CommandList
+
+        hits = app.screen.query_one(CommandList)
+        await _until(
+            pilot,
+            lambda: any(
+                "Article 报价审批规则" in str(hits.get_option_at_index(i).prompt)
+                for i in range(hits.option_count)
+            ),
+        )
+        index = next(
+            i
+            for i in range(hits.option_count)
+            if "Article 报价审批规则" in str(hits.get_option_at_index(i).prompt)
+        )
+        hits.highlighted = index
+        await pilot.press("enter")
+        await _until(pilot, lambda: isinstance(app.screen, ArticleView))
+        assert app.screen.article_id == art.id
