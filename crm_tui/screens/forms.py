@@ -305,6 +305,10 @@ class RecordForm(ModalScreen[Any]):
         book = self.book
         if self.entity == "customer" and not self.editing and book is not None:
             matches = matching_customers(book, values)
+            from crm_tui.screens.pool_match import offer_pool_claim  # issue 18: 撞单
+
+            if offer_pool_claim(self, book, values, matches):
+                return
             if matches:
                 self.app.push_screen(
                     LookAlikeScreen(values.get("name", ""), matches),

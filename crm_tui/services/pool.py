@@ -7,7 +7,7 @@ server's release pass on demand.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -184,3 +184,39 @@ def release_now(database_url: str | None, now: datetime | None = None) -> list[s
         return release_pass(admin._db, ServerClock(), now).released
     finally:
         admin._db.close()
+
+
+# --- 撞单: a new customer that is already someone's, or in the pool ----------------------------
+@dataclass(frozen=True)
+class Collision:
+    """A look-alike of a new customer that is in the pool or another rep's."""
+
+    customer_id: str
+    name: str
+    in_pool: bool
+    owner: str | None  # the other rep's name (None when in the pool)
+
+    def line(self) -> str:
+        if self.in_pool:
+            return f"'{self.name}' is in the pool: claim it instead (crm claim {self.customer_id})"
+        return (
+            f"'{self.name}' is {self.owner}'s customer ({self.customer_id}): ask your manager "
+            "to reassign it to you"
+        )
+
+
+def collisions(book: Book, matches: list[Any]) -> list[Collision]:
+    """Which look-alikes (services/customers_match.py) are in the pool or another rep's;
+    none on a book never signed in (every customer there is the rep's own)."""
+    me = book.user_id
+    if me is None or not matches:
+        return []
+    names = {v: k for k, v in book.db.repos.users.members().items()}
+    out = []
+    for match in matches:
+        cust = book.db.repos.customers.get(match.id)
+        if cust is None or cust.owner_id == me:
+            continue
+        owner = cust.owner_id
+        out.append(Collision(cust.id, cust.name, owner is None, names.get(owner or "", owner)))
+    return out

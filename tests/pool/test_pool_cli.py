@@ -135,3 +135,19 @@ def test_remind_warns_of_customers_going_to_the_pool_on_both_paths(book_path: Pa
     with contextlib.redirect_stdout(out):
         assert launch.quick_remind(options)
     assert out.getvalue() == full.stdout  # the quick path prints exactly the same
+
+
+def test_adding_a_customer_that_is_in_the_pool_or_another_reps_is_refused(book_path: Path) -> None:
+    before = _pending(book_path)
+    pooled = crm(book_path, "add", "customer", "上海机电有限公司")
+    assert pooled.exit_code == 1, pooled.output
+    assert "'上海机电' is in the pool: claim it instead (crm claim" in pooled.stderr
+    theirs = crm(book_path, "add", "customer", "鲍勃的客户")
+    assert theirs.exit_code == 1
+    assert "is bob's customer" in theirs.stderr and "ask your manager" in theirs.stderr
+    assert _pending(book_path) == before  # no second copy
+    # Claiming it is the way in; --force still adds a copy on purpose.
+    cid = _id(book_path, "上海机电")
+    assert crm(book_path, "claim", cid).exit_code == 0
+    forced = crm(book_path, "add", "customer", "鲍勃的客户", "--force")
+    assert forced.exit_code == 0

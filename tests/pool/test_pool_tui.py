@@ -138,3 +138,32 @@ async def test_targets_screen_shows_progress_and_steps_months(db, team) -> None:
         await pilot.press("right_square_bracket")
         await settle(pilot)
         assert "no targets set" in _text(app.screen.query_one("#targets"))
+
+
+async def test_new_customer_form_offers_to_claim_the_pooled_match(db, team) -> None:
+    from crm_tui.screens.forms import RecordForm
+    from crm_tui.screens.pool_match import CollisionScreen
+    from crm_tui.services import records
+
+    book = Book(db)
+    app = Host(
+        db,
+        lambda d: RecordForm(
+            "customer",
+            title="New customer",
+            fields=["name", "city"],
+            save=lambda values: records.create(book, "customer", values),
+            book=book,
+        ),
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"上海机电")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CollisionScreen)
+        await pilot.press("enter")  # the first choice: claim it from the pool
+        await settle(pilot)
+        assert db.repos.customers.get(team["上海机电"]).owner_id == ALICE
+        assert db.repos.customers.count() == 3  # no second copy
+        assert app.opened == [("customer", team["上海机电"])]
