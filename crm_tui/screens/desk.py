@@ -193,6 +193,11 @@ class DeskScreen(CrmScreen):
 
         week = campaign_desk.this_week(self.path, self.clock)
         self.app.call_from_thread(show_campaigns, self, week, DeskList)
+        from crm_tui.screens.service_desk import show_service  # issue 15
+        from crm_tui.services import service_desk  # plain sqlite3
+
+        found = service_desk.desk(self.path, self.clock)
+        self.app.call_from_thread(show_service, self, found, DeskList)
         return desk
 
     def show(self, desk: Desk) -> None:

@@ -129,7 +129,8 @@ def _history(repo: Any, rec: Any, today: date, rng: random.Random, when: datetim
         "approved_at": requested + timedelta(hours=4),
         "dispatched_to": rec.engineer_id,
     }
-    if day == today or (day < today and rng.random() < 0.06):  # today's, or overdue
+    late = day < today and (today - day).days < 30 and rng.random() < 0.3
+    if day == today or late:  # today's visits, and a few overdue ones
         repo.seed_history(rec.id, steps)
         return
     minutes = rng.choice((60, 90, 120, 180, 240, 360))

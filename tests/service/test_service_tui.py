@@ -131,3 +131,41 @@ async def test_request_approve_start_finish_by_keys(db, setup) -> None:
         assert isinstance(app.screen, ServiceDetailScreen)
         history = str(app.screen.query_one("#service-history", Static).render())
         assert "dispatched by 李经理" in history and "finished" in history
+
+
+async def test_the_desk_shows_todays_visits_and_waiting_dispatches(db, setup) -> None:
+    from crm_tui.app import make_app
+    from crm_tui.screens.desk import DeskList, DeskScreen
+
+    team, order = setup
+    book = Book(db)
+    today = service_orders.create(
+        book,
+        {
+            "customer_id": order.customer_id,
+            "subject": "今日巡检",
+            "planned_start": "today 15:00",
+            "engineer_id": team["王工"],
+        },
+    )
+    for rec in (order, today):
+        service_orders.step(book, rec.id, "request")
+    _as(db, team["李经理"], "manager")
+    service_orders.step(book, today.id, "approve")
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+        waiting = app.screen.query_one("#service-waiting", DeskList)
+        assert waiting.option_count == 1 and "电机异响检修" in str(
+            waiting.get_option_at_index(0).prompt
+        )
+        assert not app.screen.query("#service-visits")  # not the manager's visit
+    _as(db, team["王工"])
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        visits = app.screen.query_one("#service-visits", DeskList)
+        line = str(visits.get_option_at_index(0).prompt)
+        assert visits.option_count == 1 and "15:00" in line and "今日巡检" in line
+        assert not app.screen.query("#service-waiting")
