@@ -34,6 +34,7 @@ CLAIM_FIELDS = [
     "amount",
     "customer_id",
     "opportunity_id",
+    "campaign_id",  # issue 16: the campaign's cost is its claims
     "description",
     "receipt",
 ]
