@@ -18,6 +18,7 @@ from crm_tui.screens.base import CrmScreen
 from crm_tui.screens.contact_log import ContactHistoryPane, QuickLogScreen
 from crm_tui.screens.customer_docs import CustomerDocsPane
 from crm_tui.screens.customers import CUSTOMER_FIELDS
+from crm_tui.screens.files import FilesScreen
 from crm_tui.screens.followups import (
     FOLLOW_UP_FIELDS,
     edit_follow_up,
@@ -104,6 +105,7 @@ class CustomerDetailScreen(CrmScreen):
         Binding("S", "survey", "Survey", id="detail.survey", tooltip="Record a satisfaction score"),
         Binding("l", "quick_log", "Log contact", id="detail.log", tooltip="Log a call, visit…"),
         Binding("h", "tab('history')", "Contact log", show=False, id="detail.tab-history"),
+        Binding("F", "files", "Files", id="detail.files", tooltip="The customer's files"),
     ]
 
     def __init__(
@@ -240,6 +242,11 @@ class CustomerDetailScreen(CrmScreen):
         """`l`: log a contact in one line (call 12 asked for a quote); issue 17."""
         name = str(self.sub_title or "")
         self.app.push_screen(QuickLogScreen(self.book, self.customer_id, name), self._saved)
+
+    def action_files(self) -> None:
+        """`F`: the customer's files (contract scans, photos); issue 17."""
+        title = f"{self.sub_title or ''} · files"
+        self.app.push_screen(FilesScreen(self.book, "customer", self.customer_id, title=title))
 
     def action_survey(self) -> None:
         open_survey(self.app, self.book, self.customer_id, self._surveyed)

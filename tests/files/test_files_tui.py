@@ -89,3 +89,22 @@ async def test_the_library_has_folders(db, tmp_path) -> None:
         await _until(pilot, lambda: "模板.docx" in str(listing.get_option_at_index(0).prompt))
         await pilot.press("backspace")
         await _until(pilot, lambda: app.screen.folder_path == [])
+
+
+async def test_the_customer_page_shows_the_customers_files(db, tmp_path) -> None:
+    from crm_tui.screens.customer_detail import CustomerDetailScreen
+
+    acme = db.repos.customers.create({"name": "上海机电"})
+    scan = tmp_path / "合同.pdf"
+    scan.write_bytes(b"%PDF")
+    files.attach(Book(db), "customer", acme.id, scan)
+    app = Host(db, lambda d: CustomerDetailScreen(Book(d), acme.id))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("F")
+        await _until(pilot, lambda: isinstance(app.screen, FilesScreen))
+        listing = app.screen.query_one("#files-list")
+        await _until(pilot, lambda: listing.option_count == 1)
+        assert "合同.pdf" in str(listing.get_option_at_index(0).prompt)
+        await pilot.press("escape")
+        await _until(pilot, lambda: isinstance(app.screen, CustomerDetailScreen))
