@@ -19,6 +19,7 @@ NAMES = (
     "segments",
     "churn",
     "contacts",
+    "service",
 )
 FORMATS = ("md", "csv", "html")
 
@@ -76,6 +77,11 @@ def report(
         from crm_tui.cli.office import write_contacts_report
 
         write_contacts_report(ctx, period, fmt, output, team)
+        return
+    if name == "service":  # service statistics (issue 15): cli/service.py
+        from crm_tui.cli.service import write_report
+
+        write_report(ctx, period, fmt, output, team)
         return
     if name == "receivables":  # payments against contract plans (issue 19): its own service
         from crm_tui.cli.sales_docs import write_receivables

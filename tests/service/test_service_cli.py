@@ -141,3 +141,18 @@ def test_plans_and_their_visits(crm, db_path: Path, team) -> None:
     assert len(made) == 1 and crm("plan-visits").stdout == ""
     row = _show(crm, made[0])
     assert row["kind"] == "maintenance" and row["engineer_id"] == team["王工"]
+
+
+def test_crm_report_service(crm, db_path: Path, team, tmp_path: Path) -> None:
+    sid = crm(
+        "add", "service", "保养", "--customer", "无锡轴承厂", "--kind", "maintenance",
+        "--planned", "2026-11-24 09:00",
+    ).stdout.strip()  # fmt: skip
+    assert sid
+    md = crm("report", "service", "--period", "2026-11")
+    assert md.exit_code == 0 and "Service statistics" in md.stdout and "maintenance" in md.stdout
+    out = tmp_path / "service.csv"
+    assert crm("report", "service", "-p", "2026-11", "-o", str(out)).exit_code == 0
+    assert "by_kind" in out.read_text(encoding="utf-8")
+    refused = crm("report", "service", "--team")
+    assert refused.exit_code == 1 and refused.stderr.startswith("error: --team:")
