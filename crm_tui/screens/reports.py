@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from crm_tui.screens.base import CrmScreen
 from crm_tui.screens.pickers import PromptScreen
-from crm_tui.services import campaign_roi, contact_log, receivables, reports
+from crm_tui.services import campaign_roi, contact_log, receivables, reports, service_stats
 from crm_tui.services.reports import (
     FORMATS,
     REPORT_NAMES,
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 # The four built-in reports, then the receivables (issue 19: services.receivables).
 TABS = (*REPORT_NAMES, "receivables", "campaigns")  # + issue 16: services.campaign_roi
 TABS += ("contacts",)  # issue 17: services.contact_log (联系统计)
+TABS += ("service",)  # issue 15: services.service_stats (服务统计)
 TAB_KEYS = {
     "summary": "s",
     "customers": "c",
@@ -46,6 +47,7 @@ TAB_KEYS = {
     "receivables": "a",
     "campaigns": "m",
     "contacts": "l",
+    "service": "v",
 }
 TAB_TITLES = {
     "summary": "Summary",
@@ -55,6 +57,7 @@ TAB_TITLES = {
     "receivables": "Receivables",
     "campaigns": "Campaigns",
     "contacts": "Contacts",
+    "service": "Service",
 }
 # In the screens' words (issue 13 item 11): deals and claims, not opportunities and expenses.
 TITLES = {
@@ -64,6 +67,7 @@ TITLES = {
     "receivables": "Receivables",
     "campaigns": "Campaigns",
     "contacts": "Contacts (联系统计)",
+    "service": "Service statistics (服务统计)",
 }
 UNITS = ("month", "quarter", "year")
 
@@ -246,6 +250,8 @@ class ReportsScreen(CrmScreen):
             return campaign_roi.build(self.book, period, scope="team" if team else "mine")
         if name == "contacts":
             return contact_log.report(self.book, period, team=team)
+        if name == "service":
+            return service_stats.build(self.book, period, team=team)
         return reports.build(self.book, name, period, team=team, cold_days=self.cold_days)
 
     @on(Worker.StateChanged)

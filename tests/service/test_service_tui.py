@@ -169,3 +169,18 @@ async def test_the_desk_shows_todays_visits_and_waiting_dispatches(db, setup) ->
         line = str(visits.get_option_at_index(0).prompt)
         assert visits.option_count == 1 and "15:00" in line and "今日巡检" in line
         assert not app.screen.query("#service-waiting")
+
+
+async def test_the_reports_screen_has_service_statistics(db, setup) -> None:
+    from crm_tui.screens.reports import ReportsScreen
+
+    team, order = setup
+    app = Host(db, ReportsScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        screen = app.screen
+        assert screen.current == "service"
+        built = [r for (name, *_), r in screen._cache.items() if name == "service"]
+        assert built and built[0].section("by_kind").rows[0][:2] == ["repair", 1]
