@@ -35,6 +35,7 @@ def _sales_documents(path: Path, clock: Clock) -> str:
 
     from crm_tui.services.book import Book
     from crm_tui.services.marketing_demo import add_marketing
+    from crm_tui.services.office_demo import add_office
     from crm_tui.services.sales_demo import add_sales_docs
     from crm_tui.services.service_demo import add_service
     from crm_tui.storage import outbox
@@ -44,6 +45,7 @@ def _sales_documents(path: Path, clock: Clock) -> str:
         counts = add_sales_docs(book)
         counts |= add_marketing(book)  # issue 16: campaigns, members, partners, claims
         counts |= add_service(book)  # issue 15: service orders, plans, engineers
+        counts |= add_office(book)  # issue 17: work reports, comments, contact log
         with book.db.transaction() as s:
             outbox.drop(s, [row["client_seq"] for row in outbox.rows(book.db.engine)])
             outbox.renumber(s)
@@ -54,5 +56,6 @@ def _sales_documents(path: Path, clock: Clock) -> str:
         f"{counts['products']} products, {counts['quotes']} quotes, "
         f"{counts['contracts']} contracts, {counts['instalments']} instalments, "
         f"{counts['payments']} payments, {counts['campaigns']} campaigns with "
-        f"{counts['members']} members, {counts['orders']} service orders"
+        f"{counts['members']} members, {counts['orders']} service orders, "
+        f"{counts['reports']} work reports, {counts['contact_logs']} contacts logged"
     )
