@@ -37,7 +37,7 @@ def _warn_lookalikes(ctx: typer.Context, values: dict[str, Any]) -> None:
 
 def _add(
     ctx: typer.Context, entity: str, values: dict[str, Any], refs: dict[str, tuple[str, str | None]]
-) -> None:
+) -> Any:
     from crm_tui.services import records
 
     book = state(ctx).book
@@ -48,6 +48,7 @@ def _add(
     clean = {k: v for k, v in values.items() if v is not None}
     rec = run_or_fail(lambda: records.create(book, entity, clean))
     typer.echo(rec.id)
+    return rec
 
 
 @add_app.command("customer")
@@ -208,9 +209,13 @@ def add_expense(
     if receipt:
         from pathlib import Path
 
+        from crm_tui.services import files
+
         if not Path(receipt).expanduser().is_file():
             fail(f"receipt: no file at {receipt}")
-    _add(
+        # The scan becomes a file on the claim (issue 17): checked before anything is written.
+        run_or_fail(lambda: files.check_file(state(ctx).book, receipt, field_name="receipt"))
+    rec = _add(
         ctx,
         "expense",
         {
@@ -218,7 +223,7 @@ def add_expense(
             "spent_on": spent_on,
             "category": category,
             "description": description,
-            "receipt": receipt,
+            "receipt": Path(receipt).name if receipt else None,
         },
         {
             "customer_id": ("customer", customer),
@@ -226,6 +231,8 @@ def add_expense(
             "campaign_id": ("campaign", campaign),
         },
     )
+    if receipt:
+        run_or_fail(lambda: files.attach_receipt(state(ctx).book, rec.id, receipt))
 
 
 add_app.command("deal", hidden=True)(add_opportunity)

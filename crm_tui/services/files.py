@@ -43,6 +43,7 @@ __all__ = [
     "TEAM_QUOTA_BYTES",
     "FileNotHere",
     "attach",
+    "attach_receipt",
     "attach_to",
     "check_file",
     "delete_file",
@@ -58,6 +59,7 @@ __all__ = [
     "new_folder",
     "open_path",
     "pin",
+    "receipts_of",
     "save_copy",
     "show_in_viewer",
 ]
@@ -79,17 +81,30 @@ def store(book: Book) -> BlobStore:
     return BlobStore(blob_root(db_of(book).path))
 
 
-def check_file(book: Book, path: str | Path) -> int:
+def check_file(book: Book, path: str | Path, *, field_name: str = "file") -> int:
     """The size of the file at `path`, after the per-file limit and the team quota: a
-    refusal (ValidationErrors on `file`) comes before anything is copied or uploaded."""
+    refusal (ValidationErrors on `field_name`) comes before anything is copied or uploaded."""
     source = Path(path).expanduser()
     if not source.is_file():
-        raise _error("file", f"no file at {path}")
+        raise _error(field_name, f"no file at {path}")
     size = source.stat().st_size
-    problem = too_large(source.name, size) or over_quota(size, repos(book).attachments.used_bytes())
+    used = repos(book).attachments.used_bytes()
+    problem = too_large(source.name, size) or over_quota(size, used)
     if problem:
-        raise _error("file", problem)
+        raise _error(field_name, problem)
     return size
+
+
+def attach_receipt(book: Book, expense_id: str, path: str | Path) -> Attachment:
+    """A claim's receipt scan as a file on the claim, so it syncs and opens on the
+    manager's laptop (the claim's `receipt` text keeps the file's name; a value from before
+    files existed is a local path, still shown as it was)."""
+    check_file(book, path, field_name="receipt")
+    return attach(book, "expense", expense_id, path, note="receipt")
+
+
+def receipts_of(book: Book, expense_id: str) -> list[Attachment]:
+    return [a for a in files_of(book, "expense", expense_id) if a.note == "receipt"]
 
 
 def attach(

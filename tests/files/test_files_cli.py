@@ -108,3 +108,23 @@ def test_library_folders(crm, tmp_path) -> None:
     assert "2026/" in listed.stdout and "模板.docx" in listed.stdout
     assert "模板.docx" not in crm("files").stdout
     assert crm("files", "--folder", "没有").exit_code == 1
+
+
+def test_a_claims_receipt_becomes_a_file_on_the_claim(crm, tmp_path) -> None:
+    scan = tmp_path / "发票.jpg"
+    scan.write_bytes(b"\xff\xd8 receipt")
+    made = crm("add", "expense", "120", "--receipt", str(scan))
+    assert made.exit_code == 0, made.stderr
+    claim = made.stdout.strip()
+    rows = json.loads(crm("files", claim, "--format", "json").stdout)
+    assert [(r["name"], r["note"]) for r in rows] == [("发票.jpg", "receipt")]
+    shown = json.loads(crm("show", claim, "--format", "json").stdout)[0]
+    assert shown["receipt"] == "发票.jpg"  # the name, not this laptop's path
+    big = tmp_path / "scan.tif"
+    with big.open("wb") as fh:
+        fh.truncate(file_specs.MAX_FILE_BYTES + 1024 * 1024)
+    refused = crm("add", "expense", "50", "--receipt", str(big))
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith("error: receipt: scan.tif is 26.0 MB")
+    listed = json.loads(crm("list", "expenses", "--format", "json").stdout)
+    assert len(listed) == 1  # nothing written for the refused claim
