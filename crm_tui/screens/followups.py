@@ -181,6 +181,13 @@ class FollowUpsScreen(UrgencySort, ListScreen):
         Binding("e", "edit", "Edit", id="followups.edit"),
         Binding("c", "customer", "Customer", id="followups.customer"),
         Binding(
+            "i",
+            "checkin",
+            "Check in/out",
+            id="followups.checkin",
+            tooltip="On a visit: check in (where you are), or check out (time spent)",
+        ),
+        Binding(
             "S",
             "survey",
             "Survey",
@@ -295,6 +302,12 @@ class FollowUpsScreen(UrgencySort, ListScreen):
         if row is not None:
             kind = row.get("kind") if row.get("kind") in ("call", "visit") else "other"
             open_survey(self.app, self.book, row["customer_id"], source=kind, activity_id=row["id"])
+
+    def action_checkin(self) -> None:  # issue 18: screens/checkin.py
+        from crm_tui.screens.checkin import toggle_checkin
+
+        if (row_id := self._current_id()) is not None:
+            toggle_checkin(self.app, self.book, row_id, self._changed)
 
     def action_new(self) -> None:
         from crm_tui.screens.forms import RecordForm

@@ -167,3 +167,36 @@ async def test_new_customer_form_offers_to_claim_the_pooled_match(db, team) -> N
         assert db.repos.customers.get(team["上海机电"]).owner_id == ALICE
         assert db.repos.customers.count() == 3  # no second copy
         assert app.opened == [("customer", team["上海机电"])]
+
+
+async def test_check_in_and_out_of_a_visit_from_the_follow_ups(db, team) -> None:
+    from crm_tui.screens.followups import FollowUpsScreen
+    from crm_tui.screens.pickers import PromptScreen
+
+    cust = db.repos.customers.create({"name": "外滩公司", "coordinates": "31.2400,121.4900"})
+    visit = db.repos.activities.create(
+        {"customer_id": cust.id, "kind": "visit", "subject": "拜访外滩公司", "due_at": "today"}
+    )
+    app = Host(db, FollowUpsScreen)
+    async with app.run_test(size=(110, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert row_at(screen.table, 0)["id"] == visit.id
+        await pilot.press("i")
+        await settle(pilot)
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press(*"95,10", "enter")  # off the map: refused in the dialog
+        await settle(pilot)
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press(*("backspace",) * 5, *"31.2304,121.4737 人民广场", "enter")
+        await settle(pilot)
+        assert app.screen is screen
+        made = db.repos.pool.checkins.of_activity(visit.id)
+        assert made.place == "人民广场" and made.flagged and made.distance_m > 1000
+        assert any("flagged" in str(n.message) for n in app._notifications)
+        db.clock.advance(timedelta(minutes=30))
+        await pilot.press("i")  # checked in: now out
+        await settle(pilot)
+        done = db.repos.pool.checkins.of_activity(visit.id)
+        assert done.checked_out_at is not None
+        assert any("after 30 min" in str(n.message) for n in app._notifications)
