@@ -43,3 +43,17 @@ def open_campaign(screen: Any, campaign_id: str) -> None:
     from crm_tui.screens.campaign_detail import CampaignDetailScreen
 
     screen.app.push_screen(CampaignDetailScreen(screen.shell.book, campaign_id))
+
+
+def open_marketing(shell: Any, entity: str, row_id: str) -> None:
+    """`open_record` for a campaign (its members) or a partner (the partners list)."""
+    if entity == "campaign":
+        from crm_tui.screens.campaign_detail import CampaignDetailScreen
+
+        shell.push_screen(CampaignDetailScreen(shell.book, row_id))
+        return
+    from crm_tui.screens.partners import PartnersScreen
+
+    screen = PartnersScreen(shell.book)
+    screen.query_text = f"id:{row_id}"
+    shell.push_screen(screen)

@@ -106,6 +106,11 @@ def open_record(shell: Shell, entity: str, row_id: str, customer_id: str | None 
         if record is not None:
             shell.push_screen(AnnouncementView(record.title, record.body or ""))
         return
+    if entity in ("campaign", "partner"):  # issue 16: screens/campaign_panel.py
+        from crm_tui.screens.campaign_panel import open_marketing
+
+        open_marketing(shell, entity, row_id)
+        return
     tab = {"contact": "contacts", "opportunity": "deals", "expense": "expenses"}.get(entity)
     target = row_id if entity == "customer" else customer_id
     if target is None:
@@ -177,6 +182,7 @@ def destinations() -> list[Destination]:
     """Every palette entry, in the order the palette lists them."""
     from crm_tui.screens.announcements import AnnouncementsScreen
     from crm_tui.screens.approvals import ApprovalsScreen
+    from crm_tui.screens.campaigns import CampaignsScreen
     from crm_tui.screens.competitors import CompetitorsScreen
     from crm_tui.screens.conflicts import ConflictsScreen
     from crm_tui.screens.contact_log import ContactLogScreen
@@ -189,6 +195,7 @@ def destinations() -> list[Destination]:
     from crm_tui.screens.import_preview import ImportScreen
     from crm_tui.screens.kb import KnowledgeScreen, QuestionsScreen
     from crm_tui.screens.opportunities import OpportunitiesScreen
+    from crm_tui.screens.partners import PartnersScreen
     from crm_tui.screens.payments import PaymentsScreen
     from crm_tui.screens.pool import PoolScreen
     from crm_tui.screens.products import ProductsScreen
@@ -324,6 +331,15 @@ def destinations() -> list[Destination]:
         ),
         Destination(
             "Questions (问答)", "Ask the team; answer, vote, accept", _over(QuestionsScreen)
+        ),
+        # Marketing (issue 16): screens/campaigns.py, campaign_detail.py, check_in_desk.py.
+        Destination(
+            "Campaigns (市场活动)",
+            "Trade shows, seminars: members, d registration desk, return on spend",
+            _over(CampaignsScreen),
+        ),
+        Destination(
+            "Partners (合作伙伴)", "Co-organisers, sponsors, venues", _over(PartnersScreen)
         ),
     ]
 
