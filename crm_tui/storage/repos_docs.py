@@ -59,8 +59,12 @@ class ProductRepo(Repository[Product]):
             if same is None:
                 return super().create(values, row_id=row_id, record_undo=record_undo)
             if not same.deleted:
-                what = f"code {same.code}" if code else f"name {same.name}"
-                raise _refuse("code" if code else "name", f"a product with {what} exists")
+                if code:
+                    raise _refuse("code", f"a product with code {same.code} exists")
+                model = f" {same.model}" if same.model else ""
+                raise _refuse(
+                    "name", f"{same.name}{model} is on the price list already; give it a code"
+                )
             self.restore(same.id, record_undo=record_undo)
             return self.update(same.id, values, record_undo=record_undo)
 

@@ -108,3 +108,8 @@ def test_adding_a_product_that_exists_is_refused_and_a_deleted_one_comes_back(db
     db.repos.docs.products.delete(first.id)
     back = products.add_product(book, {"code": "M-1", "name": "减速机 II", "list_price": "6000"})
     assert back.id == first.id and not back.deleted and back.name == "减速机 II"
+    # Without a code, name and model are the product: the same again is refused.
+    products.add_product(book, {"name": "垫片", "model": "DN50"})
+    with pytest.raises(ValidationErrors, match="垫片 DN50 is on the price list already"):
+        products.add_product(book, {"name": " 垫片", "model": "dn50"})
+    assert products.add_product(book, {"name": "垫片", "model": "DN80"}).model == "DN80"
