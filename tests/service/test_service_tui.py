@@ -184,3 +184,26 @@ async def test_the_reports_screen_has_service_statistics(db, setup) -> None:
         assert screen.current == "service"
         built = [r for (name, *_), r in screen._cache.items() if name == "service"]
         assert built and built[0].section("by_kind").rows[0][:2] == ["repair", 1]
+
+
+async def test_the_customer_page_lists_its_orders_and_plans(db, setup) -> None:
+    from crm_tui.screens.customer_detail import CustomerDetailScreen
+    from crm_tui.services import service_plans
+
+    team, order = setup
+    service_plans.create(
+        Book(db), {"customer_id": order.customer_id, "every": "3m", "starts_on": "2026-12-01"}
+    )
+    app = Host(db, lambda d: CustomerDetailScreen(Book(d), order.customer_id))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one("#table-service")
+        assert table.row_count == 1 and row_at(table, 0)["id"] == order.id
+        assert "every 3m" in str(screen.query_one("#service-plans", Static).render())
+        table.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ServiceDetailScreen)
