@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
-from crm_tui.domain.filter import Filter, OwnerIs
+from crm_tui.domain.filter import Filter
 from crm_tui.screens.base import ListScreen
 from crm_tui.services import pool
 from crm_tui.widgets.query_bar import QueryBar
@@ -44,7 +44,7 @@ class PoolScreen(ListScreen):
         self.members = {v: k for k, v in book.db.repos.users.members().items()}
 
     def base_filter(self) -> Filter:
-        return Filter("customer", (OwnerIs(None),))
+        return Filter("customer", pool.IN_POOL)
 
     def make_source(self) -> Any:
         from crm_tui.services import lists

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from crm_tui.domain.fields import FieldError, ValidationErrors
-from crm_tui.domain.filter import Filter, OwnerIs
+from crm_tui.domain.filter import Filter, IsEmpty, OwnerIs
 from crm_tui.domain.permissions import why_not_pool_step, why_not_set_pool_rules
 from crm_tui.domain.pool_rules import (
     DEFAULT_GRADE,
@@ -42,10 +42,14 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 # --- the pool as a list ------------------------------------------------------------------
+IN_POOL = (OwnerIs(None), IsEmpty("pool_since", empty=False))
+
+
 def pool_filter(book: Book, text: str = "") -> Filter:
-    """Customers in the pool (no owner) that `text` selects. Raises QueryError."""
+    """Customers in the pool that `text` selects: no owner and released (a book never
+    signed in has no owners at all; its customers are not in any pool). Raises QueryError."""
     base = lists.compile(book, "customer", text)
-    return replace(base, terms=(*base.terms, OwnerIs(None)))
+    return replace(base, terms=(*base.terms, *IN_POOL))
 
 
 def pool_source(book: Book, text: str = "") -> Any:
