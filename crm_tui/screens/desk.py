@@ -25,6 +25,7 @@ from crm_tui.domain.money import format_money
 from crm_tui.screens.base import CrmScreen
 from crm_tui.screens.campaign_panel import open_campaign, show_campaigns
 from crm_tui.screens.insight import AT_RISK_QUERY, show_at_risk
+from crm_tui.screens.office_desk import show_office
 from crm_tui.services import desk as desk_service
 from crm_tui.services.desk import Desk, DeskItem
 from crm_tui.widgets.record_table import fit
@@ -189,6 +190,10 @@ class DeskScreen(CrmScreen):
         insight.refresh_quietly(self.path, self.clock)
         rows, total = insight.at_risk(self.path)
         self.app.call_from_thread(show_at_risk, self, rows, total, DeskList)
+        from crm_tui.services import office_desk  # issue 17: plain sqlite3, after the paint
+
+        office = office_desk.load(self.path, self.clock)
+        self.app.call_from_thread(show_office, self, office, DeskList)
         from crm_tui.services import campaign_desk  # issue 16: plain sqlite3
 
         week = campaign_desk.this_week(self.path, self.clock)
