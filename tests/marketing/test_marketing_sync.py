@@ -43,3 +43,28 @@ def test_two_desks_at_one_door_offline_converge(laptop) -> None:  # noqa: F811
         assert row["attended_by"] == desk_a.db.user_id, desk.name
         people = campaign_members.members(Book(desk.db), expo.id)
         assert sorted(m.name for m in people) == ["张伟", "王芳"], desk.name
+
+
+def test_campaigns_and_partners_are_the_teams_claims_stay_the_owners(laptop) -> None:  # noqa: F811
+    from crm_tui.services import expenses, partners
+
+    rep, teammate, boss = laptop(), laptop(), laptop("manager")
+    book = Book(rep.db)
+    venue = partners.add_partner(book, {"name": "国家会展中心", "kind": "venue"})
+    expo = campaigns.add_campaign(
+        book, {"name": "广州建材展", "starts_on": "2026-12-10", "partner_ids": venue.id}
+    )
+    claim = expenses.create(
+        book, {"spent_on": "2026-12-01", "amount": "3000", "campaign_id": expo.id}
+    )
+    member = campaign_members.register(book, expo.id, {"name": "周洋", "phone": "13912340005"})
+    report = rep.sync()
+    assert not report.rejected, report
+    teammate.sync()
+    boss.sync()
+    assert teammate.row("campaign", expo.id)["partner_ids"] == venue.id
+    assert teammate.row("partner", venue.id)["name"] == "国家会展中心"
+    assert teammate.row("campaign_member", member.id)["status"] == "registered"
+    # The claim is the rep's and the managers': its link to the campaign travels with it.
+    assert teammate.row("expense", claim.id) is None
+    assert boss.row("expense", claim.id)["campaign_id"] == expo.id
