@@ -34,6 +34,7 @@ def _sales_documents(path: Path, clock: Clock) -> str:
     from sqlalchemy import text
 
     from crm_tui.services.book import Book
+    from crm_tui.services.kb_demo import add_knowledge
     from crm_tui.services.marketing_demo import add_marketing
     from crm_tui.services.office_demo import add_office
     from crm_tui.services.sales_demo import add_sales_docs
@@ -46,6 +47,7 @@ def _sales_documents(path: Path, clock: Clock) -> str:
         counts |= add_marketing(book)  # issue 16: campaigns, members, partners, claims
         counts |= add_service(book)  # issue 15: service orders, plans, engineers
         counts |= add_office(book)  # issue 17: work reports, comments, contact log
+        counts |= add_knowledge(book)  # issue 17: articles, Q&A, library and files
         with book.db.transaction() as s:
             outbox.drop(s, [row["client_seq"] for row in outbox.rows(book.db.engine)])
             outbox.renumber(s)
@@ -57,5 +59,7 @@ def _sales_documents(path: Path, clock: Clock) -> str:
         f"{counts['contracts']} contracts, {counts['instalments']} instalments, "
         f"{counts['payments']} payments, {counts['campaigns']} campaigns with "
         f"{counts['members']} members, {counts['orders']} service orders, "
-        f"{counts['reports']} work reports, {counts['contact_logs']} contacts logged"
+        f"{counts['reports']} work reports, {counts['contact_logs']} contacts logged, "
+        f"{counts['articles']} articles, {counts['questions']} questions, "
+        f"{counts['files']} files"
     )

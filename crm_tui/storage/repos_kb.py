@@ -189,7 +189,9 @@ class KbVoteRepo(Repository[KbVote]):
             return {}
         with self.db.reading() as s:
             rows = s.exec(
-                select(KbVote.answer_id, func.count(func.distinct(KbVote.owner_id)))
+                select(
+                    KbVote.answer_id, func.count(func.distinct(func.coalesce(KbVote.owner_id, "")))
+                )
                 .where(col(KbVote.answer_id).in_(answer_ids), live(KbVote))
                 .group_by(KbVote.answer_id)
             )
