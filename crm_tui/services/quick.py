@@ -170,7 +170,7 @@ def _deals(today: date, rows: list[quick_reads.Row]) -> list[Due]:
 
 
 def _instalments(today: date, rows: list[quick_reads.Row]) -> list[Due]:
-    from crm_tui.domain.sales_docs import instalment_reminder
+    from crm_tui.domain.instalment_reminders import instalment_reminder
 
     out = []
     for row_id, n, number, customer, left, amount, currency, due_on in rows:

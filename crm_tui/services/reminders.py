@@ -144,7 +144,7 @@ def deals_closing(
 def instalments_due(book: Book, today: date | None = None) -> list[Reminder]:
     """Open instalments whose reminder day (due_on - remind_days) has come, overdue ones
     included, earliest due first (issue 19; storage/plan_reminders.py)."""
-    from crm_tui.domain.sales_docs import instalment_reminder
+    from crm_tui.domain.instalment_reminders import instalment_reminder
     from crm_tui.storage import plan_reminders
 
     today = today or book.clock.today()
