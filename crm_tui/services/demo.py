@@ -37,6 +37,7 @@ def _sales_documents(path: Path, clock: Clock) -> str:
     from crm_tui.services.kb_demo import add_knowledge
     from crm_tui.services.marketing_demo import add_marketing
     from crm_tui.services.office_demo import add_office
+    from crm_tui.services.pool_demo import add_pool
     from crm_tui.services.sales_demo import add_sales_docs
     from crm_tui.services.service_demo import add_service
     from crm_tui.storage import outbox
@@ -48,6 +49,7 @@ def _sales_documents(path: Path, clock: Clock) -> str:
         counts |= add_service(book)  # issue 15: service orders, plans, engineers
         counts |= add_office(book)  # issue 17: work reports, comments, contact log
         counts |= add_knowledge(book)  # issue 17: articles, Q&A, library and files
+        counts |= add_pool(book)  # issue 18: pool rules, pooled customers, targets, check-ins
         with book.db.transaction() as s:
             outbox.drop(s, [row["client_seq"] for row in outbox.rows(book.db.engine)])
             outbox.renumber(s)
@@ -61,5 +63,6 @@ def _sales_documents(path: Path, clock: Clock) -> str:
         f"{counts['members']} members, {counts['orders']} service orders, "
         f"{counts['reports']} work reports, {counts['contact_logs']} contacts logged, "
         f"{counts['articles']} articles, {counts['questions']} questions, "
-        f"{counts['files']} files"
+        f"{counts['files']} files, {counts['pooled']} customers in the pool, "
+        f"{counts['checkins']} visit check-ins"
     )
