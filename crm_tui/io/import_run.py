@@ -74,14 +74,17 @@ def _run_import(
             importer.expect(expected_rows)
             for note in notes:
                 importer.result.note(note)
-            for count, (line, values, cells, refused) in enumerate(rows, 1):
-                if values is None:
-                    importer.reject(line, refused or "unreadable row", cells)
-                else:
-                    importer.add(line, values, cells)
-                if progress is not None and count % 1000 == 0:
-                    progress(count)
-            result = importer.finish()
+            try:
+                for count, (line, values, cells, refused) in enumerate(rows, 1):
+                    if values is None:
+                        importer.reject(line, refused or "unreadable row", cells)
+                    else:
+                        importer.add(line, values, cells)
+                    if progress is not None and count % 1000 == 0:
+                        progress(count)
+                result = importer.finish()
+            finally:
+                importer.close()
             result.dry_run = dry_run
             result.aborted = strict and bool(result.rejected)
             if dry_run or result.aborted:

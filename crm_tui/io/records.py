@@ -30,6 +30,7 @@ from crm_tui.io.column_maps import NAME_PARTS, ref_name_column
 from crm_tui.io.dupe_keys import DupeKeys
 from crm_tui.io.results import ImportFailed, ImportResult, RowProblem
 from crm_tui.storage.bulk import CHUNK, BulkWriter, raw_connection
+from crm_tui.storage.engine import SCRATCH_ON_DISK
 
 if TYPE_CHECKING:
     from crm_tui.storage.database import Database
@@ -82,6 +83,11 @@ class RecordImporter:
         )
         self.result = ImportResult(entity)
         self.conn = raw_connection(session)
+        # Scratch space on disk while importing (the app keeps it in memory): the duplicate
+        # keys and the sorts that build deferred indexes grow with the file. The engine
+        # puts it back when the connection returns to its pool.
+        self.conn.execute("PRAGMA temp_store = FILE")
+        session.connection().connection.info[SCRATCH_ON_DISK] = True
         self._ids: dict[str, dict[str, bool]] = {}
         self._titles: dict[str, dict[str, list[str]]] = {}
         self._dupes: DupeKeys | None = None
@@ -366,6 +372,10 @@ class RecordImporter:
             self.customers.flush()
         self.writer.flush()
         self._pending.clear()
+        return self.result
+
+    def close(self) -> None:
+        """Drop the scratch tables."""
         if self._dupes is not None:
             self._dupes.close()
-        return self.result
+            self._dupes = None

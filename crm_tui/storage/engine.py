@@ -14,6 +14,10 @@ PRAGMAS = (
 )
 
 
+# Set in a pooled connection's `info` by whoever switched its temp_store to FILE.
+SCRATCH_ON_DISK = "scratch_on_disk"
+
+
 def configure(conn: sqlite3.Connection) -> None:
     for pragma in PRAGMAS:
         conn.execute(pragma)
@@ -45,6 +49,13 @@ def create_engine(path: Path | str):  # -> sqlalchemy.Engine (imported lazily: i
         # below), so a writer never upgrades a read lock and hits SQLITE_BUSY mid-change.
         dbapi_conn.isolation_level = None
         configure(dbapi_conn)
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_conn, record):  # noqa: ANN001
+        # A bulk import moved scratch space to disk for its transaction (SQLite refuses the
+        # change back inside it): back to memory once the connection is returned.
+        if dbapi_conn is not None and record.info.pop(SCRATCH_ON_DISK, False):
+            dbapi_conn.execute("PRAGMA temp_store = MEMORY")
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # noqa: ANN001

@@ -87,3 +87,13 @@ def test_rows_written_a_chunk_at_a_time_still_merge_and_link(
     assert _count(db, "SELECT count(*) FROM contact WHERE customer_id IS NULL") == 0
     assert _count(db, "SELECT count(DISTINCT row_id) FROM outbox WHERE kind = 'create'") == 18
     assert [c.name for c in db.repos.contacts.search("联系人6")] == ["联系人6"]
+
+
+def test_the_app_gets_its_scratch_space_back_in_memory_after_an_import(db, write) -> None:
+    from crm_tui.storage.bulk import raw_connection
+
+    path = write("c.csv", HEADER + _rows(5))
+    import_csv(db, path, "customer")
+    import_csv(db, path, "customer", dry_run=True)  # the rollback path too
+    with db.transaction() as session:
+        assert raw_connection(session).execute("PRAGMA temp_store").fetchone()[0] == 2
