@@ -111,6 +111,14 @@ def open_record(shell: Shell, entity: str, row_id: str, customer_id: str | None 
 
         open_marketing(shell, entity, row_id)
         return
+    if entity in ("work_report", "report_comment"):  # issue 17: screens/work_reports.py
+        from crm_tui.screens.work_reports import open_report
+
+        if entity == "report_comment":
+            record = records.get(book, entity, row_id)
+            row_id = record.report_id if record is not None else "-"
+        open_report(shell, book, row_id)
+        return
     tab = {"contact": "contacts", "opportunity": "deals", "expense": "expenses"}.get(entity)
     target = row_id if entity == "customer" else customer_id
     if target is None:

@@ -55,3 +55,22 @@ async def test_desk_says_report_not_written_and_who_was_not_contacted(db) -> Non
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert not app.screen.query("#office")
+
+
+async def test_the_app_opens_a_report_or_the_form_to_write_one(db) -> None:
+    from crm_tui.app import make_app
+    from crm_tui.screens.work_report_form import ReportFormScreen, ReportReadScreen
+
+    db.set_state("user_id", "rep-1")
+    rec = work_reports.draft(Book(db), "daily", done="写好了")
+    app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.open_record("work_report", "-")  # a reminder's: none written yet
+        await settle(pilot)
+        assert isinstance(app.screen, ReportFormScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        app.open_record("work_report", rec.id)
+        await settle(pilot)
+        assert isinstance(app.screen, ReportReadScreen) and app.screen.report_id == rec.id
