@@ -17,7 +17,7 @@ from crm_tui.domain import service_rules as rules
 from crm_tui.screens.base import ListScreen
 from crm_tui.screens.forms import RecordForm
 from crm_tui.screens.service_detail import STEP_BINDINGS, ServiceDetailScreen, StepKeys
-from crm_tui.services import records, service_orders
+from crm_tui.services import lists, records, service_orders
 from crm_tui.widgets.query_bar import QueryBar
 from crm_tui.widgets.record_table import Column
 
@@ -50,6 +50,13 @@ class ServiceScreen(StepKeys, ListScreen):
     ]
 
     members: ClassVar[dict[str, str]] = {}
+
+    def make_source(self) -> Any:
+        # Latest planned first: what is coming and what was just done are on top.
+        return lists.source(
+            self.book, self.entity, self.opening_filter(), order=("planned_start", "id"),
+            descending=True,
+        )  # fmt: skip
 
     def columns(self) -> list[Column]:
         return [

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -135,7 +136,7 @@ class ServiceDetailScreen(StepKeys, CrmScreen):
         if rec is None:
             head.update("This service order is gone (deleted, or not yours to see).")
             return
-        head.update(f"{rec.number or ''}  {rec.subject}  [{rules.label(rec.status)}]")
+        head.update(Text(f"{rec.number or ''}  {rec.subject}  ({rules.label(rec.status)})"))
         money = rec.currency or "CNY"
         lines = [
             f"Customer   {customer or ''}",
@@ -158,10 +159,10 @@ class ServiceDetailScreen(StepKeys, CrmScreen):
             ]
         if rec.decision_note:
             lines.append(f"Note       {rec.decision_note}")
-        self.query_one("#service-body", Static).update("\n".join(lines))
+        self.query_one("#service-body", Static).update(Text("\n".join(lines)))
         history = service_orders.step_summary(rec, names, self._when)
         self.query_one("#service-history", Static).update(
-            "History\n" + "\n".join(f"  · {line}" for line in history)
+            Text("History\n" + "\n".join(f"  · {line}" for line in history))
         )
 
     def current_order(self) -> Any | None:

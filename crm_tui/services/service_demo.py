@@ -118,9 +118,8 @@ def _history(repo: Any, rec: Any, today: date, rng: random.Random, when: datetim
     day = when.date()
     if day > today:
         if rng.random() < 0.5:
-            repo.seed_history(
-                rec.id, {"status": "requested", "requested_at": when - timedelta(days=2)}
-            )
+            asked = min(when - timedelta(days=2), repo.db.clock.now())
+            repo.seed_history(rec.id, {"status": "requested", "requested_at": asked})
         return
     requested = when - timedelta(days=3)
     steps: dict[str, Any] = {

@@ -75,7 +75,9 @@ def desk(path: Path | str, clock: Clock, *, limit: int = 8) -> ServiceDesk:
         conn.close()
 
 
-def due_visits(path: Path | str, clock: Clock, *, within_minutes: int = 60) -> list[Visit]:
+def due_visits(
+    path: Path | str, clock: Clock, now: datetime | None = None, *, within_minutes: int = 60
+) -> list[Visit]:
     """The engineer's dispatched visits starting within the next hour (or late): what a
     reminder says."""
     try:
@@ -84,7 +86,7 @@ def due_visits(path: Path | str, clock: Clock, *, within_minutes: int = 60) -> l
         return []
     try:
         me, _ = service_quick.who(conn)
-        until = clock.now() + timedelta(minutes=within_minutes)
+        until = (now or clock.now()) + timedelta(minutes=within_minutes)
         rows = service_quick.visits_by(conn, me, until, 20)
         return [_visit(r) for r in rows if r[4] == "approved"]
     except sqlite3.OperationalError:

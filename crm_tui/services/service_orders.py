@@ -212,10 +212,12 @@ def step_summary(rec: Service, names: Mapping[str | None, str], when: Any) -> li
     if rec.requested_at:
         lines.append(f"dispatch requested {when(rec.requested_at)}")
     if rec.approved_at:
-        lines.append(f"dispatched by {names.get(rec.approver_id, '?')} {when(rec.approved_at)}")
+        lines.append(
+            f"dispatched by {names.get(rec.approver_id or '', 'a manager')} {when(rec.approved_at)}"
+        )
     elif rec.status == "rejected":
         note = f": {rec.decision_note}" if rec.decision_note else ""
-        lines.append(f"rejected by {names.get(rec.approver_id, '?')}{note}")
+        lines.append(f"rejected by {names.get(rec.approver_id or '', 'a manager')}{note}")
     if rec.started_at:
         lines.append(f"started {when(rec.started_at)}")
     if rec.finished_at:

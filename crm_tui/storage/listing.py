@@ -50,6 +50,7 @@ DEFAULT_ORDER: dict[str, tuple[str, ...]] = {
     "expense": ("spent_on", "id"),
     "announcement": ("published_at", "id"),
     "competitor": ("name", "id"),
+    "service": ("planned_start", "id"),  # issue 15: 0080 migration
 }
 
 # A small index over every live row of a table (`WHERE deleted = 0`), for unfiltered counts.
@@ -59,6 +60,7 @@ COUNT_INDEX: dict[str, str] = {
     "activity": "ix_activity_list_due",
     "opportunity": "ix_opportunity_list_close",
     "expense": "ix_expense_list_spent",
+    "service": "ix_service_live_planned",
 }
 
 
