@@ -16,6 +16,7 @@ from textual.worker import get_current_worker
 from crm_tui.domain.money import format_money
 from crm_tui.screens.base import CrmScreen
 from crm_tui.screens.contact_log import ContactHistoryPane, QuickLogScreen
+from crm_tui.screens.customer_campaigns import CustomerCampaignsPane
 from crm_tui.screens.customer_docs import CustomerDocsPane
 from crm_tui.screens.customer_service import CustomerServicePane
 from crm_tui.screens.customers import CUSTOMER_FIELDS
@@ -107,6 +108,7 @@ class CustomerDetailScreen(CrmScreen):
         Binding("l", "quick_log", "Log contact", id="detail.log", tooltip="Log a call, visit…"),
         Binding("h", "tab('history')", "Contact log", show=False, id="detail.tab-history"),
         Binding("v", "tab('service')", "Service", show=False, id="detail.tab-service"),
+        Binding("i", "tab('campaigns')", "Campaigns", show=False, id="detail.tab-campaigns"),
         Binding("F", "files", "Files", id="detail.files", tooltip="The customer's files"),
     ]
 
@@ -175,6 +177,7 @@ class CustomerDetailScreen(CrmScreen):
             yield CustomerDocsPane(self.book, self.customer_id)  # issue 19: its own keys
             yield ContactHistoryPane(self.book, self.customer_id)  # issue 17: contact_log.py
             yield CustomerServicePane(self.book, self.customer_id)  # issue 15: customer_service.py
+            yield CustomerCampaignsPane(self.book, self.customer_id)  # issue 16
 
     def on_mount(self) -> None:
         self.show_card()

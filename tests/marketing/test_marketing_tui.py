@@ -166,3 +166,23 @@ async def test_desk_shows_campaigns_this_week_and_enter_opens_one(db, expo) -> N
         assert app.screen.campaign_id == expo.id
         await pilot.press("escape", "escape")
         await _wait_for(pilot, lambda: isinstance(app.screen, DeskScreen))
+
+
+async def test_customer_page_lists_its_peoples_campaigns(db, expo) -> None:
+    from crm_tui.screens.customer_detail import CustomerDetailScreen
+
+    book = Book(db)
+    campaign_members.invite(book, expo.id, "city:上海")
+    sh = db.repos.customers.search("上海机电")[0]
+    app = Host(db, lambda d: CustomerDetailScreen(Book(d), sh.id))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        page = app.screen
+        table = page.query_one("#table-campaigns")
+        await _wait_for(
+            pilot, lambda: table.row_count == 2 and bool(page.query_one("#campaigns").names)
+        )
+        assert table.columns[0].cell(row_at(table, 0)) == "上海工业博览会"
+        await pilot.press("enter")
+        await _wait_for(pilot, lambda: isinstance(app.screen, CampaignDetailScreen))
