@@ -144,13 +144,28 @@ def deals_closing(
 def instalments_due(book: Book, today: date | None = None) -> list[Reminder]:
     """Open instalments whose reminder day (due_on - remind_days) has come, overdue ones
     included, earliest due first (issue 19; storage/plan_reminders.py)."""
-    from crm_tui.domain.instalment_reminders import instalment_reminder
     from crm_tui.storage import plan_reminders
 
     today = today or book.clock.today()
     with book.db.reading() as s:
         sql = text(plan_reminders.SQL)
         rows = s.connection().execute(sql, plan_reminders.params(today)).all()
+    return _instalment_reminders(rows, today)
+
+
+def instalments_before(book: Book, until: date, today: date) -> list[Reminder]:
+    """Open instalments due before `until`, overdue ones included (the agenda's)."""
+    from crm_tui.storage import plan_reminders
+
+    with book.db.reading() as s:
+        sql = text(plan_reminders.DUE_SQL)
+        rows = s.connection().execute(sql, {"until": until.isoformat()}).all()
+    return _instalment_reminders(rows, today)
+
+
+def _instalment_reminders(rows: Any, today: date) -> list[Reminder]:
+    from crm_tui.domain.instalment_reminders import instalment_reminder
+
     out = []
     for row_id, n, number, customer, left, amount, currency, due_on in rows:
         day = date.fromisoformat(str(due_on)[:10])
@@ -256,7 +271,7 @@ class AgendaItem:
 
 def agenda(book: Book, days: int = 7) -> dict[date, list[AgendaItem]]:
     """Today and the next `days` days (day `days` included, as on the desk) by local day:
-    follow-ups due (open), deals closing, birthdays.
+    follow-ups due (open), deals closing, birthdays, instalments due.
 
     Overdue open follow-ups (followup_rules.overdue_before) are listed under today, marked.
     """
@@ -283,7 +298,8 @@ def agenda(book: Book, days: int = 7) -> dict[date, list[AgendaItem]]:
         if overdue:
             detail += f", overdue since {day_label(local.date(), today)}"
         by_day[day].append(AgendaItem("followup", row_id, at, subject, detail))
-    for rem in deals_closing(book, days, today) + birthdays_soon(book, days + 1, today):
+    owed = instalments_before(book, today + timedelta(days=days + 1), today)  # issue 19
+    for rem in deals_closing(book, days, today) + birthdays_soon(book, days + 1, today) + owed:
         day = rem.when if isinstance(rem.when, date) else rem.when.date()
         by_day[max(day, today)].append(AgendaItem(rem.kind, rem.row_id, "", rem.title, rem.detail))
     return dict(sorted(by_day.items()))

@@ -160,3 +160,22 @@ async def test_plan_form_and_r_set_remind_days(db) -> None:
         await pilot.press(*"20", "enter")
         await settle(pilot)
         assert [r.remind_days for r in payments.plan(book, contract.id)] == [3, 20, 3]
+
+
+def test_the_agenda_lists_instalments_by_due_day(db) -> None:
+    book = Book(db)
+    contract = _contract(db, "3万")
+    payments.make_plan(
+        book,
+        contract.id,
+        amounts=["1万", "1万", "1万"],
+        due=[date(2026, 11, 20), date(2026, 11, 26), date(2027, 1, 5)],
+    )
+    plan = reminders.agenda(book, 7)
+    owed = {day: [i.title for i in items if i.kind == "instalment"] for day, items in plan.items()}
+    today = date(2026, 11, 23)
+    assert owed[today] == [
+        f"instalment 1 of {contract.number} (北京钢管有限公司) ¥10,000.00 3 days overdue"
+    ]
+    assert owed[date(2026, 11, 26)][0].startswith("instalment 2 of")
+    assert not any("instalment 3" in t for titles in owed.values() for t in titles)  # January
