@@ -29,7 +29,7 @@ from crm_tui.services.book import Book
 class FilesScreen(CrmScreen):
     """A record's files (`entity` + `record_id`), or the team library when both are None."""
 
-    CSS_PATH = "sections.tcss"
+    CSS_PATH = "office_files.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "attach", "Attach", id="files.attach", tooltip="Attach a file"),
         Binding("o", "open", "Open", id="files.open", tooltip="Open with the system viewer"),

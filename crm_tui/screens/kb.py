@@ -39,7 +39,7 @@ class KnowledgeScreen(ListScreen):
     entity = "kb_article"
     noun = "articles"
     undo_entity = "kb_article"
-    CSS_PATH = "sections.tcss"
+    CSS_PATH = "office_files.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "Write", id="kb.new", tooltip="Write an article (Markdown)"),
@@ -115,7 +115,7 @@ class KnowledgeScreen(ListScreen):
 class ArticleView(ModalScreen[None]):
     """One article, its Markdown rendered; escape closes."""
 
-    CSS_PATH = "sections.tcss"
+    CSS_PATH = "office_files.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "dismiss", "Close")]
 
     def __init__(self, book: Book, article_id: str) -> None:
@@ -127,6 +127,7 @@ class ArticleView(ModalScreen[None]):
         with Vertical(id="article"):
             yield Static("", id="article-title")
             yield VerticalScroll(id="article-body")
+            yield Static("escape: close   ↑↓ pgup pgdn: scroll", id="article-keys")
 
     def on_mount(self) -> None:
         self._load()
@@ -141,9 +142,9 @@ class ArticleView(ModalScreen[None]):
 
         head = Text.assemble((art.title, "bold"), f"   {art.category or ''}  {art.tags or ''}")
         self.query_one("#article-title", Static).update(head)
-        self.query_one("#article-body", VerticalScroll).mount(
-            Markdown(art.body or "_(no text)_", id="article-markdown")
-        )
+        body = self.query_one("#article-body", VerticalScroll)
+        body.mount(Markdown(art.body or "_(no text)_", id="article-markdown"))
+        body.focus()
 
 
 class QuestionsScreen(ListScreen):
@@ -152,7 +153,7 @@ class QuestionsScreen(ListScreen):
     entity = "kb_question"
     noun = "questions"
     undo_entity = "kb_question"
-    CSS_PATH = "sections.tcss"
+    CSS_PATH = "office_files.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "Ask", id="questions.new", tooltip="Ask the team a question"),
@@ -174,6 +175,10 @@ class QuestionsScreen(ListScreen):
 
     def compose_top(self) -> ComposeResult:
         yield Static("Questions and answers (问答)", classes="section-summary")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#query", QueryBar).placeholder = "/ filter: any word, 中文 too"
 
     def action_new(self) -> None:
         book = self.book
@@ -206,7 +211,7 @@ class QuestionsScreen(ListScreen):
 class QuestionView(CrmScreen):
     """A question with its answers; keys act on the highlighted answer."""
 
-    CSS_PATH = "sections.tcss"
+    CSS_PATH = "office_files.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "answer", "Answer", id="question.answer", tooltip="Write an answer"),
         Binding("v", "vote", "Vote", id="question.vote", tooltip="Vote for this answer"),

@@ -69,7 +69,7 @@ ARTICLES: tuple[tuple[str, str, str, str], ...] = (
     (
         "Onboarding checklist",
         "Team",
-        "new hire",
+        "onboarding",
         "1. Get your enrolment code from your manager.\n2. `crm login URL --user NAME`.\n"
         "3. Read the pricing and expense articles.\n4. Shadow a senior rep for two visits.",
     ),
