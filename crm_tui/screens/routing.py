@@ -101,6 +101,11 @@ def open_record(shell: Shell, entity: str, row_id: str, customer_id: str | None 
     if entity == "opportunity":  # the deal in the deals list, cursor on it
         _in_section(shell, "opportunities", OpportunitiesScreen, lambda s: s.show_deal(row_id))
         return
+    if entity == "service":  # issue 15: the order's detail over the current screen
+        from crm_tui.screens.service_detail import ServiceDetailScreen
+
+        shell.push_screen(ServiceDetailScreen(book, row_id))
+        return
     if entity == "announcement":
         record = records.get(book, "announcement", row_id)
         if record is not None:

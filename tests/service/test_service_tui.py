@@ -207,3 +207,22 @@ async def test_the_customer_page_lists_its_orders_and_plans(db, setup) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ServiceDetailScreen)
+
+
+async def test_enter_on_a_desk_visit_opens_the_order(db, setup) -> None:
+    from crm_tui.app import make_app
+    from crm_tui.screens.desk import DeskList
+
+    team, order = setup
+    book = Book(db)
+    service_orders.step(book, order.id, "request")
+    _as(db, team["李经理"], "manager")
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        panel = app.screen.query_one("#service-waiting", DeskList)
+        panel.focus()
+        panel.highlighted = 0
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ServiceDetailScreen) and app.screen.service_id == order.id
