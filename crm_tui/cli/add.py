@@ -170,6 +170,7 @@ def add_opportunity(
     closed_on: str | None = typer.Option(None, help="Won/lost date (won and lost need one)."),
     lost_reason: str | None = typer.Option(None),
     competitor: str | None = typer.Option(None, help="Competitor id or name."),
+    campaign: str | None = typer.Option(None, help="The campaign it came from (its source)."),
 ) -> None:
     """Add a deal (an opportunity in the pipeline; `crm add deal` is the same)."""
     _add(
@@ -185,7 +186,11 @@ def add_opportunity(
             "closed_on": closed_on,
             "lost_reason": lost_reason,
         },
-        {"customer_id": ("customer", customer), "competitor_id": ("competitor", competitor)},
+        {
+            "customer_id": ("customer", customer),
+            "competitor_id": ("competitor", competitor),
+            "campaign_id": ("campaign", campaign),
+        },
     )
 
 

@@ -87,6 +87,9 @@ def test_invite_register_attend_walk_in_and_list(crm, db_path: Path, tmp_path: P
     assert sorted(r["name"] for r in rows) == ["张伟", "李娜", "陈静"]
     claim = crm("add", "expense", "1200", "--category", "travel", "--campaign", "上海工业博览会")
     assert claim.exit_code == 0
+    deal = crm("add", "deal", "展会线索", "--customer", "上海机电", "--campaign", "上海工业博览会")
+    assert deal.exit_code == 0
+    assert crm("add", "deal", "X", "--customer", "上海机电", "--campaign", "无").exit_code == 1
     linked = crm("link-partner", "上海工业博览会", "国家会展中心", "--remove")
     assert linked.stdout.strip() == "上海工业博览会: partners none"
 
