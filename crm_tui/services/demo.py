@@ -34,6 +34,7 @@ def _sales_documents(path: Path, clock: Clock) -> str:
     from sqlalchemy import text
 
     from crm_tui.services.book import Book
+    from crm_tui.services.insight_demo import add_insight
     from crm_tui.services.kb_demo import add_knowledge
     from crm_tui.services.marketing_demo import add_marketing
     from crm_tui.services.office_demo import add_office
@@ -50,6 +51,7 @@ def _sales_documents(path: Path, clock: Clock) -> str:
         counts |= add_office(book)  # issue 17: work reports, comments, contact log
         counts |= add_knowledge(book)  # issue 17: articles, Q&A, library and files
         counts |= add_pool(book)  # issue 18: pool rules, pooled customers, targets, check-ins
+        counts |= add_insight(book)  # issue 22: buying rhythms, surveys, stored figures
         with book.db.transaction() as s:
             outbox.drop(s, [row["client_seq"] for row in outbox.rows(book.db.engine)])
             outbox.renumber(s)
@@ -64,5 +66,6 @@ def _sales_documents(path: Path, clock: Clock) -> str:
         f"{counts['reports']} work reports, {counts['contact_logs']} contacts logged, "
         f"{counts['articles']} articles, {counts['questions']} questions, "
         f"{counts['files']} files, {counts['pooled']} customers in the pool, "
-        f"{counts['checkins']} visit check-ins"
+        f"{counts['checkins']} visit check-ins, {counts['won_orders']} past orders, "
+        f"{counts['surveys']} satisfaction scores"
     )
