@@ -269,7 +269,13 @@ def is_pinned(book: Book, attachment: Attachment) -> bool:
 def delete_file(book: Book, attachment_id: str) -> Attachment:
     """Delete an attachment; its content stays while another attachment uses it and until
     the next sync (so undo brings it back), then goes (`sync/blobs.py`)."""
-    return repos(book).attachments.delete(attachment_id)
+    from crm_tui.domain.permissions import why_not_write
+
+    rec = repos(book).attachments.require(attachment_id)
+    # As the server rules: a file is deleted by whoever attached it, or a manager.
+    if why_not_write(book.actor, "attachment", "delete", rec.owner_id, exists=True):
+        raise _error("file", "only whoever attached this file (or a manager) can delete it")
+    return repos(book).attachments.delete(rec.id)
 
 
 def used_text(book: Book) -> str:

@@ -9,7 +9,10 @@ import hashlib
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from crm_tui.domain import file_specs
+from crm_tui.domain.fields import ValidationErrors
 from crm_tui.services import files
 from crm_tui.services.book import Book
 from crm_tui.services.sync import sync_now
@@ -204,3 +207,21 @@ def test_an_interrupted_upload_resumes_where_it_stopped(laptop, tmp_path) -> Non
     assert not report.rejected and "uploaded" in report.summary()
     with rep.client() as client:
         assert sync_blobs.upload(client, store, att.sha256, att.size) == 0
+
+
+def test_a_pinned_file_is_fetched_at_the_next_sync(laptop, tmp_path) -> None:  # noqa: F811
+    rep, peer = laptop(), laptop()
+    book, peer_book = Book(rep.db), Book(peer.db)
+    acme = rep.db.repos.customers.create({"name": "成都食品"})
+    att = files.attach(book, "customer", acme.id, _photo(tmp_path, "menu.pdf", 2048))
+    sync_now(book)
+    sync_now(peer_book)
+    seen = files.find_file(peer_book, att.id)
+    assert not files.is_here(peer_book, seen)
+    files.pin(peer_book, att.id)
+    report = sync_now(peer_book)
+    assert "1 file downloaded" in report.summary()
+    assert files.is_here(peer_book, seen)
+    # A teammate may not delete the file (the laptop says so before the server would).
+    with pytest.raises(ValidationErrors, match="only whoever attached"):
+        files.delete_file(peer_book, att.id)
