@@ -5,6 +5,7 @@ highlighted one (yours at once, pending until the server agrees).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -18,10 +19,16 @@ from crm_tui.widgets.query_bar import QueryBar
 from crm_tui.widgets.record_table import Column, RecordTable
 
 
-def _day(key: str) -> Any:
+def _day(key: str, clock: Any) -> Any:
+    """A stored UTC moment as the rep's local day."""
+
     def cell(row: dict[str, Any]) -> str:
         value = row.get(key)
-        return str(value)[:10] if value else ""
+        if not value:
+            return ""
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return f"{clock.to_local(moment):%Y-%m-%d}"
 
     return cell
 
@@ -62,7 +69,7 @@ class PoolScreen(ListScreen):
             Column("name", "Customer", 0),
             Column("grade", "Grade", 5),
             Column("city", "City", 10, drop=2),
-            Column("pool_since", "In pool since", 13, text=_day("pool_since")),
+            Column("pool_since", "In pool since", 13, text=_day("pool_since", self.book.clock)),
             Column("previous_owner_id", "Previous owner", 14, text=previous, drop=1),
         ]
 
