@@ -15,13 +15,14 @@ from pathlib import Path
 
 from crm_tui.domain import rules
 from crm_tui.domain.dates import Clock, month_days
-from crm_tui.services import office_reminders, pool_soon
+from crm_tui.services import office_reminders, pool_soon, service_desk
 from crm_tui.storage import plan_reminders, quick_reads
 from crm_tui.storage.quick_reads import NotQuick
 
 LABELS = {"followup": "follow-up", "birthday": "birthday", "deal": "deal", "instalment": "payment"}
 LABELS["report"] = "report"  # issue 17: a work report due and not written
 LABELS["pool"] = "pool"  # issue 18: one of the rep's customers going to the pool soon
+LABELS["service"] = "service"  # issue 15: a dispatched service visit starting soon
 SHORT_MIN = 6  # services/short_ids.py's MIN_LENGTH (that module loads SQLAlchemy)
 _BATCH = 400
 NOTIFY_SHOWN = 5  # reminders named in a desktop notification; the rest are counted
@@ -125,6 +126,10 @@ def remind_lines(
         due += [
             Due("pool", x.customer_id, x.name, pool_soon.reminder_detail(x))
             for x in pool_soon.going_on(conn, clock)
+        ]
+        due += [  # issue 15: services/service_desk.py
+            Due("service", v.id, f"{v.number} {v.subject}", v.customer)
+            for v in service_desk.due_on(conn, clock, now)
         ]
         shorts = short_ids(conn, [d.row_id for d in due]) if due else {}
     except Exception as exc:  # noqa: BLE001 - any read problem: the full path reports it

@@ -200,6 +200,19 @@ def pool_warnings(book: Book) -> list[Reminder]:
     ]
 
 
+def service_visits(book: Book, now: datetime | None = None) -> list[Reminder]:
+    """Dispatched service visits of this engineer starting within the hour, or late
+    (issue 15: services/service_desk.py)."""
+    from crm_tui.services import service_desk
+
+    found = service_desk.due_visits(book.path, book.clock, now)
+    return [
+        Reminder("service", "service", v.id, f"{v.number} {v.subject}", v.planned, v.customer)
+        for v in found
+        if v.planned is not None
+    ]
+
+
 def due_now(
     book: Book,
     now: datetime | None = None,
@@ -218,6 +231,7 @@ def due_now(
         + instalments_due(book, today)
         + reports_due(book)
         + pool_warnings(book)
+        + service_visits(book, now)
     )
 
 

@@ -75,20 +75,27 @@ def desk(path: Path | str, clock: Clock, *, limit: int = 8) -> ServiceDesk:
         conn.close()
 
 
+def due_on(
+    conn: sqlite3.Connection, clock: Clock, now: datetime | None = None, within_minutes: int = 60
+) -> list[Visit]:
+    """`due_visits` on an open connection (`crm remind`'s fast path; raises sqlite3 errors)."""
+    me, _ = service_quick.who(conn)
+    until = (now or clock.now()) + timedelta(minutes=within_minutes)
+    rows = service_quick.visits_by(conn, me, until, 20)
+    return [_visit(r) for r in rows if r[4] == "approved" and r[5]]
+
+
 def due_visits(
     path: Path | str, clock: Clock, now: datetime | None = None, *, within_minutes: int = 60
 ) -> list[Visit]:
-    """The engineer's dispatched visits starting within the next hour (or late): what a
-    reminder says."""
+    """The engineer's dispatched visits starting within the next hour (or late, not yet
+    started): what a reminder says."""
     try:
         conn = connect(path, readonly=True)
     except sqlite3.Error:
         return []
     try:
-        me, _ = service_quick.who(conn)
-        until = (now or clock.now()) + timedelta(minutes=within_minutes)
-        rows = service_quick.visits_by(conn, me, until, 20)
-        return [_visit(r) for r in rows if r[4] == "approved"]
+        return due_on(conn, clock, now, within_minutes)
     except sqlite3.OperationalError:
         return []
     finally:
