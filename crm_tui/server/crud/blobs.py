@@ -189,15 +189,31 @@ def read_blob(session: Session, account: Account, sha: str) -> tuple[int, Any]:
     return blob.size, _chunks(session, sha, blob.holder)
 
 
+def _used_shas(session: Session) -> set[str]:
+    """Every hash a live attachment names (one pass over the team's attachment rows)."""
+    if session.get_bind().dialect.name == "postgresql":
+        value = "(data::json ->> 'sha256')"
+    else:
+        value = "json_extract(data, '$.sha256')"
+    rows = session.execute(
+        text(f"SELECT {value} FROM record WHERE entity = 'attachment' AND deleted = :no"),
+        {"no": False},
+    ).scalars()
+    return {sha for sha in rows if sha}
+
+
 def collect_garbage(
     session: Session, *, now: datetime | None = None, grace: timedelta = GRACE
 ) -> int:
-    """Remove blobs (and stale uploads) no live attachment uses, older than `grace`;
-    returns how many blobs went."""
+    """Remove blobs no live attachment uses, uploaded more than `grace` ago (content is
+    sent before its attachment row), and uploads abandoned for twice as long; returns how
+    many blobs went. Run after each completed upload (routes/blobs.py)."""
     cutoff = (now or utcnow()) - grace
+    old = list(session.execute(select(Blob).where(Blob.created_at < cutoff)).scalars())
+    used = _used_shas(session) if old else set()
     removed = 0
-    for blob in list(session.execute(select(Blob).where(Blob.created_at < cutoff)).scalars()):
-        if _attachments_of(session, blob.sha256):
+    for blob in old:
+        if blob.sha256 in used:
             continue
         session.execute(delete(BlobChunk).where(BlobChunk.sha256 == blob.sha256))
         session.execute(delete(BlobUpload).where(BlobUpload.sha256 == blob.sha256))

@@ -62,9 +62,12 @@ async def put_chunk(
     def write() -> dict:
         try:
             with state.db.write() as s:
-                return blobs.put_chunk(
+                answer = blobs.put_chunk(
                     s, caller.account, sha256, offset=offset, size=size, data=data
-                ).as_json()
+                )
+                if answer.complete:
+                    blobs.collect_garbage(s)  # unused content older than a day goes
+                return answer.as_json()
         except blobs.BlobProblem as exc:
             raise HTTPException(exc.status, detail=exc.message) from None
 
