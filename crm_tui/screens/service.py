@@ -17,7 +17,7 @@ from crm_tui.domain import service_rules as rules
 from crm_tui.screens.base import ListScreen
 from crm_tui.screens.forms import RecordForm
 from crm_tui.screens.service_detail import STEP_BINDINGS, ServiceDetailScreen, StepKeys
-from crm_tui.services import lists, records, service_orders
+from crm_tui.services import lists, records, service_orders, service_plans
 from crm_tui.widgets.query_bar import QueryBar
 from crm_tui.widgets.record_table import Column
 
@@ -100,6 +100,13 @@ class ServiceScreen(StepKeys, ListScreen):
     def _load_members(self) -> None:
         names = {uid: name for name, uid in records.team_members(self.book).items()}
         self.app.call_from_thread(self._show_members, names)
+        made = service_plans.generate_daily(self.book)  # the plans' coming visits, once a day
+        if made:
+            self.app.call_from_thread(self._made_visits, len(made))
+
+    def _made_visits(self, count: int) -> None:
+        self.notify(f"{count} planned visit(s) added from service plans.", timeout=4)
+        self.reload()
 
     def _show_members(self, names: dict[str, str]) -> None:
         type(self).members = names

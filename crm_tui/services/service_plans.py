@@ -77,5 +77,19 @@ def generate(book: Book, today: date | None = None) -> list[Service]:
     return created
 
 
+DAILY_KEY = "service.plans_made_on"  # a local setting: the day the visits were last made
+
+
+def generate_daily(book: Book) -> list[Service]:
+    """`generate`, at most once a day on this laptop (the Service screen calls it when it
+    opens; `crm plan-visits` makes them at any time)."""
+    today = book.clock.today().isoformat()
+    if book.db.state(DAILY_KEY) == today:
+        return []
+    made = generate(book)
+    book.db.set_state(DAILY_KEY, today)
+    return made
+
+
 def _at(book: Book, day: date) -> datetime:
     return book.clock.at_local(day, VISIT_HOUR)

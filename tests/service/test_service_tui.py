@@ -226,3 +226,18 @@ async def test_enter_on_a_desk_visit_opens_the_order(db, setup) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ServiceDetailScreen) and app.screen.service_id == order.id
+
+
+async def test_opening_the_service_screen_makes_the_plans_visits_once_a_day(db, setup) -> None:
+    from crm_tui.services import service_plans
+
+    team, order = setup
+    service_plans.create(
+        Book(db),
+        {"customer_id": order.customer_id, "every": "1m", "starts_on": "2026-11-30"},
+    )
+    app = Host(db, ServiceScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.screen.table.row_count == 2  # the order and the plan's visit of 30 Nov
+    assert service_plans.generate_daily(Book(db)) == []  # not again today
