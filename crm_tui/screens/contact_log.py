@@ -14,6 +14,7 @@ from textual.widgets import Static, TabPane
 
 from crm_tui.domain import work_report_specs as office
 from crm_tui.screens.base import ListScreen
+from crm_tui.screens.forms import RecordForm
 from crm_tui.screens.pickers import PromptScreen
 from crm_tui.services import contact_log
 from crm_tui.services.book import Book
@@ -21,6 +22,7 @@ from crm_tui.widgets.query_bar import QueryBar
 from crm_tui.widgets.record_table import Column, RecordTable
 
 ARROWS = {"out": "→", "in": "←"}
+LOG_FIELDS = ["channel", "direction", "at", "minutes", "contact_id", "summary"]
 
 
 def when_cell(book: Book) -> Any:
@@ -162,4 +164,23 @@ class ContactHistoryPane(TabPane):
             id=f"table-{HISTORY_TAB}",
             noun="contacts",
             empty="No contacts logged yet: l logs one.",
+        )
+
+    def on_record_table_row_selected(self, event: RecordTable.RowSelected) -> None:
+        """`enter` edits the entry (the page's own handler knows only its own tabs)."""
+        event.stop()
+        book, row_id = self.book, event.row_id
+        record = contact_log.get(book, row_id)
+        if record is None:
+            return
+        self.app.push_screen(
+            RecordForm(
+                "contact_log",
+                title="Edit contact",
+                initial=record.model_dump(),
+                fields=LOG_FIELDS,
+                save=lambda changes: contact_log.update(book, row_id, changes),
+                book=book,
+            ),
+            lambda saved: self.query_one(RecordTable).reload() if saved is not None else None,
         )

@@ -39,7 +39,7 @@ class ReportFormScreen(ModalScreen[Any]):
         self.period = work_reports.period(book, kind, period)  # the clock's, no database
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="report-form"):
+        with VerticalScroll(id="report-form"):
             yield Static(f"{KIND_WORDS[self.kind]} {self.period.label}", classes="report-title")
             yield Static("Figures: counting…", id="report-figures")
             for key, label in SECTIONS:

@@ -95,6 +95,14 @@ def from_followup(book: Book, activity: Activity) -> ContactLog | None:
     )
 
 
+def get(book: Book, row_id: str) -> ContactLog | None:
+    return book.db.repos.office.contact_logs.get(row_id)
+
+
+def update(book: Book, row_id: str, changes: dict[str, Any]) -> ContactLog:
+    return book.db.repos.office.contact_logs.update(row_id, changes)
+
+
 def of_customer(book: Book, customer_id: str, limit: int = 200) -> list[ContactLog]:
     """A customer's contact history, newest first."""
     return book.db.repos.office.contact_logs.of_customer(customer_id, limit)

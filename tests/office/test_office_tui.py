@@ -160,3 +160,22 @@ async def test_reports_screen_has_the_contact_statistics(db) -> None:
         channels = report.section("channels")
         assert channels.title == "Contacts by channel (1, 9 min)"
         assert channels.rows == [["call", 1, 9]]
+
+
+async def test_enter_in_the_contact_log_tab_edits_the_entry(db) -> None:
+    from crm_tui.screens.customer_detail import CustomerDetailScreen
+    from crm_tui.screens.forms import RecordForm
+
+    db.set_state("user_id", "rep-1")
+    acme = db.repos.customers.create({"name": "编辑客户"})
+    contact_log.log(Book(db), acme.id, channel="call", minutes=5, summary="询价")
+    app = Host(db, lambda d: CustomerDetailScreen(Book(d), acme.id))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("h")
+        history = app.screen.query_one("#table-history")
+        await _until(pilot, lambda: history.row_count == 1)
+        await pilot.press("enter")
+        await _until(pilot, lambda: isinstance(app.screen, RecordForm))
+        await pilot.press("escape")
+        await _until(pilot, lambda: isinstance(app.screen, CustomerDetailScreen))
