@@ -23,8 +23,8 @@ from crm_tui.domain.models import (
 from crm_tui.storage import search
 from crm_tui.storage.repos_docs import DocRepositories
 from crm_tui.storage.repos_files import FileRepositories
-from crm_tui.storage.repos_kb import KbRepositories
 from crm_tui.storage.repos_insight import SurveyRepo
+from crm_tui.storage.repos_kb import KbRepositories
 from crm_tui.storage.repos_marketing import MarketingRepositories
 from crm_tui.storage.repos_office import OfficeRepositories
 from crm_tui.storage.repos_pool import PoolRepositories
@@ -90,6 +90,14 @@ def search_ids(s: Session, entity: str, query: str, limit: int | None = None) ->
     if limit:
         sql += f" LIMIT {int(limit)}"
     return list(s.connection().execute(text(sql), {"q": expr, "e": entity}).scalars())
+
+
+# A business step (a command the server checks) is not undone; what to do instead.
+_STEP = "a step sent to the server for checking cannot be undone"
+_STEP_NOT_UNDONE = {
+    "expense": "a submitted or decided claim cannot be undone; withdraw it",
+    "service": "a service order's step cannot be undone; withdraw the request or cancel it",
+}
 
 
 class UserRepo(Repository[User]):
@@ -327,13 +335,7 @@ class Repositories:
                 repo.delete(row_id, record_undo=False)
                 what = "restored"
             elif kind == "command":
-                raise ValidationErrors(
-                    [
-                        FieldError(
-                            "status", "a submitted or decided claim cannot be undone; withdraw it"
-                        )
-                    ]
-                )
+                raise ValidationErrors([FieldError("status", _STEP_NOT_UNDONE.get(ent, _STEP))])
             else:
                 before = {
                     k: from_wire(spec.by_name[k], v) if k in spec.by_name else v

@@ -156,3 +156,12 @@ def test_crm_report_service(crm, db_path: Path, team, tmp_path: Path) -> None:
     assert "by_kind" in out.read_text(encoding="utf-8")
     refused = crm("report", "service", "--team")
     assert refused.exit_code == 1 and refused.stderr.startswith("error: --team:")
+
+
+def test_undo_after_a_step_says_what_to_do(crm, db_path: Path, team) -> None:
+    sid = crm(
+        "add", "service", "调试", "--customer", "无锡轴承厂", "--engineer", "王工"
+    ).stdout.strip()  # fmt: skip
+    assert crm("request", sid).exit_code == 0
+    undone = crm("undo")
+    assert undone.exit_code == 1 and "withdraw the request or cancel it" in undone.stderr
