@@ -90,3 +90,23 @@ def test_contact_logs_are_the_owners_and_managers(laptop) -> None:  # noqa: F811
     boss.sync()
     assert bob.row("contact_log", entry.id) is None
     assert boss.row("contact_log", entry.id)["summary"] == "发了样品图"
+
+
+def test_the_team_rule_is_a_managers_and_reaches_every_laptop(laptop) -> None:  # noqa: F811
+    from tests.sync.test_permissions import raw_push
+
+    rep, boss = laptop(), laptop("manager")
+    work_reports.set_rule(Book(boss.db), "weekly", "fri", "17:00")
+    assert not boss.sync().rejected
+    rep.sync()
+    assert {r.kind for r in work_reports.rules(Book(rep.db))} == {"weekly"}
+    (forged,) = raw_push(
+        rep,
+        {
+            "entity": "report_rule",
+            "row_id": "01a24400-0000-7000-8000-000000000001",
+            "kind": "create",
+            "payload": {"kind": "daily", "weekdays": "sun", "due_by": "06:00"},
+        },
+    )
+    assert forged.status == "rejected" and "only a manager" in (forged.reason or "")
