@@ -55,10 +55,14 @@ def submit(ctx: typer.Context, ref: str = typer.Argument(..., metavar="ID")) -> 
 
 
 def withdraw(ctx: typer.Context, ref: str = typer.Argument(..., metavar="ID")) -> None:
-    """Withdraw a submitted claim back to draft."""
+    """Withdraw a submitted claim back to draft, or a dispatch request back to new."""
+    from crm_tui.cli.service import service_ref, withdraw_order
     from crm_tui.services import expenses
 
     book = state(ctx).book
+    order = service_ref(book, ref)  # issue 15: a service order's dispatch request
+    if order is not None:
+        return withdraw_order(ctx, order)
     rec = _claim(book, ref)
     typer.echo(run_or_fail(lambda: expenses.withdraw(book, rec.id)).id)
 

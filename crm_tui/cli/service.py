@@ -53,6 +53,14 @@ def decide(ctx: typer.Context, rec: Any, *, approve: bool, note: str | None) -> 
     typer.echo(run_or_fail(lambda: service_orders.step(book, rec.id, command, note)).id)
 
 
+def withdraw_order(ctx: typer.Context, rec: Any) -> None:
+    """`crm withdraw ID` when ID is a service order: its dispatch request back to new."""
+    from crm_tui.services import service_orders
+
+    book = state(ctx).book
+    typer.echo(run_or_fail(lambda: service_orders.step(book, rec.id, "withdraw")).id)
+
+
 def add_service(
     ctx: typer.Context,
     subject: str = typer.Argument(..., help="What is to be done: 安装 3 号机, fix the pump."),

@@ -165,3 +165,14 @@ def test_undo_after_a_step_says_what_to_do(crm, db_path: Path, team) -> None:
     assert crm("request", sid).exit_code == 0
     undone = crm("undo")
     assert undone.exit_code == 1 and "withdraw the request or cancel it" in undone.stderr
+
+
+def test_withdraw_and_cancel(crm, db_path: Path, team) -> None:
+    sid = crm(
+        "add", "service", "培训", "--customer", "无锡轴承厂", "--engineer", "王工"
+    ).stdout.strip()  # fmt: skip
+    crm("request", sid)
+    assert crm("withdraw", sid).exit_code == 0 and _show(crm, sid)["status"] == "new"
+    assert crm("cancel", sid).exit_code == 0 and _show(crm, sid)["status"] == "cancelled"
+    again = crm("request", sid)
+    assert again.exit_code == 1 and "cancelled service order cannot be requested" in again.stderr
