@@ -28,7 +28,13 @@ from crm_tui.domain.field_values import FieldSpec, from_wire, to_wire
 from crm_tui.domain.pool_rules import PoolRules, Standing, is_due
 from crm_tui.server.core.clock import ServerClock
 from crm_tui.server.core.db import ServerDB
-from crm_tui.server.crud.pool_commands import load_rules, log, period_of, write_fields
+from crm_tui.server.crud.pool_commands import (
+    load_rules,
+    log,
+    log_events,
+    ownership,
+    write_fields,
+)
 from crm_tui.server.crud.records import ChangeSet, utcnow
 from crm_tui.server.models import Record
 
@@ -92,6 +98,7 @@ def standings(session: Session) -> dict[str, tuple[Standing, str]]:
             seen["open"] = True
             at = _when(updated)
             seen["last"] = max(filter(None, (seen["last"], at)), default=None)
+    events = log_events(session)
     out: dict[str, tuple[Standing, str]] = {}
     rows = session.execute(
         select(Record).where(
@@ -103,18 +110,18 @@ def standings(session: Session) -> dict[str, tuple[Standing, str]]:
     for rec in rows:
         values = json.loads(rec.data)
         deal = deals.get(rec.id, {})
-        since = _when(values.get("claimed_at")) or _when(rec.created_at)
+        owned = ownership(rec, values, events.get(rec.id, {}))
         out[rec.id] = (
             Standing(
                 grade=values.get("grade"),
-                owned_since=since,  # type: ignore[arg-type]
+                owned_since=owned.since,
                 last_done=done.get(rec.id),
                 last_open_deal=deal.get("last"),
                 has_open_deal=bool(deal.get("open")),
                 has_won_deal=bool(deal.get("won")),
-                locked=bool(values.get("locked")),
+                locked=owned.locked,
             ),
-            period_of(rec, values),
+            owned.period,
         )
     return out
 
@@ -154,8 +161,8 @@ def _release(
     ).first()
     if rec is None or rec.deleted or rec.owner_id is None:
         return False
-    values = json.loads(rec.data)
-    if period_of(rec, values) != period or values.get("locked"):
+    owned = ownership(rec, json.loads(rec.data), log_events(session, cid).get(cid, {}))
+    if owned.period != period or owned.locked:
         return False  # claimed, assigned or locked since the standings were read
     try:
         with session.begin_nested():

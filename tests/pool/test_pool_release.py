@@ -4,12 +4,26 @@ waits before claiming it back; one followed up or with an open deal stays."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-from tests.sync.conftest import crm, laptop, server  # noqa: F401  (fixtures)
+import pytest
+
+from tests.sync.conftest import Server, crm, laptop  # noqa: F401  (fixtures)
+from tests.sync.pg import start_server
 from tests.sync.test_permissions import raw_push
 
 LONG_AGO = datetime.now(UTC) - timedelta(days=40)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server of this module's own: its passes (`--as-of` 40 days on) release every
+    customer there, which must not touch the session server other tests share."""
+    folder = tmp_path_factory.mktemp("pool-release-server")
+    running = start_server(f"sqlite:///{folder / 'server.db'}", folder)
+    yield Server(running.url, running.database_url, running.proc)
+    running.stop()
 
 
 def _release(server) -> list[str]:  # noqa: F811
@@ -66,3 +80,27 @@ def test_release_pass_on_demand_releases_once(laptop, server) -> None:  # noqa: 
 def test_release_pool_bad_input(server) -> None:  # noqa: F811
     out = crm("server", "--database-url", server.database_url, "release-pool", "--as-of", "soon")
     assert out.exit_code == 1 and out.stderr.startswith("error:") and "--as-of" in out.stderr
+
+
+def test_patched_pool_fields_do_not_keep_a_customer_from_the_pool(laptop, server) -> None:  # noqa: F811
+    """A rep who patches `locked` or a fresh `claimed_at` onto a customer (a plain edit the
+    server stores) still loses it on time: the pass reads the server's own log."""
+    alice = laptop()
+    kept = alice.db.repos.customers.create({"name": "想留住的客户 Hoarded"})
+    alice.sync()
+    alice.db.repos.customers.update(
+        kept.id, {"locked": True, "claimed_at": datetime.now(UTC) + timedelta(days=60)}
+    )
+    assert not alice.sync().rejected
+    later = (datetime.now(UTC) + timedelta(days=40)).strftime("%Y-%m-%dT%H:%M")
+    out = crm("server", "--database-url", server.database_url, "release-pool", "--as-of", later)
+    assert out.exit_code == 0 and kept.id in out.stdout.splitlines()[1:]
+    # A manager's lock (the command, logged) does keep one.
+    boss = laptop("manager")
+    locked = alice.db.repos.customers.create({"name": "重点客户 Locked"})
+    alice.sync()
+    boss.sync()
+    boss.db.repos.pool.steps.lock(locked.id)
+    assert not boss.sync().rejected
+    out = crm("server", "--database-url", server.database_url, "release-pool", "--as-of", later)
+    assert locked.id not in out.stdout.splitlines()[1:]

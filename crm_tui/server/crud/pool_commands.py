@@ -10,6 +10,7 @@ Wired from commands.run_command.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -55,6 +56,52 @@ def owned_count(session: Session, user_id: str) -> int:
     )
 
 
+def _at(value: Any) -> datetime | None:
+    """A pool_log time as read back (SQLite gives text, PostgreSQL a datetime), in UTC."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def log_events(session: Session, customer_id: str | None = None) -> dict[str, dict[str, datetime]]:
+    """customer id -> {event: its newest time} from the server's own pool_log (one
+    customer, or every one). The pool's facts come from here, not from the row's fields,
+    which a laptop could patch."""
+    sql = "SELECT customer_id, event, max(at) FROM pool_log"
+    params: dict[str, Any] = {}
+    if customer_id is not None:
+        sql += " WHERE customer_id = :c"
+        params["c"] = customer_id
+    out: dict[str, dict[str, datetime]] = {}
+    for cid, event, at in session.execute(text(sql + " GROUP BY customer_id, event"), params):
+        moment = _at(at)
+        if moment is not None:
+            out.setdefault(cid, {})[event] = moment
+    return out
+
+
+@dataclass(frozen=True)
+class Ownership:
+    since: datetime  # when its owner got it, for the release clock
+    period: str  # one ownership period: a release is logged once per period
+    locked: bool
+
+
+def ownership(rec: Record, values: dict[str, Any], events: dict[str, datetime]) -> Ownership:
+    """The customer's ownership from the log (claim / assign / lock), else its creation. A
+    `claimed_at` the laptop sent counts only when earlier (an import with its history)."""
+    got = [t for t in (events.get("claim"), events.get("assign")) if t is not None]
+    truth = max(got) if got else _at(rec.created_at)
+    assert truth is not None
+    given = _at(values.get("claimed_at")) if values.get("claimed_at") else None
+    since = min(truth, given) if given is not None else truth
+    lock, unlock = events.get("lock"), events.get("unlock")
+    locked = lock is not None and (unlock is None or lock > unlock)
+    return Ownership(since, f"{rec.owner_id}@{to_wire(truth)}", locked)
+
+
 def last_release(session: Session, customer_id: str) -> tuple[str | None, datetime | None]:
     """(previous owner, when) of the customer's newest release, from the server's log."""
     row = session.execute(
@@ -66,17 +113,7 @@ def last_release(session: Session, customer_id: str) -> tuple[str | None, dateti
     ).first()
     if row is None:
         return None, None
-    at = row[1]
-    if isinstance(at, str):
-        at = datetime.fromisoformat(at)
-    if at is not None and at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    return row[0], at
-
-
-def period_of(rec: Record, values: dict[str, Any]) -> str:
-    """One ownership period: its owner and since when (a release is logged once per)."""
-    return f"{rec.owner_id}@{values.get('claimed_at') or to_wire(rec.created_at)}"
+    return row[0], _at(row[1])
 
 
 def log(
@@ -129,7 +166,8 @@ def run_pool_command(
         raise Refused("this customer was deleted")
     values = json.loads(rec.data)
     actor = actor_of(account)
-    reason = why_not_pool_step(actor, command, rec.owner_id, locked=bool(values.get("locked")))
+    owned = ownership(rec, values, log_events(session, rec.id).get(rec.id, {}))
+    reason = why_not_pool_step(actor, command, rec.owner_id, locked=owned.locked)
     if reason:
         if command == "claim" and rec.owner_id and rec.owner_id != account.id:
             reason = _claimed_first(session, rec, values)
@@ -163,7 +201,7 @@ def run_pool_command(
             event="release",
             owner_id=rec.owner_id,
             by_id=account.id,
-            period=period_of(rec, values),
+            period=owned.period,
             reason=text_reason,
         )
         update = {"pool_since": to_wire(now), "previous_owner_id": rec.owner_id}
@@ -175,8 +213,16 @@ def run_pool_command(
             raise Refused(f"no team member {target[:64]}")
         owner = target
         update = {"pool_since": None, "claimed_at": to_wire(now)}
-    else:  # lock
+    else:  # lock / unlock, logged: the release pass reads the log, not the field
         update = {"locked": bool(m.payload.get("locked", True))}
+        log(
+            session,
+            customer_id=rec.id,
+            event="lock" if update["locked"] else "unlock",
+            owner_id=rec.owner_id,
+            by_id=account.id,
+            period=to_wire(now),
+        )
     if command in ("claim", "assign"):
         log(
             session,
