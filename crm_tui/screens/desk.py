@@ -24,7 +24,7 @@ from crm_tui.domain.dates import Clock
 from crm_tui.domain.money import format_money
 from crm_tui.screens.base import CrmScreen
 from crm_tui.screens.campaign_panel import open_campaign, show_campaigns
-from crm_tui.screens.insight import AT_RISK_QUERY, show_at_risk
+from crm_tui.screens.insight import AT_RISK_QUERY, load_at_risk
 from crm_tui.screens.office_desk import show_office
 from crm_tui.services import desk as desk_service
 from crm_tui.services.desk import Desk, DeskItem
@@ -175,6 +175,7 @@ class DeskScreen(CrmScreen):
         desk = desk_service.load(self.path, self.clock)
         self.app.call_from_thread(self.show, desk)
         self.app.call_from_thread(self.show_pinned, desk_service.pinned(self.path))
+        self.app.call_from_thread(load_at_risk, self, DeskList)  # issue 22: its own worker
         from crm_tui.services import receivables  # plain sqlite3 (issue 19); after the paint
 
         due = receivables.due_at(self.path, self.clock, within_days=7, limit=8)
@@ -185,11 +186,6 @@ class DeskScreen(CrmScreen):
         leaving = pool_soon.going_to_pool(self.path, self.clock, limit=8)
         self.app.call_from_thread(show_going, self, leaving, DeskList)
         self.app.call_from_thread(show_targets, self, *targets.desk_lines(self.path, self.clock))
-        from crm_tui.services import insight  # issue 22: made current here, off the UI thread
-
-        insight.refresh_quietly(self.path, self.clock)
-        rows, total = insight.at_risk(self.path)
-        self.app.call_from_thread(show_at_risk, self, rows, total, DeskList)
         from crm_tui.services import office_desk  # issue 17: plain sqlite3, after the paint
 
         office = office_desk.load(self.path, self.clock)

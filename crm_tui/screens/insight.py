@@ -172,3 +172,16 @@ def show_at_risk(
     if not found:
         screen.query_one("#desk-grid").mount(widget, before=screen.query_one("#numbers"))
     widget.show(at_risk_items(rows, "CNY"), "", total)
+
+
+def load_at_risk(screen: Any, make_list: Callable[..., Any]) -> None:
+    """Make the figures current and read the desk's panel in a thread worker of its own
+    (a new day remakes every customer: the rest of the desk does not wait for it)."""
+
+    def work() -> None:
+        insight.refresh_quietly(screen.path, screen.clock)
+        rows, total = insight.at_risk(screen.path)
+        if not get_current_worker().is_cancelled:
+            screen.app.call_from_thread(show_at_risk, screen, rows, total, make_list)
+
+    screen.run_worker(work, thread=True, group="desk-insight", exclusive=True, exit_on_error=False)
