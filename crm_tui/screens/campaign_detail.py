@@ -75,6 +75,15 @@ class CampaignDetailScreen(ListScreen):
         Binding("o", "step('no_show')", "No-show", id="campaign.no_show", show=False),
         Binding("s", "next_view", "Status", id="campaign.view", tooltip="Members by status"),
         Binding("d", "desk", "Desk", id="campaign.desk", tooltip="Registration desk"),
+        Binding("p", "partner", "Partner", id="campaign.partner", tooltip="Link a partner"),
+        Binding(
+            "I",
+            "import_list",
+            "Import",
+            id="campaign.import",
+            show=False,
+            tooltip="Import a registration list (CSV: 姓名, 手机, 公司…)",
+        ),
         Binding("slash", "focus_query", "Filter", id="campaign.filter"),
         Binding("escape", "back", "Back", id="campaign.back"),
     ]
@@ -154,6 +163,9 @@ class CampaignDetailScreen(ListScreen):
             return
         if group == "campaign-head":
             self.query_one("#campaign-head", Static).update(str(event.worker.result))
+        elif group == "campaign-import":
+            self.notify(str(event.worker.result), timeout=8)
+            self.reload()
         elif group == "campaign-invite":
             added, already = event.worker.result  # type: ignore[misc]
             self.notify(f"Invited {added}; {already} already on the campaign.")
@@ -212,6 +224,65 @@ class CampaignDetailScreen(ListScreen):
             return
         self.notify(f"{member.name}: {member.status.replace('_', '-')}.")
         self.reload()
+
+    def action_partner(self) -> None:
+        """Link a partner by name (`-name` unlinks it)."""
+        book, cid = self.book, self.campaign_id
+
+        def check(text: str) -> str | None:
+            from crm_tui.services import partners
+
+            try:
+                partners.find(book, text.strip().lstrip("-"))
+            except Exception as exc:
+                return refusal(exc)
+            return None
+
+        def done(text: str | None) -> None:
+            from crm_tui.services import partners
+
+            if not text:
+                return
+            name = text.strip()
+            step = partners.unlink_partner if name.startswith("-") else partners.link_partner
+            step(book, cid, name.lstrip("-"))
+            self.refresh_head()
+
+        prompt = PromptScreen(
+            "Link a partner (its name; -name unlinks it)",
+            placeholder="国家会展中心",
+            validate=check,
+        )
+        self.app.push_screen(prompt, done)
+
+    def action_import_list(self) -> None:
+        """Import a registration list: everyone registered once, refused rows reported."""
+        from pathlib import Path
+
+        def check(text: str) -> str | None:
+            return None if Path(text.strip()).expanduser().is_file() else "no file there"
+
+        def done(text: str | None) -> None:
+            if text:
+                self._run_import(str(Path(text.strip()).expanduser()))
+
+        prompt = PromptScreen("Import a registration list (CSV)", validate=check)
+        self.app.push_screen(prompt, done)
+
+    @work(thread=True, exclusive=True, group="campaign-import", exit_on_error=False)
+    def _run_import(self, path: str) -> str:
+        from pathlib import Path
+
+        from crm_tui.services import campaign_import
+
+        source = Path(path)
+        result = campaign_import.import_registrations(self.book, self.campaign_id, source)
+        if result.rejected or result.duplicates:
+            report = source.with_name(source.stem + ".rejected.csv")
+            headers = campaign_import.plan(source).headers
+            campaign_import.write_report(report, result, headers)
+            return f"{result.summary()}; refused rows in {report}"
+        return result.summary()
 
     def action_desk(self) -> None:
         from crm_tui.screens.check_in_desk import CheckInDeskScreen

@@ -186,3 +186,34 @@ async def test_customer_page_lists_its_peoples_campaigns(db, expo) -> None:
         assert table.columns[0].cell(row_at(table, 0)) == "上海工业博览会"
         await pilot.press("enter")
         await _wait_for(pilot, lambda: isinstance(app.screen, CampaignDetailScreen))
+
+
+async def test_campaign_page_links_a_partner_and_imports_a_list(db, expo, tmp_path) -> None:
+    from crm_tui.services import partners
+
+    book = Book(db)
+    venue = partners.add_partner(book, {"name": "国家会展中心", "kind": "venue"})
+    signups = tmp_path / "报名表.csv"
+    signups.write_bytes(
+        "姓名,手机,公司\n张伟,13800138000,北京科技\n王五,abc,广州\n".encode("gb18030")
+    )
+    app = Host(db, lambda d: CampaignDetailScreen(Book(d), expo.id))
+    async with app.run_test(size=SIZE) as pilot:
+        detail = app.screen
+        await settle(pilot)
+        await pilot.press("p", *"无此伙伴", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)  # refused in the dialog
+        app.screen.query_one("#prompt-input").value = ""
+        await pilot.press(*"国家会展中心", "enter")
+        await _wait_for(
+            pilot, lambda: "国家会展中心" in str(detail.query_one("#campaign-head").render())
+        )
+        assert campaigns.get(book, expo.id).partner_ids == venue.id
+        await pilot.press("I")
+        await pilot.pause()
+        app.screen.query_one("#prompt-input").value = str(signups)
+        await pilot.press("enter")
+        await _wait_for(pilot, lambda: detail.table.row_count == 1)
+    assert [m.name for m in campaign_members.members(book, expo.id)] == ["张伟"]
+    assert (tmp_path / "报名表.rejected.csv").exists()
