@@ -190,8 +190,10 @@ def restore_backup(path: Path | str, db_path: Path | str, *, force: bool = False
                     raise BackupError(f"table {table} has no columns {missing} here")
                 cols = ", ".join(f'"{c}"' for c in columns)
                 marks = ", ".join("?" for _ in columns)
+                # OR REPLACE: tables the triggers fill as rows arrive (insight_dirty) take
+                # the backup's rows over their own; the other tables were emptied above.
                 conn.executemany(
-                    f'INSERT INTO "{table}" ({cols}) VALUES ({marks})',
+                    f'INSERT OR REPLACE INTO "{table}" ({cols}) VALUES ({marks})',
                     ([_decode(v) for v in row] for row in content["rows"]),
                 )
                 counts[table] = len(content["rows"])

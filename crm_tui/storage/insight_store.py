@@ -34,11 +34,12 @@ if TYPE_CHECKING:
 BASIS_KEY = "insight.basis"
 CHUNK = 2_000  # customers made again per transaction
 SERVICE_TRIGGERS = {
-    "tr_insight_service_insert": "AFTER INSERT ON service BEGIN INSERT OR IGNORE INTO "
-    "insight_dirty VALUES (NEW.customer_id); END",
+    "tr_insight_service_insert": "AFTER INSERT ON service BEGIN INSERT INTO "
+    "insight_dirty VALUES (NEW.customer_id) ON CONFLICT DO NOTHING; END",
     "tr_insight_service_update": "AFTER UPDATE OF status, rating, kind, finished_at, "
-    "customer_id, deleted ON service BEGIN INSERT OR IGNORE INTO insight_dirty VALUES "
-    "(OLD.customer_id); INSERT OR IGNORE INTO insight_dirty VALUES (NEW.customer_id); END",
+    "customer_id, deleted ON service BEGIN INSERT INTO insight_dirty VALUES "
+    "(OLD.customer_id) ON CONFLICT DO NOTHING; INSERT INTO insight_dirty VALUES "
+    "(NEW.customer_id) ON CONFLICT DO NOTHING; END",
 }
 
 

@@ -27,51 +27,56 @@ CREATE INDEX ix_opportunity_customer_closed ON opportunity(customer_id, stage, c
 
 -- Customers whose figures must be made again: filled by the triggers below (and by the
 -- service module's, installed by insight_store when that table exists), emptied by a refresh.
+-- Their inserts say ON CONFLICT DO NOTHING, not OR IGNORE: a trigger's OR IGNORE gives way
+-- to the outer statement's conflict handling, and pull's upsert of a customer already
+-- dirty then failed (and was parked).
 CREATE TABLE insight_dirty (customer_id TEXT PRIMARY KEY) WITHOUT ROWID;
 
 CREATE TRIGGER tr_insight_opportunity_insert AFTER INSERT ON opportunity
-BEGIN INSERT OR IGNORE INTO insight_dirty VALUES (NEW.customer_id); END;
+BEGIN INSERT INTO insight_dirty VALUES (NEW.customer_id) ON CONFLICT DO NOTHING; END;
 CREATE TRIGGER tr_insight_opportunity_update AFTER UPDATE OF
     stage, amount, closed_on, customer_id, competitor_id, lost_reason, deleted ON opportunity
 BEGIN
-    INSERT OR IGNORE INTO insight_dirty VALUES (OLD.customer_id);
-    INSERT OR IGNORE INTO insight_dirty VALUES (NEW.customer_id);
+    INSERT INTO insight_dirty VALUES (OLD.customer_id) ON CONFLICT DO NOTHING;
+    INSERT INTO insight_dirty VALUES (NEW.customer_id) ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER tr_insight_opportunity_delete AFTER DELETE ON opportunity
-BEGIN INSERT OR IGNORE INTO insight_dirty VALUES (OLD.customer_id); END;
+BEGIN INSERT INTO insight_dirty VALUES (OLD.customer_id) ON CONFLICT DO NOTHING; END;
 
 CREATE TRIGGER tr_insight_activity_insert AFTER INSERT ON activity WHEN NEW.done_at IS NOT NULL
-BEGIN INSERT OR IGNORE INTO insight_dirty VALUES (NEW.customer_id); END;
+BEGIN INSERT INTO insight_dirty VALUES (NEW.customer_id) ON CONFLICT DO NOTHING; END;
 CREATE TRIGGER tr_insight_activity_update AFTER UPDATE OF done_at, customer_id, deleted
     ON activity WHEN OLD.done_at IS NOT NULL OR NEW.done_at IS NOT NULL
 BEGIN
-    INSERT OR IGNORE INTO insight_dirty VALUES (OLD.customer_id);
-    INSERT OR IGNORE INTO insight_dirty VALUES (NEW.customer_id);
+    INSERT INTO insight_dirty VALUES (OLD.customer_id) ON CONFLICT DO NOTHING;
+    INSERT INTO insight_dirty VALUES (NEW.customer_id) ON CONFLICT DO NOTHING;
 END;
 
 CREATE TRIGGER tr_insight_survey_insert AFTER INSERT ON survey
-BEGIN INSERT OR IGNORE INTO insight_dirty VALUES (NEW.customer_id); END;
+BEGIN INSERT INTO insight_dirty VALUES (NEW.customer_id) ON CONFLICT DO NOTHING; END;
 CREATE TRIGGER tr_insight_survey_update AFTER UPDATE OF score, taken_on, customer_id, deleted
     ON survey
 BEGIN
-    INSERT OR IGNORE INTO insight_dirty VALUES (OLD.customer_id);
-    INSERT OR IGNORE INTO insight_dirty VALUES (NEW.customer_id);
+    INSERT INTO insight_dirty VALUES (OLD.customer_id) ON CONFLICT DO NOTHING;
+    INSERT INTO insight_dirty VALUES (NEW.customer_id) ON CONFLICT DO NOTHING;
 END;
 
 -- A payment received counts for recency: its customer through contract -> deal.
 CREATE TRIGGER tr_insight_payment_insert AFTER INSERT ON payment
 BEGIN
-    INSERT OR IGNORE INTO insight_dirty SELECT o.customer_id FROM contract c
-        JOIN opportunity o ON o.id = c.opportunity_id WHERE c.id = NEW.contract_id;
+    INSERT INTO insight_dirty SELECT o.customer_id FROM contract c
+        JOIN opportunity o ON o.id = c.opportunity_id WHERE c.id = NEW.contract_id
+        ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER tr_insight_payment_update AFTER UPDATE OF received_on, amount, deleted
     ON payment
 BEGIN
-    INSERT OR IGNORE INTO insight_dirty SELECT o.customer_id FROM contract c
-        JOIN opportunity o ON o.id = c.opportunity_id WHERE c.id = NEW.contract_id;
+    INSERT INTO insight_dirty SELECT o.customer_id FROM contract c
+        JOIN opportunity o ON o.id = c.opportunity_id WHERE c.id = NEW.contract_id
+        ON CONFLICT DO NOTHING;
 END;
 
 CREATE TRIGGER tr_insight_customer_insert AFTER INSERT ON customer
-BEGIN INSERT OR IGNORE INTO insight_dirty VALUES (NEW.id); END;
+BEGIN INSERT INTO insight_dirty VALUES (NEW.id) ON CONFLICT DO NOTHING; END;
 CREATE TRIGGER tr_insight_customer_update AFTER UPDATE OF grade, created_at, deleted ON customer
-BEGIN INSERT OR IGNORE INTO insight_dirty VALUES (NEW.id); END;
+BEGIN INSERT INTO insight_dirty VALUES (NEW.id) ON CONFLICT DO NOTHING; END;
