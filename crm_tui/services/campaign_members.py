@@ -243,16 +243,28 @@ def walk_in(book: Book, campaign_ref: str, values: Mapping[str, Any]) -> Campaig
     }
     member, _new = batch.add(member_values, S.ATTENDED.value)
     due = datetime.combine(book.clock.today() + timedelta(days=1), datetime.min.time())
+    owner = _for_owner(book, campaign)
     db.repos.activities.create(
         {
             "customer_id": customer.id,
             "contact_id": contact.id,
             "kind": "call",
-            "subject": f"Follow up walk-in {person['name']} ({campaign.name})",
+            "subject": f"Follow up walk-in {person['name']} ({campaign.name}){owner}",
             "due_at": due.strftime("%Y-%m-%d 10:00"),
         }
     )
     return member
+
+
+def _for_owner(book: Book, campaign: Campaign) -> str:
+    """' for 王芳' when the campaign is a teammate's: the follow-up is written by whoever
+    staffs the desk (a rep cannot make a record another rep owns; the server would refuse
+    it), so its subject says whose lead it is."""
+    if campaign.owner_id in (None, book.user_id):
+        return ""
+    from crm_tui.services.expenses import member_name
+
+    return f" for {member_name(book, campaign.owner_id) or 'the campaign owner'}"
 
 
 # --- lists and export -------------------------------------------------------------------------

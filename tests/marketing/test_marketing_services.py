@@ -146,3 +146,18 @@ def test_check_in_index_answers_from_memory() -> None:
     assert [r.id for r in index.search("ＺＷ@bj")] == ["idzw"]
     index.update("idzw2", status="attended")
     assert index.by_id["idzw2"].status == "attended"
+
+
+def test_a_walk_in_at_a_teammates_campaign_names_its_owner(book: Book, db) -> None:
+    # The team is pulled from the server; here, written directly.
+    from crm_tui.domain.models import User
+
+    with db.transaction() as s:
+        now = db.clock.now()
+        s.add(User(id="u-wang", name="王芳", created_at=now, updated_at=now))
+    db.set_state("user_id", "u-wang")
+    fair = campaigns.add_campaign(book, {"name": "杭州展"})
+    db.set_state("user_id", "u-li")  # 李 staffs the desk
+    campaign_members.walk_in(book, fair.id, {"name": "陈静", "phone": "13612345678"})
+    follow = db.repos.activities.page(limit=5)
+    assert [f.subject for f in follow] == ["Follow up walk-in 陈静 (杭州展) for 王芳"]
