@@ -69,6 +69,7 @@ class DeskList(OptionList):
             return
         if total is not None and total > len(items):
             items = [*items, DeskItem("more", str(self.id), "", f"all {total:,} →")]
+        seen: set[str] = set()
         for item in items:
             line = Text(no_wrap=True, overflow="ellipsis")
             line.append(fit(item.when, WHEN_CELLS), style="bold")
@@ -76,7 +77,11 @@ class DeskList(OptionList):
             line.append(item.text)
             if item.detail:
                 line.append("  " + item.detail, style="dim")
-            self.add_option(Option(line, id=f"{item.entity}:{item.id}:{item.customer_id or ''}"))
+            option_id = f"{item.entity}:{item.id}:{item.customer_id or ''}"
+            while option_id in seen:  # two instalments of one contract: both lines stay
+                option_id += "#"
+            seen.add(option_id)
+            self.add_option(Option(line, id=option_id))
         self.highlighted = min(keep, len(items) - 1)
 
     @property
