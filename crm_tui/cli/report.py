@@ -20,6 +20,7 @@ NAMES = (
     "churn",
     "contacts",
     "service",
+    "field",  # issue 18: visits and targets (cli/field_sales.py)
 )
 FORMATS = ("md", "csv", "html")
 
@@ -82,6 +83,11 @@ def report(
         from crm_tui.cli.service import write_report
 
         write_report(ctx, period, fmt, output, team)
+        return
+    if name == "field":  # visits and targets (issue 18): cli/field_sales.py
+        from crm_tui.cli.field_sales import write_field_report
+
+        write_field_report(ctx, period, fmt, output, team)
         return
     if name == "receivables":  # payments against contract plans (issue 19): its own service
         from crm_tui.cli.sales_docs import write_receivables

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 TABS = (*REPORT_NAMES, "receivables", "campaigns")  # + issue 16: services.campaign_roi
 TABS += ("contacts",)  # issue 17: services.contact_log (联系统计)
 TABS += ("service",)  # issue 15: services.service_stats (服务统计)
+TABS += ("field",)  # issue 18: services.field_report (visits and targets)
 TAB_KEYS = {
     "summary": "s",
     "customers": "c",
@@ -48,6 +49,7 @@ TAB_KEYS = {
     "campaigns": "m",
     "contacts": "l",
     "service": "v",
+    "field": "f",
 }
 TAB_TITLES = {
     "summary": "Summary",
@@ -58,6 +60,7 @@ TAB_TITLES = {
     "campaigns": "Campaigns",
     "contacts": "Contacts",
     "service": "Service",
+    "field": "Field work",
 }
 # In the screens' words (issue 13 item 11): deals and claims, not opportunities and expenses.
 TITLES = {
@@ -68,6 +71,7 @@ TITLES = {
     "campaigns": "Campaigns",
     "contacts": "Contacts (联系统计)",
     "service": "Service statistics (服务统计)",
+    "field": "Field work (拜访与目标)",
 }
 UNITS = ("month", "quarter", "year")
 
@@ -252,6 +256,10 @@ class ReportsScreen(CrmScreen):
             return contact_log.report(self.book, period, team=team)
         if name == "service":
             return service_stats.build(self.book, period, team=team)
+        if name == "field":
+            from crm_tui.services import field_report  # issue 18
+
+            return field_report.build(self.book, period, team=team)
         return reports.build(self.book, name, period, team=team, cold_days=self.cold_days)
 
     @on(Worker.StateChanged)

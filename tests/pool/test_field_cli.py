@@ -158,3 +158,24 @@ def test_targets_set_by_a_manager_and_shown_with_the_pace(book_path: Path) -> No
     assert "██░░░░░░░░ 20%" in table.stdout and "¥500,000.00" in table.stdout
     bad_month = crm(book_path, "targets", "--month", "December")
     assert bad_month.exit_code == 1 and "not a month" in bad_month.stderr
+
+
+def test_field_report_lists_visits_and_targets(book_path: Path) -> None:
+    visit, _ = _visit(book_path)
+    crm(book_path, "checkin", visit, "--at", "31.2304,121.4737")
+    crm(book_path, "checkout", visit, now=NOW + timedelta(minutes=50))
+    db = open_book(book_path)
+    sign_in(db, BOSS, "manager")
+    db.close()
+    crm(book_path, "targets", "set", "alice", "--month", "2026-12", "--visits", "20")
+    team = crm(book_path, "report", "field", "--team", "--period", "2026-12")
+    assert team.exit_code == 0, team.output
+    assert "| 2026-12-04 | alice | 1 | 50 | 0 | 1 |" in team.stdout
+    assert "| 2026-12 | alice | Visits | 0 | 20 |" in team.stdout
+    db = open_book(book_path)
+    sign_in(db, "u-alice")
+    db.close()
+    refused = crm(book_path, "report", "field", "--team")
+    assert refused.exit_code == 1 and "only a manager" in refused.stderr
+    bad = crm(book_path, "report", "field", "--period", "someday")
+    assert bad.exit_code == 1 and bad.stderr.startswith("error: --period")

@@ -200,3 +200,20 @@ async def test_check_in_and_out_of_a_visit_from_the_follow_ups(db, team) -> None
         done = db.repos.pool.checkins.of_activity(visit.id)
         assert done.checked_out_at is not None
         assert any("after 30 min" in str(n.message) for n in app._notifications)
+
+
+async def test_reports_screen_has_the_field_work_tab(db, team) -> None:
+    from crm_tui.screens.reports import ReportsScreen
+
+    sign_in(db, BOSS, "manager")
+    targets.set_target(Book(db), "team", f"{db.clock.today():%Y-%m}", visits=30)
+    app = Host(db, ReportsScreen)
+    async with app.run_test(size=(110, 34)) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        screen = app.screen
+        assert screen.current == "field"
+        built = screen._cache[("field", screen.period.label, False)]
+        rows = built.section("targets").rows
+        assert rows and rows[0][1] == "team" and rows[0][2] == "Visits" and rows[0][4] == 30
