@@ -80,8 +80,13 @@ class WorkReportRepo(Repository[WorkReport]):
                 raise _refuse("status", "this report is already submitted")
             if not (rec.done or "").strip() and not (rec.plan or "").strip():
                 raise _refuse("done", "write what was done (or the plan) before submitting")
+            # A command the server checks (only the author, only a draft) and stamps with
+            # its own time; the figures counted here are frozen with it.
             changes = {"status": "submitted", "submitted_at": at, "figures": figures}
-            return self._apply(s, rec, changes, kind="patch", record_undo=True)
+            self._write_command(
+                s, rec, changes, {"command": "submit", "fields": {"figures": figures}}
+            )
+            return rec
 
     def of_period(self, kind: str, period: str) -> list[WorkReport]:
         return self.page(where=[WorkReport.kind == kind, WorkReport.period == period], limit=10_000)

@@ -110,3 +110,44 @@ def test_the_team_rule_is_a_managers_and_reaches_every_laptop(laptop) -> None:  
         },
     )
     assert forged.status == "rejected" and "only a manager" in (forged.reason or "")
+
+
+def test_server_keeps_submit_a_command_and_a_submitted_report_final(laptop) -> None:  # noqa: F811
+    from tests.sync.test_permissions import raw_push
+
+    rep, boss = laptop(), laptop("manager")
+    boss.sync()
+    rep.sync()
+    book = Book(rep.db)
+    draft = work_reports.draft(book, "daily", done="草稿", to=[boss.name])
+    rep.sync()
+    (forged,) = raw_push(
+        rep,
+        {
+            "entity": "work_report",
+            "row_id": draft.id,
+            "kind": "patch",
+            "payload": {"status": "submitted"},
+        },
+    )
+    assert forged.status == "rejected" and "submit command" in (forged.reason or "")
+    boss.sync()
+    (theirs,) = raw_push(
+        boss,
+        {
+            "entity": "work_report",
+            "row_id": draft.id,
+            "kind": "command",
+            "payload": {"command": "submit", "fields": {}},
+        },
+    )
+    assert theirs.status == "rejected"
+    work_reports.submit(book, draft.id)
+    assert not rep.sync().rejected
+    stamped = rep.row("work_report", draft.id)
+    assert stamped["status"] == "submitted" and stamped["submitted_at"] is not None
+    (late,) = raw_push(
+        rep,
+        {"entity": "work_report", "row_id": draft.id, "kind": "patch", "payload": {"done": "改"}},
+    )
+    assert late.status == "rejected" and "final" in (late.reason or "")

@@ -21,6 +21,7 @@ from crm_tui.server.crud.merge import MergeOutcome, decide
 from crm_tui.server.crud.payment_commands import run_payment_command
 from crm_tui.server.crud.pool_commands import POOL_COMMANDS, run_pool_command
 from crm_tui.server.crud.records import ChangeSet, actor_of, utcnow
+from crm_tui.server.crud.report_commands import run_report_command
 from crm_tui.server.crud.service_commands import run_service_command
 from crm_tui.server.crud.validate import validate_payload
 from crm_tui.server.crud.write import store
@@ -46,6 +47,8 @@ def run_command(
         return run_payment_command(session, account, m, rec, changes, clock)
     if m.entity == "service":  # issue 15: service_commands.py
         return run_service_command(session, account, m, rec, changes, clock)
+    if m.entity == "work_report":  # issue 17: report_commands.py
+        return run_report_command(session, account, m, rec, changes, clock)
     if m.entity == "customer" and command in POOL_COMMANDS:  # issue 18: pool_commands.py
         return run_pool_command(session, account, m, rec, changes, clock)
     if m.entity != "expense":

@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from crm_tui.domain import sales_docs, service_rules
-from crm_tui.server.crud import service_fields
+from crm_tui.server.crud import report_fields, service_fields
 from crm_tui.server.crud.errors import Refused
 from crm_tui.server.models import Record
 
@@ -29,6 +29,8 @@ def clean_create(entity: str, payload: dict[str, Any]) -> dict[str, Any]:
     """A create's payload without what only the server writes (refused where it matters)."""
     if entity == "service":  # issue 15
         return service_fields.clean_create(payload)
+    if entity == "work_report":  # issue 17
+        return report_fields.clean_create(payload)
     if entity == "payment":
         if payload.get("status") not in (None, sales_docs.PaymentStatus.ENTERED.value):
             raise Refused("a payment is entered first; a manager confirms it")
@@ -41,6 +43,8 @@ def check_patch(entity: str, payload: dict[str, Any], stored: dict[str, Any]) ->
     confirmation is the command's; a contract's number is the server's."""
     if entity == "service":  # issue 15
         return service_fields.check_patch(payload, stored)
+    if entity == "work_report":  # issue 17
+        return report_fields.check_patch(payload, stored)
     if entity == "payment":
         if stored.get("status") == sales_docs.PaymentStatus.CONFIRMED.value:
             raise Refused("a confirmed payment is locked")
