@@ -19,7 +19,7 @@ from crm_tui.domain import work_report_specs as office
 from crm_tui.domain.fields import FieldError, ValidationErrors
 from crm_tui.domain.models import ContactLog, ReportComment, ReportRead, ReportRule, WorkReport
 from crm_tui.domain.permissions import is_manager
-from crm_tui.storage.repository import Repository, live
+from crm_tui.storage.repository import NotFound, Repository, live
 
 if TYPE_CHECKING:
     from crm_tui.storage.store import Store
@@ -118,6 +118,24 @@ class ReportReadRepo(Repository[ReportRead]):
 
     def of_report(self, report_id: str) -> list[ReportRead]:
         return self.page(where=[ReportRead.report_id == report_id], limit=1_000)
+
+    def resolve(self, ref: str, *, include_deleted: bool = False) -> ReportRead:
+        """By id or id prefix only: its title (the report's id) would make `crm show
+        REPORT_ID` find the report's receipts as well as the report."""
+        ref = ref.strip()
+        found = self.get(ref, include_deleted=include_deleted)
+        if found is not None:
+            return found
+        rows = (
+            self.page(
+                where=[col(ReportRead.id).startswith(ref)], limit=2, include_deleted=include_deleted
+            )
+            if len(ref) >= 4
+            else []
+        )
+        if len(rows) == 1:
+            return rows[0]
+        raise NotFound(f"no report_read matches '{ref}'" if not rows else f"'{ref}' is ambiguous")
 
     def by(self, report_id: str, reader_id: str | None) -> ReportRead | None:
         found = self.page(

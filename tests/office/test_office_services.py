@@ -211,3 +211,11 @@ def test_contact_stats_by_channel_and_rep(book, db, clock) -> None:
     assert got.by_rep == [("rep-1", 3, 15)]
     with pytest.raises(PermissionError):
         contact_log.stats(book, clock.today(), clock.today(), team=True)
+
+
+def test_show_finds_a_report_read_by_its_manager(book, db) -> None:
+    from crm_tui.services import records
+
+    rec = work_reports.submit(book, work_reports.draft(book, "daily", done="今天").id)
+    db.repos.office.reads.create({"report_id": rec.id, "read_at": "now", "audience": "rep-1"})
+    assert records.find_any(book, rec.id)[0] == "work_report"
