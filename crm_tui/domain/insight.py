@@ -205,3 +205,14 @@ def yearly_value(orders: Sequence[Order], today: date) -> float:
 def lifetime_value(orders: Sequence[Order], today: date, lifespan_years: float) -> int:
     """CLV in minor units: average order value × orders per year × expected lifespan."""
     return round(yearly_value(orders, today) * lifespan_years)
+
+
+# Saved views of the customers list (services/views.py's defaults): one per group, and the
+# desk panel's rule (important groups at risk).
+SEGMENT_VIEWS: tuple[tuple[str, str], ...] = (
+    (
+        "Valuable customers at risk",
+        "segment:important-value,important-develop,important-keep,important-retain risk>=0.4",
+    ),
+    *((s.label, f"segment:{s.key}") for s in SEGMENTS),
+)

@@ -14,7 +14,7 @@ from textual import work
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from crm_tui.domain.insight import BY_KEY
+from crm_tui.domain.insight import BY_KEY, SEGMENT_VIEWS
 from crm_tui.domain.money import format_money
 from crm_tui.services import insight, surveys
 from crm_tui.services.desk import DeskItem
@@ -28,9 +28,7 @@ if TYPE_CHECKING:
 HIGH_RISK = 0.6  # the list marks a customer at or above this risk with "!"
 SURVEY_FIELDS = ["score", "comment", "source"]
 # The desk's "all N →": the customers list with the panel's own rule, as a query.
-AT_RISK_QUERY = (
-    "segment:important-value,important-develop,important-keep,important-retain risk>=0.4"
-)
+AT_RISK_QUERY = SEGMENT_VIEWS[0][1]
 
 
 def segment_cell(row: dict[str, Any]) -> str:
