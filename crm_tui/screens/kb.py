@@ -19,8 +19,9 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from crm_tui.screens.base import CrmScreen, ListScreen
+from crm_tui.screens.files import FilesScreen
 from crm_tui.screens.forms import RecordForm
-from crm_tui.services import kb
+from crm_tui.services import files, kb
 from crm_tui.services.book import Book
 from crm_tui.widgets.query_bar import QueryBar
 from crm_tui.widgets.record_table import Column, RecordTable
@@ -116,7 +117,10 @@ class ArticleView(ModalScreen[None]):
     """One article, its Markdown rendered; escape closes."""
 
     CSS_PATH = "office_files.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "dismiss", "Close")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "dismiss", "Close"),
+        Binding("f", "files", "Files", tooltip="The article's images and files"),
+    ]
 
     def __init__(self, book: Book, article_id: str) -> None:
         super().__init__()
@@ -127,7 +131,8 @@ class ArticleView(ModalScreen[None]):
         with Vertical(id="article"):
             yield Static("", id="article-title")
             yield VerticalScroll(id="article-body")
-            yield Static("escape: close   ↑↓ pgup pgdn: scroll", id="article-keys")
+            yield Static("", id="article-files")
+            yield Static("escape: close   f: files   ↑↓ pgup pgdn: scroll", id="article-keys")
 
     def on_mount(self) -> None:
         self._load()
@@ -135,9 +140,17 @@ class ArticleView(ModalScreen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _load(self) -> None:
         art = kb.find_article(self.book, self.article_id)
-        self.app.call_from_thread(self._show, art)
+        names = [f.name for f in files.files_of(self.book, "kb_article", art.id)]
+        self.app.call_from_thread(self._show, art, names)
 
-    def _show(self, art: Any) -> None:
+    def action_files(self) -> None:
+        self.app.push_screen(
+            FilesScreen(self.book, "kb_article", self.article_id, title="Article files")
+        )
+
+    def _show(self, art: Any, names: list[str]) -> None:
+        if names:
+            self.query_one("#article-files", Static).update("Files: " + ", ".join(names))
         from textual.widgets import Markdown  # markdown-it costs start-up time: load late
 
         head = Text.assemble((art.title, "bold"), f"   {art.category or ''}  {art.tags or ''}")
@@ -258,7 +271,7 @@ class QuestionView(CrmScreen):
                 (f"▲{a.votes}", "bold" if a.voted else ""),
                 f"  {a.author} · {_stamp(a.at)}\n",
             )
-            listing.add_option(Option(head + Text(a.body), id=a.id))
+            listing.add_option(Option(head + Text(a.body + "\n"), id=a.id))
         if not thread.answers:
             listing.add_option(Option(Text("No answers yet: a writes one.", style="dim")))
         if self.answer_ids:

@@ -127,3 +127,22 @@ async def test_the_palette_finds_articles_by_title_and_opens_files_and_knowledge
         await pilot.press("enter")
         await _until(pilot, lambda: isinstance(app.screen, ArticleView))
         assert app.screen.article_id == art.id
+
+
+async def test_an_articles_images_are_its_files(db, tmp_path) -> None:
+    from crm_tui.screens.files import FilesScreen
+    from crm_tui.services import files
+
+    art = kb.write_article(Book(db), "展台搭建", "见附图。")
+    image = tmp_path / "展台.png"
+    image.write_bytes(b"\x89PNG")
+    files.attach(Book(db), "kb_article", art.id, image)
+    app = Host(db, lambda d: ArticleView(Book(d), art.id))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        shown = app.screen.query_one("#article-files")
+        await _until(pilot, lambda: "展台.png" in str(shown.render()))
+        await pilot.press("f")
+        await _until(pilot, lambda: isinstance(app.screen, FilesScreen))
+        listing = app.screen.query_one("#files-list")
+        await _until(pilot, lambda: listing.option_count == 1)
