@@ -29,8 +29,8 @@ from crm_tui.server.crud.errors import Refused
 from crm_tui.server.crud.records import Row, can_read_row, utcnow
 from crm_tui.server.models import Account, Blob, BlobChunk, BlobUpload, Record
 
-# Content uploaded but not (yet) used by any attachment is kept this long: a laptop
-# uploads a file's content before it pushes the attachment row.
+# Content no live attachment uses is kept this long: an upload whose row is still on its
+# way (another device of the user, a retried push) or a delete soon undone finds it there.
 GRACE = timedelta(days=1)
 
 
@@ -205,9 +205,9 @@ def _used_shas(session: Session) -> set[str]:
 def collect_garbage(
     session: Session, *, now: datetime | None = None, grace: timedelta = GRACE
 ) -> int:
-    """Remove blobs no live attachment uses, uploaded more than `grace` ago (content is
-    sent before its attachment row), and uploads abandoned for twice as long; returns how
-    many blobs went. Run after each completed upload (routes/blobs.py)."""
+    """Remove blobs no live attachment uses, uploaded more than `grace` ago, and uploads
+    abandoned for twice as long; returns how many blobs went. Run after each completed
+    upload (routes/blobs.py)."""
     cutoff = (now or utcnow()) - grace
     old = list(session.execute(select(Blob).where(Blob.created_at < cutoff)).scalars())
     used = _used_shas(session) if old else set()
