@@ -28,16 +28,22 @@ def checkin(
     at: str | None = typer.Option(None, "--at", help="Where you are: LAT,LNG."),
     place: str | None = typer.Option(None, "--place", help="Default: the customer's address."),
     notes: str | None = typer.Option(None, "--notes"),
+    photo: list[str] = typer.Option([], "--photo", help="A photo to attach; repeat for more."),
 ) -> None:
-    """Check in on a visit (拜访签到): the time now, the place, optional coordinates."""
+    """Check in on a visit (拜访签到): the time now, the place, optional coordinates and
+    photos."""
     from crm_tui.services import checkins
 
     book = state(ctx).book
-    done = run_service(lambda: checkins.check_in(book, ref, at=at, place=place, notes=notes))
+    done = run_service(
+        lambda: checkins.check_in(book, ref, at=at, place=place, notes=notes, photos=photo)
+    )
     local = book.clock.to_local(checkins._aware(done.checkin.checked_in_at))
     line = f"checked in at {local:%H:%M} ({done.checkin.id})"
     if done.checkin.place:
         line += f" at {done.checkin.place}"
+    if done.photos:
+        line += f", {done.photos} photo{'s' if done.photos > 1 else ''} attached"
     typer.echo(line)
     if done.flagged:
         typer.echo(

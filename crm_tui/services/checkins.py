@@ -6,6 +6,7 @@ customer's own coordinates is flagged, never refused.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -51,6 +52,7 @@ class CheckedIn:
     checkin: Checkin
     distance_m: int | None  # from the customer, when both have coordinates
     flagged: bool
+    photos: int = 0
 
 
 def open_checkin(book: Book, activity_id: str) -> Checkin | None:
@@ -66,12 +68,19 @@ def check_in(
     at: str | None = None,
     place: str | None = None,
     notes: str | None = None,
+    photos: Sequence[str] = (),
     limit_m: int = DEFAULT_FLAG_METRES,
 ) -> CheckedIn:
-    """Check in on a visit now. Raises ValidationErrors (not a visit, bad coordinates,
-    already checked in)."""
+    """Check in on a visit now, with photos attached (services/files.py). Raises
+    ValidationErrors (not a visit, bad coordinates, already checked in, a photo missing or
+    too large) before anything is written."""
     act = _visit(book, ref)
     where = _coords(at, "at")
+    if photos:
+        from crm_tui.services import files
+
+        for photo in photos:
+            files.check_file(book, photo, field_name="photo")
     already = open_checkin(book, act.id)
     if already is not None:
         since = book.clock.to_local(_aware(already.checked_in_at))
@@ -91,7 +100,11 @@ def check_in(
         "notes": notes,
     }
     made = book.db.repos.pool.checkins.create(values)
-    return CheckedIn(made, distance, far is not None)
+    for photo in photos:
+        from crm_tui.services import files
+
+        files.attach(book, "checkin", made.id, photo, note="check-in photo")
+    return CheckedIn(made, distance, far is not None, len(photos))
 
 
 def _safe_coords(cust: Any) -> tuple[float, float] | None:

@@ -179,3 +179,25 @@ def test_field_report_lists_visits_and_targets(book_path: Path) -> None:
     assert refused.exit_code == 1 and "only a manager" in refused.stderr
     bad = crm(book_path, "report", "field", "--period", "someday")
     assert bad.exit_code == 1 and bad.stderr.startswith("error: --period")
+
+
+def test_check_in_with_photos_attaches_them(book_path: Path, tmp_path: Path) -> None:
+    visit, _ = _visit(book_path)
+    photo = tmp_path / "门头.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0 fake jpeg")
+    before = _outbox(book_path)
+    missing = crm(book_path, "checkin", visit, "--photo", str(tmp_path / "none.jpg"))
+    assert missing.exit_code == 1 and "photo: no file at" in missing.stderr
+    assert _outbox(book_path) == before  # no check-in without its photos
+    done = crm(book_path, "checkin", visit, "--photo", str(photo))
+    assert done.exit_code == 0 and "1 photo attached" in done.stdout, done.output
+    db = open_book(book_path)
+    try:
+        from crm_tui.services import files
+        from crm_tui.services.book import Book
+
+        made = db.repos.pool.checkins.of_activity(visit)
+        attached = files.files_of(Book(db), "checkin", made.id)
+        assert [a.name for a in attached] == ["门头.jpg"]
+    finally:
+        db.close()
