@@ -51,6 +51,13 @@ def test_attached_offline_on_one_laptop_opened_on_another(laptop, tmp_path) -> N
     opened = files.open_path(book_b, att.id)  # downloaded on first open
     assert opened.read_bytes() == scan.read_bytes()
     assert files.is_here(book_b, seen[0])
+    # An empty file goes and comes back too.
+    empty = tmp_path / "空.txt"
+    empty.write_bytes(b"")
+    none = files.attach(book_a, "customer", acme.id, empty)
+    assert not sync_now(book_a).rejected
+    sync_now(book_b)
+    assert files.open_path(book_b, none.id).read_bytes() == b""
 
 
 def test_content_shared_by_two_records_survives_deleting_one(laptop, tmp_path, server) -> None:  # noqa: F811

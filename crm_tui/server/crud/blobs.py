@@ -106,9 +106,10 @@ def put_chunk(
         raise BlobProblem(409, f"this upload was started with size {up.size}, not {size}")
     if offset != up.received:
         raise BlobProblem(409, f"the upload continues at byte {up.received}, not {offset}")
-    if not data or offset + len(data) > size:
+    if (not data and size) or offset + len(data) > size:
         raise BlobProblem(400, "the chunk is empty or runs past the file's size")
-    session.add(BlobChunk(sha256=sha, user_id=account.id, offset=offset, data=data))
+    if data:  # an empty file has no chunk: its one request completes it
+        session.add(BlobChunk(sha256=sha, user_id=account.id, offset=offset, data=data))
     up.received = offset + len(data)
     if up.received == size:
         _complete(session, account, up)

@@ -49,7 +49,7 @@ async def put_chunk(
     caller: CallerDep,
     state: StateDep,
     offset: Annotated[int, Query(ge=0, le=MAX_FILE_BYTES)],
-    size: Annotated[int, Query(ge=1, le=2**40)],
+    size: Annotated[int, Query(ge=0, le=2**40)],
 ) -> dict:
     """Store the next chunk of the caller's upload; the last one completes it."""
     # The limits are checked before the body is read (a client that says its size honestly
