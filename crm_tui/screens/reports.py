@@ -20,7 +20,14 @@ from textual.worker import Worker, WorkerState
 
 from crm_tui.screens.base import CrmScreen
 from crm_tui.screens.pickers import PromptScreen
-from crm_tui.services import campaign_roi, contact_log, receivables, reports, service_stats
+from crm_tui.services import (
+    campaign_roi,
+    contact_log,
+    insight,
+    receivables,
+    reports,
+    service_stats,
+)
 from crm_tui.services.reports import (
     FORMATS,
     REPORT_NAMES,
@@ -40,6 +47,7 @@ TABS = (*REPORT_NAMES, "receivables", "campaigns")  # + issue 16: services.campa
 TABS += ("contacts",)  # issue 17: services.contact_log (联系统计)
 TABS += ("service",)  # issue 15: services.service_stats (服务统计)
 TABS += ("field",)  # issue 18: services.field_report (visits and targets)
+TABS += ("segments", "churn")  # issue 22: services.insight (客户细分, 流失)
 TAB_KEYS = {
     "summary": "s",
     "customers": "c",
@@ -50,6 +58,8 @@ TAB_KEYS = {
     "contacts": "l",
     "service": "v",
     "field": "f",
+    "segments": "g",
+    "churn": "k",
 }
 TAB_TITLES = {
     "summary": "Summary",
@@ -61,6 +71,8 @@ TAB_TITLES = {
     "contacts": "Contacts",
     "service": "Service",
     "field": "Field work",
+    "segments": "Segments",
+    "churn": "Churn",
 }
 # In the screens' words (issue 13 item 11): deals and claims, not opportunities and expenses.
 TITLES = {
@@ -72,6 +84,8 @@ TITLES = {
     "contacts": "Contacts (联系统计)",
     "service": "Service statistics (服务统计)",
     "field": "Field work (拜访与目标)",
+    "segments": "Customer segments (客户细分)",
+    "churn": "Churn and customers at risk (客户流失)",
 }
 UNITS = ("month", "quarter", "year")
 
@@ -260,6 +274,8 @@ class ReportsScreen(CrmScreen):
             from crm_tui.services import field_report  # issue 18
 
             return field_report.build(self.book, period, team=team)
+        if name in ("segments", "churn"):  # issue 22
+            return insight.build_report(self.book, name, period, team=team)
         return reports.build(self.book, name, period, team=team, cold_days=self.cold_days)
 
     @on(Worker.StateChanged)

@@ -111,3 +111,39 @@ async def test_customer_page_shows_risk_reasons_and_s_takes_a_survey(app) -> Non
         await wait_for(pilot, lambda: isinstance(app.screen, CustomerDetailScreen))
         await wait_for(pilot, lambda: panel.loaded and "2/5" in str(panel.render()))
         assert "latest satisfaction 2/5" in str(panel.render())
+
+
+async def test_reports_screen_shows_segments_and_churn(tmp_path, clock) -> None:
+    from crm_tui.screens.reports import ReportsScreen
+    from crm_tui.storage.database import open_database
+    from tests.tui.test_reports import ReportsHost
+
+    db = open_database(tmp_path / "reports.db", clock)
+    cid = db.repos.customers.create({"name": "流失客户"}).id
+    for i in range(6):
+        day = TODAY - timedelta(days=100 + 30 * i)
+        db.repos.opportunities.create(
+            {
+                "customer_id": cid,
+                "title": f"o{i}",
+                "stage": "won",
+                "amount": "9000",
+                "closed_on": day.isoformat(),
+            }
+        )
+    app = ReportsHost(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        await pilot.press("g")
+        key = ("segments", screen.period.label, False)
+        await wait_for(pilot, lambda: key in screen._cache)
+        rows = screen._cache[key].section("segments").rows
+        assert sum(row[1] for row in rows) == 1  # every customer in one group
+        await pilot.press("k")
+        key = ("churn", screen.period.label, False)
+        await wait_for(pilot, lambda: key in screen._cache)
+        at_risk = screen._cache[key].section("at_risk")
+        assert at_risk.rows[0][0] == "流失客户" and at_risk.row_ids == [cid]
+    db.close()
