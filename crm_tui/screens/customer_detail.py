@@ -31,7 +31,7 @@ from crm_tui.screens.followups import (
 from crm_tui.screens.forms import RecordForm
 from crm_tui.screens.insight import InsightPanel, open_survey
 from crm_tui.screens.opportunities import refresh_status
-from crm_tui.services import customers, records
+from crm_tui.services import customers, pool, records
 from crm_tui.services.words import word_for
 from crm_tui.widgets.record_table import Column, RecordTable
 
@@ -225,6 +225,9 @@ class CustomerDetailScreen(CrmScreen):
             lines.append(f"[$accent]{escape(tags)}[/]")
         if customer.notes:
             lines.append(f"[$text-muted]{escape(customer.notes.splitlines()[0])}[/]")
+        pooled = pool.card_line(customer, self.book.clock)  # issue 18
+        if pooled:
+            lines.append(f"[$warning]{escape(pooled)}[/]")
         card.update("\n".join(lines))
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:

@@ -224,3 +224,15 @@ def collisions(book: Book, matches: list[Any]) -> list[Collision]:
         owner = cust.owner_id
         out.append(Collision(cust.id, cust.name, owner is None, names.get(owner or "", owner)))
     return out
+
+
+def card_line(customer: Customer, zone_clock: Any) -> str | None:
+    """The customer page's pool line, from the record alone (no read: the card is painted
+    on the UI thread): in the pool since when, or locked by a manager."""
+    if customer.owner_id is None and customer.pool_since is not None:
+        since = customer.pool_since
+        since = since if since.tzinfo else since.replace(tzinfo=UTC)
+        return f"In the pool (公海) since {zone_clock.to_local(since):%Y-%m-%d}: crm claim takes it"
+    if customer.locked:
+        return "Locked by a manager: never goes to the pool"
+    return None

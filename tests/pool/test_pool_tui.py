@@ -217,3 +217,14 @@ async def test_reports_screen_has_the_field_work_tab(db, team) -> None:
         built = screen._cache[("field", screen.period.label, False)]
         rows = built.section("targets").rows
         assert rows and rows[0][1] == "team" and rows[0][2] == "Visits" and rows[0][4] == 30
+
+
+async def test_customer_page_says_it_is_in_the_pool(db, team) -> None:
+    from crm_tui.screens.customer_detail import CustomerDetailScreen
+
+    cid = team["上海机电"]
+    app = Host(db, lambda d: CustomerDetailScreen(Book(d), cid))
+    async with app.run_test(size=(110, 30)) as pilot:
+        await settle(pilot)
+        card = str(app.screen.query_one("#card").content)
+        assert "In the pool (公海) since 2026-11-20" in card
