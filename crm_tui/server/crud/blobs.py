@@ -17,6 +17,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from crm_tui.domain.file_specs import (
@@ -140,10 +142,17 @@ def _complete(session: Session, account: Account, up: BlobUpload) -> None:
         session.flush()
         raise BlobProblem(422, "the uploaded content does not match its SHA-256; send it again")
     up.complete = True
-    if session.get(Blob, up.sha256) is None:
-        session.add(Blob(sha256=up.sha256, size=up.size, holder=account.id, created_at=utcnow()))
-    else:
+    if session.get(Blob, up.sha256) is not None:
         session.execute(delete(BlobChunk).where(mine))  # stored once: this copy goes
+        return
+    # Two users finishing the same content at once (PostgreSQL workers): one row wins, the
+    # other's chunks stay until the blob is collected.
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(Blob.__table__)
+        .values(sha256=up.sha256, size=up.size, holder=account.id, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["sha256"])
+    )
 
 
 def _attachments_of(session: Session, sha: str) -> list[Record]:
