@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from crm_tui.domain import churn
@@ -67,9 +68,8 @@ class Refreshed:
     seconds: float
 
 
-def compute(cid: str, raw: Raw, book: BookFigures, clock: Clock) -> Insight:
+def compute(cid: str, raw: Raw, book: BookFigures, today: date) -> Insight:
     """One customer's figures from its inputs and the book's figures (pure arithmetic)."""
-    today = clock.today()
     last = raw.last_order()
     rfm = None
     if raw.orders and last is not None:
@@ -106,7 +106,7 @@ def explain(conn: sqlite3.Connection, clock: Clock, customer_id: str) -> Insight
     if book is None or book.day != clock.today().isoformat():
         book = book_figures(conn, clock)
     raw = gather(conn, [customer_id], clock).get(customer_id)
-    return None if raw is None else compute(customer_id, raw, book, clock)
+    return None if raw is None else compute(customer_id, raw, book, clock.today())
 
 
 def dirty_count(conn: sqlite3.Connection) -> int:
@@ -199,9 +199,10 @@ def _write_chunks(
 
 def _write(conn: sqlite3.Connection, clock: Clock, book: BookFigures, ids: list[str]) -> None:
     raws = gather(conn, ids, clock)
+    today = clock.today()
     rows = []
     for cid, raw in raws.items():
-        found = compute(cid, raw, book, clock)
+        found = compute(cid, raw, book, today)
         rows.append((found.segment, found.risk, found.clv, found.value_at_risk, cid))
     # Only rows whose figures moved are written (a full refresh on a quiet day writes few).
     conn.executemany(
