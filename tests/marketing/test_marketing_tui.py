@@ -83,10 +83,21 @@ async def test_campaign_list_query_then_invite_from_a_query(db, expo) -> None:
         await _wait_for(pilot, lambda: detail.table.row_count == 0)
 
 
-async def test_registration_desk_known_person_and_walk_in(db, expo) -> None:
+async def test_registration_desk_known_person_and_walk_in(db, expo, monkeypatch) -> None:
+    from crm_tui.storage.repos_marketing import CampaignMemberRepo
+
+    reads: list[str] = []
+    desk_rows = CampaignMemberRepo.desk_rows
+
+    def counted(repo, campaign_id):  # noqa: ANN001, ANN202
+        reads.append(campaign_id)
+        return desk_rows(repo, campaign_id)
+
+    monkeypatch.setattr(CampaignMemberRepo, "desk_rows", counted)
     book = Book(db)
     campaign_members.invite(book, expo.id, "city:上海")
     li = campaign_members.find_member(book, expo.id, "李娜")
+    reads.clear()
     app = Host(db, lambda d: CheckInDeskScreen(Book(d), expo.id))
     async with app.run_test(size=SIZE) as pilot:
         desk = app.screen
@@ -98,7 +109,7 @@ async def test_registration_desk_known_person_and_walk_in(db, expo) -> None:
         assert [r.name for r in desk.matches] == ["李娜"]
         await pilot.press("enter")
         await _wait_for(pilot, lambda: "checked in" in str(desk.query_one("#desk-last").render()))
-        assert campaign_members.find_member(book, expo.id, li.id).status == "attended"
+        assert db.repos.marketing.members.get(li.id).status == "attended"
         # A CJK name piece; enter again on someone already in says so, writes nothing.
         await pilot.press(*"李")
         await pilot.pause()
@@ -106,6 +117,7 @@ async def test_registration_desk_known_person_and_walk_in(db, expo) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert "already checked in" in str(desk.query_one("#desk-last").render())
+        assert reads == [expo.id]  # the list was read once; every key answered from memory
         # Someone not on the list: enter with no match opens the walk-in form.
         desk.query_one("#desk-input").value = ""
         await pilot.press(*"13612345678")
