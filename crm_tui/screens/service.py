@@ -16,7 +16,12 @@ from textual.widgets import Static
 from crm_tui.domain import service_rules as rules
 from crm_tui.screens.base import ListScreen
 from crm_tui.screens.forms import RecordForm
-from crm_tui.screens.service_detail import STEP_BINDINGS, ServiceDetailScreen, StepKeys
+from crm_tui.screens.service_detail import (
+    STEP_ACTIONS,
+    STEP_BINDINGS,
+    ServiceDetailScreen,
+    StepKeys,
+)
 from crm_tui.services import lists, records, service_orders, service_plans
 from crm_tui.widgets.query_bar import QueryBar
 from crm_tui.widgets.record_table import Column
@@ -96,6 +101,8 @@ class ServiceScreen(StepKeys, ListScreen):
         bar = self.query_one("#query", QueryBar)
         bar.placeholder = "/ filter: status:approved engineer:me planned:today..+7d kind:repair"
         self.run_worker(self._load_members, thread=True, group="service-members", exclusive=True)
+        # The step keys follow the row under the cursor.
+        self.watch(self.table, "cursor_row", lambda _: self.refresh_bindings(), init=False)
 
     def _load_members(self) -> None:
         names = {uid: name for name, uid in records.team_members(self.book).items()}
@@ -111,6 +118,20 @@ class ServiceScreen(StepKeys, ListScreen):
     def _show_members(self, names: dict[str, str]) -> None:
         type(self).members = names
         self.table.refresh()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A step this user cannot take on the row under the cursor is greyed out (from
+        the row the table already holds: no database read)."""
+        command = STEP_ACTIONS.get(action)
+        if command is None:
+            return True
+        row = self.table.current_row if self.is_mounted else None
+        if row is None:
+            return None
+        return None if service_orders.why_not(self.book, row, command) else True
+
+    def on_record_table_reloaded(self, _: Any) -> None:
+        self.refresh_bindings()
 
     def current_order(self) -> Any | None:
         row = self.table.current_row

@@ -85,6 +85,13 @@ class StepKeys:
         screen.app.push_screen(finish_form(screen, rec.id, rec.subject), closed)
 
 
+# action -> the step it takes (a key whose step is refused is greyed out)
+STEP_ACTIONS = {
+    "request": "request",
+    "start": "start",
+    "finish": "finish",
+    "close_order": "close",
+}
 STEP_BINDINGS: list[BindingType] = [
     Binding("r", "request", "Request", id="service.request", tooltip="Ask to dispatch"),
     Binding("s", "start", "Start", id="service.start", tooltip="Start the visit"),

@@ -143,13 +143,15 @@ def read_report(
     return Report(**values)
 
 
-def why_not(book: Book, rec: Service, command: str) -> str | None:
-    """Why this user cannot take `command` on `rec` now (None: they can): greys out keys."""
+def why_not(book: Book, rec: Any, command: str) -> str | None:
+    """Why this user cannot take `command` on `rec` (a record, or a list row's dict) now
+    (None: they can): greys out keys. No database read."""
+    get = rec.get if isinstance(rec, dict) else lambda name: getattr(rec, name, None)
     try:
-        rules.check_step(command, rec.status)
+        rules.check_step(command, str(get("status") or "new"))
     except rules.ServiceError as exc:
         return exc.message
-    return why_not_service_step(book.actor, command, rec.owner_id, rec.engineer_id)
+    return why_not_service_step(book.actor, command, get("owner_id"), get("engineer_id"))
 
 
 def is_manager(book: Book) -> bool:

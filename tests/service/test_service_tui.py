@@ -97,6 +97,9 @@ async def test_request_approve_start_finish_by_keys(db, setup) -> None:
     app = Host(db, ServiceScreen)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        # Greyed out before it is started: finishing needs a start; starting is allowed.
+        assert app.screen.check_action("finish", ()) is None
+        assert app.screen.check_action("start", ()) is True
         await pilot.press("x")
         await settle(pilot)
         assert not isinstance(app.screen, RecordForm)
