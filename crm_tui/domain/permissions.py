@@ -284,3 +284,9 @@ AUTHOR_ONLY: frozenset[str] = frozenset({"work_report", "report_comment", "repor
 
 def why_not_set_report_rule(actor: Actor) -> str | None:
     return None if actor.manager else "only a manager sets the team's report rule"
+
+
+# --- files (issue 17) --------------------------------------------------------------------
+# A file on a record is also seen by the record's readers (an assigned engineer sees the
+# service order's photos); the server fills `seen_by` when the file is attached.
+READER_FIELDS["attachment"] = "seen_by"

@@ -232,3 +232,37 @@ def test_a_pinned_file_is_fetched_at_the_next_sync(laptop, tmp_path) -> None:  #
     # A teammate may not delete the file (the laptop says so before the server would).
     with pytest.raises(ValidationErrors, match="only whoever attached"):
         files.delete_file(peer_book, att.id)
+
+
+def test_a_service_orders_photos_reach_its_engineer_and_back(laptop, tmp_path) -> None:  # noqa: F811
+    from crm_tui.services import service_orders as orders
+
+    rep, boss, eng, other = laptop(), laptop("manager"), laptop(), laptop()
+    for lap in (rep, boss, eng, other):
+        assert not lap.sync().rejected
+    book = Book(rep.db)
+    acme = rep.db.repos.customers.create({"name": "苏州纺织机械厂"})
+    order = orders.create(
+        book,
+        {"customer_id": acme.id, "subject": "安装织机", "kind": "install",
+         "engineer_id": eng.db.user_id},
+    )  # fmt: skip
+    orders.step(book, order.id, "request")
+    sync_now(book)
+    sync_now(Book(boss.db))
+    orders.decide(Book(boss.db), order.id, approve=True, note="")
+    sync_now(Book(boss.db))
+    site = files.attach(book, "service", order.id, _photo(tmp_path, "现场.jpg", 700))
+    assert not sync_now(book).rejected
+    eng_book = Book(eng.db)
+    sync_now(eng_book)
+    # The engineer (a reader of the order) sees the rep's photo and opens it ...
+    assert files.open_path(eng_book, site.id).read_bytes()[:8]
+    # ... and the photo the engineer takes reaches the rep; another rep sees neither.
+    done = files.attach(eng_book, "service", order.id, _photo(tmp_path, "完工.jpg", 900))
+    assert not sync_now(eng_book).rejected
+    assert files.files_of(eng_book, "service", order.id)[0].id == done.id
+    sync_now(book)
+    assert files.open_path(book, done.id).read_bytes()[:8]
+    sync_now(Book(other.db))
+    assert other.row("attachment", site.id) is None and other.row("attachment", done.id) is None

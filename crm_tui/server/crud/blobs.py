@@ -27,8 +27,9 @@ from crm_tui.domain.file_specs import (
     over_quota,
     too_large,
 )
+from crm_tui.domain.permissions import partition_for
 from crm_tui.server.crud.errors import Refused
-from crm_tui.server.crud.records import Row, can_read_row, utcnow
+from crm_tui.server.crud.records import Row, can_read, can_read_row, utcnow
 from crm_tui.server.models import Account, Blob, BlobChunk, BlobUpload, Record
 
 # Content no live attachment uses is kept this long: an upload whose row is still on its
@@ -243,14 +244,18 @@ def collect_garbage(
 
 
 # --- the attachment row's place (called from crud/write.py) ------------------------------
-def attachment_partition(
+def place_attachment(
     account: Account, values: dict[str, Any], lookup: Callable[[str], Row | Record | None]
-) -> str:
-    """An attachment lives in its record's partition (a library file: the team's), so
-    whoever may see the record sees its files; refused if the caller cannot see it."""
+) -> tuple[str, dict[str, Any]]:
+    """Where a new attachment row lives, and its values: whoever may see its record sees
+    its files. A library file is the team's. A file on a record lives in the record's
+    partition and is also seen by the record's readers (`seen_by`, the rule book's
+    READER_FIELDS: an assigned engineer); one attached by such a reader lives in the
+    reader's own partition and is seen by the record's owner and other readers. Refused
+    when the caller cannot see the record."""
     entity, record_id = values.get("record_entity"), values.get("record_id")
     if entity is None and record_id is None:
-        return "team"
+        return "team", values
     if entity is None or record_id is None or entity in NOT_ATTACHABLE:
         raise Refused("record_id: name both the record's kind and its id")
     target = lookup(record_id)
@@ -258,10 +263,17 @@ def attachment_partition(
         raise Refused(f"record_id: no {entity} {record_id} on the server")
     if not can_read_row(account, target):
         raise Refused(f"record_id: no {entity} {record_id} on the server")
-    return target.partition
+    readers = [p.removeprefix("read:") for p in (target.readers or "").split()]
+    if can_read(account, target.partition):
+        partition = target.partition
+    else:  # a reader of the record (not its owner's partition): the file starts in theirs
+        partition = partition_for("attachment", account.id)
+        readers = [target.owner_id or "", *readers]
+    seen_by = " ".join(r for r in dict.fromkeys(readers) if r and r != account.id)
+    return partition, values | ({"seen_by": seen_by} if seen_by else {})
 
 
-_FIXED = ("record_entity", "record_id", "sha256", "size")
+_FIXED = ("record_entity", "record_id", "sha256", "size", "seen_by")
 
 
 def check_attachment_patch(payload: dict[str, Any], stored: dict[str, Any]) -> None:

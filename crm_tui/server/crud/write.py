@@ -110,7 +110,7 @@ def create_record(rows: Rows, m: Mutation, hlc: str) -> Row | Record:
     check_whole(m.entity, values)
     partition = partition_for(m.entity, owner)
     if m.entity == "attachment":  # a file is seen by whoever may see its record
-        partition = blobs.attachment_partition(account, values, rows.get)
+        partition, values = blobs.place_attachment(account, values, rows.get)
     now = utcnow()
     rec = rows.new_row(
         id=m.row_id,
