@@ -10,18 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crm_tui.cli import app
-
 TODAY = date(2026, 11, 23)
-
-
-@pytest.fixture(autouse=True)
-def _registered() -> None:
-    # Until cli/__init__.py lists the module, register it here once.
-    from crm_tui.cli import insight
-
-    if not any(c.name == "survey" for c in app.registered_commands):
-        insight.register(app)
 
 
 def _count(db_path: Path, table: str) -> int:

@@ -138,3 +138,48 @@ def test_a_new_day_makes_every_customer_again(db, tmp_path) -> None:
     assert regular is not None and regular.terms[0].name == "order_overdue"
     assert regular.terms[0].detail == "no order for 45 days; usual interval is 30 days"
     assert regular.risk == figures["常客"][1]
+
+
+def test_service_orders_count_open_complaints_repairs_and_their_rating(db, clock: Clock) -> None:
+    """With the service module installed: its triggers mark the customer, an open complaint
+    and repeat repairs are reasons, and a finished order's rating is a satisfaction score."""
+    import pytest
+
+    repos = getattr(db.repos, "service", None)
+    if repos is None or not hasattr(repos, "services"):
+        pytest.skip("the service module is not installed")
+    ids = make_book(db)
+    book = Book(db)
+    insight.refresh(book)  # installs the service triggers
+    cid = ids["常客"]
+    conn = sqlite3.connect(db.path)
+    now = "2026-11-20 02:00:00.000000"
+    for n, (kind, status, rating) in enumerate(
+        (("complaint", "new", None), ("repair", "done", 2), ("repair", "closed", None))
+    ):
+        conn.execute(
+            "INSERT INTO service (id, owner_id, created_at, updated_at, customer_id, subject, "
+            "kind, status, rating, finished_at) VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                f"svc-{n}",
+                now,
+                now,
+                cid,
+                f"{kind} {n}",
+                kind,
+                status,
+                rating,
+                now if rating else None,
+            ),
+        )
+    conn.commit()
+    dirty = [r[0] for r in conn.execute("SELECT customer_id FROM insight_dirty")]
+    conn.close()
+    assert dirty == [cid]
+    insight.refresh(book)
+    found = insight.why(book, cid)
+    assert found is not None
+    details = {t.name: t.detail for t in found.terms}
+    assert details["service"] == "1 open complaint; 2 repairs in 90 days"
+    assert details["satisfaction"] == "latest satisfaction 2/5"  # the repair's rating
+    assert [s for _, s in found.scores] == [2]
