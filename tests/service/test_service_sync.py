@@ -96,6 +96,8 @@ def test_server_refuses_steps_by_the_wrong_person_and_forged_fields(laptop) -> N
     assert forged.status == "rejected" and "steps" in (forged.reason or "")
     finish = push("command", {"command": "finish", "fields": {"rating": 9}})
     assert finish.status == "rejected"
+    deleted = push("delete", {})  # requested: it is cancelled, not deleted
+    assert deleted.status == "rejected" and "cannot be deleted" in (deleted.reason or "")
 
 
 def test_two_laptops_offline_make_one_planned_visit(laptop) -> None:  # noqa: F811

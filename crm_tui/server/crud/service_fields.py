@@ -29,12 +29,14 @@ def check_patch(payload: dict[str, Any], stored: dict[str, Any]) -> dict[str, An
     server's (dropped, as for contracts). Values equal to the stored ones are dropped
     first, and so are the blank step fields a create carries (a plan's visit made on two
     laptops arrives twice as a create of one id: the second changes nothing)."""
+    status = str(stored.get("status") or rules.ServiceStatus.NEW.value)
+    if not payload and not rules.is_editable(status):  # a delete (or restore) carries none
+        raise Refused(f"a {rules.label(status)} service order cannot be deleted; cancel it")
     changed = {k: v for k, v in payload.items() if k != "number" and stored.get(k) != v}
     steps = (_COMMAND_ONLY | {"status"}) & set(changed)
     if any(changed[k] not in _BLANK for k in steps):
         raise Refused("a service order moves by its steps (request, approve, start, finish…)")
     changed = {k: v for k, v in changed.items() if k not in steps}
-    status = str(stored.get("status") or rules.ServiceStatus.NEW.value)
     if changed and not rules.is_editable(status):
         raise Refused(f"this service order is {rules.label(status)}; it is locked")
     return changed
