@@ -9,6 +9,7 @@ import hashlib
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from crm_tui.domain import file_specs
@@ -189,6 +190,10 @@ def test_limits_are_413_with_a_reason_before_the_body(laptop) -> None:  # noqa: 
         assert gap.status_code == 409 and "continues at byte 0" in gap.json()["detail"]
         bad = client.http.get("/blobs/not-a-hash")
         assert bad.status_code in (404, 422)
+    from crm_tui.sync.protocol import version_headers
+
+    anonymous = httpx.get(f"{client.base_url}/blobs/{'e' * 64}", headers=version_headers())
+    assert anonymous.status_code == 401 and "sign in" in anonymous.json()["detail"]
 
 
 def test_an_interrupted_upload_resumes_where_it_stopped(laptop, tmp_path) -> None:  # noqa: F811
