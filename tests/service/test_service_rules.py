@@ -88,3 +88,9 @@ def test_plan_visits_and_their_ids() -> None:
     assert one == rules.visit_id("plan-1", date(2026, 12, 1))
     assert one != rules.visit_id("plan-1", date(2027, 3, 1))
     assert one != rules.visit_id("plan-2", date(2026, 12, 1))
+
+
+def test_a_book_never_signed_in_takes_the_engineers_steps() -> None:
+    solo = Actor(None)
+    assert why_not_service_step(solo, "start", None, "eng") is None
+    assert "only a manager" in (why_not_service_step(solo, "approve", None, "eng") or "")
