@@ -147,3 +147,38 @@ def test_segment_and_churn_reports_write_md_csv_and_html(
     refused = crm("report", "churn", "--team")
     assert refused.exit_code == 1
     assert refused.stderr.startswith("error: --team: only a manager")
+
+
+@pytest.mark.parametrize(
+    ("query", "where"),
+    [
+        ("segment:重要保持", "segment = 'important-keep'"),
+        (
+            "segment:important-keep,general-develop",
+            "segment IN ('important-keep', 'general-develop')",
+        ),
+        ("segment:none", "segment IS NULL"),
+        ("risk>0.6", "risk > 0.6"),
+        ("risk<=50%", "risk <= 0.5"),
+        ("clv>100k", "clv > 10000000"),
+    ],
+)
+def test_query_words_match_plain_sql(crm, db_path: Path, book, query: str, where: str) -> None:
+    crm("segments")  # makes the stored figures current
+    shown = crm("query", "customers", query, "--format", "json")
+    assert shown.exit_code == 0, shown.stderr
+    import json
+
+    names = sorted(row["name"] for row in json.loads(shown.stdout))
+    with sqlite3.connect(db_path) as conn:
+        plain = sorted(
+            r[0] for r in conn.execute(f"SELECT name FROM customer WHERE deleted = 0 AND {where}")
+        )
+    assert names == plain
+
+
+def test_bad_query_words_say_what_is_wrong(crm, book) -> None:
+    bad = crm("query", "customers", "segment:重要")
+    assert bad.exit_code == 1 and "'重要' is not a segment" in bad.stderr
+    bad = crm("query", "customers", "risk>high")
+    assert bad.exit_code == 1 and "'high' is not a risk from 0 to 1" in bad.stderr
