@@ -213,6 +213,17 @@ def service_visits(book: Book, now: datetime | None = None) -> list[Reminder]:
     ]
 
 
+def campaigns_soon(book: Book) -> list[Reminder]:
+    """The rep's campaigns starting today or tomorrow (issue 16: services/campaign_desk.py)."""
+    from crm_tui.services import campaign_desk
+
+    found = campaign_desk.starting_soon(book.path, book.clock, book.user_id)
+    return [
+        Reminder("campaign", "campaign", c.id, c.name, c.starts_on, f"{c.registered} registered")
+        for c in found
+    ]
+
+
 def due_now(
     book: Book,
     now: datetime | None = None,
@@ -232,6 +243,7 @@ def due_now(
         + reports_due(book)
         + pool_warnings(book)
         + service_visits(book, now)
+        + campaigns_soon(book)
     )
 
 

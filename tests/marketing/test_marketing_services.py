@@ -161,3 +161,15 @@ def test_a_walk_in_at_a_teammates_campaign_names_its_owner(book: Book, db) -> No
     campaign_members.walk_in(book, fair.id, {"name": "陈静", "phone": "13612345678"})
     follow = db.repos.activities.page(limit=5)
     assert [f.subject for f in follow] == ["Follow up walk-in 陈静 (杭州展) for 王芳"]
+
+
+def test_reminders_name_my_campaigns_starting_today_or_tomorrow(book: Book, db) -> None:
+    from crm_tui.services import reminders
+
+    campaigns.add_campaign(book, {"name": "明天的研讨会", "starts_on": "2026-11-24"})
+    campaigns.add_campaign(book, {"name": "下周的展会", "starts_on": "2026-11-30"})
+    db.set_state("user_id", "u-other")
+    campaigns.add_campaign(book, {"name": "别人的活动", "starts_on": "2026-11-23"})
+    db.set_state("user_id", None)
+    found = [r for r in reminders.due_now(book) if r.kind == "campaign"]
+    assert [(r.title, r.when.isoformat()) for r in found] == [("明天的研讨会", "2026-11-24")]
