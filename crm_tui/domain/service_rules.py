@@ -177,10 +177,15 @@ def check_rating(rating: int | None) -> None:
         raise ServiceError("rating", f"{rating} is not a rating from 1 to 5")
 
 
+MAX_MINUTES = 31 * 24 * 60  # one order's time: at most a month (a typo is not a visit)
+
+
 def check_report(minutes: int | None, costs: dict[str, int], rating: int | None) -> None:
     """A finish report's values: time and costs zero or more, a rating from 1 to 5."""
     if minutes is not None and minutes < 0:
         raise ServiceError("minutes", "time spent cannot be negative")
+    if minutes is not None and minutes > MAX_MINUTES:
+        raise ServiceError("minutes", f"{minutes} minutes is more than a month; check the time")
     for name, amount in costs.items():
         if name not in COST_FIELDS:
             raise ServiceError(name, f"unknown cost '{name}' (parts, travel or other)")

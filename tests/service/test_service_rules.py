@@ -56,6 +56,8 @@ def test_finish_report_values() -> None:
         rules.check_report(None, {}, 6)
     with pytest.raises(rules.ServiceError, match="cannot be negative"):
         rules.check_report(None, {"travel_cost": -1}, None)
+    with pytest.raises(rules.ServiceError, match="more than a month"):
+        rules.check_report(903_007, {}, None)  # three fields typed into one
     assert rules.total_cost(30_000, 5_000, None) == 35_000
 
 
