@@ -43,7 +43,7 @@ def going_on(
     team = pool_quick.rules(conn)
     now = clock.now().astimezone(UTC)
     out = []
-    for cid, name, standing in pool_quick.standings(conn, me):
+    for cid, name, standing in pool_quick.standings(conn, me, now, team):
         warn = warn_from(team, standing)
         if warn is None or warn > now:
             continue

@@ -6,7 +6,7 @@ rules need of each customer a rep owns, for the desk's "Going to the pool" panel
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from crm_tui.domain.pool_rules import RULE_FIELDS, PoolRules, Standing
@@ -32,13 +32,60 @@ def rules(conn: sqlite3.Connection) -> PoolRules:
     return PoolRules.from_rows(dict(zip(("grade", *RULE_FIELDS), row, strict=True)) for row in rows)
 
 
-def standings(conn: sqlite3.Connection, owner_id: str) -> list[tuple[str, str, Standing]]:
-    """(id, name, standing) of each live customer `owner_id` owns (three indexed reads)."""
+def _stamp(moment: datetime) -> str:
+    """The stored form of a UTC moment (naive 'YYYY-MM-DD HH:MM:SS.ffffff'), to compare."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def prefilter(team: PoolRules, now: datetime) -> tuple[str, list[Any]] | None:
+    """SQL that leaves out the customers no rule can have near the pool at `now` (owned or
+    followed up too recently), so Python decides only the rest; None when every clock is off.
+    A grade whose deal clock is on keeps its customers whatever their last follow-up."""
+    default = team.for_grade(None)
+    rules = {**team.by_grade, "*": default}
+    spans = [d - r.warn_days for r in rules.values() for d in (r.followup_days, r.deal_days) if d]
+    if not spans:
+        return None
+    sql = " AND coalesce(c.claimed_at, c.created_at) <= ?"
+    params: list[Any] = [_stamp(now - timedelta(days=min(spans)))]
+    follow = [r.followup_days - r.warn_days for r in rules.values() if r.followup_days]
+    if not follow:
+        return sql, params
+    done = "(l.last_done_at IS NULL OR l.last_done_at <= ?"
+    params.append(_stamp(now - timedelta(days=min(follow))))
+    named = [g for g in team.by_grade if g != "*"]
+    if default.deal_days:  # every grade without a row of its own has the deal clock on
+        quiet = [g for g in named if not team.by_grade[g].deal_days]
+        done += f" OR coalesce(c.grade, '') NOT IN ({','.join('?' * len(quiet))})"
+        params += quiet
+    else:
+        dealing = [g for g in named if team.by_grade[g].deal_days]
+        if dealing:
+            done += f" OR c.grade IN ({','.join('?' * len(dealing))})"
+            params += dealing
+    return sql + " AND " + done + ")", params
+
+
+def standings(
+    conn: sqlite3.Connection,
+    owner_id: str,
+    now: datetime | None = None,
+    team: PoolRules | None = None,
+) -> list[tuple[str, str, Standing]]:
+    """(id, name, standing) of each live, unlocked customer `owner_id` owns that may be
+    near the pool at `now` under `team` (all of them without those): three indexed reads."""
+    where, params = "c.owner_id = ? AND c.deleted = 0 AND c.locked = 0", [owner_id]
+    if now is not None and team is not None:
+        narrow = prefilter(team, now)
+        if narrow is None:
+            return []
+        where += narrow[0]
+        params += narrow[1]
     customers = conn.execute(
         "SELECT c.id, c.name, c.grade, coalesce(c.claimed_at, c.created_at), c.locked, "
         "l.last_done_at FROM customer c LEFT JOIN customer_last_done l ON l.customer_id = c.id "
-        "WHERE c.owner_id = ? AND c.deleted = 0",
-        (owner_id,),
+        f"WHERE {where}",
+        params,
     ).fetchall()
     deals: dict[str, dict[str, Any]] = {}
     marks = ",".join("?" * len(_OPEN))

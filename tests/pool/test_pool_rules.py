@@ -116,3 +116,50 @@ def test_distance_and_the_far_flag() -> None:
     for bad in ("north", "91,0", "0,181", ""):
         with pytest.raises(PoolError):
             parse_coordinates(bad)
+
+
+def test_the_desk_prefilter_never_leaves_out_a_customer_near_the_pool() -> None:
+    """The SQL prefilter (storage/pool_quick.py) against the rules themselves, on a grid of
+    owned / followed-up days and grades, with and without a deal clock."""
+    import sqlite3
+
+    from crm_tui.storage.pool_quick import _stamp, prefilter
+
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(
+        "CREATE TABLE customer (id TEXT, grade TEXT, claimed_at TEXT, created_at TEXT);"
+        "CREATE TABLE l (customer_id TEXT, last_done_at TEXT);"
+    )
+    rows = []
+    for n, (grade, owned, done) in enumerate(
+        (g, o, d) for g in (None, "A", "B", "C") for o in (1, 20, 40, 90) for d in (None, 1, 20, 40)
+    ):
+        rows.append((str(n), grade, _stamp(NOW - timedelta(days=owned)), done))
+        conn.execute(
+            "INSERT INTO customer VALUES (?, ?, ?, ?)",
+            (str(n), grade, None, _stamp(NOW - timedelta(days=owned))),
+        )
+        if done is not None:
+            conn.execute(
+                "INSERT INTO l VALUES (?, ?)", (str(n), _stamp(NOW - timedelta(days=done)))
+            )
+    for team in (
+        PoolRules.from_rows([]),
+        PoolRules.from_rows([{"grade": "A", "followup_days": 45, "deal_days": 20}]),
+        PoolRules.from_rows([{"grade": "*", "deal_days": 30}, {"grade": "C", "deal_days": 0}]),
+    ):
+        sql, params = prefilter(team, NOW)
+        kept = {
+            r[0]
+            for r in conn.execute(
+                "SELECT c.id FROM customer c LEFT JOIN l ON l.customer_id = c.id WHERE 1 = 1" + sql,
+                params,
+            )
+        }
+        for cid, grade, _, done in rows:
+            owned_at = conn.execute("SELECT created_at FROM customer WHERE id = ?", (cid,))
+            owned = datetime.fromisoformat(owned_at.fetchone()[0]).replace(tzinfo=UTC)
+            s = Standing(grade, owned, NOW - timedelta(days=done) if done is not None else None)
+            warn = warn_from(team, s)
+            if warn is not None and warn <= NOW:
+                assert cid in kept, (team, grade, owned, done)
