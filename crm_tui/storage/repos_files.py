@@ -56,9 +56,12 @@ class AttachmentRepo(Repository[Attachment]):
         problem = too_large(rec.name, rec.size or 0)
         if problem:
             raise _refuse("size", problem)
+        # Marked for upload even when this laptop holds the content already (downloaded):
+        # the server lets a file be fetched only through a copy its owner uploaded, and
+        # asks nothing more of a user who has (the upload then sends no bytes).
         s.connection().exec_driver_sql(
-            "INSERT OR IGNORE INTO blob_local(sha256, size, uploaded, pinned, added_at) "
-            "VALUES (?, ?, 0, 0, ?)",
+            "INSERT INTO blob_local(sha256, size, uploaded, pinned, added_at) "
+            "VALUES (?, ?, 0, 0, ?) ON CONFLICT(sha256) DO UPDATE SET uploaded = 0",
             (rec.sha256, rec.size, self.db.clock.now().isoformat()),
         )
 

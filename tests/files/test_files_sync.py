@@ -52,6 +52,17 @@ def test_attached_offline_on_one_laptop_opened_on_another(laptop, tmp_path) -> N
     opened = files.open_path(book_b, att.id)  # downloaded on first open
     assert opened.read_bytes() == scan.read_bytes()
     assert files.is_here(book_b, seen[0])
+    # B files the same scan on a claim of B's own: B's laptop proves it holds the content
+    # (the server sends a file only through a copy its owner uploaded), so the manager
+    # opens B's claim's file even after A's is gone.
+    claim = rep_b.db.repos.expenses.create({"spent_on": "2026-11-20", "amount": "80"})
+    mine = files.attach(book_b, "expense", claim.id, opened)
+    assert not sync_now(book_b).rejected
+    files.delete_file(book_a, att.id)
+    sync_now(book_a)
+    boss = laptop("manager")
+    sync_now(Book(boss.db))
+    assert files.open_path(Book(boss.db), mine.id).read_bytes() == scan.read_bytes()
     # An empty file goes and comes back too.
     empty = tmp_path / "空.txt"
     empty.write_bytes(b"")
