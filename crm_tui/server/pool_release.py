@@ -40,6 +40,7 @@ from crm_tui.server.models import Record
 
 EVERY_ENV = "CRM_POOL_RELEASE_EVERY"  # seconds between passes; 0 switches the schedule off
 DEFAULT_EVERY_S = 3600.0
+BATCH = 200  # customers released per write transaction
 _AT = FieldSpec("at", "datetime")
 _OPEN = frozenset(s.value for s in crm_rules.OPEN_STAGES)
 _log = logging.getLogger(__name__)
@@ -139,14 +140,18 @@ def release_pass(db: ServerDB, clock: ServerClock, now: datetime | None = None) 
     due = {cid: period for cid, (s, period) in found.items() if is_due(rules, s, now)}
     if not due:
         return result
-    with db.write() as session:
-        mark = clock.load(session)
-        changes = ChangeSet()
-        for cid, period in sorted(due.items()):
-            if _release(session, cid, period, changes, clock):
-                result.released.append(cid)
-        changes.commit(session)
-        clock.save(session, mark)
+    ordered = sorted(due.items())
+    # A batch per write transaction: the first pass over an old book may release thousands,
+    # and pushes must not wait behind one long transaction for the writer lock.
+    for start in range(0, len(ordered), BATCH):
+        with db.write() as session:
+            mark = clock.load(session)
+            changes = ChangeSet()
+            for cid, period in ordered[start : start + BATCH]:
+                if _release(session, cid, period, changes, clock):
+                    result.released.append(cid)
+            changes.commit(session)
+            clock.save(session, mark)
     return result
 
 
