@@ -180,6 +180,91 @@ def quick_report(options: dict[str, str]) -> bool:
     return True
 
 
+# `crm list KIND [TEXT]` / `crm query KIND [QUERY]` as a table without Typer or SQLAlchemy.
+_LIST_COMMANDS = ("list", "query")
+_LIST_SHORT = {"-f": "--format", "-n": "--limit"}
+
+
+def quick_list_options(argv: list[str]) -> dict[str, str] | None:
+    """The options of exactly `crm [--db P] [--now T] list|query KIND [TEXT] [-f table]
+    [-n N] [--count (query only)]`, else None (the full CLI: other formats, --sort, help,
+    bad values, a text that looks like an option)."""
+    split = next((i for i, arg in enumerate(argv) if arg in _LIST_COMMANDS), None)
+    if split is None:
+        return None
+    options = app_options(argv[:split])
+    if options is None:
+        return None
+    options["command"] = argv[split]
+    words: list[str] = []
+    args = iter(argv[split + 1 :])
+    for arg in args:
+        if not arg.startswith("-") or arg == "-":
+            words.append(arg)
+            continue
+        name, eq, value = arg.partition("=")
+        if eq and name in _LIST_SHORT:
+            return None  # click reads `-n=5` as the value "=5"
+        name = _LIST_SHORT.get(name, name)
+        if name == "--count" and not eq and options["command"] == "query":
+            if name in options:
+                return None
+            options[name] = "1"
+            continue
+        if name not in ("--format", "--limit", *_APP_OPTIONS) or name in options:
+            return None
+        if not eq:
+            value = next(args, "")
+        if not value or value.startswith("-"):
+            return None
+        if name == "--format" and value != "table":
+            return None
+        if name == "--limit" and not (value.isascii() and value.isdigit() and int(value) >= 1):
+            return None
+        options[name] = value
+    if not 1 <= len(words) <= 2 or "-" in words:
+        return None
+    options["entity"] = words[0]
+    options["text"] = words[1] if len(words) > 1 else ""
+    return options
+
+
+def quick_list(options: dict[str, str]) -> bool:
+    """`crm list` / `crm query` on plain sqlite3: True when it answered, False when the full
+    command must (a record type or query it does not cover, a query error, a missing book)."""
+    from crm_tui.config import resolve_db_path
+    from crm_tui.services import quick, quick_list
+
+    db_option = options.get("--db")
+    try:
+        clock = quick.clock_for(options.get("--now", os.environ.get("CRM_NOW")))
+        path = resolve_db_path(Path(db_option) if db_option else None)
+        if "--count" in options:
+            found = quick_list.count(path, clock, options["entity"], options["text"])
+            sys.stdout.write(f"{found}\n")
+            sys.stdout.flush()
+            return True
+        limit = int(options["--limit"]) if "--limit" in options else None
+        listing = quick_list.table(
+            path, clock, options["entity"], options["text"], limit=limit, terminal=_terminal()
+        )
+    except quick.QuickUnavailable:
+        return False
+    for chunk in listing.chunks:
+        sys.stdout.write(chunk)
+    sys.stdout.flush()
+    if listing.footer:
+        sys.stderr.write(listing.footer + "\n")
+    return True
+
+
+def _terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def main() -> None:
     argv = sys.argv[1:]
     remind = quick_remind_options(argv)
@@ -187,6 +272,9 @@ def main() -> None:
         return
     report = quick_report_options(argv)
     if report is not None and quick_report(report):
+        return
+    listing = quick_list_options(argv)
+    if listing is not None and quick_list(listing):
         return
     options = app_options(argv)
     now = options.get("--now", os.environ.get("CRM_NOW")) if options is not None else None

@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from crm_tui.domain import rules
 from crm_tui.domain.dates import Clock, month_days
-from crm_tui.services import office_reminders, pool_soon, service_desk
-from crm_tui.storage import plan_reminders, quick_reads
+from crm_tui.storage import quick_reads
 from crm_tui.storage.quick_reads import NotQuick
 
 LABELS = {"followup": "follow-up", "birthday": "birthday", "deal": "deal", "instalment": "payment"}
@@ -103,6 +101,11 @@ def remind_lines(
 ) -> tuple[list[Due], list[str]]:
     """What `crm remind` lists, in its order (follow-ups, birthdays, deals closing,
     instalments), and the lines it prints."""
+    # Here, not at the top: `crm list` (services/quick_list.py) shares this module.
+    from crm_tui.domain import rules
+    from crm_tui.services import office_reminders, pool_soon, service_desk
+    from crm_tui.storage import plan_reminders
+
     now = clock.now()
     today = clock.to_local(now).date()
     window = month_days(today, birthday_days)

@@ -95,3 +95,9 @@ def id_neighbours(conn: sqlite3.Connection, tables: list[str], ids: list[str]) -
     ]
     sql = f"WITH w(id) AS (VALUES {values}) " + " UNION ALL ".join(parts)
     return conn.execute(sql, ids).fetchall()
+
+
+def state(conn: sqlite3.Connection, key: str) -> str | None:
+    """A value kept in `sync_state` (the signed-in user's id, the book's currency, ...)."""
+    row = conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None

@@ -1,0 +1,82 @@
+"""Provides plain-sqlite3 reads of records for the CLI's quick read commands (issue 20):
+rows under a `Filter` (storage/plain_filter.py) in a list's order, their count, and the
+titles of linked records. No SQLAlchemy; a book opened with quick_reads.open_current.
+
+Rows come back as dicts of the table's columns, values as SQLite stores them; the caller
+turns them into the ORM's Python values (services/quick_list.py)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from crm_tui.domain.filter import Filter
+from crm_tui.storage import plain_filter
+
+# The repositories' `default_order` (storage/repositories.py and repos_*.py) of the record
+# types the quick path lists; each ends in `id`, so the order is total (a test checks them).
+DEFAULT_ORDER: dict[str, tuple[str, ...]] = {
+    "customer": ("sort_key", "id"),
+    "contact": ("sort_key", "id"),
+    "activity": ("due_at", "id"),
+    "opportunity": ("expected_close", "id"),
+    "expense": ("spent_on", "id"),
+    "announcement": ("published_at", "id"),
+    "competitor": ("name", "id"),
+    "product": ("name", "id"),
+    "contract": ("signed_on", "id"),
+    "payment_plan": ("due_on", "id"),
+    "payment": ("received_on", "id"),
+}
+
+
+def _where(filter_: Filter) -> tuple[str, list[Any]]:
+    sql, params = plain_filter.where(filter_)
+    return f"{sql} AND {plain_filter.live(filter_.entity)}", params
+
+
+def select_rows(
+    conn: sqlite3.Connection,
+    filter_: Filter,
+    order: list[tuple[str, bool]] | None = None,
+    limit: int | None = None,
+    batch: int = 500,
+) -> Iterator[list[dict[str, Any]]]:
+    """Lists of at most `batch` live rows of the filter's entity that it selects, in
+    `order` ((field, descending) keys; None: the list's default order), `limit` in all."""
+    table = filter_.entity
+    where, params = _where(filter_)
+    if order is None:
+        ordering = ", ".join(f'"{table}"."{name}"' for name in DEFAULT_ORDER[table])
+    else:
+        ordering = plain_filter.order_by(table, order)
+    sql = f'SELECT "{table}".* FROM "{table}" WHERE {where} ORDER BY {ordering}'
+    if limit is not None:
+        sql += " LIMIT ?"
+        params = [*params, limit]
+    cursor = conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    while rows := cursor.fetchmany(batch):
+        yield [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def count(conn: sqlite3.Connection, filter_: Filter) -> int:
+    """How many live rows the filter selects."""
+    where, params = _where(filter_)
+    table = filter_.entity
+    return conn.execute(f'SELECT count(*) FROM "{table}" WHERE {where}', params).fetchone()[0]
+
+
+def titles_of(
+    conn: sqlite3.Connection, table: str, title: str, ids: Iterable[str]
+) -> dict[str, Any]:
+    """id -> title of the rows of `table` with those ids (deleted ones too)."""
+    wanted = sorted({i for i in ids if i})
+    out: dict[str, Any] = {}
+    for start in range(0, len(wanted), 500):
+        part = wanted[start : start + 500]
+        marks = ", ".join("?" for _ in part)
+        rows = conn.execute(f'SELECT id, "{title}" FROM "{table}" WHERE id IN ({marks})', part)
+        out.update(dict(rows.fetchall()))
+    return out
