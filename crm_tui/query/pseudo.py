@@ -6,7 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from crm_tui.domain.filter import HAS_KINDS, AllOf, Clause, Compare, Has, IsEmpty, Not, RefMatch
+from crm_tui.domain.filter import (
+    HAS_KINDS,
+    AllOf,
+    AnyOf,
+    Clause,
+    Compare,
+    Has,
+    IsEmpty,
+    Not,
+    OwnerIs,
+    RefMatch,
+)
 from crm_tui.domain.followup_rules import overdue_before
 from crm_tui.query.context import Ctx, combine, error, suggest, utc
 from crm_tui.query.insight_terms import INSIGHT_PSEUDO, insight_term
@@ -73,6 +84,8 @@ def pseudo_term(ctx: Ctx, term: FieldTerm, name: str, field_term: FieldCompiler)
                 else RefMatch("engineer_id", "user", v)
             ),
         )
+    if name == "involves" and ctx.name == "service":  # made by or sent to someone
+        return combine(term, None, lambda v: _involves(ctx, v))
     raise error(term, f"'{name}' is not supported for {ctx.vocab.spec.plural}")
 
 
@@ -86,3 +99,10 @@ def _choice(term: FieldTerm, options: dict[str, Clause], value: str) -> Clause:
     raise error(
         term, f"'{value}' is not one of {', '.join(options)}", suggest(value, list(options))
     )
+
+
+def _involves(ctx: Ctx, who: str) -> Clause:
+    """A service order made by `who` or assigned to them (`me`: the signed-in user)."""
+    if who.lower() == "me":
+        return AnyOf((OwnerIs(ctx.user_id), Compare("engineer_id", "=", ctx.user_id or "")))
+    return AnyOf((RefMatch("owner_id", "user", who), RefMatch("engineer_id", "user", who)))

@@ -44,7 +44,8 @@ PSEUDO: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "activity": {"status": ("open", "done", "overdue")},
     "opportunity": {"weighted": ()},
-    "service": {"engineer": ("me",)},  # engineer:me, engineer:王 (query/pseudo.py)
+    # engineer:me, engineer:王; involves:me (made by or sent to) (query/pseudo.py)
+    "service": {"engineer": ("me",), "involves": ("me",)},
 }
 
 # Extra values a real field accepts beyond its choices.
@@ -67,6 +68,7 @@ IS_SHORTHANDS: dict[str, dict[str, str]] = {
     "expense": {status.value: f"status:{status.value}" for status in rules.ExpenseStatus},
     "saved_query": {"pinned": "pinned:yes"},
     "service": {
+        "mine": "involves:me",
         "open": "status:new,requested,approved,in_progress",
         "waiting": "status:requested",
         "dispatched": "status:approved",

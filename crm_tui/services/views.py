@@ -60,7 +60,7 @@ DEFAULT_VIEWS = (
     ),
     DefaultView("expense", "Submitted claims", "status:submitted"),
     # After-sales service (issue 15): screens/service.py
-    DefaultView("service", "My orders", "engineer:me is:open", pinned=True),
+    DefaultView("service", "My orders", "is:mine is:open", pinned=True),
     DefaultView("service", "Waiting for approval", "is:waiting"),
     DefaultView("service", "Overdue", "is:open planned<today"),
 )

@@ -140,3 +140,33 @@ def test_a_plan_makes_each_visit_once(book: Book, db, team, customer) -> None:
     orders_repo = db.repos.service.services
     orders_repo.delete(made[0].id)
     assert plans.generate(book, date(2026, 11, 24)) == []
+
+
+def test_queries_of_the_service_list(book: Book, db, team, customer) -> None:
+    from crm_tui.services import lists
+
+    _as(db, team["张敏"])
+    made = orders.create(
+        book,
+        {
+            "customer_id": customer.id,
+            "subject": "设备维修",
+            "kind": "repair",
+            "planned_start": "2026-11-20 09:00",
+            "engineer_id": team["王工"],
+        },
+    )
+    orders.create(book, {"customer_id": customer.id, "subject": "培训", "kind": "training"})
+    _as(db, team["李经理"], "manager")
+    orders.create(book, {"customer_id": customer.id, "subject": "巡检", "kind": "inspection"})
+
+    def ids(text: str) -> int:
+        return lists.count(book, "service", text)
+
+    _as(db, team["张敏"])
+    assert ids("is:mine") == 2  # the two she made
+    _as(db, team["王工"])
+    assert ids("is:mine") == 1 and ids("engineer:me") == 1  # the one sent to him
+    assert ids("engineer:王工 kind:repair") == 1
+    assert ids("is:open planned<today") == 1  # planned on the 20th, not done: overdue
+    assert ids("维修") == 1 and ids("customer:上海精密") == 3
