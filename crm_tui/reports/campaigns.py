@@ -1,7 +1,8 @@
 """Provides the campaign report (return on spend, issue 16): per campaign starting in the
 period — invited, registered, attended, attendance rate, new leads, deals created after it
-for its members' customers (within 90 days of its end) or that name it as their source,
-won amount, cost (the claims linked to it), cost per attendee and per lead, return on cost.
+for the customers of members who came (within 90 days of its end) or that name it as their
+source, won amount, cost (the claims linked to it), cost per attendee and per lead, and
+return on cost.
 
 Figures are SQL on a plain sqlite3 connection, in the campaign's currency (claims and deals
 in another currency are left out, as the other reports do). A claim counts as cost unless
@@ -36,7 +37,8 @@ WHERE c.deleted = 0 AND c.starts_on >= :start AND c.starts_on < :end
 ORDER BY c.starts_on, c.id
 """
 
-# Deals that name the campaign, or were created for a member's customer from its first day
+# Deals that name the campaign, or were created for the customer of someone who came (an
+# invitee who stayed away is not its doing) from its first day
 # to DEAL_WINDOW_DAYS after its last (created_at is stored UTC: 'YYYY-MM-DD HH:MM:SS…').
 _DEALS_SQL = """
 SELECT o.stage, o.amount, o.currency FROM opportunity o
@@ -44,7 +46,7 @@ WHERE o.deleted = 0 AND (
     o.campaign_id = :cid
     OR (o.customer_id IN (SELECT m.customer_id FROM campaign_member m
                           WHERE m.campaign_id = :cid AND m.deleted = 0
-                          AND m.customer_id IS NOT NULL)
+                          AND m.status = 'attended' AND m.customer_id IS NOT NULL)
         AND substr(o.created_at, 1, 10) >= :first AND substr(o.created_at, 1, 10) <= :last))
 """
 
@@ -127,7 +129,15 @@ def build(
         "Registrations and attendance",
         ["campaign", "start", "invited", "registered", "attended", "attendance", "new leads"],
         [
-            [f.name, f.starts_on, f.invited, f.registered, f.attended, Pct(f.attendance), f.leads]
+            [
+                f.name,
+                f.starts_on[5:],
+                f.invited,
+                f.registered,
+                f.attended,
+                Pct(f.attendance),
+                f.leads,
+            ]
             for f in rows
         ],
         chart=Chart("bar", 0, 4) if rows else None,
@@ -135,35 +145,27 @@ def build(
         row_ids=[f.id for f in rows],
     )
     spend = Section(
-        "return",
-        "Return on spend",
+        "spend",
+        "Spend",
+        ["campaign", "budget", "cost", "cost / attendee", "cost / lead"],
         [
-            "campaign",
-            "budget",
-            "cost",
-            "deals",
-            "won",
-            "cost / attendee",
-            "cost / lead",
-            "return on cost",
-        ],
-        [
-            [
-                f.name,
-                Money(f.budget),
-                Money(f.cost),
-                f.deals,
-                Money(f.won),
-                _money(f.per_attendee),
-                _money(f.per_lead),
-                Pct(f.return_on_cost, signed=True),
-            ]
+            [f.name, Money(f.budget), Money(f.cost), _money(f.per_attendee), _money(f.per_lead)]
             for f in rows
         ],
-        chart=Chart("bar", 0, 4) if rows else None,
+        chart=Chart("bar", 0, 2) if rows else None,
+        note="cost: the claims linked to the campaign, not rejected",
+        row_ids=[f.id for f in rows],
+    )
+    ret = Section(
+        "return",
+        "Return on spend",
+        ["campaign", "deals", "won", "return on cost"],
+        [[f.name, f.deals, Money(f.won), Pct(f.return_on_cost, signed=True)] for f in rows],
+        chart=Chart("bar", 0, 2) if rows else None,
         note=(
-            f"deals: naming the campaign, or for a member's customer within "
-            f"{DEAL_WINDOW_DAYS} days of its end; cost: its claims not rejected"
+            f"deals naming the campaign, or created for the customer of someone who came, "
+            f"from its first day to {DEAL_WINDOW_DAYS} days after its last; "
+            f"return = (won - cost) / cost"
         ),
         row_ids=[f.id for f in rows],
     )
@@ -173,5 +175,5 @@ def build(
         scope=scope,
         currency=currency,
         generated_at=generated_at,
-        sections=[funnel, spend],
+        sections=[funnel, spend, ret],
     )

@@ -60,10 +60,10 @@ def _plain(conn: sqlite3.Connection, campaign_id: str) -> dict[str, int]:
     customers = {
         r[0]
         for r in conn.execute(
-            "SELECT customer_id FROM campaign_member WHERE campaign_id = ? AND deleted = 0",
+            "SELECT customer_id, status FROM campaign_member WHERE campaign_id = ? AND deleted = 0",
             (campaign_id,),
         )
-        if r[0]
+        if r[0] and r[1] == "attended"
     }
     last = (date.fromisoformat(ends) + timedelta(days=90)).isoformat()
     deals = [

@@ -157,7 +157,7 @@ async def test_campaign_report_in_the_reports_screen(db, expo) -> None:
         funnel = report.section("funnel").rows
         assert [(r[0], r[2], r[4]) for r in funnel] == [("上海工业博览会", 2, 1)]  # 2 in, 1 came
         # Drawn as charts with their numbers: a section per table.
-        assert len(screen.query("#body-campaigns .report-section")) == 2
+        assert len(screen.query("#body-campaigns .report-section")) == 3
 
 
 async def test_desk_shows_campaigns_this_week_and_enter_opens_one(db, expo) -> None:
