@@ -33,9 +33,16 @@ class InsightReport(Report):
         return TITLES[self.name]
 
 
+LEGEND = (
+    "重要 important: high monetary value; 一般 general: not. 价值 value: recent and frequent; "
+    "发展 develop: recent, not frequent; 保持 keep: frequent, not recent; 挽留 win back: "
+    "neither. High = quintile score 4 or 5."
+)
+
+
 def _label(key: str | None) -> str:
     found = BY_KEY.get(key or "")
-    return found.label if found else NO_GROUP
+    return found.chinese if found else NO_GROUP
 
 
 def _pct(part: float, whole: float) -> Pct:
@@ -87,8 +94,8 @@ def segments_report(
                 "Avg risk",
             ],
             table,
-            Chart("bar", 0, 1),
-            note="High = quintile score 4 or 5 of recency, frequency and monetary value.",
+            Chart("bar", 0, 3),
+            note=LEGEND,
         )
     )
     month = today.strftime("%Y-%m")

@@ -135,7 +135,8 @@ def test_segment_and_churn_reports_write_md_csv_and_html(
     )
     md = crm("report", "segments")
     assert md.exit_code == 0, md.stderr
-    assert "# Customer segments (RFM)" in md.stdout and "重要保持 Important to keep" in md.stdout
+    assert "# Customer segments (RFM)" in md.stdout and "| 重要保持 | 1 |" in md.stdout
+    assert "保持 keep: frequent, not recent" in md.stdout
     churn = crm("report", "churn", "--format", "csv")
     assert churn.exit_code == 0, churn.stderr
     assert "lost,上海机电,Competitor,华为" in churn.stdout

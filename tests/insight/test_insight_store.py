@@ -183,3 +183,23 @@ def test_service_orders_count_open_complaints_repairs_and_their_rating(db, clock
     assert details["service"] == "1 open complaint; 2 repairs in 90 days"
     assert details["satisfaction"] == "latest satisfaction 2/5"  # the repair's rating
     assert [s for _, s in found.scores] == [2]
+
+
+def test_segments_report_shows_movement_since_the_months_first_refresh(db, clock) -> None:
+    from crm_tui.reports.period import Period
+
+    ids = make_book(db)
+    book = Book(db)
+    insight.refresh(book)  # the month's first refresh keeps a snapshot of the groups
+    before = {name: stored(db.path)[name][0] for name in ids}
+    won(db, ids["Stopped Monthly"], TODAY, 50_000)  # back again: recent now
+    report = insight.build_report(book, "segments", Period.containing(TODAY))
+    after = {name: stored(db.path)[name][0] for name in ids}
+    moved = {name for name in ids if before[name] != after[name]}
+    assert moved == {"Stopped Monthly"}
+    moves = report.section("moves").rows
+    frm, to = insight.segment_label(before["Stopped Monthly"]), after["Stopped Monthly"]
+    assert moves == [[f"{frm.split()[0]} → {insight.segment_label(to).split()[0]}", 1]]
+    movement = {row[0]: row for row in report.section("movement").rows}
+    assert movement[frm.split()[0]][4] == 1  # one out
+    assert movement[insight.segment_label(to).split()[0]][3] == 1  # one in
