@@ -157,8 +157,8 @@ def quiet_customers(
     limit: int = 50,
 ) -> tuple[int, list[QuietCustomer]]:
     """Customers (not lost) of a graded kind whose last contact — a contact-log entry or a
-    done follow-up — is older than their grade's days (or who were never contacted); how
-    many there are, and the `limit` quietest first."""
+    done follow-up — is older than their grade's days (or who were never contacted since
+    being added that long ago); how many there are, and the `limit` quietest first."""
     if not days_by_grade:
         return 0, []
     today = clock.today()
@@ -175,14 +175,18 @@ def quiet_customers(
         "WHERE a.customer_id = c.id AND a.deleted = 0 AND a.done_at IS NOT NULL), ''))"
     )
     grades = ", ".join(f":g{i}" for i in range(len(days_by_grade)))
+    # A customer never contacted counts from the day it was added: one added this week
+    # is not "not contacted for 14 days" yet.
     sql = (
-        f"SELECT c.id, c.name, c.grade, {last} AS last_at FROM customer c "
-        f"WHERE c.deleted = 0 AND c.status != 'lost' AND c.grade IN ({grades}){own}"
+        f"SELECT c.id, c.name, c.grade, {last} AS last_at, c.created_at AS added "
+        f"FROM customer c WHERE c.deleted = 0 AND c.status != 'lost' "
+        f"AND c.grade IN ({grades}){own}"
     )
-    quiet = f"FROM ({sql}) AS q WHERE last_at < (CASE grade {' '.join(cases)} END)"
+    since = "(CASE WHEN last_at = '' THEN added ELSE last_at END)"
+    quiet = f"FROM ({sql}) AS q WHERE {since} < (CASE grade {' '.join(cases)} END)"
     count = conn.execute(f"SELECT count(*) {quiet}", cut_params).fetchone()[0]
     rows = conn.execute(
-        f"SELECT id, name, grade, last_at {quiet} ORDER BY last_at, name LIMIT :n",
+        f"SELECT id, name, grade, last_at {quiet} ORDER BY {since}, name LIMIT :n",
         cut_params | {"n": limit},
     ).fetchall()
     out = []

@@ -219,3 +219,11 @@ def test_show_finds_a_report_read_by_its_manager(book, db) -> None:
     rec = work_reports.submit(book, work_reports.draft(book, "daily", done="今天").id)
     db.repos.office.reads.create({"report_id": rec.id, "read_at": "now", "audience": "rep-1"})
     assert records.find_any(book, rec.id)[0] == "work_report"
+
+
+def test_a_customer_added_this_week_is_not_quiet_yet(book, db, clock) -> None:
+    db.repos.customers.create({"name": "新客户", "grade": "A"})
+    assert contact_log.quiet_customers(book) == (0, [])
+    clock.advance(timedelta(days=15))
+    count, rows = contact_log.quiet_customers(book)
+    assert count == 1 and rows[0].name == "新客户" and rows[0].days is None
