@@ -254,7 +254,11 @@ def index_records(conn: sqlite3.Connection, entity: str, records: Iterable[dict]
 
 
 def rebuild_search_index(conn: sqlite3.Connection) -> None:
-    """Drop and rebuild every search document from the live customers and contacts."""
+    """Drop and rebuild every search document from the live customers and contacts, and
+    the knowledge base's articles, questions and answers."""
+    from crm_tui.domain.search_text import index_text
+    from crm_tui.storage.repos_kb import KbAnswerRepo, KbArticleRepo, KbQuestionRepo
+
     conn.execute("DELETE FROM search_fts")
     conn.execute("DELETE FROM search_doc")
     for entity in _SEARCHABLE:
@@ -262,3 +266,14 @@ def rebuild_search_index(conn: sqlite3.Connection) -> None:
         names = [d[0] for d in cur.description]
         while batch := cur.fetchmany(5000):
             index_records(conn, entity, [dict(zip(names, row, strict=True)) for row in batch])
+    for repo in (KbArticleRepo, KbQuestionRepo, KbAnswerRepo):
+        cur = conn.execute(f'SELECT * FROM "{repo.entity}" WHERE deleted = 0')
+        names = [d[0] for d in cur.description]
+        for row in cur.fetchall():
+            rec = SimpleNamespace(**dict(zip(names, row, strict=True)))
+            body = index_text(repo.parts(repo, rec))  # type: ignore[arg-type]
+            done = conn.execute(
+                "INSERT INTO search_doc(entity, row_id) VALUES (?, ?)", (repo.entity, rec.id)
+            )
+            fts = "INSERT INTO search_fts(rowid, body) VALUES (?, ?)"
+            conn.execute(fts, (done.lastrowid, body))

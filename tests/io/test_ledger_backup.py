@@ -198,3 +198,22 @@ def test_restore_is_all_or_nothing(db, tmp_path) -> None:
     with pytest.raises(BackupError, match="nothing was changed"):
         restore_backup(backup, target, force=True)
     assert _tables(target) == before
+
+
+def test_knowledge_articles_are_found_again_after_a_restore(db, tmp_path) -> None:
+    from crm_tui.services import kb
+    from crm_tui.services.book import Book
+
+    kb.write_article(Book(db), "报销流程", "出差报销需要发票原件", category="财务")
+    kb.ask(Book(db), "合同模板在哪里", "找不到最新的合同模板")
+    backup = tmp_path / "backup.json"
+    write_backup(db.path, backup)
+    restored = tmp_path / "restored.db"
+    restore_backup(backup, restored)
+    again = Book(open_database(restored, db.clock))
+    try:
+        hits = kb.search(again, "发票")
+        assert [a.title for a in hits.articles] == ["报销流程"]
+        assert [q.title for q in kb.search(again, "模板").questions] == ["合同模板在哪里"]
+    finally:
+        again.close()
