@@ -42,6 +42,13 @@ class PoolScreen(ListScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "claim", "Claim", id="pool.claim", tooltip="Claim this customer"),
+        Binding(
+            "a",
+            "assign",
+            "Assign",
+            id="pool.assign",
+            tooltip="Managers: give this customer to a team member",
+        ),
         Binding("slash", "focus_query", "Filter", id="pool.filter"),
         Binding("escape", "back", "Back", id="pool.back", tooltip="Close the pool"),
     ]
@@ -99,6 +106,34 @@ class PoolScreen(ListScreen):
             return
         self.notify(f"Claimed {cust.name}: yours now, pending until the next sync.")
         self.reload()
+
+    def action_assign(self) -> None:
+        row = self.table.current_row
+        if row is None:
+            return
+        book, row_id = self.book, str(row["id"])
+        if not book.actor.manager:
+            self.notify("Only a manager assigns from the pool; c claims it.", severity="error")
+            return
+        from crm_tui.screens.pickers import PromptScreen
+
+        def chosen(name: str | None) -> None:
+            if not name:
+                return
+            try:
+                cust = pool.assign(book, row_id, name.strip())
+            except Exception as exc:
+                from crm_tui.screens.contracts import refusal
+
+                self.notify(refusal(exc), severity="error", timeout=6)
+                return
+            self.notify(f"Assigned {cust.name} to {name.strip()} (pending until the next sync).")
+            self.reload()
+
+        names = ", ".join(sorted(self.members.values()))
+        self.app.push_screen(
+            PromptScreen(f"Assign {row['name']} to", placeholder=names[:70]), chosen
+        )
 
     def on_record_table_row_selected(self, event: RecordTable.RowSelected) -> None:
         self.shell.open_record("customer", event.row_id, event.row_id)

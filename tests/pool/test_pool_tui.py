@@ -228,3 +228,23 @@ async def test_customer_page_says_it_is_in_the_pool(db, team) -> None:
         await settle(pilot)
         card = str(app.screen.query_one("#card").content)
         assert "In the pool (公海) since 2026-11-20" in card
+
+
+async def test_a_manager_assigns_from_the_pool(db, team) -> None:
+    sign_in(db, BOSS, "manager")
+    app = Host(db, PoolScreen)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        first = row_at(app.screen.table, 0)["id"]
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press(*"nobody", "enter")
+        await settle(pilot)
+        assert db.repos.customers.get(first).owner_id is None
+        assert any("no team member 'nobody'" in str(n.message) for n in app._notifications)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press(*"bob", "enter")
+        await settle(pilot)
+        assert db.repos.customers.get(first).owner_id == "u-bob"
+        assert app.screen.table.row_count == 2
