@@ -68,7 +68,8 @@ class MemberBatch:
         except rules.MarketingError as exc:
             raise _error(exc.field, exc.message) from None
         stamps = repo.step_changes(status, None, None)
-        full = person | {"campaign_id": self.campaign.id, "status": status} | stamps
+        # Times the caller knows (a list with a registration time, the demo) win over "now".
+        full = stamps | person | {"campaign_id": self.campaign.id, "status": status}
         if repo.get(row_id, include_deleted=True) is not None:
             # Removed earlier and added again: the same person, so the same row.
             member = repo.revive(row_id, person)

@@ -77,23 +77,24 @@ def add_marketing(book: Book, *, seed: int = 16) -> dict[str, int]:
             },
         )
         counts["campaigns"] += 1
-        people = [
-            {
-                "name": c.name,
-                "company": companies.get(c.customer_id),
-                "phone": c.mobile or c.phone,
-                "email": c.email,
-                "contact_id": c.id,
-                "customer_id": c.customer_id,
-                "source": "invitation",
-            }
-            for c in rng.sample(contacts, min(len(contacts), rng.randint(25, 45)))
-        ]
-        added = campaign_members.add_people(book, campaign.id, people).added
+        added = []
+        with db.transaction():  # one commit for the list, not one per person
+            batch = campaign_members.MemberBatch(book, campaign)
+            for c in rng.sample(contacts, min(len(contacts), rng.randint(25, 45))):
+                person = {
+                    "name": c.name,
+                    "company": companies.get(c.customer_id),
+                    "phone": c.mobile or c.phone,
+                    "email": c.email,
+                    "contact_id": c.id,
+                    "customer_id": c.customer_id,
+                    "source": "invitation",
+                }
+                fate, times = _fate(book, rng, start, status)
+                member, new = batch.add(person | times, fate)  # one write per person
+                if new:
+                    added.append(member)
         counts["members"] += len(added)
-        if status in ("planned",):
-            continue
-        _steps(book, rng, added, start, status)
         if status in ("done", "running") and walk_ins:
             for _ in range(rng.randint(1, 2)):
                 if not walk_ins:
@@ -122,28 +123,29 @@ def _walk_in(book: Book, rng: random.Random, campaign: Any, who: str, phone: str
         "source": "walk_in",
     }
     at = _at(campaign.starts_on, 11, book)
-    added = campaign_members.add_people(book, campaign.id, [person], "registered").added
-    for member in added:
-        campaign_members.step(book, member.id, "attended", at=at)
+    times = {"registered_at": at, "attended_at": at}
+    added = campaign_members.add_people(book, campaign.id, [person | times], "attended").added
     return len(added)
 
 
-def _steps(book: Book, rng: random.Random, added: list[Any], start: date, status: str) -> None:
-    for member in added:
-        roll = rng.random()
-        if roll < 0.15:
-            campaign_members.step(book, member.id, "declined", at=_at(start, 9, book))
-            continue
-        if roll < 0.3:
-            continue  # invited, never answered
-        campaign_members.step(book, member.id, "registered", at=_at(start, 8, book))
-        if status == "open":
-            continue
-        if rng.random() < 0.75:
-            at = _at(start, 9, book) + timedelta(minutes=rng.randint(0, 90))
-            campaign_members.step(book, member.id, "attended", at=at)
-        elif status == "done":
-            campaign_members.step(book, member.id, "no_show", at=_at(start, 18, book))
+def _fate(book: Book, rng: random.Random, start: date, status: str) -> tuple[str, dict]:
+    """Where an invitee ended up (and when), by how far along the campaign is."""
+    times: dict[str, Any] = {"invited_at": _at(start - timedelta(days=14), 10, book)}
+    roll = rng.random()
+    if status == "planned" or roll < 0.15:
+        if status != "planned":
+            times["declined_at"] = _at(start - timedelta(days=3), 9, book)
+            return "declined", times
+        return "invited", times
+    if roll < 0.3:
+        return "invited", times  # never answered
+    times["registered_at"] = _at(start - timedelta(days=5), 8, book)
+    if status == "open":
+        return "registered", times
+    if rng.random() < 0.75:
+        times["attended_at"] = _at(start, 9, book) + timedelta(minutes=rng.randint(0, 90))
+        return "attended", times
+    return ("no_show" if status == "done" else "registered"), times
 
 
 def _claims(book: Book, rng: random.Random, campaign_id: str, start: date, status: str) -> int:
