@@ -53,8 +53,8 @@ def test_release_pass_on_demand_releases_once(laptop, server) -> None:  # noqa: 
     assert cold.id in released
     assert not {warm.id, dealing.id, fresh.id} & set(released)
     assert cold.id not in _release(server)  # a second pass: nothing more for this one
-    # (Seen from a laptop new to these rows: pulled customer updates park on migration
-    # 0120's triggers for now, REQUESTS.md.)
+    assert not alice.sync().parked
+    assert alice.row("customer", cold.id)["owner_id"] is None  # her laptop sees it go
     bob = laptop()
     bob.sync()
     row = bob.row("customer", cold.id)

@@ -52,6 +52,7 @@ def test_two_reps_claim_one_pooled_customer_offline_exactly_one_owns_it(laptop) 
     assert not carol.db.repos.pool.steps.pending_steps()
     bob.sync()
     assert bob.row("customer", cid)["owner_id"] == bob.db.user_id
+    assert bob.row("customer", cid)["notes"] == "老板周五在"  # the owner sees her note
 
 
 def test_the_previous_owner_waits_before_claiming_back(laptop) -> None:  # noqa: F811
@@ -152,11 +153,9 @@ def test_cap_and_reclaim_wait_hold_against_forged_requests(laptop) -> None:  # n
         boss.db.repos.pool.steps.assign(second, bob.db.user_id)
         boss.db.repos.pool.steps.lock(second)
         assert not boss.sync().rejected
-        # (A laptop new to the row: see REQUESTS.md, pulled customer updates park on 0120.)
-        dave = laptop()
-        dave.sync()
-        assert dave.row("customer", second)["owner_id"] == bob.db.user_id
-        assert dave.row("customer", second)["locked"] is True
+        assert not bob.sync().parked
+        assert bob.row("customer", second)["owner_id"] == bob.db.user_id
+        assert bob.row("customer", second)["locked"] is True
         # A locked customer cannot be released by its rep.
         bob.db.repos.pool.steps.release(second, "too far")
         report = bob.sync()
