@@ -213,7 +213,7 @@ def destinations() -> list[Destination]:
     from crm_tui.screens.pool import PoolScreen
     from crm_tui.screens.products import ProductsScreen
     from crm_tui.screens.quotes import QuotesScreen
-    from crm_tui.screens.service import ServiceScreen
+    from crm_tui.screens.service import ServicePlansScreen, ServiceScreen
     from crm_tui.screens.targets import TargetsScreen
     from crm_tui.screens.work_reports import TeamReportsScreen, WorkReportsScreen
 
@@ -309,6 +309,11 @@ def destinations() -> list[Destination]:
             "New service order",
             "An install, repair or maintenance visit for a customer",
             _then("service", ServiceScreen, lambda s: s.action_new()),
+        ),
+        Destination(
+            "Service plans (服务计划)",
+            "Recurring visits: every N weeks or months, made ahead of time",
+            _over(ServicePlansScreen),
         ),
         # Office (issue 17): screens/work_reports.py, screens/contact_log.py.
         Destination(

@@ -174,3 +174,98 @@ class ServiceScreen(StepKeys, ListScreen):
             self.table.focus()
         elif len(self.app.screen_stack) > 1:
             self.app.pop_screen()
+
+
+PLAN_FIELDS = [
+    "customer_id",
+    "subject",
+    "kind",
+    "every",
+    "starts_on",
+    "ends_on",
+    "engineer_id",
+    "lead_days",
+    "active",
+]
+
+
+class ServicePlansScreen(ListScreen):
+    """Service plans (服务计划): a visit every N weeks or months; `n` adds one, `e` edits
+    the one under the cursor (e.g. `active` off), `enter` opens its customer."""
+
+    entity = "service_plan"
+    noun = "service plans"
+    undo_entity = "service_plan"
+    CSS_PATH = "sections.tcss"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new", "New plan", id="service_plans.new"),
+        Binding("e", "edit", "Edit", id="service_plans.edit"),
+        Binding("slash", "focus_query", "Filter", id="service_plans.filter"),
+        Binding("escape", "back", "Back", id="service_plans.back"),
+    ]
+
+    def columns(self) -> list[Column]:
+        return [
+            Column("customer_name", "Customer", 0),
+            Column("subject", "Plan", 0),
+            Column("kind", "Kind", 11, drop=2),
+            Column("every", "Every", 6),
+            Column("starts_on", "From", 10),
+            Column("ends_on", "To", 10, drop=1),
+            Column("active", "On", 3, text=lambda r: "yes" if r.get("active") else "no"),
+        ]
+
+    def compose_top(self) -> ComposeResult:
+        yield Static(
+            "Service plans (服务计划) · each makes its coming visits ahead of time · n new",
+            classes="section-summary",
+        )
+
+    def _form(self, title: str, initial: dict[str, Any], save: Any) -> None:
+        def saved(result: Any) -> None:
+            if result is not None:
+                self.reload()
+
+        self.app.push_screen(
+            RecordForm(
+                "service_plan",
+                title=title,
+                fields=PLAN_FIELDS,
+                initial=initial,
+                save=save,
+                book=self.book,
+            ),
+            saved,
+        )
+
+    def action_new(self) -> None:
+        book = self.book
+        self._form(
+            "New service plan",
+            {"kind": "maintenance", "every": "3m", "lead_days": 14, "active": True},
+            lambda values: service_plans.create(book, values),
+        )
+
+    def action_edit(self) -> None:
+        row = self.table.current_row
+        if row is None:
+            return
+        book, plan_id = self.book, str(row["id"])
+        plan = service_plans.get(book, plan_id)
+        if plan is None:
+            return
+        self._form(
+            "Edit service plan",
+            plan.model_dump(),
+            lambda changes: service_plans.update(book, plan_id, changes),
+        )
+
+    def on_record_table_row_selected(self, event: Any) -> None:
+        self.shell.open_record("customer", str(event.row["customer_id"]))
+
+    def action_back(self) -> None:
+        if self.focused is not self.table:
+            self.table.focus()
+        elif len(self.app.screen_stack) > 1:
+            self.app.pop_screen()

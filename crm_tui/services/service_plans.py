@@ -37,6 +37,10 @@ def create(book: Book, values: Mapping[str, Any]) -> ServicePlan:
     return _plans(book).create(out)
 
 
+def update(book: Book, plan_id: str, changes: Mapping[str, Any]) -> ServicePlan:
+    return _plans(book).update(plan_id, dict(changes))
+
+
 def of_customer(book: Book, customer_id: str) -> list[ServicePlan]:
     return _plans(book).of_customer(customer_id)
 

@@ -348,7 +348,14 @@ class ListSource(SparseJumps):
             for c, label in zip(self._order_columns(), self._key_labels(), strict=True)
         ]
         query = select(*columns, *keys)
-        if self.entity in ("activity", "opportunity", "contact", "expense", "service"):
+        if self.entity in (
+            "activity",
+            "opportunity",
+            "contact",
+            "expense",
+            "service",
+            "service_plan",
+        ):
             query = query.add_columns(Customer.__table__.c.name.label("customer_name"))
             query = query.select_from(
                 self.table.outerjoin(

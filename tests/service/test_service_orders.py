@@ -146,7 +146,7 @@ def test_queries_of_the_service_list(book: Book, db, team, customer) -> None:
     from crm_tui.services import lists
 
     _as(db, team["张敏"])
-    made = orders.create(
+    orders.create(
         book,
         {
             "customer_id": customer.id,

@@ -244,3 +244,32 @@ async def test_opening_the_service_screen_makes_the_plans_visits_once_a_day(db, 
         await settle(pilot)
         assert app.screen.table.row_count == 2  # the order and the plan's visit of 30 Nov
     assert service_plans.generate_daily(Book(db)) == []  # not again today
+
+
+async def test_service_plans_list_new_and_switch_off(db, setup) -> None:
+    from crm_tui.screens.service import ServicePlansScreen
+    from crm_tui.services import service_plans
+
+    team, order = setup
+    plan = service_plans.create(
+        Book(db), {"customer_id": order.customer_id, "every": "2w", "starts_on": "2026-12-01"}
+    )
+    app = Host(db, ServicePlansScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.table
+        assert table.row_count == 1 and row_at(table, 0)["customer_name"] == "常州电机厂"
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, RecordForm)
+        form.query_one("#f-every", Input).value = "weekly"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form and "not an interval" in str(
+            form.query_one("#note-every", Static).render()
+        )
+        form.query_one("#f-every", Input).value = "1m"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert service_plans.get(Book(db), plan.id).every == "1m"
