@@ -1,12 +1,12 @@
 """Provides campaigns (市场活动, issue 16) for screens and the CLI: add and edit one, move
-its status, link partners, find one by id or name, and the campaigns of this week for the
-desk. Members are services/campaign_members.py; return on spend services/campaign_roi.py.
+its status, find one by id or name (partners: services/partners.py; the desk's campaigns of
+this week: services/campaign_desk.py). Members are services/campaign_members.py; return
+on spend services/campaign_roi.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from crm_tui.domain import marketing_specs as rules
@@ -62,23 +62,6 @@ def find(book: Book, ref: str) -> Campaign:
 def names(book: Book) -> dict[str, str]:
     """id -> name of every live campaign (for labels in lists)."""
     return repos(book).campaigns.names()
-
-
-def this_week(book: Book, today: date | None = None) -> list[Campaign]:
-    """Live, not cancelled campaigns running on some day of this week (Monday to Sunday)."""
-    from crm_tui.domain.models import Campaign
-
-    day = today or book.clock.today()
-    monday = day - timedelta(days=day.weekday())
-    sunday = monday + timedelta(days=6)
-    found = repos(book).campaigns.page(
-        where=[
-            Campaign.starts_on <= sunday,
-            Campaign.status != rules.CampaignStatus.CANCELLED.value,
-        ],
-        limit=500,
-    )
-    return [c for c in found if (c.ends_on or c.starts_on or day) >= monday]
 
 
 # --- partners on a campaign ---------------------------------------------------------------

@@ -4,7 +4,7 @@ desk's index finds people by phone digits or a CJK name piece."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -44,8 +44,13 @@ def test_campaign_fields_and_dates(book: Book, expo) -> None:
     with pytest.raises(ValidationErrors, match="not one of"):
         campaigns.add_campaign(book, {"name": "X", "kind": "party"})
     assert campaigns.find(book, "上海工业博览会").id == expo.id
-    assert [c.id for c in campaigns.this_week(book, date(2026, 11, 23))] == [expo.id]
-    assert campaigns.this_week(book, date(2026, 12, 7)) == []
+    from crm_tui.domain.dates import Clock
+    from crm_tui.services import campaign_desk
+
+    week = campaign_desk.this_week(book.path, book.clock)  # Monday 2026-11-23
+    assert [(c.id, c.starts_on) for c in week] == [(expo.id, date(2026, 11, 24))]
+    later = Clock(fixed=datetime(2026, 12, 7, 10, 0, tzinfo=UTC))
+    assert campaign_desk.this_week(book.path, later) == []
 
 
 def test_a_person_is_on_a_campaign_once(book: Book, expo) -> None:
