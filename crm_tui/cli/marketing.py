@@ -237,10 +237,10 @@ def import_registrations(
     """Import a registration list (a web form's or Excel's CSV) into a campaign: everyone
     registered once, every refused row reported with its line and reason."""
     from crm_tui.cli.io import _finish, _report_path
-    from crm_tui.services import campaign_import
+    from crm_tui.services import campaign_import, campaigns
 
     book = state(ctx).book
-    run_service(lambda: campaigns_find(book, campaign))
+    run_service(lambda: campaigns.find(book, campaign))
     report_path = _report_path(file, report)
     try:
         the_plan = campaign_import.plan(file, encoding)
@@ -252,12 +252,6 @@ def import_registrations(
     except campaign_import.ImportFailed as exc:
         fail(f"{file}: {exc}; nothing was imported")
     _finish([result], report_path, the_plan.headers, book)
-
-
-def campaigns_find(book: Any, ref: str) -> Any:
-    from crm_tui.services import campaigns
-
-    return campaigns.find(book, ref)
 
 
 def register(app: typer.Typer) -> None:

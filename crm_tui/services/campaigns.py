@@ -69,9 +69,3 @@ def partners_of(book: Book, campaign: Campaign) -> list[Partner]:
     repo = repos(book).partners
     found = [repo.get(pid) for pid in rules.split_ids(campaign.partner_ids)]
     return [p for p in found if p is not None]
-
-
-def owner_name(book: Book, campaign: Campaign) -> str:
-    from crm_tui.services.expenses import member_name
-
-    return member_name(book, campaign.owner_id) or "me"
