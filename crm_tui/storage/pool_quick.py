@@ -28,7 +28,8 @@ def user_id(conn: sqlite3.Connection) -> str | None:
 
 def rules(conn: sqlite3.Connection) -> PoolRules:
     cols = ", ".join(("grade", *RULE_FIELDS))
-    rows = conn.execute(f"SELECT {cols} FROM pool_rule WHERE deleted = 0").fetchall()
+    # Ordered by id as the server reads them: of two rows for one grade the newest id wins.
+    rows = conn.execute(f"SELECT {cols} FROM pool_rule WHERE deleted = 0 ORDER BY id").fetchall()
     return PoolRules.from_rows(dict(zip(("grade", *RULE_FIELDS), row, strict=True)) for row in rows)
 
 

@@ -101,10 +101,15 @@ class PoolRuleRepo(Repository[PoolRule]):
     default_order = ("grade", "id")
 
     def rows(self) -> list[dict[str, Any]]:
-        return [r.model_dump() for r in self.page(limit=100)]
+        """Every rule row by id, as the server orders them (the newest of a grade wins)."""
+        return [r.model_dump() for r in self.page(order_by=[PoolRule.id], limit=100)]
 
     def for_grade(self, grade: str | None) -> PoolRule | None:
-        found = self.page(where=[PoolRule.grade == (grade or DEFAULT_GRADE)], limit=1)
+        found = self.page(
+            where=[PoolRule.grade == (grade or DEFAULT_GRADE)],
+            order_by=[col(PoolRule.id).desc()],  # the row in force: the newest id
+            limit=1,
+        )
         return found[0] if found else None
 
 

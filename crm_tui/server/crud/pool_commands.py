@@ -37,7 +37,9 @@ _LOG = text(
 def load_rules(session: Session) -> PoolRules:
     """The team's pool rules as stored (live `pool_rule` rows), defaults where unset."""
     rows = session.execute(
-        select(Record.data).where(Record.entity == "pool_rule", Record.deleted == False)  # noqa: E712
+        select(Record.data)
+        .where(Record.entity == "pool_rule", Record.deleted == False)  # noqa: E712
+        .order_by(Record.id)  # two rows for one grade (made offline): the newest id wins
     ).scalars()
     return PoolRules.from_rows(json.loads(data) for data in rows)
 
