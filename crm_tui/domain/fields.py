@@ -35,7 +35,7 @@ from crm_tui.domain.marketing_specs import MARKETING_ENTITIES
 from crm_tui.domain.money import parse_money
 from crm_tui.domain.pool_specs import POOL_CUSTOMER_FIELDS, POOL_ENTITIES
 from crm_tui.domain.service_specs import SERVICE_ENTITIES
-from crm_tui.domain.survey_specs import SURVEY_SPEC
+from crm_tui.domain.survey_specs import SURVEY_SPEC, score_error
 from crm_tui.domain.work_report_specs import OFFICE_ENTITIES
 
 # Columns every synced table has; not typed by the rep.
@@ -302,6 +302,10 @@ def check_record(entity_name: str, record: Mapping[str, Any]) -> None:
             )
     except rules.RuleError as exc:
         errors.append(FieldError(exc.field, exc.message))
+    if entity_name == "survey" and record.get("score") is not None:  # issue 22: 1..5
+        problem = score_error(record["score"])
+        if problem:
+            errors.append(FieldError("score", problem))
     if errors:
         raise ValidationErrors(errors)
 

@@ -7,18 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import Session
 
-from crm_tui.domain.fields import FieldError, ValidationErrors
 from crm_tui.domain.models import Survey
-from crm_tui.domain.survey_specs import score_error
 from crm_tui.storage.repository import Repository
-
-if TYPE_CHECKING:
-    pass
 
 
 @dataclass(frozen=True)
@@ -36,21 +31,13 @@ class SurveyRepo(Repository[Survey]):
     entity = "survey"
     default_order = ("taken_on", "id")
 
-    def _check_score(self, score: Any) -> None:
-        problem = score_error(score)
-        if problem:
-            raise ValidationErrors([FieldError("score", problem)])
-
     def before_create(self, s: Session, rec: Survey, values: dict[str, Any]) -> None:
-        self._check_score(rec.score)
+        # The score's range is checked with the whole record (fields.check_record), as the
+        # server checks a pushed one.
         if rec.taken_on is None:
             rec.taken_on = self.db.clock.today()
         if not rec.source:
             rec.source = "call"
-
-    def before_update(self, s: Session, rec: Survey, changes: dict[str, Any]) -> None:
-        if "score" in changes:
-            self._check_score(changes["score"])
 
     def scores_of(self, customer_id: str, limit: int = 200) -> list[ScoreRow]:
         """The customer's scores, oldest first: surveys, and finished service orders'

@@ -48,3 +48,28 @@ def test_a_reps_low_score_reaches_the_manager_not_another_rep(laptop) -> None:  
     other.sync()
     assert other.row("survey", taken.survey.id) is None  # a teammate's survey stays private
     assert other.row("customer", acme.id) is not None  # the customer itself is shared
+
+
+def test_server_refuses_a_score_outside_one_to_five(laptop) -> None:  # noqa: F811
+    from tests.sync.test_permissions import raw_push
+
+    rep = laptop()
+    acme = rep.db.repos.customers.create({"name": "杭州数控"})
+    rep.sync()
+    forged, fine = raw_push(
+        rep,
+        {
+            "entity": "survey",
+            "row_id": "forged-survey-1",
+            "kind": "create",
+            "payload": {"customer_id": acme.id, "score": 9, "source": "call"},
+        },
+        {
+            "entity": "survey",
+            "row_id": "fine-survey-1",
+            "kind": "create",
+            "payload": {"customer_id": acme.id, "score": 4, "source": "call"},
+        },
+    )
+    assert forged.status == "rejected" and "from 1 to 5" in (forged.reason or "")
+    assert fine.status == "applied"
