@@ -186,18 +186,20 @@ def parse_period(kind: str, text: str | None, today: date) -> ReportPeriod:
 
 # --- the team's due rule ---------------------------------------------------------------
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_FULL = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def parse_weekdays(text: str) -> frozenset[int]:
     """'mon-fri', 'mon,wed,fri', '1-5' or 'fri' -> weekday numbers (Monday = 0)."""
 
-    def one(word: str) -> int:
-        word = word.strip().lower()[:3]
+    def one(typed: str) -> int:
+        word = typed.strip().lower()
         if word.isdigit() and 1 <= int(word) <= 7:
             return int(word) - 1
-        if word in _DAYS:
-            return _DAYS.index(word)
-        raise OfficeError("weekdays", f"'{word}' is not a weekday (mon … sun or 1-7)")
+        for i, day in enumerate(_DAYS):  # mon, monday, Mon.
+            if word[:3] == day and _FULL[i].startswith(word.rstrip(".")):
+                return i
+        raise OfficeError("weekdays", f"'{typed.strip()}' is not a weekday (mon … sun or 1-7)")
 
     days: set[int] = set()
     for part in filter(None, (p.strip() for p in text.split(","))):

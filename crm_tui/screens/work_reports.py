@@ -18,7 +18,9 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
 from crm_tui.domain.permissions import is_manager
+from crm_tui.domain.work_report_specs import format_weekdays
 from crm_tui.screens.base import CrmScreen, ListScreen
+from crm_tui.screens.pickers import PromptScreen
 from crm_tui.screens.work_report_form import ReportFormScreen, ReportReadScreen
 from crm_tui.services import contact_log, work_reports
 from crm_tui.services.book import Book
@@ -182,13 +184,15 @@ KINDS = ("daily", "weekly", "monthly")
 
 class TeamReportsScreen(CrmScreen):
     """The team's reports of one kind and period: unread first, then drafts, then missing.
-    `k` changes the kind, `[` / `]` the period, `enter` reads a submitted report."""
+    `k` changes the kind, `[` / `]` the period, `enter` reads a submitted report, `R` sets
+    when the kind is due."""
 
     CSS_PATH = "office.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("k", "kind", "Kind", id="team_reports.kind"),
         Binding("left_square_bracket", "shift(-1)", "Earlier", id="team_reports.earlier"),
         Binding("right_square_bracket", "shift(1)", "Later", id="team_reports.later"),
+        Binding("R", "rule", "Due rule", id="team_reports.rule", tooltip="When reports are due"),
         Binding("escape", "app.pop_screen", "Back", id="team_reports.back"),
     ]
 
@@ -240,6 +244,31 @@ class TeamReportsScreen(CrmScreen):
         p = work_reports.period(self.book, self.kind, self.day.isoformat())
         self.day = p.start + timedelta(days=-1) if steps < 0 else p.end
         self._load()
+
+    def action_rule(self) -> None:
+        """`R`: set when this kind is due (weekdays and a time: `mon-fri 18:00`)."""
+        book, kind = self.book, self.kind
+        current = {r.kind: r for r in work_reports.rules(book)}.get(kind)
+        shown = f"{format_weekdays(current.weekdays)} {current.by:%H:%M}" if current else ""
+
+        def validate(text: str) -> str | None:
+            days, _, by = text.strip().rpartition(" ")
+            if not days:
+                return "weekdays, then the time: mon-fri 18:00"
+            try:
+                work_reports.set_rule(book, kind, days, by)
+            except Exception as exc:  # noqa: BLE001 - shown in the dialog
+                return contact_log.refusal(exc)
+            return None
+
+        def closed(result: str | None) -> None:
+            if result is not None:
+                self.notify(f"The {kind} report is due {result}.", timeout=3)
+
+        self.app.push_screen(
+            PromptScreen(f"When is the {kind} report due?", shown, "mon-fri 18:00", validate),
+            closed,
+        )
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         found = [r for r in self.rows if r.user_id == event.row_key.value]

@@ -179,3 +179,20 @@ async def test_enter_in_the_contact_log_tab_edits_the_entry(db) -> None:
         await _until(pilot, lambda: isinstance(app.screen, RecordForm))
         await pilot.press("escape")
         await _until(pilot, lambda: isinstance(app.screen, CustomerDetailScreen))
+
+
+async def test_a_manager_sets_the_due_rule_from_the_team_view(db) -> None:
+    db.set_state("user_id", "mgr-1")
+    db.set_state("role", "manager")
+    app = Host(db, TeamReportsScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await _until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await pilot.press("ctrl+u", *"someday 18:00", "enter")
+        await settle(pilot)
+        assert "someday" in str(app.screen.query_one("#prompt-error").render())
+        await pilot.press("ctrl+u", *"mon-sat 19:30", "enter")
+        await _until(pilot, lambda: isinstance(app.screen, TeamReportsScreen))
+    (rule,) = work_reports.rules(Book(db))
+    assert (rule.kind, rule.weekdays, f"{rule.by:%H:%M}") == ("daily", frozenset(range(6)), "19:30")
