@@ -67,7 +67,7 @@ def panel_text(found: insight.Panel | None, currency: str) -> str:
 
 
 class InsightPanel(Static):
-    """The customer page's insight lines, read in a worker (they may need a refresh)."""
+    """The customer page's insight lines, read in a worker."""
 
     DEFAULT_CSS = "InsightPanel { padding: 0 1; height: auto; }"
 
@@ -82,7 +82,8 @@ class InsightPanel(Static):
 
     @work(thread=True, exclusive=True, group="insight-panel", exit_on_error=False)
     def load(self) -> None:
-        insight.refresh(self.book)  # this customer may be dirty: make it current first
+        # Made from this customer's rows now (what a refresh would store), so the panel
+        # never waits for a new day's refresh of every customer.
         found = insight.panel(self.book, self.customer_id)
         text = panel_text(found, self.book.input_context.currency)
         if not get_current_worker().is_cancelled:
