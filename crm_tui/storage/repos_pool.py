@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from crm_tui.domain.fields import FieldError, ValidationErrors, to_wire
 from crm_tui.domain.models import Checkin, Customer, PoolRule, Target
