@@ -258,6 +258,55 @@ def quick_list(options: dict[str, str]) -> bool:
     return True
 
 
+def quick_show_options(argv: list[str]) -> dict[str, str] | None:
+    """The options of exactly `crm [--db P] [--now T] show REF [-f table]`, else None."""
+    if "show" not in argv:
+        return None
+    split = argv.index("show")
+    options = app_options(argv[:split])
+    if options is None:
+        return None
+    words: list[str] = []
+    args = iter(argv[split + 1 :])
+    for arg in args:
+        if not arg.startswith("-"):
+            words.append(arg)
+            continue
+        name, eq, value = arg.partition("=")
+        if eq and name == "-f":
+            return None
+        name = "--format" if name == "-f" else name
+        if name not in ("--format", *_APP_OPTIONS) or name in options:
+            return None
+        if not eq:
+            value = next(args, "")
+        if not value or value.startswith("-") or (name == "--format" and value != "table"):
+            return None
+        options[name] = value
+    if len(words) != 1 or not words[0].strip():
+        return None
+    options["ref"] = words[0]
+    return options
+
+
+def quick_show(options: dict[str, str]) -> bool:
+    """`crm show REF` on plain sqlite3: True when it answered, False when the full command
+    must (no record or several match, a missing book, ...)."""
+    from crm_tui.config import resolve_db_path
+    from crm_tui.services import quick, quick_show
+
+    db_option = options.get("--db")
+    try:
+        clock = quick.clock_for(options.get("--now", os.environ.get("CRM_NOW")))
+        path = resolve_db_path(Path(db_option) if db_option else None)
+        text = quick_show.show_text(path, clock, options["ref"])
+    except quick.QuickUnavailable:
+        return False
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return True
+
+
 def _terminal() -> bool:
     try:
         return sys.stdout.isatty()
@@ -275,6 +324,9 @@ def main() -> None:
         return
     listing = quick_list_options(argv)
     if listing is not None and quick_list(listing):
+        return
+    shown = quick_show_options(argv)
+    if shown is not None and quick_show(shown):
         return
     options = app_options(argv)
     now = options.get("--now", os.environ.get("CRM_NOW")) if options is not None else None
