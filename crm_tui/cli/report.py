@@ -27,15 +27,15 @@ FORMATS = ("md", "csv", "html")
 
 def register(app: typer.Typer) -> None:
     # Extra words pass through to the work-report verbs (cli/office.py: write, read …).
-    app.command(
-        "report", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
-    )(report)
+    # --help is this command's own option so that `crm report write --help` reaches the verb.
+    settings = {"allow_extra_args": True, "ignore_unknown_options": True}
+    app.command("report", context_settings=settings | {"help_option_names": []})(report)
 
 
 def report(
     ctx: typer.Context,
-    name: str = typer.Argument(
-        ...,
+    name: str | None = typer.Argument(
+        None,
         help="summary, customers, opportunities, expenses or receivables; or a work "
         "report verb: write, submit, read, comment, team, rule (crm report write --help).",
     ),
@@ -58,13 +58,19 @@ def report(
     cold_days: int = typer.Option(
         30, "--cold-days", min=1, help="Customers going cold: no follow-up done in N days."
     ),
+    show_help: bool = typer.Option(False, "--help", help="Show this message and exit."),
 ) -> None:
     """Write a report: work summary, customers, opportunities or expenses."""
     from crm_tui.cli.office import REPORT_VERBS, run_report_verb
 
     if name in REPORT_VERBS:  # work reports (issue 17)
-        run_report_verb(ctx, name, list(ctx.args), period=period)
+        run_report_verb(ctx, name, [*ctx.args, *(["--help"] if show_help else [])], period=period)
         return
+    if show_help or name is None:
+        typer.echo(ctx.get_help())
+        if name is None and not show_help:
+            fail("name a report: " + ", ".join(NAMES))
+        raise typer.Exit()
     if ctx.args:
         fail(f"unexpected words after the report name: {' '.join(ctx.args)}")
     if name not in NAMES:

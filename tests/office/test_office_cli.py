@@ -162,3 +162,12 @@ def test_report_contacts_equals_plain_sql(crm, db_path) -> None:
     assert f"channels,call,minutes,{calls[1]}" in lines
     team = crm("report", "contacts", "--team")
     assert team.exit_code == 1 and "--team" in team.stderr
+
+
+def test_help_of_a_report_verb_is_its_own(crm) -> None:
+    verb = crm("report", "write", "--help")
+    assert verb.exit_code == 0 and "Usage: crm report write" in verb.stdout
+    assert "--kind" in verb.stdout
+    outer = crm("report", "--help")
+    assert outer.exit_code == 0 and "work report verb" in outer.stdout
+    assert crm("report", "summary", "--help").exit_code == 0
