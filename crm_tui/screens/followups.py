@@ -191,6 +191,7 @@ class FollowUpsScreen(UrgencySort, ListScreen):
             "S",
             "survey",
             "Survey",
+            show=False,  # the footer is full at 80 columns; ? and the palette list it
             id="followups.survey",
             tooltip="After a call or visit: how satisfied is the customer? (1-5)",
         ),
