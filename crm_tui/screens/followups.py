@@ -191,7 +191,7 @@ class FollowUpsScreen(UrgencySort, ListScreen):
             "S",
             "survey",
             "Survey",
-            show=False,  # the footer is full at 80 columns; ? and the palette list it
+            show=False,  # the footer is full at 80 columns; ? (help) lists it
             id="followups.survey",
             tooltip="After a call or visit: how satisfied is the customer? (1-5)",
         ),
