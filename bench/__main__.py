@@ -20,6 +20,7 @@ CASES.insert(CASES.index("search") + 1, "typing")  # keys typed on a pty (bench/
 CASES.insert(CASES.index("sync") + 1, "load")  # server workers under load (bench/cases/load.py)
 CASES.insert(CASES.index("lists") + 1, "modules")  # the later modules' lists (cases/modules.py)
 CASES.append("insight")  # segments, churn risk and the desk panel (cases/insight.py)
+CASES.append("pool")  # the pool release pass and the desk warning (cases/pool.py)
 
 
 def main(argv: list[str] | None = None) -> int:
