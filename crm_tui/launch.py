@@ -307,6 +307,49 @@ def quick_show(options: dict[str, str]) -> bool:
     return True
 
 
+def quick_agenda_options(argv: list[str]) -> dict[str, str] | None:
+    """The options of exactly `crm [--db P] [--now T] agenda [-d N] [-f table]`, else None."""
+    if "agenda" not in argv:
+        return None
+    split = argv.index("agenda")
+    options = app_options(argv[:split])
+    if options is None:
+        return None
+    args = iter(argv[split + 1 :])
+    for arg in args:
+        name, eq, value = arg.partition("=")
+        if eq and name in ("-d", "-f"):
+            return None
+        name = {"-d": "--days", "-f": "--format"}.get(name, name)
+        if name not in ("--days", "--format", *_APP_OPTIONS) or name in options:
+            return None
+        if not eq:
+            value = next(args, "")
+        if not value or value.startswith("-") or (name == "--format" and value != "table"):
+            return None
+        if name == "--days" and not (value.isascii() and value.isdigit() and int(value) >= 1):
+            return None
+        options[name] = value
+    return options
+
+
+def quick_agenda(options: dict[str, str]) -> bool:
+    """`crm agenda` on plain sqlite3: True when it answered, False when the full command must."""
+    from crm_tui.config import resolve_db_path
+    from crm_tui.services import quick, quick_agenda
+
+    db_option = options.get("--db")
+    try:
+        clock = quick.clock_for(options.get("--now", os.environ.get("CRM_NOW")))
+        path = resolve_db_path(Path(db_option) if db_option else None)
+        text = quick_agenda.agenda_text(path, clock, int(options.get("--days", 7)))
+    except quick.QuickUnavailable:
+        return False
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return True
+
+
 def _terminal() -> bool:
     try:
         return sys.stdout.isatty()
@@ -327,6 +370,9 @@ def main() -> None:
         return
     shown = quick_show_options(argv)
     if shown is not None and quick_show(shown):
+        return
+    agenda = quick_agenda_options(argv)
+    if agenda is not None and quick_agenda(agenda):
         return
     options = app_options(argv)
     now = options.get("--now", os.environ.get("CRM_NOW")) if options is not None else None

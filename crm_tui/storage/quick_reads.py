@@ -101,3 +101,15 @@ def state(conn: sqlite3.Connection, key: str) -> str | None:
     """A value kept in `sync_state` (the signed-in user's id, the book's currency, ...)."""
     row = conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
     return row[0] if row else None
+
+
+def followups_before(conn: sqlite3.Connection, end_stamp: str) -> list[Row]:
+    """(id, subject, kind, due_at, all_day, customer name) of open follow-ups due before
+    `end_stamp`, soonest first (the agenda's; services/reminders.py's SQL)."""
+    return conn.execute(
+        "SELECT a.id, a.subject, a.kind, a.due_at, a.all_day, c.name FROM activity a "
+        "LEFT JOIN customer c ON c.id = a.customer_id WHERE a.deleted = 0 AND "
+        "a.done_at IS NULL AND a.due_at IS NOT NULL AND a.due_at < ? "
+        "ORDER BY a.due_at, a.id",
+        (end_stamp,),
+    ).fetchall()
