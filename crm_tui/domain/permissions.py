@@ -140,6 +140,16 @@ def why_not_write(
     # a teammate whose edit lost to the delete may restore it (nothing is lost either way).
     if entity in TEAM_ENTITIES and kind == "delete" and not mine and not actor.manager:
         return f"only its owner or a manager can delete this {entity}"
+    # A signed-in rep's customer without an owner is in the pool (公海): everyone's lead,
+    # so deleting it is a manager's call (a laptop never signed in owns what it holds).
+    if (
+        entity == "customer"
+        and kind == "delete"
+        and owner_id is None
+        and actor.user_id is not None
+        and not actor.manager
+    ):
+        return "a customer in the pool can be deleted by a manager only"
     return None
 
 
