@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import os
 import shlex
-import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -235,14 +233,6 @@ def log(
     typer.echo(entry.id)
 
 
-def _open_url(url: str) -> None:
-    """The system's opener: xdg-open (Linux), open (macOS)."""
-    opener = "open" if sys.platform == "darwin" else "xdg-open"
-    if shutil.which(opener) is None:
-        fail(f"cannot open the mail client: '{opener}' is not installed ({url})")
-    subprocess.run([opener, url], check=False)
-
-
 def mail(
     ctx: typer.Context,
     contact: str = typer.Argument(..., help="A contact (or customer) with an e-mail address."),
@@ -253,7 +243,7 @@ def mail(
 
     book = state(ctx).book
     url, entry = run_service(
-        lambda: contact_log.compose_mail(book, contact, subject, opener=_open_url)
+        lambda: contact_log.compose_mail(book, contact, subject, opener=contact_log.open_url)
     )
     typer.echo(f"{url}\nlogged: {entry.id}")
 

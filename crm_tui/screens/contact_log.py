@@ -184,3 +184,18 @@ class ContactHistoryPane(TabPane):
             ),
             lambda saved: self.query_one(RecordTable).reload() if saved is not None else None,
         )
+
+
+def mail(app: Any, book: Book, ref: str, then: Any = None) -> None:
+    """Compose an e-mail to a contact (or the customer) in the system mail client and log
+    it (the customer page's `M`)."""
+    try:
+        url, _ = contact_log.compose_mail(
+            book, ref, opener=lambda u: contact_log.open_url(u, wait=False)
+        )
+    except Exception as exc:  # noqa: BLE001 - said in a notification
+        app.notify(contact_log.refusal(exc), severity="warning")
+        return
+    app.notify(f"Mail client opened ({url.split('?')[0]}); logged.", timeout=3)
+    if then is not None:
+        then(True)

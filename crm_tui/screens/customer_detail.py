@@ -16,6 +16,7 @@ from textual.worker import get_current_worker
 from crm_tui.domain.money import format_money
 from crm_tui.screens.base import CrmScreen
 from crm_tui.screens.contact_log import ContactHistoryPane, QuickLogScreen
+from crm_tui.screens.contact_log import mail as mail_contact
 from crm_tui.screens.customer_campaigns import CustomerCampaignsPane
 from crm_tui.screens.customer_docs import CustomerDocsPane
 from crm_tui.screens.customer_service import CustomerServicePane
@@ -107,6 +108,7 @@ class CustomerDetailScreen(CrmScreen):
         Binding("S", "survey", "Survey", id="detail.survey", tooltip="Record a satisfaction score"),
         Binding("l", "quick_log", "Log contact", id="detail.log", tooltip="Log a call, visit…"),
         Binding("h", "tab('history')", "Contact log", show=False, id="detail.tab-history"),
+        Binding("M", "mail", "Mail", show=False, id="detail.mail", tooltip="E-mail and log it"),
         Binding("v", "tab('service')", "Service", show=False, id="detail.tab-service"),
         Binding("i", "tab('campaigns')", "Campaigns", show=False, id="detail.tab-campaigns"),
         Binding("F", "files", "Files", id="detail.files", tooltip="The customer's files"),
@@ -246,6 +248,11 @@ class CustomerDetailScreen(CrmScreen):
     def _saved(self, record: Any) -> None:
         if record is not None:
             self.reload()
+
+    def action_mail(self) -> None:
+        """`M`: e-mail the contact under the cursor (else the customer) and log it."""
+        row = self._current_row() if self.current_tab == "contacts" else None
+        mail_contact(self.app, self.book, str(row["id"]) if row else self.customer_id, self._saved)
 
     def action_quick_log(self) -> None:
         """`l`: log a contact in one line (call 12 asked for a quote); issue 17."""

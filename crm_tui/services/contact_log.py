@@ -140,6 +140,24 @@ def compose_mail(
     return url, entry
 
 
+def open_url(url: str, *, wait: bool = True) -> None:
+    """Hand `url` (a mailto: address) to the system's opener: xdg-open, open on macOS.
+    ValueError when there is none; `wait=False` does not wait for it (the app)."""
+    import shutil
+    import subprocess
+    import sys
+
+    opener = "open" if sys.platform == "darwin" else "xdg-open"
+    path = shutil.which(opener)
+    if path is None:
+        raise ValueError(f"cannot open the mail client: '{opener}' is not installed")
+    if wait:
+        subprocess.run([path, url], check=False)
+    else:
+        quiet = subprocess.DEVNULL
+        subprocess.Popen([path, url], stdout=quiet, stderr=quiet, start_new_session=True)
+
+
 def stats(book: Book, start: date, end: date, *, team: bool = False) -> ContactStats:
     """Contacts logged in the local days [start, end): mine, or the team's (managers)."""
     if team and not book.actor.manager:

@@ -196,3 +196,32 @@ async def test_a_manager_sets_the_due_rule_from_the_team_view(db) -> None:
         await _until(pilot, lambda: isinstance(app.screen, TeamReportsScreen))
     (rule,) = work_reports.rules(Book(db))
     assert (rule.kind, rule.weekdays, f"{rule.by:%H:%M}") == ("daily", frozenset(range(6)), "19:30")
+
+
+async def test_M_on_the_customer_page_mails_the_contact_and_logs_it(
+    db, tmp_path, monkeypatch
+) -> None:
+    import os
+
+    from crm_tui.screens.customer_detail import CustomerDetailScreen
+    from tests.office.conftest import script
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    seen = tmp_path / "opened.txt"
+    script(bin_dir / "xdg-open", f'printf "%s" "$1" > {seen}\n')
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    db.set_state("user_id", "rep-1")
+    acme = db.repos.customers.create({"name": "邮件客户"})
+    db.repos.contacts.create({"customer_id": acme.id, "name": "李雷", "email": "li@example.cn"})
+    app = Host(db, lambda d: CustomerDetailScreen(Book(d), acme.id))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        table = app.screen.query_one("#table-contacts")
+        await _until(pilot, lambda: table.row_count == 1)
+        await pilot.press("M")
+        await _until(pilot, lambda: seen.exists() and seen.read_text())
+    assert seen.read_text() == "mailto:li@example.cn"
+    (entry,) = contact_log.of_customer(Book(db), acme.id)
+    assert entry.channel == "email" and entry.contact_id is not None
