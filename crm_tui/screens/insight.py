@@ -184,3 +184,40 @@ def load_at_risk(screen: Any, make_list: Callable[..., Any]) -> None:
             screen.app.call_from_thread(show_at_risk, screen, rows, total, make_list)
 
     screen.run_worker(work, thread=True, group="desk-insight", exclusive=True, exit_on_error=False)
+
+
+def insight_destinations() -> list[Any]:
+    """The palette's entries (screens/routing.py lists them): the customers at risk, and
+    the Segments and Churn reports."""
+    from crm_tui.screens.shell import Destination
+
+    def report(name: str) -> Callable[[Any], None]:
+        def go(shell: Any) -> None:
+            shell.show_section("reports")
+
+            def after() -> None:
+                show = getattr(shell.screen, "action_show_report", None)
+                if callable(show):
+                    show(name)
+
+            shell.call_after_refresh(after)
+
+        return go
+
+    return [
+        Destination(
+            "Customers at risk (流失风险)",
+            "Valuable (重要) customers whose churn risk is 0.4 or more",
+            lambda shell: shell.show_list("customers", AT_RISK_QUERY),
+        ),
+        Destination(
+            "Segments report (客户细分)",
+            "Customers per RFM group, their value, and who moved this month",
+            report("segments"),
+        ),
+        Destination(
+            "Churn report (客户流失)",
+            "Customers lost this period and why; risk by segment, owner, competitor",
+            report("churn"),
+        ),
+    ]

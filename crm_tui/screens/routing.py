@@ -206,6 +206,7 @@ def destinations() -> list[Destination]:
     from crm_tui.screens.files import FilesScreen
     from crm_tui.screens.followups import FollowUpsScreen
     from crm_tui.screens.import_preview import ImportScreen
+    from crm_tui.screens.insight import insight_destinations
     from crm_tui.screens.kb import KnowledgeScreen, QuestionsScreen
     from crm_tui.screens.opportunities import OpportunitiesScreen
     from crm_tui.screens.partners import PartnersScreen
@@ -359,6 +360,7 @@ def destinations() -> list[Destination]:
         Destination(
             "Partners (合作伙伴)", "Co-organisers, sponsors, venues", _over(PartnersScreen)
         ),
+        *insight_destinations(),  # customer insight (issue 22): screens/insight.py
     ]
 
 

@@ -147,3 +147,21 @@ async def test_reports_screen_shows_segments_and_churn(tmp_path, clock) -> None:
         at_risk = screen._cache[key].section("at_risk")
         assert at_risk.rows[0][0] == "流失客户" and at_risk.row_ids == [cid]
     db.close()
+
+
+async def test_palette_opens_the_churn_report_and_the_customers_at_risk(app) -> None:
+    from crm_tui.screens.customers import CustomersScreen
+    from crm_tui.screens.reports import ReportsScreen
+    from crm_tui.screens.routing import destinations
+
+    found = {d.title: d for d in destinations()}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        found["Churn report (客户流失)"].run(app)
+        await wait_for(pilot, lambda: isinstance(app.screen, ReportsScreen))
+        await wait_for(pilot, lambda: app.screen.current == "churn")
+        found["Customers at risk (流失风险)"].run(app)
+        await wait_for(pilot, lambda: isinstance(app.screen, CustomersScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: "risk>=0.4" in screen.query_text)
+        await wait_for(pilot, lambda: screen.table.row_count == 2)
