@@ -2,14 +2,14 @@
 same WHERE clauses as storage/filter_sql.py writes with SQLAlchemy, as text with `?`
 parameters, so the CLI's read commands can answer without loading the ORM (issue 20).
 
-Values are bound as SQLAlchemy binds them for SQLite (datetimes as
+Values are bound as SQLAlchemy binds them for SQLite (datetimes in UTC as
 `YYYY-MM-DD HH:MM:SS.ffffff`, dates as `YYYY-MM-DD`, booleans as 1/0), so both give the
 same rows; tests/speed/test_plain_filter.py holds the two to it.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from crm_tui.domain import rules
@@ -46,23 +46,38 @@ class Unsupported(Exception):
 def _kind(entity: str, name: str) -> str | None:
     spec = ENTITIES[entity]
     fspec = spec.by_name.get(name)
-    return fspec.kind if fspec is not None else _SYNC_KINDS.get(name)
+    if fspec is not None:
+        return fspec.kind
+    if name in _SYNC_KINDS:
+        return _SYNC_KINDS[name]
+    from crm_tui.storage.plain_records import model_columns
+
+    types = dict(model_columns().get(entity, ()))
+    return _TYPE_KINDS.get(types.get(name))  # type: ignore[arg-type]
+
+
+_TYPE_KINDS = {datetime: "datetime", date: "date", bool: "bool"}
 
 
 def bind(kind: str | None, value: Any) -> Any:
-    """`value` as SQLAlchemy's SQLite types bind it to a column of `kind`."""
+    """`value` as SQLAlchemy's SQLite types bind it to a column of `kind` (sqlmodel's
+    UTCDateTime turns an aware datetime to UTC and refuses a naive one or a date)."""
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, datetime):
         if kind == "date":
             return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+        if kind == "datetime":
+            if value.utcoffset() is None:
+                raise Unsupported("a naive datetime")
+            value = value.astimezone(UTC)
         return (
             f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
             f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}.{value.microsecond:06d}"
         )
+    if isinstance(value, date) and kind == "datetime":
+        raise Unsupported("a date compared with a datetime column")
     if isinstance(value, date):
-        if kind == "datetime":
-            return f"{value.year:04d}-{value.month:02d}-{value.day:02d} 00:00:00.000000"
         return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
     return value
 

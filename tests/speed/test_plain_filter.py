@@ -159,7 +159,10 @@ def test_values_bind_as_sqlalchemy_binds_them():
     moment = datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)
     assert plain_filter.bind("datetime", moment) == "2026-01-02 03:04:05.000006"
     assert plain_filter.bind("date", moment) == "2026-01-02"
-    assert plain_filter.bind("datetime", date(2026, 1, 2)) == "2026-01-02 00:00:00.000000"
+    shanghai = datetime(2026, 1, 2, 11, 4, 5, 6, tzinfo=ZONE)
+    assert plain_filter.bind("datetime", shanghai) == "2026-01-02 03:04:05.000006"
+    with pytest.raises(plain_filter.Unsupported):
+        plain_filter.bind("datetime", date(2026, 1, 2))  # SQLAlchemy refuses it too
     assert plain_filter.bind("bool", True) == 1
     assert plain_filter.bind("text", "50%_/x") == "50%_/x"
 
@@ -168,3 +171,17 @@ def test_default_orders_are_the_repositories(seeded):
     for name, order in plain_rows.DEFAULT_ORDER.items():
         assert tuple(seeded.repos.by_entity[name].default_order) == order, name
         assert order[-1] == "id"
+
+
+def test_a_moment_in_another_zone_selects_the_same_rows(demo):
+    from crm_tui.domain import filter as f
+
+    for hour in (0, 7, 8, 9, 23):
+        moment = datetime(2026, 11, 20, hour, 30, tzinfo=ZONE)
+        for clause in (
+            f.Range("due_at", start=moment),
+            f.Compare("done_at", "<", moment),
+            f.Not(f.Range("created_at", end=moment)),
+        ):
+            filter_ = f.Filter("activity", (clause,))
+            assert _plain_ids(demo.path, filter_) == _orm_ids(demo, filter_), clause
