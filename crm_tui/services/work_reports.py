@@ -304,23 +304,6 @@ def mine(book: Book, limit: int = 200) -> list[WorkReport]:
     )
 
 
-def inbox(book: Book, limit: int = 200) -> list[tuple[WorkReport, bool]]:
-    """Reports sent to me (submitted), each with whether I have read it; unread first."""
-    from crm_tui.domain.models import WorkReport as Model
-
-    repos = office_repos(book)
-    read_ids = repos.reads.read_ids(book.user_id)
-    rows = repos.reports.page(
-        where=[Model.status == "submitted", Model.owner_id != book.user_id],
-        order_by=[Model.period_start.desc(), Model.id],  # type: ignore[attr-defined]
-        limit=limit * 4,
-    )
-    me = book.user_id or ""
-    mine_to = [r for r in rows if me in (r.recipients or "").split() or is_manager(book.role)]
-    flagged = [(r, r.id in read_ids) for r in mine_to]
-    return sorted(flagged, key=lambda pair: pair[1])[:limit]
-
-
 @dataclass(frozen=True)
 class TeamRow:
     """One member's report of a kind and period in the managers' team view."""
