@@ -97,6 +97,7 @@ _STEP = "a step sent to the server for checking cannot be undone"
 _STEP_NOT_UNDONE = {
     "expense": "a submitted or decided claim cannot be undone; withdraw it",
     "service": "a service order's step cannot be undone; withdraw the request or cancel it",
+    "work_report": "a submitted report cannot be undone; it is final (comment on it instead)",
 }
 
 

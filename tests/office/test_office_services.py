@@ -227,3 +227,11 @@ def test_a_customer_added_this_week_is_not_quiet_yet(book, db, clock) -> None:
     clock.advance(timedelta(days=15))
     count, rows = contact_log.quiet_customers(book)
     assert count == 1 and rows[0].name == "新客户" and rows[0].days is None
+
+
+def test_undo_after_submit_says_the_report_is_final(book) -> None:
+    from crm_tui.services import records
+
+    work_reports.submit(book, work_reports.draft(book, "daily", done="今天").id)
+    with pytest.raises(ValidationErrors, match="submitted report cannot be undone"):
+        records.undo_last(book)
