@@ -203,3 +203,21 @@ def test_segments_report_shows_movement_since_the_months_first_refresh(db, clock
     movement = {row[0]: row for row in report.section("movement").rows}
     assert movement[frm.split()[0]][4] == 1  # one out
     assert movement[insight.segment_label(to).split()[0]][3] == 1  # one in
+
+
+def test_a_rep_sees_their_own_customers_at_risk_a_manager_the_teams(db, clock) -> None:
+    ids = make_book(db)
+    insight.refresh(Book(db))
+    conn = sqlite3.connect(db.path)
+    conn.execute(
+        "UPDATE customer SET owner_id = 'someone-else' WHERE id = ?", (ids["Stopped Monthly"],)
+    )
+    conn.execute("INSERT OR REPLACE INTO sync_state(key, value) VALUES ('user_id', 'me')")
+    conn.execute("INSERT OR REPLACE INTO sync_state(key, value) VALUES ('role', 'rep')")
+    conn.commit()
+    assert insight.at_risk(db.path) == ([], 0)  # not mine
+    conn.execute("UPDATE sync_state SET value = 'manager' WHERE key = 'role'")
+    conn.commit()
+    conn.close()
+    rows, total = insight.at_risk(db.path)
+    assert [r.name for r in rows] == ["Stopped Monthly"] and total == 1
