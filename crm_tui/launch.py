@@ -350,6 +350,39 @@ def quick_agenda(options: dict[str, str]) -> bool:
     return True
 
 
+def quick_why_options(argv: list[str]) -> dict[str, str] | None:
+    """The options of exactly `crm [--db P] [--now T] why REF`, else None."""
+    if "why" not in argv:
+        return None
+    split = argv.index("why")
+    options = app_options(argv[:split])
+    rest = argv[split + 1 :]
+    if options is None or not rest or rest[0].startswith("-") or not rest[0].strip():
+        return None
+    after = app_options(rest[1:])  # --db / --now may follow the command (cli/hoist.py)
+    if after is None or set(after) & set(options):
+        return None
+    return options | after | {"ref": rest[0]}
+
+
+def quick_why(options: dict[str, str]) -> bool:
+    """`crm why FOLLOW-UP` on plain sqlite3: True when it answered, False when the full
+    command must (a customer, another record, no match, a missing book)."""
+    from crm_tui.config import resolve_db_path
+    from crm_tui.services import quick, quick_why
+
+    db_option = options.get("--db")
+    try:
+        clock = quick.clock_for(options.get("--now", os.environ.get("CRM_NOW")))
+        path = resolve_db_path(Path(db_option) if db_option else None)
+        text = quick_why.why_text(path, clock, options["ref"])
+    except quick.QuickUnavailable:
+        return False
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return True
+
+
 def _terminal() -> bool:
     try:
         return sys.stdout.isatty()
@@ -373,6 +406,9 @@ def main() -> None:
         return
     agenda = quick_agenda_options(argv)
     if agenda is not None and quick_agenda(agenda):
+        return
+    why = quick_why_options(argv)
+    if why is not None and quick_why(why):
         return
     options = app_options(argv)
     now = options.get("--now", os.environ.get("CRM_NOW")) if options is not None else None
