@@ -19,7 +19,10 @@ SOURCES = ("call", "visit", "deal", "service", "other")
 
 
 def register(app: typer.Typer) -> None:
+    from crm_tui.cli.add import add_app
+
     app.command("survey")(survey)
+    add_app.command("survey")(survey)  # `crm add survey …` is the same verb
     app.command("segments")(segments)
 
 

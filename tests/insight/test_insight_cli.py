@@ -183,3 +183,13 @@ def test_bad_query_words_say_what_is_wrong(crm, book) -> None:
     assert bad.exit_code == 1 and "'重要' is not a segment" in bad.stderr
     bad = crm("query", "customers", "risk>high")
     assert bad.exit_code == 1 and "'high' is not a risk from 0 to 1" in bad.stderr
+
+
+def test_crm_add_survey_is_the_same_verb_and_its_ids_resolve(crm, book) -> None:
+    made = crm("add", "survey", "上海机电", "--score", "4", "--comment", "ok")
+    assert made.exit_code == 0, made.stderr
+    survey_id = made.stdout.split()[1].rstrip(":")
+    shown = crm("show", survey_id)
+    assert shown.exit_code == 0 and "score        4" in shown.stdout
+    listed = crm("list", "surveys", "--format", "csv")
+    assert listed.exit_code == 0 and survey_id[:8] in listed.stdout
