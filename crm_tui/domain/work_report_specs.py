@@ -280,11 +280,15 @@ FIGURES: tuple[Figure, ...] = (
 
 
 def figure_lines(figures: dict[str, Any], money: Any) -> list[tuple[str, str]]:
-    """(label, shown value) of every figure present; `money(int) -> str` formats amounts."""
-    out = []
+    """(label, shown value) of every figure present; `money(int) -> str` formats amounts.
+    A count's amount goes beside it: ("Deals won", "2 (¥30,000.00)")."""
+    out: list[tuple[str, str]] = []
     for fig in FIGURES:
         if fig.key in figures and figures[fig.key] is not None:
             value = figures[fig.key]
+            if fig.money and out and fig.label == f"{out[-1][0]}, amount":
+                out[-1] = (out[-1][0], f"{out[-1][1]} ({money(value)})")
+                continue
             out.append((fig.label, money(value) if fig.money else str(value)))
     return out
 

@@ -119,6 +119,7 @@ def test_submit_freezes_the_figures_and_the_text(book, db, clock) -> None:
     db.repos.activities.done(late.id)
     view = work_reports.view(book, rec.id)
     assert "Follow-ups done: 4" in view.figures
+    assert "Deals won: 1 (¥20,000.00)" in view.figures
     with pytest.raises(ValidationErrors, match="submitted"):
         work_reports.draft(book, "daily", done="改写")
     with pytest.raises(ValidationErrors, match="already submitted"):
