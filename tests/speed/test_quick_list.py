@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from crm_tui import launch
+from crm_tui import launch, quick_commands
 
 NOW = "2026-11-23T10:00:00+08:00"
 
@@ -93,7 +93,7 @@ def test_quick_and_full_print_the_same(demo_book: Path, extra: tuple[str, ...]) 
 def test_a_terminal_gets_fifty_rows_and_the_same_footer(demo_book: Path, monkeypatch) -> None:
     from crm_tui.cli import output
 
-    monkeypatch.setattr(launch, "_terminal", lambda: True)
+    monkeypatch.setattr(quick_commands, "_terminal", lambda: True)
     monkeypatch.setattr(output, "stdout_is_terminal", lambda: True)
     answered, quick_out, quick_err = _quick(demo_book, "list", "followups")
     code, full_out, full_err = _full(demo_book, "list", "followups")

@@ -1,0 +1,257 @@
+"""Provides the read commands that answer without Typer or SQLAlchemy (issue 20): `crm list`
+and `crm query` as a table, `crm show`, `crm agenda` and `crm why FOLLOW-UP`, and the
+option parsing `crm` itself shares (`app_options`).
+
+Each `*_options` accepts exactly the command lines its quick path covers (else None); each
+runner returns False when the full command must answer (it then says what is wrong). The
+launcher (crm_tui/launch.py) tries them before it loads the CLI; `crm remind` and `crm
+report` have theirs in launch.py.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+APP_OPTIONS = ("--db", "--now")
+
+
+def app_options(argv: list[str]) -> dict[str, str] | None:
+    """`{"--db": ..., "--now": ...}` when argv only opens the app, else None (use the CLI)."""
+    options: dict[str, str] = {}
+    args = iter(argv)
+    for arg in args:
+        name, eq, value = arg.partition("=")
+        if name not in APP_OPTIONS or name in options:
+            return None
+        if not eq:
+            value = next(args, "")
+        if not value or value.startswith("-"):
+            return None  # let the CLI say what is missing
+        options[name] = value
+    return options
+
+
+def answer(argv: list[str]) -> bool:
+    """True when one of the quick read commands answered `argv`."""
+    for parse, run in (
+        (quick_list_options, quick_list),
+        (quick_show_options, quick_show),
+        (quick_agenda_options, quick_agenda),
+        (quick_why_options, quick_why),
+    ):
+        options = parse(argv)
+        if options is not None and run(options):
+            return True
+    return False
+
+
+# `crm list KIND [TEXT]` / `crm query KIND [QUERY]` as a table without Typer or SQLAlchemy.
+_LIST_COMMANDS = ("list", "query")
+_LIST_SHORT = {"-f": "--format", "-n": "--limit"}
+
+
+def quick_list_options(argv: list[str]) -> dict[str, str] | None:
+    """The options of exactly `crm [--db P] [--now T] list|query KIND [TEXT] [-f table]
+    [-n N] [--count (query only)]`, else None (the full CLI: other formats, --sort, help,
+    bad values, a text that looks like an option)."""
+    split = next((i for i, arg in enumerate(argv) if arg in _LIST_COMMANDS), None)
+    if split is None:
+        return None
+    options = app_options(argv[:split])
+    if options is None:
+        return None
+    options["command"] = argv[split]
+    words: list[str] = []
+    args = iter(argv[split + 1 :])
+    for arg in args:
+        if not arg.startswith("-") or arg == "-":
+            words.append(arg)
+            continue
+        name, eq, value = arg.partition("=")
+        if eq and name in _LIST_SHORT:
+            return None  # click reads `-n=5` as the value "=5"
+        name = _LIST_SHORT.get(name, name)
+        if name == "--count" and not eq and options["command"] == "query":
+            if name in options:
+                return None
+            options[name] = "1"
+            continue
+        if name not in ("--format", "--limit", *APP_OPTIONS) or name in options:
+            return None
+        if not eq:
+            value = next(args, "")
+        if not value or value.startswith("-"):
+            return None
+        if name == "--format" and value != "table":
+            return None
+        if name == "--limit" and not (value.isascii() and value.isdigit() and int(value) >= 1):
+            return None
+        options[name] = value
+    if not 1 <= len(words) <= 2 or "-" in words:
+        return None
+    options["entity"] = words[0]
+    options["text"] = words[1] if len(words) > 1 else ""
+    return options
+
+
+def quick_list(options: dict[str, str]) -> bool:
+    """`crm list` / `crm query` on plain sqlite3: True when it answered, False when the full
+    command must (a record type or query it does not cover, a query error, a missing book)."""
+    from crm_tui.config import resolve_db_path
+    from crm_tui.services import quick, quick_list
+
+    db_option = options.get("--db")
+    try:
+        clock = quick.clock_for(options.get("--now", os.environ.get("CRM_NOW")))
+        path = resolve_db_path(Path(db_option) if db_option else None)
+        if "--count" in options:
+            found = quick_list.count(path, clock, options["entity"], options["text"])
+            sys.stdout.write(f"{found}\n")
+            sys.stdout.flush()
+            return True
+        limit = int(options["--limit"]) if "--limit" in options else None
+        listing = quick_list.table(
+            path, clock, options["entity"], options["text"], limit=limit, terminal=_terminal()
+        )
+    except quick.QuickUnavailable:
+        return False
+    for chunk in listing.chunks:
+        sys.stdout.write(chunk)
+    sys.stdout.flush()
+    if listing.footer:
+        sys.stderr.write(listing.footer + "\n")
+    return True
+
+
+def quick_show_options(argv: list[str]) -> dict[str, str] | None:
+    """The options of exactly `crm [--db P] [--now T] show REF [-f table]`, else None."""
+    if "show" not in argv:
+        return None
+    split = argv.index("show")
+    options = app_options(argv[:split])
+    if options is None:
+        return None
+    words: list[str] = []
+    args = iter(argv[split + 1 :])
+    for arg in args:
+        if not arg.startswith("-"):
+            words.append(arg)
+            continue
+        name, eq, value = arg.partition("=")
+        if eq and name == "-f":
+            return None
+        name = "--format" if name == "-f" else name
+        if name not in ("--format", *APP_OPTIONS) or name in options:
+            return None
+        if not eq:
+            value = next(args, "")
+        if not value or value.startswith("-") or (name == "--format" and value != "table"):
+            return None
+        options[name] = value
+    if len(words) != 1 or not words[0].strip():
+        return None
+    options["ref"] = words[0]
+    return options
+
+
+def quick_show(options: dict[str, str]) -> bool:
+    """`crm show REF` on plain sqlite3: True when it answered, False when the full command
+    must (no record or several match, a missing book, ...)."""
+    from crm_tui.config import resolve_db_path
+    from crm_tui.services import quick, quick_show
+
+    db_option = options.get("--db")
+    try:
+        clock = quick.clock_for(options.get("--now", os.environ.get("CRM_NOW")))
+        path = resolve_db_path(Path(db_option) if db_option else None)
+        text = quick_show.show_text(path, clock, options["ref"])
+    except quick.QuickUnavailable:
+        return False
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return True
+
+
+def quick_agenda_options(argv: list[str]) -> dict[str, str] | None:
+    """The options of exactly `crm [--db P] [--now T] agenda [-d N] [-f table]`, else None."""
+    if "agenda" not in argv:
+        return None
+    split = argv.index("agenda")
+    options = app_options(argv[:split])
+    if options is None:
+        return None
+    args = iter(argv[split + 1 :])
+    for arg in args:
+        name, eq, value = arg.partition("=")
+        if eq and name in ("-d", "-f"):
+            return None
+        name = {"-d": "--days", "-f": "--format"}.get(name, name)
+        if name not in ("--days", "--format", *APP_OPTIONS) or name in options:
+            return None
+        if not eq:
+            value = next(args, "")
+        if not value or value.startswith("-") or (name == "--format" and value != "table"):
+            return None
+        if name == "--days" and not (value.isascii() and value.isdigit() and int(value) >= 1):
+            return None
+        options[name] = value
+    return options
+
+
+def quick_agenda(options: dict[str, str]) -> bool:
+    """`crm agenda` on plain sqlite3: True when it answered, False when the full command must."""
+    from crm_tui.config import resolve_db_path
+    from crm_tui.services import quick, quick_agenda
+
+    db_option = options.get("--db")
+    try:
+        clock = quick.clock_for(options.get("--now", os.environ.get("CRM_NOW")))
+        path = resolve_db_path(Path(db_option) if db_option else None)
+        text = quick_agenda.agenda_text(path, clock, int(options.get("--days", 7)))
+    except quick.QuickUnavailable:
+        return False
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return True
+
+
+def quick_why_options(argv: list[str]) -> dict[str, str] | None:
+    """The options of exactly `crm [--db P] [--now T] why REF`, else None."""
+    if "why" not in argv:
+        return None
+    split = argv.index("why")
+    options = app_options(argv[:split])
+    rest = argv[split + 1 :]
+    if options is None or not rest or rest[0].startswith("-") or not rest[0].strip():
+        return None
+    after = app_options(rest[1:])  # --db / --now may follow the command (cli/hoist.py)
+    if after is None or set(after) & set(options):
+        return None
+    return options | after | {"ref": rest[0]}
+
+
+def quick_why(options: dict[str, str]) -> bool:
+    """`crm why FOLLOW-UP` on plain sqlite3: True when it answered, False when the full
+    command must (a customer, another record, no match, a missing book)."""
+    from crm_tui.config import resolve_db_path
+    from crm_tui.services import quick, quick_why
+
+    db_option = options.get("--db")
+    try:
+        clock = quick.clock_for(options.get("--now", os.environ.get("CRM_NOW")))
+        path = resolve_db_path(Path(db_option) if db_option else None)
+        text = quick_why.why_text(path, clock, options["ref"])
+    except quick.QuickUnavailable:
+        return False
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return True
+
+
+def _terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
