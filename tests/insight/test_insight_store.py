@@ -221,3 +221,33 @@ def test_a_rep_sees_their_own_customers_at_risk_a_manager_the_teams(db, clock) -
     conn.close()
     rows, total = insight.at_risk(db.path)
     assert [r.name for r in rows] == ["Stopped Monthly"] and total == 1
+
+
+def test_report_figures_equal_plain_sql_over_the_stored_columns(db, clock) -> None:
+    from crm_tui.domain.insight import BY_KEY
+    from crm_tui.reports.model import Money
+    from crm_tui.reports.period import Period
+
+    make_book(db)
+    book = Book(db)
+    report = insight.build_report(book, "segments", Period.containing(TODAY))
+    conn = sqlite3.connect(db.path)
+    plain = {
+        seg: (n, clv, vat)
+        for seg, n, clv, vat in conn.execute(
+            "SELECT segment, count(*), sum(clv), sum(value_at_risk) FROM customer "
+            "WHERE deleted = 0 GROUP BY segment"
+        )
+    }
+    churn = insight.build_report(book, "churn", Period.containing(TODAY))
+    by_segment = conn.execute(
+        "SELECT segment, count(*), sum(value_at_risk) FROM customer WHERE deleted = 0 "
+        "AND risk >= 0.4 GROUP BY segment"
+    ).fetchall()
+    conn.close()
+    names = {s.chinese: key for key, s in BY_KEY.items()} | {"(no purchases)": None}
+    for row in report.section("segments").rows:
+        n, clv, vat = plain.get(names[row[0]], (0, 0, 0))
+        assert (row[1], row[3], row[5]) == (n, Money(clv), Money(vat)), row[0]
+    got = {names[r[0]]: (r[1], r[3]) for r in churn.section("risk_segment").rows}
+    assert got == {seg: (n, Money(v)) for seg, n, v in by_segment}
