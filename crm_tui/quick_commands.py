@@ -1,6 +1,7 @@
 """Provides the read commands that answer without Typer or SQLAlchemy (issue 20): `crm list`
-and `crm query` as a table, `crm show`, `crm agenda` and `crm why FOLLOW-UP`, and the
-option parsing `crm` itself shares (`app_options`).
+and `crm query` as a table, `crm show`, `crm agenda`, `crm why FOLLOW-UP` and `crm sync`'s
+refusal on a book not signed in, and the option parsing `crm` itself shares
+(`app_options`).
 
 Each `*_options` accepts exactly the command lines its quick path covers (else None); each
 runner returns False when the full command must answer (it then says what is wrong). The
@@ -40,6 +41,7 @@ def answer(argv: list[str]) -> bool:
         (quick_show_options, quick_show),
         (quick_agenda_options, quick_agenda),
         (quick_why_options, quick_why),
+        (quick_sync_options, quick_sync),
     ):
         options = parse(argv)
         if options is not None and run(options):
@@ -248,6 +250,41 @@ def quick_why(options: dict[str, str]) -> bool:
     sys.stdout.write(text)
     sys.stdout.flush()
     return True
+
+
+def quick_sync_options(argv: list[str]) -> dict[str, str] | None:
+    """The options of exactly `crm [--db P] [--now T] sync [-q]`, else None."""
+    if "sync" not in argv:
+        return None
+    split = argv.index("sync")
+    options = app_options(argv[:split])
+    if options is None or any(a not in ("-q", "--quiet") for a in argv[split + 1 :]):
+        return None
+    return options
+
+
+def quick_sync(options: dict[str, str]) -> bool:
+    """`crm sync` on a book that is not signed in: the full command's refusal (exit 1)
+    without loading httpx, Typer or SQLAlchemy; False (the full command) for anything else,
+    a signed-in book above all."""
+    from crm_tui.config import resolve_db_path
+    from crm_tui.services import quick
+    from crm_tui.services.words import screen_words
+    from crm_tui.storage import quick_reads
+
+    db_option = options.get("--db")
+    try:
+        quick.clock_for(options.get("--now", os.environ.get("CRM_NOW")))
+        path = resolve_db_path(Path(db_option) if db_option else None)
+        quick_reads.open_current(path).close()
+    except (quick.QuickUnavailable, quick_reads.NotQuick):
+        return False
+    if path.with_name(path.name + ".login").exists():  # sync/http.py's login_path
+        return False
+    message = f"sync failed: {path} is not signed in: run crm login URL --user NAME"
+    sys.stderr.write(f"error: {screen_words(message)}\n")
+    sys.stderr.flush()
+    raise SystemExit(1)
 
 
 def _terminal() -> bool:
