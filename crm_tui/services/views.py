@@ -62,7 +62,7 @@ DEFAULT_VIEWS = (
     # After-sales service (issue 15): screens/service.py
     DefaultView("service", "My orders", "is:mine is:open", pinned=True),
     DefaultView("service", "Waiting for approval", "is:waiting"),
-    DefaultView("service", "Overdue", "is:open planned<today"),
+    DefaultView("service", "Overdue visits", "is:open planned<today"),
 )
 
 
