@@ -15,8 +15,8 @@ PANEL_ID = "office"
 
 def office_items(data: OfficeDesk) -> list[DeskItem]:
     items = [
-        DeskItem("work_report", draft or "-", "report", line, "enter writes it")
-        for line, draft in data.reports
+        DeskItem("work_report", draft or "-", p.label, f"{p.kind} report not written", "enter")
+        for p, draft in data.reports
     ]
     for q in data.quiet:
         when = f"{q.days}d" if q.days is not None else "never"

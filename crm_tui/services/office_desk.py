@@ -17,7 +17,8 @@ from crm_tui.storage.office_queries import QuietCustomer, quiet_customers, repor
 
 @dataclass
 class OfficeDesk:
-    reports: list[tuple[str, str | None]] = field(default_factory=list)  # line, draft id
+    # The periods whose report is due and not submitted, each with its draft's id.
+    reports: list[tuple[office.ReportPeriod, str | None]] = field(default_factory=list)
     quiet_total: int = 0
     quiet: list[QuietCustomer] = field(default_factory=list)
 
@@ -29,9 +30,7 @@ def load(path: Path | str, clock: Clock, *, limit: int = 6) -> OfficeDesk:
     except sqlite3.Error:
         return OfficeDesk()
     try:
-        reports = [
-            (office.not_written_text(p), draft) for p, draft in reports_not_written(conn, clock)
-        ]
+        reports = reports_not_written(conn, clock)
         user = conn.execute("SELECT value FROM sync_state WHERE key = 'user_id'").fetchone()
         total, quiet = quiet_customers(
             conn,

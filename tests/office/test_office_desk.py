@@ -38,7 +38,7 @@ async def test_desk_says_report_not_written_and_who_was_not_contacted(db) -> Non
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         lines = _prompts(app.screen)
-        assert lines[0].startswith("report") and "today's daily report not written" in lines[0]
+        assert lines[0].startswith("2026-11-23") and "daily report not written" in lines[0]
         assert any("久未联系" in line and "20d" in line for line in lines)
         assert not any("刚联系过" in line for line in lines)
         app.screen.query_one("#office", DeskList).focus()
