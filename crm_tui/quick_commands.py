@@ -52,12 +52,13 @@ def answer(argv: list[str]) -> bool:
 # `crm list KIND [TEXT]` / `crm query KIND [QUERY]` as a table without Typer or SQLAlchemy.
 _LIST_COMMANDS = ("list", "query")
 _LIST_SHORT = {"-f": "--format", "-n": "--limit"}
+_QUERY_SHORT = {**_LIST_SHORT, "-s": "--sort"}  # `crm list` has no -s
 
 
 def quick_list_options(argv: list[str]) -> dict[str, str] | None:
     """The options of exactly `crm [--db P] [--now T] list|query KIND [TEXT] [-f table]
-    [-n N] [--count (query only)]`, else None (the full CLI: other formats, --sort, help,
-    bad values, a text that looks like an option)."""
+    [-n N] [--sort S] [--count (query only)]`, else None (the full CLI: other formats,
+    help, bad values, a text that looks like an option)."""
     split = next((i for i, arg in enumerate(argv) if arg in _LIST_COMMANDS), None)
     if split is None:
         return None
@@ -72,19 +73,20 @@ def quick_list_options(argv: list[str]) -> dict[str, str] | None:
             words.append(arg)
             continue
         name, eq, value = arg.partition("=")
-        if eq and name in _LIST_SHORT:
+        short = _QUERY_SHORT if options["command"] == "query" else _LIST_SHORT
+        if eq and name in short:
             return None  # click reads `-n=5` as the value "=5"
-        name = _LIST_SHORT.get(name, name)
+        name = short.get(name, name)
         if name == "--count" and not eq and options["command"] == "query":
             if name in options:
                 return None
             options[name] = "1"
             continue
-        if name not in ("--format", "--limit", *APP_OPTIONS) or name in options:
+        if name not in ("--format", "--limit", "--sort", *APP_OPTIONS) or name in options:
             return None
         if not eq:
             value = next(args, "")
-        if not value or value.startswith("-"):
+        if not value or (value.startswith("-") and not (eq and name == "--sort")):
             return None
         if name == "--format" and value != "table":
             return None
@@ -115,7 +117,13 @@ def quick_list(options: dict[str, str]) -> bool:
             return True
         limit = int(options["--limit"]) if "--limit" in options else None
         listing = quick_list.table(
-            path, clock, options["entity"], options["text"], limit=limit, terminal=_terminal()
+            path,
+            clock,
+            options["entity"],
+            options["text"],
+            limit=limit,
+            terminal=_terminal(),
+            sort=options.get("--sort"),
         )
     except quick.QuickUnavailable:
         return False

@@ -100,17 +100,44 @@ def _open(path: Path) -> sqlite3.Connection:
         raise QuickUnavailable(str(exc)) from exc
 
 
+def _order(entity: str, sort: str | None) -> list[tuple[str, bool]] | None:
+    """(field, descending) keys of `--sort` as services/record_stream.py orders by them;
+    None for the list's default order. Urgency (a refresh may be due) and errors (the full
+    command words them) are for the full path."""
+    if not sort:
+        return None
+    from crm_tui.query import QueryError, parse_sort
+
+    try:
+        parsed = parse_sort(entity, sort)
+    except QueryError as exc:
+        raise QuickUnavailable(str(exc)) from exc
+    if parsed is None:
+        return None
+    if parsed.by_urgency:
+        raise QuickUnavailable("most urgent first: the stored scores may need a refresh")
+    return [(key.field, key.descending) for key in parsed.keys]
+
+
 def table(
-    path: Path, clock: Clock, entity_name: str, text: str, *, limit: int | None, terminal: bool
+    path: Path,
+    clock: Clock,
+    entity_name: str,
+    text: str,
+    *,
+    limit: int | None,
+    terminal: bool,
+    sort: str | None = None,
 ) -> Listing:
-    """The table `crm list KIND TEXT [--limit N]` prints (to a terminal: at most TABLE_CAP
-    rows and a footer saying how many matched, as cli/matching.py's print_matches)."""
+    """The table `crm list KIND TEXT [--limit N] [--sort S]` prints (to a terminal: at most
+    TABLE_CAP rows and a footer saying how many matched, as cli/matching.py's print_matches)."""
     spec = _spec(entity_name)
+    order = _order(spec.name, sort)
     conn = _open(path)
     try:
         filter_ = _compile(conn, clock, spec.name, text)
         capped = limit is None and terminal
-        batches = plain_rows.select_rows(conn, filter_, limit=TABLE_CAP if capped else limit)
+        batches = plain_rows.select_rows(conn, filter_, order, limit=TABLE_CAP if capped else limit)
         first = next(batches, [])
         footer = None
         if capped and len(first) >= TABLE_CAP:

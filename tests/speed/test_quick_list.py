@@ -78,6 +78,11 @@ COMMANDS = [
     ("query", "customers", "grade:A", "--count"),
     ("query", "followups", "--count", "北京"),
     ("list", "customers", "has:overdue -city:北京"),
+    ("list", "customers", "--sort", "name"),
+    ("list", "customers", "公司", "--sort=-city", "-n", "30"),
+    ("query", "deals", "stage:open", "-s", "amount"),
+    ("query", "followups", "-n", "40", "--sort=-due"),
+    ("list", "expenses", "--sort", "amount"),
 ]
 
 
@@ -110,6 +115,8 @@ def test_a_terminal_gets_fifty_rows_and_the_same_footer(demo_book: Path, monkeyp
         ("list", "nonsense"),
         ("list", "views"),  # a record type the quick path does not list
         ("list", "quotes"),
+        ("list", "followups", "--sort", "urgency"),  # the stored scores may need a refresh
+        ("list", "customers", "--sort", "nonsense"),  # the full command words the error
     ],
 )
 def test_what_the_quick_path_cannot_answer_goes_to_the_full_command(
@@ -131,7 +138,7 @@ def test_a_missing_book_goes_to_the_full_command(tmp_path: Path) -> None:
         ["list", "customers", "a", "b"],
         ["list", "customers", "--format", "json"],
         ["list", "customers", "-f", "csv"],
-        ["list", "customers", "--sort", "name"],
+        ["list", "customers", "-s", "name"],  # list has no -s
         ["query", "customers", "-s", "-name"],
         ["list", "customers", "-n", "0"],
         ["list", "customers", "-n=5"],
