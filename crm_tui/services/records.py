@@ -173,10 +173,16 @@ def followup_done(
 ) -> tuple[Any, Any | None]:
     """Close a follow-up and, in the same transaction, schedule the next one (when
     `next_due` is given): (closed, next or None). `ValidationErrors` when already done.
-    (The CLI's `crm done`; the follow-ups screen's flow lives in services.followups.)"""
-    return book.db.repos.activities.done(
-        row_id, outcome=outcome, next_due=next_due, next_subject=next_subject
-    )
+    (The CLI's `crm done`; the follow-ups screen's flow lives in services.followups.)
+    A call, visit or message done is also logged in the contact log (联系记录), as in the app."""
+    from crm_tui.services import contact_log
+
+    with book.db.transaction():
+        closed, follow = book.db.repos.activities.done(
+            row_id, outcome=outcome, next_due=next_due, next_subject=next_subject
+        )
+        contact_log.from_followup(book, closed)
+    return closed, follow
 
 
 # --- small lookups forms and commands share --------------------------------------------------

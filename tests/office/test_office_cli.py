@@ -171,3 +171,15 @@ def test_help_of_a_report_verb_is_its_own(crm) -> None:
     outer = crm("report", "--help")
     assert outer.exit_code == 0 and "work report verb" in outer.stdout
     assert crm("report", "summary", "--help").exit_code == 0
+
+
+def test_crm_done_logs_the_call_like_the_app(crm, db_path) -> None:
+    cust = crm("add", "customer", "武汉华信").stdout.strip()
+    call = crm("add", "followup", "回访", "--customer", cust, "--kind", "call", "--due", "-1d")
+    done = crm("done", call.stdout.strip(), "--outcome", "要报价")
+    assert done.exit_code == 0, done.stderr
+    logged = json.loads(crm("list", "logs", "--format", "json").stdout)
+    assert [(r["channel"], r["summary"]) for r in logged] == [("call", "回访: 要报价")]
+    task = crm("add", "followup", "整理资料", "--customer", cust, "--kind", "task")
+    crm("done", task.stdout.strip())
+    assert _count(db_path, "contact_log") == 1  # a task is not a contact
