@@ -40,7 +40,8 @@ def add_insight(book: Book, *, seed: int = 22, customers: int = 60) -> dict[str,
     rng = random.Random(seed)
     db = book.db
     today = book.clock.today()
-    chosen = db.repos.customers.page(limit=customers)
+    pool = db.repos.customers.page(limit=customers * 5)  # by name: spread the picks
+    chosen = rng.sample(pool, min(customers, len(pool)))
     rivals = [c.id for c in db.repos.competitors.page(limit=20)]
     counts = {"won_orders": 0, "lost_deals": 0, "surveys": 0}
     kinds = list(RHYTHMS)
