@@ -15,20 +15,9 @@ import pytest
 from crm_tui import launch
 
 
-@pytest.fixture(scope="module")
-def demo_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`crm demo`'s book (with quotes, contracts and instalments), made on 2026-11-23."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from crm_tui.domain.dates import Clock
-    from crm_tui.services.demo import prepare
-
-    path = tmp_path_factory.mktemp("quick-agenda") / "demo.db"
-    moment = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-    clock = Clock(fixed=moment, zone=moment.tzinfo)
-    list(prepare(path, customers=60, seed=7, clock=clock, fresh=True))
-    return path
+@pytest.fixture
+def demo_book(crm_demo_book: Path) -> Path:
+    return crm_demo_book  # conftest.py: `crm demo`'s book (contracts, instalments)
 
 
 def _argv(db: Path, now: str, *extra: str) -> list[str]:

@@ -53,10 +53,28 @@ def test_quick_and_full_explain_follow_ups_the_same(demo_book: Path) -> None:
         assert word in seen, word
 
 
-def test_a_customer_or_another_record_goes_to_the_full_command(demo_book: Path) -> None:
-    customer = _ids(demo_book, "SELECT id FROM customer LIMIT 1")[0]
+def test_quick_and_full_explain_customers_and_their_churn_the_same(crm_demo_book: Path) -> None:
+    refs = _ids(
+        crm_demo_book,
+        "SELECT id FROM (SELECT id FROM customer WHERE deleted = 0 ORDER BY rowid LIMIT 12) "
+        "UNION ALL SELECT id FROM (SELECT id FROM customer WHERE deleted = 0 "
+        "ORDER BY risk DESC LIMIT 3) UNION ALL SELECT substr(id, 1, 13) FROM "
+        "(SELECT customer_id AS id FROM opportunity WHERE stage = 'proposal' LIMIT 1)",
+    )
+    seen = ""
+    for ref in refs:
+        answered, quick_out = _quick(crm_demo_book, "why", ref)
+        code, full_out, full_err = _full(crm_demo_book, "why", ref)
+        assert answered and code == 0 and full_err == "", ref
+        assert quick_out == full_out, ref
+        seen += quick_out
+    for word in ("since_contact", "pipeline", "churn risk", " × "):
+        assert word in seen, word
+
+
+def test_another_record_or_no_match_goes_to_the_full_command(demo_book: Path) -> None:
     deal = _ids(demo_book, "SELECT id FROM opportunity LIMIT 1")[0]
-    for ref in (customer, deal, "no-such-thing"):
+    for ref in (deal, "no-such-thing"):
         assert _quick(demo_book, "why", ref) == (False, ""), ref
 
 
