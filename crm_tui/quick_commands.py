@@ -1,5 +1,5 @@
 """Provides the read commands that answer without Typer or SQLAlchemy (issue 20): `crm list`
-and `crm query` as a table, `crm show`, `crm agenda`, `crm why FOLLOW-UP` and `crm sync`'s
+and `crm query` as a table, `crm show`, `crm agenda`, `crm why ID` and `crm sync`'s
 refusal on a book not signed in, and the option parsing `crm` itself shares
 (`app_options`).
 
@@ -243,8 +243,8 @@ def quick_why_options(argv: list[str]) -> dict[str, str] | None:
 
 
 def quick_why(options: dict[str, str]) -> bool:
-    """`crm why FOLLOW-UP` on plain sqlite3: True when it answered, False when the full
-    command must (a customer, another record, no match, a missing book)."""
+    """`crm why ID` (a follow-up or customer) on plain sqlite3: True when it answered, False
+    when the full command must (another record, no match, a missing book)."""
     from crm_tui.config import resolve_db_path
     from crm_tui.services import quick, quick_why
 
