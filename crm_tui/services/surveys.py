@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from crm_tui.domain.churn import trend
 from crm_tui.domain.fields import FieldError, ValidationErrors
+from crm_tui.domain.permissions import may_choose_owner
 from crm_tui.domain.survey_specs import LOW_SCORE, SCORE_WORDS, SurveySource, score_error
 
 if TYPE_CHECKING:
@@ -49,7 +50,8 @@ def take(
     service_id: str | None = None,
 ) -> Taken:
     """Record a score for `customer` (id, prefix or name); a score of 2 or less also makes
-    a call-back follow-up due tomorrow with the comment in its notes — all or nothing."""
+    a call-back follow-up due tomorrow with the comment in its notes — all or nothing. The
+    call-back is the customer owner's when a manager takes the survey (else the taker's)."""
     value = parse_score(score)
     repos = book.db.repos
     cust = repos.customers.resolve(customer)
@@ -78,6 +80,12 @@ def take(
                     "due_at": "tomorrow",
                 }
             )
+            owner = cust.owner_id
+            if owner and owner != book.user_id and may_choose_owner(book.actor):
+                # A manager's survey of a rep's customer: the call-back is the owner's.
+                from crm_tui.services.duplicates import reassign_by_id
+
+                reassign_by_id(book, "activity", follow.id, owner)
     return Taken(survey, follow)
 
 

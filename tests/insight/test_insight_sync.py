@@ -73,3 +73,18 @@ def test_server_refuses_a_score_outside_one_to_five(laptop) -> None:  # noqa: F8
     )
     assert forged.status == "rejected" and "from 1 to 5" in (forged.reason or "")
     assert fine.status == "applied"
+
+
+def test_a_managers_low_score_gives_the_call_back_to_the_customers_owner(laptop) -> None:  # noqa: F811
+    rep, boss = laptop(), laptop("manager")
+    acme = rep.db.repos.customers.create({"name": "无锡轴承"})
+    rep.sync()
+    boss.sync()
+    taken = surveys.take(Book(boss.db), acme.id, 2, comment="报价太慢")
+    assert taken.follow_up is not None
+    report = boss.sync()
+    assert not report.rejected, report
+    rep.sync()
+    call_back = rep.row("activity", taken.follow_up.id)
+    assert call_back is not None and call_back["owner_id"] == rep.db.user_id
+    assert rep.row("survey", taken.survey.id) is None  # the survey stays the manager's
