@@ -184,8 +184,12 @@ def quick_show(options: dict[str, str]) -> bool:
     return True
 
 
+_AGENDA = ("table", "json")
+
+
 def quick_agenda_options(argv: list[str]) -> dict[str, str] | None:
-    """The options of exactly `crm [--db P] [--now T] agenda [-d N] [-f table]`, else None."""
+    """The options of exactly `crm [--db P] [--now T] agenda [-d N] [-f table|json]`, else
+    None."""
     if "agenda" not in argv:
         return None
     split = argv.index("agenda")
@@ -202,7 +206,7 @@ def quick_agenda_options(argv: list[str]) -> dict[str, str] | None:
             return None
         if not eq:
             value = next(args, "")
-        if not value or value.startswith("-") or (name == "--format" and value != "table"):
+        if not value or value.startswith("-") or (name == "--format" and value not in _AGENDA):
             return None
         if name == "--days" and not (value.isascii() and value.isdigit() and int(value) >= 1):
             return None
@@ -219,7 +223,8 @@ def quick_agenda(options: dict[str, str]) -> bool:
     try:
         clock = quick.clock_for(options.get("--now", os.environ.get("CRM_NOW")))
         path = resolve_db_path(Path(db_option) if db_option else None)
-        text = quick_agenda.agenda_text(path, clock, int(options.get("--days", 7)))
+        days = int(options.get("--days", 7))
+        text = quick_agenda.agenda_text(path, clock, days, options.get("--format", "table"))
     except quick.QuickUnavailable:
         return False
     sys.stdout.write(text)

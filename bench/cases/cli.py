@@ -96,8 +96,8 @@ def _read_commands(
             None,
             0.0,
         ),
-        "crm agenda --format json (full CLI)": (
-            [*crm, "agenda", "--format", "json"],
+        "crm show ID (a customer) --format json (full CLI)": (
+            [*crm, "show", customer, "--format", "json"],
             env,
             None,
             0.0,

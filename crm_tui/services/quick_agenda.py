@@ -14,7 +14,7 @@ from crm_tui.domain.dates import Clock, day_label, month_days
 from crm_tui.services.quick import QuickUnavailable
 from crm_tui.storage import quick_reads
 
-Item = tuple[str, str, str]  # time ("09:30", "all day", ""), title, detail
+Item = tuple[str, str, str, str, str]  # kind, row id, time ("09:30", "all day", ""), title, detail
 
 
 def _stamp(moment: datetime) -> str:
@@ -26,8 +26,8 @@ def _moment(value: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def agenda_text(path: Path, clock: Clock, days: int) -> str:
-    """What `crm agenda --days DAYS` prints."""
+def agenda_text(path: Path, clock: Clock, days: int, fmt: str = "table") -> str:
+    """What `crm agenda --days DAYS [--format table|json]` prints."""
     try:
         conn = quick_reads.open_current(path)
     except quick_reads.NotQuick as exc:
@@ -38,6 +38,16 @@ def agenda_text(path: Path, clock: Clock, days: int) -> str:
         raise QuickUnavailable(str(exc)) from exc
     finally:
         conn.close()
+    if fmt == "json":  # cli/query.py: asdict(AgendaItem) | {"day": ...}, through emit()
+        import json
+
+        keys = ("kind", "row_id", "time", "title", "detail")
+        rows = [
+            dict(zip(keys, item, strict=True)) | {"day": day.isoformat()}
+            for day, items in plan.items()
+            for item in items
+        ]
+        return json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n"
     today = clock.today()
     if not plan:
         return f"Nothing scheduled in the next {days} day{'s' if days > 1 else ''}.\n"
@@ -45,7 +55,7 @@ def agenda_text(path: Path, clock: Clock, days: int) -> str:
     for day, items in plan.items():
         label = "Today" if day == today else "Tomorrow" if (day - today).days == 1 else ""
         lines.append(f"{day:%a %Y-%m-%d}" + (f"  {label}" if label else ""))
-        for at, title, detail in items:
+        for _kind, _id, at, title, detail in items:
             lines.append(f"  {at:<7}  {title}" + (f"  · {detail}" if detail else ""))
     return "".join(line + "\n" for line in lines)
 
@@ -60,7 +70,7 @@ def _agenda(conn: sqlite3.Connection, clock: Clock, days: int) -> dict[date, lis
     end = clock.day_start_utc(today + timedelta(days=days + 1))
     start = overdue_before(clock)
     by_day: dict[date, list[Item]] = defaultdict(list)
-    for _id, subject, kind, due_at, all_day, customer in quick_reads.followups_before(
+    for row_id, subject, kind, due_at, all_day, customer in quick_reads.followups_before(
         conn, _stamp(end)
     ):
         due = _moment(due_at)
@@ -71,27 +81,31 @@ def _agenda(conn: sqlite3.Connection, clock: Clock, days: int) -> dict[date, lis
         detail = ", ".join(p for p in (kind, customer) if p)
         if overdue:
             detail += f", overdue since {day_label(local.date(), today)}"
-        by_day[day].append((at, subject, detail))
-    later: list[tuple[date, str, str]] = []
+        by_day[day].append(("followup", row_id, at, subject, detail))
+    later: list[tuple[date, str, str, str, str]] = []
     stages = [s.value for s in rules.OPEN_STAGES]
     last = (today + timedelta(days=days)).isoformat()
-    for _id, title, close, amount, currency, stage in quick_reads.deals_closing(conn, stages, last):
+    for row_id, title, close, amount, currency, stage in quick_reads.deals_closing(
+        conn, stages, last
+    ):
         day = date.fromisoformat(close)
         late = " (past its date)" if day < today else ""
         detail = f"{stage}, {format_money(amount, currency)}, closes {day:%Y-%m-%d}{late}"
-        later.append((day, title, detail))
+        later.append((day, "deal", row_id, title, detail))
     later += _birthdays(conn, today, days + 1)
     later += _instalments(conn, today, today + timedelta(days=days + 1))
-    for day, title, detail in later:
-        by_day[max(day, today)].append(("", title, detail))
+    for day, kind, row_id, title, detail in later:
+        by_day[max(day, today)].append((kind, row_id, "", title, detail))
     return dict(sorted(by_day.items()))
 
 
-def _birthdays(conn: sqlite3.Connection, today: date, days: int) -> list[tuple[date, str, str]]:
+def _birthdays(
+    conn: sqlite3.Connection, today: date, days: int
+) -> list[tuple[date, str, str, str, str]]:
     window = month_days(today, days)
     out = []
     for table in ("customer", "contact"):
-        for _id, name, md in quick_reads.birthdays_on(conn, table, window):
+        for row_id, name, md in quick_reads.birthdays_on(conn, table, window):
             offset = window.index(md)
             day = today + timedelta(days=offset)
             detail = (
@@ -99,18 +113,20 @@ def _birthdays(conn: sqlite3.Connection, today: date, days: int) -> list[tuple[d
                 if offset == 0
                 else f"birthday {day_label(day, today, weekday=True)}"
             )
-            out.append((day, name, detail))
-    return sorted(out, key=lambda b: (b[0], b[1]))
+            out.append((day, "birthday", row_id, name, detail))
+    return sorted(out, key=lambda b: (b[0], b[3]))
 
 
-def _instalments(conn: sqlite3.Connection, today: date, until: date) -> list[tuple[date, str, str]]:
+def _instalments(
+    conn: sqlite3.Connection, today: date, until: date
+) -> list[tuple[date, str, str, str, str]]:
     from crm_tui.domain.instalment_reminders import instalment_reminder
     from crm_tui.storage import plan_reminders
 
     rows = conn.execute(plan_reminders.DUE_SQL, {"until": until.isoformat()}).fetchall()
     out = []
-    for _id, n, number, customer, left, amount, currency, due_on in rows:
+    for row_id, n, number, customer, left, amount, currency, due_on in rows:
         day = date.fromisoformat(str(due_on)[:10])
         line = instalment_reminder(n, number, customer, left, amount, currency, day, today)
-        out.append((day, line, ""))
+        out.append((day, "instalment", row_id, line, ""))
     return out

@@ -51,6 +51,9 @@ def _full(db: Path, now: str, *extra: str) -> tuple[int, str, str]:
         ("2027-02-01T09:00:00+08:00", ("--days=14", "-f", "table")),
         ("2000-01-01T10:00:00+08:00", ("-d", "1")),
         ("2000-06-15T10:00:00+08:00", ("-d", "1")),
+        ("2026-11-23T10:00:00+08:00", ("--format", "json")),
+        ("2026-12-20T08:00:00+08:00", ("-f", "json", "--days", "30")),
+        ("2000-01-01T10:00:00+08:00", ("-d", "1", "--format=json")),  # nothing: []
     ],
 )
 def test_quick_and_full_print_the_same_agenda(demo_book: Path, now: str, extra) -> None:
@@ -69,7 +72,6 @@ def test_the_demo_agenda_has_every_kind_of_item(demo_book: Path) -> None:
 @pytest.mark.parametrize(
     "argv",
     [
-        ["agenda", "--format", "json"],
         ["agenda", "-f", "csv"],
         ["agenda", "--days", "0"],
         ["agenda", "-d=3"],
