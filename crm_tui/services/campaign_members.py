@@ -36,6 +36,13 @@ class Added:
     already: list[CampaignMember] = field(default_factory=list)
 
 
+def _moves_on(current: str, target: str) -> bool:
+    """A second sign-up of one person moves them further along, when that step exists (a
+    declined invitee may register, but never becomes a no-show)."""
+    allowed = rules.MEMBER_STEPS[rules.MemberStatus(current)]
+    return rules.rank(target) > rules.rank(current) and rules.MemberStatus(target) in allowed
+
+
 class MemberBatch:
     """Adds people to one campaign, each once: the campaign's dedupe keys are read once and
     kept up to date as the batch adds (an invitation list, an imported registration file)."""
@@ -60,7 +67,7 @@ class MemberBatch:
         existing_id = self.find(person)
         if existing_id is not None:
             member = repo.require(existing_id)
-            if rules.rank(status) > rules.rank(member.status):
+            if _moves_on(member.status, status):
                 member = repo.step(member.id, status)
             return member, False
         try:
@@ -73,7 +80,7 @@ class MemberBatch:
         if repo.get(row_id, include_deleted=True) is not None:
             # Removed earlier and added again: the same person, so the same row.
             member = repo.revive(row_id, person)
-            if rules.rank(status) > rules.rank(member.status):
+            if _moves_on(member.status, status):
                 member = repo.step(row_id, status)
         else:
             member = repo.create(full, row_id=row_id)
