@@ -22,7 +22,8 @@ from crm_tui.domain.fields import EntitySpec
 from crm_tui.services.quick import QuickUnavailable, short_ids
 from crm_tui.storage import plain_filter, plain_rows, quick_reads
 
-# cli/output.py's LIST_COLUMNS for the record types listed here (a test keeps them equal).
+# cli/output.py's LIST_COLUMNS; other record types show the id and their first six fields,
+# as cli/output.py's list_columns (a test keeps both equal for every type listed here).
 LIST_COLUMNS: dict[str, list[str]] = {
     "customer": ["id", "name", "city", "status", "grade", "phone", "email", "tags"],
     "contact": ["id", "name", "customer", "title", "mobile", "phone", "email"],
@@ -64,9 +65,14 @@ def _spec(entity_name: str) -> EntitySpec:
         spec = entity(entity_name)
     except KeyError:
         raise QuickUnavailable("unknown record type") from None
-    if spec.name not in plain_rows.DEFAULT_ORDER or spec.name not in LIST_COLUMNS:
+    if spec.name not in plain_rows.DEFAULT_ORDER:
         raise QuickUnavailable(f"{spec.name} is not listed on the quick path")
     return spec
+
+
+def list_columns(spec: EntitySpec) -> list[str]:
+    """The table columns of `crm list KIND` (cli/output.py's list_columns)."""
+    return LIST_COLUMNS.get(spec.name) or ["id", *spec.field_names[:6]]
 
 
 def _compile(conn: sqlite3.Connection, clock: Clock, entity: str, text: str) -> Any:
@@ -176,7 +182,7 @@ def _chunk(
     *,
     header: bool,
 ) -> str:
-    columns = LIST_COLUMNS[spec.name]
+    columns = list_columns(spec)
     if not rows:
         return plain_table([], columns) if header else ""
     return plain_table(display_rows(conn, clock, spec, rows), columns, header=header)
@@ -189,7 +195,7 @@ def display_rows(
     customer's name; only the columns a table shows."""
     from crm_tui.domain.money import format_money
 
-    columns = LIST_COLUMNS[spec.name]
+    columns = list_columns(spec)
     names = plain_rows.titles_of(conn, "customer", "name", (r.get("customer_id") for r in rows))
     shorts = short_ids(conn, [r["id"] for r in rows])
     out = []

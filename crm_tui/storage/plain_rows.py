@@ -28,6 +28,23 @@ DEFAULT_ORDER: dict[str, tuple[str, ...]] = {
     "contract": ("signed_on", "id"),
     "payment_plan": ("due_on", "id"),
     "payment": ("received_on", "id"),
+    "campaign": ("starts_on", "id"),
+    "campaign_member": ("campaign_id", "sort_key", "id"),
+    "partner": ("name", "id"),
+    "pool_rule": ("grade", "id"),
+    "checkin": ("checked_in_at", "id"),
+    "target": ("month", "user_id", "id"),
+    "service": ("planned_start", "id"),
+    "service_plan": ("starts_on", "id"),
+    "work_report": ("period_start", "id"),
+    "report_rule": ("kind", "id"),
+    "contact_log": ("at", "id"),
+    "folder": ("name", "id"),
+    "attachment": ("name", "id"),
+    "kb_article": ("title", "id"),
+    "kb_question": ("created_at", "id"),
+    "kb_vote": ("answer_id", "id"),
+    "survey": ("taken_on", "id"),
 }
 
 

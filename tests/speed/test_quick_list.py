@@ -169,8 +169,27 @@ def test_the_quick_list_loads_neither_typer_nor_sqlalchemy(demo_book: Path) -> N
 
 
 def test_list_columns_are_the_cli_s() -> None:
-    from crm_tui.cli.output import LIST_COLUMNS
+    from crm_tui.cli.output import LIST_COLUMNS, list_columns
+    from crm_tui.domain.fields import ENTITIES
     from crm_tui.services import quick_list
+    from crm_tui.storage.plain_rows import DEFAULT_ORDER
 
     for name, columns in quick_list.LIST_COLUMNS.items():
         assert LIST_COLUMNS[name] == columns, name
+    for name in DEFAULT_ORDER:
+        assert quick_list.list_columns(ENTITIES[name]) == list_columns(name), name
+
+
+def _plurals() -> list[str]:
+    from crm_tui.domain.fields import ENTITIES
+    from crm_tui.storage.plain_rows import DEFAULT_ORDER
+
+    return [ENTITIES[name].plural for name in DEFAULT_ORDER]
+
+
+@pytest.mark.parametrize("plural", _plurals())
+def test_every_quick_record_type_lists_as_the_full_command(crm_demo_book: Path, plural) -> None:
+    answered, quick_out, quick_err = _quick(crm_demo_book, "list", plural, "-n", "600")
+    code, full_out, full_err = _full(crm_demo_book, "list", plural, "-n", "600")
+    assert answered and code == 0
+    assert quick_out == full_out and quick_err == full_err == ""
