@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crm_tui.domain.fields import ENTITIES
+from crm_tui.domain.insight import SEGMENT_VIEWS
 from crm_tui.query.parser import OPERATORS
 from crm_tui.query.vocabulary import DATE_WORDS, Vocabulary, vocabulary
 from crm_tui.storage import values as _values
@@ -62,7 +63,9 @@ DEFAULT_VIEWS = (
     # After-sales service (issue 15): screens/service.py
     DefaultView("service", "My orders", "is:mine is:open", pinned=True),
     DefaultView("service", "Waiting for approval", "is:waiting"),
-    DefaultView("service", "Overdue visits", "is:open planned<today"),
+    DefaultView("service", "Late visits", "is:open planned<today"),
+    # Customer insight (issue 22): a view per RFM group, and the valuable ones at risk.
+    *(DefaultView("customer", name, query) for name, query in SEGMENT_VIEWS),
 )
 
 
