@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from crm_tui.domain import rules
+from crm_tui.domain import rules, service_rules
 from crm_tui.domain.dates import parse_when
 from crm_tui.domain.doc_specs import DOC_ENTITIES
 from crm_tui.domain.field_values import DATE_MAX as DATE_MAX
@@ -302,6 +302,12 @@ def check_record(entity_name: str, record: Mapping[str, Any]) -> None:
             )
     except rules.RuleError as exc:
         errors.append(FieldError(exc.field, exc.message))
+    if entity_name == "service":  # issue 15: a visit cannot end before it starts
+        problem = service_rules.planned_error(
+            record.get("planned_start"), record.get("planned_end")
+        )
+        if problem:
+            errors.append(FieldError("planned_end", problem))
     if entity_name == "survey" and record.get("score") is not None:  # issue 22: 1..5
         problem = score_error(record["score"])
         if problem:

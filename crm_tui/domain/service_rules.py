@@ -177,6 +177,18 @@ def check_rating(rating: int | None) -> None:
         raise ServiceError("rating", f"{rating} is not a rating from 1 to 5")
 
 
+def planned_error(start: object, end: object) -> str | None:
+    """Why a visit's planned window is impossible (it ends before it starts), or None.
+    Checked with the whole record (fields.check_record): CLI, form, import and server."""
+    if start is None or end is None:
+        return None
+    try:
+        return "ends before it starts" if end < start else None  # type: ignore[operator]
+    except TypeError:  # one naive, one aware: compare the wall clock as stored (UTC)
+        naive = [v.replace(tzinfo=None) if hasattr(v, "tzinfo") else v for v in (start, end)]
+        return "ends before it starts" if naive[1] < naive[0] else None
+
+
 MAX_MINUTES = 31 * 24 * 60  # one order's time: at most a month (a typo is not a visit)
 
 

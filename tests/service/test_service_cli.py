@@ -93,6 +93,7 @@ def test_the_whole_flow_from_the_command_line(crm, db_path: Path, team) -> None:
         (("--engineer", "无名氏"), "engineer: no team member '无名氏'"),
         (("--kind", "fixing"), "kind"),
         (("--planned", "someday"), "planned"),
+        (("--planned", "tomorrow", "--until", "yesterday"), "planned_end: ends before it starts"),
     ],
 )
 def test_bad_new_orders_write_nothing(crm, db_path: Path, team, args, message) -> None:

@@ -5,6 +5,7 @@ the wrong person; two laptops offline never create the same planned visit twice.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import pytest
@@ -96,6 +97,14 @@ def test_server_refuses_steps_by_the_wrong_person_and_forged_fields(laptop) -> N
     assert forged.status == "rejected" and "steps" in (forged.reason or "")
     finish = push("command", {"command": "finish", "fields": {"rating": 9}})
     assert finish.status == "rejected"
+    # A visit ending before it starts, from a laptop that skips the check.
+    (backwards,) = raw_push(
+        rep,
+        {"entity": "service", "row_id": str(uuid.uuid4()), "kind": "create", "payload": {
+            "customer_id": acme.id, "subject": "倒序", "status": "new",
+            "planned_start": "2026-12-05T09:00:00Z", "planned_end": "2026-12-04T09:00:00Z"}},
+    )  # fmt: skip
+    assert backwards.status == "rejected" and "ends before it starts" in (backwards.reason or "")
     deleted = push("delete", {})  # requested: it is cancelled, not deleted
     assert deleted.status == "rejected" and "cannot be deleted" in (deleted.reason or "")
 
