@@ -24,7 +24,7 @@ def _warn_lookalikes(ctx: typer.Context, values: dict[str, Any]) -> None:
     from crm_tui.services.pool import collisions  # issue 18: 撞单, a second copy refused
 
     for clash in collisions(book, found)[:1]:
-        fail(f"{clash.line()}; --force adds a second copy anyway")
+        fail(shorten_ids(book, [f"{clash.line()}; --force adds a second copy anyway"])[0])
     lines = shorten_ids(book, [f"  {m.id}  {m.line()}" for m in found])
     typer.echo(
         f"warning: '{values['name']}' looks like an existing customer (added anyway; "

@@ -210,16 +210,19 @@ class Collision:
 
 
 def collisions(book: Book, matches: list[Any]) -> list[Collision]:
-    """Which look-alikes (services/customers_match.py) are in the pool or another rep's;
-    none on a book never signed in (every customer there is the rep's own)."""
+    """Which look-alikes (services/customers_match.py) are in the pool or another rep's.
+    On a book never signed in every customer is the rep's own, but one released to the
+    pool (`pool_since` set) is still in the pool: a copy of it is 撞单 too."""
     me = book.user_id
-    if me is None or not matches:
+    if not matches:
         return []
-    names = {v: k for k, v in book.db.repos.users.members().items()}
+    names = {v: k for k, v in book.db.repos.users.members().items()} if me else {}
     out = []
     for match in matches:
         cust = book.db.repos.customers.get(match.id)
-        if cust is None or cust.owner_id == me:
+        if cust is None or (me is not None and cust.owner_id == me):
+            continue
+        if me is None and (cust.owner_id is not None or cust.pool_since is None):
             continue
         owner = cust.owner_id
         out.append(Collision(cust.id, cust.name, owner is None, names.get(owner or "", owner)))

@@ -151,3 +151,29 @@ def test_adding_a_customer_that_is_in_the_pool_or_another_reps_is_refused(book_p
     assert crm(book_path, "claim", cid).exit_code == 0
     forced = crm(book_path, "add", "customer", "鲍勃的客户", "--force")
     assert forced.exit_code == 0
+
+
+def test_adding_a_pooled_customer_on_a_book_never_signed_in_is_refused(tmp_path: Path) -> None:
+    # The demo book is not signed in: every customer is the rep's own, but one released to
+    # the pool is still in the pool, so a copy of it is 撞单 (review s12: it only warned).
+    from datetime import timedelta
+
+    from tests.pool.conftest import NOW
+
+    path = tmp_path / "unsigned.db"
+    db = open_book(path)
+    pooled = db.repos.customers.create(
+        {"name": "苏州永安化工集团有限公司", "pool_since": NOW - timedelta(days=16)}
+    )
+    db.repos.customers.create({"name": "无锡轴承厂"})
+    db.close()
+    before = _pending(path)
+    out = crm(path, "add", "customer", "苏州永安化工集团有限公司")
+    assert out.exit_code == 1, out.output
+    assert "is in the pool: claim it instead (crm claim " in out.stderr
+    assert pooled.id[:8] in out.stderr and pooled.id not in out.stderr  # the short id
+    assert _pending(path) == before  # no second copy
+    # The rep's own look-alike only warns, as before; --force adds the copy on purpose.
+    own = crm(path, "add", "customer", "无锡轴承厂")
+    assert own.exit_code == 0 and "looks like an existing customer" in own.stderr
+    assert crm(path, "add", "customer", "苏州永安化工集团有限公司", "--force").exit_code == 0
