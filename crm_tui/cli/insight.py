@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
 
 def survey(
     ctx: typer.Context,
-    customer: str = typer.Argument(..., help="The customer (id, prefix or exact name)."),
+    customer: str = typer.Argument(..., help="The customer (id, prefix, name or part of it)."),
     score: str = typer.Option(..., "--score", "-s", help="1 (very unhappy) to 5 (very happy)."),
     comment: str | None = typer.Option(None, "--comment", "-c", help="What they said."),
     source: str = typer.Option("call", "--source", help="call, visit, deal, service or other."),
@@ -44,9 +44,11 @@ def survey(
     deal_id = None
     if deal:
         deal_id = run_service(lambda: records.resolve(book, "opportunity", deal)).id
+    # The resolver every `--customer` uses: part of a name, candidates listed when several.
+    customer_id = run_service(lambda: records.resolve_link(book, "customer", customer))
     taken = run_service(
         lambda: surveys.take(
-            book, customer, score, comment=comment, source=source, opportunity_id=deal_id
+            book, customer_id, score, comment=comment, source=source, opportunity_id=deal_id
         )
     )
     typer.echo(f"survey {taken.survey.id}: {taken.survey.score}/5")

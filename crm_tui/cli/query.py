@@ -44,7 +44,9 @@ def query(
 
 def why(
     ctx: typer.Context,
-    ref: str = typer.Argument(..., metavar="ID", help="A follow-up or customer id (or prefix)."),
+    ref: str = typer.Argument(
+        ..., metavar="ID", help="A follow-up or customer id (or prefix), or a customer's name."
+    ),
 ) -> None:
     """Show how a follow-up's or customer's urgency score is made."""
     from crm_tui.domain.urgency import total
@@ -54,7 +56,12 @@ def why(
     try:
         entity_name, rec = records.find_any(book, ref)
     except records.NotFound as exc:
-        fail(str(exc))
+        # Not an id: a customer by (part of) its name, as every `--customer` takes it.
+        try:
+            entity_name = "customer"
+            rec = records.require(book, "customer", records.resolve_link(book, "customer", ref))
+        except records.NotFound as by_name:
+            fail(str(by_name) if "several" in str(by_name) else str(exc))
     if not urgency.has_urgency(entity_name):
         fail(f"{entity_name.replace('_', ' ')}s have no urgency (follow-ups and customers do)")
     terms = urgency.why(book, entity_name, rec.id)

@@ -51,9 +51,12 @@ def log(
     at: str | datetime | None = None,
     activity_id: str | None = None,
 ) -> ContactLog:
-    """Log one contact with a customer (by id, id prefix or exact name)."""
+    """Log one contact with a customer (id, id prefix, name or part of it — the resolver
+    every `--customer` uses, which lists the candidates when several match)."""
+    from crm_tui.services.records import resolve_link
+
     repos = book.db.repos
-    customer = repos.customers.resolve(customer_ref)
+    customer = repos.customers.require(resolve_link(book, "customer", customer_ref))
     values: dict[str, Any] = {
         "customer_id": customer.id,
         "channel": channel,

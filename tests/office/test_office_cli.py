@@ -183,3 +183,40 @@ def test_crm_done_logs_the_call_like_the_app(crm, db_path) -> None:
     task = crm("add", "followup", "整理资料", "--customer", cust, "--kind", "task")
     crm("done", task.stdout.strip())
     assert _count(db_path, "contact_log") == 1  # a task is not a contact
+
+
+def test_log_survey_and_why_take_part_of_a_name_like_every_customer_option(
+    crm, db_path
+) -> None:
+    """`crm log/survey/why` resolve the customer as `--customer` does: part of a name when
+    one customer has it, the candidates listed when several do (review s12, issue 17)."""
+    import contextlib
+    import io
+
+    from crm_tui import launch
+
+    crm("add", "customer", "北京鼎盛环保集团有限公司")
+    crm("add", "customer", "北京鼎盛环保科技有限公司")
+    one = crm("log", "鼎盛环保集团", "--channel", "call", "询价")
+    assert one.exit_code == 0, one.stderr
+    row = json.loads(crm("show", one.stdout.strip(), "--format", "json").stdout)[0]
+    assert row["summary"] == "询价"
+    several = crm("log", "北京鼎盛环保", "x")
+    assert several.exit_code == 1 and "matches several" in several.stderr
+    assert "北京鼎盛环保科技有限公司" in several.stderr
+    assert _count(db_path, "contact_log") == 1
+
+    scored = crm("survey", "环保科技", "--score", "4")
+    assert scored.exit_code == 0 and "4/5" in scored.stdout, scored.stderr
+    assert crm("survey", "北京鼎盛环保", "--score", "4").exit_code == 1
+
+    why = crm("why", "环保科技")
+    assert why.exit_code == 0 and "北京鼎盛环保科技有限公司  urgency" in why.stdout
+    ambiguous = crm("why", "北京鼎盛环保")
+    assert ambiguous.exit_code == 1 and "matches several" in ambiguous.stderr
+    assert "no record matches" in crm("why", "没有这家").stderr
+    # The quick path (no Typer) leaves a part of a name to the full command.
+    options = launch.quick_why_options(["--db", str(db_path), "why", "环保科技"])
+    assert options is not None
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert launch.quick_why(options) is False
