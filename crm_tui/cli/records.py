@@ -180,10 +180,10 @@ def done(
     book = state(ctx).book
     rec = run_or_fail(lambda: records.resolve(book, "activity", ref))
     due, subject = _split_next(book, next_) if next_ else (None, None)
+    from crm_tui.services import followups
+
     _closed, follow = run_or_fail(
-        lambda: records.followup_done(
-            book, rec.id, outcome=outcome, next_due=due, next_subject=subject
-        )
+        lambda: followups.close(book, rec.id, outcome=outcome, next_due=due, next_subject=subject)
     )
     typer.echo(f"done {rec.id}")
     if follow is not None:

@@ -268,6 +268,14 @@ class ListScreen(CrmScreen):
             return
         terms = urgency.why(self.book, self.entity, row["id"])
         lines = [f"{t.name:<13} {t.score:5.2f}  {t.detail}" for t in terms] or ["not urgent"]
+        if self.entity == "customer":  # and why the customer may be drifting away (issue 22)
+            from crm_tui.services import insight
+
+            found = insight.why(self.book, row["id"])
+            if found is not None:
+                label = insight.segment_label(found.segment) or "no purchases"
+                lines += ["", f"Churn risk {found.risk:.2f} · {label}"]
+                lines += [f"{t.name:<13} {t.value:5.2f}  {t.detail}" for t in found.terms]
         self.notify("\n".join(lines), title=f"Urgency {total(terms):.2f}", timeout=10)
 
     def action_focus_table(self) -> None:

@@ -23,11 +23,14 @@ from crm_tui.domain.models import Activity
 from crm_tui.services import contact_log
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from crm_tui.services.book import Book
 
 __all__ = [
     "Done",
     "NextFollowUp",
+    "close",
     "complete",
     "create",
     "customer_name",
@@ -74,6 +77,26 @@ def create(book: Book, values: Mapping[str, Any]) -> Activity:
 
 def update(book: Book, activity_id: str, changes: Mapping[str, Any]) -> Activity:
     return book.db.repos.activities.update(activity_id, dict(changes))
+
+
+def close(
+    book: Book,
+    row_id: str,
+    *,
+    outcome: str | None = None,
+    next_due: str | datetime | None = None,
+    next_subject: str | None = None,
+) -> tuple[Any, Any | None]:
+    """Close a follow-up and, in the same transaction, schedule the next one (when
+    `next_due` is given) and log the contact (a call, visit or message; 联系记录), as the
+    app's done flow does: (closed, next or None). `ValidationErrors` when already done.
+    (The CLI's `crm done`; the screen's flow is `complete`.)"""
+    with book.db.transaction():
+        closed, follow = book.db.repos.activities.done(
+            row_id, outcome=outcome, next_due=next_due, next_subject=next_subject
+        )
+        contact_log.from_followup(book, closed)
+    return closed, follow
 
 
 def complete(

@@ -8,7 +8,6 @@ Records come back detached (domain models), safe to read after the call returns.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import col
@@ -28,7 +27,6 @@ __all__ = [
     "create",
     "delete",
     "find_any",
-    "followup_done",
     "get",
     "lost_reasons",
     "member_id",
@@ -161,28 +159,6 @@ def undo_last(book: Book, entity: str | None = None) -> str | None:
     """
     said = book.db.repos.undo_last(entity)
     return None if said is None else screen_words(said)
-
-
-def followup_done(
-    book: Book,
-    row_id: str,
-    *,
-    outcome: str | None = None,
-    next_due: str | datetime | None = None,
-    next_subject: str | None = None,
-) -> tuple[Any, Any | None]:
-    """Close a follow-up and, in the same transaction, schedule the next one (when
-    `next_due` is given): (closed, next or None). `ValidationErrors` when already done.
-    (The CLI's `crm done`; the follow-ups screen's flow lives in services.followups.)
-    A call, visit or message done is also logged in the contact log (联系记录), as in the app."""
-    from crm_tui.services import contact_log
-
-    with book.db.transaction():
-        closed, follow = book.db.repos.activities.done(
-            row_id, outcome=outcome, next_due=next_due, next_subject=next_subject
-        )
-        contact_log.from_followup(book, closed)
-    return closed, follow
 
 
 # --- small lookups forms and commands share --------------------------------------------------

@@ -165,3 +165,22 @@ async def test_palette_opens_the_churn_report_and_the_customers_at_risk(app) -> 
         screen = app.screen
         await wait_for(pilot, lambda: "risk>=0.4" in screen.query_text)
         await wait_for(pilot, lambda: screen.table.row_count == 2)
+
+
+async def test_w_on_the_customers_list_explains_the_churn_risk_too(app) -> None:
+    from crm_tui.screens.customers import CustomersScreen
+    from crm_tui.screens.routing import destinations
+
+    found = {d.title: d for d in destinations()}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        found["Customers at risk (流失风险)"].run(app)
+        await wait_for(pilot, lambda: isinstance(app.screen, CustomersScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.table.row_count == 2)
+        screen.table.focus()
+        shown: list[str] = []
+        app.notify = lambda message, **kw: shown.append(str(message))  # type: ignore[method-assign]
+        await pilot.press("w")
+        await wait_for(pilot, lambda: bool(shown))
+        assert "Churn risk 0.80" in shown[0] and "usual interval is 30 days" in shown[0]
