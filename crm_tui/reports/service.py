@@ -81,6 +81,18 @@ def _rating(avg: float | None) -> str:
 _GROUP_COLUMNS = ["", "Orders", "Done", "Hours", "Cost", "Rating"]
 
 
+# Days from the request to the close (or the finish). It starts at the earlier of the
+# order's creation and its dispatch request: every done order was requested, and finish and
+# close come after the request on the same clock (the server stamps all three), so the span
+# is not negative even when created_at is later than the history (an import, the demo, a
+# laptop's clock); MAX(0, …) guards the one case left, stamps of two laptops offline.
+_CLOSE_DAYS = (
+    "MAX(0.0, julianday(COALESCE(s.closed_at, s.finished_at)) - COALESCE("
+    "MIN(julianday(s.created_at), julianday(s.requested_at)), julianday(s.requested_at), "
+    "julianday(s.created_at)))"
+)
+
+
 def build(
     conn: sqlite3.Connection,
     period: Period,
@@ -96,8 +108,7 @@ def build(
     total, done, minutes, cost, rated, avg_rating, close_days = conn.execute(
         "SELECT COUNT(*), SUM(s.status IN ('done', 'closed')), COALESCE(SUM(s.minutes), 0), "
         f"COALESCE(SUM({_COST}), 0), COUNT(s.rating), AVG(s.rating), "
-        "AVG(CASE WHEN s.status IN ('done', 'closed') THEN "
-        "julianday(COALESCE(s.closed_at, s.finished_at)) - julianday(s.created_at) END) "
+        f"AVG(CASE WHEN s.status IN ('done', 'closed') THEN {_CLOSE_DAYS} END) "
         f"FROM service s WHERE {where}",
         args,
     ).fetchone()

@@ -119,11 +119,14 @@ def _history(repo: Any, rec: Any, today: date, rng: random.Random, when: datetim
     if day > today:
         if rng.random() < 0.5:
             asked = min(when - timedelta(days=2), repo.db.clock.now())
-            repo.seed_history(rec.id, {"status": "requested", "requested_at": asked})
+            repo.seed_history(
+                rec.id, {"status": "requested", "requested_at": asked, "created_at": asked}
+            )
         return
     requested = when - timedelta(days=3)
     steps: dict[str, Any] = {
         "status": "approved",
+        "created_at": requested,  # written when it was asked for: History reads in order
         "requested_at": requested,
         "approved_at": requested + timedelta(hours=4),
         "dispatched_to": rec.engineer_id,

@@ -32,6 +32,16 @@ def test_demo_service_history(db) -> None:
     )
     assert report.section("repeats").rows  # some repairs came back within 90 days
     assert report.section("by_engineer").rows and report.section("ratings").rows[0][1] > 0
+    # Past orders were written when they were asked for (History reads in order), and
+    # the days to close are a real span, not negative.
+    with db.engine.connect() as conn:
+        sql = (
+            "SELECT COUNT(*) FROM service WHERE requested_at IS NOT NULL "
+            "AND julianday(created_at) > julianday(requested_at)"
+        )
+        assert conn.exec_driver_sql(sql).scalar() == 0
+    overview = {r[0]: r[1] for r in report.section("overview").rows}
+    assert overview["Days to close (average)"].value > 0
     # Running it twice makes no second visit of a plan (the plan's visits have fixed ids).
     again = db.repos.service.services.count()
     from crm_tui.services import service_plans

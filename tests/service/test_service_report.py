@@ -129,3 +129,21 @@ def test_a_reps_scope_and_the_outputs(data) -> None:
     assert "Service statistics" in md and "王工" in md
     assert "by_kind" in service_stats.render(mine, "csv")
     assert "<table" in service_stats.render(mine, "html")
+
+
+def test_days_to_close_count_from_the_request_and_are_never_negative(data, db) -> None:
+    book, _, _ = data
+    # Rows written after their history (an import, the demo, a laptop's clock) carry a
+    # created_at later than the close: the average must still count from the request.
+    with sqlite3.connect(db.path) as conn:
+        conn.execute("UPDATE service SET created_at = '2027-06-01 00:00:00'")
+    overview = {r[0]: r[1] for r in service_stats.build(book, NOVEMBER, team=True).section(
+        "overview").rows}  # fmt: skip
+    ((expected,),) = _plain(
+        db.path,
+        "SELECT AVG(julianday(finished_at) - julianday(requested_at)) FROM service "
+        "WHERE status = 'done' AND planned_start >= '2026-10-31 16:00:00' "
+        "AND planned_start < '2026-11-30 16:00:00'",
+    )
+    days = overview["Days to close (average)"].value
+    assert days is not None and days >= 0 and days == pytest.approx(expected)
