@@ -56,7 +56,15 @@ def add_campaign(
         "notes": notes,
     }
     clean = {k: v for k, v in values.items() if v is not None}
+    same = campaigns.same_name(book, name)
     made = run_service(lambda: campaigns.add_campaign(book, clean))
+    if same:
+        # Like a look-alike customer: added, but from now on the name alone is ambiguous.
+        typer.echo(
+            f"warning: a campaign named '{name.strip()}' already exists: "
+            f"{campaigns.describe(book, same)} (added anyway; use the ids to tell them apart)",
+            err=True,
+        )
     typer.echo(made.id)
 
 

@@ -144,15 +144,11 @@ class MarketingError(ValueError):
 
 # --- member status ---------------------------------------------------------------------
 # Which status a member may move to from each; attended is final except a correction to
-# no-show (a desk mistake), and anyone may be checked in at the door.
+# no-show (a desk mistake), and anyone may be checked in at the door. A no-show is someone
+# who registered and did not come: an invitee who never answered stays invited.
 MEMBER_STEPS: dict[MemberStatus, frozenset[MemberStatus]] = {
     MemberStatus.INVITED: frozenset(
-        {
-            MemberStatus.REGISTERED,
-            MemberStatus.ATTENDED,
-            MemberStatus.DECLINED,
-            MemberStatus.NO_SHOW,
-        }
+        {MemberStatus.REGISTERED, MemberStatus.ATTENDED, MemberStatus.DECLINED}
     ),
     MemberStatus.REGISTERED: frozenset(
         {MemberStatus.ATTENDED, MemberStatus.DECLINED, MemberStatus.NO_SHOW}
@@ -174,6 +170,11 @@ def check_member_step(current: str, target: str) -> None:
     now, to = MemberStatus(current), MemberStatus(target)
     if to == now:
         raise MarketingError("status", f"already {now.value.replace('_', '-')}")
+    if to == MemberStatus.NO_SHOW and now in (MemberStatus.INVITED, MemberStatus.DECLINED):
+        raise MarketingError(
+            "status",
+            f"only a registrant can be a no-show; this one is {now.value} and never registered",
+        )
     if to not in MEMBER_STEPS[now]:
         article = "an" if now.value[0] in "aeiou" else "a"
         shown = to.value.replace("_", "-")

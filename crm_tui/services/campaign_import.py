@@ -44,7 +44,8 @@ def import_registrations(
     dry_run: bool = False,
 ) -> ImportResult:
     """Register everyone in the file (source: web form); someone already on the campaign is
-    moved on to registered and counted as merged, a repeated row as a duplicate."""
+    moved on to registered and counted as merged, a repeated row as a duplicate, and one
+    who cannot be registered again (a no-show) refused with its line."""
     campaign = find_campaign(book, campaign_ref)
     the_plan = plan(path, encoding)
     result = ImportResult(ENTITY, dry_run=dry_run)
@@ -72,7 +73,14 @@ def import_registrations(
     batch = MemberBatch(book, campaign)
     seen: set[str] = set()
     for line, person, cells in good:
-        member, new = batch.add(person, status)
+        try:
+            member, new = batch.add(person, status, signup=True)
+        except ValidationErrors as exc:
+            # One person who cannot step (a no-show signing up again) is a refused row;
+            # the rest of the file still goes in.
+            reason = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
+            result.rejected.append(RowProblem(line, reason, cells))
+            continue
         if new:
             result.created += 1
         elif member.id in seen:

@@ -59,9 +59,14 @@ class MemberBatch:
                 return self.index[key]
         return None
 
-    def add(self, values: Mapping[str, Any], status: str) -> tuple[CampaignMember, bool]:
+    def add(
+        self, values: Mapping[str, Any], status: str, *, signup: bool = False
+    ) -> tuple[CampaignMember, bool]:
         """(the member, True when new); someone already on the campaign is moved on to a
-        further status (invited -> registered), never added twice."""
+        further status (invited -> registered), never added twice. A person's own sign-up
+        (`signup`: register, a registration list) also fills the member's blank details
+        and is refused (ValidationErrors) when the step does not exist (a no-show cannot
+        register again), rather than passing as done."""
         repo = self.repo
         person = {k: v for k, v in values.items() if v not in (None, "")}
         existing_id = self.find(person)
@@ -69,6 +74,13 @@ class MemberBatch:
             member = repo.require(existing_id)
             if _moves_on(member.status, status):
                 member = repo.step(member.id, status)
+            elif signup and rules.rank(status) > rules.rank(member.status):
+                try:
+                    rules.check_member_step(member.status, status)
+                except rules.MarketingError as exc:
+                    raise _error(exc.field, f"{member.name}: {exc.message}") from None
+            if signup:
+                member = self._fill_blanks(member, person)
             return member, False
         try:
             row_id = rules.member_id(self.campaign.id, person)
@@ -88,6 +100,32 @@ class MemberBatch:
             self.index.setdefault(key, member.id)
         return member, True
 
+    def _fill_blanks(self, member: CampaignMember, person: Mapping[str, Any]) -> CampaignMember:
+        """The sign-up's phone, e-mail, company or notes where the member has none (never
+        overwriting what the team already has)."""
+        blanks = {k: v for k, v in person.items() if k in _DETAILS and not getattr(member, k)}
+        if not blanks:
+            return member
+        member = self.repo.update(member.id, blanks)
+        for key in rules.member_keys(blanks):
+            self.index.setdefault(key, member.id)
+        return member
+
+
+_DETAILS = ("phone", "email", "company", "notes")
+
+
+def check_person(book: Book, campaign_id: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """A person's typed details parsed and checked as a member (name required, a real
+    phone and e-mail) before any lookup, so a sign-up that matches someone already on the
+    campaign is checked too; raises ValidationErrors."""
+    from crm_tui.domain.fields import check_record, parse_values
+
+    person = {k: v for k, v in values.items() if k != "source"}
+    parsed = parse_values("campaign_member", person, book.input_context)
+    check_record("campaign_member", parsed | {"campaign_id": campaign_id})
+    return parsed
+
 
 def add_people(
     book: Book, campaign_ref: str, people: Iterable[Mapping[str, Any]], status: str = "invited"
@@ -105,9 +143,11 @@ def add_people(
 
 def register(book: Book, campaign_ref: str, values: Mapping[str, Any]) -> CampaignMember:
     """A person registered (a web form, a call): on the campaign as registered."""
+    campaign = find_campaign(book, campaign_ref)
+    check_person(book, campaign.id, values)
     person = {"source": rules.MemberSource.WEB_FORM.value} | dict(values)
-    result = add_people(book, campaign_ref, [person], S.REGISTERED.value)
-    return (result.added or result.already)[0]
+    member, _new = MemberBatch(book, campaign).add(person, S.REGISTERED.value, signup=True)
+    return member
 
 
 # --- inviting from a query ----------------------------------------------------------------

@@ -56,7 +56,30 @@ def find(book: Book, ref: str) -> Campaign:
     try:
         return repos(book).campaigns.resolve(ref)
     except NotFound as exc:
-        raise _error("campaign", str(exc)) from None
+        if "more than one" not in str(exc):
+            raise _error("campaign", str(exc)) from None
+    # Two campaigns of one name (a show held twice a year): list them so the rep can pick.
+    found = repos(book).campaigns.matching(ref.strip())
+    raise _error(
+        "campaign",
+        f"'{ref.strip()}' matches {len(found)} campaigns: {describe(book, found)}; give the id",
+    )
+
+
+def describe(book: Book, found: list[Campaign]) -> str:
+    """`name (short id, starts 2026-12-10)` for each campaign, for a choice in one line."""
+    from crm_tui.services.short_ids import short_ids
+
+    shorts = short_ids(book, (c.id for c in found))
+    return ", ".join(
+        f"{c.name} ({shorts.get(c.id, c.id)}, starts {c.starts_on or 'undated'})" for c in found
+    )
+
+
+def same_name(book: Book, name: str) -> list[Campaign]:
+    """Live campaigns already called `name` (a new one of that name makes the name
+    ambiguous from then on, so the CLI warns)."""
+    return repos(book).campaigns.matching((name or "").strip(), by_id=False)
 
 
 def names(book: Book) -> dict[str, str]:

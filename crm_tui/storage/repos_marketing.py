@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, or_
 
 from crm_tui.domain import marketing_specs as rules
 from crm_tui.domain.fields import FieldError, ValidationErrors
@@ -45,6 +45,13 @@ class CampaignRepo(Repository[Campaign]):
             changes.get("starts_on", rec.starts_on), changes.get("ends_on", rec.ends_on)
         )
 
+    def matching(self, ref: str, *, by_id: bool = True, limit: int = 10) -> list[Campaign]:
+        """Live campaigns named exactly `ref` (or, with by_id, whose id starts with it), by
+        start date: the candidates when a reference is ambiguous."""
+        named = Campaign.name == ref
+        where = or_(named, col(Campaign.id).startswith(ref)) if by_id and len(ref) >= 4 else named
+        return self.page(where=[where], limit=limit)
+
     def names(self) -> dict[str, str]:
         """id -> name of every live campaign, in one query."""
         with self.db.reading() as s:
@@ -59,7 +66,7 @@ class CampaignMemberRepo(Repository[CampaignMember]):
     default_order = ("campaign_id", "sort_key", "id")
 
     def before_create(self, s: Session, rec: CampaignMember, values: dict[str, Any]) -> None:
-        rec.sort_key = search.pinyin_key(rec.name)
+        rec.sort_key = search.pinyin_key(rec.name or "")  # no name: the check refuses it
 
     def before_update(self, s: Session, rec: CampaignMember, changes: dict[str, Any]) -> None:
         if "status" in changes and changes["status"] != rec.status:

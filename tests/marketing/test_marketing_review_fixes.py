@@ -1,0 +1,139 @@
+"""Defects a fresh-eyes review found in the marketing commands (s12 review, issue 16): an
+empty name on a sign-up, a registration list with someone who cannot register again, two
+campaigns of one name, a no-show who never registered, and a bad e-mail on a known person —
+each one clear `error:` line (or a refused row), never a traceback or a half-written file."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from crm_tui.services import campaign_import, campaign_members, campaigns
+from crm_tui.services.book import Book
+
+
+def _one_error(result, message: str) -> None:
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == 1, (result.stdout, result.stderr)
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], lines
+
+
+def _members(db_path: Path) -> dict[str, tuple[str, str | None]]:
+    book = Book.open(db_path)
+    try:
+        rows = book.db.repos.marketing.members.page(limit=100)
+        return {m.name: (m.status, m.email) for m in rows}
+    finally:
+        book.close()
+
+
+def test_register_with_an_empty_name_is_one_error(crm, db_path: Path) -> None:
+    assert crm("add", "campaign", "上海工业博览会").exit_code == 0
+    for name in ("", "  "):
+        _one_error(
+            crm("register", "上海工业博览会", "--name", name, "--phone", "13900001111"),
+            "name: is required",
+        )
+    assert _members(db_path) == {}
+    # Also when the phone belongs to someone already on the campaign.
+    assert (
+        crm("register", "上海工业博览会", "--name", "李四", "--phone", "13900001111").exit_code == 0
+    )
+    _one_error(
+        crm("register", "上海工业博览会", "--name", "", "--phone", "13900001111"),
+        "name: is required",
+    )
+
+
+def test_register_checks_and_keeps_the_email_of_someone_already_on(crm, db_path: Path) -> None:
+    assert crm("add", "campaign", "客户开放日").exit_code == 0
+    assert crm("register", "客户开放日", "--name", "李四", "--phone", "13900001111").exit_code == 0
+    _one_error(
+        crm("register", "客户开放日", "--name", "李四", "--email", "bad@"),
+        "email: 'bad@' is not an e-mail address",
+    )
+    assert _members(db_path) == {"李四": ("registered", None)}
+    again = crm("register", "客户开放日", "--name", "李四", "--email", "ls@example.cn")
+    assert again.exit_code == 0, again.stderr
+    assert _members(db_path) == {"李四": ("registered", "ls@example.cn")}
+
+
+def test_no_show_only_for_a_registrant(crm, db_path: Path) -> None:
+    assert crm("add", "campaign", "客户开放日").exit_code == 0
+    assert crm("add", "customer", "上海机电", "--city", "上海").exit_code == 0
+    assert (
+        crm("add", "contact", "黄静", "--customer", "上海机电", "--mobile", "13900002222").exit_code
+        == 0
+    )
+    assert crm("invite", "客户开放日", "city:上海").exit_code == 0
+    _one_error(
+        crm("no-show", "客户开放日", "黄静"),
+        "only a registrant can be a no-show; this one is invited and never registered",
+    )
+    assert _members(db_path) == {"黄静": ("invited", None)}
+    assert crm("register", "客户开放日", "--name", "黄静", "--phone", "13900002222").exit_code == 0
+    done = crm("no-show", "客户开放日", "黄静")
+    assert done.exit_code == 0 and "黄静 no-show" in done.stdout
+
+
+REG3 = "姓名,手机\n周八,13800000008\n罗洋,13800000005\n吴九,13800000009\n"
+
+
+def test_import_refuses_a_no_show_row_and_imports_the_rest(
+    crm, db_path: Path, tmp_path: Path
+) -> None:
+    assert crm("add", "campaign", "客户开放日").exit_code == 0
+    assert crm("register", "客户开放日", "--name", "罗洋", "--phone", "13800000005").exit_code == 0
+    assert crm("no-show", "客户开放日", "罗洋").exit_code == 0
+    path = tmp_path / "reg3.csv"
+    path.write_text(REG3, encoding="utf-8")
+    done = crm("import", "registrations", "客户开放日", str(path))
+    assert done.exit_code == 2, (done.stdout, done.stderr)  # partial: some rows refused
+    assert "line 3: status: 罗洋: a no_show member cannot become registered" in done.stdout
+    assert _members(db_path) == {
+        "周八": ("registered", None),
+        "罗洋": ("no_show", None),
+        "吴九": ("registered", None),
+    }
+    with (tmp_path / "reg3.rejected.csv").open(encoding="utf-8-sig") as fh:
+        rows = list(csv.reader(fh))
+    assert [r[0] for r in rows[1:]] == ["3"] and rows[1][2] == "罗洋"
+
+
+def test_import_service_reports_the_refused_line(db, tmp_path: Path) -> None:
+    book = Book(db)
+    day = campaigns.add_campaign(book, {"name": "武汉技术交流会"})
+    campaign_members.add_people(
+        book, day.id, [{"name": "罗洋", "phone": "13800000005"}], "registered"
+    )
+    member = campaign_members.find_member(book, day.id, "罗洋")
+    campaign_members.step(book, member.id, "no_show")
+    path = tmp_path / "reg3.csv"
+    path.write_text(REG3, encoding="utf-8")
+    result = campaign_import.import_registrations(book, day.id, path)
+    assert (result.rows, result.created, result.merged) == (3, 2, 0)
+    assert [(p.line, p.cells[0]) for p in result.rejected] == [(3, "罗洋")]
+
+
+def test_a_second_campaign_of_one_name_warns_and_the_name_lists_both(crm) -> None:
+    first = crm("add", "campaign", "上海工业博览会", "--start", "2026-12-10")
+    assert first.exit_code == 0 and first.stderr == ""
+    second = crm("add", "campaign", "上海工业博览会", "--start", "2026-12-12")
+    assert second.exit_code == 0
+    warning = second.stderr.strip()
+    assert warning.startswith("warning: a campaign named '上海工业博览会' already exists:")
+    assert first.stdout.strip()[:8] in warning and "starts 2026-12-10" in warning
+    for args in (
+        ("attend", "上海工业博览会", "8000"),
+        ("register", "上海工业博览会", "--name", "张伟", "--phone", "13800138000"),
+        ("members", "上海工业博览会"),
+    ):
+        result = crm(*args)
+        _one_error(result, "'上海工业博览会' matches 2 campaigns: ")
+        line = result.stderr
+        assert "starts 2026-12-10" in line and "starts 2026-12-12" in line, line
+        assert first.stdout.strip()[:8] in line and second.stdout.strip()[:8] in line
+        assert line.strip().endswith("give the id")
+    # Either id still works.
+    by_id = crm("register", second.stdout.strip()[:13], "--name", "张伟", "--phone", "13800138000")
+    assert by_id.exit_code == 0, by_id.stderr
