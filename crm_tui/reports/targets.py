@@ -19,7 +19,9 @@ FIGURES: tuple[tuple[str, str, bool], ...] = (
     ("won", "Amount won", True),
     ("new_customers", "New customers", False),
     ("visits", "Visits", False),
-    ("payments", "Payments received", True),
+    # Confirmed payments only, as the receivables report counts collected (issue 19 §6):
+    # an entered payment may still be a typo a manager rejects.
+    ("payments", "Payments received (confirmed)", True),
 )
 
 
@@ -89,7 +91,7 @@ def actuals(
     ).fetchone()[0]
     paid = conn.execute(
         "SELECT coalesce(sum(amount), 0) FROM payment WHERE deleted = 0 AND currency = ? "
-        f"AND received_on >= ? AND received_on < ?{who}",
+        f"AND status = 'confirmed' AND received_on >= ? AND received_on < ?{who}",
         (currency, month.isoformat(), end.isoformat(), *args),
     ).fetchone()[0]
     return {"won": won, "new_customers": new, "visits": visits, "payments": paid}

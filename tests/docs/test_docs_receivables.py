@@ -156,3 +156,37 @@ def test_a_never_signed_in_book_sees_its_unowned_receivables(db) -> None:
     figures = {row[0]: row[1] for row in report.section("collection").rows}
     assert figures["of which overdue"].minor == 30_000_00
     assert {row[0] for row in report.section("by_customer").rows} == {"无主客户", "total"}
+
+
+def test_targets_and_the_desk_count_payments_as_receivables_do(book: Book, db) -> None:
+    # Issue 19 §6: the targets' "payments received" reads from receivables — confirmed
+    # payments only (review s12: a mistyped, unconfirmed ¥50 M payment made 2500 %).
+    from crm_tui.services import targets
+
+    _as(db, "mgr", "manager")
+    targets.set_target(book, "王芳", "2026-11", payments="50000")
+    _as(db, "rep-1", "rep")
+    payments.record_payment(
+        book, payments.plan(book, _contract_of(db, "上海机电"))[2].id, "9000", on="2026-11-21"
+    )  # entered, not confirmed
+    collected = receivables.build(book, Period.month(2026, 11)).section("collection")
+    confirmed = {row[0]: row[1] for row in collected.rows}["collected (confirmed)"].minor
+    found = {p.who: p for p in targets.progress(book, "2026-11")}
+    paid = {who: next(x for x in p.lines if x.key == "payments") for who, p in found.items()}
+    assert paid["王芳"].actual == confirmed == 40_000_00  # not 49,000
+    assert paid["王芳"].label == "Payments received (confirmed)"
+    assert paid["team"].actual == 40_000_00  # 李雷's ¥5,000 is only entered
+    desk, _currency = targets.desk_lines(db.path, book.clock)  # the desk's This month panel
+    assert next(x for x in desk if x.key == "payments").actual == 40_000_00
+
+
+def _contract_of(db, customer: str) -> str:
+    conn = sqlite3.connect(db.path)
+    try:
+        return conn.execute(
+            "SELECT c.id FROM contract c JOIN opportunity o ON o.id = c.opportunity_id "
+            "JOIN customer cu ON cu.id = o.customer_id WHERE cu.name = ?",
+            (customer,),
+        ).fetchone()[0]
+    finally:
+        conn.close()
