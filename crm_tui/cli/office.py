@@ -207,7 +207,10 @@ def log(
     customer: str = typer.Argument(..., help="The customer (id, id prefix or name)."),
     summary: str = typer.Argument("", help="What was said."),
     channel: str = typer.Option(
-        "call", "--channel", "-c", help="call, visit, email, sms, wechat or meeting."
+        "call",
+        "--channel",
+        "-c",
+        help="call, visit, email, sms, wechat or meeting (or 电话 拜访 邮件 短信 微信 会议).",
     ),
     minutes: int | None = typer.Option(None, "--minutes", "-m", min=0, help="How long."),
     contact: str | None = typer.Option(None, "--contact", help="Who (a contact's name or id)."),

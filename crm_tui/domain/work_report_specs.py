@@ -362,17 +362,54 @@ def mailto(address: str, subject: str = "", body: str = "") -> str:
     return f"mailto:{quote(address, safe='@.+-_')}" + (f"?{query}" if query else "")
 
 
+# The words a rep types for a channel (Chinese and English) -> the stored channel.
+CHANNEL_WORDS: dict[str, str] = {
+    **{c.value: c.value for c in Channel},
+    **dict.fromkeys(("电话", "通话", "phone", "tel"), "call"),
+    **dict.fromkeys(("拜访", "上门", "面谈"), "visit"),
+    **dict.fromkeys(("微信", "wx", "weixin"), "wechat"),
+    **dict.fromkeys(("短信", "text"), "sms"),
+    **dict.fromkeys(("邮件", "电邮", "mail", "e-mail"), "email"),
+    **dict.fromkeys(("会议", "开会", "meet"), "meeting"),
+}
+# Ways of contact the log has no channel for: refused rather than saved as a call.
+OTHER_CHANNELS = frozenset(
+    ("fax", "传真", "qq", "钉钉", "dingtalk", "whatsapp", "telegram", "skype", "zoom", "letter")
+)
+_MINUTES = re.compile(r"(\d{1,4})\s*(m|min|mins|分钟)?")
+CHANNEL_HINT = "call visit email sms wechat meeting · 电话 拜访 邮件 短信 微信 会议"
+
+
+def channel_of(word: str) -> str:
+    """The stored channel a typed word means ('微信' -> 'wechat'); `OfficeError` otherwise."""
+    found = CHANNEL_WORDS.get(word.strip().lower())
+    if found is None:
+        raise OfficeError("channel", f"'{word.strip()}' is not a channel: {CHANNEL_HINT}")
+    return found
+
+
 def parse_quick_log(text: str) -> tuple[str, int | None, str]:
-    """'call 12 asked for a quote' -> (channel, minutes, summary): the quick-log line of
-    the customer page. The channel word is optional (a call), then minutes ('12', '12m')."""
+    """'call 12 asked for a quote' / '微信 5 客户问价格' -> (channel, minutes, summary): the
+    quick-log line of the customer page. The channel word is optional (a call), then
+    minutes ('12', '12m'). A first word followed by minutes, or a known way of contact the
+    log has no channel for ('fax'), is a channel that must be known: refused, not a call."""
     words = text.strip().split(maxsplit=1)
     channel = Channel.CALL.value
-    if words and words[0].lower() in _values(Channel):
-        channel = words[0].lower()
-        words = words[1].split(maxsplit=1) if len(words) > 1 else []
+    rest = words[1].split(maxsplit=1) if len(words) > 1 else []
+    if words and (
+        words[0].lower() in CHANNEL_WORDS
+        or words[0].lower() in OTHER_CHANNELS
+        or (
+            rest
+            and not _MINUTES.fullmatch(words[0].lower())
+            and _MINUTES.fullmatch(rest[0].lower())
+        )
+    ):
+        channel = channel_of(words[0])
+        words = rest
     minutes = None
     if words:
-        found = re.fullmatch(r"(\d{1,4})\s*(m|min|mins|分钟)?", words[0].lower())
+        found = _MINUTES.fullmatch(words[0].lower())
         if found:
             minutes = int(found[1])
             words = words[1:]

@@ -60,7 +60,7 @@ class QuickLogScreen(PromptScreen):
         super().__init__(
             f"Log a contact with {customer_name or 'this customer'}",
             "",
-            "call 12 asked for a quote   (call visit email sms wechat meeting)",
+            f"call 12 asked for a quote   ({office.CHANNEL_HINT})",
             validate,
         )
 

@@ -59,7 +59,8 @@ def log(
     customer = repos.customers.require(resolve_link(book, "customer", customer_ref))
     values: dict[str, Any] = {
         "customer_id": customer.id,
-        "channel": channel,
+        # '微信' / 'phone' as the quick log reads them; an unknown word fails the field.
+        "channel": office.CHANNEL_WORDS.get(channel.strip().lower(), channel),
         "direction": direction,
         "at": at if at is not None else book.clock.now(),
         "summary": summary,

@@ -220,3 +220,14 @@ def test_log_survey_and_why_take_part_of_a_name_like_every_customer_option(
     assert options is not None
     with contextlib.redirect_stdout(io.StringIO()):
         assert launch.quick_why(options) is False
+
+
+def test_log_takes_chinese_channel_words(crm, db_path) -> None:
+    crm("add", "customer", "上海机电")
+    got = crm("log", "上海机电", "--channel", "微信", "发了报价")
+    assert got.exit_code == 0, got.stderr
+    row = json.loads(crm("show", got.stdout.strip(), "--format", "json").stdout)[0]
+    assert row["channel"] == "wechat"
+    bad = crm("log", "上海机电", "--channel", "传真", "x")
+    assert bad.exit_code == 1 and bad.stderr.startswith("error: channel")
+    assert _count(db_path, "contact_log") == 1

@@ -144,6 +144,30 @@ async def test_l_on_the_customer_page_logs_a_contact_into_its_history(db) -> Non
     assert (entry.channel, entry.summary) == ("wechat", "发了样品图")
 
 
+async def test_quick_log_reads_chinese_channels_and_refuses_an_unknown_one(db) -> None:
+    """`微信 5 客户问价格` is a 5-minute WeChat message; `fax 12 hello` is refused in the
+    dialog with the channels it knows, and nothing is saved as a call (review s12)."""
+    from crm_tui.screens.customer_detail import CustomerDetailScreen
+    from textual.widgets import Static
+
+    db.set_state("user_id", "rep-1")
+    acme = db.repos.customers.create({"name": "深圳电子"})
+    app = Host(db, lambda d: CustomerDetailScreen(Book(d), acme.id))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await _until(pilot, lambda: isinstance(app.screen, QuickLogScreen))
+        await pilot.press(*"fax 12 hello", "enter")
+        error = app.screen.query_one("#prompt-error", Static)
+        await _until(pilot, lambda: "is not a channel" in str(error.render()))
+        assert "微信" in str(error.render()) and isinstance(app.screen, QuickLogScreen)
+        assert contact_log.of_customer(Book(db), acme.id) == []
+        await pilot.press("ctrl+u", *"微信 5 客户问价格", "enter")
+        await _until(pilot, lambda: isinstance(app.screen, CustomerDetailScreen))
+    (entry,) = contact_log.of_customer(Book(db), acme.id)
+    assert (entry.channel, entry.minutes, entry.summary) == ("wechat", 5, "客户问价格")
+
+
 async def test_reports_screen_has_the_contact_statistics(db) -> None:
     from crm_tui.screens.reports import ReportsScreen
 
