@@ -132,8 +132,13 @@ def register_person(
 
     values = {"name": name, "phone": phone, "company": company, "email": email}
     clean = {k: v for k, v in values.items() if v is not None}
-    member = run_service(lambda: campaign_members.register(state(ctx).book, campaign, clean))
-    typer.echo(f"{member.id}  {member.name} {member.status}")
+    member, before = run_service(lambda: campaign_members.sign_up(state(ctx).book, campaign, clean))
+    note = ""  # someone already on the campaign: say where they were
+    if before == member.status:
+        note = f" (already {before.replace('_', '-')})"
+    elif before == "declined":
+        note = " (had declined)"
+    typer.echo(f"{member.id}  {member.name} {member.status.replace('_', '-')}{note}")
 
 
 def _step(ctx: typer.Context, campaign: str, person: str, status: str) -> None:

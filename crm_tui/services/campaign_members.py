@@ -143,11 +143,22 @@ def add_people(
 
 def register(book: Book, campaign_ref: str, values: Mapping[str, Any]) -> CampaignMember:
     """A person registered (a web form, a call): on the campaign as registered."""
+    return sign_up(book, campaign_ref, values)[0]
+
+
+def sign_up(
+    book: Book, campaign_ref: str, values: Mapping[str, Any]
+) -> tuple[CampaignMember, str | None]:
+    """`register`, also giving the status the person had before (None when new), so the
+    CLI can say "had declined" or "already attended" instead of a bare "registered"."""
     campaign = find_campaign(book, campaign_ref)
     check_person(book, campaign.id, values)
     person = {"source": rules.MemberSource.WEB_FORM.value} | dict(values)
-    member, _new = MemberBatch(book, campaign).add(person, S.REGISTERED.value, signup=True)
-    return member
+    batch = MemberBatch(book, campaign)
+    known = batch.find({k: v for k, v in person.items() if v not in (None, "")})
+    before = batch.repo.require(known).status if known is not None else None
+    member, _new = batch.add(person, S.REGISTERED.value, signup=True)
+    return member, before
 
 
 # --- inviting from a query ----------------------------------------------------------------

@@ -137,3 +137,20 @@ def test_a_second_campaign_of_one_name_warns_and_the_name_lists_both(crm) -> Non
     # Either id still works.
     by_id = crm("register", second.stdout.strip()[:13], "--name", "张伟", "--phone", "13800138000")
     assert by_id.exit_code == 0, by_id.stderr
+
+
+def test_register_says_where_a_known_person_was(crm) -> None:
+    assert crm("add", "campaign", "客户开放日").exit_code == 0
+    assert (
+        crm("register", "客户开放日", "--name", "欧阳涛", "--phone", "13900003333").exit_code == 0
+    )
+    assert crm("decline", "客户开放日", "欧阳涛").exit_code == 0
+    back = crm("register", "客户开放日", "--name", "欧阳涛", "--phone", "13900003333")
+    assert back.exit_code == 0 and back.stdout.strip().endswith("欧阳涛 registered (had declined)")
+    again = crm("register", "客户开放日", "--name", "欧阳涛", "--phone", "13900003333")
+    assert again.stdout.strip().endswith("欧阳涛 registered (already registered)")
+    assert crm("attend", "客户开放日", "3333").exit_code == 0
+    late = crm("register", "客户开放日", "--name", "欧阳涛", "--phone", "13900003333")
+    assert late.exit_code == 0 and late.stdout.strip().endswith(
+        "欧阳涛 attended (already attended)"
+    )
