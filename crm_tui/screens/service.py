@@ -55,6 +55,7 @@ class ServiceScreen(StepKeys, ListScreen):
     ]
 
     members: ClassVar[dict[str, str]] = {}
+    _resumed = False  # the first resume is the opening load
 
     def make_source(self) -> Any:
         # Latest planned first: what is coming and what was just done are on top.
@@ -129,6 +130,20 @@ class ServiceScreen(StepKeys, ListScreen):
         if row is None:
             return None
         return None if service_orders.why_not(self.book, row, command) else True
+
+    def on_screen_resume(self) -> None:
+        # Back from an order's detail (or from another section): a step taken there may
+        # move rows out of the query, so it runs again (the detail pops, no callback).
+        if self._resumed:
+            self.reload()
+        self._resumed = True
+
+    def on_query_bar_entered(self, _: Any) -> None:
+        # Enter re-runs the query as typed: rows kept in view after a step (keep_in_list)
+        # that no longer match leave now, as `crm list services QUERY` would show.
+        if self.kept:
+            self.kept.clear()
+            self.apply_filter(keep_cursor=True)
 
     def on_record_table_reloaded(self, _: Any) -> None:
         self.refresh_bindings()

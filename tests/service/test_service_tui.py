@@ -273,3 +273,48 @@ async def test_service_plans_list_new_and_switch_off(db, setup) -> None:
         await pilot.press("ctrl+s")
         await settle(pilot)
     assert service_plans.get(Book(db), plan.id).every == "1m"
+
+
+async def test_the_list_requeries_after_a_step_taken_in_the_detail(db, setup) -> None:
+    """Review s12: finished from the detail, the order left `status:in_progress` at once
+    (escape back to the list), as the CLI's `crm list services status:in_progress` does."""
+    team, order = setup
+    book = Book(db)
+    service_orders.step(book, order.id, "request")
+    _as(db, team["李经理"], "manager")
+    service_orders.step(book, order.id, "approve")
+    _as(db, team["王工"])
+    service_orders.step(book, order.id, "start")
+    app = Host(db, ServiceScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.show_query("status:in_progress")
+        await settle(pilot)
+        listing = app.screen
+        assert listing.table.row_count == 1
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ServiceDetailScreen)
+        await pilot.press("x")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, RecordForm)
+        form.query_one("#f-minutes", Input).value = "1"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ServiceDetailScreen)
+        assert service_orders.get(book, order.id).status == "done"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is listing and listing.table.row_count == 0
+        # A step from the list keeps its row in view; enter on the same query drops it.
+        listing.show_query("status:done")
+        await settle(pilot)
+        _as(db, team["张敏"])
+        await pilot.press("c")  # close, from the list
+        await settle(pilot)
+        assert service_orders.get(book, order.id).status == "closed"
+        assert listing.table.row_count == 1  # kept in view after the step
+        await pilot.press("slash", "enter")
+        await settle(pilot)
+        assert listing.table.row_count == 0
