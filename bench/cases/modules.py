@@ -122,6 +122,12 @@ def _order(entities: list[str]) -> list[str]:
     return done
 
 
+def _open(source: Any) -> None:
+    """What the list does when it opens: its count (the subtitle) and its first page."""
+    source.count()
+    source.rows(0, ROWS_IN_VIEW)
+
+
 def run(ds: Dataset, log) -> tuple[list[Figure], dict]:
     from crm_tui.domain.fields import ENTITIES
     from crm_tui.domain.models import MODELS
@@ -157,7 +163,7 @@ def run(ds: Dataset, log) -> tuple[list[Figure], dict]:
             figure(
                 "modules",
                 f"{entity}: open the list ({total:,} rows: count + first {ROWS_IN_VIEW})",
-                measure(lambda e=entity: lists.source(book, e).rows(0, ROWS_IN_VIEW), runs, 1),
+                measure(lambda e=entity: _open(lists.source(book, e)), runs, 1),
                 target="≤ 100 ms",
                 limit=100,
             )
