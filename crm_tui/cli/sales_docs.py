@@ -274,16 +274,25 @@ def pay(
     on: str | None = typer.Option(None, "--on", help="Received on (default today)."),
     method: str | None = typer.Option(None, "--method", help="transfer, cash, cheque, card…"),
     reference: str | None = typer.Option(None, "--ref", help="Bank reference."),
+    force: bool = typer.Option(
+        False, "--force", help="Record it even beyond what the contract still awaits."
+    ),
 ) -> None:
-    """Record a payment received (回款); a manager confirms it with `crm confirm`."""
+    """Record a payment received (回款); a manager confirms it with `crm confirm`. More than
+    the contract still awaits is refused unless --force."""
     from crm_tui.services import payments
 
     book = state(ctx).book
-    made = run_service(
-        lambda: payments.record_payment(
-            book, ref, amount, on=on, method=method, reference=reference
-        )
-    )
+
+    def record() -> Any:
+        try:
+            return payments.record_payment(
+                book, ref, amount, on=on, method=method, reference=reference, force=force
+            )
+        except payments.Overpayment as exc:
+            fail(f"amount: {exc.errors[0].message}; --force records it anyway")
+
+    made = run_service(record)
     typer.echo(
         f"payment {made.id} {money(made.amount, made.currency)} on "
         f"{made.received_on.isoformat()} entered; a manager confirms it"

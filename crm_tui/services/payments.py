@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from crm_tui.domain import sales_docs as rules
 from crm_tui.domain.fields import FieldError, ValidationErrors
-from crm_tui.domain.money import parse_money
+from crm_tui.domain.money import format_money, parse_money
 from crm_tui.domain.permissions import why_not_confirm_payment
 from crm_tui.services.sales_repos import docs
 
@@ -233,9 +233,12 @@ def record_payment(
     on: date | str | None = None,
     method: str | None = None,
     reference: str | None = None,
+    force: bool = False,
 ) -> Payment:
     """A payment received against an instalment or a contract (`ref` names either). Partial
-    payments leave the instalment open; an over-payment fills the next instalments."""
+    payments leave the instalment open; an over-payment fills the next instalments. More
+    than the contract still awaits is refused (Overpayment, a typo such as 5000万 for 5000)
+    unless `force`."""
     repos = docs(book)
     db = _db(book)
     plan_row = _try(repos.payment_plans.resolve, ref)
@@ -248,13 +251,30 @@ def record_payment(
         from crm_tui.storage.repository import NotFound
 
         raise NotFound(f"no instalment or contract matches '{ref}'")
+    minor = _money(book, amount, contract.currency)
+    if not force:
+        # Entered payments count too: they are the rep's word until a manager confirms.
+        received = sum(p.amount for p in repos.payments.of_contract(contract.id))
+        left = max(0, contract.amount - received)
+        if minor > left:
+            cur = contract.currency
+            raise Overpayment(
+                [
+                    FieldError(
+                        "amount",
+                        f"{format_money(minor, cur)} is more than the {format_money(left, cur)} "
+                        f"still outstanding on contract {contract.number or contract.id[:13]} "
+                        f"({format_money(contract.amount, cur)})",
+                    )
+                ]
+            )
     with db.transaction():
         payment = repos.payments.create(
             {
                 "contract_id": contract.id,
                 "plan_id": plan_row.id if plan_row else None,
                 "received_on": on or db.clock.today(),
-                "amount": _money(book, amount, contract.currency),
+                "amount": minor,
                 "currency": contract.currency,
                 "method": method,
                 "reference": reference,
@@ -262,6 +282,10 @@ def record_payment(
         )
         settle(book, contract.id)
         return payment
+
+
+class Overpayment(ValidationErrors):
+    """A payment beyond what the contract still awaits (the caller may force it)."""
 
 
 def overpaid(book: Book, contract_ref: str) -> int:

@@ -184,10 +184,23 @@ def test_contract_says_its_number_is_provisional_and_plan_finds_it(crm, deal) ->
     assert shown.exit_code == 0, shown.stderr
 
 
-def test_pay_over_the_contract_warns_on_stderr(crm, deal) -> None:
+def test_pay_over_the_contract_is_refused_unless_forced(crm, deal, db_path) -> None:
+    # Review s12: ¥50 M on an ¥18,571.55 contract was entered with a warning only.
+    import sqlite3
+
     made = crm("contract", "--deal", deal, "--amount", "30000")
     number = made.stdout.split()[1]
-    paid = crm("pay", number, "50000")
+    refused = crm("pay", number, "50000")
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        f"error: amount: ¥50,000.00 is more than the ¥30,000.00 still outstanding on contract "
+        f"{number} (¥30,000.00); --force records it anyway\n"
+    )
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM payment").fetchone()[0] == 0
+    assert crm("pay", number, "20000").exit_code == 0  # within what is outstanding
+    assert "¥10,000.00 still outstanding" in crm("pay", number, "10000.01").stderr
+    paid = crm("pay", number, "30000", "--force")
     assert paid.exit_code == 0, paid.stderr
     assert "entered" in paid.stdout
     assert "warning:" in paid.stderr and "¥20,000.00 more than its ¥30,000.00" in paid.stderr

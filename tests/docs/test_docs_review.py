@@ -76,7 +76,9 @@ def test_an_over_payment_is_named(book: Book, deal) -> None:
     contract = payments.new_contract(book, deal_ref=deal.id, amount="3万")
     payments.record_payment(book, contract.id, "2万")
     assert payments.overpaid(book, contract.id) == 0
-    payments.record_payment(book, contract.id, "3万")
+    with pytest.raises(payments.Overpayment, match="¥10,000.00 still outstanding"):
+        payments.record_payment(book, contract.id, "3万")
+    payments.record_payment(book, contract.id, "3万", force=True)
     assert payments.overpaid(book, contract.number) == 20_000_00
 
 
