@@ -186,6 +186,8 @@ def finish(
         )
     )
     rec = _order(book, ref)
+    if service_orders.why_not(book, rec, "finish") == service_orders.START_FIRST:
+        fail(f"status: {service_orders.START_FIRST} (crm start {ref})")
     typer.echo(run_or_fail(lambda: service_orders.finish(book, rec.id, report.values())).id)
 
 

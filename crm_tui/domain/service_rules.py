@@ -96,6 +96,9 @@ REPORT_FIELDS = ("minutes", "parts_cost", "travel_cost", "other_cost", "rating",
 COST_FIELDS = ("parts_cost", "travel_cost", "other_cost")
 
 
+START_FIRST = "start the visit before finishing it"
+
+
 def check_step(command: str, current: str) -> ServiceStatus:
     """The status `command` leads to from `current`, or a ServiceError saying why not."""
     if command not in COMMANDS:
@@ -103,7 +106,7 @@ def check_step(command: str, current: str) -> ServiceStatus:
     sources, target, _ = COMMANDS[command]
     if ServiceStatus(current) not in sources:
         if command == "finish" and current == S.APPROVED:
-            raise ServiceError("status", "start the visit before finishing it (crm start)")
+            raise ServiceError("status", START_FIRST)  # the CLI and the app add their key
         raise ServiceError("status", f"a {label(current)} service order cannot be {_past(command)}")
     return target
 

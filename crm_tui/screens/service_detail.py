@@ -24,10 +24,23 @@ from crm_tui.services.book import Book
 FINISH_FIELDS = ["minutes", "parts_cost", "travel_cost", "other_cost", "rating", "feedback"]
 
 
+class FinishForm(RecordForm):
+    """The finish report: the form's own checks (a number, an amount) and the report's
+    (a rating from 1 to 5, no negative cost) marked together, in one round."""
+
+    def precheck(self, values: dict[str, str]) -> dict[str, str]:
+        errors = super().precheck(values)
+        book = self.book
+        if book is not None:
+            for name, message in service_orders.finish_form_errors(book, values).items():
+                errors.setdefault(name, message)
+        return errors
+
+
 def finish_form(screen: Any, service_id: str, subject: str) -> RecordForm:
     """The `x` dialog: each bad value is marked beside its field, nothing is written."""
     book = screen.book
-    return RecordForm(
+    return FinishForm(
         "service",
         title=f"Finish: {subject}",
         fields=FINISH_FIELDS,
@@ -74,6 +87,8 @@ class StepKeys:
             return
         screen: Any = self
         reason = service_orders.why_not(screen.book, rec, "finish")
+        if reason == service_orders.START_FIRST:
+            reason = "press s to start the visit before finishing it"
         if reason:
             screen.notify(reason, severity="warning")
             return

@@ -70,6 +70,7 @@ def test_the_whole_flow_from_the_command_line(crm, db_path: Path, team) -> None:
     _as(db_path, team["王工"])
     early = crm("finish", sid, "--hours", "1")
     assert early.exit_code == 1 and "start the visit before finishing" in early.stderr
+    assert f"(crm start {sid})" in early.stderr and len(early.stderr.strip().splitlines()) == 1
     assert crm("start", sid).exit_code == 0
     done = crm(
         "finish", sid, "--hours", "2.5", "--cost", "parts=300", "--cost", "travel=45",

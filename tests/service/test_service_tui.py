@@ -318,3 +318,45 @@ async def test_the_list_requeries_after_a_step_taken_in_the_detail(db, setup) ->
         await pilot.press("slash", "enter")
         await settle(pilot)
         assert listing.table.row_count == 0
+
+
+async def test_the_finish_dialog_marks_every_bad_value_at_once(db, setup) -> None:
+    """Review s12: Parts -5, Travel abc and Rating 6 are all marked in one round; `x`
+    before the visit is started names the key to press, not a CLI command."""
+    team, order = setup
+    book = Book(db)
+    service_orders.step(book, order.id, "request")
+    _as(db, team["李经理"], "manager")
+    service_orders.step(book, order.id, "approve")
+    _as(db, team["王工"])
+    app = Host(db, ServiceScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ServiceDetailScreen)
+        await pilot.press("x")
+        await settle(pilot)
+        assert not isinstance(app.screen, RecordForm)
+        hints = [n.message for n in app._notifications]
+        assert any("press s to start the visit" in m for m in hints), hints
+        assert not any("crm start" in m for m in hints)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, RecordForm)
+        form.query_one("#f-parts_cost", Input).value = "-5"
+        form.query_one("#f-travel_cost", Input).value = "abc"
+        form.query_one("#f-rating", Input).value = "6"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        notes = {
+            name: str(form.query_one(f"#note-{name}", Static).render())
+            for name in ("parts_cost", "travel_cost", "rating")
+        }
+        assert all(notes.values()), notes
+        assert "1 to 5" in notes["rating"]
+        assert service_orders.get(book, order.id).status == "in_progress"
