@@ -17,10 +17,12 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
-from crm_tui.domain.work_report_specs import KIND_WORDS, SECTIONS
+from crm_tui.domain.work_report_specs import KIND_WORDS, SECTIONS, load_figures
 from crm_tui.screens.pickers import PromptScreen
 from crm_tui.services import contact_log, work_reports
 from crm_tui.services.book import Book
+
+FINAL = "This report is submitted; its text and figures are final (read-only)."
 
 
 class ReportFormScreen(ModalScreen[Any]):
@@ -37,6 +39,7 @@ class ReportFormScreen(ModalScreen[Any]):
         super().__init__()
         self.book, self.kind, self.period_text = book, kind, period
         self.period = work_reports.period(book, kind, period)  # the clock's, no database
+        self.submitted = False  # set when the period's report turns out submitted: read-only
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="report-form"):
@@ -48,6 +51,7 @@ class ReportFormScreen(ModalScreen[Any]):
             yield Static("", id="report-error")
             yield Static(
                 "ctrl+s: save draft   ctrl+t: submit (figures frozen)   escape: close",
+                id="report-keys",
                 classes="report-keys",
             )
 
@@ -58,22 +62,32 @@ class ReportFormScreen(ModalScreen[Any]):
     @work(thread=True, exclusive=True, group="report-figures", exit_on_error=False)
     def _count(self) -> None:
         existing = work_reports.mine_for(self.book, self.kind, self.period.label)
-        figures = work_reports.figures_for(self.book, self.book.user_id, self.period)
+        if existing is not None and existing.status == "submitted":
+            figures = load_figures(existing.figures)  # frozen at submit, never recounted
+        else:
+            figures = work_reports.figures_for(self.book, self.book.user_id, self.period)
         lines = work_reports.figure_text(self.book, figures)
         self.app.call_from_thread(self._show_figures, lines, existing)
 
     def _show_figures(self, lines: list[str], existing: Any) -> None:
+        self.submitted = existing is not None and existing.status == "submitted"
         if existing is not None:  # the draft so far (typing before it came is kept)
             for key, _ in SECTIONS:
                 area = self.query_one(f"#report-{key}", TextArea)
-                if not area.text:
+                if self.submitted or not area.text:
                     area.text = getattr(existing, key, None) or ""
-            if existing.status == "submitted":
-                self.query_one("#report-error", Static).update(
-                    "This report is submitted; its text and figures are final."
-                )
+                area.read_only = self.submitted
+        if self.submitted:
+            self.query_one("#report-error", Static).update(FINAL)
+            self.query_one("#report-keys", Static).update("escape: close")
+            self.refresh_bindings()
         text = "   ".join(lines) if lines else "no figures for this period yet"
-        self.query_one("#report-figures", Static).update(f"Figures: {escape(text)}")
+        title = "Figures (frozen at submit)" if self.submitted else "Figures"
+        self.query_one("#report-figures", Static).update(f"{title}: {escape(text)}")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A submitted report offers no save/submit (the footer hides them).
+        return not (self.submitted and action in ("save", "submit"))
 
     def _texts(self) -> dict[str, str]:
         return {key: self.query_one(f"#report-{key}", TextArea).text for key, _ in SECTIONS}
@@ -89,12 +103,16 @@ class ReportFormScreen(ModalScreen[Any]):
         return rec
 
     def action_save(self) -> None:
+        if self.submitted:
+            return
         rec = self._write(submit=False)
         if rec is not None:
             self.notify(f"Draft saved: {rec.kind} {rec.period}.", timeout=2)
             self.dismiss(rec)
 
     def action_submit(self) -> None:
+        if self.submitted:
+            return
         rec = self._write(submit=True)
         if rec is not None:
             self.notify(f"Submitted: {rec.kind} {rec.period}.", timeout=3)

@@ -101,6 +101,39 @@ async def test_form_refuses_an_empty_report_inline(db) -> None:
         assert "write what was done" in str(app.screen.query_one("#report-error").render())
 
 
+async def test_n_on_a_submitted_day_shows_the_frozen_report_read_only(db) -> None:
+    """`n` on a day already submitted: the frozen figures (not a recount), the text
+    read-only, no save/submit offered, and nothing changed by typing (review s12)."""
+    from textual.widgets import TextArea
+
+    db.set_state("user_id", "rep-1")
+    book = Book(db)
+    acme = db.repos.customers.create({"name": "深圳电子"})
+    contact_log.log(book, acme.id, channel="call", summary="询价")
+    rec = work_reports.draft(book, "daily", done="上午拜访深圳电子")
+    work_reports.submit(book, rec.id)
+    for _ in range(2):  # logged after the submit: live figures would say 3
+        contact_log.log(book, acme.id, channel="visit", summary="又去了")
+    app = Host(db, WorkReportsScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await _until(pilot, lambda: isinstance(app.screen, ReportFormScreen))
+        form = app.screen
+        await _until(pilot, lambda: form.submitted)
+        figures = str(form.query_one("#report-figures").render())
+        assert "frozen" in figures and "Contacts logged: 1" in figures, figures
+        done = form.query_one("#report-done", TextArea)
+        assert done.read_only and done.text == "上午拜访深圳电子"
+        keys = str(form.query_one("#report-keys").render())
+        assert "save draft" not in keys and "submit" not in keys
+        await pilot.press(*"EDITED", "ctrl+s")
+        await settle(pilot)
+        assert done.text == "上午拜访深圳电子" and app.screen is form
+        assert not form.check_action("save", ()) and not form.check_action("submit", ())
+    assert work_reports.view(book, rec.id).report.done == "上午拜访深圳电子"
+
+
 async def test_quick_log_and_the_contact_log_list(db) -> None:
     db.set_state("user_id", "rep-1")
     acme = db.repos.customers.create({"name": "上海机电"})
@@ -147,8 +180,9 @@ async def test_l_on_the_customer_page_logs_a_contact_into_its_history(db) -> Non
 async def test_quick_log_reads_chinese_channels_and_refuses_an_unknown_one(db) -> None:
     """`微信 5 客户问价格` is a 5-minute WeChat message; `fax 12 hello` is refused in the
     dialog with the channels it knows, and nothing is saved as a call (review s12)."""
-    from crm_tui.screens.customer_detail import CustomerDetailScreen
     from textual.widgets import Static
+
+    from crm_tui.screens.customer_detail import CustomerDetailScreen
 
     db.set_state("user_id", "rep-1")
     acme = db.repos.customers.create({"name": "深圳电子"})
