@@ -18,7 +18,7 @@ from crm_tui.reports.model import Chart, Days, Money, Pct, Report, Section
 from crm_tui.reports.period import Period
 
 TITLE = "Receivables"
-DSO_DAYS = 90  # DSO looks at contracts signed in the last 90 days
+DSO_DAYS = 90  # DSO's period: the 90 days up to the as-of date (a rolling quarter)
 
 # One row per live instalment of a live, non-cancelled contract, with its outstanding part.
 _OPEN_SQL = """
@@ -54,7 +54,8 @@ class Figures:
     unconfirmed: int = 0  # payments entered in the period, not yet confirmed
     overdue: int = 0  # outstanding and past due at the as-of date
     receivable: int = 0  # outstanding, due or not
-    signed: int = 0  # contracts signed in the DSO window
+    signed: int = 0  # contracts signed in the DSO window (the credit sales)
+    unpaid: int = 0  # what contracts signed by the as-of date still await (confirmed basis)
     by_customer: dict[str, dict[str, int]] = field(default_factory=dict)
     by_rep: dict[str, dict[str, int]] = field(default_factory=dict)
 
@@ -111,6 +112,16 @@ def figures(
         "SELECT COALESCE(SUM(c.amount), 0) FROM contract c WHERE c.deleted = 0 "
         "AND c.status != 'cancelled' AND c.currency = :cur AND c.signed_on >= :from "
         f"AND c.signed_on <= :to AND {where}",
+        base | window,
+    ).fetchone()[0]
+    # DSO's receivable on the same basis as its sales (signed contracts, whenever signed),
+    # so both sides count one set: a contract's amount less its confirmed payments.
+    out.unpaid = conn.execute(
+        "SELECT COALESCE(SUM(MAX(0, c.amount - COALESCE((SELECT SUM(y.amount) FROM payment y "
+        "WHERE y.contract_id = c.id AND y.deleted = 0 AND y.status = 'confirmed' "
+        "AND y.received_on <= :to), 0))), 0) FROM contract c WHERE c.deleted = 0 "
+        "AND c.status != 'cancelled' AND c.currency = :cur AND c.signed_on <= :to "
+        f"AND {where}",
         base | window,
     ).fetchone()[0]
     for _id, _cid, due_on, outstanding, customer, rep in conn.execute(
@@ -170,7 +181,7 @@ def build(
     generated_at: object,
 ) -> ReceivablesReport:
     f = figures(conn, period, as_of=as_of, currency=currency, owner_id=owner_id, team=team)
-    days = dso(f.receivable, f.signed, DSO_DAYS)
+    days = dso(f.unpaid, f.signed, DSO_DAYS)
     summary = Section(
         "collection",
         "Collected vs planned",
@@ -182,9 +193,14 @@ def build(
             ["entered, awaiting confirmation", Money(f.unconfirmed)],
             ["receivable (all open instalments)", Money(f.receivable)],
             ["of which overdue", Money(f.overdue)],
-            [f"DSO (contracts signed in the last {DSO_DAYS} days)", Days(days)],
+            ["unpaid on signed contracts", Money(f.unpaid)],
+            [f"signed in the last {DSO_DAYS} days", Money(f.signed)],
+            [f"DSO (unpaid ÷ signed × {DSO_DAYS} days)", Days(days)],
         ],
-        note=f"as of {as_of.isoformat()}",
+        note=(
+            f"as of {as_of.isoformat()}; DSO: what signed contracts still await ÷ the amount "
+            f"signed in the last {DSO_DAYS} days × {DSO_DAYS}"
+        ),
     )
     return ReceivablesReport(
         name="receivables",

@@ -86,14 +86,20 @@ def test_receivables_equal_plain_sql(book: Book, db) -> None:
     receivable = sum(r[1] for r in rows)
     overdue = sum(r[1] for r in rows if r[2] > 0)
     signed = one("SELECT SUM(amount) FROM contract WHERE signed_on >= '2026-08-26'")
+    unpaid = one(
+        "SELECT SUM(c.amount - COALESCE((SELECT SUM(y.amount) FROM payment y "
+        "WHERE y.contract_id = c.id AND y.status = 'confirmed'), 0)) FROM contract c"
+    )
     figures = {row[0]: row[1] for row in report.section("collection").rows}
     assert figures["planned (instalments due)"].minor == planned
     assert figures["collected (confirmed)"].minor == collected == 40_000_00
     assert figures["entered, awaiting confirmation"].minor == entered == 5_000_00
     assert figures["receivable (all open instalments)"].minor == receivable
     assert figures["of which overdue"].minor == overdue
-    dso = figures["DSO (contracts signed in the last 90 days)"].value
-    assert dso == round(receivable / signed * 90, 1)
+    # DSO counts one set on both sides: what signed contracts still await ÷ signed × days.
+    assert figures["unpaid on signed contracts"].minor == unpaid == 100_000_00
+    assert figures["signed in the last 90 days"].minor == signed == 140_000_00
+    assert figures["DSO (unpaid ÷ signed × 90 days)"].value == round(unpaid / signed * 90, 1)
 
     def bucket(days: int) -> str:
         return "0-30" if days <= 30 else "31-60" if days <= 60 else "61-90" if days <= 90 else "90+"
@@ -190,3 +196,21 @@ def _contract_of(db, customer: str) -> str:
         ).fetchone()[0]
     finally:
         conn.close()
+
+
+def test_dso_counts_a_contract_without_a_plan_and_only_confirmed_payments(book: Book, db) -> None:
+    # Review s12: DSO divided open *instalments* (any contract) by the amount signed in the
+    # window — a contract signed without a plan was sales with no receivable.
+    _as(db, "rep-1", "rep")
+    c = db.repos.customers.create({"name": "无计划客户"})
+    deal = db.repos.opportunities.create({"customer_id": c.id, "title": "无计划"})
+    contract = payments.contract_for_deal(book, deal.id, "60000", {})
+    payments.sign(book, contract.id, "2026-11-15")
+    payments.record_payment(book, contract.id, "20000", on="2026-11-16")  # entered only
+    _as(db, "mgr", "manager")
+    report = receivables.build(book, Period.month(2026, 11), team=True)
+    figures = {row[0]: row[1] for row in report.section("collection").rows}
+    assert figures["unpaid on signed contracts"].minor == 160_000_00  # 100,000 + 60,000
+    assert figures["signed in the last 90 days"].minor == 200_000_00
+    assert figures["DSO (unpaid ÷ signed × 90 days)"].value == 72.0  # 160 / 200 × 90
+    assert "DSO: what signed contracts still await" in (report.section("collection").note or "")
