@@ -144,7 +144,7 @@ class ServiceDetailScreen(StepKeys, CrmScreen):
     @work(thread=True, exclusive=True, group="service-detail", exit_on_error=False)
     def _load(self) -> None:
         rec = service_orders.get(self.book, self.service_id)
-        ids = [rec.owner_id, rec.engineer_id, rec.approver_id] if rec else []
+        ids = [rec.owner_id, rec.engineer_id, rec.approver_id, rec.dispatched_to] if rec else []
         names = records.names_of(self.book, "user", ids)
         customer = records.title_of(self.book, "customer", rec.customer_id) if rec else None
         self.app.call_from_thread(self._show, rec, names, customer)
@@ -167,6 +167,10 @@ class ServiceDetailScreen(StepKeys, CrmScreen):
             f"Engineer   {names.get(rec.engineer_id or '', '—')}",
             f"By         {names.get(rec.owner_id or '', '—')}",
         ]
+        if rec.approved_at:  # who sent whom, as History says it (not only the creator)
+            approver = names.get(rec.approver_id or "", "a manager")
+            sent_to = names.get(rec.dispatched_to or "", "—")
+            lines.append(f"Dispatched {self._when(rec.approved_at)} by {approver} to {sent_to}")
         if rec.description:
             lines.append(f"Details    {rec.description}")
         if rec.status in ("done", "closed"):

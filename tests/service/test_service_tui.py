@@ -134,6 +134,8 @@ async def test_request_approve_start_finish_by_keys(db, setup) -> None:
         assert isinstance(app.screen, ServiceDetailScreen)
         history = str(app.screen.query_one("#service-history", Static).render())
         assert "dispatched by 李经理" in history and "finished" in history
+        body = str(app.screen.query_one("#service-body", Static).render())
+        assert "by 李经理 to 王工" in body
 
 
 async def test_the_desk_shows_todays_visits_and_waiting_dispatches(db, setup) -> None:
