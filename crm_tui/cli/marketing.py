@@ -16,7 +16,7 @@ from typing import Any
 import typer
 
 from crm_tui.cli.context import fail, state
-from crm_tui.cli.output import check_format, emit
+from crm_tui.cli.output import check_format, emit, shorten_ids
 from crm_tui.cli.price_list import run_service
 
 MEMBER_COLUMNS = ["id", "name", "company", "phone", "email", "status", "source", "when"]
@@ -138,7 +138,12 @@ def register_person(
         note = f" (already {before.replace('_', '-')})"
     elif before == "declined":
         note = " (had declined)"
-    typer.echo(f"{member.id}  {member.name} {member.status.replace('_', '-')}{note}")
+    _say(ctx, f"{member.id}  {member.name} {member.status.replace('_', '-')}{note}")
+
+
+def _say(ctx: typer.Context, line: str) -> None:
+    """A member line with its ids shortened (README: ids print as their shortest prefix)."""
+    typer.echo(shorten_ids(state(ctx).book, [line])[0])
 
 
 def _step(ctx: typer.Context, campaign: str, person: str, status: str) -> None:
@@ -150,7 +155,7 @@ def _step(ctx: typer.Context, campaign: str, person: str, status: str) -> None:
     else:
         found = run_service(lambda: campaign_members.find_member(book, campaign, person))
         member = run_service(lambda: campaign_members.step(book, found.id, status))
-    typer.echo(f"{member.id}  {member.name} {member.status.replace('_', '-')}")
+    _say(ctx, f"{member.id}  {member.name} {member.status.replace('_', '-')}")
 
 
 def attend(
@@ -194,8 +199,12 @@ def walk_in(
 
     values = {"name": name, "phone": phone, "company": company, "email": email}
     clean = {k: v for k, v in values.items() if v is not None}
-    member = run_service(lambda: campaign_members.walk_in(state(ctx).book, campaign, clean))
-    typer.echo(f"{member.id}  {member.name} attended; customer {member.customer_id}")
+    book = state(ctx).book
+    member = run_service(lambda: campaign_members.walk_in(book, campaign, clean))
+    line = f"{member.id}  {member.name} attended"
+    if member.customer_id:  # the new customer is named after the company, else the person
+        line += f"; customer {member.company or member.name} {member.customer_id}"
+    _say(ctx, line)
 
 
 def members(
@@ -218,6 +227,11 @@ def members(
         typer.echo(f"wrote {count} members to {export}", err=True)
         return
     rows = [campaign_members.member_row(book, m) for m in people]
+    if fmt == "table":  # a person reads it: short ids (JSON and CSV keep the full ones)
+        from crm_tui.services.short_ids import short_ids
+
+        shorts = short_ids(book, (r["id"] for r in rows))
+        rows = [r | {"id": shorts.get(r["id"], r["id"])} for r in rows]
     emit(rows, MEMBER_COLUMNS, fmt)
 
 

@@ -154,3 +154,17 @@ def test_register_says_where_a_known_person_was(crm) -> None:
     assert late.exit_code == 0 and late.stdout.strip().endswith(
         "欧阳涛 attended (already attended)"
     )
+
+
+def test_member_commands_print_short_ids_that_resolve(crm) -> None:
+    assert crm("add", "campaign", "客户开放日").exit_code == 0
+    reg = crm("register", "客户开放日", "--name", "张伟", "--phone", "13800138000")
+    member_id = reg.stdout.split()[0]
+    assert 6 <= len(member_id) < 36 and crm("show", member_id).exit_code == 0
+    walk = crm("walk-in", "客户开放日", "--name", "陈静", "--company", "杭州新材料")
+    assert walk.exit_code == 0 and "陈静 attended; customer 杭州新材料 " in walk.stdout
+    customer_id = walk.stdout.split()[-1]
+    assert len(customer_id) < 36 and "杭州新材料" in crm("show", customer_id).stdout
+    table = crm("members", "客户开放日").stdout.splitlines()
+    assert table[1].split()[0] in (member_id, walk.stdout.split()[0])
+    assert all(len(line.split()[0]) < 36 for line in table[1:])
