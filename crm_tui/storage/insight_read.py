@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from crm_tui.domain.dates import Clock
 
 CLOSED_SERVICE = ("done", "closed", "rejected", "cancelled")
+NEVER_DONE = ("rejected", "cancelled")  # a repair called off is no repeat repair
 
 
 @dataclass(frozen=True)
@@ -159,10 +160,11 @@ def gather(conn: sqlite3.Connection, ids: list[str], clock: Clock) -> dict[str, 
     if service:
         since = (clock.today() - timedelta(days=churn.REPAIR_WINDOW_DAYS)).isoformat()
         closed = ", ".join(f"'{s}'" for s in CLOSED_SERVICE)
+        off = ", ".join(f"'{s}'" for s in NEVER_DONE)
         for cid, complaints, repairs in conn.execute(
             "SELECT customer_id, "
             f"sum(kind = 'complaint' AND status NOT IN ({closed})), "
-            "sum(kind = 'repair' AND created_at >= ?) "
+            f"sum(kind = 'repair' AND created_at >= ? AND status NOT IN ({off})) "
             f"FROM service WHERE customer_id IN {_IDS} AND deleted = 0 GROUP BY customer_id",
             (since, batch),
         ):
