@@ -212,7 +212,7 @@ def log(
         "-c",
         help="call, visit, email, sms, wechat or meeting (or 电话 拜访 邮件 短信 微信 会议).",
     ),
-    minutes: int | None = typer.Option(None, "--minutes", "-m", min=0, help="How long."),
+    minutes: int | None = typer.Option(None, "--minutes", "-m", help="How long (0 to 1440)."),
     contact: str | None = typer.Option(None, "--contact", help="Who (a contact's name or id)."),
     incoming: bool = typer.Option(False, "--in", help="They contacted us."),
     at: str | None = typer.Option(None, "--at", help="When (default: now): 'yesterday 15:00'."),

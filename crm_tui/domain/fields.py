@@ -36,7 +36,7 @@ from crm_tui.domain.money import parse_money
 from crm_tui.domain.pool_specs import POOL_CUSTOMER_FIELDS, POOL_ENTITIES
 from crm_tui.domain.service_specs import SERVICE_ENTITIES
 from crm_tui.domain.survey_specs import SURVEY_SPEC, score_error
-from crm_tui.domain.work_report_specs import OFFICE_ENTITIES
+from crm_tui.domain.work_report_specs import OFFICE_ENTITIES, contact_log_errors
 
 # Columns every synced table has; not typed by the rep.
 SYNC_COLUMNS = (
@@ -312,6 +312,8 @@ def check_record(entity_name: str, record: Mapping[str, Any]) -> None:
         problem = score_error(record["score"])
         if problem:
             errors.append(FieldError("score", problem))
+    if entity_name == "contact_log":  # issue 17: minutes of one contact (clock: services)
+        errors += [FieldError(f, m) for f, m in contact_log_errors(record)]
     if errors:
         raise ValidationErrors(errors)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -360,6 +360,30 @@ def mailto(address: str, subject: str = "", body: str = "") -> str:
         f"{name}={quote(value)}" for name, value in (("subject", subject), ("body", body)) if value
     )
     return f"mailto:{quote(address, safe='@.+-_')}" + (f"?{query}" if query else "")
+
+
+# One entry is one contact: a day at most (a typo like 100000000 skews every statistic).
+MAX_CONTACT_MINUTES = 24 * 60
+# How far ahead of the clock an entry's time may be (a watch a little fast), no more.
+FUTURE_SLACK = timedelta(minutes=5)
+
+
+def contact_log_errors(record: Any, now: datetime | None = None) -> list[tuple[str, str]]:
+    """(field, message) for each rule a contact-log entry breaks: minutes from 0 to a day;
+    with `now`, a time not in the future. The field registry's check_record (laptop and
+    server) runs the minutes rule; the contact-log service adds the clock."""
+    problems = []
+    minutes = record.get("minutes")
+    if minutes is not None and not (0 <= minutes <= MAX_CONTACT_MINUTES):
+        problems.append(
+            ("minutes", f"must be from 0 to {MAX_CONTACT_MINUTES} (24 h) for one contact")
+        )
+    at = record.get("at")
+    if isinstance(at, datetime) and at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)  # stored UTC
+    if now is not None and isinstance(at, datetime) and at > now + FUTURE_SLACK:
+        problems.append(("at", "is in the future: log a contact once it happened"))
+    return problems
 
 
 # The words a rep types for a channel (Chinese and English) -> the stored channel.

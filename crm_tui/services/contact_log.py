@@ -67,6 +67,7 @@ def log(
         "minutes": minutes,
         "activity_id": activity_id,
     }
+    _not_future(book, values["at"])
     if contact_ref:
         contact = repos.contacts.resolve(contact_ref)
         if contact.customer_id != customer.id:
@@ -104,7 +105,23 @@ def get(book: Book, row_id: str) -> ContactLog | None:
 
 
 def update(book: Book, row_id: str, changes: dict[str, Any]) -> ContactLog:
+    if "at" in changes:
+        _not_future(book, changes["at"])
     return book.db.repos.office.contact_logs.update(row_id, changes)
+
+
+def _not_future(book: Book, at: Any) -> None:
+    """Refuse an entry's time in the future (by this laptop's clock); the registry's
+    check_record owns the other rules (minutes), on the laptop and the server alike."""
+    from crm_tui.domain.fields import parse_values
+
+    if isinstance(at, str):
+        if not at.strip():
+            return  # required-field check says it
+        at = parse_values("contact_log", {"at": at}, book.input_context)["at"]
+    problems = office.contact_log_errors({"at": at}, book.clock.now())
+    if problems:
+        raise ValidationErrors([FieldError(f, m) for f, m in problems])
 
 
 def of_customer(book: Book, customer_id: str, limit: int = 200) -> list[ContactLog]:

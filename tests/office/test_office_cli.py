@@ -231,3 +231,24 @@ def test_log_takes_chinese_channel_words(crm, db_path) -> None:
     bad = crm("log", "上海机电", "--channel", "传真", "x")
     assert bad.exit_code == 1 and bad.stderr.startswith("error: channel")
     assert _count(db_path, "contact_log") == 1
+
+
+def test_log_refuses_absurd_minutes_and_a_time_in_the_future(crm, db_path) -> None:
+    """A day at most per entry, no entry after now — on the laptop (CLI, the app's forms
+    through the same service) and in the registry's check the server runs (review s12)."""
+    import pytest
+
+    from crm_tui.domain.fields import ValidationErrors, check_record
+
+    crm("add", "customer", "上海机电")
+    huge = crm("log", "上海机电", "--minutes", "100000000", "x")
+    assert huge.exit_code == 1 and huge.stderr.startswith("error: minutes: must be from 0")
+    negative = crm("log", "上海机电", "--minutes", "-5", "x")
+    assert negative.exit_code == 1 and negative.stderr.count("\n") == 1
+    future = crm("log", "上海机电", "--at", "+3d", "x")
+    assert future.exit_code == 1 and "in the future" in future.stderr
+    assert _count(db_path, "contact_log") == 0
+    ok = crm("log", "上海机电", "--at", "yesterday 15:00", "--minutes", "1440", "x")
+    assert ok.exit_code == 0, ok.stderr
+    with pytest.raises(ValidationErrors, match="minutes"):
+        check_record("contact_log", {"customer_id": "c", "channel": "call", "minutes": 1441})

@@ -236,3 +236,15 @@ def test_undo_after_submit_says_the_report_is_final(book) -> None:
     work_reports.submit(book, work_reports.draft(book, "daily", done="今天").id)
     with pytest.raises(ValidationErrors, match="submitted report cannot be undone"):
         records.undo_last(book)
+
+
+def test_editing_an_entry_refuses_a_future_time_and_a_day_of_minutes(book) -> None:
+    """The app's edit form saves through contact_log.update: the same rules as `crm log`."""
+    acme = book.db.repos.customers.create({"name": "深圳电子"})
+    entry = contact_log.log(book, acme.id, channel="电话", summary="询价", minutes=10)
+    assert entry.channel == "call"
+    with pytest.raises(ValidationErrors, match="in the future"):
+        contact_log.update(book, entry.id, {"at": "+2d"})
+    with pytest.raises(ValidationErrors, match="minutes"):
+        contact_log.update(book, entry.id, {"minutes": "2000"})
+    assert contact_log.get(book, entry.id).minutes == 10
