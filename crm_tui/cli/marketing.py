@@ -122,7 +122,7 @@ def invite(
 def register_person(
     ctx: typer.Context,
     campaign: str = typer.Argument(..., help="The campaign (name, id or prefix)."),
-    name: str = typer.Option(..., "--name", help="The person's name."),
+    name: str | None = typer.Option(None, "--name", help="The person's name (required)."),
     phone: str | None = typer.Option(None),
     company: str | None = typer.Option(None),
     email: str | None = typer.Option(None),
@@ -188,7 +188,7 @@ def no_show(
 def walk_in(
     ctx: typer.Context,
     campaign: str = typer.Argument(..., help="The campaign (name, id or prefix)."),
-    name: str = typer.Option(..., "--name"),
+    name: str | None = typer.Option(None, "--name", help="The person's name (required)."),
     phone: str | None = typer.Option(None),
     company: str | None = typer.Option(None),
     email: str | None = typer.Option(None),
@@ -215,11 +215,14 @@ def members(
     ),
     fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv."),
     export: Path | None = typer.Option(None, "--export", help="Write them to this CSV file."),
+    force: bool = typer.Option(False, "--force", help="Overwrite the --export file."),
 ) -> None:
     """The people on a campaign, by name (or write them to a CSV file)."""
     from crm_tui.services import campaign_members
 
     check_format(fmt)
+    if export is not None and export.exists() and not force:
+        fail(f"--export: {export} exists; give another file name (or --force to overwrite it)")
     book = state(ctx).book
     people = run_service(lambda: campaign_members.members(book, campaign, status))
     if export is not None:

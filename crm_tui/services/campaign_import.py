@@ -67,10 +67,15 @@ def import_registrations(
             result.rejected.append(RowProblem(line, reason, cells))
             continue
         good.append((line, person | {"source": "web_form"}, cells))
-    if dry_run:
-        result.created = len(good)
-        return result
     batch = MemberBatch(book, campaign)
+    if dry_run:  # the rows a real run would refuse are refused here too
+        for line, person, cells in good:
+            if (refused := batch.refusal(person, status)) is not None:
+                reason = "; ".join(f"{e.field}: {e.message}" for e in refused.errors)
+                result.rejected.append(RowProblem(line, reason, cells))
+            else:
+                result.created += 1
+        return result
     seen: set[str] = set()
     for line, person, cells in good:
         try:

@@ -74,11 +74,8 @@ class MemberBatch:
             member = repo.require(existing_id)
             if _moves_on(member.status, status):
                 member = repo.step(member.id, status)
-            elif signup and rules.rank(status) > rules.rank(member.status):
-                try:
-                    rules.check_member_step(member.status, status)
-                except rules.MarketingError as exc:
-                    raise _error(exc.field, f"{member.name}: {exc.message}") from None
+            elif signup and (refused := _refusal(member, status)) is not None:
+                raise refused
             if signup:
                 member = self._fill_blanks(member, person)
             return member, False
@@ -100,6 +97,12 @@ class MemberBatch:
             self.index.setdefault(key, member.id)
         return member, True
 
+    def refusal(self, values: Mapping[str, Any], status: str) -> ValidationErrors | None:
+        """Why a sign-up of this person at `status` would be refused (someone already on
+        the campaign who cannot step there), without writing: a dry run's answer."""
+        known = self.find({k: v for k, v in values.items() if v not in (None, "")})
+        return None if known is None else _refusal(self.repo.require(known), status)
+
     def _fill_blanks(self, member: CampaignMember, person: Mapping[str, Any]) -> CampaignMember:
         """The sign-up's phone, e-mail, company or notes where the member has none (never
         overwriting what the team already has)."""
@@ -113,6 +116,18 @@ class MemberBatch:
 
 
 _DETAILS = ("phone", "email", "company", "notes")
+
+
+def _refusal(member: CampaignMember, status: str) -> ValidationErrors | None:
+    """A sign-up that would move a member further but by a step that does not exist (a
+    no-show registering again); one already as far or further is simply kept."""
+    if _moves_on(member.status, status) or rules.rank(status) <= rules.rank(member.status):
+        return None
+    try:
+        rules.check_member_step(member.status, status)
+    except rules.MarketingError as exc:
+        return _error(exc.field, f"{member.name}: {exc.message}")
+    return None
 
 
 def check_person(book: Book, campaign_id: str, values: Mapping[str, Any]) -> dict[str, Any]:

@@ -168,3 +168,33 @@ def test_member_commands_print_short_ids_that_resolve(crm) -> None:
     table = crm("members", "客户开放日").stdout.splitlines()
     assert table[1].split()[0] in (member_id, walk.stdout.split()[0])
     assert all(len(line.split()[0]) < 36 for line in table[1:])
+
+
+def test_dry_run_refuses_what_the_import_would(db, tmp_path: Path) -> None:
+    book = Book(db)
+    day = campaigns.add_campaign(book, {"name": "武汉技术交流会"})
+    campaign_members.add_people(
+        book, day.id, [{"name": "罗洋", "phone": "13800000005"}], "registered"
+    )
+    campaign_members.step(book, campaign_members.find_member(book, day.id, "罗洋").id, "no_show")
+    path = tmp_path / "reg3.csv"
+    path.write_text(REG3, encoding="utf-8")
+    dry = campaign_import.import_registrations(book, day.id, path, dry_run=True)
+    assert dry.created == 2 and [p.line for p in dry.rejected] == [3]
+    assert [m.name for m in campaign_members.members(book, day.id)] == ["罗洋"]
+
+
+def test_missing_name_and_an_existing_export_file_are_one_error(
+    crm, db_path: Path, tmp_path: Path
+) -> None:
+    assert crm("add", "campaign", "客户开放日").exit_code == 0
+    _one_error(crm("register", "客户开放日", "--phone", "13900001111"), "name: is required")
+    _one_error(crm("walk-in", "客户开放日", "--phone", "13900001111"), "name: is required")
+    assert _members(db_path) == {}
+    out = tmp_path / "members.csv"
+    out.write_text("keep me", encoding="utf-8")
+    _one_error(crm("members", "客户开放日", "--export", str(out)), f"--export: {out} exists")
+    assert out.read_text(encoding="utf-8") == "keep me"
+    assert crm("register", "客户开放日", "--name", "李四", "--phone", "13900001111").exit_code == 0
+    assert crm("members", "客户开放日", "--export", str(out), "--force").exit_code == 0
+    assert "李四" in out.read_text(encoding="utf-8-sig")
