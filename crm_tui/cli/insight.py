@@ -53,7 +53,8 @@ def survey(
     )
     typer.echo(f"survey {taken.survey.id}: {taken.survey.score}/5")
     if taken.follow_up is not None:
-        typer.echo(f"follow-up {taken.follow_up.id}: {taken.follow_up.subject} (due tomorrow)")
+        when = "still open: no second call-back made" if taken.reused else "due tomorrow"
+        typer.echo(f"follow-up {taken.follow_up.id}: {taken.follow_up.subject} ({when})")
 
 
 def segments(

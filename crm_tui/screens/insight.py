@@ -137,7 +137,9 @@ def open_survey(
 
 def said(taken: surveys.Taken) -> str:
     note = f"Satisfaction {taken.survey.score}/5 saved"
-    if taken.follow_up is not None:
+    if taken.follow_up is not None and taken.reused:
+        note += "; the call-back already scheduled stays (no second one)"
+    elif taken.follow_up is not None:
         note += "; a call-back is scheduled for tomorrow"
     return note
 

@@ -19,10 +19,14 @@ if TYPE_CHECKING:
 __all__ = ["LOW_SCORE", "SCORE_WORDS", "SurveySource", "Taken", "parse_score", "scores", "take"]
 
 
+CALL_BACK = ": call back"  # ends a low score's follow-up subject
+
+
 @dataclass(frozen=True)
 class Taken:
     survey: Survey
-    follow_up: Activity | None  # made for a low score
+    follow_up: Activity | None  # made for a low score (or the one still open)
+    reused: bool = False  # the follow-up was already open: no second one was made
 
 
 def parse_score(text: str | int) -> int:
@@ -69,13 +73,18 @@ def take(
         survey = repos.surveys.create(values)
         follow = None
         if value <= LOW_SCORE:
+            # A call-back still open from an earlier low score is the one to make: a second
+            # identical follow-up would only be a duplicate on someone's list.
+            open_one = _open_call_back(book, cust.id)
+            if open_one is not None:
+                return Taken(survey, open_one, reused=True)
             follow = repos.activities.create(
                 {
                     "customer_id": cust.id,
                     "contact_id": contact_id,
                     "opportunity_id": opportunity_id,
                     "kind": "call",
-                    "subject": f"Satisfaction {value}/5 ({SCORE_WORDS[value]}): call back",
+                    "subject": f"Satisfaction {value}/5 ({SCORE_WORDS[value]}){CALL_BACK}",
                     "notes": comment or None,
                     "due_at": "tomorrow",
                 }
@@ -87,6 +96,21 @@ def take(
 
                 reassign_by_id(book, "activity", follow.id, owner)
     return Taken(survey, follow)
+
+
+def _open_call_back(book: Book, customer_id: str) -> Activity | None:
+    """The customer's call-back from a low score that is not done yet, if any."""
+    from crm_tui.domain.models import Activity
+
+    found = book.db.repos.activities.page(
+        where=[
+            Activity.customer_id == customer_id,
+            Activity.done_at.is_(None),  # type: ignore[union-attr]
+            Activity.subject.like(f"Satisfaction %{CALL_BACK}"),  # type: ignore[attr-defined]
+        ],
+        limit=1,
+    )
+    return found[0] if found else None
 
 
 def scores(book: Book, customer_id: str) -> tuple[list[Any], str]:

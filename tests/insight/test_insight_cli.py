@@ -69,6 +69,31 @@ def test_a_low_score_records_the_survey_and_a_call_back(crm, db_path: Path, book
     assert happy.exit_code == 0 and "follow-up" not in happy.stdout
 
 
+def test_a_second_low_score_keeps_the_open_call_back(crm, db_path: Path, book) -> None:
+    # Review s12: a second 2/5 while the first call-back was open made an identical second.
+    first = crm("survey", "上海机电", "--score", "2", "--comment", "交货慢")
+    assert first.exit_code == 0, first.stderr
+    again = crm("survey", "上海机电", "--score", "1", "--comment", "还是慢")
+    assert again.exit_code == 0, again.stderr
+    assert "still open: no second call-back made" in again.stdout
+
+    def call_backs() -> list[tuple[str, str | None]]:
+        with sqlite3.connect(db_path) as conn:
+            return conn.execute(
+                "SELECT id, done_at FROM activity WHERE subject LIKE 'Satisfaction%'"
+            ).fetchall()
+
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM survey").fetchone()[0] == 2  # both scores
+    ((call_id, _),) = call_backs()
+    assert call_id[:8] in again.stdout
+    # Once it is done, the next low score makes a new call-back.
+    assert crm("done", call_id).exit_code == 0
+    third = crm("survey", "上海机电", "--score", "2")
+    assert third.exit_code == 0 and "(due tomorrow)" in third.stdout
+    assert len(call_backs()) == 2
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
