@@ -242,13 +242,23 @@ class FilesScreen(CrmScreen):
         self.app.call_from_thread(self.reload)
 
     def action_new_folder(self) -> None:
+        parent = self.folder_path[-1][0] if self.folder_path else None
+
+        def make(name: str) -> str | None:  # refusals (a name taken) stay in the dialog
+            if not name.strip():
+                return "type the folder's name"
+            try:
+                files.new_folder(self.book, name, parent)
+            except Exception as exc:  # noqa: BLE001 - shown in the dialog
+                errors = getattr(exc, "errors", None)
+                return "; ".join(e.message for e in errors) if errors else str(exc)
+            return None
+
         def chosen(name: str | None) -> None:
-            if name and name.strip():
-                parent = self.folder_path[-1][0] if self.folder_path else None
-                files.new_folder(self.book, name.strip(), parent)
+            if name is not None:
                 self.reload()
 
-        self.app.push_screen(PromptScreen("New folder"), chosen)
+        self.app.push_screen(PromptScreen("New folder", validate=make), chosen)
 
     def action_up(self) -> None:
         if self.folder_path:

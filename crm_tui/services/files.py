@@ -155,7 +155,19 @@ def find_file(book: Book, ref: str) -> Attachment:
 
 
 def find_folder(book: Book, ref: str) -> Folder:
-    return repos(book).folders.resolve(ref)
+    """A library folder by id, id prefix or name; several of one name are listed with the
+    ids that tell them apart."""
+    try:
+        return repos(book).folders.resolve(ref)
+    except NotFound as exc:
+        if "more than one" not in str(exc):
+            raise
+    from crm_tui.services.short_ids import short_ids
+
+    same = [f for f in repos(book).folders.page(limit=1000) if f.name == ref.strip()]
+    shorts = short_ids(book, (f.id for f in same))
+    listed = ", ".join(f"{f.name}/ ({shorts[f.id]})" for f in same[:5])
+    raise NotFound(f"'{ref}' names more than one folder: {listed}; give the id")
 
 
 def find_record(book: Book, ref: str) -> tuple[str, object]:
@@ -173,7 +185,13 @@ def library(book: Book, folder_id: str | None = None) -> tuple[list[Folder], lis
 
 
 def new_folder(book: Book, name: str, parent_id: str | None = None) -> Folder:
-    values = {"name": name} | ({"parent_id": parent_id} if parent_id else {})
+    """A new library folder; refused when its parent already has one of that name (two of
+    one name could not be told apart by `--folder NAME` or on screen)."""
+    wanted = name.strip()
+    for sibling in repos(book).folders.children(parent_id):
+        if sibling.name.strip().casefold() == wanted.casefold():
+            raise _error("name", f"the folder '{sibling.name}' is already there; use it")
+    values = {"name": wanted} | ({"parent_id": parent_id} if parent_id else {})
     return repos(book).folders.create(values)
 
 

@@ -108,6 +108,13 @@ def test_library_folders(crm, tmp_path) -> None:
     assert "2026/" in listed.stdout and "模板.docx" in listed.stdout
     assert "模板.docx" not in crm("files").stdout
     assert crm("files", "--folder", "没有").exit_code == 1
+    # The same name again is refused (review s12): one 合同模板/ and `--folder` still works.
+    again = crm("folder", "合同模板")
+    assert again.exit_code == 1 and "already there" in again.stderr
+    assert crm("files").stdout.count("合同模板/") == 1
+    assert crm("files", "--folder", "合同模板").exit_code == 0
+    assert crm("folder", "2026", "--in", "合同模板").exit_code == 1
+    assert crm("folder", "2026").exit_code == 0  # another parent: fine
 
 
 def test_a_claims_receipt_becomes_a_file_on_the_claim(crm, tmp_path) -> None:

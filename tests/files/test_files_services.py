@@ -154,3 +154,19 @@ def test_open_with_the_system_viewer(book, db, scan, tmp_path, monkeypatch) -> N
     while not log.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert log.read_text().strip() == str(shown)
+
+
+def test_two_folders_of_one_name_from_two_laptops_are_listed_with_their_ids(book) -> None:
+    """new_folder refuses a taken name, but two laptops offline may each make one: then
+    `--folder NAME` lists both with the ids that tell them apart."""
+    from crm_tui.services.records import NotFound
+
+    first = files.new_folder(book, "合同模板")
+    with pytest.raises(files.ValidationErrors, match="already there"):
+        files.new_folder(book, " 合同模板 ")
+    second = files.repos(book).folders.create({"name": "合同模板"})  # as a sync brings it
+    with pytest.raises(NotFound) as caught:
+        files.find_folder(book, "合同模板")
+    message = str(caught.value)
+    assert "give the id" in message
+    assert first.id[:4] in message and second.id[:4] in message

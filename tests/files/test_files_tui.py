@@ -91,6 +91,29 @@ async def test_the_library_has_folders(db, tmp_path) -> None:
         await _until(pilot, lambda: app.screen.folder_path == [])
 
 
+async def test_n_refuses_a_folder_name_already_in_the_library(db) -> None:
+    """`n` with a name the folder already has says so in the dialog; nothing is made twice
+    (review s12); a new name is made."""
+    from textual.widgets import Static
+
+    files.new_folder(Book(db), "合同模板")
+    app = Host(db, lambda d: FilesScreen(Book(d)))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        listing = app.screen.query_one("#files-list")
+        await _until(pilot, lambda: listing.option_count == 1)
+        await pilot.press("n")
+        await _until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await pilot.press(*"合同模板", "enter")
+        error = app.screen.query_one("#prompt-error", Static)
+        await _until(pilot, lambda: "already there" in str(error.render()))
+        await pilot.press("ctrl+u", *"报价单", "enter")
+        await _until(pilot, lambda: isinstance(app.screen, FilesScreen))
+        await _until(pilot, lambda: listing.option_count == 2)
+    names = sorted(f.name for f in files.library(Book(db))[0])
+    assert names == ["合同模板", "报价单"]
+
+
 async def test_the_customer_page_shows_the_customers_files(db, tmp_path) -> None:
     from crm_tui.screens.customer_detail import CustomerDetailScreen
 
