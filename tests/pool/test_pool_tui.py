@@ -169,6 +169,40 @@ async def test_new_customer_form_offers_to_claim_the_pooled_match(db, team) -> N
         assert app.opened == [("customer", team["上海机电"])]
 
 
+async def test_new_customer_form_on_a_book_never_signed_in_offers_the_pooled_match(db) -> None:
+    # Review s12: on the demo book (never signed in) a pooled look-alike only warned.
+    from crm_tui.screens.forms import RecordForm
+    from crm_tui.screens.pool_match import CollisionScreen
+    from crm_tui.services import records
+
+    book = Book(db)
+    assert book.user_id is None
+    pooled = db.repos.customers.create(
+        {"name": "苏州永安化工集团有限公司", "pool_since": db.clock.now() - timedelta(days=16)}
+    )
+    app = Host(
+        db,
+        lambda d: RecordForm(
+            "customer",
+            title="New customer",
+            fields=["name", "city"],
+            save=lambda values: records.create(book, "customer", values),
+            book=book,
+        ),
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"苏州永安化工集团有限公司")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CollisionScreen)
+        await pilot.press("enter")  # the first choice: claim it from the pool
+        await settle(pilot)
+        assert db.repos.customers.count() == 1  # no second copy
+        assert db.repos.customers.get(pooled.id).pool_since is None
+        assert app.opened == [("customer", pooled.id)]
+
+
 async def test_check_in_and_out_of_a_visit_from_the_follow_ups(db, team) -> None:
     from crm_tui.screens.followups import FollowUpsScreen
     from crm_tui.screens.pickers import PromptScreen
