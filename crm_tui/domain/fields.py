@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from crm_tui.domain import rules, service_rules
+from crm_tui.domain.contact_log_specs import contact_log_errors
 from crm_tui.domain.dates import parse_when
 from crm_tui.domain.doc_specs import DOC_ENTITIES
 from crm_tui.domain.field_values import DATE_MAX as DATE_MAX
@@ -36,7 +37,7 @@ from crm_tui.domain.money import parse_money
 from crm_tui.domain.pool_specs import POOL_CUSTOMER_FIELDS, POOL_ENTITIES
 from crm_tui.domain.service_specs import SERVICE_ENTITIES
 from crm_tui.domain.survey_specs import SURVEY_SPEC, score_error
-from crm_tui.domain.work_report_specs import OFFICE_ENTITIES, contact_log_errors
+from crm_tui.domain.work_report_specs import OFFICE_ENTITIES
 
 # Columns every synced table has; not typed by the rep.
 SYNC_COLUMNS = (

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static, TabPane
 
-from crm_tui.domain import work_report_specs as office
+from crm_tui.domain import contact_log_specs as office
 from crm_tui.screens.base import ListScreen
 from crm_tui.screens.forms import RecordForm
 from crm_tui.screens.pickers import PromptScreen

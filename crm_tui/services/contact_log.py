@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
+from crm_tui.domain import contact_log_specs as rules
 from crm_tui.domain import work_report_specs as office
 from crm_tui.domain.fields import FieldError, ValidationErrors
 from crm_tui.reports.export import render as render
@@ -60,7 +61,7 @@ def log(
     values: dict[str, Any] = {
         "customer_id": customer.id,
         # '微信' / 'phone' as the quick log reads them; an unknown word fails the field.
-        "channel": office.CHANNEL_WORDS.get(channel.strip().lower(), channel),
+        "channel": rules.CHANNEL_WORDS.get(channel.strip().lower(), channel),
         "direction": direction,
         "at": at if at is not None else book.clock.now(),
         "summary": summary,
@@ -119,7 +120,7 @@ def _not_future(book: Book, at: Any) -> None:
         if not at.strip():
             return  # required-field check says it
         at = parse_values("contact_log", {"at": at}, book.input_context)["at"]
-    problems = office.contact_log_errors({"at": at}, book.clock.now())
+    problems = rules.contact_log_errors({"at": at}, book.clock.now())
     if problems:
         raise ValidationErrors([FieldError(f, m) for f, m in problems])
 
@@ -149,7 +150,7 @@ def compose_mail(
         customer_id, address, contact_id = customer.id, customer.email, None
     if not address:
         raise _error("email", f"'{contact_ref}' has no e-mail address")
-    url = office.mailto(address, subject)
+    url = rules.mailto(address, subject)
     opener(url)
     entry = log(
         book,
