@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from crm_tui.domain import sales_docs as rules
 from crm_tui.domain.fields import FieldError, ValidationErrors
-from crm_tui.services.payments import make_plan, record_payment
+from crm_tui.services.payments import Overpayment, make_plan, record_payment
 
 if TYPE_CHECKING:
     from crm_tui.domain.models import Payment, PaymentPlan
@@ -56,11 +56,21 @@ def plan_from_text(book: Book, contract_ref: str, text: str) -> list[PaymentPlan
 
 
 def payment_from_text(book: Book, ref: str, text: str) -> Payment:
-    """What `$` asks: 'AMOUNT [DATE] [METHOD]' (e.g. '5万 today transfer')."""
+    """What `$` asks: 'AMOUNT [DATE] [METHOD] [force]' (e.g. '5万 today transfer'); 'force'
+    records more than the contract still awaits (the CLI's --force)."""
     parts = text.split()
+    force = any(p.lower() == "force" for p in parts[1:])
+    parts = [parts[0], *(p for p in parts[1:] if p.lower() != "force")] if parts else parts
     if not parts:
         raise _error("amount", "type the amount received, e.g. 5万 today transfer")
     methods = {m.value for m in rules.PaymentMethod}
     method = next((p for p in parts[1:] if p.lower() in methods), None)
     dates = [p for p in parts[1:] if p != method]
-    return record_payment(book, ref, parts[0], on=dates[0] if dates else None, method=method)
+    try:
+        return record_payment(
+            book, ref, parts[0], on=dates[0] if dates else None, method=method, force=force
+        )
+    except Overpayment as exc:
+        raise _error(
+            "amount", f"{exc.errors[0].message}; add 'force' to record it anyway"
+        ) from None

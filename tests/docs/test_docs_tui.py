@@ -159,3 +159,27 @@ async def test_palette_and_deals_reach_the_quote_screens(db, deal) -> None:
         await pilot.press("Q")
         await settle(pilot)
         assert isinstance(app.screen, QuotesScreen) and app.screen.deal_id == deal.id
+
+
+async def test_paying_beyond_the_contract_is_refused_in_the_dialog_unless_forced(db, deal) -> None:
+    # Review s12: a payment 2,700× the contract was entered; now the dialog refuses it and
+    # says how to record it anyway ('force', the CLI's --force).
+    from crm_tui.screens.pickers import PromptScreen
+
+    book = Book(db)
+    contract = payments.new_contract(book, deal_ref=deal.id, amount="3000")
+    payments.make_plan(book, contract.id, amounts=["1000", "2000"], due=[date(2026, 11, 1)] * 2)
+    app = Host(db, PaymentsScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.table.focus()
+        await pilot.press("dollar_sign")
+        await pilot.pause()
+        await _type(pilot, "9000")
+        assert isinstance(app.screen, PromptScreen)
+        error = str(app.screen.query_one("#prompt-error").render())
+        assert "¥3,000.00 still outstanding" in error and "add 'force'" in error
+        assert payments.payments(book, contract.id) == []
+        await _type(pilot, " force")
+        assert not isinstance(app.screen, PromptScreen)
+        assert [p.amount for p in payments.payments(book, contract.id)] == [900_000]
