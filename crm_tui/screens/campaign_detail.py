@@ -71,8 +71,8 @@ class CampaignDetailScreen(ListScreen):
         Binding("i", "invite", "Invite", id="campaign.invite", tooltip="Invite from a query"),
         Binding("r", "register", "Register", id="campaign.register", tooltip="Register a person"),
         Binding("a", "step('attended')", "Attended", id="campaign.attend"),
-        Binding("x", "step('declined')", "Declined", id="campaign.decline", show=False),
-        Binding("o", "step('no_show')", "No-show", id="campaign.no_show", show=False),
+        Binding("x", "step('declined')", "Declined", id="campaign.decline"),
+        Binding("o", "step('no_show')", "No-show", id="campaign.no_show"),
         Binding("s", "next_view", "Status", id="campaign.view", tooltip="Members by status"),
         Binding("d", "desk", "Desk", id="campaign.desk", tooltip="Registration desk"),
         Binding("p", "partner", "Partner", id="campaign.partner", tooltip="Link a partner"),
@@ -81,7 +81,6 @@ class CampaignDetailScreen(ListScreen):
             "import_list",
             "Import",
             id="campaign.import",
-            show=False,
             tooltip="Import a registration list (CSV: 姓名, 手机, 公司…)",
         ),
         Binding("slash", "focus_query", "Filter", id="campaign.filter"),
@@ -106,8 +105,9 @@ class CampaignDetailScreen(ListScreen):
 
     def columns(self) -> list[Column]:
         return [
+            # Name and company share the spare width (a company name is the longer one).
             Column("name", "Name", 0),
-            Column("company", "Company", 18, drop=2),
+            Column("company", "Company", 0, drop=2),
             Column("phone", "Phone", 14),
             Column("status", "Status", 10, "left", lambda r: str(r["status"]).replace("_", "-")),
             Column(

@@ -8,6 +8,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
+
 from crm_tui.services import campaign_import, campaign_members, campaigns
 from crm_tui.services.book import Book
 
@@ -198,3 +200,26 @@ def test_missing_name_and_an_existing_export_file_are_one_error(
     assert crm("register", "客户开放日", "--name", "李四", "--phone", "13900001111").exit_code == 0
     assert crm("members", "客户开放日", "--export", str(out), "--force").exit_code == 0
     assert "李四" in out.read_text(encoding="utf-8-sig")
+
+
+@pytest.mark.anyio
+async def test_campaign_page_gives_the_company_room_and_shows_every_step_key(db) -> None:
+    from rich.cells import cell_len
+
+    from crm_tui.screens.campaign_detail import CampaignDetailScreen
+    from crm_tui.widgets.cells import column_widths
+    from crm_tui.widgets.record_table import MIN_FLEX
+    from tests.tui.support_b import Host
+
+    book = Book(db)
+    expo = campaigns.add_campaign(book, {"name": "客户开放日"})
+    app = Host(db, lambda b: CampaignDetailScreen(b, expo.id))
+    async with app.run_test(size=(120, 40)):
+        screen = app.screen
+        columns = screen.columns()
+        widths = dict(
+            zip([c.key for c in columns], column_widths(columns, 118, MIN_FLEX), strict=True)
+        )
+        assert widths["company"] >= cell_len("长沙长城食品股份有限公司")
+        shown = {b.key for b in screen.BINDINGS if getattr(b, "show", True)}
+        assert {"a", "x", "o", "I"} <= shown
