@@ -43,7 +43,11 @@ class ReportFormScreen(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="report-form"):
-            yield Static(f"{KIND_WORDS[self.kind]} {self.period.label}", classes="report-title")
+            yield Static(
+                f"{KIND_WORDS[self.kind]} {self.period.label}",
+                id="report-title",
+                classes="report-title",
+            )
             yield Static("Figures: counting…", id="report-figures")
             for key, label in SECTIONS:
                 yield Static(label, classes="report-label")
@@ -79,6 +83,8 @@ class ReportFormScreen(ModalScreen[Any]):
                 area.read_only = self.submitted
         if self.submitted:
             self.query_one("#report-error", Static).update(FINAL)
+            title = f"{KIND_WORDS[self.kind]} {self.period.label} — submitted, read-only"
+            self.query_one("#report-title", Static).update(title)
             self.query_one("#report-keys", Static).update("escape: close")
             self.refresh_bindings()
         text = "   ".join(lines) if lines else "no figures for this period yet"

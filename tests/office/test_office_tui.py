@@ -123,6 +123,7 @@ async def test_n_on_a_submitted_day_shows_the_frozen_report_read_only(db) -> Non
         await _until(pilot, lambda: form.submitted)
         figures = str(form.query_one("#report-figures").render())
         assert "frozen" in figures and "Contacts logged: 1" in figures, figures
+        assert "submitted, read-only" in str(form.query_one("#report-title").render())
         done = form.query_one("#report-done", TextArea)
         assert done.read_only and done.text == "上午拜访深圳电子"
         keys = str(form.query_one("#report-keys").render())
