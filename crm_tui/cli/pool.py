@@ -50,7 +50,20 @@ def pool(
         }
         for c in found
     ]
+    if fmt == "table":  # the shortest unique prefix, as every other list prints
+        shorts = _shorts(book, [r["id"] for r in rows])
+        rows = [r | {"id": shorts.get(r["id"], r["id"])} for r in rows]
     emit(rows, list(rows[0]) if rows else ["id", "name"], fmt)
+
+
+def _shorts(book: object, ids: list[str]) -> dict[str, str]:
+    from crm_tui.services.short_ids import short_ids
+
+    return short_ids(book, ids)  # type: ignore[arg-type]
+
+
+def _short(book: object, row_id: str) -> str:
+    return _shorts(book, [row_id]).get(row_id, row_id)
 
 
 def claim(
@@ -61,7 +74,7 @@ def claim(
 
     book = state(ctx).book
     cust = run_service(lambda: pool_service.claim(book, ref))
-    typer.echo(f"claimed {cust.name} ({cust.id}); pending until the next sync")
+    typer.echo(f"claimed {cust.name} ({_short(book, cust.id)}); pending until the next sync")
 
 
 def release(
@@ -74,7 +87,7 @@ def release(
 
     book = state(ctx).book
     cust = run_service(lambda: pool_service.release(book, ref, reason))
-    typer.echo(f"released {cust.name} ({cust.id}) to the pool")
+    typer.echo(f"released {cust.name} ({_short(book, cust.id)}) to the pool")
 
 
 def assign(
@@ -87,7 +100,7 @@ def assign(
 
     book = state(ctx).book
     cust = run_service(lambda: pool_service.assign(book, ref, to))
-    typer.echo(f"assigned {cust.name} ({cust.id}) to {to}")
+    typer.echo(f"assigned {cust.name} ({_short(book, cust.id)}) to {to}")
 
 
 def lock(
@@ -100,7 +113,7 @@ def lock(
 
     book = state(ctx).book
     cust = run_service(lambda: pool_service.lock(book, ref, not off))
-    typer.echo(f"{'unlocked' if off else 'locked'} {cust.name} ({cust.id})")
+    typer.echo(f"{'unlocked' if off else 'locked'} {cust.name} ({_short(book, cust.id)})")
 
 
 def pool_rules(
@@ -138,8 +151,16 @@ def pool_rules(
     rows = []
     for g in grades:
         rule = team.for_grade(None if g == "*" else g)
-        rows.append({"grade": g} | {k: getattr(rule, k) for k in given})
+        row = {"grade": g} | {k: getattr(rule, k) for k in given}
+        if fmt == "table":  # 0 switches these off; say so rather than show a bare 0
+            row |= {k: OFF_WORD[k] for k in OFF_WORD if row[k] == 0}
+            if g != "*":
+                row["cap"] = "—"  # the cap is the team's (the * row); a grade row cannot lift it
+        rows.append(row)
     emit(rows, list(rows[0]), fmt)
+
+
+OFF_WORD = {"followup_days": "off", "deal_days": "off", "cap": "none"}
 
 
 def release_pool(

@@ -177,3 +177,23 @@ def test_adding_a_pooled_customer_on_a_book_never_signed_in_is_refused(tmp_path:
     own = crm(path, "add", "customer", "无锡轴承厂")
     assert own.exit_code == 0 and "looks like an existing customer" in own.stderr
     assert crm(path, "add", "customer", "苏州永安化工集团有限公司", "--force").exit_code == 0
+
+
+def test_pool_prints_short_ids_and_rules_say_what_zero_means(book_path: Path) -> None:
+    # Review s12: `crm pool` printed full UUIDs; `crm pool-rules` showed `cap 0` and
+    # `deal_days 0` with no sign that 0 switches them off.
+    cid = _id(book_path, "上海机电")
+    listed = crm(book_path, "pool")
+    assert cid not in listed.stdout
+    short = next(line.split()[0] for line in listed.stdout.splitlines() if "上海机电" in line)
+    assert cid.startswith(short) and len(short) < len(cid)
+    assert crm(book_path, "show", short).exit_code == 0  # the printed id resolves
+    assert cid in crm(book_path, "pool", "--format", "csv").stdout  # machine formats: full
+    claimed = crm(book_path, "claim", cid)
+    assert claimed.exit_code == 0 and f"({short})" in claimed.stdout
+    rules = crm(book_path, "pool-rules").stdout.splitlines()
+    header, default = rules[0].split(), rules[1].split()
+    row = dict(zip(header, default, strict=True))
+    assert (row["deal_days"], row["cap"]) == ("off", "none")
+    csv_rows = crm(book_path, "pool-rules", "--format", "csv").stdout.splitlines()
+    assert dict(zip(csv_rows[0].split(","), csv_rows[1].split(","), strict=True))["cap"] == "0"
