@@ -190,12 +190,12 @@ def build(
             ["planned (instalments due)", Money(f.planned)],
             ["collected (confirmed)", Money(f.collected)],
             ["collected / planned", Pct(100.0 * f.collected / f.planned if f.planned else None)],
-            ["entered, awaiting confirmation", Money(f.unconfirmed)],
-            ["receivable (all open instalments)", Money(f.receivable)],
+            ["entered, not yet confirmed", Money(f.unconfirmed)],
+            ["receivable: open instalments", Money(f.receivable)],
             ["of which overdue", Money(f.overdue)],
             ["unpaid on signed contracts", Money(f.unpaid)],
             [f"signed in the last {DSO_DAYS} days", Money(f.signed)],
-            [f"DSO (unpaid ÷ signed × {DSO_DAYS} days)", Days(days)],
+            [f"DSO = unpaid ÷ signed × {DSO_DAYS}", Days(days)],
         ],
         note=(
             f"as of {as_of.isoformat()}; DSO: what signed contracts still await ÷ the amount "
