@@ -80,8 +80,14 @@ class CampaignsScreen(ListScreen):
                 save=lambda values: campaigns.add_campaign(book, values),
                 book=book,
             ),
-            self._saved,
+            self._created,
         )
+
+    def _created(self, record: Any) -> None:
+        # Like the CLI: a second campaign of one name is kept, with a warning.
+        if record is not None and (warning := campaigns.namesake_warning(self.book, record)):
+            self.notify(warning, severity="warning", timeout=8)
+        self._saved(record)
 
     def action_edit(self) -> None:
         row = self.table.current_row

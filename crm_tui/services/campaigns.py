@@ -82,6 +82,18 @@ def same_name(book: Book, name: str) -> list[Campaign]:
     return repos(book).campaigns.matching((name or "").strip(), by_id=False)
 
 
+def namesake_warning(book: Book, campaign: Campaign) -> str | None:
+    """What to tell the rep who just saved a campaign whose name another live campaign
+    has (the name alone is ambiguous from now on), or None."""
+    others = [c for c in same_name(book, campaign.name) if c.id != campaign.id]
+    if not others:
+        return None
+    return (
+        f"Another campaign is also called {campaign.name}: {describe(book, others)}; "
+        "tell them apart by start date or id."
+    )
+
+
 def names(book: Book) -> dict[str, str]:
     """id -> name of every live campaign (for labels in lists)."""
     return repos(book).campaigns.names()

@@ -223,3 +223,14 @@ async def test_campaign_page_gives_the_company_room_and_shows_every_step_key(db)
         assert widths["company"] >= cell_len("长沙长城食品股份有限公司")
         shown = {b.key for b in screen.BINDINGS if getattr(b, "show", True)}
         assert {"a", "x", "o", "I"} <= shown
+
+
+def test_the_app_warns_of_a_second_campaign_of_one_name(db) -> None:
+    book = Book(db)
+    first = campaigns.add_campaign(book, {"name": "上海工业博览会", "starts_on": "2026-12-10"})
+    assert campaigns.namesake_warning(book, first) is None
+    second = campaigns.add_campaign(book, {"name": "上海工业博览会", "starts_on": "2026-12-12"})
+    warning = campaigns.namesake_warning(book, second) or ""
+    assert warning.startswith("Another campaign is also called 上海工业博览会: 上海工业博览会 (")
+    assert first.id[:6] in warning and "starts 2026-12-10" in warning
+    assert "2026-12-12" not in warning
