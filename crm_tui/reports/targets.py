@@ -21,7 +21,7 @@ FIGURES: tuple[tuple[str, str, bool], ...] = (
     ("visits", "Visits", False),
     # Confirmed payments only, as the receivables report counts collected (issue 19 §6):
     # an entered payment may still be a typo a manager rejects.
-    ("payments", "Payments received (confirmed)", True),
+    ("payments", "Payments collected", True),
 )
 
 

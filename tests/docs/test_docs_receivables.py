@@ -180,7 +180,7 @@ def test_targets_and_the_desk_count_payments_as_receivables_do(book: Book, db) -
     found = {p.who: p for p in targets.progress(book, "2026-11")}
     paid = {who: next(x for x in p.lines if x.key == "payments") for who, p in found.items()}
     assert paid["王芳"].actual == confirmed == 40_000_00  # not 49,000
-    assert paid["王芳"].label == "Payments received (confirmed)"
+    assert paid["王芳"].label == "Payments collected"  # receivables: collected = confirmed
     assert paid["team"].actual == 40_000_00  # 李雷's ¥5,000 is only entered
     desk, _currency = targets.desk_lines(db.path, book.clock)  # the desk's This month panel
     assert next(x for x in desk if x.key == "payments").actual == 40_000_00
