@@ -45,6 +45,20 @@ class CampaignRepo(Repository[Campaign]):
             changes.get("starts_on", rec.starts_on), changes.get("ends_on", rec.ends_on)
         )
 
+    def resolve(self, ref: str, *, include_deleted: bool = False) -> Campaign:
+        """As Repository.resolve; two campaigns of one name (a show held twice a year) are
+        listed with their ids and start dates, so a `--campaign NAME` anywhere can be fixed."""
+        try:
+            return super().resolve(ref, include_deleted=include_deleted)
+        except NotFound as exc:
+            if "more than one" not in str(exc) or include_deleted:
+                raise
+        listed = ", ".join(
+            f"{c.name} ({c.id[:13]}, starts {c.starts_on or 'undated'})"
+            for c in self.matching(ref.strip())
+        )
+        raise NotFound(f"'{ref.strip()}' matches more than one campaign: {listed}; give the id")
+
     def matching(self, ref: str, *, by_id: bool = True, limit: int = 10) -> list[Campaign]:
         """Live campaigns named exactly `ref` (or, with by_id, whose id starts with it), by
         start date: the candidates when a reference is ambiguous."""

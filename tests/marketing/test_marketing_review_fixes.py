@@ -234,3 +234,19 @@ def test_the_app_warns_of_a_second_campaign_of_one_name(db) -> None:
     assert warning.startswith("Another campaign is also called 上海工业博览会: 上海工业博览会 (")
     assert first.id[:6] in warning and "starts 2026-12-10" in warning
     assert "2026-12-12" not in warning
+
+
+def test_an_ambiguous_campaign_on_a_deal_or_claim_lists_the_candidates(crm) -> None:
+    first = crm("add", "campaign", "上海工业博览会", "--start", "2026-12-10").stdout.strip()
+    second = crm("add", "campaign", "上海工业博览会", "--start", "2026-12-12").stdout.strip()
+    assert crm("add", "customer", "上海机电").exit_code == 0
+    for args in (
+        ("add", "deal", "展会线索", "--customer", "上海机电", "--campaign", "上海工业博览会"),
+        ("add", "expense", "1200", "--category", "travel", "--campaign", "上海工业博览会"),
+    ):
+        result = crm(*args)
+        _one_error(result, "'上海工业博览会' matches more than one campaign: ")
+        assert first[:13] in result.stderr and second[:13] in result.stderr
+        assert "starts 2026-12-10" in result.stderr and "starts 2026-12-12" in result.stderr
+    by_id = ("add", "deal", "展会线索", "--customer", "上海机电", "--campaign", first[:13])
+    assert crm(*by_id).exit_code == 0
