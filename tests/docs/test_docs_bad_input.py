@@ -45,6 +45,8 @@ def test_pay_refusals(crm, deal, db_path: Path) -> None:
     number = made.stdout.split()[1]
     _refused(crm("pay", "nope", "5"), "no instalment or contract matches 'nope'")
     _refused(crm("pay", number, "5", "--on", "+3d"), "2026-11-26 is in the future")
+    # Review s12: `crm pay ID -5` was Typer's "no option -5" (exit 2), not a refused amount.
+    _refused(crm("pay", number, "-5"), "amount: '-5' is negative")
     assert _count(db_path, "payment") == 0
     paid = crm("pay", number, "5", "--on", "today")
     assert paid.exit_code == 0, paid.stderr
