@@ -92,6 +92,11 @@ def list_files(
     if fmt == "table" and not rows:
         typer.echo("no files")
         return
+    if fmt == "table":  # short ids, as every list prints them (each resolves: crm open ID)
+        from crm_tui.services.short_ids import short_ids
+
+        shorts = short_ids(book, (r["id"] for r in rows))
+        rows = [r | {"id": shorts.get(r["id"], r["id"])} for r in rows]
     emit(rows, COLUMNS if fmt == "table" else [*COLUMNS, "bytes", "sha256"], fmt)
 
 

@@ -125,6 +125,14 @@ def attach(
         raise _error("record_entity", f"files cannot hang on a {entity}")
     sha, size = store(book).put_file(source)
     file_name = name or source.name
+    here = (
+        files_of(book, entity, record_id)
+        if record_id
+        else repos(book).attachments.in_folder(folder_id)
+    )
+    for twin in here:  # the same content under the same name: listed twice, to no end
+        if twin.sha256 == sha and twin.name == file_name:
+            raise _error("name", f"{file_name} is already attached here ({twin.id[:13]})")
     values = {
         "name": file_name,
         "record_entity": entity,

@@ -41,6 +41,12 @@ def test_attach_list_open_save_and_detach(crm, tmp_path, monkeypatch) -> None:
     ]
     table = crm("files", cust)
     assert "合同.pdf" in table.stdout and "1.1 KB" in table.stdout
+    assert file_id[:8] in table.stdout and file_id not in table.stdout  # a short id
+    twice = crm("attach", cust, str(scan))  # the same file again: refused, listed once
+    assert twice.exit_code == 1 and "already attached here" in twice.stderr
+    assert crm("files", cust).stdout.count("合同.pdf") == 1
+    copy = crm("attach", cust, str(scan), "--name", "合同-副本.pdf")  # a copy on purpose
+    assert copy.exit_code == 0 and crm("detach", _id(copy.stdout)).exit_code == 0
     # Every id the CLI prints resolves.
     assert crm("show", file_id).exit_code == 0
 
