@@ -5,6 +5,7 @@ rules need of each customer a rep owns, for the desk's "Going to the pool" panel
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -90,13 +91,21 @@ def standings(
     ).fetchall()
     deals: dict[str, dict[str, Any]] = {}
     marks = ",".join("?" * len(_OPEN))
-    for cid, stage, updated in conn.execute(
-        "SELECT o.customer_id, o.stage, o.updated_at FROM opportunity o "
-        "JOIN customer c ON c.id = o.customer_id "
-        f"WHERE c.owner_id = ? AND c.deleted = 0 AND o.deleted = 0 AND (o.stage = 'won' "
-        f"OR o.stage IN ({marks}))",
-        (owner_id, *_OPEN),
-    ):
+    stages = f"o.deleted = 0 AND (o.stage = 'won' OR o.stage IN ({marks}))"
+    if len(customers) < 5_000:  # the deals of the candidates only (by the customer index)
+        deal_rows = conn.execute(
+            "SELECT o.customer_id, o.stage, o.updated_at FROM opportunity o "
+            f"WHERE o.customer_id IN (SELECT value FROM json_each(?)) AND {stages}",
+            (json.dumps([c[0] for c in customers]), *_OPEN),
+        )
+    else:
+        deal_rows = conn.execute(
+            "SELECT o.customer_id, o.stage, o.updated_at FROM opportunity o "
+            f"JOIN customer c ON c.id = o.customer_id "
+            f"WHERE c.owner_id = ? AND c.deleted = 0 AND {stages}",
+            (owner_id, *_OPEN),
+        )
+    for cid, stage, updated in deal_rows:
         seen = deals.setdefault(cid, {"won": False, "open": False, "last": None})
         if stage == "won":
             seen["won"] = True
