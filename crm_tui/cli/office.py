@@ -10,6 +10,7 @@ like `git commit`: an empty report aborts and nothing is written. Bad input is o
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import subprocess
@@ -258,13 +259,21 @@ def contacts(
     ),
     team: bool = typer.Option(False, "--team", help="The whole team (managers)."),
     period: str = typer.Option("30", "--last", help="Statistics over the last N days."),
+    fmt: str = typer.Option(
+        "table", "--format", "-f", help="table, json (everything) or csv (the quiet ones)."
+    ),
 ) -> None:
     """Contact statistics (by channel and rep) and customers not contacted for too long."""
     from datetime import timedelta
 
+    from rich.cells import cell_len
+
+    from crm_tui.cli.output import check_format, emit
     from crm_tui.domain.work_report_specs import OfficeError, parse_quiet_days
     from crm_tui.services import contact_log, records
+    from crm_tui.services.short_ids import short_ids
 
+    check_format(fmt, ("table", "json", "csv"))
     book = state(ctx).book
     try:
         quiet_days = parse_quiet_days(days)
@@ -275,19 +284,53 @@ def contacts(
     today = book.clock.today()
     start = today - timedelta(days=int(period) - 1)
     got = run_service(lambda: contact_log.stats(book, start, today + timedelta(days=1), team=team))
+    count, quiet = contact_log.quiet_customers(book, quiet_days, team=team)
+    rule = ", ".join(f"{g} {n}d" for g, n in sorted(quiet_days.items()))
+    reps = [(records.member_name(book, o) or o or "—", n, m) for o, n, m in got.by_rep]
+    full = fmt != "table"  # json and csv keep whole ids, as every list does
+    shorts = {} if full else short_ids(book, (r.id for r in quiet))
+    rows = [
+        {
+            "grade": r.grade,
+            "name": r.name,
+            "since": f"{r.days} days" if r.days is not None else "never",
+            "days": r.days,
+            "id": r.id if full else shorts.get(r.id, r.id),
+        }
+        for r in quiet
+    ]
+    if fmt == "csv":
+        emit(rows, ["grade", "name", "days", "id"], "csv")
+        return
+    if fmt == "json":
+        typer.echo(
+            json.dumps(
+                {
+                    "from": str(start),
+                    "to": str(today),
+                    "contacts": got.total,
+                    "minutes": got.minutes,
+                    "by_channel": [
+                        {"channel": c, "contacts": n, "minutes": m} for c, n, m in got.by_channel
+                    ],
+                    "by_rep": [{"rep": r, "contacts": n, "minutes": m} for r, n, m in reps]
+                    if team
+                    else [],
+                    "not_contacted": {"rule": quiet_days, "count": count, "customers": rows},
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
     typer.echo(f"Contacts {start} – {today}: {got.total} ({got.minutes} min)")
     for channel, n, mins in got.by_channel:
         typer.echo(f"  {channel:<8} {n:>5}  {mins:>5} min")
-    if team:
-        for owner, n, mins in got.by_rep:
-            name = records.member_name(book, owner) or owner or "—"
-            typer.echo(f"  {name:<16} {n:>5}  {mins:>5} min")
-    count, rows = contact_log.quiet_customers(book, quiet_days, team=team)
-    rule = ", ".join(f"{g} {n}d" for g, n in sorted(quiet_days.items()))
+    for name, n, mins in reps if team else []:  # padded by display width (CJK is 2 wide)
+        typer.echo(f"  {name}{' ' * max(1, 16 - cell_len(name))} {n:>5}  {mins:>5} min")
     typer.echo(f"Not contacted ({rule}): {count}")
-    for r in rows:
-        since = f"{r.days} days" if r.days is not None else "never"
-        typer.echo(f"  {r.grade} {r.name:<24} {since:<10} {r.id}")
+    if rows:
+        emit(rows, ["grade", "name", "since", "id"], "table")
 
 
 def register(app: typer.Typer) -> None:
