@@ -12,6 +12,22 @@ this week. The same seed and day give the same file.
 
 from __future__ import annotations
 
-from crm_tui.demo.generate import DemoSummary, demo_stamp, existing_stamp, generate, iter_summary
+from crm_tui.demo.generate import (
+    DemoSummary,
+    demo_stamp,
+    existing_stamp,
+    generate,
+    iter_summary,
+    remove,
+    write_stamp,
+)
 
-__all__ = ["DemoSummary", "demo_stamp", "existing_stamp", "generate", "iter_summary"]
+__all__ = [
+    "DemoSummary",
+    "demo_stamp",
+    "existing_stamp",
+    "generate",
+    "iter_summary",
+    "remove",
+    "write_stamp",
+]

@@ -33,7 +33,7 @@ f AS (
     FROM h4
 ),
 d AS (
-    SELECT f.*, s.due, s.remind,
+    SELECT f.*, s.due, s.remind, s.made,
            CASE h2 % 3 WHEN 0 THEN s.done1 WHEN 1 THEN s.done2 ELSE s.done3 END AS done_text,
            (offset < -14 AND h3 % 1000 < 995) OR (offset < 0 AND h3 % 100 < 90) AS done
     FROM f JOIN temp.demo_slot s
@@ -45,7 +45,7 @@ INSERT INTO activity (id, owner_id, created_at, updated_at, deleted, field_hlc, 
 SELECT printf('%08x-%04x-7%03x-%x%03x-%012x', (:t0 + r * 10 + k) >> 16,
               (:t0 + r * 10 + k) & 65535, h1 % 4096, 8 + h2 % 4, h3 % 4096,
               (h4 * 65536 + h1 % 65536) % 281474976710656),
-       NULL, due, due, 0, '{}', 0, '{}', cid,
+       NULL, made, made, 0, '{}', 0, '{}', cid,
        CASE WHEN h4 / 100 % 10 < 7 THEN
            (SELECT id FROM contact WHERE customer_id = cid AND rowid <= h3 % 3 +
                (SELECT min(rowid) FROM contact WHERE customer_id = cid)
@@ -86,7 +86,7 @@ def fill_slots(conn: sqlite3.Connection, g: Gen) -> None:
     SQL per row costs more than the rest of the insert, so they are looked up instead."""
     conn.execute(
         "CREATE TEMP TABLE IF NOT EXISTS demo_slot (slot INTEGER PRIMARY KEY, "
-        "due TEXT, remind TEXT, done1 TEXT, done2 TEXT, done3 TEXT)"
+        "due TEXT, remind TEXT, done1 TEXT, done2 TEXT, done3 TEXT, made TEXT)"
     )
     conn.execute("DELETE FROM temp.demo_slot")
     rows = []
@@ -95,15 +95,19 @@ def fill_slots(conn: sqlite3.Connection, g: Gen) -> None:
         for m in range(37):
             due = day if m == 36 else day + timedelta(minutes=540 + m * 15)
             remind = due + timedelta(hours=9) if m == 36 else due
+            # Past follow-ups are stamped at their due time; today's and planned ones were
+            # written down on a morning some days ago (never in the future).
+            made = due if offset < 0 else g.local_midnight - timedelta(days=1 + m % 10, hours=-9)
             rows.append(
                 (
                     (offset + 365) * 37 + m,
                     ts(due),
                     ts(remind),
                     *(ts(due + timedelta(minutes=d)) for d in (25, 140, 410)),
+                    ts(made),
                 )
             )
-    conn.executemany("INSERT INTO temp.demo_slot VALUES (?, ?, ?, ?, ?, ?)", rows)
+    conn.executemany("INSERT INTO temp.demo_slot VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
 
 def add_activities(conn: sqlite3.Connection, g: Gen, first_id: str, last_id: str) -> int:

@@ -54,7 +54,8 @@ def build_batch(g: Gen, start: int, n: int, competitor_ids: list[str]) -> Batch:
     rng = g.rng
     b = Batch()
     for i in range(start, start + n):
-        created = g.now - timedelta(days=rng.uniform(0, 365) ** 1.3 / 365**0.3)
+        # Spread evenly over the year: a rep gains a handful of customers a day, not dozens.
+        created = g.now - timedelta(days=rng.uniform(0, 365))
         cid = g.uid()
         person, name = _customer(g, b, i, cid, created)
         _contacts(g, b, i, cid, created, name, 0 if person else rng.choice([1, 2, 2, 3]))
@@ -141,7 +142,11 @@ def _opportunities(
             close = g.today - timedelta(days=rng.randint(0, 300))
             closed_on = close.isoformat()
             lost = g.pick(list(rules.DEFAULT_LOST_REASONS)) if stage == "lost" else None
-        made = ts(min(created, g.now - timedelta(days=rng.randint(20, 200))))
+        # Opened before it was expected to close (or closed): a deal is never made after
+        # the day it stands for, and never today (today's report counts today's deals).
+        ago = rng.randint(20, 200)
+        before_close = g.local_midnight + timedelta(days=(close - g.today).days - 7 - ago // 10)
+        made = ts(min(created, g.now - timedelta(days=ago), before_close))
         title = f"{g.pick(PRODUCTS)[0]} {rng.randint(2, 500)} units"
         probability = rules.STAGE_PROBABILITY[rules.Stage(stage)]
         next_step = rng.choice([None, "发送报价", "Demo next week", "等待预算审批"])
@@ -191,6 +196,8 @@ def _expense(g: Gen, b: Batch, cid: str, created: datetime, opportunity_id: str 
         if status in ("approved", "rejected", "reimbursed")
         else None
     )
+    # Recorded on the day of the spending at the latest (the morning, before it is submitted).
+    made = min(created, g.local_midnight + timedelta(days=(spent - g.today).days, hours=8))
     row_id = g.uid()
     category = g.pick(list(rules.EXPENSE_CATEGORIES))
     amount = rng.randrange(20, 3000) * 100
@@ -199,6 +206,6 @@ def _expense(g: Gen, b: Batch, cid: str, created: datetime, opportunity_id: str 
     description = described[rng.choice(range(5)) % len(described)]
     note = "超出标准" if status == "rejected" else None
     b.expenses.append(
-        (row_id, None, ts(created), ts(created), *_LOCAL, spent.isoformat(), category, amount,
+        (row_id, None, ts(made), ts(made), *_LOCAL, spent.isoformat(), category, amount,
          "CNY", cid, opportunity_id, description, None, status, None, note, submitted, decided)
     )  # fmt: skip

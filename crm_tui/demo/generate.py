@@ -45,11 +45,13 @@ def generate(
     clock: Clock | None = None,
     progress: Callable[[str], None] | None = None,
     followups: int = 10,
+    stamp: bool = True,
 ) -> DemoSummary:
     """Write a fresh demo database at `path` (an existing file is replaced).
 
     `followups` per customer (10 by default); the benchmarks lower it to reach a million
-    customers without ten million follow-ups.
+    customers without ten million follow-ups. Without `stamp` the file is not yet marked as
+    a finished demo (the caller adds more and marks it with `write_stamp`).
     """
     started = time.perf_counter()
     clock = clock or Clock()
@@ -84,7 +86,7 @@ def generate(
         raise
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
-    _finish(conn, demo_stamp(customers, seed, clock))
+    _finish(conn, demo_stamp(customers, seed, clock) if stamp else None)
     return DemoSummary(
         customers,
         counts["contacts"],
@@ -133,12 +135,32 @@ def _write_batches(
     return counts
 
 
-def _finish(conn: sqlite3.Connection, stamp: str) -> None:
+def _finish(conn: sqlite3.Connection, stamp: str | None) -> None:
     conn.execute("PRAGMA analysis_limit = 1000")  # sampled statistics: enough for the planner
     conn.execute("ANALYZE")
     conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("INSERT OR REPLACE INTO sync_state(key, value) VALUES ('demo', ?)", (stamp,))
+    if stamp:
+        conn.execute("INSERT OR REPLACE INTO sync_state(key, value) VALUES ('demo', ?)", (stamp,))
     conn.close()
+
+
+def write_stamp(path: Path | str, customers: int, seed: int, clock: Clock) -> None:
+    """Mark the file at `path` as a finished demo of this size and seed, made today."""
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO sync_state(key, value) VALUES ('demo', ?)",
+                (demo_stamp(customers, seed, clock),),
+            )
+    finally:
+        conn.close()
+
+
+def remove(path: Path | str) -> None:
+    """Delete a demo file (and its WAL files), e.g. one whose build failed half-way."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def demo_stamp(customers: int, seed: int, clock: Clock) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from crm_tui.demo import demo_stamp, existing_stamp, generate, iter_summary
+from crm_tui.demo import demo_stamp, existing_stamp, generate, iter_summary, remove, write_stamp
 from crm_tui.domain.dates import Clock
 
 __all__ = ["prepare"]
@@ -21,8 +21,16 @@ def prepare(
     if not fresh and existing_stamp(path) == demo_stamp(customers, seed, clock):
         yield "today's demo data (use --fresh for new data)"
         return
-    yield from iter_summary(generate(path, customers=customers, seed=seed, clock=clock))
-    yield _sales_documents(path, clock)
+    # The stamp goes on last: a build that fails half-way is removed, never taken for
+    # today's demo by the next `crm demo`.
+    try:
+        summary = generate(path, customers=customers, seed=seed, clock=clock, stamp=False)
+        yield from iter_summary(summary)
+        yield _sales_documents(path, clock)
+    except BaseException:
+        remove(path)
+        raise
+    write_stamp(path, customers, seed, clock)
 
 
 def _sales_documents(path: Path, clock: Clock) -> str:
@@ -34,6 +42,7 @@ def _sales_documents(path: Path, clock: Clock) -> str:
     from sqlalchemy import text
 
     from crm_tui.services.book import Book
+    from crm_tui.services.demo_times import backdate
     from crm_tui.services.insight_demo import add_insight
     from crm_tui.services.kb_demo import add_knowledge
     from crm_tui.services.marketing_demo import add_marketing
@@ -52,6 +61,7 @@ def _sales_documents(path: Path, clock: Clock) -> str:
         counts |= add_knowledge(book)  # issue 17: articles, Q&A, library and files
         counts |= add_pool(book)  # issue 18: pool rules, pooled customers, targets, check-ins
         counts |= add_insight(book)  # issue 22: buying rhythms, surveys, stored figures
+        backdate(book)  # the history's rows made before their events, not at build time
         with book.db.transaction() as s:
             outbox.drop(s, [row["client_seq"] for row in outbox.rows(book.db.engine)])
             outbox.renumber(s)

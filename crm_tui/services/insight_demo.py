@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from crm_tui.services import insight
+from crm_tui.services.demo_times import backdate
 
 if TYPE_CHECKING:
     from crm_tui.services.book import Book
@@ -88,6 +89,7 @@ def add_insight(book: Book, *, seed: int = 22, customers: int = 60) -> dict[str,
                     }
                 )
                 counts["surveys"] += 1
+    backdate(book)  # the stored figures read creation times: make them believable first
     insight.refresh(book, full=True)
     return counts
 
