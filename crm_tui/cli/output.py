@@ -40,6 +40,7 @@ LIST_COLUMNS: dict[str, list[str]] = {
     "contract": ["id", "number", "title", "status", "amount", "signed_on"],
     "payment_plan": ["id", "contract_id", "label", "due_on", "amount", "paid", "settled_on"],
     "payment": ["id", "contract_id", "received_on", "amount", "method", "status"],
+    "work_report": ["id", "period", "kind", "status", "submitted_at", "done", "plan"],
 }
 HIDDEN_IN_JSON = {"field_hlc", "extra", "sort_key", "server_version"}
 

@@ -36,6 +36,7 @@ LIST_COLUMNS: dict[str, list[str]] = {
     "contract": ["id", "number", "title", "status", "amount", "signed_on"],
     "payment_plan": ["id", "contract_id", "label", "due_on", "amount", "paid", "settled_on"],
     "payment": ["id", "contract_id", "received_on", "amount", "method", "status"],
+    "work_report": ["id", "period", "kind", "status", "submitted_at", "done", "plan"],
 }
 TABLE_CAP = 50  # cli/matching.py: rows a table shows on a terminal without --limit
 ID_COLUMNS = frozenset({"id", "row", "row_id"})  # cli/output.py: never cut

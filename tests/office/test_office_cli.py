@@ -42,6 +42,8 @@ def test_write_opens_the_editor_on_the_figures_and_saves_the_draft(crm, editor, 
 
     done = crm("report", "submit", rid)
     assert done.exit_code == 0 and "submitted" in done.stdout
+    header, row = crm("list", "reports").stdout.splitlines()[:2]  # its status shows
+    assert header.split()[:4] == ["id", "period", "kind", "status"] and "submitted" in row
     read = crm("report", "read", rid)
     assert "Figures (frozen at submit)" in read.stdout and "Visits: 1" in read.stdout
     assert "明天发报价单" in read.stdout
