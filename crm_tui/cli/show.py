@@ -110,6 +110,14 @@ def show(
         else:
             _table_briefing(book, rec, brief)
         return
+    if entity == "work_report" and fmt != "json" and not rec.deleted:
+        # Names and money, not recipient ids and the figures' JSON (issue 17): as `crm report
+        # read` prints it, without its read receipt.
+        from crm_tui.cli.office import print_report
+        from crm_tui.services import work_reports
+
+        print_report(work_reports.view(book, rec.id))
+        return
     row = display_rows(book, entity, [rec], "json" if fmt == "json" else "table")[0]
     if fmt == "json":
         emit([row | {"entity": entity}], list(row), "json")

@@ -71,6 +71,8 @@ def show_text(path: Path, clock: Clock, ref: str) -> str:
         if found is None:
             raise QuickUnavailable(f"no record matches {ref!r}")
         entity, row = found
+        if entity == "work_report" and not row["deleted"]:  # names and money: cli/show.py
+            raise QuickUnavailable("a work report is shown by the full command")
         if entity == "customer":
             return _briefing(conn, clock, row)
         return _record(conn, clock, entity, row)

@@ -42,6 +42,9 @@ def test_write_opens_the_editor_on_the_figures_and_saves_the_draft(crm, editor, 
 
     done = crm("report", "submit", rid)
     assert done.exit_code == 0 and "submitted" in done.stdout
+    shown = crm("show", rid)  # names and money, not recipient ids and the figures' JSON
+    assert "Figures (frozen at submit)" in shown.stdout and "Visits: 1" in shown.stdout
+    assert '"visits"' not in shown.stdout
     header, row = crm("list", "reports").stdout.splitlines()[:2]  # its status shows
     assert header.split()[:4] == ["id", "period", "kind", "status"] and "submitted" in row
     read = crm("report", "read", rid)
@@ -195,9 +198,7 @@ def test_crm_done_logs_the_call_like_the_app(crm, db_path) -> None:
     assert _count(db_path, "contact_log") == 1  # a task is not a contact
 
 
-def test_log_survey_and_why_take_part_of_a_name_like_every_customer_option(
-    crm, db_path
-) -> None:
+def test_log_survey_and_why_take_part_of_a_name_like_every_customer_option(crm, db_path) -> None:
     """`crm log/survey/why` resolve the customer as `--customer` does: part of a name when
     one customer has it, the candidates listed when several do (review s12, issue 17)."""
     import contextlib
