@@ -45,6 +45,11 @@ def test_write_opens_the_editor_on_the_figures_and_saves_the_draft(crm, editor, 
     shown = crm("show", rid)  # names and money, not recipient ids and the figures' JSON
     assert "Figures (frozen at submit)" in shown.stdout and "Visits: 1" in shown.stdout
     assert '"visits"' not in shown.stdout
+    from crm_tui import launch  # the quick `crm show` leaves a report to this command
+
+    assert (
+        launch.quick_show(launch.quick_show_options(["--db", str(db_path), "show", rid])) is False
+    )
     header, row = crm("list", "reports").stdout.splitlines()[:2]  # its status shows
     assert header.split()[:4] == ["id", "period", "kind", "status"] and "submitted" in row
     read = crm("report", "read", rid)
