@@ -30,6 +30,16 @@ def _first(table: str, col: str, key: str, parent: str = "id") -> str:
     return f"(SELECT min({col}) FROM {table} WHERE {key} = t.{parent} AND deleted = 0)"
 
 
+# The contract on a quote's deal: every revision of the quote came before it.
+_SIGNED = _first("contract", "created_at", "opportunity_id", "opportunity_id")
+# Quotes on a deal that was signed were sent and decided before the signing.
+_QUOTES_BEFORE_SIGNING = (
+    "UPDATE quote AS t SET sent_at = datetime(t.created_at, '+2 hours') || '.000000', "
+    "decided_on = CASE WHEN t.decided_on IS NOT NULL THEN min(t.decided_on, "
+    "(SELECT min(signed_on) FROM contract WHERE opportunity_id = t.opportunity_id)) END "
+    f"WHERE {_SIGNED} IS NOT NULL AND t.sent_at > datetime(t.created_at, '+2 hours')"
+)
+
 # table -> (its events as SQL over alias t, hours before the earliest event it was made).
 # Parents come after their children where a parent's time follows from them (a campaign is
 # made before its first invitation), and before them where children follow the parent.
@@ -43,12 +53,8 @@ _EVENTS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("contract", (_day("t.signed_on", 10), _day("t.starts_on", 9)), "2 + t.rowid % 6"),
     (
         "quote",
-        (
-            "t.sent_at",
-            _day("t.decided_on", 9),
-            _first("contract", "created_at", "quote_id"),
-        ),
-        "24 * (1 + t.rowid % 5)",
+        ("t.sent_at", _day("t.decided_on", 9), _SIGNED),
+        "24 * max(1, 8 - 3 * t.revision)",  # an earlier revision was made earlier
     ),
     ("quote_line", (_first("quote", "created_at", "id", "quote_id"),), "0"),
     ("payment_plan", (_first("contract", "created_at", "id", "contract_id"),), "0"),
@@ -105,3 +111,5 @@ def backdate(book: Book) -> None:
         for table, events, lead in _EVENTS:
             if table in tables:
                 conn.execute(text(_statement(table, events, lead)), params)
+        if "quote" in tables:
+            conn.execute(text(_QUOTES_BEFORE_SIGNING))

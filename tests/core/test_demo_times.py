@@ -63,6 +63,12 @@ def test_no_demo_row_is_created_after_its_own_events_or_in_the_future(crm, db_pa
     # The two years of won deals really are there, only made before they closed.
     won = conn.execute("SELECT count(*) FROM opportunity WHERE stage = 'won'").fetchone()[0]
     assert won > 300
+    # Quotes on a deal that was signed were sent and decided before the signing.
+    after = conn.execute(
+        "SELECT count(*), sum(q.sent_at >= c.signed_on OR q.decided_on > c.signed_on) "
+        "FROM quote q JOIN contract c ON c.opportunity_id = q.opportunity_id"
+    ).fetchone()
+    assert after[0] > 0 and after[1] == 0, after
 
 
 def test_todays_figures_on_the_demo_are_one_reps_day(crm, db_path, clock) -> None:
