@@ -90,6 +90,12 @@ def parse_quick_log(text: str) -> tuple[str, int | None, str]:
             and _MINUTES.fullmatch(rest[0].lower())
         )
     ):
+        if words[0].lower() not in CHANNEL_WORDS:  # the way out when it was no channel
+            raise OfficeError(
+                "channel",
+                f"'{words[0]}' is not a channel ({CHANNEL_HINT}); "
+                f"a call about it: 电话 {text.strip()[:30]}",
+            )
         channel = channel_of(words[0])
         words = rest
     minutes = None
