@@ -248,3 +248,20 @@ def test_editing_an_entry_refuses_a_future_time_and_a_day_of_minutes(book) -> No
     with pytest.raises(ValidationErrors, match="minutes"):
         contact_log.update(book, entry.id, {"minutes": "2000"})
     assert contact_log.get(book, entry.id).minutes == 10
+
+
+def test_quick_log_channel_words() -> None:
+    """The quick log reads Chinese and English channel words; a first word before the
+    minutes that is no channel is refused with the way to log it as a call."""
+    from crm_tui.domain.contact_log_specs import parse_quick_log
+
+    assert parse_quick_log("微信 5 客户问价格") == ("wechat", 5, "客户问价格")
+    assert parse_quick_log("拜访 90m 现场看设备") == ("visit", 90, "现场看设备")
+    assert parse_quick_log("mail 发了报价单") == ("email", None, "发了报价单")
+    assert parse_quick_log("客户问价格") == ("call", None, "客户问价格")
+    for bad in ("fax 12 hello", "传真 发了合同", "报价 3 台"):
+        with pytest.raises(office.OfficeError, match="is not a channel"):
+            parse_quick_log(bad)
+    with pytest.raises(office.OfficeError, match="电话 报价 3 台"):
+        parse_quick_log("报价 3 台")
+    assert parse_quick_log("电话 报价 3 台") == ("call", None, "报价 3 台")
