@@ -151,3 +151,29 @@ def test_server_keeps_submit_a_command_and_a_submitted_report_final(laptop) -> N
         {"entity": "work_report", "row_id": draft.id, "kind": "patch", "payload": {"done": "改"}},
     )
     assert late.status == "rejected" and "final" in (late.reason or "")
+
+
+def test_the_server_refuses_a_contact_of_absurd_minutes(laptop) -> None:  # noqa: F811
+    """The minutes rule lives in the registry's check_record, which the server runs too:
+    a laptop that skipped it (an old version) gets that entry rejected with the reason."""
+    import httpx
+
+    from crm_tui.sync.client import load_login
+    from crm_tui.sync.protocol import version_headers
+    from tests.sync.test_api_errors import mutation
+
+    login = load_login(laptop().path)
+    headers = version_headers() | {"Authorization": f"Bearer {login.token}"}
+    cid = "cust-minutes-1"
+    entry = {"customer_id": cid, "channel": "call", "at": "2026-11-23T02:00:00+00:00"}
+    batch = [
+        mutation(1, row_id=cid, payload={"name": "上海机电"}),
+        mutation(2, entity="contact_log", row_id="log-1", payload=entry | {"minutes": 100000000}),
+        mutation(3, entity="contact_log", row_id="log-2", payload=entry | {"minutes": 1440}),
+    ]
+    with httpx.Client(base_url=login.server_url, headers=headers, timeout=30) as client:
+        response = client.post("/sync/push", json={"mutations": batch})
+    assert response.status_code == 200, response.text
+    created, absurd, a_day = response.json()["results"]
+    assert created["status"] != "rejected" and a_day["status"] != "rejected", a_day
+    assert absurd["status"] == "rejected" and "minutes" in absurd["reason"]
