@@ -69,8 +69,8 @@ class QuickLogScreen(PromptScreen):
             return "channel, minutes, what happened"
         try:
             channel, minutes, summary = office.parse_quick_log(text)
-        except office.OfficeError as exc:
-            return exc.message
+        except office.OfficeError as exc:  # short here; enter shows the whole refusal below
+            return exc.message.split(" (", 1)[0]
         took = f", {minutes} min" if minutes is not None else ""
         return f"{channel}{took}: {summary or '(no summary)'}"
 
