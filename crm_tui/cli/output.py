@@ -116,7 +116,9 @@ def display_rows(book: Book, entity: str, records: list[Any], fmt: str) -> list[
     rows = []
     for rec in records:
         dumped = rec.model_dump()
-        order = ["id", *spec.field_names, *dumped]  # id, then the entity's fields, then sync
+        # id, then the entity's fields, then the rest in the model's order (a loaded row's
+        # own key order depends on how it was read: two runs printed them differently)
+        order = ["id", *spec.field_names, *type(rec).model_fields, *dumped]
         data = {
             k: dumped[k] for k in dict.fromkeys(order) if k in dumped and k not in HIDDEN_IN_JSON
         }
