@@ -56,7 +56,21 @@ def list_records(
     check_format(fmt)
     spec = entity_spec(entity_name)
     book = state(ctx).book
+    if spec.name == "campaign_member" and text and ":" not in text:
+        text = _members_of(book, text)
     print_matches(book, spec.name, text or "", fmt, sort=sort, limit=limit)
+
+
+def _members_of(book: Any, text: str) -> str:
+    """`crm list members CAMPAIGN`: words that name one campaign list its members."""
+    from crm_tui.domain.fields import ValidationErrors
+    from crm_tui.services import campaigns
+
+    try:
+        campaign = campaigns.find(book, text)
+    except ValidationErrors:
+        return text  # not a campaign: the words search the members
+    return f"campaign:{campaign.id}"
 
 
 def _editable(spec: Any) -> list[str]:

@@ -80,6 +80,9 @@ def _compile(conn: sqlite3.Connection, clock: Clock, entity: str, text: str) -> 
     from crm_tui.domain.money import DEFAULT_CURRENCY
     from crm_tui.query import QueryError, compile_query
 
+    if entity == "campaign_member" and text and ":" not in text:
+        raise QuickUnavailable("words may name a campaign: the full command reads them")
+
     user = quick_reads.state(conn, "user_id")
     context = _Context(clock, user, quick_reads.state(conn, "currency") or DEFAULT_CURRENCY)
     try:

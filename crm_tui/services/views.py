@@ -64,6 +64,9 @@ DEFAULT_VIEWS = (
     DefaultView("service", "My orders", "is:mine is:open", pinned=True),
     DefaultView("service", "Waiting for approval", "is:waiting"),
     DefaultView("service", "Late visits", "is:open planned<today"),
+    # Marketing (issue 16): screens/campaigns.py
+    DefaultView("campaign", "Open for registration", "status:open", pinned=True),
+    DefaultView("campaign", "Starting in 30 days", "start:+0d..+30d"),
     # Customer insight (issue 22): a view per RFM group, and the valuable ones at risk.
     *(DefaultView("customer", name, query) for name, query in SEGMENT_VIEWS),
 )

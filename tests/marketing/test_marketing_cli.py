@@ -5,6 +5,7 @@ and bad input: one `error:` line, exit 1, nothing written."""
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 from crm_tui.services.book import Book
@@ -128,3 +129,15 @@ def test_bad_input_is_one_error_line_and_nothing_written(crm, db_path: Path) -> 
             lines,
         )
     assert [(m.id, m.status) for m in _members(db_path)] == [(m.id, m.status) for m in before]
+
+
+def test_list_members_takes_a_campaign_name(crm) -> None:
+    _setup(crm)
+    crm("invite", "上海工业博览会", "grade:A city:上海")
+    listed = crm("list", "members", "上海工业博览会", "--format", "json")
+    assert listed.exit_code == 0, listed.stderr
+    assert [m["name"] for m in json.loads(listed.stdout)] == ["李娜"]
+    table = crm("list", "members", "上海工业博览会")  # the quick path hands it on
+    assert table.exit_code == 0 and "李娜" in table.stdout
+    words = crm("list", "members", "李娜", "--format", "json")  # not a campaign: a search
+    assert [m["name"] for m in json.loads(words.stdout)] == ["李娜"]
