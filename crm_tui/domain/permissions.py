@@ -284,9 +284,11 @@ def can_see_service(actor: Actor, owner_id: str | None, dispatched_to: str | Non
 
 
 # --- office (issue 17) ------------------------------------------------------------------
-# A work report is seen by its author, its recipients and the managers; its comments and
+# A work report is seen by its author and its recipients (by default the author's
+# managers), not by every manager: it lives in its author's own partition. Its comments and
 # read receipts carry the report's audience (author and recipients) so they reach the same
 # people. Readers of these rows read them; only the writer edits them.
+SELF_ENTITIES = SELF_ENTITIES | {"work_report", "report_comment", "report_read"}
 READER_FIELDS["work_report"] = "recipients"
 READER_FIELDS["report_comment"] = "audience"
 READER_FIELDS["report_read"] = "audience"

@@ -177,3 +177,16 @@ def test_the_server_refuses_a_contact_of_absurd_minutes(laptop) -> None:  # noqa
     created, absurd, a_day = response.json()["results"]
     assert created["status"] != "rejected" and a_day["status"] != "rejected", a_day
     assert absurd["status"] == "rejected" and "minutes" in absurd["reason"]
+
+
+def test_a_manager_who_is_not_a_recipient_does_not_receive_the_report(laptop) -> None:  # noqa: F811
+    rep, boss, other_boss = laptop(), laptop("manager"), laptop("manager")
+    for lap in (boss, other_boss, rep):
+        lap.sync()
+    report = work_reports.draft(Book(rep.db), "daily", done="拜访客户", to=[boss.name])
+    work_reports.submit(Book(rep.db), report.id)
+    assert not rep.sync().rejected
+    boss.sync()
+    other_boss.sync()
+    assert boss.row("work_report", report.id)["done"] == "拜访客户"
+    assert other_boss.row("work_report", report.id) is None

@@ -37,11 +37,19 @@ def _partition_seqs(session: Session, partition: str, after: int, limit: int) ->
 
 
 def _manager_seqs(session: Session, account: Account, after: int, limit: int) -> list[int]:
+    # A manager reads every rep's partition, plus the rows named readers get (a report in
+    # its author's own partition that lists this manager as a recipient).
     sql = (
-        "SELECT seq FROM change_log WHERE seq > :after AND (partition IN ('team', :own) "
-        "OR partition LIKE :users) ORDER BY seq LIMIT :n"
+        "SELECT seq FROM change_log WHERE seq > :after AND (partition IN ('team', :own, "
+        ":read) OR partition LIKE :users) ORDER BY seq LIMIT :n"
     )
-    params = {"own": f"self:{account.id}", "users": "user:%", "after": after, "n": limit}
+    params = {
+        "own": f"self:{account.id}",
+        "read": f"read:{account.id}",
+        "users": "user:%",
+        "after": after,
+        "n": limit,
+    }
     return [r[0] for r in session.connection().execute(text(sql), params)]
 
 
