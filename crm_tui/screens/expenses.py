@@ -40,9 +40,10 @@ CLAIM_FIELDS = [
 ]
 
 
-def checked_claim(save: Any) -> Any:
-    """`save` behind a check that the receipt file exists, reported beside the field."""
-    return expenses.checked(save, check_receipt)
+def checked_claim(book: Any, save: Any) -> Any:
+    """`save` behind a check that the receipt file exists, reported beside the field; the
+    file becomes an attachment on the claim."""
+    return expenses.with_receipt(book, save, check_receipt)
 
 
 def _spent_cell(row: dict[str, Any]) -> str:
@@ -148,7 +149,7 @@ class ExpensesScreen(ListScreen):
                 title="New expense claim",
                 fields=CLAIM_FIELDS,
                 initial={"spent_on": self.book.clock.today()},
-                save=checked_claim(lambda values: expenses.create(self.book, values)),
+                save=checked_claim(self.book, lambda values: expenses.create(self.book, values)),
                 book=self.book,
             ),
             self._saved,
@@ -176,7 +177,7 @@ class ExpensesScreen(ListScreen):
                 title="Edit claim",
                 initial=claim.model_dump(),
                 fields=CLAIM_FIELDS,
-                save=checked_claim(lambda changes: expenses.update(book, claim.id, changes)),
+                save=checked_claim(book, lambda changes: expenses.update(book, claim.id, changes)),
                 book=book,
             ),
             self._saved,

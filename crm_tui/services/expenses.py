@@ -77,6 +77,36 @@ def checked(
     return run
 
 
+def with_receipt(
+    book: Book,
+    save: Callable[[dict[str, Any]], Any],
+    check_receipt: Callable[[str], str | None],
+) -> Callable[[dict[str, Any]], Any]:
+    """`save` a claim from the form; a receipt given as a file's path becomes a file on the
+    claim (it syncs and opens on the manager's laptop, as `crm add expense --receipt` does)
+    and the claim keeps the file's name. The file's size is checked before anything is
+    written; the claim and its file are saved in one transaction."""
+    from pathlib import Path
+
+    def run(values: dict[str, Any]) -> Any:
+        text = (values.get("receipt") or "").strip()
+        problem = check_receipt(text) if text else None
+        if problem:
+            raise ValidationErrors([FieldError("receipt", problem)])
+        path = Path(text).expanduser() if text else None
+        if path is None or not path.is_file():
+            return save(values)
+        from crm_tui.services import files
+
+        files.check_file(book, path, field_name="receipt")
+        with book.db.transaction():
+            claim = save({**values, "receipt": path.name})
+            files.attach_receipt(book, claim.id, path)
+        return claim
+
+    return run
+
+
 def submit(book: Book, expense_id: str) -> Expense:
     return book.db.repos.expenses.submit(expense_id)
 

@@ -91,7 +91,13 @@ async def test_new_claim_checks_the_receipt_file(tmp_path):
         await pilot.pause()
         assert not isinstance(app.screen, RecordForm)
     claim = db.repos.expenses.resolve("Taxi")
-    assert (claim.amount, claim.status, claim.receipt) == (8600, "draft", str(receipt))
+    # The scan is a file on the claim (it syncs to the approver), the claim keeps its name.
+    assert (claim.amount, claim.status, claim.receipt) == (8600, "draft", "taxi.pdf")
+    from crm_tui.services import files
+    from crm_tui.services.book import Book
+
+    [scan] = files.receipts_of(Book(db), claim.id)
+    assert files.open_path(Book(db), scan.id).read_bytes() == b"%PDF"
 
 
 async def test_withdraw_only_applies_to_submitted_claims(tmp_path):

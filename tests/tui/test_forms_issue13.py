@@ -30,7 +30,7 @@ def claim_form(db: Any, sent: list[dict[str, str]]) -> RecordForm:
         return expenses.create(book, values)
 
     return RecordForm(
-        "expense", title="New claim", fields=CLAIM_FIELDS, save=checked_claim(save), book=book
+        "expense", title="New claim", fields=CLAIM_FIELDS, save=checked_claim(book, save), book=book
     )
 
 
