@@ -139,6 +139,14 @@ def _finish(conn: sqlite3.Connection, stamp: str | None) -> None:
     conn.execute("PRAGMA analysis_limit = 1000")  # sampled statistics: enough for the planner
     conn.execute("ANALYZE")
     conn.execute("PRAGMA journal_mode = WAL")
+    # The file's clock node, as opening it would write: a demo book read by a command
+    # while another process writes to it needs no write of its own.
+    from crm_tui.storage.ids import new_id
+    from crm_tui.storage.outbox import DEVICE_ID_KEY
+
+    conn.execute(
+        "INSERT OR IGNORE INTO sync_state(key, value) VALUES (?, ?)", (DEVICE_ID_KEY, new_id())
+    )
     if stamp:
         conn.execute("INSERT OR REPLACE INTO sync_state(key, value) VALUES ('demo', ?)", (stamp,))
     conn.close()

@@ -50,10 +50,12 @@ def test_a_link_is_found_by_a_search_with_one_answer(book) -> None:
 def test_done_schedules_the_next_follow_up_in_the_same_call(book) -> None:
     acme = records.create(book, "customer", {"name": "Acme"})
     call = records.create(book, "activity", {"customer_id": acme.id, "subject": "call"})
-    closed, follow = records.followup_done(book, call.id, outcome="ok", next_due="+7d")
+    from crm_tui.services import followups
+
+    closed, follow = followups.close(book, call.id, outcome="ok", next_due="+7d")
     assert closed.done_at is not None and follow is not None and follow.subject == "call"
     with pytest.raises(records.ValidationErrors, match="already done"):
-        records.followup_done(book, call.id)
+        followups.close(book, call.id)
 
 
 def test_only_managers_and_admins_settle_duplicates(book) -> None:
