@@ -169,26 +169,10 @@ def write_field_report(
     ctx: typer.Context, period: str, fmt: str, output: Path | None, team: bool
 ) -> None:
     """`crm report field`: visits per rep per day and the targets, for a period."""
-    from crm_tui.services import field_report, reports
+    from crm_tui.cli.report_out import emit_report
+    from crm_tui.services import field_report
 
-    st = state(ctx)
-    try:
-        chosen = reports.parse_period(period, st.clock.today())
-    except reports.PeriodError as exc:
-        fail(f"--period: {exc}")
-    try:
-        built = field_report.build(st.book, chosen, team=team)
-    except PermissionError as exc:
-        fail(f"--team: {exc}")
-    text = field_report.render(built, fmt)
-    if output is None:
-        typer.echo(text, nl=False)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        fail(f"cannot write {output}: {exc.strerror or exc}")
-    typer.echo(f"wrote {output}", err=True)
+    emit_report(ctx, period, fmt, output, team, field_report.build, field_report.render)
 
 
 def register(app: typer.Typer) -> None:

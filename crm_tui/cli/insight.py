@@ -7,6 +7,7 @@ Bad input is one `error:` line and exit 1, with nothing written.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -98,26 +99,13 @@ def write_report(
     ctx: typer.Context, name: str, period: str, fmt: str, output: Path | None, team: bool
 ) -> None:
     """`crm report segments` and `crm report churn`."""
-    from crm_tui.services import insight, reports
+    from crm_tui.cli.report_out import emit_report
+    from crm_tui.services import insight
 
-    st = state(ctx)
-    try:
-        chosen = reports.parse_period(period, st.clock.today())
-    except reports.PeriodError as exc:
-        fail(f"--period: {exc}")
-    try:
-        built = insight.build_report(st.book, name, chosen, team=team)
-    except PermissionError as exc:
-        fail(f"--team: {exc}")
-    text = insight.render_report(built, fmt)
-    if output is None:
-        typer.echo(text, nl=False)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        fail(f"cannot write {output}: {exc.strerror or exc}")
-    typer.echo(f"wrote {output}", err=True)
+    def build(book: Any, chosen: Any, team: bool) -> Any:
+        return insight.build_report(book, name, chosen, team=team)
+
+    emit_report(ctx, period, fmt, output, team, build, insight.render_report)
 
 
 def print_churn(book: object, customer_id: str) -> None:

@@ -310,22 +310,8 @@ def write_campaigns(ctx: typer.Context, period: str, fmt: str | None, output: Pa
         fmt = suffix if suffix in formats else "md"
     if fmt not in formats:
         fail(f"--format: '{fmt}' is not one of {', '.join(formats)}")
-    from crm_tui.services import campaign_roi, reports
+    from crm_tui.cli.report_out import emit_text, period_of
+    from crm_tui.services import campaign_roi
 
-    st = state(ctx)
-    chosen = None
-    if period:
-        try:
-            chosen = reports.parse_period(period, st.clock.today())
-        except reports.PeriodError as exc:
-            fail(f"--period: {exc}")
-    built = campaign_roi.build(st.book, chosen)
-    text = campaign_roi.render(built, fmt)
-    if output is None:
-        typer.echo(text, nl=False)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        fail(f"cannot write {output}: {exc.strerror or exc}")
-    typer.echo(f"wrote {output}", err=True)
+    chosen = period_of(ctx, period) if period else None
+    emit_text(campaign_roi.render(campaign_roi.build(state(ctx).book, chosen), fmt), output)

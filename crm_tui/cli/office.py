@@ -343,22 +343,7 @@ def write_contacts_report(
     ctx: typer.Context, period: str, fmt: str, output: Path | None, team: bool
 ) -> None:
     """`crm report contacts`: the contact statistics (联系统计) as md, csv or html."""
-    from crm_tui.services import contact_log, reports
+    from crm_tui.cli.report_out import emit_report
+    from crm_tui.services import contact_log
 
-    st = state(ctx)
-    try:
-        chosen = reports.parse_period(period, st.clock.today())
-    except reports.PeriodError as exc:
-        fail(f"--period: {exc}")
-    try:
-        built = contact_log.report(st.book, chosen, team=team)
-    except PermissionError as exc:
-        fail(f"--team: {exc}")
-    text = contact_log.render(built, fmt)
-    if output is None:
-        typer.echo(text, nl=False)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        fail(f"cannot write {output}: {exc.strerror or exc}")
+    emit_report(ctx, period, fmt, output, team, contact_log.report, contact_log.render)

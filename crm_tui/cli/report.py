@@ -110,13 +110,11 @@ def report(
 
         write_report(ctx, name, period, fmt, output, team)
         return
+    from crm_tui.cli.report_out import emit_text, period_of
     from crm_tui.services import reports
 
     st = state(ctx)
-    try:
-        chosen = reports.parse_period(period, st.clock.today())
-    except reports.PeriodError as exc:
-        fail(f"--period: {exc}")
+    chosen = period_of(ctx, period)
     try:
         built = reports.build_at(
             st.db_path, name, chosen, clock=st.clock, team=team, cold_days=cold_days
@@ -125,12 +123,4 @@ def report(
         fail(f"cannot open database {st.db_path}: {exc}")
     except reports.ReportRefused as exc:
         fail(f"--team: {exc}")
-    text = reports.render(built, fmt)
-    if output is None:
-        typer.echo(text, nl=False)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        fail(f"cannot write {output}: {exc.strerror or exc}")
-    typer.echo(f"wrote {output}", err=True)
+    emit_text(reports.render(built, fmt), output)

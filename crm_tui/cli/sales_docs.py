@@ -373,27 +373,10 @@ def write_receivables(
         fmt = suffix if suffix in REPORT_FORMATS else "md"
     if fmt not in REPORT_FORMATS:
         fail(f"--format: '{fmt}' is not one of {', '.join(REPORT_FORMATS)}")
-    from crm_tui.services import receivables as service
-    from crm_tui.services import reports
+    from crm_tui.cli.report_out import emit_report
+    from crm_tui.services import receivables
 
-    st = state(ctx)
-    try:
-        chosen = reports.parse_period(period, st.clock.today())
-    except reports.PeriodError as exc:
-        fail(f"--period: {exc}")
-    try:
-        built = service.build(st.book, chosen, team=team)
-    except PermissionError as exc:
-        fail(f"--team: {exc}")
-    text = service.render(built, fmt)
-    if output is None:
-        typer.echo(text, nl=False)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        fail(f"cannot write {output}: {exc.strerror or exc}")
-    typer.echo(f"wrote {output}", err=True)
+    emit_report(ctx, period, fmt, output, team, receivables.build, receivables.render)
 
 
 def register(app: typer.Typer) -> None:

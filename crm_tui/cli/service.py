@@ -215,23 +215,7 @@ def register(app: typer.Typer) -> None:
 
 def write_report(ctx: typer.Context, period: str, fmt: str, output: Any | None, team: bool) -> None:
     """`crm report service`: service statistics (default: this month) as md, csv or html."""
-    from crm_tui.services import reports, service_stats
+    from crm_tui.cli.report_out import emit_report
+    from crm_tui.services import service_stats
 
-    st = state(ctx)
-    try:
-        chosen = reports.parse_period(period, st.clock.today())
-    except reports.PeriodError as exc:
-        fail(f"--period: {exc}")
-    try:
-        built = service_stats.build(st.book, chosen, team=team)
-    except PermissionError as exc:
-        fail(f"--team: {exc}")
-    text = service_stats.render(built, fmt)
-    if output is None:
-        typer.echo(text, nl=False)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        fail(f"cannot write {output}: {exc.strerror or exc}")
-    typer.echo(f"wrote {output}", err=True)
+    emit_report(ctx, period, fmt, output, team, service_stats.build, service_stats.render)
