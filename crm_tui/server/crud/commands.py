@@ -17,16 +17,16 @@ from crm_tui.domain.permissions import partition_for, why_not_claim_step, why_no
 from crm_tui.server.core.clock import ServerClock
 from crm_tui.server.crud.customer_merge import merge_customer
 from crm_tui.server.crud.errors import Refused
-from crm_tui.server.crud.merge import MergeOutcome, decide
+from crm_tui.server.crud.merge import MergeOutcome
 from crm_tui.server.crud.payment_commands import run_payment_command
 from crm_tui.server.crud.pool_commands import POOL_COMMANDS, run_pool_command
 from crm_tui.server.crud.records import ChangeSet, actor_of, utcnow
 from crm_tui.server.crud.report_commands import run_report_command
 from crm_tui.server.crud.service_commands import run_service_command
 from crm_tui.server.crud.validate import validate_payload
-from crm_tui.server.crud.write import store
+from crm_tui.server.crud.write import apply_step
 from crm_tui.server.models import Account, Record
-from crm_tui.sync.protocol import MAX_SEQ, Mutation
+from crm_tui.sync.protocol import Mutation
 
 
 def run_command(
@@ -83,22 +83,7 @@ def run_command(
         update["decided_at"] = now
         if target is rules.ExpenseStatus.REJECTED and not (update.get("decision_note") or ""):
             raise Refused("say why the claim is rejected")
-    # The server orders commands: its own clock makes the decision win over older edits
-    # (and no concurrency is reported: a command is checked against the current row).
-    decision = decide(
-        kind="patch",
-        values=values,
-        deleted=False,
-        clocks=json.loads(rec.field_hlc),
-        versions={},
-        incoming=update,
-        hlc=clock.tick(json.loads(rec.field_hlc).values()),
-        base_version=MAX_SEQ,
-    )
-    store(rec, decision, account)
-    session.add(rec)
-    changes.touch(rec, fields=dict.fromkeys(decision.outcome.changed, account.id))
-    return MergeOutcome(changed=decision.outcome.changed)
+    return apply_step(session, account, rec, values, update, changes, clock)
 
 
 def _reassign(

@@ -16,11 +16,11 @@ from crm_tui.domain.fields import to_wire
 from crm_tui.domain.permissions import why_not_confirm_payment
 from crm_tui.server.core.clock import ServerClock
 from crm_tui.server.crud.errors import Refused
-from crm_tui.server.crud.merge import MergeOutcome, decide
+from crm_tui.server.crud.merge import MergeOutcome
 from crm_tui.server.crud.records import ChangeSet, actor_of, utcnow
-from crm_tui.server.crud.write import store
+from crm_tui.server.crud.write import apply_step
 from crm_tui.server.models import Account, Record
-from crm_tui.sync.protocol import MAX_SEQ, Mutation
+from crm_tui.sync.protocol import Mutation
 
 
 def run_payment_command(
@@ -48,17 +48,4 @@ def run_payment_command(
         "confirmed_by": account.id,
         "confirmed_at": to_wire(utcnow()),
     }
-    decision = decide(
-        kind="patch",
-        values=values,
-        deleted=False,
-        clocks=json.loads(rec.field_hlc),
-        versions={},
-        incoming=update,
-        hlc=clock.tick(),
-        base_version=MAX_SEQ,
-    )
-    store(rec, decision, account)
-    session.add(rec)
-    changes.touch(rec, fields=dict.fromkeys(decision.outcome.changed, account.id))
-    return MergeOutcome(changed=decision.outcome.changed)
+    return apply_step(session, account, rec, values, update, changes, clock)

@@ -29,7 +29,7 @@ from crm_tui.server.crud.validate import (
     validate_payload,
 )
 from crm_tui.server.models import Account, Record, ServerConflict
-from crm_tui.sync.protocol import FieldConflict, Mutation
+from crm_tui.sync.protocol import MAX_SEQ, FieldConflict, Mutation
 
 
 class Rows(Protocol):
@@ -235,3 +235,33 @@ def log_lost(
             for c in conflicts
         ],
     )
+
+
+def apply_step(
+    session: Session,
+    account: Account,
+    rec: Record,
+    values: dict[str, Any],
+    update: dict[str, Any],
+    changes: ChangeSet,
+    clock: Any,
+) -> MergeOutcome:
+    """Store a server-checked step's `update` on `rec` (whose fields are `values`): claims,
+    payments, dispatches, report submission. The server orders commands: its own clock,
+    ticked past the row's field clocks, makes the step win over older edits (no concurrency
+    is reported: a command was checked against the current row)."""
+    clocks = json.loads(rec.field_hlc)
+    decision = decide(
+        kind="patch",
+        values=values,
+        deleted=False,
+        clocks=clocks,
+        versions={},
+        incoming=update,
+        hlc=clock.tick(clocks.values()),
+        base_version=MAX_SEQ,
+    )
+    store(rec, decision, account)
+    session.add(rec)
+    changes.touch(rec, fields=dict.fromkeys(decision.outcome.changed, account.id))
+    return MergeOutcome(changed=decision.outcome.changed)
