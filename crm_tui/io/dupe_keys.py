@@ -66,12 +66,18 @@ class DupeKeys:
         bloom = self._bloom
         for key in keys:
             text = _SEP.join(key)
-            self._unwritten.setdefault(text, target)  # the table keeps an earlier holder
+            if text in self._unwritten or (self._maybe(text) and self._written(text)):
+                continue  # an earlier record holds it
+            self._unwritten[text] = target
             a, b = self._probes(text)
             bloom[a >> 3] |= 1 << (a & 7)
             bloom[b >> 3] |= 1 << (b & 7)
         if len(self._unwritten) >= _BATCH:
             self._write()
+
+    def _written(self, text: str) -> bool:
+        found = self.conn.execute("SELECT 1 FROM import_dupe WHERE key = ?", (text,))
+        return found.fetchone() is not None
 
     def _write(self) -> None:
         self.conn.executemany(
