@@ -5,10 +5,18 @@ in seq order; a manager, who reads almost everything, walks the seq key), and th
 body is built from the stored snapshot strings without parsing them again: the snapshots
 were written by the server itself (`records.snapshot`) and already have the wire shape.
 
+A page reads only up to the change counter as it stood when the page began (`top`): every
+seq up to it is committed (the counter row is held to commit, so seqs commit in order), and
+on PostgreSQL, where each statement sees what is committed when it starts, a write that
+commits between the page's statements (between a rep's partitions, or between the rows and
+their latest versions) must not move the cursor past rows an earlier statement missed.
+
 An upsert superseded by a later version of the same row (`seq < record.version`) is left
-out, so a new laptop gets one copy of each row. That later version is itself at a higher
-seq, so the page's cursor never passes it unseen; a `remove` is never left out (the
-readers of the row's old partition must still hear it has gone).
+out, so a new laptop gets one copy of each row, but only when that later version is within
+`top`: then this pull brings it (it is at a higher seq, so the cursor never passes it
+unseen); a version committed after `top` comes with the next pull, so the older copy is
+kept meanwhile. A `remove` is never left out (the readers of the row's old partition must
+still hear it has gone).
 """
 
 from __future__ import annotations
@@ -29,18 +37,26 @@ _LATEST = "SELECT id, version FROM record WHERE id IN (SELECT value FROM json_ea
 _LATEST_PG = "SELECT id, version FROM record WHERE id = ANY(:ids)"
 
 
-def _partition_seqs(session: Session, partition: str, after: int, limit: int) -> list[int]:
+def _partition_seqs(
+    session: Session, partition: str, after: int, top: int, limit: int
+) -> list[int]:
     """The next seqs of one partition: read from the (partition, seq) index alone."""
-    sql = "SELECT seq FROM change_log WHERE partition = :p AND seq > :after ORDER BY seq LIMIT :n"
-    result = session.connection().execute(text(sql), {"p": partition, "after": after, "n": limit})
-    return [r[0] for r in result]
+    sql = (
+        "SELECT seq FROM change_log WHERE partition = :p AND seq > :after AND seq <= :top "
+        "ORDER BY seq LIMIT :n"
+    )
+    params = {"p": partition, "after": after, "top": top, "n": limit}
+    return [r[0] for r in session.connection().execute(text(sql), params)]
 
 
-def _manager_seqs(session: Session, account: Account, after: int, limit: int) -> list[int]:
+def _manager_seqs(
+    session: Session, account: Account, after: int, top: int, limit: int
+) -> list[int]:
     # A manager reads every rep's partition, plus the rows named readers get (a report in
     # its author's own partition that lists this manager as a recipient).
     sql = (
-        "SELECT seq FROM change_log WHERE seq > :after AND (partition IN ('team', :own, "
+        "SELECT seq FROM change_log WHERE seq > :after AND seq <= :top AND (partition IN "
+        "('team', :own, "
         ":read) OR partition LIKE :users) ORDER BY seq LIMIT :n"
     )
     params = {
@@ -48,6 +64,7 @@ def _manager_seqs(session: Session, account: Account, after: int, limit: int) ->
         "read": f"read:{account.id}",
         "users": "user:%",
         "after": after,
+        "top": top,
         "n": limit,
     }
     return [r[0] for r in session.connection().execute(text(sql), params)]
@@ -61,22 +78,22 @@ def read_rows(
     device) tuples; the
     cursor to resume from; and whether more follow."""
     conn = session.connection()
-    # Read the counter first: every seq up to it is committed (the counter row is written
-    # last in each write transaction and held to commit), so when this page reaches the end
-    # the cursor may move to it even if its last rows were superseded or unreadable.
-    top = conn.execute(text("SELECT value FROM change_counter WHERE id = 1")).scalar()
-    last_committed = int(top or 0)
+    # Read the counter first and nothing past it: every seq up to it is committed (the
+    # counter row is held to commit), so every statement below sees all of them, and when
+    # this page reaches the end the cursor may move to it even if its last rows were
+    # superseded or unreadable (module docstring).
+    top = int(conn.execute(text("SELECT value FROM change_counter WHERE id = 1")).scalar() or 0)
     if actor_of(account).manager:
-        seqs = _manager_seqs(session, account, after, limit + 1)
+        seqs = _manager_seqs(session, account, after, top, limit + 1)
     else:
         seqs = []
         for partition in own_partitions(account.id):
-            seqs += _partition_seqs(session, partition, after, limit + 1)
+            seqs += _partition_seqs(session, partition, after, top, limit + 1)
         seqs.sort()
     has_more = len(seqs) > limit
     seqs = seqs[:limit]
     if not seqs:
-        return [], max(after, last_committed), False
+        return [], max(after, top), False
     sqlite = session.get_bind().dialect.name == "sqlite"
     fetched = conn.execute(
         text(
@@ -92,8 +109,11 @@ def read_rows(
             text(_LATEST if sqlite else _LATEST_PG), {"ids": json.dumps(ids) if sqlite else ids}
         ).all()
     )
-    rows = [tuple(r) for r in fetched if r[3] != "upsert" or latest.get(r[2], r[0]) <= r[0]]
-    cursor = seqs[-1] if has_more else max(after, last_committed, seqs[-1])
+    # Left out only when this pull brings the later version (within `top`).
+    rows = [
+        tuple(r) for r in fetched if r[3] != "upsert" or not r[0] < latest.get(r[2], r[0]) <= top
+    ]
+    cursor = seqs[-1] if has_more else max(after, top)
     return rows, cursor, has_more
 
 
