@@ -10,8 +10,7 @@ Wired from commands.run_command.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -23,6 +22,7 @@ from crm_tui.domain.pool_rules import PoolRules, why_not_claim
 from crm_tui.server.core.clock import ServerClock
 from crm_tui.server.crud.errors import Refused
 from crm_tui.server.crud.merge import MergeOutcome
+from crm_tui.server.crud.pool_owning import at_utc, log_events, ownership
 from crm_tui.server.crud.records import ChangeSet, actor_of, utcnow
 from crm_tui.server.models import Account, Record
 from crm_tui.sync.protocol import Mutation
@@ -58,52 +58,6 @@ def owned_count(session: Session, user_id: str) -> int:
     )
 
 
-def _at(value: Any) -> datetime | None:
-    """A pool_log time as read back (SQLite gives text, PostgreSQL a datetime), in UTC."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def log_events(session: Session, customer_id: str | None = None) -> dict[str, dict[str, datetime]]:
-    """customer id -> {event: its newest time} from the server's own pool_log (one
-    customer, or every one). The pool's facts come from here, not from the row's fields,
-    which a laptop could patch."""
-    sql = "SELECT customer_id, event, max(at) FROM pool_log"
-    params: dict[str, Any] = {}
-    if customer_id is not None:
-        sql += " WHERE customer_id = :c"
-        params["c"] = customer_id
-    out: dict[str, dict[str, datetime]] = {}
-    for cid, event, at in session.execute(text(sql + " GROUP BY customer_id, event"), params):
-        moment = _at(at)
-        if moment is not None:
-            out.setdefault(cid, {})[event] = moment
-    return out
-
-
-@dataclass(frozen=True)
-class Ownership:
-    since: datetime  # when its owner got it, for the release clock
-    period: str  # one ownership period: a release is logged once per period
-    locked: bool
-
-
-def ownership(rec: Record, values: dict[str, Any], events: dict[str, datetime]) -> Ownership:
-    """The customer's ownership from the log (claim / assign / lock), else its creation. A
-    `claimed_at` the laptop sent counts only when earlier (an import with its history)."""
-    got = [t for t in (events.get("claim"), events.get("assign")) if t is not None]
-    truth = max(got) if got else _at(rec.created_at)
-    assert truth is not None
-    given = _at(values.get("claimed_at")) if values.get("claimed_at") else None
-    since = min(truth, given) if given is not None else truth
-    lock, unlock = events.get("lock"), events.get("unlock")
-    locked = lock is not None and (unlock is None or lock > unlock)
-    return Ownership(since, f"{rec.owner_id}@{to_wire(truth)}", locked)
-
-
 def last_release(session: Session, customer_id: str) -> tuple[str | None, datetime | None]:
     """(previous owner, when) of the customer's newest release, from the server's log."""
     row = session.execute(
@@ -115,7 +69,7 @@ def last_release(session: Session, customer_id: str) -> tuple[str | None, dateti
     ).first()
     if row is None:
         return None, None
-    return row[0], _at(row[1])
+    return row[0], at_utc(row[1])
 
 
 def log(
