@@ -19,11 +19,13 @@ from sqlmodel import Session, col
 
 from crm_tui.domain.fields import to_wire
 from crm_tui.domain.permissions import (
+    READER_FIELDS,
     Actor,
     can_read_partition,
     own_partitions,
     reader_partitions,
 )
+from crm_tui.server.crud import pool_standings
 from crm_tui.server.models import Account, ChangeCounter, ChangeLog, Record
 
 
@@ -179,7 +181,9 @@ class ChangeSet:
         entries: list[tuple[str, str, Any]] = []
         for row_id, rec in self.rows.items():
             old = self.old_partitions.get(row_id)
-            readers = reader_partitions(rec.entity, json.loads(rec.data), rec.owner_id)
+            # Only an entity with reader fields needs its values read (READER_FIELDS).
+            values = json.loads(rec.data) if rec.entity in READER_FIELDS else {}
+            readers = reader_partitions(rec.entity, values, rec.owner_id)
             gone = set(rec.readers.split()) - set(readers.split())
             if old and old != rec.partition:
                 gone.add(old)
@@ -221,11 +225,12 @@ class ChangeSet:
                 data, origin = snapshots[rec.id]
             elif op == "upsert":
                 origin = self.origins.get(rec.id)
-                versions = json.loads(rec.field_version)
-                for name, who in self.fields.get(rec.id, {}).items():
-                    versions[name] = [seq, who]
                 _set(rec, "version", seq)
-                _set(rec, "field_version", json.dumps(versions))
+                _set(
+                    rec,
+                    "field_version",
+                    field_versions(rec.field_version, self.fields.get(rec.id, {}), seq),
+                )
                 if rec.id not in self.unwritten:  # already stored: only its version
                     versions_out.append(
                         {
@@ -251,10 +256,30 @@ class ChangeSet:
         self.write_rows(session)
         update_many(conn, Record.__table__, versions_out)
         insert_many(conn, ChangeLog.__table__, log)
+        # Issue 18: the pool's standings of the customers these rows touch (after the
+        # counter: on PostgreSQL one commit at a time refreshes them).
+        pool_standings.on_commit(session, self.rows.values())
         self.rows.clear()
         self.old_partitions.clear()
         self.fields.clear()
         self.origins.clear()
+
+
+def field_versions(stored: str, fields: dict[str, str | None], seq: int) -> str:
+    """The row's `field_version` JSON with each of `fields` (name -> who) changed at `seq`;
+    a new row's written without parsing '{}' (the same text json.dumps gives)."""
+    if stored != "{}":
+        versions = json.loads(stored)
+        for name, who in fields.items():
+            versions[name] = [seq, who]
+        return json.dumps(versions)
+    return "{" + ", ".join(f"{js(n)}: [{seq}, {js(w)}]" for n, w in fields.items()) + "}"
+
+
+@functools.lru_cache(maxsize=4096)
+def js(value: str | None) -> str:
+    """`json.dumps(value)` of a field name, user id or clock, kept (they repeat per row)."""
+    return json.dumps(value)
 
 
 def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
