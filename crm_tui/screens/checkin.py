@@ -1,7 +1,8 @@
 """Provides visit check-in from the follow-ups list (拜访签到, issue 18): on a visit, the key
-checks in (a prompt for where: `LAT,LNG` and/or a place; empty takes the customer's
-address) or, when checked in, checks out with the time spent. A check-in far from the
-customer is flagged in the message, never refused. `crm checkin` / `crm checkout` do the same.
+checks in (a dialog for where: `LAT,LNG` and/or a place, empty takes the customer's
+address; and photos: paths, completed as typed, checked before anything is saved) or,
+when checked in, checks out with the time spent. A check-in far from the customer is
+flagged in the message, never refused. `crm checkin --photo` / `crm checkout` do the same.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from crm_tui.domain.pool_rules import PoolError, parse_coordinates
-from crm_tui.screens.pickers import PromptScreen
+from crm_tui.screens.checkin_dialog import CheckInDialog
 from crm_tui.services import checkins
 
 _LEAD = re.compile(r"^\s*(-?\d+(?:\.\d+)?\s*[,，]\s*-?\d+(?:\.\d+)?)\s*(.*)$")
@@ -42,7 +43,7 @@ def _why(exc: Exception) -> str:
 
 
 def toggle_checkin(app: Any, book: Any, activity_id: str, done: Callable[[], None]) -> None:
-    """Check out of the visit's open check-in, else ask where and check in."""
+    """Check out of the visit's open check-in, else ask where (and for photos) and check in."""
     try:
         current = checkins.open_checkin(book, activity_id)
         if current is not None:
@@ -55,31 +56,31 @@ def toggle_checkin(app: Any, book: Any, activity_id: str, done: Callable[[], Non
         app.notify(_why(exc), severity="error", timeout=5)
         return
 
-    def answer(text: str | None) -> None:
-        if text is None:
-            return
-        at, place = split_where(text)
-        try:
-            made = checkins.check_in(book, activity_id, at=at, place=place)
-        except Exception as exc:
-            app.notify(_why(exc), severity="error", timeout=5)
+    def save(where: str, photos: list[str]) -> Any:
+        at, place = split_where(where)
+        return checkins.check_in(book, activity_id, at=at, place=place, photos=photos)
+
+    def saved(made: Any) -> None:
+        if made is None:
             return
         where = f" at {made.checkin.place}" if made.checkin.place else ""
+        pics = f", {made.photos} photo{'s' if made.photos > 1 else ''}" if made.photos else ""
         if made.flagged:
             app.notify(
-                f"Checked in{where} — {made.distance_m:,} m from the customer (flagged).",
+                f"Checked in{where}{pics} — {made.distance_m:,} m from the customer (flagged).",
                 severity="warning",
                 timeout=6,
             )
         else:
-            app.notify(f"Checked in{where}.")
+            app.notify(f"Checked in{where}{pics}.")
         done()
 
     app.push_screen(
-        PromptScreen(
-            "Check in: where are you?",
+        CheckInDialog(
+            book,
+            save,
+            check_where=_check,
             placeholder="LAT,LNG and/or a place (empty: the customer's address)",
-            validate=_check,
         ),
-        answer,
+        saved,
     )

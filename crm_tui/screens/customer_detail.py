@@ -112,6 +112,9 @@ class CustomerDetailScreen(CrmScreen):
         Binding("v", "tab('service')", "Service", show=False, id="detail.tab-service"),
         Binding("i", "tab('campaigns')", "Campaigns", show=False, id="detail.tab-campaigns"),
         Binding("F", "files", "Files", id="detail.files", tooltip="The customer's files"),
+        Binding(
+            "V", "visits", "Visits", show=False, id="detail.visits", tooltip="Check-ins, photos"
+        ),
     ]
 
     def __init__(
@@ -263,6 +266,13 @@ class CustomerDetailScreen(CrmScreen):
         """`F`: the customer's files (contract scans, photos); issue 17."""
         title = f"{self.sub_title or ''} · files"
         self.app.push_screen(FilesScreen(self.book, "customer", self.customer_id, title=title))
+
+    def action_visits(self) -> None:
+        """`V`: the customer's visit check-ins and their photos; issue 18."""
+        from crm_tui.screens.visit_checkins import VisitCheckinsScreen
+
+        title = f"{self.sub_title or ''} · visit check-ins"
+        self.app.push_screen(VisitCheckinsScreen(self.book, self.customer_id, title=title))
 
     def action_survey(self) -> None:
         open_survey(self.app, self.book, self.customer_id, self._surveyed)

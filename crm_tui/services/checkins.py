@@ -6,9 +6,11 @@ customer's own coordinates is flagged, never refused.
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crm_tui.domain.fields import FieldError, ValidationErrors
@@ -76,11 +78,8 @@ def check_in(
     too large) before anything is written."""
     act = _visit(book, ref)
     where = _coords(at, "at")
-    if photos:
-        from crm_tui.services import files
-
-        for photo in photos:
-            files.check_file(book, photo, field_name="photo")
+    for photo in photos:
+        check_photo(book, photo)
     already = open_checkin(book, act.id)
     if already is not None:
         since = book.clock.to_local(_aware(already.checked_in_at))
@@ -99,12 +98,46 @@ def check_in(
         "flagged": far is not None,
         "notes": notes,
     }
-    made = book.db.repos.pool.checkins.create(values)
-    for photo in photos:
-        from crm_tui.services import files
+    from crm_tui.services import files
 
-        files.attach(book, "checkin", made.id, photo, note="check-in photo")
+    with book.db.transaction():  # a check-in and its photos: all or nothing
+        made = book.db.repos.pool.checkins.create(values)
+        for photo in photos:
+            files.attach(book, "checkin", made.id, photo, note=PHOTO_NOTE)
     return CheckedIn(made, distance, far is not None, len(photos))
+
+
+PHOTO_NOTE = "check-in photo"
+
+
+def check_photo(book: Book, path: str | Path) -> int:
+    """The size of the photo at `path` after the checks made before anything is written:
+    the file is there, within the file limits (services/files.py) and an image."""
+    from crm_tui.services import files
+
+    size = files.check_file(book, path, field_name="photo")
+    kind = mimetypes.guess_type(Path(path).name)[0] or ""
+    if not kind.startswith("image/"):
+        raise _error("photo", f"{Path(path).name} is not an image (a photo: jpg, png, heic…)")
+    return size
+
+
+def photos_of(book: Book, checkin_id: str) -> list[Any]:
+    """A check-in's photos (attachments), by name."""
+    from crm_tui.services import files
+
+    return files.files_of(book, "checkin", checkin_id)
+
+
+def checkins_of(book: Book, customer_id: str, limit: int = 50) -> list[Checkin]:
+    """A customer's visit check-ins, newest first (a customer has a handful)."""
+    from crm_tui.domain.models import Checkin
+
+    return book.db.repos.pool.checkins.page(
+        where=[Checkin.customer_id == customer_id],
+        order_by=[Checkin.checked_in_at.desc()],  # type: ignore[attr-defined]
+        limit=limit,
+    )
 
 
 def _safe_coords(cust: Any) -> tuple[float, float] | None:
