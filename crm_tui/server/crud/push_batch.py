@@ -90,15 +90,16 @@ class BatchRows:
         return row
 
     def settle(self) -> None:
-        """Flag duplicate customers and write every touched row."""
+        """Flag duplicate customers. The touched rows are written by `ChangeSet.commit`
+        (on SQLite with their version at once: one insert, no update after it)."""
         rekey, self.rekey = sorted(self.rekey), set()
         flag_rows(self.session, self, rekey, self.changes)
-        self.changes.write_rows(self.session)
 
     def forget(self) -> None:
         """Before a command: write everything and read afresh afterwards, so the command's
         ORM queries and this batch see one state."""
         self.settle()
+        self.changes.write_rows(self.session)
         self.session.flush()
         self.session.expire_all()
         self.rows.clear()

@@ -15,6 +15,7 @@ from crm_tui.domain.dates import Clock
 from crm_tui.domain.fields import (
     ENTITIES,
     FieldError,
+    FieldSpec,
     InputContext,
     ValidationErrors,
     check_record,
@@ -25,6 +26,7 @@ from crm_tui.domain.fields import (
 from crm_tui.server.crud.customer_merge import follow_merged
 from crm_tui.server.crud.errors import Refused
 from crm_tui.server.crud.records import Row, can_read_row
+from crm_tui.server.crud.validate_fast import SLOW, entity_checks, typed_fields
 from crm_tui.server.models import Account, Record
 
 # Fields of a claim that only its commands (submit, withdraw, approve, reject) may set.
@@ -67,30 +69,22 @@ def validate_payload(
     """The payload's values checked by the field registry, in their wire form; `lookup`
     finds a referenced row (the batch's rows; the session's by default)."""
     lookup = lookup or (lambda row_id: session.get(Record, row_id))
-    spec = ENTITIES[entity]
-    ctx = _context()
+    checks = entity_checks(entity)
     clean: dict[str, Any] = {}
     errors: list[str] = []
     for name, raw in payload.items():
-        fspec = spec.by_name.get(name)
-        if fspec is None:
+        found = checks.get(name)
+        if found is None:
             errors.append(f"{entity} has no field '{str(name)[:64]}'")
             continue
-        if raw is not None and not _wire_type_ok(fspec.kind, raw):
-            errors.append(f"{name}: a {type(raw).__name__} is not a valid {fspec.kind}")
-            continue
-        if isinstance(raw, str) and len(raw) > fspec.max_len:
-            # Before any parser or pattern runs (the registry checks it again on text).
-            errors.append(f"{name}: is {len(raw)} characters long; at most {fspec.max_len}")
-            continue
-        try:
-            value = parse_value(fspec, from_wire(fspec, raw), ctx)
-        except FieldError as exc:
-            errors.append(str(exc)[:300])
-            continue
-        except (ValueError, TypeError, AttributeError, OverflowError):
-            errors.append(f"{name}: '{str(raw)[:40]}' is not a valid {fspec.kind}")
-            continue
+        fspec, fast = found
+        value = fast(raw)  # the compiled check: the value as it is stored, or SLOW
+        if value is SLOW:
+            try:
+                value = _full_check(fspec, raw)
+            except Refused as exc:
+                errors.append(str(exc))
+                continue
         if fspec.kind == "ref" and value is not None:
             target = lookup(value)
             if fspec.ref == "customer" and target is not None and target.deleted:
@@ -104,17 +98,37 @@ def validate_payload(
             ):
                 errors.append(f"{name}: no {fspec.ref} {value} on the server")
                 continue
-        clean[name] = to_wire(value)
+        clean[name] = value
     if errors:
         raise Refused("; ".join(errors))
     return clean
+
+
+def _full_check(fspec: FieldSpec, raw: Any) -> Any:
+    """The registry's own path for one value (its wire form), or Refused with the reason."""
+    name = fspec.name
+    if raw is not None and not _wire_type_ok(fspec.kind, raw):
+        raise Refused(f"{name}: a {type(raw).__name__} is not a valid {fspec.kind}")
+    if isinstance(raw, str) and len(raw) > fspec.max_len:
+        # Before any parser or pattern runs (the registry checks it again on text).
+        raise Refused(f"{name}: is {len(raw)} characters long; at most {fspec.max_len}")
+    try:
+        return to_wire(parse_value(fspec, from_wire(fspec, raw), _context()))
+    except FieldError as exc:
+        raise Refused(str(exc)[:300]) from None
+    except (ValueError, TypeError, AttributeError, OverflowError):
+        raise Refused(f"{name}: '{str(raw)[:40]}' is not a valid {fspec.kind}") from None
 
 
 def check_whole(entity: str, values: dict[str, Any]) -> None:
     """Rules over the whole record (required fields, stage rules)."""
     spec = ENTITIES[entity]
     try:
-        typed = {k: from_wire(spec.by_name[k], v) for k, v in values.items() if k in spec.by_name}
+        # from_wire is the identity but for dates, times and yes/no: only those converted.
+        typed = {k: v for k, v in values.items() if k in spec.by_name}
+        for f in typed_fields(entity):
+            if f.name in typed:
+                typed[f.name] = from_wire(f, typed[f.name])
         check_record(entity, typed)
     except ValidationErrors as exc:
         raise Refused(str(exc)) from None

@@ -21,7 +21,7 @@ from crm_tui.server.crud import blobs, doc_fields, kb
 from crm_tui.server.crud.duplicates import flag_duplicates
 from crm_tui.server.crud.errors import Refused
 from crm_tui.server.crud.merge import Decision, MergeOutcome, decide
-from crm_tui.server.crud.records import ChangeSet, Row, actor_of, insert_many, utcnow
+from crm_tui.server.crud.records import ChangeSet, Row, actor_of, insert_many, js, utcnow
 from crm_tui.server.crud.validate import (
     COMMAND_FIELDS,
     SERVER_FIELDS,
@@ -119,7 +119,7 @@ def create_record(rows: Rows, m: Mutation, hlc: str) -> Row | Record:
         partition=partition,
         deleted=False,
         data=json.dumps(values, ensure_ascii=False),
-        field_hlc=json.dumps(dict.fromkeys([*values, "deleted"], hlc)),
+        field_hlc=_clocks_json([*values, "deleted"], hlc),
         created_at=now,
         updated_at=now,
         updated_by=account.id,
@@ -133,6 +133,12 @@ def create_record(rows: Rows, m: Mutation, hlc: str) -> Row | Record:
     if m.entity == "customer":
         rows.rekey.add(rec.id)
     return rec
+
+
+def _clocks_json(names: list[str], hlc: str) -> str:
+    """`json.dumps(dict.fromkeys(names, hlc))`, from the names' and clock's kept JSON."""
+    clock = json.dumps(hlc)  # one per mutation: not kept
+    return "{" + ", ".join(f"{js(n)}: {clock}" for n in names) + "}"
 
 
 def _as_sent(m: Mutation, values: dict[str, Any], hlc: str) -> bool:
