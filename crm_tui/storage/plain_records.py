@@ -86,19 +86,63 @@ class Ambiguous(Exception):
 def resolve(conn: sqlite3.Connection, entity: str, ref: str) -> dict[str, Any] | None:
     """Repository.resolve(ref, include_deleted=True): the stored row of the full id, else of
     the one record whose id starts with `ref` (≥ 4 characters) or whose title is `ref`;
-    None when none does, Ambiguous when several do."""
+    None when none does, Ambiguous when several do. Index seeks only (migration 0130 indexes
+    the titles): the ORM's `id LIKE ref || '%'` as a range of the primary key."""
     ref = ref.strip()
     found = _rows(conn.execute(f'SELECT * FROM "{entity}" WHERE id = ?', (ref,)))
     if found:
         return found[0]
-    title = ENTITIES[entity].title_field
-    prefix = "id LIKE ? || '%'" if len(ref) >= 4 else "0"
-    params = [ref, ref] if len(ref) >= 4 else [ref]
-    sql = f'SELECT * FROM "{entity}" WHERE ({prefix} OR "{title}" = ?) LIMIT 2'
+    sql, params = lookup(conn, entity, ref)
     found = _rows(conn.execute(sql, params))
     if len(found) > 1:
         raise Ambiguous(entity)
     return found[0] if found else None
+
+
+def lookup(conn: sqlite3.Connection, entity: str, ref: str) -> tuple[str, list[Any]]:
+    """The SELECT (and its parameters) of the records of `entity` whose id starts with
+    `ref` or whose title is `ref`, at most two."""
+    terms, params = [], []
+    if len(ref) >= 4:
+        prefix_sql, params = _prefix(conn, entity, ref)
+        terms.append(f"({prefix_sql})")
+    if entity != "report_read":  # by id only (storage/repos_office.py: its title is an id)
+        terms.append(f'"{ENTITIES[entity].title_field}" = ?')
+        params.append(ref)
+    where = " OR ".join(terms) or "0"  # a term alone: `x OR 0` would read the whole table
+    return f'SELECT * FROM "{entity}" WHERE {where} LIMIT 2', params
+
+
+_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _after(prefix: str) -> str | None:
+    """The least string above every string that starts with `prefix` (None: no such)."""
+    last = ord(prefix[-1])
+    return None if last >= 0x10FFFF else prefix[:-1] + chr(last + 1)
+
+
+def _prefix(conn: sqlite3.Connection, table: str, ref: str) -> tuple[str, list[Any]]:
+    """SQL and parameters of SQLite's `id LIKE ref || '%'` (ASCII letters in either case,
+    `_` and `%` wildcards) that seek the primary-key index instead of reading the table.
+
+    The rows it can match start with the text before the first wildcard, ASCII letters
+    folded: a range when no id there has a capital letter where the text has a letter
+    (one index probe per letter: ids are made lowercase); else the plain LIKE, exact."""
+    like = "id LIKE ? || '%'"
+    literal = ref.split("%", 1)[0].split("_", 1)[0].translate(_FOLD)
+    end = _after(literal) if literal else None
+    if end is None:
+        return like, [ref]
+    probes = [literal[:i] + ch.upper() for i, ch in enumerate(literal) if "a" <= ch <= "z"]
+    if probes:
+        exists = " OR ".join(
+            f'EXISTS (SELECT 1 FROM "{table}" WHERE id >= ? AND id < ?)' for _ in probes
+        )
+        bounds = [b for p in probes for b in (p, _after(p))]
+        if conn.execute(f"SELECT {exists}", bounds).fetchone()[0]:
+            return like, [ref]  # some id has capitals: the full scan, as the ORM's
+    return f"id >= ? AND id < ? AND {like}", [literal, end, ref]
 
 
 def find_any(conn: sqlite3.Connection, ref: str) -> tuple[str, dict[str, Any]] | None:
