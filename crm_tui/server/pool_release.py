@@ -3,9 +3,13 @@ whose pool rules say it is due goes back to the pool — owner cleared, `pool_si
 `previous_owner_id` set, a `pool_log` entry — on a schedule inside each server process and
 on demand (`crm server release-pool`).
 
+The customers that may be due come from the standings every commit keeps
+(crud/pool_standings.py) by index; the pure rules decide on those. `standings` reads the
+same from every record (the reference the tests compare with).
+
 Idempotent and never twice for one customer, even with several workers (or hosts) running
 it at once: each release inserts a `pool_log` row unique per ownership period (customer,
-owner, since when) inside the same transaction as the row's change, and re-reads the row
+owner, since when) inside the same transaction as the row's change, and re-reads the rows
 under the writer lock (SQLite's BEGIN IMMEDIATE; FOR UPDATE on PostgreSQL) first.
 """
 
@@ -15,12 +19,14 @@ import json
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from crm_tui.domain import rules as crm_rules
@@ -28,19 +34,18 @@ from crm_tui.domain.field_values import FieldSpec, from_wire, to_wire
 from crm_tui.domain.pool_rules import PoolRules, Standing, is_due
 from crm_tui.server.core.clock import ServerClock
 from crm_tui.server.core.db import ServerDB
-from crm_tui.server.crud.pool_commands import (
-    load_rules,
-    log,
-    log_events,
-    ownership,
-    write_fields,
-)
-from crm_tui.server.crud.records import ChangeSet, utcnow
-from crm_tui.server.models import Record
+from crm_tui.server.crud import pool_standings
+from crm_tui.server.crud.pool_commands import load_rules, write_fields
+from crm_tui.server.crud.pool_owning import events_of, log_events, ownership
+from crm_tui.server.crud.records import ROW_COLUMNS, ChangeSet, Row, utcnow
+from crm_tui.server.models import PoolLog, Record
 
 EVERY_ENV = "CRM_POOL_RELEASE_EVERY"  # seconds between passes; 0 switches the schedule off
 DEFAULT_EVERY_S = 3600.0
-BATCH = 200  # customers released per write transaction
+# Customers released per write transaction: the first batch, then sized from the last one's
+# time to keep each near TX_TARGET_S (a list page's budget) while pushes wait for the lock.
+FIRST_BATCH, MIN_BATCH, MAX_BATCH = 50, 10, 500
+TX_TARGET_S = 0.02
 _AT = FieldSpec("at", "datetime")
 _OPEN = frozenset(s.value for s in crm_rules.OPEN_STAGES)
 _log = logging.getLogger(__name__)
@@ -49,7 +54,9 @@ _log = logging.getLogger(__name__)
 @dataclass
 class PassResult:
     released: list[str] = field(default_factory=list)
-    checked: int = 0
+    checked: int = 0  # standings the pure rules were run on (the index's candidates)
+    transactions: int = 0  # write transactions taken
+    longest_s: float = 0.0  # the longest of them, lock wait included
 
 
 def _json(session: Session, key: str) -> str:
@@ -131,63 +138,92 @@ def release_pass(db: ServerDB, clock: ServerClock, now: datetime | None = None) 
     """One pass: release every due customer once; returns the ids released by this call."""
     now = now or utcnow()
     result = PassResult()
-    # Read without the writer lock (an hourly scan must not hold up pushes); each due row is
-    # checked again under the lock before it is released.
+    # The standings that may be due, by index and without the writer lock (a pass runs in
+    # every worker); each is checked again under the lock before it is released.
     with db.read() as session:
         rules: PoolRules = load_rules(session)
-        found = standings(session)
+        found = pool_standings.candidates(session.connection(), rules, now)
     result.checked = len(found)
-    due = {cid: period for cid, (s, period) in found.items() if is_due(rules, s, now)}
-    if not due:
-        return result
-    ordered = sorted(due.items())
-    # A batch per write transaction: the first pass over an old book may release thousands,
-    # and pushes must not wait behind one long transaction for the writer lock.
-    for start in range(0, len(ordered), BATCH):
+    ordered = sorted((cid, period) for cid, (s, period) in found.items() if is_due(rules, s, now))
+    # Batches sized to keep each write transaction near TX_TARGET_S: the first pass over an
+    # old book may release thousands, and pushes must not wait long for the writer lock.
+    size, start = FIRST_BATCH, 0
+    while start < len(ordered):
+        chunk = ordered[start : start + size]
+        started = time.perf_counter()
         with db.write() as session:
             mark = clock.load(session)
             changes = ChangeSet()
-            for cid, period in ordered[start : start + BATCH]:
-                if _release(session, cid, period, changes, clock):
-                    result.released.append(cid)
+            result.released += _release_batch(session, chunk, changes, clock)
             changes.commit(session)
             clock.save(session, mark)
+        took = time.perf_counter() - started
+        result.transactions += 1
+        result.longest_s = max(result.longest_s, took)
+        start += len(chunk)
+        size = max(MIN_BATCH, min(MAX_BATCH, int(len(chunk) * TX_TARGET_S / max(took, 1e-3))))
     return result
 
 
-def _release(
-    session: Session, cid: str, period: str, changes: ChangeSet, clock: ServerClock
-) -> bool:
-    rec = session.exec(
-        select(Record)
-        .where(col(Record.id) == cid)
+def _release_batch(
+    session: Session, chunk: list[tuple[str, str]], changes: ChangeSet, clock: ServerClock
+) -> list[str]:
+    """Release the customers of `chunk` (id, ownership period) still owned as read: rows
+    read locked, one log insert whose unique period guard drops any another worker
+    released first, the rows written in bulk by the change set."""
+    conn = session.connection()
+    table = Record.__table__
+    ids = [cid for cid, _ in chunk]
+    stmt = (
+        select(*(table.c[name] for name in ROW_COLUMNS))
+        .where(table.c.id.in_(bindparam("ids", expanding=True)))
+        .order_by(table.c.id)
         .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
-    if rec is None or rec.deleted or rec.owner_id is None:
-        return False
-    owned = ownership(rec, json.loads(rec.data), log_events(session, cid).get(cid, {}))
-    if owned.period != period or owned.locked:
-        return False  # claimed, assigned or locked since the standings were read
-    try:
-        with session.begin_nested():
-            log(
-                session,
-                customer_id=cid,
-                event="release",
-                owner_id=rec.owner_id,
-                by_id=None,
-                period=period,
-                reason="no follow-up within the pool rules",
-            )
-    except IntegrityError:
-        return False  # another worker released this ownership period already
-    update = {"pool_since": to_wire(utcnow()), "previous_owner_id": rec.owner_id}
-    write_fields(rec, update, clock.tick(json.loads(rec.field_hlc).values()), None)
-    rec.owner_id = None
-    session.add(rec)
-    changes.touch(rec, fields=dict.fromkeys([*update, "owner_id"], None))
-    return True
+    )
+    rows = {v["id"]: Row(**v) for v in conn.execute(stmt, {"ids": ids}).mappings()}
+    events = events_of(conn, ids)  # type: ignore[arg-type]
+    todo: list[Row] = []
+    for cid, period in chunk:
+        row = rows.get(cid)
+        if row is None or row.deleted or row.owner_id is None:
+            continue
+        owned = ownership(row, json.loads(row.data), events.get(cid, {}))
+        if owned.period == period and not owned.locked:
+            todo.append(row)  # else claimed, assigned or locked since the read
+    if not todo:
+        return []
+    at, period_of = utcnow(), dict(chunk)
+    entries = [
+        {
+            "customer_id": row.id,
+            "event": "release",
+            "owner_id": row.owner_id,
+            "by_id": None,
+            "period": period_of[row.id],
+            "reason": "no follow-up within the pool rules",
+            "at": at,
+        }
+        for row in todo
+    ]
+    dialect = sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
+    log_table = PoolLog.__table__
+    stmt = (
+        dialect(log_table)
+        .values(entries)
+        .on_conflict_do_nothing(index_elements=["event", "customer_id", "period"])
+        .returning(log_table.c.customer_id)
+    )
+    logged = set(conn.execute(stmt).scalars())  # not those another worker released
+    released = []
+    for row in todo:
+        if row.id not in logged:
+            continue
+        update = {"pool_since": to_wire(at), "previous_owner_id": row.owner_id}
+        write_fields(row, update, clock.tick(json.loads(row.field_hlc).values()), None)  # type: ignore[arg-type]
+        row.owner_id = None
+        changes.touch(row, fields=dict.fromkeys([*update, "owner_id"], None))
+        released.append(row.id)
+    return released
 
 
 class ReleaseSchedule(threading.Thread):
