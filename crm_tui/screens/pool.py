@@ -50,6 +50,7 @@ class PoolScreen(ListScreen):
             tooltip="Managers: give this customer to a team member",
         ),
         Binding("slash", "focus_query", "Filter", id="pool.filter"),
+        Binding("R", "rules", "Rules", id="pool.rules", tooltip="The pool rules per grade"),
         Binding("escape", "back", "Back", id="pool.back", tooltip="Close the pool"),
     ]
 
@@ -82,7 +83,8 @@ class PoolScreen(ListScreen):
 
     def compose_top(self) -> ComposeResult:
         yield Static(
-            "The pool (公海): customers nobody follows up — c claims one", classes="section-summary"
+            "The pool (公海): customers nobody follows up — c claims one, R shows the rules",
+            classes="section-summary",
         )
 
     def on_mount(self) -> None:
@@ -134,6 +136,11 @@ class PoolScreen(ListScreen):
         self.app.push_screen(
             PromptScreen(f"Assign {row['name']} to", placeholder=names[:70]), chosen
         )
+
+    def action_rules(self) -> None:
+        from crm_tui.screens.pool_rules import PoolRulesScreen
+
+        self.app.push_screen(PoolRulesScreen(self.book))
 
     def on_record_table_row_selected(self, event: RecordTable.RowSelected) -> None:
         self.shell.open_record("customer", event.row_id, event.row_id)

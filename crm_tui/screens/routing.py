@@ -212,6 +212,7 @@ def destinations() -> list[Destination]:
     from crm_tui.screens.partners import PartnersScreen
     from crm_tui.screens.payments import PaymentsScreen
     from crm_tui.screens.pool import PoolScreen
+    from crm_tui.screens.pool_rules import PoolRulesScreen
     from crm_tui.screens.products import ProductsScreen
     from crm_tui.screens.quotes import QuotesScreen
     from crm_tui.screens.service import ServicePlansScreen, ServiceScreen
@@ -335,6 +336,11 @@ def destinations() -> list[Destination]:
         # The customer pool and targets (issue 18): screens/pool.py, screens/targets.py.
         Destination(
             "Pool (公海)", "Customers nobody follows up: / to filter, c to claim", _over(PoolScreen)
+        ),
+        Destination(
+            "Pool rules (公海规则)",
+            "Per grade: days to release, exemptions, warning, cap, reclaim wait (managers edit)",
+            _over(PoolRulesScreen),
         ),
         Destination(
             "Targets", "This month against the targets, with the pace needed", _over(TargetsScreen)

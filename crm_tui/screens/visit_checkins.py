@@ -49,7 +49,11 @@ def checkin_line(book: Any, rec: Any, subject: str, photos: int) -> Text:
 class VisitCheckinsScreen(CrmScreen):
     """A customer's visit check-ins and their photos."""
 
-    CSS_PATH = "office_files.tcss"
+    DEFAULT_CSS = """
+    VisitCheckinsScreen .section-summary { height: auto; padding: 0 1; background: $boost; }
+    VisitCheckinsScreen #checkins-list { height: 1fr; }
+    VisitCheckinsScreen #checkins-status { height: auto; padding: 0 1; color: $text-muted; }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "photos", "Photos", id="checkins.photos", tooltip="This visit's photos"),
         Binding("escape", "back", "Back", id="checkins.back"),

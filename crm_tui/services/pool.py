@@ -103,6 +103,27 @@ def set_rule(book: Book, grade: str | None, values: dict[str, Any]) -> Any:
     return repo.update(current.id, values)
 
 
+GRADES = (DEFAULT_GRADE, "A", "B", "C")
+
+
+def rule_rows(book: Book) -> list[tuple[str, Any, bool]]:
+    """(grade, the rule in force, whether the grade has its own row) for * and A/B/C: what
+    the pool rules screen and `crm pool-rules` show."""
+    team = rules(book)
+    return [
+        (g, team.for_grade(None if g == DEFAULT_GRADE else g), g in team.by_grade) for g in GRADES
+    ]
+
+
+def set_rule_from_form(book: Book, grade: str, texts: dict[str, str]) -> Any:
+    """`set_rule` from a form's text (the registry parses it: a non-number or a negative is
+    refused on its own field); empty keeps the built-in default."""
+    from crm_tui.domain.fields import parse_values
+
+    typed = parse_values("pool_rule", texts, book.input_context)
+    return set_rule(book, grade, {k: v for k, v in typed.items() if k in RULE_FIELDS})
+
+
 # --- steps ------------------------------------------------------------------------------------
 def _customer(book: Book, ref: str) -> Customer:
     return book.db.repos.customers.resolve(ref)
