@@ -10,16 +10,18 @@ writes what it has and forgets it, and reads afresh after it.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, Dialect, bindparam, select
 from sqlmodel import Session
 
 from crm_tui.domain.fields import ENTITIES
 from crm_tui.server.crud.duplicates import flag_rows
 from crm_tui.server.crud.errors import PushConflict
-from crm_tui.server.crud.records import ROW_COLUMNS, ChangeSet, Row, insert_many
+from crm_tui.server.crud.records import ChangeSet, Row, insert_many
 from crm_tui.server.models import Account, AppliedMutation, Device, Record
 from crm_tui.sync.protocol import SEQ_GAP, SEQ_REUSED, Mutation, MutationResult
 
@@ -61,16 +63,12 @@ class BatchRows:
             if i not in self.changes.unwritten
             and (i not in self.rows or (lock and i not in self.locked))
         ]
-        table = Record.__table__
         conn = self.session.connection()
         for start in range(0, len(todo), _CHUNK):
             chunk = todo[start : start + _CHUNK]
-            stmt = select(*(table.c[name] for name in ROW_COLUMNS)).where(table.c.id.in_(_IDS))
-            if lock:
-                stmt = stmt.order_by(table.c.id).with_for_update()
             self.rows.update(dict.fromkeys(chunk))
-            for values in conn.execute(stmt, {"ids": chunk}).mappings():
-                self.rows[values["id"]] = Row(**values)
+            for row in select_rows(conn, chunk, lock=lock):
+                self.rows[row.id] = row
             if lock:
                 self.locked.update(chunk)
 
@@ -104,6 +102,51 @@ class BatchRows:
         self.session.expire_all()
         self.rows.clear()
         self.locked.clear()
+
+
+def select_rows(conn: Connection, ids: list[str], *, lock: bool) -> list[Row]:
+    """The records with these ids as `Row`s (locked, in id order, when `lock`), read with
+    the driver: SQLAlchemy's statement building and result rows cost more than the query.
+    Column values are converted as SQLAlchemy would (SQLite's datetimes and booleans)."""
+    if not ids:
+        return []
+    sql, params = _select_sql(conn.dialect.name, len(ids), lock)
+    found = conn.exec_driver_sql(sql, {"ids": ids} if params == "ids" else tuple(ids))
+    procs = _row_processors(conn.dialect)
+    if not procs:
+        return [Row(*values) for values in found]
+    out = []
+    for values in found:
+        values = list(values)
+        for i, proc in procs:
+            if values[i] is not None:
+                values[i] = proc(values[i])
+        out.append(Row(*values))
+    return out
+
+
+# Record's columns in `Row`'s field order (rows are built positionally).
+_SELECTED = tuple(f.name for f in dataclasses.fields(Row) if f.name != "new")
+
+
+@functools.cache
+def _select_sql(dialect: str, count: int, lock: bool) -> tuple[str, str]:
+    columns = ", ".join(f'"{name}"' for name in _SELECTED)
+    if dialect == "postgresql":
+        sql = f"SELECT {columns} FROM record WHERE id = ANY(%(ids)s)"
+        return sql + (" ORDER BY id FOR UPDATE" if lock else ""), "ids"
+    sql = f"SELECT {columns} FROM record WHERE id IN ({', '.join(['?'] * count)})"
+    return sql + (" ORDER BY id" if lock else ""), "tuple"
+
+
+@functools.cache
+def _row_processors(dialect: Dialect) -> tuple[tuple[int, Any], ...]:
+    table = Record.__table__
+    procs = (
+        (i, table.c[name].type.dialect_impl(dialect).result_processor(dialect, None))
+        for i, name in enumerate(_SELECTED)
+    )
+    return tuple((i, proc) for i, proc in procs if proc is not None)
 
 
 def _refs(m: Mutation) -> list[str]:
