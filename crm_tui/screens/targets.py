@@ -1,7 +1,8 @@
 """Provides `TargetsScreen` (issue 18): this month's figures against the targets — yours and
 the team's (a manager sees every rep with a target) — each with a bar and the pace needed
-per remaining day; `[` and `]` step through the months. Targets are set with
-`crm targets set NAME --month 2026-12 --won 500k --visits 40`.
+per remaining day; `[` and `]` step through the months. A manager sets the month's
+targets with `e` (pick the team or a rep, then a form of the four figures: money as typed,
+50万 or 500k; counts), as `crm targets set NAME --month 2026-12 --won 500k --visits 40` does.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class TargetsScreen(CrmScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left_square_bracket", "month(-1)", "Previous month", id="targets.prev"),
         Binding("right_square_bracket", "month(1)", "Next month", id="targets.next"),
+        Binding("e", "set_targets", "Set targets", id="targets.set", tooltip="Managers"),
         Binding("escape", "back", "Back", id="targets.back", tooltip="Close the targets"),
     ]
 
@@ -99,6 +101,46 @@ class TargetsScreen(CrmScreen):
                 continue
             body.add_row(progress_table(who.lines, currency, title=who.who))
         self.query_one("#targets", Static).update(body)
+
+    def action_set_targets(self) -> None:
+        """`e`: pick the team or a rep, then edit that month's figures (managers)."""
+        if not self.book.actor.manager:
+            self.notify("Only a manager sets targets; these are yours to meet.", severity="warning")
+            return
+        from crm_tui.screens.pickers import ChoiceScreen
+
+        names = sorted(self.book.db.repos.users.members())
+        who = [targets.TEAM, *names]
+        title = f"Set targets for {self.month:%B %Y}: whose?"
+
+        def picked(choice: tuple[str, str] | None) -> None:
+            if choice:
+                self._edit_targets(choice[0])
+
+        self.app.push_screen(ChoiceScreen(title, who, allow_other=False, note=False), picked)
+
+    def _edit_targets(self, who: str) -> None:
+        from crm_tui.screens.forms import RecordForm
+
+        book, month = self.book, f"{self.month:%Y-%m}"
+        row = targets.current_target(book, who, month)
+        initial = row.model_dump() if row is not None else {}
+        self.app.push_screen(
+            RecordForm(
+                "target",
+                title=f"Targets for {who}, {self.month:%B %Y}",
+                initial=initial,
+                fields=list(targets.FIGURES),
+                save=lambda texts: targets.set_target_from_form(book, who, month, texts),
+                book=book,
+            ),
+            self._saved,
+        )
+
+    def _saved(self, result: Any) -> None:
+        if result is not None:
+            self.notify("Targets saved; the team gets them at the next sync.", timeout=4)
+            self.load()
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:

@@ -49,15 +49,7 @@ def set_target(
     payments: str | None = None,
 ) -> Any:
     """Set `who`'s ('team' or a member) targets for `month`; only the figures given change."""
-    reason = why_not_set_pool_rules(book.actor)
-    if reason:
-        raise PermissionError("only a manager sets targets")
-    first = _month(month, book)
-    user_id = None
-    if who.strip().lower() != TEAM:
-        user_id = book.db.repos.users.member_id(who.strip())
-        if user_id is None:
-            raise _error("user_id", f"no team member '{who}' (or 'team' for the whole team)")
+    first, user_id = _who_and_month(book, who, month)
     currency = book.input_context.currency
     values: dict[str, Any] = {}
     for name, text in (("won", won), ("payments", payments)):
@@ -73,12 +65,51 @@ def set_target(
             values[name] = count
     if not values:
         raise _error("target", "give at least one of --won, --new-customers, --visits, --payments")
+    return _store(book, first, user_id, values)
+
+
+FIGURES = ("won", "new_customers", "visits", "payments")
+
+
+def _who_and_month(book: Book, who: str, month: str | None) -> tuple[date, str | None]:
+    if why_not_set_pool_rules(book.actor):
+        raise PermissionError("only a manager sets targets")
+    first = _month(month, book)
+    if who.strip().lower() == TEAM:
+        return first, None
+    user_id = book.db.repos.users.member_id(who.strip())
+    if user_id is None:
+        raise _error("user_id", f"no team member '{who}' (or 'team' for the whole team)")
+    return first, user_id
+
+
+def _store(book: Book, first: date, user_id: str | None, values: dict[str, Any]) -> Any:
     repo = book.db.repos.pool.targets
     key = f"{first:%Y-%m}"
     current = repo.find(key, user_id)
     if current is None:
         return repo.create({"user_id": user_id, "month": key, **values})
     return repo.update(current.id, values)
+
+
+def current_target(book: Book, who: str, month: str | None) -> Any | None:
+    """`who`'s ('team' or a member) target row for `month`, if set (what a form starts from)."""
+    first = _month(month, book)
+    user_id = None if who.strip().lower() == TEAM else book.db.repos.users.member_id(who.strip())
+    return book.db.repos.pool.targets.find(f"{first:%Y-%m}", user_id)
+
+
+def set_target_from_form(book: Book, who: str, month: str | None, texts: dict[str, str]) -> Any:
+    """`set_target` from a form's text (the registry parses money — 50万, 500k — and counts,
+    refusing a non-number or a negative on its own field); an emptied figure is cleared."""
+    from crm_tui.domain.fields import parse_values
+
+    first, user_id = _who_and_month(book, who, month)
+    typed = parse_values("target", texts, book.input_context)
+    values = {k: v for k, v in typed.items() if k in FIGURES}
+    if not values:
+        raise _error("target", "nothing changed: type a figure to set")
+    return _store(book, first, user_id, values)
 
 
 @dataclass(frozen=True)
