@@ -78,8 +78,13 @@ def check_in(
     too large) before anything is written."""
     act = _visit(book, ref)
     where = _coords(at, "at")
+    seen: set[Path] = set()
     for photo in photos:
         check_photo(book, photo)
+        same = Path(photo).expanduser().resolve()
+        if same in seen:
+            raise _error("photo", f"{Path(photo).name} is given twice")
+        seen.add(same)
     already = open_checkin(book, act.id)
     if already is not None:
         since = book.clock.to_local(_aware(already.checked_in_at))

@@ -148,3 +148,27 @@ def test_photo_paths_split_and_complete(tmp_path: Path) -> None:
     assert complete_path(f"a.jpg {tmp_path}/门") == f"a.jpg {tmp_path}/门头照片.jpg"
     assert complete_path(f"{tmp_path}/vi") == f"{tmp_path}/visits/"
     assert complete_path(f"{tmp_path}/nothing") is None
+
+
+def test_crm_checkin_refuses_a_photo_that_is_no_image_or_given_twice(
+    book_path: Path, tmp_path: Path
+) -> None:
+    from tests.pool.conftest import crm, open_book
+    from tests.pool.test_field_cli import _outbox, _visit
+
+    visit, _ = _visit(book_path)
+    photo, notes = _photo(tmp_path), tmp_path / "拜访纪要.docx"
+    notes.write_bytes(b"PK\x03\x04 not a photo")
+    before = _outbox(book_path)
+    for args, words in (
+        (("--photo", str(notes)), "photo: 拜访纪要.docx is not an image"),
+        (("--photo", str(photo), "--photo", str(photo)), "photo: 门头.jpg is given twice"),
+    ):
+        bad = crm(book_path, "checkin", visit, *args)
+        assert bad.exit_code == 1 and words in bad.stderr, bad.output
+    assert _outbox(book_path) == before
+    db = open_book(book_path)
+    try:
+        assert db.repos.pool.checkins.of_activity(visit) is None
+    finally:
+        db.close()
