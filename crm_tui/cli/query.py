@@ -117,31 +117,23 @@ def agenda(
     days: int = typer.Option(7, "--days", "-d", min=1, help="How many days ahead."),
     fmt: str = typer.Option("table", "--format", "-f", help="table or json."),
 ) -> None:
-    """Print the coming schedule by day: follow-ups, deals closing, birthdays."""
+    """Print the coming schedule by day: follow-ups, deals closing, birthdays (a table shows
+    ten of a kind a day and counts the rest; JSON lists all)."""
     from dataclasses import asdict
 
-    from crm_tui.services import reminders
+    from crm_tui.services import quick_agenda, reminders
 
     book = state(ctx).book
-    plan = reminders.agenda(book, days)
     if fmt == "json":
+        plan = reminders.agenda(book, days)
         rows = [
             asdict(item) | {"day": day.isoformat()} for day, items in plan.items() for item in items
         ]
         emit(rows, [], "json")
         return
     check_format(fmt, ("table", "json"))
-    today = book.clock.today()
-    if not plan:
-        typer.echo(f"Nothing scheduled in the next {days} day{'s' if days > 1 else ''}.")
-        return
-    for day, items in plan.items():
-        label = "Today" if day == today else "Tomorrow" if (day - today).days == 1 else ""
-        typer.echo(f"{day:%a %Y-%m-%d}" + (f"  {label}" if label else ""))
-        for item in items:
-            typer.echo(
-                f"  {item.time:<7}  {item.title}" + (f"  · {item.detail}" if item.detail else "")
-            )
+    # The quick path's own text (services/quick_agenda.py): the two cannot drift.
+    typer.echo(quick_agenda.table_text(book.path, book.clock, days), nl=False)
 
 
 def export_ics(

@@ -113,3 +113,63 @@ def followups_before(conn: sqlite3.Connection, end_stamp: str) -> list[Row]:
         "ORDER BY a.due_at, a.id",
         (end_stamp,),
     ).fetchall()
+
+
+_OPEN_FOLLOWUPS = (
+    "FROM activity a WHERE a.deleted = 0 AND a.done_at IS NULL AND a.due_at IS NOT NULL "
+    "AND a.due_at >= ? AND a.due_at < ?"
+)
+
+
+def followups_between(
+    conn: sqlite3.Connection, start: str, end: str, limit: int
+) -> tuple[list[Row], int]:
+    """The first `limit` (id, subject, kind, due_at, all_day, customer name) of open
+    follow-ups due in [start, end), soonest first, and how many there are in all (index
+    seeks: the agenda's day, however full)."""
+    rows = conn.execute(
+        "SELECT a.id, a.subject, a.kind, a.due_at, a.all_day, "
+        "(SELECT c.name FROM customer c WHERE c.id = a.customer_id) "
+        f"{_OPEN_FOLLOWUPS} ORDER BY a.due_at, a.id LIMIT ?",
+        (start, end, limit),
+    ).fetchall()
+    if len(rows) < limit:
+        return rows, len(rows)
+    return rows, conn.execute(f"SELECT count(*) {_OPEN_FOLLOWUPS}", (start, end)).fetchone()[0]
+
+
+def deals_on(
+    conn: sqlite3.Connection, stages: list[str], first: str, last: str, limit: int
+) -> tuple[list[Row], int]:
+    """The first `limit` rows `deals_closing` gives of deals closing in [first, last]
+    (ISO days), and how many there are in all."""
+    marks = ",".join("?" * len(stages))
+    where = (
+        f"FROM opportunity WHERE deleted = 0 AND stage IN ({marks}) "
+        "AND expected_close IS NOT NULL AND expected_close >= ? AND expected_close <= ?"
+    )
+    params = [*stages, first, last]
+    rows = conn.execute(
+        "SELECT id, title, expected_close, amount, currency, stage "
+        f"{where} ORDER BY expected_close, id LIMIT ?",
+        [*params, limit],
+    ).fetchall()
+    if len(rows) < limit:
+        return rows, len(rows)
+    return rows, conn.execute(f"SELECT count(*) {where}", params).fetchone()[0]
+
+
+def birthdays_of(
+    conn: sqlite3.Connection, table: str, month_day: str, limit: int
+) -> tuple[list[Row], int]:
+    """The first `limit` (id, name) by name of live customers or contacts born on
+    `month_day`, in the order `birthdays_on` gives ties (rowid), and how many in all."""
+    if table not in ("customer", "contact"):
+        raise ValueError(table)
+    where = f"FROM {table} WHERE birthday IS NOT NULL AND deleted = 0 AND birthday_md = ?"
+    rows = conn.execute(
+        f"SELECT id, name {where} ORDER BY name, rowid LIMIT ?", (month_day, limit)
+    ).fetchall()
+    if len(rows) < limit:
+        return rows, len(rows)
+    return rows, conn.execute(f"SELECT count(*) {where}", (month_day,)).fetchone()[0]
