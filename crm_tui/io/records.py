@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
+from crm_tui.domain.field_parsers import values_parser
 from crm_tui.domain.fields import (
     ENTITIES,
     FieldError,
     InputContext,
     ValidationErrors,
     join_tags,
-    parse_values,
     split_tags,
 )
 from crm_tui.domain.money import MoneyError, check_currency
@@ -97,6 +97,8 @@ class RecordImporter:
         self._foreign_ids = False
         self._dates = {f.name for f in self.spec.fields if f.kind in ("date", "datetime")}
         self._base_ctx = db.input_context
+        self._refs = [f for f in self.spec.fields if f.kind == "ref"]
+        self._parse = values_parser(entity)  # each column's checks chosen once, not per value
 
     # --- what already exists, loaded once per import ----------------------------------------
     def expect(self, rows: int) -> None:
@@ -193,9 +195,7 @@ class RecordImporter:
             row_id = None
         new_customer: str | None = None
         try:
-            for fspec in self.spec.fields:
-                if fspec.kind != "ref":
-                    continue
+            for fspec in self._refs:
                 resolved, create = self._resolve_ref(fspec.name, fspec.ref or "", raw)
                 if fspec.required and not resolved and not create:
                     raise ValidationErrors(
@@ -210,7 +210,7 @@ class RecordImporter:
                     raw[fspec.name] = resolved
                 if create:
                     new_customer = create
-            values = parse_values(self.entity, raw, self._context(raw))
+            values = self._parse(raw, self._context(raw))
         except ValidationErrors as exc:
             reason = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
             self.result.rejected.append(RowProblem(line, reason, cells))

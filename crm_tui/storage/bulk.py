@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,11 @@ if TYPE_CHECKING:
 _SEARCHABLE = ("customer", "contact")
 # Entities whose repository create hook only sets the pinyin sort key (see sort_key).
 _SORT_KEY_ONLY = ("customer", "contact")
+# Values stored and sent as they are; anything else goes through to_column / to_wire.
+_PLAIN = (str, int, float, type(None))
+_PLAIN_ANNOTATIONS = (str, int, float, str | None, int | None, float | None)
+# One encoder: json.dumps(..., ensure_ascii=False) builds a new one per call.
+_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 # Kept for callers: the sort key lives in sort_keys.py.
@@ -73,6 +79,22 @@ class BulkWriter:
         self._fields = [n for n in self.spec.field_names if n in self._defaults]
         # Every field of a new record carries the same clock: fill it into a template.
         self._hlc_template = json.dumps(dict.fromkeys(self._fields, "\0")).replace("\\u0000", "{0}")
+        # A record's stored row and outbox payload are read out of its attributes by one C
+        # call each; only the columns that may hold a date, a time or a yes/no are converted
+        # (customers and contacts; other entities' create hooks may set anything, so all).
+        self._row_of = itemgetter(*self.columns)
+        self._payload_of = itemgetter(*self._fields)
+        self._sort_key_only = entity in _SORT_KEY_ONLY
+        kinds = {f.name: f.kind for f in self.spec.fields}
+        typed = {
+            name
+            for name, info in model.model_fields.items()
+            if info.annotation not in _PLAIN_ANNOTATIONS
+            or kinds.get(name) in ("date", "datetime", "bool")
+        }
+        every = not self._sort_key_only
+        self._typed_columns = [i for i, c in enumerate(self.columns) if every or c in typed]
+        self._typed_fields = [i for i, c in enumerate(self._fields) if every or c in typed]
         self.pending: list[SimpleNamespace] = []
         self.expected = 0  # how many records the caller means to add (0: unknown)
         self.written = 0
@@ -88,19 +110,20 @@ class BulkWriter:
         are the caller's to check (it knows what this import itself creates).
         """
         now = self._now
-        rec = SimpleNamespace(**self._defaults)
-        rec.id, rec.owner_id, rec.created_at, rec.updated_at = row_id, self.db.user_id, now, now
+        rec = SimpleNamespace()
+        attrs = rec.__dict__
+        attrs.update(self._defaults)
+        attrs.update(id=row_id, owner_id=self.db.user_id, created_at=now, updated_at=now)
         given = {k: v for k, v in values.items() if v is not None}
-        for name, value in given.items():
-            setattr(rec, name, value)
+        attrs.update(given)
+        if self._sort_key_only:  # their create hook only sets the pinyin sort key
+            check_record(self.entity, attrs)
+            attrs["sort_key"] = sort_key(attrs["name"])
+            return rec
         # Required fields and record rules first: the create hooks may rely on them.
         check_record(self.entity, self.user_fields(rec))
-        if self.entity in _SORT_KEY_ONLY:
-            rec.sort_key = sort_key(rec.name)
-        else:
-            self.repo.before_create(self.session, rec, dict(values))  # type: ignore[arg-type]
-        for name, value in given.items():  # what the file says wins over derived defaults
-            setattr(rec, name, value)
+        self.repo.before_create(self.session, rec, dict(values))  # type: ignore[arg-type]
+        attrs.update(given)  # what the file says wins over derived defaults
         return rec
 
     def user_fields(self, rec: SimpleNamespace) -> dict[str, Any]:
@@ -162,33 +185,34 @@ class BulkWriter:
         from crm_tui.storage.ids import new_id
 
         rows, outbox = [], []
-        plain = (str, int, type(None))
         now, stored_now = self._now, self._stored_now
+        entity, owner_key, tick, template = (
+            self.entity,
+            "owner_id",
+            self.db.hlc.tick,
+            self._hlc_template,
+        )
+        row_of, payload_of, fields = self._row_of, self._payload_of, self._fields
+        typed_columns, typed_fields = self._typed_columns, self._typed_fields
+        encode = _JSON.encode
         for rec in records:
-            stamp = self.db.hlc.tick().encode()
-            rec.field_hlc = self._hlc_template.replace("{0}", stamp)
-            row = tuple(getattr(rec, c) for c in self.columns)
-            rows.append(
-                tuple(
-                    v if type(v) in plain else stored_now if v is now else to_column(v) for v in row
-                )
-            )
-            payload = {}
-            for k in self._fields:
-                v = getattr(rec, k)
-                payload[k] = v if type(v) in plain else to_wire(v)
-            payload["owner_id"] = rec.owner_id
-            outbox.append(
-                (
-                    new_id(),
-                    self.entity,
-                    rec.id,
-                    "create",
-                    json.dumps(payload, ensure_ascii=False),
-                    0,
-                    stamp,
-                )
-            )
+            stamp = tick().encode()
+            attrs = rec.__dict__
+            attrs["field_hlc"] = template.replace("{0}", stamp)
+            row = list(row_of(attrs))
+            for i in typed_columns:
+                v = row[i]
+                if type(v) not in _PLAIN:
+                    row[i] = stored_now if v is now else to_column(v)
+            rows.append(row)
+            values = list(payload_of(attrs))
+            for i in typed_fields:
+                v = values[i]
+                if type(v) not in _PLAIN:
+                    values[i] = to_wire(v)
+            payload = dict(zip(fields, values, strict=True))
+            payload[owner_key] = attrs["owner_id"]
+            outbox.append((new_id(), entity, attrs["id"], "create", encode(payload), 0, stamp))
         cols = ", ".join(f'"{c}"' for c in self.columns)
         marks = ", ".join("?" for _ in self.columns)
         conn.executemany(f'INSERT INTO "{self.spec.table}" ({cols}) VALUES ({marks})', rows)

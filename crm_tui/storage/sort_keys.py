@@ -1,41 +1,88 @@
 """Provides `sort_key`: `search.pinyin_key` with an equal result, many times faster on many
 names (imports, pulls, the demo).
 
-`lazy_pinyin(text)` is pypinyin's word segmentation of the text followed by one conversion
-per word, and a word's conversion depends on the word alone. So the segmentation is run as
-pypinyin runs it and each word's syllables are remembered: company names are new strings
-but their words repeat (北京, 科技, 股份有限公司), and the conversion (phrase lookup, a deep
-copy of the dictionary entry, style rules) was ~90% of an import's Python time. A test
-holds the two functions equal.
+`lazy_pinyin(text)` splits the text into runs of Han characters and runs of anything else,
+cuts each Han run into words (forward maximum matching against the phrase dictionary) and
+converts each word on its own. A run's words depend on the run alone and a word's syllables
+on the word alone, so both are remembered: company names are new strings but their runs and
+words repeat (深圳明德贸易股份有限公司 again with a branch number, 北京, 科技, 股份有限公司),
+and the conversion (phrase lookup, a deep copy of the dictionary entry, style rules) was
+~90% of an import's Python time. The split and the cut are pypinyin's algorithms written
+over indexes instead of a character loop and string slices. A test holds the two functions
+equal.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from functools import cache
 
 _WORDS: dict[str, tuple[str, ...]] = {}
-_WORDS_MAX = 200_000  # a bounded memory: ~20 MB at most, then it starts again
+_RUNS: dict[str, tuple[str, ...]] = {}
+# Bounded memory: a few MB each at most, then they start again.
+_WORDS_MAX = 100_000
+_RUNS_MAX = 50_000
+
+Convert = Callable[[str], list[list[str]]]
 
 
 @cache
-def _pipeline() -> tuple[Callable[[str], list[str]], Callable[[str], list[list[str]]]]:
-    """(segment, convert one word) exactly as `lazy_pinyin(text, Style.NORMAL)` does."""
+def _pipeline() -> tuple[re.Pattern[str], Callable[[str], list[str]], Convert]:
+    """(Han / other run splitter, cut of one Han run, convert one word) as
+    `lazy_pinyin(text, Style.NORMAL)` does them."""
     from pypinyin import Style
+    from pypinyin.constants import PHRASES_DICT, RE_HANS
     from pypinyin.converter import DefaultConverter
-    from pypinyin.core import Pinyin
+    from pypinyin.seg import mmseg
 
-    pinyin = Pinyin(DefaultConverter())
+    # RE_HANS is '^(?:[CLASS])+$': the same class splits a text the way simple_seg does.
+    inner = RE_HANS.pattern[len("^(?:[") : -len("])+$")]
+    runs = re.compile(f"([{inner}]+)|[^{inner}]+")
     converter = DefaultConverter()
 
     def convert(word: str) -> list[list[str]]:
         return converter.convert(word, Style.NORMAL, False, "default", strict=True)
 
-    return pinyin.seg, convert
+    if not PHRASES_DICT:  # no phrase dictionary: pypinyin does not cut a run
+        return runs, lambda run: [run], convert
+    prefixes = mmseg.seg._prefix_set._set  # noqa: SLF001 - the set its cut probes
+    phrases = PHRASES_DICT
+
+    def cut(run: str) -> list[str]:
+        """mmseg.seg.cut(run) (strict: only dictionary phrases are words), by index."""
+        words: list[str] = []
+        start, end = 0, len(run)
+        while start < end:
+            best = 0  # end of the longest dictionary phrase found from `start`
+            stop = start
+            while stop < end:
+                word = run[start : stop + 1]
+                if word not in prefixes:
+                    break
+                if word in phrases:
+                    best = stop + 1
+                stop += 1
+            else:  # the rest of the run is a prefix of some phrase
+                if best:
+                    words.append(run[start:best])
+                    start = best
+                    continue
+                words.extend(run[start:])  # one character at a time
+                break
+            if best:
+                words.append(run[start:best])
+                start = best
+            else:
+                words.append(run[start])
+                start += 1
+        return words
+
+    return runs, cut, convert
 
 
-def _syllables(word: str, convert: Callable[[str], list[list[str]]]) -> tuple[str, ...]:
+def _syllables(word: str, convert: Convert) -> tuple[str, ...]:
     found = _WORDS.get(word)
     if found is None:
         if len(_WORDS) >= _WORDS_MAX:
@@ -45,15 +92,27 @@ def _syllables(word: str, convert: Callable[[str], list[list[str]]]) -> tuple[st
     return found
 
 
+def _run_syllables(run: str, cut: Callable[[str], list[str]], convert: Convert) -> tuple[str, ...]:
+    found = _RUNS.get(run)
+    if found is None:
+        if len(_RUNS) >= _RUNS_MAX:
+            _RUNS.clear()
+        found = tuple(s for word in cut(run) for s in _syllables(word, convert))
+        _RUNS[run] = found
+    return found
+
+
 def sort_key(name: str) -> str:
     """Sort key that puts 张伟 among the Zs (equal to `search.pinyin_key(name)`)."""
     text = unicodedata.normalize("NFKC", name)
     if text.isascii():
         # No Han characters: pypinyin passes the text through as one piece.
-        stripped = text.strip()
-        return stripped.lower()
-    segment, convert = _pipeline()
+        return text.strip().lower()
+    runs, cut, convert = _pipeline()
     syllables: list[str] = []
-    for word in segment(text):
-        syllables.extend(_syllables(word, convert))
+    for match in runs.finditer(text):
+        if match.group(1) is None:
+            syllables.extend(_syllables(match.group(), convert))
+        else:
+            syllables.extend(_run_syllables(match.group(), cut, convert))
     return " ".join(s.strip() for s in syllables if s.strip()).lower()

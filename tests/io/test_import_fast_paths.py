@@ -1,0 +1,166 @@
+"""The import's fast paths give what the general paths give: compiled field parsers, the
+cached pinyin sort key, the one-pass search text, and the bulk writer's stored rows, outbox
+payloads and search documents (equal to a record made through the repository)."""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from crm_tui.domain.field_parsers import values_parser
+from crm_tui.domain.field_values import FieldError, InputContext, compile_parser, parse_value
+from crm_tui.domain.fields import ENTITIES, ValidationErrors, parse_values
+from crm_tui.domain.search_text import _CJK_RE, _RUN_RE, index_text
+from crm_tui.io.csv_import import import_csv
+from crm_tui.storage.search import pinyin_key
+from crm_tui.storage.sort_keys import sort_key
+
+TEXTS = [
+    "", "  ", "Acme", "  Acme  ", "x" * 201, " " + "x" * 200 + " ", "\ud800bad", "张伟",
+    "potential", "POTENTIAL", "Company", "nope", "a@b.cn", "a@b", "ann@x.co.uk ",
+    "138 0013 8000", "+86 (10) 8888-1234 ext 12", "010-1234 转 5", "12", "1" * 21, "１２３４",
+    "12345678901", "acme.cn", "https://acme.cn/x?y=1", "not a url", "vip,key", "vip key vip",
+    "+a,，b VIP vip", "a\tb", ",", "42", "-3", "101", "50%", "1000000001", "yes", "否", "maybe",
+    "2024-02-29", "2024-02-30", "1899-12-31", "fri", "0/0/00", "USD 120", "12.5", "CNY",
+    "2026-11-30 14:30",
+]  # fmt: skip
+
+
+def _outcome(call, *args):
+    try:
+        return ("ok", call(*args))
+    except FieldError as exc:
+        return ("error", exc.field, exc.message)
+    except ValidationErrors as exc:
+        return ("errors", [(e.field, e.message) for e in exc.errors])
+
+
+@pytest.mark.parametrize("entity", sorted(ENTITIES))
+def test_compiled_parsers_give_what_parse_value_gives(entity) -> None:
+    ctx = InputContext()
+    for spec in ENTITIES[entity].fields:
+        parse = compile_parser(spec)
+        for text in TEXTS:
+            assert _outcome(parse, text, ctx) == _outcome(parse_value, spec, text, ctx), (
+                spec.name,
+                text,
+            )
+
+
+@pytest.mark.parametrize("entity", ["customer", "contact", "activity", "opportunity"])
+def test_compiled_rows_give_what_parse_values_gives(entity) -> None:
+    ctx = InputContext()
+    names = [f.name for f in ENTITIES[entity].fields] + ["no_such_field"]
+    rnd = random.Random(entity)
+    for _ in range(400):
+        raw = {name: rnd.choice(TEXTS) for name in rnd.sample(names, rnd.randint(1, 6))}
+        assert _outcome(values_parser(entity), raw, ctx) == _outcome(
+            parse_values, entity, raw, ctx
+        ), raw
+
+
+def test_sort_key_equals_pypinyin_on_dictionary_phrases_and_mixed_text() -> None:
+    from pypinyin.constants import PHRASES_DICT
+
+    phrases = sorted(PHRASES_DICT)
+    rnd = random.Random(21)
+    extra = list("重长行乐〇的了 abcＡ1２，。・-") + ["\U00020000", "Zhao Ltd"]
+    names = []
+    for _ in range(3000):
+        parts = [rnd.choice(phrases) for _ in range(rnd.randint(1, 4))]
+        parts += [rnd.choice(extra) for _ in range(rnd.randint(0, 3))]
+        rnd.shuffle(parts)
+        names.append("".join(parts))
+    names += [n + "1" for n in names[:200]]  # the same runs again, from the cache
+    assert [sort_key(n) for n in names] == [pinyin_key(n) for n in names]
+
+
+def _index_text_per_part(parts) -> str:
+    """The index body as it was built before: each part normalized and split alone."""
+    tokens: list[str] = []
+    for part in parts:
+        if not part:
+            continue
+        for run in _RUN_RE.findall(unicodedata.normalize("NFKC", part)):
+            if _CJK_RE.match(run) and len(run) > 1:
+                tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+                tokens.append(run[-1])
+            else:
+                tokens.append(run)
+    return " ".join(tokens)
+
+
+def test_search_text_of_a_record_equals_indexing_its_fields_one_by_one() -> None:
+    rnd = random.Random(5)
+    pool = list("北京abc Z1２３，。・ーあカ한국_-\u0301\u00a8\u1100\u1161ｶﾞ①Ａx.@\n中") + ["ﬁ"]
+    for _ in range(5000):
+        parts = [
+            "".join(rnd.choice(pool) for _ in range(rnd.randint(0, 8)))
+            if rnd.random() > 0.2
+            else None
+            for _ in range(rnd.randint(0, 5))
+        ]
+        assert index_text(parts) == _index_text_per_part(parts), parts
+
+
+def _rows(path: Path, sql: str) -> list[dict]:
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql)]
+    finally:
+        conn.close()
+
+
+MADE_HERE = {"id", "created_at", "updated_at", "field_hlc"}
+
+
+def test_an_imported_customer_is_stored_queued_and_indexed_as_the_repository_does(
+    db, write
+) -> None:
+    values = {
+        "name": "重庆银行 Ltd", "kind": "person", "status": "potential", "grade": "A",
+        "phone": "138 0013 8000", "email": "a@b.cn", "city": "重庆", "tags": "vip key",
+        "birthday": "1980-02-03", "website": "acme.cn", "notes": "年底有采购计划",
+    }  # fmt: skip
+    made = db.repos.customers.create(dict(values))
+    csv_text = ",".join(values) + "\n" + ",".join(values.values()) + "\n"
+    result, _plan = import_csv(db, write("c.csv", csv_text), "customer", on_duplicate="create")
+    assert result.created == 1, result.rejected
+    rows = _rows(db.path, "SELECT * FROM customer ORDER BY rowid")
+    assert rows[0]["id"] == made.id
+    assert {k: v for k, v in rows[1].items() if k not in MADE_HERE} == {
+        k: v for k, v in rows[0].items() if k not in MADE_HERE
+    }
+    assert rows[1]["birthday"] == "1980-02-03" and rows[1]["tags"] == "vip,key"
+    assert set(json.loads(rows[1]["field_hlc"])) == set(json.loads(rows[0]["field_hlc"]))
+    outbox = _rows(db.path, "SELECT row_id, kind, payload FROM outbox ORDER BY client_seq")
+    assert [(o["row_id"], o["kind"]) for o in outbox] == [(r["id"], "create") for r in rows]
+    assert json.loads(outbox[1]["payload"]) == json.loads(outbox[0]["payload"])
+    bodies = _rows(
+        db.path,
+        "SELECT d.row_id, f.body FROM search_doc d JOIN search_fts f ON f.rowid = d.docid",
+    )
+    by_id = {b["row_id"]: b["body"] for b in bodies}
+    assert by_id[rows[1]["id"]] == by_id[rows[0]["id"]]
+
+
+def test_an_imported_contact_is_stored_and_queued_as_the_repository_does(db, write) -> None:
+    acme = db.repos.customers.create({"name": "北京华信科技有限公司"})
+    values = {"name": "张伟", "title": "经理", "mobile": "13800138000", "birthday": "1990-05-06"}
+    made = db.repos.contacts.create({**values, "customer_id": acme.id})
+    csv_text = "customer_id," + ",".join(values) + "\n" + acme.id + "," + ",".join(values.values())
+    result, _plan = import_csv(db, write("k.csv", csv_text), "contact", on_duplicate="create")
+    assert result.created == 1, result.rejected
+    rows = _rows(db.path, "SELECT * FROM contact ORDER BY rowid")
+    assert rows[0]["id"] == made.id
+    assert {k: v for k, v in rows[1].items() if k not in MADE_HERE} == {
+        k: v for k, v in rows[0].items() if k not in MADE_HERE
+    }
+    outbox = _rows(db.path, "SELECT payload FROM outbox WHERE entity = 'contact'")
+    assert json.loads(outbox[1]["payload"]) == json.loads(outbox[0]["payload"])
