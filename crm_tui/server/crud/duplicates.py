@@ -8,11 +8,10 @@ import json
 from collections import defaultdict
 from typing import Protocol
 
-from sqlalchemy import bindparam
 from sqlmodel import Session, col, delete, select
 
 from crm_tui.domain.customer_keys import customer_keys
-from crm_tui.server.crud.records import ChangeSet, Row, insert_many
+from crm_tui.server.crud.records import ChangeSet, Row, any_of, insert_many
 from crm_tui.server.models import CustomerKey, Record
 
 
@@ -78,7 +77,8 @@ def flag_rows(session: Session, rows: BatchRows, row_ids: list[str], changes: Ch
     conn = session.connection()
     table = CustomerKey.__table__
     for chunk in _chunks(row_ids):
-        conn.execute(table.delete().where(table.c.row_id.in_(_IDS)), {"ids": chunk})
+        test, ids = any_of(conn, chunk)
+        conn.exec_driver_sql(f"DELETE FROM customer_key WHERE row_id {test}", ids)
     keyed: dict[str, set[str]] = {}
     for row_id in row_ids:
         rec = rows.get(row_id)
@@ -94,9 +94,9 @@ def flag_rows(session: Session, rows: BatchRows, row_ids: list[str], changes: Ch
     insert_many(conn, table, params)
     holders: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
     for chunk in _chunks(sorted({p["key"] for p in params})):
-        found = conn.execute(
-            select(table.c.key, table.c.row_id, table.c.owner_id).where(table.c.key.in_(_IDS)),
-            {"ids": chunk},
+        test, ids = any_of(conn, chunk)
+        found = conn.exec_driver_sql(
+            f'SELECT "key", row_id, owner_id FROM customer_key WHERE "key" {test}', ids
         )
         for key, row_id, owner in found:
             holders[key].append((row_id, owner))
@@ -117,10 +117,6 @@ def flag_rows(session: Session, rows: BatchRows, row_ids: list[str], changes: Ch
                 changes.touch(other)
             if _flag(rec, other_id):  # type: ignore[arg-type]
                 changes.touch(rec)
-
-
-# `IN (:ids)` filled at execution: SQLAlchemy coerces a literal list element by element.
-_IDS = bindparam("ids", expanding=True)
 
 
 def _chunks(items: list[str], size: int = 900) -> list[list[str]]:

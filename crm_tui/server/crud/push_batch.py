@@ -15,19 +15,17 @@ import functools
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, bindparam, select
+from sqlalchemy import Connection, Dialect, select
 from sqlmodel import Session
 
 from crm_tui.domain.fields import ENTITIES
 from crm_tui.server.crud.duplicates import flag_rows
 from crm_tui.server.crud.errors import PushConflict
-from crm_tui.server.crud.records import ChangeSet, Row, insert_many
+from crm_tui.server.crud.records import ChangeSet, Row, any_of, insert_many, mark
 from crm_tui.server.models import Account, AppliedMutation, Device, Record
 from crm_tui.sync.protocol import SEQ_GAP, SEQ_REUSED, Mutation, MutationResult
 
 _CHUNK = 900  # ids per IN (...): under SQLite's old 999-variable limit
-# `IN (:ids)` filled at execution: SQLAlchemy coerces a literal list element by element.
-_IDS = bindparam("ids", expanding=True)
 
 
 class BatchRows:
@@ -234,15 +232,14 @@ def _as_duplicate(stored: str, client_seq: int | None = None) -> MutationResult:
 
 def stored_answers(session: Session, device: Device, seqs: list[int]) -> dict[int, tuple[str, str]]:
     """This device's kept answers for `seqs`: client_seq -> (mutation_id, result JSON)."""
-    table = AppliedMutation.__table__
     found: dict[int, tuple[str, str]] = {}
     conn = session.connection()
     for start in range(0, len(seqs), _CHUNK):
-        rows = conn.execute(
-            select(table.c.client_seq, table.c.mutation_id, table.c.result).where(
-                table.c.device_id == device.id, table.c.client_seq.in_(_IDS)
-            ),
-            {"ids": seqs[start : start + _CHUNK]},
+        test, params = any_of(conn, seqs[start : start + _CHUNK])
+        rows = conn.exec_driver_sql(
+            "SELECT client_seq, mutation_id, result FROM applied_mutation "
+            f"WHERE device_id = {mark(conn)} AND client_seq {test}",
+            (device.id, *params),
         )
         found.update({seq: (mid, result) for seq, mid, result in rows})
     return found
@@ -255,15 +252,14 @@ def earlier_answers(session: Session, account: Account, mutation_ids: list[str])
     Looked up by the mutation_id index alone, then kept if the device is the user's: joined
     with `device` in SQL, SQLite walked the device's whole history of answers instead (58 ms
     a push after 10k records, growing with every push)."""
-    answers = AppliedMutation.__table__
     conn = session.connection()
     hits: list[tuple[str, int, str, str]] = []
     for start in range(0, len(mutation_ids), _CHUNK):
-        hits += conn.execute(
-            select(
-                answers.c.device_id, answers.c.client_seq, answers.c.mutation_id, answers.c.result
-            ).where(answers.c.mutation_id.in_(_IDS)),
-            {"ids": mutation_ids[start : start + _CHUNK]},
+        test, params = any_of(conn, mutation_ids[start : start + _CHUNK])
+        hits += conn.exec_driver_sql(
+            "SELECT device_id, client_seq, mutation_id, result FROM applied_mutation "
+            f"WHERE mutation_id {test}",
+            params,
         ).all()
     if not hits:
         return {}

@@ -282,6 +282,20 @@ def js(value: str | None) -> str:
     return json.dumps(value)
 
 
+def any_of(conn: Connection, ids: list[Any]) -> tuple[str, tuple[Any, ...]]:
+    """A driver-SQL test of a column against `ids` and its parameters: `IN (?, …)` on
+    SQLite, `= ANY(%s)` with one array on PostgreSQL (psycopg parses a statement of hundreds
+    of placeholders afresh on every call). Other parameters: `mark(conn)`."""
+    if conn.dialect.name == "postgresql":
+        return "= ANY(%s)", (list(ids),)
+    return f"IN ({', '.join(['?'] * len(ids))})", tuple(ids)
+
+
+def mark(conn: Connection) -> str:
+    """The driver's positional parameter mark."""
+    return "%s" if conn.dialect.name == "postgresql" else "?"
+
+
 def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """INSERT `rows` (dicts with the same keys) in bulk: a driver-level executemany on
     SQLite (in-process: no round trips); on PostgreSQL one statement over `unnest` of one
