@@ -113,7 +113,8 @@ class CheckInDialog(PromptScreen):
             )
             yield Static("", id="photos-error", classes="error")
             yield Static(
-                "enter: check in   tab: next field   escape: cancel", classes="dialog-keys"
+                "enter: check in   tab: next   →: complete a path   escape: cancel",
+                classes="dialog-keys",
             )
 
     @on(Input.Changed, "#photos")

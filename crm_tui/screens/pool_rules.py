@@ -23,23 +23,28 @@ from crm_tui.services import pool
 COLUMNS = (
     ("Grade", "grade"),
     ("No follow-up", "followup_days"),
-    ("No open deal", "deal_days"),
-    ("Won exempt", "exempt_won"),
-    ("Deal exempt", "exempt_open_deal"),
+    ("No deal", "deal_days"),
+    ("Won ex.", "exempt_won"),
+    ("Deal ex.", "exempt_open_deal"),
     ("Warn", "warn_days"),
-    ("Cap/rep", "cap"),
+    ("Cap", "cap"),
     ("Reclaim", "reclaim_days"),
 )
 FIELDS = [name for _, name in COLUMNS[1:]]
-LEGEND = (
-    "Released to the pool after N days without a done follow-up / an open deal (off: never);"
-    " exempt: won customers, those with an open deal; warned N days before; a rep owns at most"
-    " Cap customers; a previous owner waits Reclaim days to take one back."
+LEGEND = "\n".join(
+    (
+        "No follow-up / No deal: released to the pool after this many days without a done"
+        " follow-up / an open deal (off: never)",
+        "Won ex. / Deal ex.: exempt — a customer with a won deal / an open deal stays put",
+        "Warn: the desk warns this many days before · Cap: customers one rep may own (the"
+        " team's, on the * row) · Reclaim: days a previous owner waits to claim it back",
+        "(as *): a grade without its own rules follows the * row",
+    )
 )
 
 
 def grade_title(grade: str) -> str:
-    return "* (any grade)" if grade == DEFAULT_GRADE else grade
+    return "* (all)" if grade == DEFAULT_GRADE else grade
 
 
 def cells(grade: str, rule: Any, own: bool) -> list[str]:
@@ -64,7 +69,7 @@ class PoolRulesScreen(CrmScreen):
     DEFAULT_CSS = """
     PoolRulesScreen .section-summary { height: auto; padding: 0 1; background: $boost; }
     PoolRulesScreen #rules { height: auto; max-height: 1fr; }
-    PoolRulesScreen #rules-legend { height: auto; padding: 1 1 0 1; color: $text-muted; }
+    PoolRulesScreen #rules-legend { height: 1fr; padding: 1 1 0 1; color: $text-muted; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "edit", "Edit grade", id="poolrules.edit", tooltip="Managers: edit"),

@@ -95,7 +95,7 @@ async def test_a_rep_sees_the_rules_but_cannot_edit(db, team) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _open_rules(pilot, app)
         star = _cells(screen, "*")
-        assert star[0] == "* (any grade)" and star[2] == "off" and star[6] == "40"
+        assert star[0] == "* (all)" and star[2] == "off" and star[6] == "40"
         assert "read-only" in str(screen.query_one("#rules-title").content)
         await pilot.press("e")
         await settle(pilot)
