@@ -91,13 +91,18 @@ class TargetsScreen(CrmScreen):
     def show(self, found: list[Any]) -> None:
         currency = self.book.input_context.currency
         self.query_one("#targets-title", Static).update(
-            Text.assemble(("Targets", "bold"), f"  {self.month:%B %Y}   [ ] other months")
+            Text.assemble(
+                ("Targets", "bold"),
+                f"  {self.month:%B %Y}   [ ] other months",
+                "   e sets targets" if self.book.actor.manager else "",
+            )
         )
         body = Table.grid(expand=True)
         body.add_column(ratio=1)
         for who in found:
             if not any(line.target for line in who.lines):
-                body.add_row(Text(f"{who.who}: no targets set for this month", style="dim"))
+                how = "e sets them" if self.book.actor.manager else "your manager sets them"
+                body.add_row(Text(f"{who.who}: no targets set for this month ({how})", style="dim"))
                 continue
             body.add_row(progress_table(who.lines, currency, title=who.who))
         self.query_one("#targets", Static).update(body)
