@@ -7,9 +7,10 @@ Plain sqlite3 (storage/pool_quick.py): the desk and `crm remind` call it before 
 
 from __future__ import annotations
 
+import bisect
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from crm_tui.domain.dates import Clock
@@ -36,22 +37,38 @@ def going_on(
     conn: sqlite3.Connection, clock: Clock, *, user_id: str | None = None, limit: int = 50
 ) -> list[Leaving]:
     """`going_to_pool` on an open connection (raises sqlite3 errors: `crm remind`'s quick
-    path then takes the full one)."""
+    path then takes the full one).
+
+    Walks the rep's customers by a lower bound of their release time (pool_quick.soonest)
+    and runs the rules on each one met, stopping once the next bound is past both the
+    warning window and the `limit`-th found: a few dozen customers read, however many the
+    rep owns."""
     me = user_id or pool_quick.user_id(conn)
-    if me is None:
+    if me is None or limit <= 0:
         return []
     team = pool_quick.rules(conn)
     now = clock.now().astimezone(UTC)
-    out = []
-    for cid, name, standing in pool_quick.standings(conn, me, now, team):
+    every = [team.for_grade(None), *team.by_grade.values()]
+    horizon = now + timedelta(days=max(r.warn_days for r in every))
+    found: list[tuple[datetime, str, str]] = []  # (release, name, id), kept sorted
+    seen: set[str] = set()
+    for bound, cid in pool_quick.soonest(conn, me, team):
+        if bound > horizon or (len(found) >= limit and bound > found[limit - 1][0]):
+            break  # no customer left can be in its window or sort before the last kept
+        if cid in seen:
+            continue
+        seen.add(cid)
+        got = pool_quick.standing_of(conn, cid, me)
+        if got is None:
+            continue
+        name, standing = got
         warn = warn_from(team, standing)
         if warn is None or warn > now:
             continue
         when = release_at(team, standing)
         if when is not None:
-            out.append(Leaving(cid, name, when, days_left(when, now)))
-    out.sort(key=lambda x: (x.release_at, x.name))
-    return out[:limit]
+            bisect.insort(found, (when, name, cid))
+    return [Leaving(cid, name, when, days_left(when, now)) for when, name, cid in found[:limit]]
 
 
 def going_to_pool(

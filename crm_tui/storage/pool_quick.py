@@ -5,8 +5,10 @@ rules need of each customer a rep owns, for the desk's "Going to the pool" panel
 
 from __future__ import annotations
 
+import heapq
 import json
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -131,3 +133,70 @@ def standings(
             )
         )
     return out
+
+
+def standing_of(
+    conn: sqlite3.Connection, customer_id: str, owner_id: str
+) -> tuple[str, Standing] | None:
+    """(name, standing) of one live, unlocked customer `owner_id` owns, else None: three
+    point reads (the customer, its last done follow-up, its won and open deals)."""
+    row = conn.execute(
+        "SELECT c.name, c.grade, coalesce(c.claimed_at, c.created_at), l.last_done_at "
+        "FROM customer c LEFT JOIN customer_last_done l ON l.customer_id = c.id "
+        "WHERE c.id = ? AND c.owner_id = ? AND c.deleted = 0 AND c.locked = 0",
+        (customer_id, owner_id),
+    ).fetchone()
+    if row is None:
+        return None
+    name, grade, since, last_done = row
+    won = opened = False
+    last_open: datetime | None = None
+    marks = ",".join("?" * len(_OPEN))
+    for stage, updated in conn.execute(
+        "SELECT stage, updated_at FROM opportunity WHERE customer_id = ? AND deleted = 0 "
+        f"AND (stage = 'won' OR stage IN ({marks}))",
+        (customer_id, *_OPEN),
+    ):
+        if stage == "won":
+            won = True
+        else:
+            opened = True
+            last_open = max(filter(None, (last_open, _when(updated))), default=None)
+    return name, Standing(
+        grade=grade,
+        owned_since=_when(since),  # type: ignore[arg-type]
+        last_done=_when(last_done),
+        last_open_deal=last_open,
+        has_open_deal=opened,
+        has_won_deal=won,
+    )
+
+
+def soonest(
+    conn: sqlite3.Connection, owner_id: str, team: PoolRules
+) -> Iterator[tuple[datetime, str]]:
+    """(lower bound of the release time, customer id) of `owner_id`'s live, unlocked
+    customers, lowest first, lazily (migration 0136): by when each one's follow-up clock
+    started (`pool_clock`: a release is at least that plus the shortest follow-up clock)
+    and, when a deal clock is on, by when the owner got it (at least that plus the shortest
+    deal clock). A customer may come twice; the caller reads its exact standing once."""
+    every = [team.for_grade(None), *team.by_grade.values()]
+    follow = [r.followup_days for r in every if r.followup_days]
+    deal = [r.deal_days for r in every if r.deal_days]
+    walks = []
+    if follow:
+        shift = timedelta(days=min(follow))
+        rows = conn.execute(
+            "SELECT since, customer_id FROM pool_clock WHERE owner_id = ? ORDER BY since",
+            (owner_id,),
+        )
+        walks.append((_when(at) + shift, cid) for at, cid in rows)  # type: ignore[operator]
+    if deal:
+        shift = timedelta(days=min(deal))
+        rows = conn.execute(
+            "SELECT coalesce(claimed_at, created_at) AS since, id FROM customer "
+            "WHERE owner_id = ? AND deleted = 0 AND locked = 0 ORDER BY since",
+            (owner_id,),
+        )
+        walks.append((_when(at) + shift, cid) for at, cid in rows)  # type: ignore[operator]
+    return heapq.merge(*walks)
