@@ -2,6 +2,11 @@
 
 Overdue follow-ups, the week's schedule, birthdays, deals closing soon, recent customers
 and contacts, announcements and this month's numbers; `enter` opens any item.
+
+The first frame shows the first read (overdue, the week, this month: services/desk.py
+`first`, usually read by the launcher while Textual imported); the other sections and the
+panels of the other modules fill in after it, from the load worker. Their modules are
+imported there, not here: this module is on the path to the first frame.
 """
 
 from __future__ import annotations
@@ -22,13 +27,10 @@ from textual.widgets.option_list import Option
 
 from crm_tui.domain.dates import Clock
 from crm_tui.domain.money import format_money
-from crm_tui.screens.base import CrmScreen
-from crm_tui.screens.campaign_panel import open_campaign, show_campaigns
-from crm_tui.screens.insight import AT_RISK_QUERY, load_at_risk
-from crm_tui.screens.office_desk import show_office
+from crm_tui.screens.crm_screen import CrmScreen
 from crm_tui.services import desk as desk_service
 from crm_tui.services.desk import Desk, DeskItem
-from crm_tui.widgets.record_table import fit
+from crm_tui.widgets.cells import fit
 
 # section id -> (title, what an empty section says)
 SECTIONS: dict[str, tuple[str, str]] = {
@@ -39,6 +41,9 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "recent": ("Recently added", "Nobody added yet."),
     "announcements": ("Announcements", "No announcements."),
 }
+# Sections the first read leaves out: "…" until the rest is read (never "nothing").
+LATER = ("closing", "birthdays", "recent", "announcements")
+READING = "…"
 WHEN_CELLS = 11
 # section -> how many rows its full list has ("all N →" when the panel shows fewer)
 ALL_OF = {
@@ -51,7 +56,6 @@ FULL_LIST: dict[str, tuple[str, str | None, str]] = {
     "overdue": ("followups", "overdue", ""),
     "schedule": ("followups", "open", "due:today..+7d"),
     "closing": ("opportunities", None, "stage:open close:today..+14d"),
-    "at-risk": ("customers", None, AT_RISK_QUERY),  # issue 22: screens/insight.py
 }
 
 
@@ -143,6 +147,8 @@ class DeskScreen(CrmScreen):
         self.path = path
         self.clock = clock
         self.desk: Desk | None = None
+        self._first: Desk | None = None  # shown before the load worker ran
+        self._painted = False
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="desk-title")
@@ -163,10 +169,18 @@ class DeskScreen(CrmScreen):
         self.query_one("#desk-title", Static).update(
             Text.assemble(("Today's desk", "bold"), f"  {today:%A %d %B %Y}")
         )
-        self.load()
+        # The launcher's read, if it is done: the first frame then has the figures. Never
+        # waited for here; the worker waits for it otherwise.
+        self._first = desk_service.prefetched(self.path, self.clock)
+        if self._first is None:
+            self.load()
+            return
+        self.show(self._first)
+        # The rest after the first frame: its worker would hold the GIL while it is drawn.
+        self.call_after_refresh(self.load)
 
     def on_screen_resume(self) -> None:
-        if self.desk is not None:
+        if self._painted:  # back from another screen (not the first showing: on_mount reads)
             self.load()
 
     def reload(self) -> None:
@@ -177,10 +191,16 @@ class DeskScreen(CrmScreen):
 
     @work(thread=True, exclusive=True, group="desk", exit_on_error=False)
     def load(self) -> Desk:
-        desk = desk_service.load(self.path, self.clock)
+        first, self._first = self._first, None
+        if first is None:
+            first = desk_service.first(self.path, self.clock)
+            self.app.call_from_thread(self.show, first)
+        desk = desk_service.rest(self.path, self.clock, first)
         self.app.call_from_thread(self.show, desk)
         self.app.call_from_thread(self.show_pinned, desk_service.pinned(self.path))
-        self.app.call_from_thread(load_at_risk, self, DeskList)  # issue 22: its own worker
+        from crm_tui.screens.insight import load_at_risk  # issue 22
+
+        self.app.call_from_thread(load_at_risk, self, DeskList)  # its own worker
         from crm_tui.services import receivables  # plain sqlite3 (issue 19); after the paint
 
         due = receivables.due_at(self.path, self.clock, within_days=7, limit=8)
@@ -191,10 +211,12 @@ class DeskScreen(CrmScreen):
         leaving = pool_soon.going_to_pool(self.path, self.clock, limit=8)
         self.app.call_from_thread(show_going, self, leaving, DeskList)
         self.app.call_from_thread(show_targets, self, *targets.desk_lines(self.path, self.clock))
+        from crm_tui.screens.office_desk import show_office
         from crm_tui.services import office_desk  # issue 17: plain sqlite3, after the paint
 
         office = office_desk.load(self.path, self.clock)
         self.app.call_from_thread(show_office, self, office, DeskList)
+        from crm_tui.screens.campaign_panel import show_campaigns
         from crm_tui.services import campaign_desk  # issue 16: plain sqlite3
 
         week = campaign_desk.this_week(self.path, self.clock)
@@ -207,11 +229,18 @@ class DeskScreen(CrmScreen):
         return desk
 
     def show(self, desk: Desk) -> None:
+        """Show a read; a first read (`desk.complete` False) leaves the other sections as
+        they are ("…" before anything was read)."""
         first = self.desk is None
-        self.desk = desk
+        self.desk = desk if desk.complete or self.desk is None else self._merged(desk)
         for section, (title, empty) in SECTIONS.items():
             items: list[DeskItem] = getattr(desk, section)
             widget = self.query_one(f"#{section}", DeskList)
+            if section in LATER and not desk.complete:
+                if first:
+                    widget.show([], READING)
+                    widget.border_title = title
+                continue
             widget.show(items, empty, ALL_OF.get(section, lambda _: None)(desk))
             if section == "overdue" and desk.overdue_total:
                 widget.border_title = f"{title} ({desk.overdue_total:,})"
@@ -231,7 +260,21 @@ class DeskScreen(CrmScreen):
         self.query_one("#numbers", Static).update(table)
         if first:
             self._focus_first()
+        if desk.complete and not self._painted:
+            # Posted once the desk's own sections are all read: the app then loads the ORM.
+            self._painted = True
+            focused = self.focused
+            if not isinstance(focused, DeskList) or focused.current_item is None:
+                self._focus_first()
             self.post_message(self.Painted())
+
+    def _merged(self, first: Desk) -> Desk:
+        """A re-read's first half over the sections shown now (the rest follows)."""
+        from dataclasses import replace
+
+        assert self.desk is not None
+        keep = {name: getattr(self.desk, name) for name in (*LATER, "closing_total")}
+        return replace(first, **keep, complete=True)
 
     def _focus_first(self) -> None:
         for section in SECTIONS:
@@ -305,9 +348,16 @@ class DeskScreen(CrmScreen):
             self.app.push_screen(ContractScreen(self.shell.book, row_id))
             return
         if entity == "campaign":  # issue 16: screens/campaign_panel.py
+            from crm_tui.screens.campaign_panel import open_campaign
+
             open_campaign(self, row_id)
             return
         if entity == "more":
+            if row_id == "at-risk":  # issue 22: screens/insight.py
+                from crm_tui.screens.insight import AT_RISK_QUERY
+
+                self.shell.show_list("customers", AT_RISK_QUERY)
+                return
             section, view, query = FULL_LIST[row_id]
             self.shell.show_list(section, query, view)
             return

@@ -1,4 +1,5 @@
-"""Provides `load_desk`: everything today's desk shows, read with plain sqlite3.
+"""Provides `load_desk`: everything today's desk shows, read with plain sqlite3, and its two
+halves `read_first` (what the first frame shows) and `read_rest`.
 
 The desk is the first screen, so it must not wait for SQLModel/SQLAlchemy (~0.45 s to
 import): this module uses only `sqlite3` and the pure domain helpers, and each query runs
@@ -8,7 +9,7 @@ on an index (see migrations 0010/0011).
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -56,6 +57,7 @@ class Desk:
     announcements: list[DeskItem] = field(default_factory=list)
     numbers: list[Figure] = field(default_factory=list)
     periods: tuple[str, str] = ("this month", "last month")  # the numbers' column heads
+    complete: bool = True  # False for `read_first`'s desk: the other sections are not read yet
 
 
 def _stamp(moment: datetime) -> str:
@@ -283,28 +285,61 @@ def month_to_date(today: date) -> tuple[str, str]:
     return f"1–{today.day} {today:%b}", f"1–{last_day.day} {last_som:%b}"
 
 
+def read_first(path: Path | str, clock: Clock, *, limit: int = 8) -> Desk:
+    """The figures a rep looks at first: overdue, today and the week, this month. The desk's
+    first frame shows these; `read_rest` adds the other sections after it."""
+    conn = connect(path, readonly=True)
+    try:
+        return _first(conn, clock, limit)
+    finally:
+        conn.close()
+
+
+def read_rest(path: Path | str, clock: Clock, first: Desk, *, limit: int = 8) -> Desk:
+    """`first` with the sections it left out (birthdays, deals closing, recently added,
+    announcements)."""
+    conn = connect(path, readonly=True)
+    try:
+        return _rest(conn, clock, first, limit)
+    finally:
+        conn.close()
+
+
 def load_desk(path: Path | str, clock: Clock, *, limit: int = 8) -> Desk:
     """Read the desk from the database file at `path` (read-only; the ORM need not be loaded)."""
     conn = connect(path, readonly=True)
     try:
-        reader = _Reader(conn, clock, limit)
-        row = conn.execute("SELECT value FROM sync_state WHERE key = 'currency'").fetchone()
-        currency = (row[0] if row and row[0] else None) or DEFAULT_CURRENCY
-        overdue, total = reader.overdue()
-        schedule, schedule_total = reader.schedule()
-        return Desk(
-            today=reader.today,
-            overdue=overdue,
-            overdue_total=total,
-            schedule=schedule,
-            schedule_total=schedule_total,
-            closing_total=reader.closing_total(),
-            birthdays=reader.birthdays(),
-            closing=reader.closing(),
-            recent=reader.recent(),
-            announcements=reader.announcements(),
-            numbers=reader.numbers(currency),
-            periods=month_to_date(reader.today),
-        )
+        return _rest(conn, clock, _first(conn, clock, limit), limit)
     finally:
         conn.close()
+
+
+def _first(conn: sqlite3.Connection, clock: Clock, limit: int) -> Desk:
+    reader = _Reader(conn, clock, limit)
+    row = conn.execute("SELECT value FROM sync_state WHERE key = 'currency'").fetchone()
+    currency = (row[0] if row and row[0] else None) or DEFAULT_CURRENCY
+    overdue, total = reader.overdue()
+    schedule, schedule_total = reader.schedule()
+    return Desk(
+        today=reader.today,
+        overdue=overdue,
+        overdue_total=total,
+        schedule=schedule,
+        schedule_total=schedule_total,
+        numbers=reader.numbers(currency),
+        periods=month_to_date(reader.today),
+        complete=False,
+    )
+
+
+def _rest(conn: sqlite3.Connection, clock: Clock, first: Desk, limit: int) -> Desk:
+    reader = _Reader(conn, clock, limit)
+    return replace(
+        first,
+        closing_total=reader.closing_total(),
+        birthdays=reader.birthdays(),
+        closing=reader.closing(),
+        recent=reader.recent(),
+        announcements=reader.announcements(),
+        complete=True,
+    )
