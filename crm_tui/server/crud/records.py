@@ -298,9 +298,10 @@ def mark(conn: Connection) -> str:
 
 def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """INSERT `rows` (dicts with the same keys) in bulk: a driver-level executemany on
-    SQLite (in-process: no round trips); on PostgreSQL one statement over `unnest` of one
-    array per column (psycopg's executemany pipelines a statement per row, and a long
-    multi-row VALUES text costs more to parse on the client than to run).
+    SQLite (in-process: no round trips); on PostgreSQL one COPY in the same transaction
+    (psycopg's executemany pipelines a statement per row, a long multi-row VALUES text
+    costs more to parse on the client than to run, and arrays for `unnest` were dumped
+    value by value in Python; COPY's rows are written by psycopg's C code).
 
     SQLAlchemy's per-row parameter building for an executemany cost more than SQLite's own
     insert; the column types' bind processors (SQLite datetimes as text) are applied here.
@@ -309,12 +310,19 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
         return
     names = list(rows[0])
     columns = ", ".join(_quote(conn, n) for n in names)
-    head = f"INSERT INTO {_quote(conn, table.name)} ({columns}) "
     params = _params(conn, table, names, rows)
     if conn.dialect.name != "postgresql":
-        conn.exec_driver_sql(head + f"VALUES ({', '.join(['?'] * len(names))})", params)
+        conn.exec_driver_sql(
+            f"INSERT INTO {_quote(conn, table.name)} ({columns}) "
+            f"VALUES ({', '.join(['?'] * len(names))})",
+            params,
+        )
         return
-    conn.exec_driver_sql(head + f"SELECT * FROM {_unnest(conn, table, names)}", _columns(params))
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur:  # type: ignore[union-attr]
+        with cur.copy(f"COPY {_quote(conn, table.name)} ({columns}) FROM STDIN") as copy:
+            for values in params:
+                copy.write_row(values)
 
 
 def update_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
