@@ -99,6 +99,9 @@ def set_rule(book: Book, grade: str | None, values: dict[str, Any]) -> Any:
     repo = book.db.repos.pool.rules
     current = repo.for_grade(grade)
     if current is None:
+        if grade != DEFAULT_GRADE:  # a new grade row starts from the rule in force (the * row)
+            base = rules(book).for_grade(None)
+            values = {n: getattr(base, n) for n in RULE_FIELDS if n != "cap"} | values
         return repo.create({"grade": grade, **values})
     return repo.update(current.id, values)
 

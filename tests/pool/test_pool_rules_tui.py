@@ -105,3 +105,14 @@ async def test_a_rep_sees_the_rules_but_cannot_edit(db, team) -> None:
         assert app.screen is screen
         assert any("only a manager" in str(n.message) for n in app._notifications)
     assert db.repos.pool.rules.for_grade("A") is None
+
+
+def test_a_new_grade_row_starts_from_the_teams_rule(db, team) -> None:
+    """`crm pool-rules --grade A --followup-days 10` (and the screen) change one figure of
+    what grade A had: the * row's, not the built-in defaults."""
+    sign_in(db, BOSS, "manager")
+    book = Book(db)
+    pool.set_rule(book, "*", {"warn_days": 14, "deal_days": 60, "exempt_won": False})
+    pool.set_rule(book, "A", {"followup_days": 10})
+    a = pool.rules(book).for_grade("A")
+    assert (a.followup_days, a.warn_days, a.deal_days, a.exempt_won) == (10, 14, 60, False)
