@@ -22,7 +22,7 @@ from textual.worker import Worker, WorkerState
 
 from crm_tui.domain.dates import Clock
 from crm_tui.screens import routing
-from crm_tui.screens.base import CrmScreen
+from crm_tui.screens.crm_screen import CrmScreen
 from crm_tui.screens.help import HelpScreen
 from crm_tui.screens.palette import CrmCommands
 from crm_tui.screens.shell import Shell

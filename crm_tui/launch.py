@@ -187,18 +187,27 @@ def main() -> None:
     if quick_commands.answer(argv):  # list, query, show, agenda, why
         return
     options = app_options(argv)
-    now = options.get("--now", os.environ.get("CRM_NOW")) if options is not None else None
-    if options is None or now:
-        # `--now` needs the CLI's checks and messages; it is for tests and demos only.
+    clock = _app_clock(options) if options is not None else None
+    if options is None or clock is None:
         from crm_tui.cli import main as cli_main
 
         cli_main(open_app=run_app)
         return
     from crm_tui.config import resolve_db_path
-    from crm_tui.domain.dates import Clock
 
     db_option = options.get("--db")
-    run_app(resolve_db_path(Path(db_option) if db_option else None), Clock())
+    run_app(resolve_db_path(Path(db_option) if db_option else None), clock)
+
+
+def _app_clock(options: dict[str, str]) -> Clock | None:
+    """The clock `--now` / CRM_NOW asks for (tests, demos, the bench), read as the CLI reads
+    it; None for a value that is no ISO date-time: the CLI says so."""
+    from crm_tui.services import quick
+
+    try:
+        return quick.clock_for(options.get("--now", os.environ.get("CRM_NOW")))
+    except quick.QuickUnavailable:
+        return None
 
 
 def run_app(path: Path, clock: Clock) -> None:
@@ -211,6 +220,9 @@ def run_app(path: Path, clock: Clock) -> None:
     except Exception as exc:  # a locked, corrupt or unreadable file
         print(f"error: cannot open database {path}: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
+    from crm_tui.services import desk
+
+    desk.prefetch(path, clock)  # the desk's first figures, read while Textual imports
     from crm_tui.app import make_app
 
     app = make_app(path=path, clock=clock)
