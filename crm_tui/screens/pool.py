@@ -39,6 +39,7 @@ class PoolScreen(ListScreen):
     entity = "customer"
     noun = "customers in the pool"
     CSS_PATH = "sections.tcss"
+    DEFAULT_CSS = "PoolScreen .section-summary { height: auto; padding: 0 1; background: $boost; }"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "claim", "Claim", id="pool.claim", tooltip="Claim this customer"),

@@ -56,6 +56,9 @@ class TargetsScreen(CrmScreen):
     """Monthly targets against what was done."""
 
     CSS_PATH = "sections.tcss"
+    DEFAULT_CSS = (
+        "TargetsScreen .section-summary { height: auto; padding: 0 1; background: $boost; }"
+    )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left_square_bracket", "month(-1)", "Previous month", id="targets.prev"),
         Binding("right_square_bracket", "month(1)", "Next month", id="targets.next"),
