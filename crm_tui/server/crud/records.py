@@ -164,14 +164,16 @@ class ChangeSet:
         if old_partition and old_partition != rec.partition:
             self.old_partitions.setdefault(rec.id, old_partition)
 
-    def write_rows(self, session: Session) -> None:
-        """Insert or update the touched batch rows: one executemany per kind."""
+    def write_rows(self, session: Session, *, new: bool = True) -> None:
+        """Insert or update the touched batch rows: one executemany per kind (`new=False`:
+        only the rows already stored)."""
         if not self.unwritten:
             return
         table = Record.__table__
         conn = session.connection()
-        rows = list(self.unwritten.values())
-        self.unwritten.clear()
+        rows = [r for r in self.unwritten.values() if new or not r.new]
+        for r in rows:
+            del self.unwritten[r.id]
         insert_many(conn, table, [r.values() for r in rows if r.new])
         update_many(conn, table, [r.values() for r in rows if not r.new])
         for r in rows:
@@ -197,12 +199,13 @@ class ChangeSet:
             return
         conn = session.connection()
         # The counter row stays locked from its update to commit, so a later seq can only
-        # belong to a later commit. SQLite writes one transaction at a time anyway: there
-        # the counter is taken first and new rows are inserted with their version at once.
-        # PostgreSQL writers run in parallel up to the counter: the rows are written before
-        # it (outside the serialized part) and get their version in one update after it.
+        # belong to a later commit. New rows are inserted after it with their version at
+        # once (one COPY: about what updating their version would cost under the lock, and
+        # no insert before it). SQLite writes one transaction at a time anyway; PostgreSQL
+        # writers run in parallel up to the counter, so changed rows are written before it
+        # (outside the serialized part) and get their version in one update after it.
         if conn.dialect.name == "postgresql":
-            self.write_rows(session)
+            self.write_rows(session, new=False)
         session.flush()
         counter = ChangeCounter.__table__
         top = conn.execute(
