@@ -53,12 +53,13 @@ def answer(argv: list[str]) -> bool:
 _LIST_COMMANDS = ("list", "query")
 _LIST_SHORT = {"-f": "--format", "-n": "--limit"}
 _QUERY_SHORT = {**_LIST_SHORT, "-s": "--sort"}  # `crm list` has no -s
+_LIST_FORMATS = ("table", "json", "csv")
 
 
 def quick_list_options(argv: list[str]) -> dict[str, str] | None:
-    """The options of exactly `crm [--db P] [--now T] list|query KIND [TEXT] [-f table]
-    [-n N] [--sort S] [--count (query only)]`, else None (the full CLI: other formats,
-    help, bad values, a text that looks like an option)."""
+    """The options of exactly `crm [--db P] [--now T] list|query KIND [TEXT]
+    [-f table|json|csv] [-n N] [--sort S] [--count (query only, a table)]`, else None (the
+    full CLI: other formats, help, bad values, a text that looks like an option)."""
     split = next((i for i, arg in enumerate(argv) if arg in _LIST_COMMANDS), None)
     if split is None:
         return None
@@ -88,12 +89,14 @@ def quick_list_options(argv: list[str]) -> dict[str, str] | None:
             value = next(args, "")
         if not value or (value.startswith("-") and not (eq and name == "--sort")):
             return None
-        if name == "--format" and value != "table":
+        if name == "--format" and value not in _LIST_FORMATS:
             return None
         if name == "--limit" and not (value.isascii() and value.isdigit() and int(value) >= 1):
             return None
         options[name] = value
     if not 1 <= len(words) <= 2 or "-" in words:
+        return None
+    if "--count" in options and options.get("--format", "table") != "table":
         return None
     options["entity"] = words[0]
     options["text"] = words[1] if len(words) > 1 else ""
@@ -116,15 +119,29 @@ def quick_list(options: dict[str, str]) -> bool:
             sys.stdout.flush()
             return True
         limit = int(options["--limit"]) if "--limit" in options else None
-        listing = quick_list.table(
-            path,
-            clock,
-            options["entity"],
-            options["text"],
-            limit=limit,
-            terminal=_terminal(),
-            sort=options.get("--sort"),
-        )
+        fmt = options.get("--format", "table")
+        if fmt == "table":
+            listing = quick_list.table(
+                path,
+                clock,
+                options["entity"],
+                options["text"],
+                limit=limit,
+                terminal=_terminal(),
+                sort=options.get("--sort"),
+            )
+        else:
+            from crm_tui.services import quick_export
+
+            listing = quick_export.records(
+                path,
+                clock,
+                options["entity"],
+                options["text"],
+                fmt,
+                limit=limit,
+                sort=options.get("--sort"),
+            )
     except quick.QuickUnavailable:
         return False
     for chunk in listing.chunks:

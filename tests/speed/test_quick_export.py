@@ -1,0 +1,78 @@
+"""`crm list` / `crm query` as JSON or CSV skip Typer and SQLAlchemy (issue 20: 0.9-1.3 s
+on the full path at 100k) and print byte for byte what the full command prints: every
+field, ISO dates, UTC times, the customer's name, a header once, `[]` when nothing matches."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.speed.test_quick_list import NOW, _argv, _quick
+
+
+@pytest.fixture(scope="module")
+def demo_book(crm_demo_book: Path) -> Path:
+    return crm_demo_book  # conftest.py: `crm demo`'s book (contracts, instalments, ...)
+
+
+COMMANDS = [
+    ("list", "customers", "-f", "json"),
+    ("list", "customers", "科技", "--format", "csv"),
+    ("list", "customers", "北京", "-n", "5", "-f", "json"),
+    ("list", "followups", "--format", "csv"),  # more than one batch of 500
+    ("list", "followups", "-f", "json", "--limit", "700"),
+    ("query", "followups", "due<today", "-n", "20", "-f", "csv"),
+    ("query", "deals", "stage:open", "--sort=-amount", "-f", "json"),
+    ("list", "contacts", "张", "-f", "json"),
+    ("list", "expenses", "-f", "csv"),
+    ("list", "contracts", "-f", "json"),
+    ("list", "payments", "-f", "csv"),
+    ("list", "products", "-f", "json"),
+    ("list", "customers", "no-such-word-anywhere", "-f", "json"),  # []
+    ("list", "customers", "no-such-word-anywhere", "-f", "csv"),  # the header alone
+]
+
+
+def _full(db: Path, *extra: str) -> tuple[int, str, str]:
+    """The full command's stdout as written (Click's `result.stdout` turns CSV's \\r\\n
+    into \\n)."""
+    from typer.testing import CliRunner
+
+    from crm_tui.cli import app
+
+    result = CliRunner().invoke(app, _argv(db, *extra), catch_exceptions=False)
+    return result.exit_code, result.stdout_bytes.decode("utf-8"), result.stderr
+
+
+@pytest.mark.parametrize("extra", COMMANDS, ids=" ".join)
+def test_quick_and_full_print_the_same(demo_book: Path, extra: tuple[str, ...]) -> None:
+    answered, quick_out, quick_err = _quick(demo_book, *extra)
+    code, full_out, full_err = _full(demo_book, *extra)
+    assert answered and code == 0, extra
+    assert quick_out == full_out
+    assert quick_err == full_err == ""
+
+
+def test_json_lists_every_field_of_every_match(demo_book: Path) -> None:
+    rows = json.loads(_quick(demo_book, "list", "followups", "-f", "json")[1])
+    assert len(rows) > 500  # a pipe or a file gets every match, not a screen's
+    assert {"id", "subject", "due_at", "customer", "created_at"} <= set(rows[0])
+    assert rows[0]["due_at"].endswith("Z")
+
+
+def test_the_quick_export_loads_neither_typer_nor_sqlalchemy(demo_book: Path) -> None:
+    code = (
+        "import sys; from crm_tui import launch; sys.argv = ['crm', *sys.argv[1:]]; "
+        "launch.main(); "
+        "print(sorted(m for m in ('typer', 'click', 'pydantic', 'sqlalchemy', 'sqlmodel', "
+        "'httpx', 'textual') if m in sys.modules), file=sys.stderr)"
+    )
+    argv = ["--db", str(demo_book), "--now", NOW, "list", "customers", "-f", "csv"]
+    out = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True)
+    assert out.returncode == 0
+    assert out.stderr.strip() == "[]"
+    assert out.stdout.startswith("id,name,")
