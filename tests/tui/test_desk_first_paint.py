@@ -129,3 +129,15 @@ def test_a_bad_now_is_the_clis_one_line_error(tmp_path):
     assert out.returncode == 1
     assert out.stderr.startswith("error: --now: 'yesterday' is not an ISO date-time")
     assert "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("untuned", ["", "1"])
+def test_collection_is_back_on_once_the_app_is_built(untuned):
+    # run_app turns collection off while the app's modules import; tune_gc turns it back on.
+    code = (
+        "import gc, os, crm_tui.launch as launch\n"
+        f"os.environ['CRM_NO_GC_TUNING'] = {untuned!r}\n"
+        "gc.disable(); launch.tune_gc(); print(gc.isenabled())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"
