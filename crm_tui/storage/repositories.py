@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, text
@@ -36,6 +37,11 @@ from crm_tui.storage.repos_sales import (
 )
 from crm_tui.storage.repos_service import ServiceRepositories
 from crm_tui.storage.repository import NotFound, Repository, live
+
+# A customer delete's undo entry lists the contacts it tombstoned under this key; without
+# one, contacts tombstoned within this of the company itself went with it.
+_TOOK = "_contacts_deleted_with_it"
+_CASCADE_WINDOW = timedelta(seconds=2)
 
 __all__ = [
     "ActivityRepo",
@@ -143,8 +149,38 @@ class CustomerRepo(Repository[Customer]):
 
     def before_delete(self, s: Session, rec: Customer) -> None:
         # Deleting a company tombstones its contacts too: they would be orphans otherwise.
+        self._cascaded = []
         for contact in s.exec(select(Contact).where(Contact.customer_id == rec.id, live(Contact))):
             self._all().contacts.delete(contact.id, record_undo=False)
+            self._cascaded.append(contact.id)
+
+    def _undo(self, s: Session, row_id: str, kind: str, before: dict[str, Any]) -> None:
+        # The delete's undo entry names the contacts it took, so a restore (`u`, `crm undo`,
+        # `crm delete --undo`) brings back exactly those, not ones deleted on their own.
+        if kind == "delete":
+            before = before | {_TOOK: getattr(self, "_cascaded", [])}
+        super()._undo(s, row_id, kind, before)
+
+    def before_restore(self, s: Session, rec: Customer) -> None:
+        took = (
+            s.connection()
+            .execute(
+                text(
+                    "SELECT before FROM undo_log WHERE entity = 'customer' AND row_id = :r "
+                    "AND kind = 'delete' ORDER BY seq DESC LIMIT 1"
+                ),
+                {"r": rec.id},
+            )
+            .first()
+        )
+        gone = select(Contact).where(Contact.customer_id == rec.id, col(Contact.deleted))
+        if took is not None and _TOOK in json.loads(took[0]):
+            ids = json.loads(took[0])[_TOOK]
+            gone = gone.where(col(Contact.id).in_(ids))
+        else:  # deleted before the undo log kept this (or on another laptop): same moment
+            gone = gone.where(col(Contact.updated_at) >= rec.updated_at - _CASCADE_WINDOW)
+        for contact in s.exec(gone).all():
+            self._all().contacts.restore(contact.id, record_undo=False)
 
     def search(self, query: str, limit: int = 50) -> list[Customer]:
         """Customers whose own fields, or whose contacts' names and numbers, match."""

@@ -175,6 +175,7 @@ class Repository(Generic[M]):
                 raise NotFound(f"no {self.entity} with id {row_id}")
             if not rec.deleted:
                 return rec
+            self.before_restore(s, rec)
             return self._apply(s, rec, {"deleted": False}, kind="restore", record_undo=record_undo)
 
     # --- sync: rows as the server has them ---------------------------------------------------
@@ -252,6 +253,9 @@ class Repository(Generic[M]):
 
     def before_delete(self, s: Session, rec: M) -> None:
         """Refuse a delete the rules do not allow."""
+
+    def before_restore(self, s: Session, rec: M) -> None:
+        """Bring back what the delete took with it (called while `rec` is still deleted)."""
 
     def after_write(self, s: Session, rec: M, changed: set[str]) -> None:
         """Keep derived local data (search index) in step, inside the same transaction."""

@@ -241,3 +241,25 @@ def test_server_conflicts_lists_edits_the_server_kept(tmp_path) -> None:
         "call back",
         "the row was deleted",
     )
+
+
+def test_undoing_a_customer_delete_brings_back_the_contacts_it_took(crm) -> None:
+    cust = crm("add", "customer", "华信科技").stdout.strip()
+    kept = crm("add", "contact", "张伟", "--customer", cust).stdout.strip()
+    alone = crm("add", "contact", "李娜", "--customer", cust).stdout.strip()
+    assert crm("delete", alone).exit_code == 0  # deleted on its own, before the company
+
+    def live_contacts() -> list[str]:
+        out = crm("list", "contacts", "--format", "json").stdout
+        return sorted(r["name"] for r in json.loads(out))
+
+    assert crm("delete", cust).exit_code == 0
+    assert live_contacts() == []
+    assert crm("delete", cust, "--undo").exit_code == 0
+    assert live_contacts() == ["张伟"]  # 李娜 stays deleted: she was not taken with it
+
+    assert crm("delete", cust).exit_code == 0
+    undone = crm("undo")
+    assert undone.exit_code == 0 and "deleted" in undone.stdout
+    assert live_contacts() == ["张伟"]
+    assert crm("show", kept, "--format", "json").exit_code == 0

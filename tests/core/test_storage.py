@@ -61,8 +61,9 @@ def test_delete_is_a_tombstone_and_restore_brings_it_back(db) -> None:
     assert db.repos.customers.search("Acme") == []
     db.repos.customers.restore(rec.id)
     assert [c.name for c in db.repos.customers.search("acm")] == ["Acme"]
+    assert db.repos.contacts.count() == 1  # and come back with it
     kinds = [r["kind"] for r in _outbox(db)]
-    assert kinds == ["create", "create", "delete", "delete", "restore"]
+    assert kinds == ["create", "create", "delete", "delete", "restore", "restore"]
 
 
 def test_done_closes_and_schedules_the_next_in_one_go(db, clock) -> None:
