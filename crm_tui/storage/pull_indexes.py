@@ -1,5 +1,6 @@
 """Provides the first sync's index deferral: a brand-new laptop drops the secondary indexes
-of the big tables while it pulls a million rows, and builds them once at the end.
+of the big tables, and the follow-ups' derived-data triggers, while it pulls a million rows,
+and builds the indexes and fills the derived tables once at the end.
 """
 
 from __future__ import annotations
@@ -18,16 +19,32 @@ _PLAIN_PRAGMAS = ("PRAGMA cache_size = -2000", "PRAGMA wal_autocheckpoint = 1000
 DEFERRED_KEY = outbox.DEFERRED_INDEXES_KEY
 # Tables a first sync fills; their secondary indexes are built once at its end.
 _FILLED = ("customer", "contact", "activity", "opportunity", "opportunity_line", "expense")
-# Indexes the pull itself reads (contacts of a new customer; the follow-up triggers).
-_KEEP = frozenset({"ix_contact_customer", "ix_activity_customer_done"})
+# Indexes the pull itself reads (contacts of a new customer).
+_KEEP = frozenset({"ix_contact_customer"})
+# Triggers a million follow-ups fired row by row (a customer_last_done upsert reading the
+# customer twice, an insight_dirty insert: 6/7 of the cost of writing a follow-up page),
+# with what fills their tables in one statement each from the rows as they end up.
+_TRIGGERS = {
+    "tr_activity_last_done_insert": "last_done",
+    "tr_activity_last_done_update": "last_done",
+    "tr_activity_last_done_delete": "last_done",
+    "tr_insight_activity_insert": "insight",
+    "tr_insight_activity_update": "insight",
+}
+_INSIGHT_REFILL = (
+    "INSERT INTO insight_dirty (customer_id) SELECT DISTINCT customer_id FROM activity "
+    "WHERE done_at IS NOT NULL AND customer_id IS NOT NULL ON CONFLICT DO NOTHING"
+)
 
 
 def begin_pull(db: Store) -> bool:
     """On a brand-new laptop (nothing pulled, no records yet), drop the secondary indexes of
     the big tables for the first sync: maintaining a dozen indexes row by row made writing a
-    million follow-ups ~8x slower than building the indexes once at the end. Their SQL is
-    kept in `sync_state`, so a first sync cut short still ends with `end_pull` rebuilding
-    them (the next pull finds them owed and carries on without). True when deferred."""
+    million follow-ups ~8x slower than building the indexes once at the end. The follow-ups'
+    derived-data triggers (`_TRIGGERS`) go too; their tables are filled at the end. Their
+    SQL is kept in `sync_state`, so a first sync cut short still ends with `end_pull`
+    rebuilding them (the next pull finds them owed and carries on without). True when
+    deferred."""
     from crm_tui.storage.bulk import raw_connection
 
     if db.state(DEFERRED_KEY):
@@ -50,9 +67,18 @@ def begin_pull(db: Store) -> bool:
         ]
         if not indexes:
             return False
-        db.set_state(DEFERRED_KEY, json.dumps(indexes))
+        triggers = [
+            (name, sql)
+            for name, sql in conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+            )
+            if name in _TRIGGERS
+        ]
+        db.set_state(DEFERRED_KEY, json.dumps(indexes + triggers))
         for name, _sql in indexes:
             conn.execute(f'DROP INDEX IF EXISTS "{name}"')
+        for name, _sql in triggers:
+            conn.execute(f'DROP TRIGGER IF EXISTS "{name}"')
     return True
 
 
@@ -69,8 +95,18 @@ def end_pull(db: Store) -> None:
             conn.execute(pragma)
         saved = db.state(DEFERRED_KEY)
         if saved:
-            for _name, sql in json.loads(saved):
+            refill = set()
+            for name, sql in json.loads(saved):
+                if name in _TRIGGERS:
+                    refill.add(_TRIGGERS[name])
+                    sql = sql.replace("CREATE TRIGGER ", "CREATE TRIGGER IF NOT EXISTS ", 1)
                 conn.execute(sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+            if "last_done" in refill:
+                from crm_tui.storage.reports import rebuild_customer_last_done
+
+                rebuild_customer_last_done(conn)  # its own triggers move the pool clocks
+            if "insight" in refill:
+                conn.execute(_INSIGHT_REFILL)
             db.set_state(DEFERRED_KEY, None)
     with db.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
