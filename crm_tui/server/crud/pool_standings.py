@@ -27,6 +27,7 @@ from sqlalchemy import (
     Table,
     bindparam,
     delete,
+    func,
     insert,
     select,
     text,
@@ -163,18 +164,17 @@ def refresh(conn: Connection, ids: Iterable[str], known: dict[str, Any] | None =
 
 
 def _sums(conn: Connection, ids: list[str]) -> dict[str, dict[str, datetime]]:
-    """customer -> {kind: newest time} of its facts."""
+    """customer -> {kind: newest time} of its facts (stored times sort as they compare)."""
     stmt = (
-        select(FACT.c.customer_id, FACT.c.kind, FACT.c.at)
+        select(FACT.c.customer_id, FACT.c.kind, func.max(FACT.c.at))
         .where(FACT.c.customer_id.in_(_IDS))
-        .order_by(FACT.c.customer_id)
+        .group_by(FACT.c.customer_id, FACT.c.kind)
     )
     out: dict[str, dict[str, datetime]] = {}
     for cid, kind, at in conn.execute(stmt, {"ids": ids}):
-        seen = out.setdefault(cid, {})
         moment = at_utc(at)
-        if moment is not None and (kind not in seen or moment > seen[kind]):
-            seen[kind] = moment
+        if moment is not None:
+            out.setdefault(cid, {})[kind] = moment
     return out
 
 
@@ -199,8 +199,24 @@ def _standing(rec: Any, events: dict[str, datetime], sums: dict[str, datetime]) 
 
 
 def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    if rows:
+    """INSERT `rows` in bulk; on SQLite a driver-level executemany with the columns' own
+    bind processing (SQLAlchemy's per-row parameter building cost more than the insert)."""
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
         conn.execute(insert(table), rows)
+        return
+    names = list(rows[0])
+    dialect = conn.dialect
+    procs = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+    params = [
+        tuple(
+            v if p is None or v is None else p(v) for v, p in zip(row.values(), procs, strict=True)
+        )
+        for row in rows
+    ]
+    marks = ", ".join("?" * len(names))
+    conn.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", params)
 
 
 def rebuild(conn: Connection) -> int:
