@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import operator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -368,15 +369,22 @@ def _params(
 ) -> list[tuple[Any, ...]]:
     dialect = conn.dialect
     procs = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
-    if not any(procs):
-        return [tuple(r[n] for n in names) for r in rows]
-    return [
-        tuple(
-            r[n] if p is None or r[n] is None else p(r[n])
-            for n, p in zip(names, procs, strict=True)
-        )
-        for r in rows
-    ]
+    pick = operator.itemgetter(*names)  # one C call per row (a tuple for 2+ names)
+    if len(names) == 1:
+        values = [(pick(r),) for r in rows]
+    else:
+        values = [pick(r) for r in rows]
+    converted = [(i, p) for i, p in enumerate(procs) if p is not None]
+    if not converted:
+        return values
+    out = []
+    for row in values:
+        items = list(row)
+        for i, proc in converted:
+            if items[i] is not None:
+                items[i] = proc(items[i])
+        out.append(tuple(items))
+    return out
 
 
 def _set(rec: Any, name: str, value: Any) -> None:
