@@ -153,7 +153,7 @@ def quick_list(options: dict[str, str]) -> bool:
 
 
 def quick_show_options(argv: list[str]) -> dict[str, str] | None:
-    """The options of exactly `crm [--db P] [--now T] show REF [-f table]`, else None."""
+    """The options of exactly `crm [--db P] [--now T] show REF [-f table|json]`, else None."""
     if "show" not in argv:
         return None
     split = argv.index("show")
@@ -174,7 +174,9 @@ def quick_show_options(argv: list[str]) -> dict[str, str] | None:
             return None
         if not eq:
             value = next(args, "")
-        if not value or value.startswith("-") or (name == "--format" and value != "table"):
+        if not value or value.startswith("-"):
+            return None
+        if name == "--format" and value not in ("table", "json"):
             return None
         options[name] = value
     if len(words) != 1 or not words[0].strip():
@@ -193,7 +195,7 @@ def quick_show(options: dict[str, str]) -> bool:
     try:
         clock = quick.clock_for(options.get("--now", os.environ.get("CRM_NOW")))
         path = resolve_db_path(Path(db_option) if db_option else None)
-        text = quick_show.show_text(path, clock, options["ref"])
+        text = quick_show.show_text(path, clock, options["ref"], options.get("--format", "table"))
     except quick.QuickUnavailable:
         return False
     sys.stdout.write(text)

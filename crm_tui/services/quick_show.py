@@ -60,8 +60,8 @@ SECTIONS = (
 CUSTOMER_LINE = ("kind", "status", "grade", "city", "phone", "email", "tags", "industry")
 
 
-def show_text(path: Path, clock: Clock, ref: str) -> str:
-    """What `crm show REF` prints."""
+def show_text(path: Path, clock: Clock, ref: str, fmt: str = "table") -> str:
+    """What `crm show REF [--format table|json]` prints."""
     try:
         conn = quick_reads.open_current(path)
     except quick_reads.NotQuick as exc:
@@ -71,6 +71,8 @@ def show_text(path: Path, clock: Clock, ref: str) -> str:
         if found is None:
             raise QuickUnavailable(f"no record matches {ref!r}")
         entity, row = found
+        if fmt == "json":
+            return _json(conn, entity, row)
         if entity == "work_report" and not row["deleted"]:  # names and money: cli/show.py
             raise QuickUnavailable("a work report is shown by the full command")
         if entity == "customer":
@@ -80,6 +82,42 @@ def show_text(path: Path, clock: Clock, ref: str) -> str:
         raise QuickUnavailable(str(exc)) from exc
     finally:
         conn.close()
+
+
+# cli/show.py's briefing attributes in JSON, in SECTIONS' order.
+JSON_SECTIONS = ("contacts", "open_followups", "done_followups", "open_deals", "claims")
+
+
+def _json(conn: sqlite3.Connection, entity: str, stored: dict[str, Any]) -> str:
+    """cli/show.py's JSON: the record's fields and its type; a customer's briefing sections
+    as lists of records (display_rows(..., "json"))."""
+    import json
+
+    from crm_tui.services.quick_export import _plain, wire_rows
+
+    row = wire_rows(conn, entity, [stored])[0] | {"entity": entity}
+    if entity == "customer":
+        for attr, found in zip(JSON_SECTIONS, _sections(conn, stored["id"]), strict=True):
+            row[attr] = wire_rows(conn, found[0], found[1])
+    row = {k: _plain(v) for k, v in row.items()}
+    return json.dumps([row], ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+def _sections(conn: sqlite3.Connection, customer_id: str) -> list[tuple[str, list[dict]]]:
+    """(entity, stored rows) of each briefing section (services/briefing.py's reads)."""
+    from crm_tui.domain.rules import OPEN_STAGES
+
+    stages = [s.value for s in OPEN_STAGES]
+    out = []
+    for _title, entity, _cols, where in SECTIONS:
+        params: list[Any] = [customer_id]
+        if "{stages}" in where:
+            where = where.format(stages=", ".join("?" for _ in stages))
+            params += stages
+        out.append(
+            (entity, plain_records.select(conn, f'SELECT * FROM "{entity}" WHERE {where}', params))
+        )
+    return out
 
 
 def table_rows(
@@ -139,8 +177,6 @@ def _record(conn: sqlite3.Connection, clock: Clock, entity: str, stored: dict[st
 def _briefing(conn: sqlite3.Connection, clock: Clock, stored: dict[str, Any]) -> str:
     from rich.cells import cell_len
 
-    from crm_tui.domain.rules import OPEN_STAGES
-
     row = table_rows(conn, clock, "customer", [stored])[0]
     deleted = "  [deleted]" if stored["deleted"] else ""
     lines = [f"customer {row['id']}  {stored['name']}{deleted}"]
@@ -149,13 +185,9 @@ def _briefing(conn: sqlite3.Connection, clock: Clock, stored: dict[str, Any]) ->
         lines.append("  " + " · ".join(summary))
     skip = {"id", "name", "customer", *CUSTOMER_LINE}
     lines += [f"  {key}: {value}" for key, value in _fields(row, skip)]
-    stages = [s.value for s in OPEN_STAGES]
-    for title, entity, cols, where in SECTIONS:
-        params: list[Any] = [stored["id"]]
-        if "{stages}" in where:
-            where = where.format(stages=", ".join("?" for _ in stages))
-            params += stages
-        found = plain_records.select(conn, f'SELECT * FROM "{entity}" WHERE {where}', params)
+    for (title, _entity, cols, _where), (entity, found) in zip(
+        SECTIONS, _sections(conn, stored["id"]), strict=True
+    ):
         lines.append(f"\n{title} ({len(found)})")
         if not found:
             lines.append("  none")
