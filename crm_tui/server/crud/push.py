@@ -102,10 +102,11 @@ def _answer(m: Mutation, outcome: MergeOutcome) -> MutationResult:
             f"this {m.entity} was {why}; your edit was not applied "
             "(restore it from the conflicts view)"
         )
-    return MutationResult(
+    # Built without validation: every value here is already of its declared type.
+    return MutationResult.model_construct(
         client_seq=m.client_seq,
         mutation_id=m.mutation_id,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         reason=reason,
         conflicts=outcome.conflicts,
     )

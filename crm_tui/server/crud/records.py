@@ -184,6 +184,9 @@ class ChangeSet:
         entries: list[tuple[str, str, Any]] = []
         for row_id, rec in self.rows.items():
             old = self.old_partitions.get(row_id)
+            if not rec.readers and not old and rec.entity not in READER_FIELDS:
+                entries.append(("upsert", rec.partition, rec))  # the common case: one entry
+                continue
             # Only an entity with reader fields needs its values read (READER_FIELDS).
             values = json.loads(rec.data) if rec.entity in READER_FIELDS else {}
             readers = reader_partitions(rec.entity, values, rec.owner_id)
