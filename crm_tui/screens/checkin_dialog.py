@@ -31,6 +31,8 @@ def split_photos(text: str) -> list[str]:
     """'a.jpg "my photo.png"' -> ['a.jpg', 'my photo.png']; raises ValueError on an
     unclosed quote."""
     try:
+        if os.sep == "\\":  # Windows: a backslash is a path's, not an escape
+            return [part.strip('"') for part in shlex.split(text, posix=False)]
         return shlex.split(text)
     except ValueError:
         raise ValueError("a quote is not closed") from None
