@@ -31,6 +31,7 @@ class Shape:
     has_sort_key: bool
     datetimes: tuple[str, ...] = ()  # fields whose wire text is stored differently
     bools: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()  # fields whose column is NOT NULL
 
 
 @cache
@@ -49,6 +50,7 @@ def shape(entity: str) -> Shape:
         has_sort_key="sort_key" in columns,
         datetimes=tuple(n for n, k in kinds.items() if k == "datetime"),
         bools=tuple(n for n, k in kinds.items() if k == "bool"),
+        required=tuple(n for n in kinds if not table.c[n].nullable),
     )
 
 
@@ -87,15 +89,22 @@ def merge_pulled(
 ) -> Merged:
     """The row to keep for a server snapshot `data` (fields, owner_id, deleted, field_hlc,
     created_at, updated_at) given this laptop's pending changes of it (oldest first:
-    {kind, payload, hlc}) and the unknown fields it already kept (`old_extra`)."""
+    {kind, payload, hlc}) and the unknown fields it already kept (`old_extra`).
+
+    Without pending changes (nearly every pulled row) `fields` and `field_hlc` may be the
+    snapshot's own dicts, not copies: callers read them, never change them."""
     sh = shape(entity)
     kinds = sh.kinds
     sent: Mapping[str, Any] = data.get("fields") or {}
-    known = {name: raw for name, raw in sent.items() if name in kinds}
     extra: dict[str, Any] = dict(old_extra or {})
-    if len(known) != len(sent):
+    if sent.keys() <= kinds.keys():  # every field known to this client version: as sent
+        known: dict[str, Any] = dict(sent) if pending else sent  # type: ignore[assignment]
+    else:
+        known = {name: raw for name, raw in sent.items() if name in kinds}
         extra.update((name, raw) for name, raw in sent.items() if name not in kinds)
-    clocks: dict[str, str] = dict(data.get("field_hlc") or {})
+    clocks: dict[str, str] = data.get("field_hlc") or {}
+    if pending:
+        clocks = dict(clocks)
     deleted = bool(data.get("deleted"))
     overlaid: set[str] = set()
     for change in pending:
@@ -116,7 +125,7 @@ def merge_pulled(
                     overlaid.add(name)
     # A NULL for a NOT NULL column keeps what is there (or the column default).
     fields = known
-    if None in known.values():
+    if any(known.get(name, 0) is None for name in sh.required):
         fields = {k: v for k, v in known.items() if v is not None or k not in sh.not_null}
     return Merged(
         fields=fields,

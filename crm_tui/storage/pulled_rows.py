@@ -83,7 +83,10 @@ def row(shape: Shape, change: PulledChange, extra_json: str | None) -> dict[str,
     row["extra"] = merge_extra_json(merged.extra)
     for key, value in (("created_at", merged.created_at), ("updated_at", merged.updated_at)):
         if value:
-            row[key] = stored_datetime(value)
+            if type(value) is str and len(value) == 27 and value[10] == "T" and value[26] == "Z":
+                row[key] = f"{value[:10]} {value[11:26]}"  # stored_datetime's common case
+            else:
+                row[key] = stored_datetime(value)
     if shape.has_sort_key and row.get("name"):
         from crm_tui.storage.bulk import sort_key
 
