@@ -11,7 +11,6 @@ writes what it has and forgets it, and reads afresh after it.
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -127,9 +126,8 @@ def select_rows(conn: Connection, ids: list[str], *, lock: bool) -> list[Row]:
 _SELECTED = tuple(f.name for f in dataclasses.fields(Row) if f.name != "new")
 
 
-@functools.cache
 def _select_sql(dialect: str, count: int, lock: bool) -> tuple[str, str]:
-    columns = ", ".join(f'"{name}"' for name in _SELECTED)
+    columns = _COLUMNS_SQL
     if dialect == "postgresql":
         sql = f"SELECT {columns} FROM record WHERE id = ANY(%(ids)s)"
         return sql + (" ORDER BY id FOR UPDATE" if lock else ""), "ids"
@@ -137,14 +135,21 @@ def _select_sql(dialect: str, count: int, lock: bool) -> tuple[str, str]:
     return sql + (" ORDER BY id" if lock else ""), "tuple"
 
 
-@functools.cache
+_COLUMNS_SQL = ", ".join(f'"{name}"' for name in _SELECTED)
+# Per dialect name: (position, SQLAlchemy's result conversion) of the columns needing one.
+_PROCESSORS: dict[str, tuple[tuple[int, Any], ...]] = {}
+
+
 def _row_processors(dialect: Dialect) -> tuple[tuple[int, Any], ...]:
-    table = Record.__table__
-    procs = (
-        (i, table.c[name].type.dialect_impl(dialect).result_processor(dialect, None))
-        for i, name in enumerate(_SELECTED)
-    )
-    return tuple((i, proc) for i, proc in procs if proc is not None)
+    found = _PROCESSORS.get(dialect.name)
+    if found is None:
+        table = Record.__table__
+        procs = (
+            (i, table.c[name].type.dialect_impl(dialect).result_processor(dialect, None))
+            for i, name in enumerate(_SELECTED)
+        )
+        found = _PROCESSORS[dialect.name] = tuple((i, p) for i, p in procs if p is not None)
+    return found
 
 
 def _refs(m: Mutation) -> list[str]:
