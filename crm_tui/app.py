@@ -8,6 +8,8 @@ worker while the desk paints from plain sqlite3.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -110,10 +112,36 @@ class CrmApp(Shell):
     def book_ready(self) -> bool:
         return self._book is not None
 
-    @work(thread=True, group="open-db", exit_on_error=False)
-    def _open_database(self) -> Book:
+    @work(group="open-db", exit_on_error=False)
+    async def _open_database(self) -> Book:
+        """Open the book in a daemon thread of its own, not the worker pool: quitting while
+        SQLAlchemy still imports (~1 s of CPU) cancels this wait and leaves the thread behind,
+        where the pool's threads are joined before the process may end."""
         assert self._open_book is not None
-        return self._open_book(self.path, self.clock)
+        loop = asyncio.get_running_loop()
+        opened: asyncio.Future[Book] = loop.create_future()
+
+        def deliver(result: Book | None, error: BaseException | None) -> None:
+            if opened.done():  # cancelled: the app is closing
+                return
+            if error is not None:
+                opened.set_exception(error)
+            else:
+                opened.set_result(result)  # type: ignore[arg-type]
+
+        def run() -> None:
+            assert self._open_book is not None
+            try:
+                result, error = self._open_book(self.path, self.clock), None
+            except Exception as exc:  # reported by _worker_changed
+                result, error = None, exc
+            try:
+                loop.call_soon_threadsafe(deliver, result, error)
+            except RuntimeError:  # the loop has closed: the app quit meanwhile
+                pass
+
+        threading.Thread(target=run, name="open-db", daemon=True).start()
+        return await opened
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:

@@ -141,3 +141,33 @@ def test_collection_is_back_on_once_the_app_is_built(untuned):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True"
+
+
+def test_quitting_while_the_database_opens_does_not_wait_for_it(book, tmp_path):
+    # A real app.run() in its own process: the open is held as if SQLAlchemy were still
+    # importing, and the app quits as soon as the open has started. The process must end
+    # without waiting for the open (a worker-pool thread is joined at exit: it would finish
+    # and leave its mark).
+    db, _ = book
+    mark = tmp_path / "open-finished"
+    code = (
+        "import sys, threading\n"
+        "from pathlib import Path\n"
+        "from crm_tui.app import make_app\n"
+        "from crm_tui.services.quick import clock_for\n"
+        "def held_open(path, clock):\n"
+        "    app.call_from_thread(app.exit)\n"
+        "    threading.Event().wait(10)\n"
+        "    Path(sys.argv[3]).write_text('finished')\n"
+        "app = make_app(path=Path(sys.argv[1]), clock=clock_for(sys.argv[2]), open_db=held_open)\n"
+        "app.run(headless=True)\n"
+        "print('app closed')\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(db.path), db.clock.now().isoformat(), str(mark)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.stdout.strip().splitlines()[-1:] == ["app closed"], out.stderr
+    assert not mark.exists(), out.stdout
