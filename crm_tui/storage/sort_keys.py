@@ -20,7 +20,7 @@ from collections.abc import Callable
 from functools import cache
 
 _WORDS: dict[str, tuple[str, ...]] = {}
-_RUNS: dict[str, tuple[str, ...]] = {}
+_RUNS: dict[str, str] = {}  # a run (of Han characters, or of others) -> its part of the key
 # Bounded memory: a few MB each at most, then they start again.
 _WORDS_MAX = 100_000
 _RUNS_MAX = 50_000
@@ -92,13 +92,15 @@ def _syllables(word: str, convert: Convert) -> tuple[str, ...]:
     return found
 
 
-def _run_syllables(run: str, cut: Callable[[str], list[str]], convert: Convert) -> tuple[str, ...]:
+def _piece(run: str, han: bool, cut: Callable[[str], list[str]], convert: Convert) -> str:
+    """A run's syllables, stripped and joined: the run's part of the key."""
     found = _RUNS.get(run)
     if found is None:
         if len(_RUNS) >= _RUNS_MAX:
             _RUNS.clear()
-        found = tuple(s for word in cut(run) for s in _syllables(word, convert))
-        _RUNS[run] = found
+        words = cut(run) if han else [run]
+        syllables = [s.strip() for word in words for s in _syllables(word, convert)]
+        found = _RUNS[run] = " ".join(s for s in syllables if s)
     return found
 
 
@@ -109,10 +111,5 @@ def sort_key(name: str) -> str:
         # No Han characters: pypinyin passes the text through as one piece.
         return text.strip().lower()
     runs, cut, convert = _pipeline()
-    syllables: list[str] = []
-    for match in runs.finditer(text):
-        if match.group(1) is None:
-            syllables.extend(_syllables(match.group(), convert))
-        else:
-            syllables.extend(_run_syllables(match.group(), cut, convert))
-    return " ".join(s.strip() for s in syllables if s.strip()).lower()
+    pieces = [_piece(m.group(), m.group(1) is not None, cut, convert) for m in runs.finditer(text)]
+    return " ".join(p for p in pieces if p).lower()
