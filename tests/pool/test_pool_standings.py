@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +24,7 @@ from crm_tui.server.crud import pool_standings
 from crm_tui.server.crud.records import ChangeSet
 from crm_tui.server.models import Record
 from crm_tui.server.pool_release import release_pass, standings
+from tests.sync.pg import pg_cluster  # noqa: F401 - pytest fixture
 
 NOW = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 REPS = ("u-a", "u-b", "u-c")
@@ -83,6 +85,14 @@ class Book:
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[ServerDB]:
     server = ServerDB(f"sqlite:///{tmp_path / 'server.db'}")
+    server.init()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def pg_db(pg_cluster) -> Iterator[ServerDB]:  # noqa: F811
+    server = ServerDB(pg_cluster.create_database(f"crm_pool_{uuid.uuid4().hex[:8]}"))
     server.init()
     yield server
     server.close()
@@ -232,3 +242,22 @@ def test_a_pass_releases_the_due_customers_once_and_a_follow_up_moved_away_count
         ]
     )
     assert release_pass(db, ServerClock(), NOW).released == ["kept"]
+
+
+@pytest.mark.slow
+def test_standings_candidates_and_a_pass_agree_on_postgres(pg_db: ServerDB) -> None:
+    _generate(Book(pg_db), random.Random(5))
+    full = _full(pg_db)
+    assert _kept(pg_db) == full
+    for rows in RULE_BOOKS:
+        rules = PoolRules.from_rows(rows)
+        with pg_db.read() as s:
+            found = pool_standings.candidates(s.connection(), rules, NOW)
+        expected = {cid for cid, (st, _) in full.items() if is_due(rules, st, NOW)}
+        assert {cid for cid, (st, _) in found.items() if is_due(rules, st, NOW)} == expected
+    due = {cid for cid, (st, _) in full.items() if is_due(PoolRules.from_rows([]), st, NOW)}
+    assert set(release_pass(pg_db, ServerClock(), NOW).released) == due
+    assert release_pass(pg_db, ServerClock(), NOW).released == []
+    with pg_db.write() as s:
+        pool_standings.rebuild(s.connection())
+    assert _kept(pg_db) == _full(pg_db)
