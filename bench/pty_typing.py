@@ -53,6 +53,7 @@ if __package__:  # imported as bench.pty_typing
         pcts,
         report,
     )
+    from bench.pty_trace import TRACER, ThreadCpu, explain
 else:  # run by path (python bench/pty_typing.py) or loaded from its file
     sys.path.append(str(Path(__file__).resolve().parent))
     from pty_analysis import (  # type: ignore[no-redef]
@@ -66,6 +67,7 @@ else:  # run by path (python bench/pty_typing.py) or loaded from its file
         pcts,
         report,
     )
+    from pty_trace import TRACER, ThreadCpu, explain  # type: ignore[no-redef]
 
 DESK_PAINTED = re.compile(r"Overdue \(\d")  # the desk's overdue title carries its count
 LIST_LOADED = re.compile(r"of [\d,]+\+? customers|0 customers")  # the table's subtitle
@@ -245,11 +247,14 @@ def session(
     size: tuple[int, int] = (40, 120),
     timeout: float = 90.0,
     gc_log: Path | None = None,
+    trace: Path | None = None,
 ) -> Session:
     """Start `argv` on a pty, wait for `first`, send each `ready` step (keys, then a marker
-    to wait for), then type the plan and analyse it."""
+    to wait for), then type the plan and analyse it (`trace`: the app runs under the
+    tracer of bench/pty_trace.py, and each stall is explained on stderr)."""
     load_before = os.getloadavg()[0]
     app = PtyApp(argv, env, size)
+    cpu = ThreadCpu(app.proc.pid) if trace is not None else None
     try:
         if not app.wait_for(first, timeout=timeout):
             raise RuntimeError(f"{name}: {first!r} never appeared; last output:\n{app.tail()}")
@@ -260,11 +265,20 @@ def session(
                 raise RuntimeError(f"{name}: after {keys!r}, {marker!r} never appeared")
         app.wait_quiet(0.4)
         ready_s = time.perf_counter() - app.started
+        if trace is not None:  # the tracer's cProfile (BENCH_TRACE_PROFILE) starts
+            os.kill(app.proc.pid, signal.SIGUSR1)
         keys, late = type_words(app, plan)
         chunks = list(app.chunks)
+        if trace is not None:
+            os.kill(app.proc.pid, signal.SIGUSR2)
+            time.sleep(0.7)  # written at the next callback (the bar's cursor blinks)
     finally:
+        if cpu is not None:
+            cpu.stop()
         app.close()
     stalls = analyse(keys, chunks, plan, results)
+    if trace is not None:
+        print("\n".join(explain(stalls, keys, trace, cpu, app.proc.pid)), file=sys.stderr)
     passes = gc_passes(gc_log)
     for stall in stalls:
         key = next(k for k in keys if k.label == stall.keys[0].split(" (")[0])
@@ -308,7 +322,12 @@ main()
 
 
 def crm_session(
-    db: Path, plan: Plan, now: str | None, crm: str | None = None, gc_log: Path | None = None
+    db: Path,
+    plan: Plan,
+    now: str | None,
+    crm: str | None = None,
+    gc_log: Path | None = None,
+    trace: Path | None = None,
 ) -> Session:
     """The customers list typed into; with `gc_log`, full garbage collections are logged
     there and each stall says whether one overlapped it (the app runs via GC_LOGGER)."""
@@ -318,6 +337,9 @@ def crm_session(
     if gc_log is not None:
         argv = [sys.executable, "-c", GC_LOGGER, "--db", str(db)]
         extra["BENCH_GC_LOG"] = str(gc_log)
+    if trace is not None:
+        argv = [sys.executable, "-c", TRACER, "--db", str(db)]
+        extra["BENCH_TRACE_LOG"] = str(trace)
     return session(
         "crm customers list" + (" (gen2 GC logged)" if gc_log else ""),
         argv,
@@ -327,6 +349,7 @@ def crm_session(
         ready=[(b"2", LIST_LOADED), (b"/", "")],
         results=LIST_LOADED,
         gc_log=gc_log,
+        trace=trace,
     )
 
 
@@ -358,6 +381,7 @@ def run_all(
     baselines: bool = True,
     compile_first: bool = True,
     gc_log: Path | None = None,
+    trace: Path | None = None,
 ) -> dict[str, object]:
     """The whole measurement: bytecode, the app, and the baselines, in one run."""
     out: dict[str, object] = {
@@ -366,7 +390,7 @@ def run_all(
         "plan": asdict(plan),
         "load_average_start": [round(x, 2) for x in os.getloadavg()],
     }
-    crm = crm_session(db, plan, now, gc_log=gc_log)
+    crm = crm_session(db, plan, now, gc_log=gc_log, trace=trace)
     out["crm"] = crm.summary()
     out["crm_keys"] = [asdict(k) | {"data": k.data.decode()} for k in crm.keys]
     if baselines:
@@ -403,6 +427,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--gc-log", type=Path, help="log the app's full garbage collections here, beside stalls"
     )
+    parser.add_argument(
+        "--trace",
+        type=Path,
+        help="run the app under bench/pty_trace.py's tracer (log here); explain each stall",
+    )
     parser.add_argument("--empty-input-app", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.empty_input_app:
@@ -422,6 +451,7 @@ def main(argv: list[str] | None = None) -> int:
         baselines=not args.no_baselines,
         compile_first=not args.no_compile,
         gc_log=args.gc_log,
+        trace=args.trace,
     )
     print(report(result))
     if args.json:

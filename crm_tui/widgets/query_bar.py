@@ -14,6 +14,7 @@ from typing import Protocol
 
 from textual import on
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input
@@ -119,6 +120,17 @@ class QueryBar(Input):
         if self.history_store is not None:
             self._history = self.history_store.load(self.screen_key)
 
+    def _watch_value(self, value: str) -> None:
+        # Input sets `virtual_size` (a reactive that lays the whole screen out again) to the
+        # text's width on every key, so each keystroke re-arranged and repainted the list
+        # screen, 38 table rows included, before its echo. The bar's own size is fixed by
+        # CSS: its scroll width is updated without the layout, then Input does the rest.
+        size = Size(self.content_width, 1)
+        if size != self.virtual_size:
+            self.set_reactive(Input.virtual_size, size)
+            self._scroll_update(size)
+        super()._watch_value(value)
+
     # --- posting the query ------------------------------------------------------------------
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
@@ -167,6 +179,8 @@ class QueryBar(Input):
         self.add_class("-error")
 
     def clear_error(self) -> None:
+        if self.error is None and not self.has_class("-error"):
+            return  # (setting the subtitle repaints the bar: not on every query)
         self.error = None
         self.border_subtitle = None
         self.remove_class("-error")

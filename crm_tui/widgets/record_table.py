@@ -19,17 +19,14 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.segment import Segment
-from rich.style import Style
 from textual import events, work
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
-from textual.strip import Strip
 
-from crm_tui.widgets.cells import Column, column_widths, fit, line_text
+from crm_tui.widgets.cells import Column, fit
 from crm_tui.widgets.table_messages import Reloaded, RowSelected
+from crm_tui.widgets.table_paint import TablePaint
 
 if TYPE_CHECKING:
     from crm_tui.services.lists import ListPages
@@ -38,11 +35,9 @@ __all__ = ["Column", "RecordTable", "fit"]
 
 MAX_PAGES = 64
 FIND_PAGES = 40  # how far select_id looks for its row
-MIN_FLEX = 14  # cells a name column keeps before `drop` columns are hidden
-PLACEHOLDER = "…"  # a row whose page is on its way
 
 
-class RecordTable(ScrollView, can_focus=True):
+class RecordTable(TablePaint, ScrollView, can_focus=True):
     """A lazy, keyboard-driven table of records (one row per record, `enter` selects)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -113,6 +108,10 @@ class RecordTable(ScrollView, can_focus=True):
         self._stale: tuple[OrderedDict[int, list[dict[str, Any]]], int] | None = None
         self._requested: set[tuple[int, int]] = set()  # (generation, page) being read
         self._generation = -1  # the source generation the cached pages belong to
+        # Styles and widths of the lines, kept until the CSS, focus or width changes: each
+        # painted line asked the DOM for them (ancestors walked, ~0.1 ms a line per repaint).
+        self._paint: dict[Any, Any] = {}
+        self._subtitle: str | None = None  # as last set (setting it repaints every line)
 
     # --- public API ------------------------------------------------------------------------
     @property
@@ -152,7 +151,8 @@ class RecordTable(ScrollView, can_focus=True):
         self._pages = OrderedDict()
         self._requested.clear()
         if not keep_cursor:
-            self.cursor_row = 0
+            if self.cursor_row:  # (each set repaints the table: none while it shows row 0)
+                self.cursor_row = 0
             self.scroll_to(y=0, animate=False, immediate=True)
         self._load(self.source, self.cursor_row)
 
@@ -212,8 +212,10 @@ class RecordTable(ScrollView, can_focus=True):
         self.row_count = count
         self.count_exact = exact
         self.loaded = True
-        self.virtual_size = Size(0, count + 1)
-        self.cursor_row = min(self.cursor_row if found is None else found, max(0, count - 1))
+        self._set_height(count)
+        cursor = min(self.cursor_row if found is None else found, max(0, count - 1))
+        if cursor != self.cursor_row:
+            self.cursor_row = cursor
         self._update_subtitle()
         self.refresh()
         self.post_message(self.Reloaded(self, count, exact))
@@ -223,10 +225,10 @@ class RecordTable(ScrollView, can_focus=True):
             return
         self.row_count = total
         self.count_exact = True
-        self.virtual_size = Size(0, total + 1)
-        self.cursor_row = min(self.cursor_row, max(0, total - 1))
+        self._set_height(total)
+        if self.cursor_row > max(0, total - 1):
+            self.cursor_row = max(0, total - 1)
         self._update_subtitle()
-        self.refresh()
 
     def _cached_row(self, index: int) -> dict[str, Any] | None:
         """The row at `index` if its page is cached; else None, and the page is requested."""
@@ -282,74 +284,10 @@ class RecordTable(ScrollView, can_focus=True):
         self._pages[page_index] = rows
         while len(self._pages) > MAX_PAGES:
             self._pages.popitem(last=False)
-        self._update_subtitle()
-        self.refresh()
-
-    # --- rendering -------------------------------------------------------------------------
-    def _widths(self, total: int) -> list[int]:
-        return column_widths(self.columns, total, MIN_FLEX)
-
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        widths = self._widths(width)
-        base = self.rich_style
-        if y == 0:
-            style = base + self.get_component_rich_style("record-table--header")
-            text = line_text([c.title for c in self.columns], widths, self.columns)
-            return Strip([Segment(fit(text, width), style)], width)
-        index = int(self.scroll_y) + y - 1
-        if not self.loaded:
-            row = self._stale_row(index)
-            if row is not None:
-                text = line_text([c.cell(row) for c in self.columns], widths, self.columns)
-                return Strip([Segment(fit(text, width), self._row_style(row, index))], width)
-            if y == 1 and self._stale is None:
-                style = base + self.get_component_rich_style("record-table--placeholder")
-                return Strip([Segment(fit(" Loading…", width), style)], width)
-            return Strip.blank(width, base)
-        if self.row_count == 0 and y == 1:
-            style = base + self.get_component_rich_style("record-table--placeholder")
-            return Strip([Segment(fit(" " + self.empty, width), style)], width)
-        if index >= self.row_count:
-            return Strip.blank(width, base)
-        row = self._cached_row(index)
-        if row is None:  # its page is being read in a worker; the row repaints when it comes
-            style = base + self.get_component_rich_style("record-table--placeholder")
-            if index == self.cursor_row:
-                style = style + self.get_component_rich_style("record-table--cursor")
-            return Strip([Segment(fit(" " + PLACEHOLDER, width), style)], width)
-        text = line_text([c.cell(row) for c in self.columns], widths, self.columns)
-        return Strip([Segment(fit(text, width), self._row_style(row, index))], width)
-
-    def _stale_row(self, index: int) -> dict[str, Any] | None:
-        """A row of the previous load, shown while the new one is read (never requested)."""
-        if self._stale is None or self.source is None:
-            return None
-        pages, count = self._stale
-        if index >= count:
-            return None
-        page = pages.get(index // self.source.page_size)
-        offset = index % self.source.page_size
-        return page[offset] if page is not None and offset < len(page) else None
-
-    def _row_style(self, row: dict[str, Any], index: int) -> Style:
-        style: Style = self.rich_style
-        if self.row_style is not None and (extra := self.row_style(row)):
-            style = style + Style.parse(extra)
-        if index == self.cursor_row:
-            style = style + self.get_component_rich_style("record-table--cursor")
-        return style
-
-    def _update_subtitle(self) -> None:
-        if not self.loaded:
-            return
-        if self.row_count:
-            more = "" if self.count_exact else "+"
-            self.border_subtitle = (
-                f"{self.cursor_row + 1:,} of {self.row_count:,}{more} {self.noun}"
-            )
-        else:
-            self.border_subtitle = f"0 {self.noun}"
+        top = int(self.scroll_y)
+        first, size = page_index * source.page_size, source.page_size
+        if first < top + self._visible_rows and first + size > top:  # a read-ahead page: no repaint
+            self.refresh()
 
     # --- cursor ----------------------------------------------------------------------------
     @property
