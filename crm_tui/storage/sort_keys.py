@@ -23,7 +23,7 @@ _WORDS: dict[str, tuple[str, ...]] = {}
 _RUNS: dict[str, str] = {}  # a run (of Han characters, or of others) -> its part of the key
 # Bounded memory: a few MB each at most, then they start again.
 _WORDS_MAX = 100_000
-_RUNS_MAX = 50_000
+_RUNS_MAX = 20_000
 
 Convert = Callable[[str], list[list[str]]]
 
@@ -98,8 +98,10 @@ def _piece(run: str, han: bool, cut: Callable[[str], list[str]], convert: Conver
     if found is None:
         if len(_RUNS) >= _RUNS_MAX:
             _RUNS.clear()
-        words = cut(run) if han else [run]
-        syllables = [s.strip() for word in words for s in _syllables(word, convert)]
+        if han:
+            syllables = [s.strip() for word in cut(run) for s in _syllables(word, convert)]
+        else:  # not a dictionary word: kept here only, not among the words
+            syllables = [s.strip() for group in convert(run) for s in group]
         found = _RUNS[run] = " ".join(s for s in syllables if s)
     return found
 
