@@ -63,11 +63,13 @@ def readable_clause(account: Account) -> Any:
 
 def snapshot_json(rec: Record | Row) -> str:
     """`json.dumps(snapshot(rec))` built around the row's stored JSON (not parsed again)."""
+    created = json.dumps(to_wire(rec.created_at))
+    # A new row's two times are one value: written once.
+    updated = created if rec.updated_at is rec.created_at else json.dumps(to_wire(rec.updated_at))
     return (
-        f'{{"fields": {rec.data}, "owner_id": {json.dumps(rec.owner_id)}, '
+        f'{{"fields": {rec.data}, "owner_id": {js(rec.owner_id)}, '
         f'"deleted": {"true" if rec.deleted else "false"}, "field_hlc": {rec.field_hlc}, '
-        f'"created_at": {json.dumps(to_wire(rec.created_at))}, '
-        f'"updated_at": {json.dumps(to_wire(rec.updated_at))}, "version": {int(rec.version)}}}'
+        f'"created_at": {created}, "updated_at": {updated}, "version": {int(rec.version)}}}'
     )
 
 
@@ -383,9 +385,18 @@ def _params(
     out = []
     for row in values:
         items = list(row)
+        last: Any = None
+        done: Any = None
         for i, proc in converted:
-            if items[i] is not None:
-                items[i] = proc(items[i])
+            value = items[i]
+            if value is None:
+                continue
+            if value is last:  # a new row's created_at is its updated_at: converted once
+                items[i] = done
+                continue
+            done = proc(value)
+            items[i] = done
+            last = value if type(value) is datetime else None
         out.append(tuple(items))
     return out
 
