@@ -119,3 +119,21 @@ def test_new_rows_are_checked_flagged_and_written_once(tmp_path: Path) -> None:
         assert {seq for seq, _who in versions.values()} == {log[row_id]}
     assert json.loads(rows[customer].data)["duplicate_of"] == [bob_customer]
     assert json.loads(rows[bob_customer].data)["duplicate_of"] == [customer]
+
+
+def test_kept_json_texts_are_what_json_dumps_writes() -> None:
+    from crm_tui.server.crud.records import field_versions
+    from crm_tui.server.crud.write import _clocks_json
+
+    names = ["name", "kind", "备注", 'odd "quoted" \\ name', "deleted"]
+    for who in ("u-1", None, 'quote"d'):
+        fields = dict.fromkeys(names, who)
+        for seq in (1, 42, 2**40):
+            assert field_versions("{}", fields, seq) == json.dumps(
+                {n: [seq, w] for n, w in fields.items()}
+            )
+    assert field_versions('{"a": [3, "x"]}', {"b": "y"}, 9) == json.dumps(
+        {"a": [3, "x"], "b": [9, "y"]}
+    )
+    hlc = f"{_T0:016d}-000000-lapA"
+    assert _clocks_json(names, hlc) == json.dumps(dict.fromkeys(names, hlc))

@@ -102,11 +102,10 @@ def _answer(m: Mutation, outcome: MergeOutcome) -> MutationResult:
             f"this {m.entity} was {why}; your edit was not applied "
             "(restore it from the conflicts view)"
         )
-    # Built without validation: every value here is already of its declared type.
-    return MutationResult.model_construct(
+    return MutationResult(
         client_seq=m.client_seq,
         mutation_id=m.mutation_id,
-        status=status,
+        status=status,  # type: ignore[arg-type]
         reason=reason,
         conflicts=outcome.conflicts,
     )

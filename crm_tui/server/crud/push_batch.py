@@ -11,6 +11,7 @@ writes what it has and forgets it, and reads afresh after it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -154,20 +155,19 @@ def _row_processors(dialect: Dialect) -> tuple[tuple[int, Any], ...]:
 
 def _refs(m: Mutation) -> list[str]:
     """The ids a mutation's reference fields name (a command's in its `fields`)."""
-    spec = ENTITIES.get(m.entity)
-    if spec is None:
+    names = _ref_fields(m.entity)
+    if not names:
         return []
     payload = m.payload.get("fields") if m.kind == "command" else m.payload
     if not isinstance(payload, dict):
         return []
-    return [
-        value
-        for name, value in payload.items()
-        if isinstance(value, str)
-        and (f := spec.by_name.get(name)) is not None
-        and f.kind == "ref"
-        and value
-    ]
+    return [v for n in names if isinstance(v := payload.get(n), str) and v]
+
+
+@functools.cache
+def _ref_fields(entity: str) -> tuple[str, ...]:
+    spec = ENTITIES.get(entity)
+    return tuple(f.name for f in spec.fields if f.kind == "ref") if spec is not None else ()
 
 
 def plan_batch(

@@ -282,7 +282,18 @@ def field_versions(stored: str, fields: dict[str, str | None], seq: int) -> str:
         for name, who in fields.items():
             versions[name] = [seq, who]
         return json.dumps(versions)
-    return "{" + ", ".join(f"{js(n)}: [{seq}, {js(w)}]" for n, w in fields.items()) + "}"
+    return _versions_text(tuple(fields.items())).replace(SEQ_MARK, str(seq))
+
+
+# Stands for the seq in a kept text (json.dumps writes a NUL as \u0000, never as itself).
+SEQ_MARK = "\x00"
+
+
+@functools.lru_cache(maxsize=512)
+def _versions_text(fields: tuple[tuple[str, str | None], ...]) -> str:
+    """A new row's field_version JSON with SEQ_MARK for the seq, per (field, who) list: a
+    batch's rows of one kind repeat it."""
+    return "{" + ", ".join(f"{js(n)}: [{SEQ_MARK}, {js(w)}]" for n, w in fields) + "}"
 
 
 @functools.lru_cache(maxsize=4096)

@@ -9,6 +9,7 @@ cannot drift apart (tests/sync/test_server_one_merge.py holds them to it).
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any, Protocol
 
@@ -21,7 +22,15 @@ from crm_tui.server.crud import blobs, doc_fields, kb
 from crm_tui.server.crud.duplicates import flag_duplicates
 from crm_tui.server.crud.errors import Refused
 from crm_tui.server.crud.merge import Decision, MergeOutcome, decide
-from crm_tui.server.crud.records import ChangeSet, Row, actor_of, insert_many, js, utcnow
+from crm_tui.server.crud.records import (
+    SEQ_MARK,
+    ChangeSet,
+    Row,
+    actor_of,
+    insert_many,
+    js,
+    utcnow,
+)
 from crm_tui.server.crud.validate import (
     COMMAND_FIELDS,
     SERVER_FIELDS,
@@ -137,8 +146,12 @@ def create_record(rows: Rows, m: Mutation, hlc: str) -> Row | Record:
 
 def _clocks_json(names: list[str], hlc: str) -> str:
     """`json.dumps(dict.fromkeys(names, hlc))`, from the names' and clock's kept JSON."""
-    clock = json.dumps(hlc)  # one per mutation: not kept
-    return "{" + ", ".join(f"{js(n)}: {clock}" for n in names) + "}"
+    return _clocks_text(tuple(names)).replace(SEQ_MARK, json.dumps(hlc))
+
+
+@functools.lru_cache(maxsize=512)
+def _clocks_text(names: tuple[str, ...]) -> str:
+    return "{" + ", ".join(f"{js(n)}: {SEQ_MARK}" for n in names) + "}"
 
 
 def _as_sent(m: Mutation, values: dict[str, Any], hlc: str) -> bool:
