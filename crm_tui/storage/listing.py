@@ -147,6 +147,7 @@ class ListSource(SparseJumps):
         self._anchors.clear()
         self._hits = None
         self._hits_tried = False
+        self.__dict__.pop("_jumps", None)  # a jump's statements (list_jumps.py) hold the filter
         self.generation += 1
 
     # --- reads -----------------------------------------------------------------------------
