@@ -11,12 +11,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
 from crm_tui.domain.fields import to_wire
 
 CHUNK = 500  # ids per IN (...) list
+_ALL = "SELECT customer_id, event, max(at) FROM pool_log GROUP BY customer_id, event"
+_OF = text(
+    "SELECT customer_id, event, max(at) FROM pool_log WHERE customer_id IN :ids "
+    "GROUP BY customer_id, event"
+).bindparams(bindparam("ids", expanding=True))
 
 
 def at_utc(value: Any) -> datetime | None:
@@ -34,7 +39,7 @@ def log_events(session: Session, customer_id: str | None = None) -> dict[str, di
     which a laptop could patch."""
     if customer_id is not None:
         return events_of(session, [customer_id])
-    return _events(session, "SELECT customer_id, event, max(at) FROM pool_log", {})
+    return _events(session, text(_ALL), {})
 
 
 def events_of(session: Session, ids: Iterable[str]) -> dict[str, dict[str, datetime]]:
@@ -42,16 +47,13 @@ def events_of(session: Session, ids: Iterable[str]) -> dict[str, dict[str, datet
     ids = list(ids)
     out: dict[str, dict[str, datetime]] = {}
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        marks = ", ".join(f":c{i}" for i in range(len(chunk)))
-        sql = f"SELECT customer_id, event, max(at) FROM pool_log WHERE customer_id IN ({marks})"
-        out.update(_events(session, sql, {f"c{i}": c for i, c in enumerate(chunk)}))
+        out.update(_events(session, _OF, {"ids": ids[start : start + CHUNK]}))
     return out
 
 
-def _events(session: Session, sql: str, params: dict[str, Any]) -> dict[str, dict[str, datetime]]:
+def _events(session: Session, sql: Any, params: dict[str, Any]) -> dict[str, dict[str, datetime]]:
     out: dict[str, dict[str, datetime]] = {}
-    for cid, event, at in session.execute(text(sql + " GROUP BY customer_id, event"), params):
+    for cid, event, at in session.execute(sql, params):
         moment = at_utc(at)
         if moment is not None:
             out.setdefault(cid, {})[event] = moment

@@ -122,21 +122,32 @@ def on_commit(session: Session, recs: Iterable[Any]) -> None:
 
 
 def _replace_facts(conn: Connection, recs: dict[str, Any]) -> set[str]:
-    """Store the records' facts; returns the customers they gave or took one from."""
+    """Store the records' facts where they changed; returns the customers they gave or
+    took one from (an edit that leaves a follow-up's done time alone touches none)."""
     ids = sorted(recs)
-    touched: set[str] = set()
+    old: dict[str, tuple[str, str, datetime | None]] = {}
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        old = select(FACT.c.customer_id).where(FACT.c.row_id.in_(_IDS))
-        touched.update(conn.execute(old, {"ids": chunk}).scalars())
-        conn.execute(delete(FACT).where(FACT.c.row_id.in_(_IDS)), {"ids": chunk})
+        stmt = select(FACT).where(FACT.c.row_id.in_(_IDS))
+        for row_id, cid, kind, at in conn.execute(stmt, {"ids": ids[start : start + CHUNK]}):
+            old[row_id] = (cid, kind, at_utc(at))
+    touched: set[str] = set()
+    gone: list[str] = []
     rows = []
     for row_id in ids:
         found = fact(recs[row_id])
+        was = old.get(row_id)
+        if found == was:
+            continue
+        if was is not None:
+            gone.append(row_id)
+            touched.add(was[0])
         if found is not None:
             cid, kind, at = found
             rows.append({"row_id": row_id, "customer_id": cid, "kind": kind, "at": at})
             touched.add(cid)
+    for start in range(0, len(gone), CHUNK):
+        stmt = delete(FACT).where(FACT.c.row_id.in_(_IDS))
+        conn.execute(stmt, {"ids": gone[start : start + CHUNK]})
     insert_many(conn, FACT, rows)
     return touched
 
