@@ -34,6 +34,17 @@ def app_options(argv: list[str]) -> dict[str, str] | None:
     return options
 
 
+def db_path(options: dict[str, str]) -> Path:
+    """The book `--db` / CRM_DB names (config.resolve_db_path's order); platformdirs, which
+    costs a quick command a tenth of its time, loads only for the default book."""
+    named = options.get("--db") or os.environ.get("CRM_DB")
+    if named:
+        return Path(named).expanduser()
+    from crm_tui.config import default_db_path
+
+    return default_db_path()
+
+
 def answer(argv: list[str]) -> bool:
     """True when one of the quick read commands answered `argv`."""
     for parse, run in (
@@ -106,13 +117,11 @@ def quick_list_options(argv: list[str]) -> dict[str, str] | None:
 def quick_list(options: dict[str, str]) -> bool:
     """`crm list` / `crm query` on plain sqlite3: True when it answered, False when the full
     command must (a record type or query it does not cover, a query error, a missing book)."""
-    from crm_tui.config import resolve_db_path
     from crm_tui.services import quick, quick_list
 
-    db_option = options.get("--db")
     try:
         clock = quick.clock_for(options.get("--now", os.environ.get("CRM_NOW")))
-        path = resolve_db_path(Path(db_option) if db_option else None)
+        path = db_path(options)
         if "--count" in options:
             found = quick_list.count(path, clock, options["entity"], options["text"])
             sys.stdout.write(f"{found}\n")
@@ -188,13 +197,11 @@ def quick_show_options(argv: list[str]) -> dict[str, str] | None:
 def quick_show(options: dict[str, str]) -> bool:
     """`crm show REF` on plain sqlite3: True when it answered, False when the full command
     must (no record or several match, a missing book, ...)."""
-    from crm_tui.config import resolve_db_path
     from crm_tui.services import quick, quick_show
 
-    db_option = options.get("--db")
     try:
         clock = quick.clock_for(options.get("--now", os.environ.get("CRM_NOW")))
-        path = resolve_db_path(Path(db_option) if db_option else None)
+        path = db_path(options)
         text = quick_show.show_text(path, clock, options["ref"], options.get("--format", "table"))
     except quick.QuickUnavailable:
         return False
@@ -235,13 +242,11 @@ def quick_agenda_options(argv: list[str]) -> dict[str, str] | None:
 
 def quick_agenda(options: dict[str, str]) -> bool:
     """`crm agenda` on plain sqlite3: True when it answered, False when the full command must."""
-    from crm_tui.config import resolve_db_path
     from crm_tui.services import quick, quick_agenda
 
-    db_option = options.get("--db")
     try:
         clock = quick.clock_for(options.get("--now", os.environ.get("CRM_NOW")))
-        path = resolve_db_path(Path(db_option) if db_option else None)
+        path = db_path(options)
         days = int(options.get("--days", 7))
         text = quick_agenda.agenda_text(path, clock, days, options.get("--format", "table"))
     except quick.QuickUnavailable:
@@ -269,13 +274,11 @@ def quick_why_options(argv: list[str]) -> dict[str, str] | None:
 def quick_why(options: dict[str, str]) -> bool:
     """`crm why ID` (a follow-up or customer) on plain sqlite3: True when it answered, False
     when the full command must (another record, no match, a missing book)."""
-    from crm_tui.config import resolve_db_path
     from crm_tui.services import quick, quick_why
 
-    db_option = options.get("--db")
     try:
         clock = quick.clock_for(options.get("--now", os.environ.get("CRM_NOW")))
-        path = resolve_db_path(Path(db_option) if db_option else None)
+        path = db_path(options)
         text = quick_why.why_text(path, clock, options["ref"])
     except quick.QuickUnavailable:
         return False
@@ -299,15 +302,13 @@ def quick_sync(options: dict[str, str]) -> bool:
     """`crm sync` on a book that is not signed in: the full command's refusal (exit 1)
     without loading httpx, Typer or SQLAlchemy; False (the full command) for anything else,
     a signed-in book above all."""
-    from crm_tui.config import resolve_db_path
     from crm_tui.services import quick
     from crm_tui.services.words import screen_words
     from crm_tui.storage import quick_reads
 
-    db_option = options.get("--db")
     try:
         quick.clock_for(options.get("--now", os.environ.get("CRM_NOW")))
-        path = resolve_db_path(Path(db_option) if db_option else None)
+        path = db_path(options)
         quick_reads.open_current(path).close()
     except (quick.QuickUnavailable, quick_reads.NotQuick):
         return False

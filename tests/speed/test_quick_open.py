@@ -35,3 +35,19 @@ def test_a_missing_migration_sends_it_to_the_full_path(book: Path) -> None:
         conn.execute("DELETE FROM schema_migrations WHERE version = 130")
     with pytest.raises(quick_reads.NotQuick):
         quick_reads.open_current(book)
+
+
+@pytest.mark.parametrize(
+    ("options", "env"),
+    [({"--db": "~/x/crm.db"}, {}), ({}, {"CRM_DB": "/tmp/y.db"}), ({}, {})],
+)
+def test_the_book_is_the_one_config_names(
+    options: dict[str, str], env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crm_tui.config import resolve_db_path
+    from crm_tui.quick_commands import db_path
+
+    monkeypatch.delenv("CRM_DB", raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert db_path(options) == resolve_db_path(options.get("--db"))
