@@ -92,17 +92,17 @@ def start_profile(*_):
     profile["want"] = "start"
 def stop_profile(*_):
     profile["want"] = "stop"
+signal.signal(signal.SIGUSR1, start_profile)  # the harness sends both: never fatal here
+signal.signal(signal.SIGUSR2, stop_profile)
 if os.environ.get("BENCH_TRACE_PROFILE"):
     import cProfile
-    signal.signal(signal.SIGUSR1, start_profile)
-    signal.signal(signal.SIGUSR2, stop_profile)
     plain_run = timed_run
     def timed_run(self):
         want = profile["want"]
         if want is not None and threading.get_ident() == main:
             profile["want"] = None
             if want == "start":
-                profile["on"] = cProfile.Profile()
+                profile["on"] = cProfile.Profile(time.thread_time)  # CPU: load-independent
             elif profile["on"] is not None:
                 profile["on"].dump_stats(os.environ["BENCH_TRACE_PROFILE"])
                 profile["on"] = None
