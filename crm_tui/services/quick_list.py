@@ -20,7 +20,10 @@ from typing import Any
 from crm_tui.domain.dates import Clock
 from crm_tui.domain.fields import EntitySpec
 from crm_tui.services.quick import QuickUnavailable, short_ids
+from crm_tui.services.quick_table import plain_table
 from crm_tui.storage import plain_filter, plain_rows, quick_reads
+
+__all__ = ["plain_table"]  # named here too: callers and tests know it from this module
 
 # cli/output.py's LIST_COLUMNS; other record types show the id and their first six fields,
 # as cli/output.py's list_columns (a test keeps both equal for every type listed here).
@@ -39,7 +42,6 @@ LIST_COLUMNS: dict[str, list[str]] = {
     "work_report": ["id", "period", "kind", "status", "submitted_at", "done", "plan"],
 }
 TABLE_CAP = 50  # cli/matching.py: rows a table shows on a terminal without --limit
-ID_COLUMNS = frozenset({"id", "row", "row_id"})  # cli/output.py: never cut
 
 
 @dataclass(frozen=True)
@@ -229,27 +231,3 @@ def _local(clock: Clock, stored: str, all_day: bool) -> str:
     local = clock.to_local(datetime.fromisoformat(stored))
     day = f"{local.year:04d}-{local:%m-%d}"  # the year padded by hand, as cli/output.py
     return day if all_day else f"{day} {local:%H:%M}"
-
-
-def _cell(value: Any, cell_len: Any, *, whole: bool = False) -> str:
-    text = "" if value is None else str(value).replace("\n", " ")
-    if whole or cell_len(text) <= 40:
-        return text
-    while cell_len(text) > 39:
-        text = text[:-1]
-    return text + "…"
-
-
-def plain_table(rows: list[dict[str, Any]], columns: list[str], *, header: bool = True) -> str:
-    """cli/output.py's aligned table for a terminal and a pipe: every column, ids whole."""
-    from rich.cells import cell_len
-
-    cells = [[_cell(row.get(k), cell_len, whole=k in ID_COLUMNS) for k in columns] for row in rows]
-    if header:
-        cells.insert(0, list(columns))
-    widths = [max(cell_len(line[n]) for line in cells) for n in range(len(columns))]
-    out = [
-        "  ".join(c + " " * (w - cell_len(c)) for c, w in zip(line, widths, strict=True))
-        for line in cells
-    ]
-    return "\n".join(out) + "\n"

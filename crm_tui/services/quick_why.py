@@ -13,7 +13,7 @@ from pathlib import Path
 
 from crm_tui.domain.dates import Clock
 from crm_tui.services.quick import QuickUnavailable
-from crm_tui.services.quick_list import plain_table
+from crm_tui.services.quick_table import plain_table
 from crm_tui.storage import plain_records, quick_reads
 
 

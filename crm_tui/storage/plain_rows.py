@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from crm_tui.domain.filter import Filter
-from crm_tui.storage import plain_filter
+if TYPE_CHECKING:  # `crm show` reads titles here without the query machinery
+    from crm_tui.domain.filter import Filter
 
 # The repositories' `default_order` (storage/repositories.py and repos_*.py) of the record
 # types the quick path lists; each ends in `id`, so the order is total (a test checks them).
@@ -49,6 +49,8 @@ DEFAULT_ORDER: dict[str, tuple[str, ...]] = {
 
 
 def _where(filter_: Filter) -> tuple[str, list[Any]]:
+    from crm_tui.storage import plain_filter
+
     sql, params = plain_filter.where(filter_)
     return f"{sql} AND {plain_filter.live(filter_.entity)}", params
 
@@ -67,6 +69,8 @@ def select_rows(
     if order is None:
         ordering = ", ".join(f'"{table}"."{name}"' for name in DEFAULT_ORDER[table])
     else:
+        from crm_tui.storage import plain_filter
+
         ordering = plain_filter.order_by(table, order)
     sql = f'SELECT "{table}".* FROM "{table}" WHERE {where} ORDER BY {ordering}'
     if limit is not None:
