@@ -11,6 +11,7 @@ imported there, not here: this module is on the path to the first frame.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import ClassVar
 
@@ -24,6 +25,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from crm_tui.domain.dates import Clock
 from crm_tui.domain.money import format_money
@@ -191,42 +193,63 @@ class DeskScreen(CrmScreen):
 
     @work(thread=True, exclusive=True, group="desk", exit_on_error=False)
     def load(self) -> Desk:
+        worker = get_current_worker()
         first, self._first = self._first, None
         if first is None:
             first = desk_service.first(self.path, self.clock)
             self.app.call_from_thread(self.show, first)
         desk = desk_service.rest(self.path, self.clock, first)
         self.app.call_from_thread(self.show, desk)
-        self.app.call_from_thread(self.show_pinned, desk_service.pinned(self.path))
-        from crm_tui.screens.insight import load_at_risk  # issue 22
-
-        self.app.call_from_thread(load_at_risk, self, DeskList)  # its own worker
-        from crm_tui.services import receivables  # plain sqlite3 (issue 19); after the paint
-
-        due = receivables.due_at(self.path, self.clock, within_days=7, limit=8)
-        self.app.call_from_thread(self.show_payments, due)
-        from crm_tui.screens.field_desk import show_going, show_targets  # issue 18
-        from crm_tui.services import pool_soon, targets  # plain sqlite3
-
-        leaving = pool_soon.going_to_pool(self.path, self.clock, limit=8)
-        self.app.call_from_thread(show_going, self, leaving, DeskList)
-        self.app.call_from_thread(show_targets, self, *targets.desk_lines(self.path, self.clock))
-        from crm_tui.screens.office_desk import show_office
-        from crm_tui.services import office_desk  # issue 17: plain sqlite3, after the paint
-
-        office = office_desk.load(self.path, self.clock)
-        self.app.call_from_thread(show_office, self, office, DeskList)
-        from crm_tui.screens.campaign_panel import show_campaigns
-        from crm_tui.services import campaign_desk  # issue 16: plain sqlite3
-
-        week = campaign_desk.this_week(self.path, self.clock)
-        self.app.call_from_thread(show_campaigns, self, week, DeskList)
-        from crm_tui.screens.service_desk import show_service  # issue 15
-        from crm_tui.services import service_desk  # plain sqlite3
-
-        found = service_desk.desk(self.path, self.clock)
-        self.app.call_from_thread(show_service, self, found, DeskList)
+        for panel in self._panels():
+            if worker.is_cancelled:  # the app is closing (it waits for this thread) or a
+                break  # newer read runs: the other panels are not read
+            panel()
         return desk
+
+    def _panels(self) -> Iterator[Callable[[], None]]:
+        """Read and show, one by one, the panels of the other modules (from the load
+        worker's thread: each reads with plain sqlite3, then shows on the UI thread)."""
+        ui = self.app.call_from_thread
+        yield lambda: ui(self.show_pinned, desk_service.pinned(self.path))
+
+        def at_risk() -> None:  # issue 22: in a worker of its own
+            from crm_tui.screens.insight import load_at_risk
+
+            ui(load_at_risk, self, DeskList)
+
+        def payments() -> None:  # issue 19
+            from crm_tui.services import receivables
+
+            due = receivables.due_at(self.path, self.clock, within_days=7, limit=8)
+            ui(self.show_payments, due)
+
+        def pool_and_targets() -> None:  # issue 18
+            from crm_tui.screens.field_desk import show_going, show_targets
+            from crm_tui.services import pool_soon, targets
+
+            leaving = pool_soon.going_to_pool(self.path, self.clock, limit=8)
+            ui(show_going, self, leaving, DeskList)
+            ui(show_targets, self, *targets.desk_lines(self.path, self.clock))
+
+        def office() -> None:  # issue 17
+            from crm_tui.screens.office_desk import show_office
+            from crm_tui.services import office_desk
+
+            ui(show_office, self, office_desk.load(self.path, self.clock), DeskList)
+
+        def campaigns() -> None:  # issue 16
+            from crm_tui.screens.campaign_panel import show_campaigns
+            from crm_tui.services import campaign_desk
+
+            ui(show_campaigns, self, campaign_desk.this_week(self.path, self.clock), DeskList)
+
+        def service() -> None:  # issue 15
+            from crm_tui.screens.service_desk import show_service
+            from crm_tui.services import service_desk
+
+            ui(show_service, self, service_desk.desk(self.path, self.clock), DeskList)
+
+        yield from (at_risk, payments, pool_and_targets, office, campaigns, service)
 
     def show(self, desk: Desk) -> None:
         """Show a read; a first read (`desk.complete` False) leaves the other sections as

@@ -171,3 +171,39 @@ def test_quitting_while_the_database_opens_does_not_wait_for_it(book, tmp_path):
     )
     assert out.stdout.strip().splitlines()[-1:] == ["app closed"], out.stderr
     assert not mark.exists(), out.stdout
+
+
+async def test_a_superseded_desk_read_reads_no_more_panels(app, monkeypatch):
+    # The app closing (which waits for the worker's thread) or a newer read (r) cancels the
+    # load worker: it stops before the other modules' panels instead of reading them all.
+    release = threading.Event()
+    real_rest, real_pinned = desk_service.rest, desk_service.pinned
+    rests, pinned = [], []
+
+    def held_rest(*args, **kwargs):
+        rests.append(1)
+        if len(rests) == 1:
+            release.wait(30)  # the first read is held until a newer one has run
+        return real_rest(*args, **kwargs)
+
+    def counted_pinned(path):
+        pinned.append(path)
+        return real_pinned(path)
+
+    monkeypatch.setattr(desk_service, "rest", held_rest)
+    monkeypatch.setattr(desk_service, "pinned", counted_pinned)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(600):
+            await pilot.pause()
+            if rests:
+                break
+        await pilot.press("r")
+        for _ in range(600):  # until the newer read has reached its panels
+            await pilot.pause()
+            if pinned:
+                break
+        assert len(pinned) == 1
+        release.set()
+        await settle(pilot)
+        assert len(pinned) == 1  # the superseded read stopped before its panels
+        assert any("Q4 push" in p for p in prompts(app.screen, "announcements"))
