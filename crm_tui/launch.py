@@ -202,10 +202,15 @@ def main() -> None:
 def _app_clock(options: dict[str, str]) -> Clock | None:
     """The clock `--now` / CRM_NOW asks for (tests, demos, the bench), read as the CLI reads
     it; None for a value that is no ISO date-time: the CLI says so."""
+    now = options.get("--now", os.environ.get("CRM_NOW"))
+    if not now:
+        from crm_tui.domain.dates import Clock
+
+        return Clock()
     from crm_tui.services import quick
 
     try:
-        return quick.clock_for(options.get("--now", os.environ.get("CRM_NOW")))
+        return quick.clock_for(now)
     except quick.QuickUnavailable:
         return None
 

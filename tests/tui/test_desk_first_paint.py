@@ -124,6 +124,17 @@ def test_crm_now_opens_the_app_without_the_cli(tmp_path):
     assert out.stdout.split() == ["b.db", "2026-11-23T01:00:00+00:00", "False"]  # now in UTC
 
 
+def test_plain_crm_opens_the_app_on_a_live_clock(tmp_path, monkeypatch):
+    monkeypatch.delenv("CRM_NOW", raising=False)
+    out = _launch(["--db", str(tmp_path / "b.db")])
+    assert out.returncode == 0, out.stderr
+    name, now, typer_loaded = out.stdout.split()
+    assert (name, typer_loaded) == ("b.db", "False")
+    from datetime import UTC, datetime, timedelta
+
+    assert abs(datetime.fromisoformat(now) - datetime.now(UTC)) < timedelta(hours=1)
+
+
 def test_a_bad_now_is_the_clis_one_line_error(tmp_path):
     out = _launch(["--db", str(tmp_path / "b.db"), "--now", "yesterday"])
     assert out.returncode == 1
