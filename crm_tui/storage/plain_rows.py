@@ -48,6 +48,26 @@ DEFAULT_ORDER: dict[str, tuple[str, ...]] = {
 }
 
 
+# A list's order index, walked in order with the text's hits checked per row, when a word
+# is common: SQLite otherwise fetches every hit (26,000 customers for 科技 at 100k) and sorts
+# them for a page of 50 (0.2 s → 0.1 s). Few hits: fetching them all is the quick way.
+ORDER_INDEX = {"customer": "ix_customer_sort", "contact": "ix_contact_sort"}
+MANY_HITS = 2_000
+
+
+def _index_hint(conn: sqlite3.Connection, filter_: Filter, order: object, limit: int | None) -> str:
+    index = ORDER_INDEX.get(filter_.entity)
+    text = filter_.text
+    if index is None or order is not None or limit is None or text is None:
+        return ""
+    if text.expression is None:
+        return ""
+    found = conn.execute(
+        "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (text.expression,)
+    ).fetchone()[0]
+    return f" INDEXED BY {index}" if found > MANY_HITS else ""
+
+
 def _where(filter_: Filter) -> tuple[str, list[Any]]:
     from crm_tui.storage import plain_filter
 
@@ -72,7 +92,8 @@ def select_rows(
         from crm_tui.storage import plain_filter
 
         ordering = plain_filter.order_by(table, order)
-    sql = f'SELECT "{table}".* FROM "{table}" WHERE {where} ORDER BY {ordering}'
+    hint = _index_hint(conn, filter_, order, limit)
+    sql = f'SELECT "{table}".* FROM "{table}"{hint} WHERE {where} ORDER BY {ordering}'
     if limit is not None:
         sql += " LIMIT ?"
         params = [*params, limit]

@@ -76,3 +76,27 @@ def test_the_quick_export_loads_neither_typer_nor_sqlalchemy(demo_book: Path) ->
     assert out.returncode == 0
     assert out.stderr.strip() == "[]"
     assert out.stdout.startswith("id,name,")
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ("list", "customers", "科技", "--limit", "7"),
+        ("list", "customers", "公司", "-n", "20", "-f", "csv"),
+        ("list", "contacts", "张", "-n", "5"),
+        ("query", "customers", "grade:A 公司", "-n", "9"),
+    ],
+    ids=" ".join,
+)
+def test_a_common_word_walks_the_list_order_and_finds_the_same(
+    demo_book: Path, monkeypatch: pytest.MonkeyPatch, extra: tuple[str, ...]
+) -> None:
+    """A word with many hits reads the list's order index (storage/plain_rows.py): the same
+    rows in the same order as the full command."""
+    from crm_tui.storage import plain_rows
+
+    monkeypatch.setattr(plain_rows, "MANY_HITS", 0)
+    answered, quick_out, _ = _quick(demo_book, *extra)
+    code, full_out, _ = _full(demo_book, *extra)
+    assert answered and code == 0
+    assert quick_out == full_out and quick_out.count("\n") > 2
