@@ -218,3 +218,24 @@ async def test_a_superseded_desk_read_reads_no_more_panels(app, monkeypatch):
         await settle(pilot)
         assert len(pinned) == 1  # the superseded read stopped before its panels
         assert any("Q4 push" in p for p in prompts(app.screen, "announcements"))
+
+
+def test_the_app_process_ends_as_a_normal_exit_without_the_teardown():
+    # run_app ends with exit_without_teardown: other threads are joined (an idle pool's too),
+    # atexit handlers run and buffered output is written, and the exit code is kept.
+    code = (
+        "import atexit, threading, time\n"
+        "from concurrent.futures import ThreadPoolExecutor\n"
+        "from crm_tui.launch import exit_without_teardown\n"
+        "atexit.register(lambda: print('atexit ran'))\n"
+        "ThreadPoolExecutor(1).submit(lambda: None).result()\n"
+        "def late():\n"
+        "    time.sleep(0.3)\n"
+        "    print('thread finished')\n"
+        "threading.Thread(target=late).start()\n"
+        "print('buffered', end=' ')\n"
+        "exit_without_teardown(3)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 3, out.stderr
+    assert out.stdout.split() == ["buffered", "thread", "finished", "atexit", "ran"]
