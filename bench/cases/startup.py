@@ -17,7 +17,9 @@ from bench.pty_typing import compile_bytecode, timed_env
 from bench.report import Figure, figure
 from bench.timing import Stats, load_text, run_in_pty, run_timed
 
-# The overdue section's title carries its count only once load_desk's rows are shown.
+# The overdue section's title carries its count only once the desk's first read (overdue,
+# the week, this month: storage/desk.py read_first) is shown: never a placeholder. CRM_NOW
+# (set below) opens the app on the same fast path as plain `crm` (launch.py), not the CLI.
 DESK_PAINTED = re.compile(r"Overdue \(\d")
 
 
