@@ -61,13 +61,13 @@ def _common(a: str | None, b: str) -> int:
 def short_ids(conn: sqlite3.Connection, ids: list[str]) -> dict[str, str]:
     """id -> its shortest prefix no other record shares (>= SHORT_MIN), as
     services/short_ids.py computes it (same tables: every entity's)."""
-    from crm_tui.domain.fields import ENTITIES  # entity names are the table names
+    from crm_tui.storage.quick_schema import registry  # entity names are the table names
 
     wanted = sorted(set(ids))
     longest = dict.fromkeys(wanted, 0)
     for start in range(0, len(wanted), _BATCH):
         batch = wanted[start : start + _BATCH]
-        for row_id, before, after in quick_reads.id_neighbours(conn, list(ENTITIES), batch):
+        for row_id, before, after in quick_reads.id_neighbours(conn, list(registry()), batch):
             longest[row_id] = max(longest[row_id], _common(before, row_id), _common(after, row_id))
     return {i: i[: max(SHORT_MIN, n + 1)] for i, n in longest.items()}
 

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from crm_tui.domain.dates import Clock
-from crm_tui.domain.fields import ENTITIES
 from crm_tui.services.quick import QuickUnavailable, short_ids
 from crm_tui.storage import plain_records, plain_rows, quick_reads
+from crm_tui.storage.quick_schema import registry
 
 HIDDEN = {"field_hlc", "extra", "sort_key", "server_version"}  # cli/output.py HIDDEN_IN_JSON
 LAST_DONE, OPEN_LIMIT = 5, 50  # services/briefing.py
@@ -125,7 +125,7 @@ def table_rows(
 ) -> list[dict[str, Any]]:
     """cli/output.py's display_rows(..., "table") of stored rows: every field in its order,
     short ids, local minutes, money with its currency, floats without noise, the customer."""
-    spec = ENTITIES[entity]
+    spec = registry()[entity]
     names = plain_rows.titles_of(conn, "customer", "name", (r.get("customer_id") for r in rows))
     shorts = short_ids(conn, [r["id"] for r in rows])
     out = []

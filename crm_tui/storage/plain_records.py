@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from crm_tui.domain.fields import ENTITIES
+from crm_tui.storage.quick_schema import registry
 
 _MODELS = Path(__file__).resolve().parent.parent / "domain" / "models.py"
 _CLASS = re.compile(r"^class (\w+)\((\w+)(?:, table=True)?\):")
@@ -107,7 +107,7 @@ def lookup(conn: sqlite3.Connection, entity: str, ref: str) -> tuple[str, list[A
         prefix_sql, params = _prefix(conn, entity, ref)
         terms.append(f"({prefix_sql})")
     if entity != "report_read":  # by id only (storage/repos_office.py: its title is an id)
-        terms.append(f'"{ENTITIES[entity].title_field}" = ?')
+        terms.append(f'"{registry()[entity].title_field}" = ?')
         params.append(ref)
     where = " OR ".join(terms) or "0"  # a term alone: `x OR 0` would read the whole table
     return f'SELECT * FROM "{entity}" WHERE {where} LIMIT 2', params
@@ -149,7 +149,7 @@ def find_any(conn: sqlite3.Connection, ref: str) -> tuple[str, dict[str, Any]] |
     """(entity, stored row) of the one record `ref` names whatever its type; None when none
     does, Ambiguous when several do (the full command words both)."""
     matches = []
-    for entity in ENTITIES:
+    for entity in registry():
         row = resolve(conn, entity, ref)
         if row is not None:
             matches.append((entity, row))
