@@ -25,7 +25,6 @@ from textual.worker import Worker, WorkerState
 from crm_tui.domain.dates import Clock
 from crm_tui.screens import routing
 from crm_tui.screens.crm_screen import CrmScreen
-from crm_tui.screens.help import HelpScreen
 from crm_tui.screens.palette import CrmCommands
 from crm_tui.screens.shell import Shell
 from crm_tui.services.book import Book
@@ -326,6 +325,8 @@ class CrmApp(Shell):
         self.refresh_status()
 
     def action_help(self) -> None:
+        from crm_tui.screens.help import HelpScreen  # on `?`: not on the first frame's path
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
