@@ -2,7 +2,8 @@
 each table's columns in the model's field order with their Python types (read from
 domain/models.py's text, not by importing SQLModel), a stored row as the ORM gives it, and
 `find_any`, the record an id, id prefix or exact title names, as
-storage/repositories.py's `find_any` finds it (same SQL per table)."""
+storage/repositories.py's `find_any` finds it (the same matches, by index seeks: the record
+types and titles from storage/quick_schema.py, the titles indexed by migration 0130)."""
 
 from __future__ import annotations
 
