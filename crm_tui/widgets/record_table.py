@@ -26,12 +26,12 @@ from textual.scroll_view import ScrollView
 
 from crm_tui.widgets.cells import Column, fit
 from crm_tui.widgets.table_messages import Reloaded, RowSelected
-from crm_tui.widgets.table_paint import TablePaint
+from crm_tui.widgets.table_paint import MIN_FLEX, PLACEHOLDER, TablePaint
 
 if TYPE_CHECKING:
     from crm_tui.services.lists import ListPages
 
-__all__ = ["Column", "RecordTable", "fit"]
+__all__ = ["MIN_FLEX", "PLACEHOLDER", "Column", "RecordTable", "fit"]
 
 MAX_PAGES = 64
 FIND_PAGES = 40  # how far select_id looks for its row
