@@ -11,9 +11,9 @@ from datetime import date
 from pathlib import Path
 
 from crm_tui.domain.dates import Clock
-from crm_tui.domain.work_report_specs import not_written_text
+from crm_tui.domain.report_rules import not_written_text
 from crm_tui.storage.engine import connect
-from crm_tui.storage.office_queries import reports_not_written
+from crm_tui.storage.report_due import reports_not_written
 
 HOW = "crm report write"
 
