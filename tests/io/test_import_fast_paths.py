@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import sqlite3
 import unicodedata
 from pathlib import Path
@@ -138,6 +139,8 @@ def test_an_imported_customer_is_stored_queued_and_indexed_as_the_repository_doe
         k: v for k, v in rows[0].items() if k not in MADE_HERE
     }
     assert rows[1]["birthday"] == "1980-02-03" and rows[1]["tags"] == "vip,key"
+    stored = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$")  # as SQLAlchemy writes
+    assert all(stored.match(r[k]) for r in rows for k in ("created_at", "updated_at"))
     assert set(json.loads(rows[1]["field_hlc"])) == set(json.loads(rows[0]["field_hlc"]))
     outbox = _rows(db.path, "SELECT row_id, kind, payload FROM outbox ORDER BY client_seq")
     assert [(o["row_id"], o["kind"]) for o in outbox] == [(r["id"], "create") for r in rows]
