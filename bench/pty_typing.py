@@ -19,6 +19,9 @@ Baselines in the same run: an empty Textual app with one Input typed the same wa
 Standard library only at module level, so the file also runs by path in another tree's
 environment: `python bench/pty_typing.py --db FILE` (see --help);
 `python bench/pty_typing.py --empty-input-app` is the baseline app itself.
+`--trace FILE` runs the app under bench/pty_trace.py's tracer and explains each stall (the
+UI thread's slow callbacks with sampled stacks, GC, every thread's CPU); with
+BENCH_TRACE_PROFILE=FILE also a cProfile (CPU time) of the UI thread while typing.
 """
 
 from __future__ import annotations
