@@ -194,7 +194,12 @@ def main() -> None:
     if options is None or clock is None:
         from crm_tui.cli import main as cli_main
 
-        cli_main(open_app=run_app)
+        try:
+            cli_main(open_app=run_app)
+        finally:
+            # Exit then frees the heap object by object through the collector's generations
+            # (~0.25 s CPU after a write with SQLAlchemy loaded); frozen objects are skipped.
+            gc.freeze()
         return
     run_app(quick_commands.db_path(options), clock)
 
