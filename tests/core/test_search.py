@@ -77,3 +77,15 @@ def test_cjk_search_equals_a_plain_substring_filter(tmp_path_factory, clock, nam
         for r in conn.execute("SELECT rowid FROM f WHERE f MATCH ?", (match_expression(query),))
     }
     assert found == {i for i, name in enumerate(names) if query in name}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=30))
+def test_a_latin_name_sorts_as_pypinyin_would_without_loading_it(name: str) -> None:
+    # pinyin_key skips pypinyin for a text with no Han; the key must be what it would give.
+    from pypinyin import Style, lazy_pinyin
+
+    from crm_tui.storage.search import pinyin_key
+
+    expected = " ".join(s.strip() for s in lazy_pinyin(name, style=Style.NORMAL) if s.strip())
+    assert pinyin_key(name) == expected.lower()
