@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from crm_tui.storage import outbox, parking, pull_indexes, pulled_rows
+from crm_tui.storage import conflict_notices, outbox, parking, pull_indexes, pulled_rows
 from crm_tui.storage.merge import PulledRow, Shape, shape
 
 if TYPE_CHECKING:
@@ -194,6 +194,7 @@ def _apply_page(
         if bulk:
             for pragma in _PULL_PRAGMAS:
                 conn.execute(pragma)
+        changes = conflict_notices.take_notices(s, db, changes)  # not rows: logged apart
         applied, newest, arrived = write(db, s, conn, changes)
         while arrived:  # rows parked earlier whose parent came with this page
             more = parking.unpark(conn, arrived)

@@ -265,7 +265,7 @@ class PulledPage:
         for change in changes:
             if (
                 type(change.seq) is not int
-                or change.op not in ("upsert", "remove", "version")
+                or change.op not in ("upsert", "remove", "version", "conflict")
                 or not isinstance(change.row_id, str)
                 or not (change.data is None or isinstance(change.data, dict))
             ):

@@ -177,7 +177,9 @@ class Change(WireModel):
     row_id: str
     # "version" (only to a laptop that pulls with `echo=version`): this device's own write,
     # kept as it sent it; only the row's server version (= seq) is new (CONTRACT-21.md).
-    op: Literal["upsert", "remove", "version"]
+    # "conflict": `data` is a FieldConflict from this rep's side: her value on the row was
+    # overwritten by another member's newer concurrent edit (server/crud/merge.py).
+    op: Literal["upsert", "remove", "version", "conflict"]
     data: dict[str, Any] | None = None
 
 

@@ -9,6 +9,9 @@ ORM `Record`) call it and then only store what it returns (crud/write.py).
 A field takes the incoming value when its clock is newer. The value that loses is reported,
 either the incoming one (older clock) or the stored one when it was written concurrently
 (after the version the laptop had seen), so the laptop keeps it in its conflict log.
+When the stored value loses that way, its author (another member) is told too: the same
+conflict seen from her side goes in `MergeOutcome.notices`, which the change set logs in
+her `self:` partition so her next pull records it (the winner may sync after her).
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ class MergeOutcome:
     conflicts: list[FieldConflict] = field(default_factory=list)
     # The patch reached a deleted row and was not applied (delete vs edit).
     lost_to_delete: bool = False
+    # (user id, conflict from her side): another member's value this write overwrote.
+    notices: list[tuple[str, FieldConflict]] = field(default_factory=list)
 
 
 @dataclass
@@ -53,14 +58,17 @@ def merge_fields(
     base_version: int,
     names: dict[str, str] | None = None,
     entity: str = "",
+    writer: str | None = None,
 ) -> MergeOutcome:
     """Merge `incoming` (all stamped `hlc`) into `values`/`clocks` in place.
 
     `versions` maps a field to [change-log seq, user id] of its last change; `names` turns
     user ids into names for the conflict log. `entity` selects its per-field rules
-    (domain/merge_rules.py: an earlier check-in wins whatever its clock).
+    (domain/merge_rules.py: an earlier check-in wins whatever its clock). `writer`: the
+    pushing user's id; a value of another member it overwrites is a notice for her.
     """
     out = MergeOutcome()
+    writer_name = (names or {}).get(writer or "", writer)
     take, keep = earliest_first(entity, values, incoming) if entity else (set(), set())
     for name, value in incoming.items():
         current_hlc = clocks.get(name)
@@ -82,6 +90,8 @@ def merge_fields(
                         reason="the earliest check-in is kept",
                     )
                 )
+                if name in take:
+                    _notify(out, who, writer, writer_name, out.conflicts[-1])
             if name in take:
                 out.changed[name] = value
                 values[name] = value
@@ -106,6 +116,7 @@ def merge_fields(
                         who=who_name,
                     )
                 )
+                _notify(out, who, writer, writer_name, out.conflicts[-1])
             if current != value or name not in values:
                 out.changed[name] = value
             values[name] = value
@@ -123,6 +134,30 @@ def merge_fields(
                 )
             )
     return out
+
+
+def _notify(
+    out: MergeOutcome,
+    loser: str | None,
+    writer: str | None,
+    writer_name: str | None,
+    won: FieldConflict,
+) -> None:
+    """The conflict `won` (the writer's side) as its loser sees it, unless she is the writer
+    (a rep replacing her own value from another laptop is not told)."""
+    if not loser or not writer or loser == writer:
+        return
+    lost = FieldConflict(
+        field=won.field,
+        yours=won.theirs,
+        theirs=won.yours,
+        your_hlc=won.their_hlc,
+        their_hlc=won.your_hlc,
+        winner="theirs",
+        who=writer_name,
+        reason=won.reason,
+    )
+    out.notices.append((loser, lost))
 
 
 def deleted_reason(who: str | None, when: datetime | None) -> str:
@@ -144,6 +179,7 @@ def decide(
     deleted_at: datetime | None = None,
     deleted_by: str | None = None,
     entity: str = "",
+    writer: str | None = None,
 ) -> Decision:
     """The row after a patch / delete / restore (`incoming`: the patch's checked values).
     Inputs are not changed. `deleted_at` / `deleted_by`: the tombstone's last write (who
@@ -179,7 +215,15 @@ def decide(
     elif kind == "restore":
         incoming = {"deleted": False}
     outcome = merge_fields(
-        state, new_clocks, versions, incoming, hlc, base_version, names, entity=entity
+        state,
+        new_clocks,
+        versions,
+        incoming,
+        hlc,
+        base_version,
+        names,
+        entity=entity,
+        writer=writer,
     )
     now_deleted = bool(state.pop("deleted"))
     return Decision(state, new_clocks, now_deleted, outcome, clocks_changed=new_clocks != clocks)

@@ -144,6 +144,9 @@ class ChangeSet:
     origins: dict[str, str | None] = field(default_factory=dict)
     # The newest object touched per id, kept after `commit` (a push answers with it).
     last: dict[str, Any] = field(default_factory=dict)
+    # (row, user id, conflict JSON): a member's value a touch overwrote, logged as a
+    # "conflict" change in her `self:` partition so her next pull records it (merge.py).
+    notices: list[tuple[Any, str, str]] = field(default_factory=list)
 
     def touch(
         self,
@@ -152,6 +155,7 @@ class ChangeSet:
         fields: dict[str, str | None] | None = None,
         old_partition: str | None = None,
         origin: str | None = None,
+        notices: list[tuple[str, Any]] | None = None,
     ) -> None:
         """Mark `rec` changed; `fields` maps each changed field to who changed it; `origin`:
         the device whose values these are exactly, on the version it had seen (pull sends
@@ -166,6 +170,8 @@ class ChangeSet:
         self.fields.setdefault(rec.id, {}).update(fields or {})
         if old_partition and old_partition != rec.partition:
             self.old_partitions.setdefault(rec.id, old_partition)
+        for user_id, conflict in notices or ():
+            self.notices.append((rec, user_id, conflict.model_dump_json()))
 
     def write_rows(self, session: Session, *, new: bool = True) -> None:
         """Insert or update the touched batch rows: one executemany per kind (`new=False`:
@@ -217,10 +223,10 @@ class ChangeSet:
         top = conn.execute(
             update(counter)
             .where(counter.c.id == 1)
-            .values(value=counter.c.value + len(entries))
+            .values(value=counter.c.value + len(entries) + len(self.notices))
             .returning(counter.c.value)
         ).scalar_one()
-        seq = top - len(entries)
+        seq = top - len(entries) - len(self.notices)
         versions_out: list[dict[str, Any]] = []
         log: list[dict[str, Any]] = []
         snapshots: dict[str, tuple[str, str | None]] = {}
@@ -262,6 +268,19 @@ class ChangeSet:
                     "origin": origin,
                 }
             )
+        for rec, user_id, data in self.notices:
+            seq += 1
+            log.append(
+                {
+                    "seq": seq,
+                    "partition": f"self:{user_id}",
+                    "entity": rec.entity,
+                    "row_id": rec.id,
+                    "op": "conflict",
+                    "data": data,
+                    "origin": None,
+                }
+            )
         self.write_rows(session)
         update_many(conn, Record.__table__, versions_out)
         insert_many(conn, ChangeLog.__table__, log)
@@ -272,6 +291,7 @@ class ChangeSet:
         self.old_partitions.clear()
         self.fields.clear()
         self.origins.clear()
+        self.notices.clear()
 
 
 def field_versions(stored: str, fields: dict[str, str | None], seq: int) -> str:

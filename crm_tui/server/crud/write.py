@@ -206,6 +206,7 @@ def merge_record(rows: Rows, m: Mutation, rec: Row | Record, hlc: str) -> MergeO
         deleted_at=rec.updated_at,
         deleted_by=rec.updated_by,
         entity=m.entity,
+        writer=account.id,
     )
     outcome = decision.outcome
     if outcome.lost_to_delete:
@@ -227,6 +228,7 @@ def merge_record(rows: Rows, m: Mutation, rec: Row | Record, hlc: str) -> MergeO
         rec,
         fields=dict.fromkeys(outcome.changed, account.id),
         origin=rows.device_id if echo else None,
+        notices=outcome.notices,
     )
     if m.entity == "customer" and ({"name", "phone", "email", "deleted"} & set(outcome.changed)):
         rows.rekey.add(rec.id)

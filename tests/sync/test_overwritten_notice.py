@@ -1,0 +1,80 @@
+"""A rep whose synced value is later overwritten by a newer concurrent edit is told on her
+next pull (the loser of a conflict where the winner syncs last), through a real server."""
+
+from __future__ import annotations
+
+import time
+
+
+def _edit_both(alice, bob, cid: str) -> None:
+    """Alice edits first (older clock), Bob later (newer clock), both offline."""
+    alice.db.repos.customers.update(cid, {"city": "Kunming"})
+    time.sleep(0.005)
+    bob.db.repos.customers.update(cid, {"city": "Xiamen"})
+
+
+def test_the_older_edit_synced_first_is_told_when_the_newer_one_wins(laptop) -> None:
+    alice, bob = laptop(), laptop()
+    cid = alice.db.repos.customers.create({"name": "北辰贸易"}).id
+    alice.sync()
+    bob.sync()
+    _edit_both(alice, bob, cid)
+    alice.sync()  # accepted: the server holds Kunming
+    assert bob.sync().conflicts == 1  # Bob's newer value wins; he is told he overwrote
+    assert [c["winning_value"] for c in bob.conflicts()] == ["Xiamen"]
+    assert alice.conflicts() == []
+    alice.sync()
+    assert alice.row("customer", cid)["city"] == "Xiamen"
+    [lost] = alice.conflicts()
+    assert lost["entity"] == "customer" and lost["row_id"] == cid
+    assert lost["field"] == "city"
+    assert lost["losing_value"] == "Kunming" and lost["winning_value"] == "Xiamen"
+    assert lost["who"] == bob.name
+    assert lost["losing_hlc"] < lost["winning_hlc"]
+    # Told once: a further sync brings no second entry, and Bob gets none for himself.
+    alice.sync()
+    bob.sync()
+    assert len(alice.conflicts()) == 1 and len(bob.conflicts()) == 1
+
+
+def test_the_case_already_handled_is_not_told_twice(laptop) -> None:
+    """The newer edit syncs first: the older push meets the conflict (as before) and the
+    newer rep gets nothing on her pull."""
+    alice, bob = laptop(), laptop()
+    cid = alice.db.repos.customers.create({"name": "Polaris"}).id
+    alice.sync()
+    bob.sync()
+    _edit_both(alice, bob, cid)
+    bob.sync()
+    alice.sync()
+    bob.sync()
+    [lost] = alice.conflicts()
+    assert (lost["losing_value"], lost["winning_value"]) == ("Kunming", "Xiamen")
+    assert bob.conflicts() == []
+
+
+def test_a_rep_who_overwrites_her_own_value_is_not_told(laptop) -> None:
+    alice = laptop()
+    cid = alice.db.repos.customers.create({"name": "Quasar", "city": "Hefei"}).id
+    alice.sync()
+    alice.db.repos.customers.update(cid, {"city": "Kunming"})
+    alice.sync()
+    alice.db.repos.customers.update(cid, {"city": "Xiamen"})
+    alice.sync()
+    alice.sync()
+    assert alice.conflicts() == []
+
+
+def test_a_later_edit_made_after_seeing_the_value_is_not_a_conflict(laptop) -> None:
+    alice, bob = laptop(), laptop()
+    cid = alice.db.repos.customers.create({"name": "Vega"}).id
+    alice.sync()
+    bob.sync()
+    alice.db.repos.customers.update(cid, {"city": "Kunming"})
+    alice.sync()
+    bob.sync()  # Bob has seen Kunming
+    bob.db.repos.customers.update(cid, {"city": "Xiamen"})
+    bob.sync()
+    alice.sync()
+    assert alice.row("customer", cid)["city"] == "Xiamen"
+    assert alice.conflicts() == [] and bob.conflicts() == []
