@@ -78,3 +78,41 @@ def test_a_later_edit_made_after_seeing_the_value_is_not_a_conflict(laptop) -> N
     alice.sync()
     assert alice.row("customer", cid)["city"] == "Xiamen"
     assert alice.conflicts() == [] and bob.conflicts() == []
+
+
+def test_the_loser_sees_it_in_the_view_and_cli_and_can_restore_it(laptop) -> None:
+    import json
+
+    from crm_tui.screens.conflicts import load_conflicts, restore_yours
+    from crm_tui.services.book import Book
+    from tests.sync.conftest import crm
+
+    alice, bob = laptop(), laptop()
+    cid = alice.db.repos.customers.create({"name": "天枢"}).id
+    alice.sync()
+    bob.sync()
+    _edit_both(alice, bob, cid)
+    alice.sync()
+    bob.sync()
+    alice.sync()
+    [view] = load_conflicts(Book(alice.db))
+    assert (view.yours, view.theirs, view.who, view.yours_lost) == (
+        "Kunming",
+        "Xiamen",
+        bob.name,
+        True,
+    )
+    listed = crm("--db", str(alice.path), "conflicts", "--format", "json")
+    assert listed.exit_code == 0, listed.output
+    [row] = json.loads(listed.output)
+    assert (row["field"], row["lost"], row["kept"], row["who"]) == (
+        "city",
+        "Kunming",
+        "Xiamen",
+        bob.name,
+    )
+    restore_yours(Book(alice.db), view)
+    alice.sync()
+    bob.sync()
+    assert alice.row("customer", cid)["city"] == bob.row("customer", cid)["city"] == "Kunming"
+    assert load_conflicts(Book(alice.db)) == []
