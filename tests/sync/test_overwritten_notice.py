@@ -116,3 +116,26 @@ def test_the_loser_sees_it_in_the_view_and_cli_and_can_restore_it(laptop) -> Non
     bob.sync()
     assert alice.row("customer", cid)["city"] == bob.row("customer", cid)["city"] == "Kunming"
     assert load_conflicts(Book(alice.db)) == []
+
+
+def test_a_manager_overwritten_on_a_reps_deal_is_told(laptop) -> None:
+    """A row in the rep's own partition: the manager (who reads it as a manager) is told."""
+    rep, boss = laptop(), laptop("manager")
+    cid = rep.db.repos.customers.create({"name": "Orion"}).id
+    oid = rep.db.repos.opportunities.create({"customer_id": cid, "title": "50 pumps"}).id
+    rep.sync()
+    boss.sync()
+    boss.db.repos.opportunities.update(oid, {"title": "60 pumps"})
+    time.sleep(0.005)
+    rep.db.repos.opportunities.update(oid, {"title": "80 pumps"})
+    boss.sync()
+    rep.sync()
+    boss.sync()
+    [lost] = boss.conflicts()
+    assert (lost["field"], lost["losing_value"], lost["winning_value"], lost["who"]) == (
+        "title",
+        "60 pumps",
+        "80 pumps",
+        rep.name,
+    )
+    assert boss.row("opportunity", oid)["title"] == "80 pumps"

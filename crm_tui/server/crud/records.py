@@ -26,7 +26,7 @@ from crm_tui.domain.permissions import (
     own_partitions,
     reader_partitions,
 )
-from crm_tui.server.crud import pool_standings
+from crm_tui.server.crud import conflicts, pool_standings
 from crm_tui.server.models import Account, ChangeCounter, ChangeLog, Record
 
 
@@ -209,6 +209,8 @@ class ChangeSet:
                 _set(rec, "readers", readers)
         if not entries:
             return
+        if self.notices:
+            self.notices = conflicts.readable_notices(session, self.notices)
         conn = session.connection()
         # The counter row stays locked from its update to commit, so a later seq can only
         # belong to a later commit. New rows are inserted after it with their version at
@@ -268,19 +270,7 @@ class ChangeSet:
                     "origin": origin,
                 }
             )
-        for rec, user_id, data in self.notices:
-            seq += 1
-            log.append(
-                {
-                    "seq": seq,
-                    "partition": f"self:{user_id}",
-                    "entity": rec.entity,
-                    "row_id": rec.id,
-                    "op": "conflict",
-                    "data": data,
-                    "origin": None,
-                }
-            )
+        log += conflicts.notice_log(self.notices, seq)  # after the rows' seqs
         self.write_rows(session)
         update_many(conn, Record.__table__, versions_out)
         insert_many(conn, ChangeLog.__table__, log)
