@@ -41,6 +41,11 @@ LIST_COLUMNS: dict[str, list[str]] = {
     "payment_plan": ["id", "contract_id", "label", "due_on", "amount", "paid", "settled_on"],
     "payment": ["id", "contract_id", "received_on", "amount", "method", "status"],
     "work_report": ["id", "period", "kind", "status", "submitted_at", "done", "plan"],
+    # the customer's name and the engineer's, not their ids
+    "service": [
+        *("id", "number", "subject", "customer", "kind", "status", "planned_start"),
+        "dispatched_to",
+    ],
 }
 HIDDEN_IN_JSON = {"field_hlc", "extra", "sort_key", "server_version"}
 
@@ -104,8 +109,10 @@ def _table_value(book: Book, spec: Any, data: dict, name: str, value: Any) -> An
 
 def display_rows(book: Book, entity: str, records: list[Any], fmt: str) -> list[dict]:
     """Rows for output: raw model fields for json/csv, human values for the table (short
-    ids unique in the book, minutes not microseconds, no `deleted` flag)."""
+    ids unique in the book, team members' names, minutes not microseconds, no `deleted`
+    flag)."""
     from crm_tui.domain.fields import ENTITIES, to_wire
+    from crm_tui.domain.member_fields import ids_in, member_fields, named
     from crm_tui.services import records as record_service
     from crm_tui.services.short_ids import short_ids
 
@@ -113,9 +120,12 @@ def display_rows(book: Book, entity: str, records: list[Any], fmt: str) -> list[
     customer_ids = {getattr(r, "customer_id", None) for r in records} - {None}
     names = record_service.names_of(book, "customer", customer_ids)
     shorts = short_ids(book, (r.id for r in records)) if fmt == "table" else {}
+    dumps = [rec.model_dump() for rec in records]
+    # A table names team members (an owner, an engineer, recipients); json/csv keep ids.
+    members = member_fields(entity) if fmt == "table" else frozenset()
+    people = record_service.names_of(book, "user", ids_in(entity, dumps)) if members else {}
     rows = []
-    for rec in records:
-        dumped = rec.model_dump()
+    for rec, dumped in zip(records, dumps, strict=True):
         # id, then the entity's fields, then the rest in the model's order (a loaded row's
         # own key order depends on how it was read: two runs printed them differently)
         order = ["id", *spec.field_names, *type(rec).model_fields, *dumped]
@@ -125,7 +135,10 @@ def display_rows(book: Book, entity: str, records: list[Any], fmt: str) -> list[
         if fmt == "table":
             data.pop("deleted", None)
             for name, value in list(data.items()):
-                data[name] = _table_value(book, spec, data, name, value)
+                if name in members:
+                    data[name] = named(value, people)
+                else:
+                    data[name] = _table_value(book, spec, data, name, value)
             data["id"] = shorts.get(rec.id, rec.id)
             data["customer"] = names.get(data.get("customer_id") or "", "")
         else:

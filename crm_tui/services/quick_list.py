@@ -40,6 +40,11 @@ LIST_COLUMNS: dict[str, list[str]] = {
     "payment_plan": ["id", "contract_id", "label", "due_on", "amount", "paid", "settled_on"],
     "payment": ["id", "contract_id", "received_on", "amount", "method", "status"],
     "work_report": ["id", "period", "kind", "status", "submitted_at", "done", "plan"],
+    # the customer's name and the engineer's, not their ids
+    "service": [
+        *("id", "number", "subject", "customer", "kind", "status", "planned_start"),
+        "dispatched_to",
+    ],
 }
 TABLE_CAP = 50  # cli/matching.py: rows a table shows on a terminal without --limit
 
@@ -198,19 +203,24 @@ def display_rows(
     conn: sqlite3.Connection, clock: Clock, spec: EntitySpec, rows: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
     """cli/output.py's table rows: short ids, local minutes, money with its currency, the
-    customer's name; only the columns a table shows."""
+    customer's name, team members' names; only the columns a table shows."""
+    from crm_tui.domain.member_fields import ids_in, member_fields, named
     from crm_tui.domain.money import format_money
 
     columns = list_columns(spec)
     names = plain_rows.titles_of(conn, "customer", "name", (r.get("customer_id") for r in rows))
     shorts = short_ids(conn, [r["id"] for r in rows])
+    members = member_fields(spec.name).intersection(columns)
+    people = plain_rows.titles_of(conn, "user", "name", ids_in(spec.name, rows)) if members else {}
     out = []
     for row in rows:
         data: dict[str, Any] = {}
         for name in columns:
             fspec = spec.by_name.get(name)
             value = row.get(name)
-            if fspec is None or value is None:
+            if name in members:
+                data[name] = named(value, people)
+            elif fspec is None or value is None:
                 data[name] = value
             elif fspec.kind == "money":
                 data[name] = format_money(int(value), row.get("currency") or "CNY")

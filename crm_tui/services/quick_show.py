@@ -124,10 +124,15 @@ def table_rows(
     conn: sqlite3.Connection, clock: Clock, entity: str, rows: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
     """cli/output.py's display_rows(..., "table") of stored rows: every field in its order,
-    short ids, local minutes, money with its currency, floats without noise, the customer."""
+    short ids, local minutes, money with its currency, floats without noise, the customer,
+    team members' names."""
+    from crm_tui.domain.member_fields import ids_in, member_fields, named
+
     spec = registry()[entity]
     names = plain_rows.titles_of(conn, "customer", "name", (r.get("customer_id") for r in rows))
     shorts = short_ids(conn, [r["id"] for r in rows])
+    members = member_fields(entity)
+    people = plain_rows.titles_of(conn, "user", "name", ids_in(entity, rows))
     out = []
     for row in rows:
         dumped = plain_records.typed(entity, row)
@@ -135,7 +140,10 @@ def table_rows(
         data = {k: dumped[k] for k in dict.fromkeys(order) if k in dumped and k not in HIDDEN}
         data.pop("deleted", None)
         for name, value in list(data.items()):
-            data[name] = _table_value(clock, spec, data, name, value)
+            if name in members:
+                data[name] = named(value, people)
+            else:
+                data[name] = _table_value(clock, spec, data, name, value)
         data["id"] = shorts.get(row["id"], row["id"])
         data["customer"] = names.get(data.get("customer_id") or "", "")
         out.append(data)
