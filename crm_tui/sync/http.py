@@ -21,6 +21,7 @@ import httpx
 from crm_tui.sync.protocol import (
     ECHO_VERSION,
     PULL_ECHO_PARAM,
+    PULL_NOTICES_PARAM,
     DeviceRenewRequest,
     EnrolRequest,
     EnrolResponse,
@@ -220,7 +221,12 @@ class SyncClient:
                 "/sync/pull",
                 # Our own unchanged writes as version-only changes (CONTRACT-21); an older
                 # server ignores the parameter and sends full rows.
-                params={"after": after, "limit": limit, PULL_ECHO_PARAM: ECHO_VERSION},
+                params={
+                    "after": after,
+                    "limit": limit,
+                    PULL_ECHO_PARAM: ECHO_VERSION,
+                    PULL_NOTICES_PARAM: "true",
+                },
             )
         except SyncError as exc:
             # A server of the previous release caps pages lower and answers 422: ask for

@@ -33,6 +33,9 @@ MAX_SEQ = 2**63 - 1
 # changes (op "version"); without it, full rows as before.
 PULL_ECHO_PARAM = "echo"
 ECHO_VERSION = "version"
+# GET /sync/pull?notices=1: the laptop takes "conflict" changes (its rep's value overwritten
+# by a newer concurrent edit); a laptop that does not ask is not sent them.
+PULL_NOTICES_PARAM = "notices"
 # The `code` of a push's 409: a seq already used by another change (a restored copy of the
 # laptop: renew the device) or a seq skipped (a lost change).
 SEQ_REUSED = "seq_reused"

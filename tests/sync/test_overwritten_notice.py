@@ -139,3 +139,26 @@ def test_a_manager_overwritten_on_a_reps_deal_is_told(laptop) -> None:
         rep.name,
     )
     assert boss.row("opportunity", oid)["title"] == "80 pumps"
+
+
+def test_a_laptop_that_does_not_ask_for_notices_is_not_sent_them(laptop) -> None:
+    """A laptop of the previous release (no `notices` on its pull) refuses a page holding an
+    op it does not know: it gets the rows only; one that asks gets the notice too."""
+    from crm_tui.sync.protocol import PULL_NOTICES_PARAM
+
+    alice, bob = laptop(), laptop()
+    cid = alice.db.repos.customers.create({"name": "Lyra"}).id
+    alice.sync()
+    bob.sync()
+    _edit_both(alice, bob, cid)
+    alice.sync()
+    bob.sync()
+
+    def ops(**extra: str) -> list[str]:
+        params = {"after": 0, "limit": 500, **extra}
+        with alice.client() as client:
+            body = client._request("GET", "/sync/pull", params=params).json()
+        return [c["op"] for c in body["changes"] if c["row_id"] == cid]
+
+    assert "conflict" not in ops()
+    assert ops(**{PULL_NOTICES_PARAM: "true"}).count("conflict") == 1

@@ -134,16 +134,20 @@ def read_changes(
     server_hlc: str,
     max_bytes: int = MAX_PAGE_BYTES,
     echo_device: str | None = None,
+    notices: bool = False,
 ) -> bytes:
     """The next page of changes this user may see, oldest first, as the JSON body of a
     `PullResponse` (the stored snapshots are passed through, not parsed); at most `limit`
     changes and, past the first, `max_bytes` of them. `echo_device`: the pulling device,
-    when it takes its own exact writes as version-only changes (CONTRACT-21.md)."""
+    when it takes its own exact writes as version-only changes (CONTRACT-21.md). `notices`:
+    the laptop takes "conflict" changes (an older one refuses a page holding one)."""
     rows, cursor, has_more = read_rows(session, account=account, after=after, limit=limit)
     dumps = json.dumps
     parts: list[str] = []
     size, parts_seq = 0, after
     for seq, entity, row_id, op, data, origin in rows:
+        if op == "conflict" and not notices:
+            continue
         if echo_device is not None and origin == echo_device and op == "upsert":
             op, data = "version", f'{{"version":{int(seq)}}}'
         part = (

@@ -14,6 +14,7 @@ from crm_tui.sync.protocol import (
     ECHO_VERSION,
     MAX_PAGE,
     PULL_ECHO_PARAM,
+    PULL_NOTICES_PARAM,
     Problem,
     PullResponse,
     PushRequest,
@@ -48,6 +49,7 @@ def pull(
     after: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 500,
     echo: Annotated[Literal["full", "version"], Query(alias=PULL_ECHO_PARAM)] = "full",
+    notices: Annotated[bool, Query(alias=PULL_NOTICES_PARAM)] = False,
 ) -> Response:
     """The changes this user may see after `after`, oldest first (a `PullResponse`; the body
     is written straight from the stored snapshots, not re-validated row by row). With
@@ -61,5 +63,6 @@ def pull(
             limit=limit,
             server_hlc=state.clock.now(),
             echo_device=caller.device.id if echo == ECHO_VERSION else None,
+            notices=notices,
         )
     return Response(content=body, media_type="application/json")
