@@ -21,6 +21,7 @@ LABELS = {"followup": "follow-up", "birthday": "birthday", "deal": "deal", "inst
 LABELS["report"] = "report"  # issue 17: a work report due and not written
 LABELS["pool"] = "pool"  # issue 18: one of the rep's customers going to the pool soon
 LABELS["service"] = "service"  # issue 15: a dispatched service visit starting soon
+LABELS["campaign"] = "campaign"  # issue 16: one of the rep's campaigns starting soon
 SHORT_MIN = 6  # services/short_ids.py's MIN_LENGTH (that module loads SQLAlchemy)
 _BATCH = 400
 NOTIFY_SHOWN = 5  # reminders named in a desktop notification; the rest are counted
@@ -34,13 +35,18 @@ class QuickUnavailable(Exception):
 class Due:
     """One reminder as `crm remind` prints it."""
 
-    kind: str  # followup | birthday | deal | instalment
+    kind: str  # a LABELS key: followup | birthday | deal | instalment | report | ...
     row_id: str
     title: str
     detail: str
 
     def line(self) -> str:
         return f"{self.title}" + (f" — {self.detail}" if self.detail else "")
+
+
+def campaign_detail(registered: int) -> str:
+    """A campaign reminder's detail (both paths: services/reminders.py campaigns_soon)."""
+    return f"{registered} registered"
 
 
 def printed(due: list[Due], shorts: dict[str, str]) -> list[str]:
@@ -100,11 +106,12 @@ def remind_lines(
     path: Path, clock: Clock, *, deal_days: int, birthday_days: int
 ) -> tuple[list[Due], list[str]]:
     """What `crm remind` lists, in its order (follow-ups, birthdays, deals closing,
-    instalments), and the lines it prints."""
+    instalments, reports, pool, service visits, campaigns: services/reminders.py due_now),
+    and the lines it prints."""
     # Here, not at the top: `crm list` (services/quick_list.py) shares this module.
     from crm_tui.domain import rules
-    from crm_tui.services import office_reminders, pool_soon, service_desk
-    from crm_tui.storage import plan_reminders
+    from crm_tui.services import campaign_desk, office_reminders, pool_soon, service_desk
+    from crm_tui.storage import plan_reminders, pool_quick
 
     now = clock.now()
     today = clock.to_local(now).date()
@@ -133,6 +140,10 @@ def remind_lines(
         due += [  # issue 15: services/service_desk.py
             Due("service", v.id, f"{v.number} {v.subject}", v.customer)
             for v in service_desk.due_on(conn, clock, now)
+        ]
+        due += [  # issue 16: as reminders.campaigns_soon, for the signed-in rep
+            Due("campaign", c.id, c.name, campaign_detail(c.registered))
+            for c in campaign_desk.starting_soon(path, clock, pool_quick.user_id(conn))
         ]
         shorts = short_ids(conn, [d.row_id for d in due]) if due else {}
     except Exception as exc:  # noqa: BLE001 - any read problem: the full path reports it

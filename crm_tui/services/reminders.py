@@ -216,10 +216,11 @@ def service_visits(book: Book, now: datetime | None = None) -> list[Reminder]:
 def campaigns_soon(book: Book) -> list[Reminder]:
     """The rep's campaigns starting today or tomorrow (issue 16: services/campaign_desk.py)."""
     from crm_tui.services import campaign_desk
+    from crm_tui.services.quick import campaign_detail  # the quick path's text, not a copy
 
     found = campaign_desk.starting_soon(book.path, book.clock, book.user_id)
     return [
-        Reminder("campaign", "campaign", c.id, c.name, c.starts_on, f"{c.registered} registered")
+        Reminder("campaign", "campaign", c.id, c.name, c.starts_on, campaign_detail(c.registered))
         for c in found
     ]
 
