@@ -1,6 +1,7 @@
 """Provides `CheckInDialog`, the visit check-in dialog (拜访签到, issue 18): where the rep is
 (`LAT,LNG` and/or a place) and photos to attach — file paths, several separated by spaces
-(quote one with spaces), the path under the cursor completed as typed (→ takes it). Each
+(quote one with spaces, or escape them: my\\ photo.png), the path under the cursor completed
+as typed (→ takes it, escaping a space so the completed path saves as it reads). Each
 photo is checked before anything is saved (there, within the file limits, an image); a
 refusal shows under its field and the dialog stays open with what was typed.
 
@@ -11,6 +12,7 @@ call `crm checkin --photo` makes, so a check-in and its photos are saved all or 
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from collections.abc import Callable
 from pathlib import Path
@@ -26,30 +28,79 @@ from crm_tui.domain.fields import ValidationErrors
 from crm_tui.screens.pickers import PromptScreen
 from crm_tui.services import checkins
 
+_POSIX = os.sep != "\\"  # on Windows a backslash is a path's, not an escape
+_SPECIAL = frozenset(" \t\n\"'\\")  # what shlex.split would take apart or eat
+
 
 def split_photos(text: str) -> list[str]:
     """'a.jpg "my photo.png"' -> ['a.jpg', 'my photo.png']; raises ValueError on an
     unclosed quote."""
     try:
-        if os.sep == "\\":  # Windows: a backslash is a path's, not an escape
+        if not _POSIX:
             return [part.strip('"') for part in shlex.split(text, posix=False)]
         return shlex.split(text)
     except ValueError:
         raise ValueError("a quote is not closed") from None
 
 
+def _last_word(value: str) -> tuple[str, str] | None:
+    """The path being typed at the end of `value` as `split_photos` will read it, and the
+    quote it is inside ('"', "'" or ""); None when `value` ends between words."""
+    word: list[str] = []
+    quote, started, i = "", False, 0
+    while i < len(value):
+        c = value[i]
+        if quote == "'" or (quote == '"' and not _POSIX):
+            if c == quote:
+                quote = ""
+            else:
+                word.append(c)
+        elif quote == '"':
+            if c == "\\" and i + 1 < len(value) and value[i + 1] in '"\\$`':
+                i += 1
+                word.append(value[i])
+            elif c == '"':
+                quote = ""
+            else:
+                word.append(c)
+        elif c.isspace():
+            word, started = [], False
+        elif c == "\\" and _POSIX and i + 1 < len(value):
+            i += 1
+            word.append(value[i])
+            started = True
+        elif c in "\"'":
+            quote, started = c, True
+        else:
+            word.append(c)
+            started = True
+        i += 1
+    return ("".join(word), quote) if started or quote else None
+
+
+def _typed(rest: str, quote: str) -> str | None:
+    """`rest` of a file name as it must be typed after an open `quote` (or none) so that
+    `split_photos` reads it back; None if it cannot be (a ' inside '...')."""
+    if quote == "'":
+        return None if "'" in rest else rest
+    if quote == '"':
+        return re.sub(r'(["\\$`])', r"\\\1", rest) if _POSIX else rest
+    if not _POSIX:  # no escape character here: only a quote typed first keeps a space
+        return None if any(c.isspace() or c == '"' for c in rest) else rest
+    return "".join("\\" + c if c in _SPECIAL or c.isspace() else c for c in rest)
+
+
 def complete_path(value: str) -> str | None:
     """`value` with the path being typed at its end completed to the first file or folder
-    that starts with it (folders end in /), or None."""
-    if not value or value.endswith(" "):
+    that starts with it (folders end in /), or None. The completion is written so that
+    `split_photos` reads it back as one path: a space in a name is escaped (my\\ photo.png,
+    as a terminal writes a dropped file) and an open quote is closed after a file."""
+    found = _last_word(value)
+    if found is None or not found[0]:
         return None
-    quoted = value.count('"') % 2 == 1
-    start = value.rindex('"') + 1 if quoted else value.rfind(" ") + 1
-    word = value[start:]
-    if not word:
-        return None
+    word, quote = found
     typed = Path(word).expanduser()
-    folder, stem = (typed, "") if word.endswith("/") else (typed.parent, typed.name)
+    folder, stem = (typed, "") if word.endswith(("/", os.sep)) else (typed.parent, typed.name)
     try:
         names = sorted(os.listdir(folder))
     except OSError:
@@ -57,7 +108,11 @@ def complete_path(value: str) -> str | None:
     for name in names:
         if not name.startswith(stem) or (name.startswith(".") and not stem.startswith(".")):
             continue
-        rest = name[len(stem) :] + ("/" if (folder / name).is_dir() else "")
+        is_dir = (folder / name).is_dir()
+        rest = _typed(name[len(stem) :], quote)
+        if rest is None:
+            return None
+        rest += "/" if is_dir else quote  # a file ends the path: close its quote
         return value + rest if rest else None
     return None
 
