@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crm_tui.io.column_maps import auto_map, check_explicit, header_score, normalize
+from crm_tui.io.csv_records import fit, read_records
 from crm_tui.io.import_run import Rows, run_import
 from crm_tui.io.results import ImportFailed, ImportResult
 
@@ -216,15 +217,15 @@ class CsvPlan:
         return out
 
     def rows(self) -> Iterator[tuple[int, dict[str, str] | None, list[str], str | None]]:
-        reader = csv.reader(self._lines(), delimiter=self.delimiter)
         width = len(self.headers)
-        line = 1
-        for cells in reader:
-            start, line = line, reader.line_num + 1
+        records = read_records(self._lines(), self.delimiter, self.headers, self.header_line)
+        for start, cells, unclosed in records:
             if start <= self.header_line or not any(c.strip() for c in cells):
                 continue
-            if len(cells) > width and not any(c.strip() for c in cells[width:]):
-                cells = cells[:width]
+            if unclosed is not None:
+                yield start, None, cells, unclosed
+                continue
+            cells = fit(cells, width)
             if len(cells) != width:
                 yield (
                     start,
