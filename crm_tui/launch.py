@@ -230,6 +230,14 @@ def run_app(path: Path, clock: Clock) -> None:
     except Exception as exc:  # a locked, corrupt or unreadable file
         print(f"error: cannot open database {path}: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # Textual cannot read keys without a terminal: its input thread would spin a core.
+        print(
+            f"error: crm opens its screens in a terminal; from a script use the commands "
+            f"(crm --help; crm demo --no-open only writes the book). The book: {path}",
+            file=sys.stderr,
+        )
+        raise SystemExit(1)
     from crm_tui.services import desk
 
     desk.prefetch(path, clock)  # the desk's first figures, read while Textual imports

@@ -75,3 +75,31 @@ def test_without_an_opener_the_cli_says_so(tmp_path, monkeypatch) -> None:
     with pytest.raises(SystemExit) as done:
         main()
     assert done.value.code == 1
+
+
+def test_without_a_terminal_the_app_refuses_and_the_demo_only_writes(tmp_path) -> None:
+    # Textual cannot read keys without a terminal (its input thread would spin a core
+    # forever): `crm` from a script says so, `crm demo` still writes the book.
+    book = tmp_path / "demo.db"
+
+    def crm(*argv: str) -> subprocess.CompletedProcess[str]:
+        code = (
+            "import sys; from crm_tui import launch; "
+            "sys.argv = ['crm', *sys.argv[1:]]; launch.main()"
+        )
+        return subprocess.run(
+            [sys.executable, "-c", code, *argv],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    demo = crm("--db", str(book), "demo", "--customers", "20")
+    assert demo.returncode == 1 and book.exists()  # the book is written, the app not opened
+    assert "error: crm opens its screens in a terminal" in demo.stderr
+    assert "crm demo --no-open only writes the book" in demo.stderr
+    plain = crm("--db", str(book))
+    assert plain.returncode == 1
+    assert plain.stderr.startswith("error: crm opens its screens in a terminal")
+    assert "Traceback" not in plain.stderr + demo.stderr
