@@ -223,6 +223,8 @@ def pull_changes(
             if more:
                 fetching = ahead.submit(client.pull_page, response.cursor, page)
             report.pulled += pull_store.apply_page(db, response.changes, response.cursor, bulk=True)
+            # A value of this rep overwritten on the server (storage/conflict_notices.py).
+            report.conflicts += sum(c.op == "conflict" for c in response.changes)
             sync_store.observe_clock(db, response.server_hlc)
             after = max(after, response.cursor)
             report.cursor = after

@@ -23,7 +23,7 @@ def test_the_older_edit_synced_first_is_told_when_the_newer_one_wins(laptop) -> 
     assert bob.sync().conflicts == 1  # Bob's newer value wins; he is told he overwrote
     assert [c["winning_value"] for c in bob.conflicts()] == ["Xiamen"]
     assert alice.conflicts() == []
-    alice.sync()
+    assert alice.sync().conflicts == 1  # counted in her sync's summary
     assert alice.row("customer", cid)["city"] == "Xiamen"
     [lost] = alice.conflicts()
     assert lost["entity"] == "customer" and lost["row_id"] == cid
