@@ -10,6 +10,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -19,37 +22,81 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from crm_tui.domain.dates import add_months
-from crm_tui.domain.money import format_money
 from crm_tui.screens.base import CrmScreen
 from crm_tui.services import targets
+from crm_tui.widgets.board import short_money
+
+# the desk's half-width panel: shorter names for the four figures (same order as the report)
+SHORT_LABELS = {
+    "won": "Won",
+    "new_customers": "New cust.",
+    "visits": "Visits",
+    "payments": "Collected",
+}
+# from most to least detailed: (short labels, money as, bar width); the first that fits wins
+_DETAILS: tuple[tuple[bool, str, int], ...] = (
+    (False, "full", 10),
+    (True, "full", 10),
+    (True, "whole", 10),
+    (True, "whole", 5),
+    (True, "short", 5),
+    (True, "short", 0),
+)
 
 
-def _show(line: Any, value: int | None, currency: str) -> str:
+def _show(line: Any, value: int | None, currency: str, money: str = "full") -> str:
+    """A figure; money as `money` says (full, whole units, or short: ¥3.2M)."""
     if value is None:
         return ""
-    return format_money(value, currency) if line.money else f"{value:,}"
+    return short_money(value, currency, 10**6, money) if line.money else f"{value:,}"
 
 
-def progress_table(lines: list[Any], currency: str, *, title: str = "") -> Table:
-    """Figure | done | target | bar and share | needed per day."""
-    table = Table(box=None, padding=(0, 1), show_edge=False, expand=True, title=title or None)
-    table.add_column("", ratio=1, no_wrap=True)
+def _table(lines: list[Any], currency: str, title: str, detail: int) -> Table:
+    short, money, width = _DETAILS[detail]
+    labels = [SHORT_LABELS.get(x.key, x.label) if short else x.label for x in lines]
+    table = Table(box=None, padding=(0, 1), show_edge=False, title=title or None)
+    # the label is what tells the rows apart: never squeezed below its longest name
+    table.add_column("", no_wrap=True, min_width=max(map(cell_len, labels), default=0))
     table.add_column("done", justify="right", no_wrap=True)
     table.add_column("target", justify="right", style="dim", no_wrap=True)
     table.add_column("", no_wrap=True)
     table.add_column("per day", justify="right", no_wrap=True)
-    for line in lines:
+    for label, line in zip(labels, lines, strict=True):
         share = line.share
         style = "" if share is None else ("green" if share >= 1 else "yellow")
-        shown = "" if share is None else f"{targets.bar(share)} {share:.0%}"
+        shown = "" if share is None else f"{targets.bar(share, width)} {share:.0%}".lstrip()
         table.add_row(
-            line.label,
-            _show(line, line.actual, currency),
-            _show(line, line.target, currency),
+            label,
+            _show(line, line.actual, currency, money),
+            _show(line, line.target, currency, money),
             Text(shown, style=style),
-            _show(line, line.pace, currency),
+            _show(line, line.pace, currency, money),
         )
     return table
+
+
+class _Fitted:
+    """The most detailed progress table that fits the width it is drawn in: the Targets
+    screen shows it all; the desk's half-width panel gets short labels, whole or short
+    money and a shorter bar rather than labels squeezed to nothing and figures cut off."""
+
+    def __init__(self, lines: list[Any], currency: str, title: str) -> None:
+        self.lines, self.currency, self.title = lines, currency, title
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for detail in range(len(_DETAILS)):
+            table = _table(self.lines, self.currency, self.title, detail)
+            wanted = Measurement.get(console, options.update_width(10_000), table).maximum
+            if wanted <= options.max_width:
+                break
+        table.expand = True
+        yield table
+
+
+def progress_table(lines: list[Any], currency: str, *, title: str = "") -> RenderableType:
+    """Figure | done | target | bar and share | needed per day, as detailed as the width
+    allows (labels always shown)."""
+    return _Fitted(lines, currency, title)
 
 
 class TargetsScreen(CrmScreen):
