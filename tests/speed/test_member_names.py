@@ -96,7 +96,9 @@ def _fields(text: str) -> dict[str, str]:
     return {p[0]: p[1] if len(p) > 1 else "" for p in pairs}
 
 
-def test_the_service_list_names_the_engineer_on_both_paths(book: dict, db_path: Path) -> None:
+def test_the_service_list_and_query_name_the_engineer_on_both_paths(
+    book: dict, db_path: Path
+) -> None:
     quick = _quick_list(db_path, "list", "services")
     code, full, _err = _full(db_path, "list", "services")
     assert code == 0 and quick == full
@@ -104,6 +106,8 @@ def test_the_service_list_names_the_engineer_on_both_paths(book: dict, db_path: 
     assert header.split()[-1] == "dispatched_to" and "customer" in header.split()
     assert row.rstrip().endswith("王芳") and "无锡轴承厂" in row
     assert book["team"]["王芳"] not in full
+    queried = _quick_list(db_path, "query", "services", "engineer:王芳")
+    assert queried == _full(db_path, "query", "services", "engineer:王芳")[1] == full
 
 
 def test_json_and_csv_keep_the_ids(book: dict, db_path: Path) -> None:
