@@ -17,6 +17,7 @@ from crm_tui.cli.output import check_format, emit
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
+    from crm_tui.services.book import Book
     from crm_tui.services.server_admin import ServerAdmin
 
 server_app = typer.Typer(
@@ -188,10 +189,25 @@ def sync(
     except sync_service.SyncError as exc:
         fail(f"sync failed: {exc}")
     typer.echo(report.summary())
-    for line in report.rejections[:20]:
+    for line in _refused_lines(book, report.refused[:20]):
         typer.echo(f"  rejected {line}")
     if report.conflicts or report.rejected:
         typer.echo("  (the losing values are kept: see the conflicts view)")
+
+
+def _refused_lines(book: Book, refused: list[tuple[str, str, str]]) -> list[str]:
+    """'customer 01a243d8-7 宁波港口物流: reason' for each (entity, row id, reason): the
+    record's short id, which `crm show` resolves (refused creations too: hidden, not gone)."""
+    from crm_tui.services.records import title_of
+    from crm_tui.services.short_ids import short_ids
+
+    shorts = short_ids(book, (row_id for _, row_id, _ in refused))
+    lines = []
+    for entity, row_id, reason in refused:
+        title = title_of(book, entity, row_id)
+        named = f"{entity} {shorts.get(row_id, row_id)}" + (f" {title}" if title else "")
+        lines.append(f"{named}: {reason}")
+    return lines
 
 
 CONFLICT_COLUMNS = ["id", "at", "kind", "entity", "row", "field", "kept", "lost", "who", "reason"]

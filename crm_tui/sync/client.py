@@ -123,7 +123,8 @@ class SyncReport:
     duplicates: int = 0
     cursor: int = 0
     seconds: float = 0.0
-    rejections: list[str] = field(default_factory=list)
+    rejections: list[str] = field(default_factory=list)  # "entity row_id: reason"
+    refused: list[tuple[str, str, str]] = field(default_factory=list)  # (entity, row_id, reason)
     parked: int = 0  # pulled rows this laptop could not apply (listed by services.sync)
     notes: list[str] = field(default_factory=list)  # what else happened, one line each
 
@@ -183,11 +184,13 @@ def push_outbox(
         report.conflicts += outcome.conflicts
         report.rejected += outcome.rejected
         report.duplicates += outcome.duplicates
-        report.rejections += [
-            f"{r.mutation_id}: {r.reason}"
-            for r in response.results
-            if (r.first_status or r.status) == "rejected"
-        ]
+        # Named by the record (a mutation id is nothing `crm show` can find).
+        sent = {m.mutation_id: m for m in mutations}
+        for r in response.results:
+            if (r.first_status or r.status) == "rejected" and r.mutation_id in sent:
+                m = sent[r.mutation_id]
+                report.refused.append((m.entity, m.row_id, r.reason or ""))
+                report.rejections.append(f"{m.entity} {m.row_id}: {r.reason}")
         if progress:
             progress("push", report.pushed, total)
         if len(response.results) < len(mutations):
