@@ -73,6 +73,15 @@ class PoolRulesScreen(CrmScreen):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "edit", "Edit grade", id="poolrules.edit", tooltip="Managers: edit"),
+        # a rep's `e` (edit is hidden from the footer) still says why it is read-only
+        Binding(
+            "e",
+            "read_only",
+            "Why read-only",
+            show=False,
+            id="poolrules.read_only",
+            tooltip="A manager edits the pool rules",
+        ),
         Binding("escape", "back", "Back", id="poolrules.back", tooltip="Close the pool rules"),
     ]
 
@@ -119,15 +128,25 @@ class PoolRulesScreen(CrmScreen):
             + ("e or enter edits the highlighted grade" if why is None else f"read-only: {why}")
         )
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Only a manager is offered "e Edit grade" in the footer."""
+        if action == "edit":
+            return self.why_read_only is None
+        if action == "read_only":
+            return self.why_read_only is not None
+        return True
+
+    def action_read_only(self) -> None:
+        self.notify(f"Read-only: {self.why_read_only}.", severity="warning", timeout=4)
+
     @on(DataTable.RowSelected, "#rules")
     def _selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_edit()
 
     def action_edit(self) -> None:
-        why = self.why_read_only
-        if why is not None:
-            self.notify(f"Read-only: {why}.", severity="warning", timeout=4)
+        if self.why_read_only is not None:
+            self.action_read_only()
             return
         table = self.query_one("#rules", DataTable)
         if not self.rows or table.cursor_row < 0:

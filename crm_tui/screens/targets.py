@@ -110,6 +110,15 @@ class TargetsScreen(CrmScreen):
         Binding("left_square_bracket", "month(-1)", "Previous month", id="targets.prev"),
         Binding("right_square_bracket", "month(1)", "Next month", id="targets.next"),
         Binding("e", "set_targets", "Set targets", id="targets.set", tooltip="Managers"),
+        # a rep's `e` (set is hidden from the footer) still says who sets them
+        Binding(
+            "e",
+            "who_sets",
+            "Who sets targets",
+            show=False,
+            id="targets.who_sets",
+            tooltip="A manager sets them",
+        ),
         Binding("escape", "back", "Back", id="targets.back", tooltip="Close the targets"),
     ]
 
@@ -157,10 +166,21 @@ class TargetsScreen(CrmScreen):
             body.add_row(progress_table(who.lines, currency, title=who.who))
         self.query_one("#targets", Static).update(body)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Only a manager is offered "e Set targets" in the footer."""
+        if action == "set_targets":
+            return self.book.actor.manager
+        if action == "who_sets":
+            return not self.book.actor.manager
+        return True
+
+    def action_who_sets(self) -> None:
+        self.notify("Only a manager sets targets; these are yours to meet.", severity="warning")
+
     def action_set_targets(self) -> None:
         """`e`: pick the team or a rep, then edit that month's figures (managers)."""
         if not self.book.actor.manager:
-            self.notify("Only a manager sets targets; these are yours to meet.", severity="warning")
+            self.action_who_sets()
             return
         from crm_tui.screens.pickers import ChoiceScreen
 
