@@ -6,8 +6,6 @@ reaches into another's private helpers.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import sys
@@ -18,6 +16,7 @@ import typer
 
 from crm_tui.cli.context import fail
 from crm_tui.services.book import Book
+from crm_tui.services.quick_table import csv_text, plain, plain_table
 
 FORMATS = ("table", "json", "csv")
 FORMAT_HELP = "Output format: table, json or csv."
@@ -79,13 +78,6 @@ def stdout_is_terminal() -> bool:
         return sys.stdout.isatty()
     except (AttributeError, ValueError):
         return False
-
-
-def plain(value: Any) -> Any:
-    """A value for JSON/CSV without float noise (7.6, never 7.599999999999999)."""
-    if isinstance(value, float):
-        return round(value, 6)
-    return value
 
 
 def _table_value(book: Book, spec: Any, data: dict, name: str, value: Any) -> Any:
@@ -196,19 +188,6 @@ def emit_batches(
     return printed
 
 
-# Columns a user copies into the next command (`crm conflicts restore ID`): never cut.
-ID_COLUMNS = frozenset({"id", "row", "row_id"})
-
-
-def _cell(value: Any, cell_len: Any, *, whole: bool = False) -> str:
-    text = "" if value is None else str(value).replace("\n", " ")
-    if whole or cell_len(text) <= 40:
-        return text
-    while cell_len(text) > 39:
-        text = text[:-1]
-    return text + "…"
-
-
 def _write_plain_table(
     rows: list[dict[str, Any]],
     columns: list[str],
@@ -216,30 +195,12 @@ def _write_plain_table(
     header: bool,
     titles: dict[str, str] | None = None,
 ) -> None:
-    """A table for a pipe, aligned per batch (rich's table is too slow for 100k rows); every
-    column is kept whatever the width, and ids are never cut."""
-    from rich.cells import cell_len
-
-    cells = [[_cell(row.get(k), cell_len, whole=k in ID_COLUMNS) for k in columns] for row in rows]
-    if header:
-        cells.insert(0, [(titles or {}).get(k, k) for k in columns])
-    widths = [max(cell_len(line[n]) for line in cells) for n in range(len(columns))]
-    out = []
-    for line in cells:
-        out.append(
-            "  ".join(c + " " * (w - cell_len(c)) for c, w in zip(line, widths, strict=True))
-        )
-    sys.stdout.write("\n".join(out) + "\n")
+    """A table for a pipe, aligned per batch; every column kept, ids never cut."""
+    sys.stdout.write(plain_table(rows, columns, header=header, titles=titles))
 
 
 def _write_csv(rows: list[dict[str, Any]], columns: list[str], *, header: bool = True) -> None:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore")
-    if header:
-        writer.writeheader()
-    for row in rows:
-        writer.writerow({k: "" if row.get(k) is None else plain(row.get(k)) for k in columns})
-    sys.stdout.write(buf.getvalue())
+    sys.stdout.write(csv_text(rows, columns, header=header))
 
 
 def emit(

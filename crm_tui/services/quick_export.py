@@ -8,8 +8,6 @@ tests/speed/test_quick_export.py compares both paths' output byte for byte.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -19,14 +17,10 @@ from typing import Any
 from crm_tui.domain.dates import Clock
 from crm_tui.services.quick import QuickUnavailable
 from crm_tui.services.quick_list import Listing, _compile, _open, _order, _spec, list_columns
+from crm_tui.services.quick_table import csv_text, plain
 from crm_tui.storage import plain_filter, plain_records, plain_rows
 
 HIDDEN = {"field_hlc", "extra", "sort_key", "server_version"}  # cli/output.py HIDDEN_IN_JSON
-
-
-def _plain(value: Any) -> Any:
-    """cli/output.py's plain: floats without noise (7.6, never 7.599999999999999)."""
-    return round(value, 6) if isinstance(value, float) else value
 
 
 def wire_rows(
@@ -44,7 +38,7 @@ def wire_rows(
         dumped = plain_records.typed(entity, row)
         order = ["id", *spec.field_names, *dumped]
         data = {
-            k: _plain(to_wire(dumped[k]))
+            k: plain(to_wire(dumped[k]))
             for k in dict.fromkeys(order)
             if k in dumped and k not in HIDDEN
         }
@@ -121,14 +115,3 @@ def _chain(
 ) -> Iterator[list[dict[str, Any]]]:
     yield first
     yield from batches
-
-
-def csv_text(rows: list[dict[str, Any]], columns: list[str], *, header: bool = True) -> str:
-    """cli/output.py's _write_csv."""
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore")
-    if header:
-        writer.writeheader()
-    for row in rows:
-        writer.writerow({k: "" if row.get(k) is None else _plain(row.get(k)) for k in columns})
-    return buf.getvalue()

@@ -93,13 +93,14 @@ def _json(conn: sqlite3.Connection, entity: str, stored: dict[str, Any]) -> str:
     as lists of records (display_rows(..., "json"))."""
     import json
 
-    from crm_tui.services.quick_export import _plain, wire_rows
+    from crm_tui.services.quick_export import wire_rows
+    from crm_tui.services.quick_table import plain
 
     row = wire_rows(conn, entity, [stored])[0] | {"entity": entity}
     if entity == "customer":
         for attr, found in zip(JSON_SECTIONS, _sections(conn, stored["id"]), strict=True):
             row[attr] = wire_rows(conn, found[0], found[1])
-    row = {k: _plain(v) for k, v in row.items()}
+    row = {k: plain(v) for k, v in row.items()}
     return json.dumps([row], ensure_ascii=False, indent=2, default=str) + "\n"
 
 
