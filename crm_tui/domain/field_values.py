@@ -133,7 +133,7 @@ def parse_value(spec: FieldSpec, raw: Any, ctx: InputContext) -> Any:
         # Before any pattern or parser sees it: long values are refused in constant time.
         if len(raw) > spec.max_len and len(raw.strip()) > spec.max_len:
             raise FieldError(name, f"is {len(raw)} characters long; at most {spec.max_len}")
-        if not _is_unicode(raw):
+        if not is_unicode(raw):
             raise FieldError(name, "is not valid text (broken Unicode)")
     elif isinstance(raw, float):
         raise FieldError(name, f"'{raw}' is not a valid {spec.kind}")
@@ -285,7 +285,7 @@ def compile_parser(spec: FieldSpec) -> Parser:
             return None
         if len(raw) > max_len and len(text) > max_len:
             raise FieldError(name, f"is {len(raw)} characters long; at most {max_len}")
-        if not raw.isascii() and not _is_unicode(raw):
+        if not raw.isascii() and not is_unicode(raw):
             raise FieldError(name, "is not valid text (broken Unicode)")
         return text if finish is None else finish(text)
 
@@ -298,7 +298,7 @@ def _in_range(name: str, day: date) -> date:
     return day
 
 
-def _is_unicode(text: str) -> bool:
+def is_unicode(text: str) -> bool:
     """False for text holding a lone surrogate (it cannot be stored or sent as UTF-8)."""
     try:
         text.encode("utf-8")

@@ -20,7 +20,14 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from crm_tui.domain.field_values import DATE_MAX, DATE_MIN, INT_MAX, MONEY_MAX, FieldSpec
+from crm_tui.domain.field_values import (
+    DATE_MAX,
+    DATE_MIN,
+    INT_MAX,
+    MONEY_MAX,
+    FieldSpec,
+    is_unicode,
+)
 from crm_tui.domain.fields import ENTITIES
 
 SLOW: Any = object()  # "take the full path"
@@ -41,7 +48,7 @@ def _text(spec: FieldSpec) -> Check:
         text = raw.strip()
         if not text:
             return SLOW if required else None
-        if not raw.isascii() and not _is_unicode(raw):
+        if not raw.isascii() and not is_unicode(raw):
             return SLOW
         return text
 
@@ -87,16 +94,17 @@ def _bool(spec: FieldSpec) -> Check:
     return check
 
 
-def _day(spec: FieldSpec) -> Check:
+def _stamp(spec: FieldSpec, form: re.Pattern[str], day_of: Callable[[str], date]) -> Check:
+    # A date or a moment: only its canonical wire form (`form`), a real day inside the range.
     required = spec.required
 
     def check(raw: Any) -> Any:
         if raw is None:
             return SLOW if required else None
-        if type(raw) is not str or not _DATE_RE.match(raw):
+        if type(raw) is not str or not form.match(raw):
             return SLOW
         try:
-            day = date.fromisoformat(raw)
+            day = day_of(raw)
         except ValueError:
             return SLOW
         return raw if DATE_MIN <= day <= DATE_MAX else SLOW
@@ -104,21 +112,8 @@ def _day(spec: FieldSpec) -> Check:
     return check
 
 
-def _moment(spec: FieldSpec) -> Check:
-    required = spec.required
-
-    def check(raw: Any) -> Any:
-        if raw is None:
-            return SLOW if required else None
-        if type(raw) is not str or not _MOMENT_RE.match(raw):
-            return SLOW
-        try:
-            moment = datetime.fromisoformat(raw[:-1])  # naive: the Z is UTC
-        except ValueError:
-            return SLOW
-        return raw if DATE_MIN <= moment.date() <= DATE_MAX else SLOW
-
-    return check
+def _moment_day(raw: str) -> date:
+    return datetime.fromisoformat(raw[:-1]).date()  # naive: the Z is UTC
 
 
 def _empty_only(spec: FieldSpec) -> Check:
@@ -146,9 +141,9 @@ def compile_field(spec: FieldSpec) -> Check:
     if kind == "bool":
         return _bool(spec)
     if kind == "date":
-        return _day(spec)
+        return _stamp(spec, _DATE_RE, date.fromisoformat)
     if kind == "datetime":
-        return _moment(spec)
+        return _stamp(spec, _MOMENT_RE, _moment_day)
     return _empty_only(spec)
 
 
@@ -163,11 +158,3 @@ def typed_fields(entity: str) -> tuple[FieldSpec, ...]:
     """The fields whose wire form differs from the typed one (from_wire is the identity
     for every other kind)."""
     return tuple(f for f in ENTITIES[entity].fields if f.kind in ("date", "datetime", "bool"))
-
-
-def _is_unicode(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
