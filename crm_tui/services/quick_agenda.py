@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from crm_tui.domain.dates import Clock, day_label, month_days
-from crm_tui.services.quick import QuickUnavailable
+from crm_tui.services.quick_book import quick_book
 from crm_tui.storage import quick_reads
 
 Item = tuple[str, str, str, str, str]  # kind, row id, time ("09:30", "all day", ""), title, detail
@@ -26,6 +26,9 @@ MORE = {
     "birthday": "birthdays",
     "instalment": "payments due",
 }
+
+
+_READ_ERRORS = (sqlite3.Error, ValueError)  # a bad stored value: the full path words it
 
 
 def _stamp(moment: datetime) -> str:
@@ -41,16 +44,8 @@ def agenda_text(path: Path, clock: Clock, days: int, fmt: str = "table") -> str:
     """What `crm agenda --days DAYS [--format table|json]` prints."""
     if fmt != "json":
         return table_text(path, clock, days)
-    try:
-        conn = quick_reads.open_current(path)
-    except quick_reads.NotQuick as exc:
-        raise QuickUnavailable(str(exc)) from exc
-    try:
+    with quick_book(path, _READ_ERRORS) as conn:
         plan = _agenda(conn, clock, days)
-    except (sqlite3.Error, ValueError) as exc:
-        raise QuickUnavailable(str(exc)) from exc
-    finally:
-        conn.close()
     import json  # cli/query.py: asdict(AgendaItem) | {"day": ...}, through emit()
 
     keys = ("kind", "row_id", "time", "title", "detail")
@@ -64,16 +59,8 @@ def agenda_text(path: Path, clock: Clock, days: int, fmt: str = "table") -> str:
 
 def table_text(path: Path, clock: Clock, days: int) -> str:
     """What `crm agenda --days DAYS` prints as a table (the quick path and cli/query.py)."""
-    try:
-        conn = quick_reads.open_current(path)
-    except quick_reads.NotQuick as exc:
-        raise QuickUnavailable(str(exc)) from exc
-    try:
+    with quick_book(path, _READ_ERRORS) as conn:
         plan = _screen(conn, clock, days)
-    except (sqlite3.Error, ValueError) as exc:
-        raise QuickUnavailable(str(exc)) from exc
-    finally:
-        conn.close()
     today = clock.today()
     if not plan:
         return f"Nothing scheduled in the next {days} day{'s' if days > 1 else ''}.\n"

@@ -16,7 +16,8 @@ from typing import Any
 
 from crm_tui.domain.dates import Clock
 from crm_tui.services.quick import QuickUnavailable, short_ids
-from crm_tui.storage import plain_records, plain_rows, quick_reads
+from crm_tui.services.quick_book import quick_book
+from crm_tui.storage import plain_records, plain_rows
 from crm_tui.storage.quick_schema import registry
 
 HIDDEN = {"field_hlc", "extra", "sort_key", "server_version"}  # cli/output.py HIDDEN_IN_JSON
@@ -62,11 +63,8 @@ CUSTOMER_LINE = ("kind", "status", "grade", "city", "phone", "email", "tags", "i
 
 def show_text(path: Path, clock: Clock, ref: str, fmt: str = "table") -> str:
     """What `crm show REF [--format table|json]` prints."""
-    try:
-        conn = quick_reads.open_current(path)
-    except quick_reads.NotQuick as exc:
-        raise QuickUnavailable(str(exc)) from exc
-    try:
+    errors = (sqlite3.Error, plain_records.Ambiguous, plain_records.Unreadable, ValueError)
+    with quick_book(path, errors) as conn:
         found = plain_records.find_any(conn, ref)
         if found is None:
             raise QuickUnavailable(f"no record matches {ref!r}")
@@ -78,10 +76,6 @@ def show_text(path: Path, clock: Clock, ref: str, fmt: str = "table") -> str:
         if entity == "customer":
             return _briefing(conn, clock, row)
         return _record(conn, clock, entity, row)
-    except (sqlite3.Error, plain_records.Ambiguous, plain_records.Unreadable, ValueError) as exc:
-        raise QuickUnavailable(str(exc)) from exc
-    finally:
-        conn.close()
 
 
 # cli/show.py's briefing attributes in JSON, in SECTIONS' order.

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from crm_tui.domain.dates import Clock
 from crm_tui.services.quick import QuickUnavailable
+from crm_tui.services.quick_book import quick_book
 from crm_tui.services.quick_table import plain_table
 from crm_tui.storage import plain_records, quick_reads
 
@@ -26,21 +27,14 @@ def _aware(stored: str | None) -> datetime | None:
 
 def why_text(path: Path, clock: Clock, ref: str) -> str:
     """What `crm why REF` prints for a live follow-up."""
-    try:
-        conn = quick_reads.open_current(path)
-    except quick_reads.NotQuick as exc:
-        raise QuickUnavailable(str(exc)) from exc
-    try:
+    errors = (sqlite3.Error, plain_records.Ambiguous, plain_records.Unreadable, ValueError)
+    with quick_book(path, errors) as conn:
         found = plain_records.find_any(conn, ref)
         if found is None or found[0] not in ("activity", "customer") or found[1]["deleted"]:
             raise QuickUnavailable("not a live follow-up or customer")
         if found[0] == "customer":
             return _customer(conn, clock, found[1])
         return _followup(conn, clock, found[1])
-    except (sqlite3.Error, plain_records.Ambiguous, plain_records.Unreadable, ValueError) as exc:
-        raise QuickUnavailable(str(exc)) from exc
-    finally:
-        conn.close()
 
 
 def _followup(conn: sqlite3.Connection, clock: Clock, rec: dict) -> str:
