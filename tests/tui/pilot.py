@@ -1,4 +1,5 @@
-"""Provides `settle`: let an app's workers finish and their results paint (Pilot tests)."""
+"""Provides `settle` (let an app's workers finish and their results paint) and `until` (wait
+for a condition) for Pilot tests, and `row_at`."""
 
 from __future__ import annotations
 
@@ -18,6 +19,16 @@ async def settle(pilot: Any) -> None:
         with contextlib.suppress(WorkerCancelled):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+
+
+async def until(pilot: Any, check: Any, seconds: float = 10.0) -> bool:
+    """Whether `check()` holds within `seconds`, polled between short pauses (a loaded
+    machine may take a while: wait on the condition, never a fixed sleep)."""
+    for _ in range(int(seconds / 0.05)):
+        if check():
+            return True
+        await pilot.pause(0.05)
+    return check()
 
 
 def row_at(table: Any, index: int) -> dict[str, Any] | None:

@@ -10,7 +10,7 @@ from crm_tui.screens.followups import FollowUpsScreen
 from crm_tui.screens.forms import RecordForm
 from crm_tui.screens.opportunities import OpportunitiesScreen
 from crm_tui.screens.pickers import PromptScreen
-from tests.tui.pilot import settle
+from tests.tui.pilot import settle, until
 
 pytestmark = pytest.mark.anyio
 
@@ -119,14 +119,6 @@ def test_due_overdue_agrees_with_the_desk(book):
     assert lists.count(Book(db), "activity", "due:overdue") == desk.overdue_total
 
 
-async def _until(pilot, check, seconds: float = 10.0) -> bool:  # noqa: ANN001
-    for _ in range(int(seconds / 0.05)):
-        if check():
-            return True
-        await pilot.pause(0.05)
-    return check()
-
-
 def _busy_book(db, ids) -> None:
     """40 more overdue follow-ups and 6 more today, one in five days."""
     r = db.repos
@@ -172,16 +164,16 @@ async def test_x_marks_a_follow_up_done_from_the_desk(app, book):
         assert screen.query_one("#overdue", DeskList).current_item == ("activity", ids["late"])
         await pilot.press("x")
         # not settle: the flow's worker waits for the answers
-        assert await _until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        assert await until(pilot, lambda: isinstance(app.screen, PromptScreen))
         await pilot.press(*"sent it", "enter")
-        assert await _until(pilot, lambda: isinstance(app.screen, RecordForm))  # the next one
+        assert await until(pilot, lambda: isinstance(app.screen, RecordForm))  # the next one
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, DeskScreen)
         assert db.repos.activities.require(ids["late"]).outcome == "sent it"
         # The desk reloads in a worker after the change: wait for it, under load too.
         overdue = screen.query_one("#overdue", DeskList)
-        assert await _until(pilot, lambda: overdue.border_title == "Overdue (1)")
+        assert await until(pilot, lambda: overdue.border_title == "Overdue (1)")
 
 
 async def test_enter_on_a_deal_opens_the_deals_list_on_it(app, book):

@@ -11,33 +11,21 @@ import pytest
 
 from crm_tui.app import make_app
 from crm_tui.storage import listing
-from crm_tui.storage.database import open_database
 from crm_tui.storage.listing import ListSource
 from crm_tui.widgets.query_bar import QueryBar
 from crm_tui.widgets.record_table import RecordTable
-from tests.tui.pilot import settle
+from tests.tui.list_book import customers_book
+from tests.tui.pilot import settle, until
 
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
 def crowd(tmp_path: Path, clock):  # noqa: ANN001
-    db = open_database(tmp_path / "crowd.db", clock)
-    db.set_state("reminders.interval", "3600")
-    for i in range(24):
-        db.repos.customers.create({"name": f"Acme {i:02}", "grade": "A", "city": "上海"})
-    for i in range(3):
-        db.repos.customers.create({"name": f"张伟贸易 {i}", "grade": "B", "city": "北京"})
+    latin = [f"Acme {i:02}" for i in range(24)]
+    db = customers_book(tmp_path / "crowd.db", clock, latin, [f"张伟贸易 {i}" for i in range(3)])
     yield db
     db.close()
-
-
-async def _until(pilot, check, seconds: float = 10.0) -> bool:  # noqa: ANN001
-    for _ in range(int(seconds / 0.05)):
-        if check():
-            return True
-        await pilot.pause(0.05)
-    return check()
 
 
 async def test_capped_total_shows_n_plus_then_the_exact_count(crowd, monkeypatch):
@@ -60,13 +48,13 @@ async def test_capped_total_shows_n_plus_then_the_exact_count(crowd, monkeypatch
         bar = app.screen.query_one(QueryBar)
         await pilot.press("slash")
         bar.value = "grade:A"
-        shown = await _until(pilot, lambda: table.loaded and not table.count_exact)
+        shown = await until(pilot, lambda: table.loaded and not table.count_exact)
         assert shown, table.border_subtitle
         assert table.row_count == 5
         assert table.border_subtitle == "1 of 5+ customers"
         assert table.current_row["name"] == "Acme 00"  # the first page is painted already
         counting.set()
-        assert await _until(pilot, lambda: table.count_exact)
+        assert await until(pilot, lambda: table.count_exact)
         assert table.row_count == 24
         assert table.border_subtitle == "1 of 24 customers"
         await settle(pilot)
@@ -106,10 +94,10 @@ async def test_a_newer_query_interrupts_the_count_of_an_older_one(crowd, monkeyp
         bar = app.screen.query_one(QueryBar)
         await pilot.press("slash")
         bar.value = "grade:A"
-        assert await _until(pilot, started.is_set)
+        assert await until(pilot, started.is_set)
         bar.value = "city:上海"
-        assert await _until(pilot, lambda: bool(interrupted))
-        assert await _until(pilot, lambda: table.count_exact and table.row_count == 24)
+        assert await until(pilot, lambda: bool(interrupted))
+        assert await until(pilot, lambda: table.count_exact and table.row_count == 24)
         assert table.border_subtitle == "1 of 24 customers"
         await settle(pilot)
 
@@ -123,18 +111,18 @@ async def test_free_text_is_exact_at_once_and_errors_stay_inline(crowd, monkeypa
         table = app.screen.query_one(RecordTable)
         bar = app.screen.query_one(QueryBar)
         await pilot.press("slash", *"张伟")
-        assert await _until(pilot, lambda: table.loaded and table.row_count == 3)
+        assert await until(pilot, lambda: table.loaded and table.row_count == 3)
         # More hits than the cap, yet exact with the first paint: the search hits give it.
         assert table.count_exact and table.border_subtitle == "1 of 3 customers"
         assert table.current_row["name"] == "张伟贸易 0"
         bar.value = "张伟 cty:x"  # one edit: typed key by key, 'ct' alone is a search
-        assert await _until(pilot, lambda: "did you mean city?" in (bar.error or ""))
+        assert await until(pilot, lambda: "did you mean city?" in (bar.error or ""))
         assert table.row_count == 3 and table.border_subtitle == "1 of 3 customers"
         bar.value = "zzz"
-        assert await _until(pilot, lambda: bar.error is None and table.row_count == 0)
+        assert await until(pilot, lambda: bar.error is None and table.row_count == 0)
         assert table.border_subtitle == "0 customers"
         bar.value = "acme"
-        assert await _until(pilot, lambda: table.loaded and table.row_count == 24)
+        assert await until(pilot, lambda: table.loaded and table.row_count == 24)
         assert table.count_exact and table.border_subtitle == "1 of 24 customers"
         await asyncio.sleep(0)
         await settle(pilot)
@@ -167,5 +155,5 @@ async def test_the_table_keeps_its_rows_until_the_new_page_arrives(crowd):
         assert not table.loaded
         assert table.render_line(1).text == first  # the old row, not " Loading…"
         release.set()
-        assert await _until(pilot, lambda: table.loaded and table.row_count == 3)
+        assert await until(pilot, lambda: table.loaded and table.row_count == 3)
         assert "张伟" in table.render_line(1).text

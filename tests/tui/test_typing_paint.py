@@ -12,32 +12,20 @@ import pytest
 from textual.widget import Widget
 
 from crm_tui.app import make_app
-from crm_tui.storage.database import open_database
 from crm_tui.widgets.query_bar import QueryBar
 from crm_tui.widgets.record_table import RecordTable
-from tests.tui.pilot import settle
+from tests.tui.list_book import customers_book
+from tests.tui.pilot import settle, until
 
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
 def book(tmp_path: Path, clock):  # noqa: ANN001
-    db = open_database(tmp_path / "typing.db", clock)
-    db.set_state("reminders.interval", "3600")
-    for i in range(120):
-        db.repos.customers.create({"name": f"Acme {i:03}", "grade": "A", "city": "上海"})
-    for i in range(3):
-        db.repos.customers.create({"name": f"北京科技 {i}", "grade": "B", "city": "北京"})
+    latin = [f"Acme {i:03}" for i in range(120)]
+    db = customers_book(tmp_path / "typing.db", clock, latin, [f"北京科技 {i}" for i in range(3)])
     yield db
     db.close()
-
-
-async def _until(pilot, check, seconds: float = 10.0) -> bool:  # noqa: ANN001
-    for _ in range(int(seconds / 0.05)):
-        if check():
-            return True
-        await pilot.pause(0.05)
-    return check()
 
 
 async def test_typed_keys_lay_nothing_out_and_the_rows_follow(book, monkeypatch):
@@ -56,19 +44,19 @@ async def test_typed_keys_lay_nothing_out_and_the_rows_follow(book, monkeypatch)
         await settle(pilot)
         table = app.screen.query_one(RecordTable)
         bar = app.screen.query_one(QueryBar)
-        assert await _until(pilot, lambda: table.loaded and table.row_count == 123)
+        assert await until(pilot, lambda: table.loaded and table.row_count == 123)
         await pilot.press("slash")
         await settle(pilot)
         layouts.clear()
         await pilot.press(*"北京")
-        assert await _until(pilot, lambda: table.loaded and table.row_count == 3)
+        assert await until(pilot, lambda: table.loaded and table.row_count == 3)
         assert bar.value == "北京"
         assert table.current_row["name"] == "北京科技 0"
         assert table.border_subtitle == "1 of 3 customers"
         # The scrollbar follows the count: three rows and the header fit, nothing to scroll.
         assert table.max_scroll_y == 0
         await pilot.press("backspace", "backspace")
-        assert await _until(pilot, lambda: table.loaded and table.row_count == 123)
+        assert await until(pilot, lambda: table.loaded and table.row_count == 123)
         assert table.border_subtitle == "1 of 123 customers"
         assert table.max_scroll_y == 124 - table.scrollable_content_region.height
         await settle(pilot)
@@ -96,14 +84,14 @@ async def test_a_count_that_shrinks_under_a_scrolled_view_keeps_it_on_rows(book)
         await pilot.press("2")
         await settle(pilot)
         table = app.screen.query_one(RecordTable)
-        assert await _until(pilot, lambda: table.loaded and table.row_count == 123)
+        assert await until(pilot, lambda: table.loaded and table.row_count == 123)
         await pilot.press("end")
-        assert await _until(pilot, lambda: table.current_row is not None)
+        assert await until(pilot, lambda: table.current_row is not None)
         assert table.scroll_y > 90
         screen = app.screen
         screen.query_text = "北京"
         screen.apply_filter(keep_cursor=True)
-        assert await _until(pilot, lambda: table.loaded and table.row_count == 3)
+        assert await until(pilot, lambda: table.loaded and table.row_count == 3)
         await settle(pilot)
         assert table.scroll_y == 0
         assert table.cursor_row == 2
