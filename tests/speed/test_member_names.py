@@ -17,19 +17,10 @@ from pathlib import Path
 import pytest
 
 from crm_tui import launch
+from tests.service.test_service_cli import _as
 from tests.speed.test_quick_list import _argv, _full
 
 STRANGER = "0193c2aa-0000-7000-8000-00000000beef"  # a user id no member on this laptop has
-
-
-def _as(db_path: Path, user_id: str, role: str) -> None:
-    with sqlite3.connect(db_path) as conn:
-        for key, value in (("user_id", user_id), ("role", role)):
-            conn.execute(
-                "INSERT INTO sync_state(key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
 
 
 @pytest.fixture
