@@ -13,7 +13,7 @@ from crm_tui.screens.forms import RecordForm
 from crm_tui.screens.pickers import PromptScreen
 from crm_tui.services import campaign_members, campaigns
 from crm_tui.services.book import Book
-from tests.tui.pilot import row_at, settle
+from tests.tui.pilot import row_at, settle, wait_for
 from tests.tui.support_b import Host
 
 pytestmark = pytest.mark.anyio
@@ -42,15 +42,6 @@ def expo(db):
     )
 
 
-async def _wait_for(pilot, ready) -> None:  # noqa: ANN001
-    """Wait on a condition (workers done), never on a fixed sleep."""
-    for _ in range(100):
-        await settle(pilot)
-        if ready():
-            return
-    raise AssertionError("the screen never got there")
-
-
 async def test_campaign_list_query_then_invite_from_a_query(db, expo) -> None:
     app = Host(db, CampaignsScreen)
     async with app.run_test(size=SIZE) as pilot:
@@ -58,10 +49,10 @@ async def test_campaign_list_query_then_invite_from_a_query(db, expo) -> None:
         screen = app.screen
         assert screen.table.row_count == 2
         await pilot.press("slash", *"status:open start:+0d..+30d", "enter")
-        await _wait_for(pilot, lambda: screen.table.row_count == 1)
+        await wait_for(pilot, lambda: screen.table.row_count == 1)
         assert row_at(screen.table, 0)["name"] == "上海工业博览会"
         await pilot.press("enter")
-        await _wait_for(pilot, lambda: isinstance(app.screen, CampaignDetailScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, CampaignDetailScreen))
         detail = app.screen
         await settle(pilot)
         assert detail.table.row_count == 0
@@ -73,14 +64,14 @@ async def test_campaign_list_query_then_invite_from_a_query(db, expo) -> None:
         assert isinstance(app.screen, PromptScreen)
         app.screen.query_one("#prompt-input").value = ""
         await pilot.press(*"city:上海 grade:A", "enter")
-        await _wait_for(pilot, lambda: detail.table.row_count == 2)
+        await wait_for(pilot, lambda: detail.table.row_count == 2)
         names = sorted(row_at(detail.table, i)["name"] for i in range(2))
         assert names == ["李娜", "王强"]
         head = str(detail.query_one("#campaign-head").render())
         assert "invited 2" in head
         # `s` steps the status view: invited shows both, registered none.
         await pilot.press("s", "s")
-        await _wait_for(pilot, lambda: detail.table.row_count == 0)
+        await wait_for(pilot, lambda: detail.table.row_count == 0)
 
 
 async def test_registration_desk_known_person_and_walk_in(db, expo, monkeypatch) -> None:
@@ -101,14 +92,14 @@ async def test_registration_desk_known_person_and_walk_in(db, expo, monkeypatch)
     app = Host(db, lambda d: CheckInDeskScreen(Book(d), expo.id))
     async with app.run_test(size=SIZE) as pilot:
         desk = app.screen
-        await _wait_for(pilot, lambda: desk.loaded)
+        await wait_for(pilot, lambda: desk.loaded)
         assert "上海工业博览会" in str(desk.query_one("#desk-title").render())
         # A few phone digits find her; enter checks her in.
         await pilot.press(*"1111")
         await pilot.pause()
         assert [r.name for r in desk.matches] == ["李娜"]
         await pilot.press("enter")
-        await _wait_for(pilot, lambda: "checked in" in str(desk.query_one("#desk-last").render()))
+        await wait_for(pilot, lambda: "checked in" in str(desk.query_one("#desk-last").render()))
         assert db.repos.marketing.members.get(li.id).status == "attended"
         # A CJK name piece; enter again on someone already in says so, writes nothing.
         await pilot.press(*"李")
@@ -130,7 +121,7 @@ async def test_registration_desk_known_person_and_walk_in(db, expo, monkeypatch)
         form.query_one("#f-name").value = "陈静"
         form.query_one("#f-company").value = "杭州新材料"
         await pilot.press("ctrl+s")
-        await _wait_for(pilot, lambda: app.screen is desk)
+        await wait_for(pilot, lambda: app.screen is desk)
     walked = campaign_members.find_member(book, expo.id, "陈静")
     assert walked.status == "attended" and walked.source == "walk_in"
     assert walked.phone == "13612345678"
@@ -152,7 +143,7 @@ async def test_campaign_report_in_the_reports_screen(db, expo) -> None:
         await pilot.press("m")
         screen = app.screen
         period = screen.period.label
-        await _wait_for(pilot, lambda: ("campaigns", period, False) in screen._cache)
+        await wait_for(pilot, lambda: ("campaigns", period, False) in screen._cache)
         report = screen._cache[("campaigns", period, False)]
         funnel = report.section("funnel").rows
         assert [(r[0], r[2], r[4]) for r in funnel] == [("上海工业博览会", 2, 1)]  # 2 in, 1 came
@@ -168,16 +159,16 @@ async def test_desk_shows_campaigns_this_week_and_enter_opens_one(db, expo) -> N
     campaign_members.attend(Book(db), expo.id, "张伟")
     app = make_app(db)
     async with app.run_test(size=(120, 40)) as pilot:
-        await _wait_for(pilot, lambda: bool(app.screen.query("#campaigns")))
+        await wait_for(pilot, lambda: bool(app.screen.query("#campaigns")))
         panel = app.screen.query_one("#campaigns")
         lines = [str(o.prompt) for o in panel.options]
         assert lines == ["Wed 11-25   上海工业博览会  1/1 in"]  # the done one (January) is not
         panel.focus()
         await pilot.press("enter")
-        await _wait_for(pilot, lambda: isinstance(app.screen, CampaignDetailScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, CampaignDetailScreen))
         assert app.screen.campaign_id == expo.id
         await pilot.press("escape", "escape")
-        await _wait_for(pilot, lambda: isinstance(app.screen, DeskScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, DeskScreen))
 
 
 async def test_customer_page_lists_its_peoples_campaigns(db, expo) -> None:
@@ -192,12 +183,12 @@ async def test_customer_page_lists_its_peoples_campaigns(db, expo) -> None:
         await pilot.press("i")
         page = app.screen
         table = page.query_one("#table-campaigns")
-        await _wait_for(
+        await wait_for(
             pilot, lambda: table.row_count == 2 and bool(page.query_one("#campaigns").names)
         )
         assert table.columns[0].cell(row_at(table, 0)) == "上海工业博览会"
         await pilot.press("enter")
-        await _wait_for(pilot, lambda: isinstance(app.screen, CampaignDetailScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, CampaignDetailScreen))
 
 
 async def test_campaign_page_links_a_partner_and_imports_a_list(db, expo, tmp_path) -> None:
@@ -218,7 +209,7 @@ async def test_campaign_page_links_a_partner_and_imports_a_list(db, expo, tmp_pa
         assert isinstance(app.screen, PromptScreen)  # refused in the dialog
         app.screen.query_one("#prompt-input").value = ""
         await pilot.press(*"国家会展中心", "enter")
-        await _wait_for(
+        await wait_for(
             pilot, lambda: "国家会展中心" in str(detail.query_one("#campaign-head").render())
         )
         assert campaigns.get(book, expo.id).partner_ids == venue.id
@@ -226,6 +217,6 @@ async def test_campaign_page_links_a_partner_and_imports_a_list(db, expo, tmp_pa
         await pilot.pause()
         app.screen.query_one("#prompt-input").value = str(signups)
         await pilot.press("enter")
-        await _wait_for(pilot, lambda: detail.table.row_count == 1)
+        await wait_for(pilot, lambda: detail.table.row_count == 1)
     assert [m.name for m in campaign_members.members(book, expo.id)] == ["张伟"]
     assert (tmp_path / "报名表.rejected.csv").exists()

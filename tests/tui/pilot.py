@@ -1,5 +1,5 @@
-"""Provides `settle` (let an app's workers finish and their results paint) and `until` (wait
-for a condition) for Pilot tests, and `row_at`."""
+"""Provides `settle` (let an app's workers finish and their results paint) and `until` /
+`wait_for` (wait for a condition) for Pilot tests, and `row_at`."""
 
 from __future__ import annotations
 
@@ -29,6 +29,16 @@ async def until(pilot: Any, check: Any, seconds: float = 10.0) -> bool:
             return True
         await pilot.pause(0.05)
     return check()
+
+
+async def wait_for(pilot: Any, ready: Any, rounds: int = 100) -> None:
+    """Settle until `ready()` holds (workers done, never a fixed sleep); fail the test if it
+    never does."""
+    for _ in range(rounds):
+        await settle(pilot)
+        if ready():
+            return
+    raise AssertionError("the screen never got there")
 
 
 def row_at(table: Any, index: int) -> dict[str, Any] | None:

@@ -17,20 +17,11 @@ from crm_tui.services import campaigns, partners, products
 from crm_tui.services.book import Book
 from crm_tui.widgets.query_bar import QueryBar
 
-from .pilot import row_at, settle
+from .pilot import row_at, settle, wait_for
 from .support_b import Host
 
 pytestmark = pytest.mark.anyio
 SIZE = (100, 30)
-
-
-async def _wait_for(pilot, ready) -> None:  # noqa: ANN001
-    """Wait on a condition (workers done), never on a fixed sleep."""
-    for _ in range(100):
-        await settle(pilot)
-        if ready():
-            return
-    raise AssertionError("the screen never got there")
 
 
 def _names(table) -> list[str]:  # noqa: ANN001
@@ -69,21 +60,21 @@ async def test_partners_add_then_enter_edits_in_name_order(db) -> None:
             "/ filter: kind:venue or a name"
         )
         await pilot.press("n")
-        await _wait_for(pilot, lambda: isinstance(app.screen, RecordForm))
+        await wait_for(pilot, lambda: isinstance(app.screen, RecordForm))
         assert app.screen.form_title == "New partner"
         await pilot.press(*"Alpha Expo")
         await pilot.press("ctrl+s")
-        await _wait_for(pilot, lambda: app.screen is screen and screen.table.row_count == 2)
+        await wait_for(pilot, lambda: app.screen is screen and screen.table.row_count == 2)
         assert _names(screen.table) == ["Alpha Expo", "Zeta Hall"]  # by name
         assert any(n.message == "Saved Alpha Expo." for n in app._notifications)
         screen.table.cursor_row = 1
         await pilot.press("enter")
-        await _wait_for(pilot, lambda: isinstance(app.screen, RecordForm))
+        await wait_for(pilot, lambda: isinstance(app.screen, RecordForm))
         form = app.screen
         assert form.form_title == "Partner: Zeta Hall"
         form.query_one("#f-phone", Input).value = "010-8888 1234"
         await pilot.press("ctrl+s")
-        await _wait_for(pilot, lambda: app.screen is screen)
+        await wait_for(pilot, lambda: app.screen is screen)
     assert partners.get(book, zeta.id).phone == "010-8888 1234"
 
 
@@ -95,20 +86,20 @@ async def test_products_edit_the_price_with_e_and_escape_leaves_the_bar_then_the
         await settle(pilot)
         screen = app.screen
         await pilot.press("e")
-        await _wait_for(pilot, lambda: isinstance(app.screen, RecordForm))
+        await wait_for(pilot, lambda: isinstance(app.screen, RecordForm))
         form = app.screen
         assert form.form_title == "Product: 减速机"
         assert form.query_one("#f-code", Input).value == "M-1"
         form.query_one("#f-list_price", Input).value = "5200"
         await pilot.press("ctrl+s")
-        await _wait_for(pilot, lambda: app.screen is screen)
+        await wait_for(pilot, lambda: app.screen is screen)
         assert products.find_product(book, reducer.id).list_price == 520000  # minor units
         await pilot.press("slash")
         assert screen.focused is screen.query_one("#query", QueryBar)
         await pilot.press("escape")  # off the bar, onto the rows
         assert screen.focused is screen.table and app.screen is screen
         await pilot.press("escape")  # the list closes
-        await _wait_for(pilot, lambda: app.screen is not screen)
+        await wait_for(pilot, lambda: app.screen is not screen)
 
 
 async def test_campaigns_warn_on_a_namesake_and_enter_opens_the_members(db) -> None:
@@ -119,21 +110,21 @@ async def test_campaigns_warn_on_a_namesake_and_enter_opens_the_members(db) -> N
         await settle(pilot)
         screen = app.screen
         await pilot.press("n")
-        await _wait_for(pilot, lambda: isinstance(app.screen, RecordForm))
+        await wait_for(pilot, lambda: isinstance(app.screen, RecordForm))
         app.screen.query_one("#f-name", Input).value = "博览会"
         app.screen.query_one("#f-starts_on", Input).value = "2026-12-01"
         await pilot.press("ctrl+s")
-        await _wait_for(pilot, lambda: app.screen is screen and screen.table.row_count == 2)
+        await wait_for(pilot, lambda: app.screen is screen and screen.table.row_count == 2)
         messages = [n.message for n in app._notifications]
         assert "Saved 博览会." in messages
         assert any(m.startswith("Another campaign is also called 博览会") for m in messages)
         screen.table.cursor_row = 0  # by start date: the first one
         await pilot.press("e")
-        await _wait_for(pilot, lambda: isinstance(app.screen, RecordForm))
+        await wait_for(pilot, lambda: isinstance(app.screen, RecordForm))
         assert app.screen.form_title == "Campaign: 博览会"
         assert app.screen.query_one("#f-starts_on", Input).value == "2026-11-25"
         app.pop_screen()
-        await _wait_for(pilot, lambda: app.screen is screen)
+        await wait_for(pilot, lambda: app.screen is screen)
         await pilot.press("enter")
-        await _wait_for(pilot, lambda: isinstance(app.screen, CampaignDetailScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, CampaignDetailScreen))
         assert app.screen.campaign_id == expo.id
