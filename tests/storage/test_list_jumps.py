@@ -15,6 +15,7 @@ from crm_tui.storage.database import open_database
 from crm_tui.storage.engine import connect
 from crm_tui.storage.list_memo import ListMemo
 from crm_tui.storage.listing import ListSource
+from tests.storage.plain_order import reference
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 STAMP = "2026-11-01 00:00:00.000000"
@@ -62,15 +63,6 @@ def db(tmp_path_factory):
     conn.close()
     yield database
     database.close()
-
-
-def reference(db, entity: str, where: str, order: str) -> list[str]:
-    conn = connect(db.path)
-    try:
-        sql = f"SELECT id FROM {entity} WHERE deleted = 0 {where} ORDER BY {order}"
-        return [row[0] for row in conn.execute(sql)]
-    finally:
-        conn.close()
 
 
 CASES = [

@@ -12,6 +12,7 @@ from crm_tui.domain.filter import Compare, Filter, IsEmpty
 from crm_tui.storage.database import open_database
 from crm_tui.storage.engine import connect
 from crm_tui.storage.listing import ListSource
+from tests.storage.plain_order import reference
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 STAMP = "2026-11-01 00:00:00.000000"
@@ -63,15 +64,6 @@ def db(tmp_path_factory):
     conn.close()
     yield database
     database.close()
-
-
-def reference(db, entity: str, where: str, order: str) -> list[str]:
-    conn = connect(db.path)
-    try:
-        sql = f"SELECT id FROM {entity} WHERE deleted = 0 {where} ORDER BY {order}"
-        return [row[0] for row in conn.execute(sql)]
-    finally:
-        conn.close()
 
 
 def read_all_shuffled(source: ListSource, seed: int) -> list[str]:
