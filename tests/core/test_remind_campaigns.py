@@ -52,7 +52,7 @@ def test_both_paths_list_my_campaigns_starting_today_or_tomorrow(crm, db_path, c
     full = crm("remind")
     assert full.exit_code == 0 and full.stderr == ""
     lines = [line for line in full.stdout.splitlines() if line.startswith("campaign ")]
-    assert [line.split("  ")[-1] for line in lines] == [
+    assert [line.split("  ")[-1].strip() for line in lines] == [
         "客户开放日 — 0 registered",
         "明天的研讨会 — 0 registered",
     ]
