@@ -20,7 +20,6 @@ from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
@@ -156,23 +155,16 @@ class CheckInDialog(PromptScreen):
         self.check_where = check_where
         self.saving = False
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title")
-            yield Input(self.initial, placeholder=self.placeholder, id="prompt-input")
-            yield Static("", id="prompt-hint", classes="hint")
-            yield Static("", id="prompt-error", classes="error")
-            yield Static("Photos (optional)", classes="hint")
-            yield Input(
-                placeholder="~/Pictures/门头.jpg  (space between several; → completes)",
-                id="photos",
-                suggester=PathSuggester(),
-            )
-            yield Static("", id="photos-error", classes="error")
-            yield Static(
-                "enter: check in   tab: next   →: complete a path   escape: cancel",
-                classes="dialog-keys",
-            )
+    KEYS = "enter: check in   tab: next   →: complete a path   escape: cancel"
+
+    def extra_fields(self) -> ComposeResult:
+        yield Static("Photos (optional)", classes="hint")
+        yield Input(
+            placeholder="~/Pictures/门头.jpg  (space between several; → completes)",
+            id="photos",
+            suggester=PathSuggester(),
+        )
+        yield Static("", id="photos-error", classes="error")
 
     @on(Input.Changed, "#photos")
     def _photos_changed(self, event: Input.Changed) -> None:

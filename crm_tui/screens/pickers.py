@@ -89,7 +89,14 @@ class PromptScreen(ModalScreen[str | None]):
             yield Input(self.initial, placeholder=self.placeholder, id="prompt-input")
             yield Static("", id="prompt-hint", classes="hint")
             yield Static("", id="prompt-error", classes="error")
-            yield Static("enter: OK   escape: cancel", classes="dialog-keys")
+            yield from self.extra_fields()
+            yield Static(self.KEYS, classes="dialog-keys")
+
+    KEYS = "enter: OK   escape: cancel"
+
+    def extra_fields(self) -> ComposeResult:
+        """Fields a dialog built on this one adds below the prompt (none here)."""
+        return iter(())
 
     def on_mount(self) -> None:
         self.query_one("#prompt-input", Input).focus()
