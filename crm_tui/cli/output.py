@@ -21,39 +21,15 @@ from crm_tui.services.quick_table import csv_text, plain, plain_table
 FORMATS = ("table", "json", "csv")
 FORMAT_HELP = "Output format: table, json or csv."
 
-# Columns of `crm list`, per entity, in the order a rep scans them.
-LIST_COLUMNS: dict[str, list[str]] = {
-    "customer": ["id", "name", "city", "status", "grade", "phone", "email", "tags"],
-    "contact": ["id", "name", "customer", "title", "mobile", "phone", "email"],
-    "activity": ["id", "due_at", "kind", "subject", "customer", "done_at", "outcome"],
-    "opportunity": ["id", "title", "customer", "stage", "amount", "probability", "expected_close"],
-    "opportunity_line": ["id", "opportunity_id", "product", "model", "unit_price", "quantity"],
-    "expense": ["id", "spent_on", "category", "amount", "status", "description", "customer"],
-    "announcement": ["id", "published_at", "title"],
-    "competitor": ["id", "name", "strengths", "weaknesses"],
-    "saved_query": ["id", "screen", "name", "query", "pinned", "key"],
-    "lost_reason": ["id", "name"],
-    "user": ["id", "name", "email", "role"],
-    "product": ["id", "code", "name", "model", "unit", "list_price", "active"],
-    "quote": ["id", "title", "revision", "status", "total", "valid_until"],
-    "contract": ["id", "number", "title", "status", "amount", "signed_on"],
-    "payment_plan": ["id", "contract_id", "label", "due_on", "amount", "paid", "settled_on"],
-    "payment": ["id", "contract_id", "received_on", "amount", "method", "status"],
-    "work_report": ["id", "period", "kind", "status", "submitted_at", "done", "plan"],
-    # the customer's name and the engineer's, not their ids
-    "service": [
-        *("id", "number", "subject", "customer", "kind", "status", "planned_start"),
-        "dispatched_to",
-    ],
-}
 HIDDEN_IN_JSON = {"field_hlc", "extra", "sort_key", "server_version"}
 
 
 def list_columns(entity: str) -> list[str]:
-    """The table columns of `crm list ENTITY`: chosen ones, else the id and first fields."""
+    """The table columns of `crm list ENTITY` (domain/list_columns.py, as the quick path)."""
     from crm_tui.domain.fields import ENTITIES
+    from crm_tui.domain.list_columns import list_columns as columns_of
 
-    return LIST_COLUMNS.get(entity) or ["id", *ENTITIES[entity].field_names[:6]]
+    return columns_of(ENTITIES[entity])
 
 
 def check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> None:
@@ -104,6 +80,7 @@ def display_rows(book: Book, entity: str, records: list[Any], fmt: str) -> list[
     ids unique in the book, team members' names, minutes not microseconds, no `deleted`
     flag)."""
     from crm_tui.domain.fields import ENTITIES, to_wire
+    from crm_tui.domain.list_columns import ref_columns
     from crm_tui.domain.member_fields import ids_in, member_fields, named
     from crm_tui.services import records as record_service
     from crm_tui.services.short_ids import short_ids
@@ -116,6 +93,13 @@ def display_rows(book: Book, entity: str, records: list[Any], fmt: str) -> list[
     # A table names team members (an owner, an engineer, recipients); json/csv keep ids.
     members = member_fields(entity) if fmt == "table" else frozenset()
     people = record_service.names_of(book, "user", ids_in(entity, dumps)) if members else {}
+    # Other references a table shows by the title of the record they name (contract, campaign)
+    refs = ref_columns(spec, list_columns(entity)) if fmt == "table" else {}
+    refs.pop("customer", None)
+    titles = {
+        column: record_service.names_of(book, target, (d.get(field) for d in dumps))
+        for column, (field, target) in refs.items()
+    }
     rows = []
     for rec, dumped in zip(records, dumps, strict=True):
         # id, then the entity's fields, then the rest in the model's order (a loaded row's
@@ -133,6 +117,8 @@ def display_rows(book: Book, entity: str, records: list[Any], fmt: str) -> list[
                     data[name] = _table_value(book, spec, data, name, value)
             data["id"] = shorts.get(rec.id, rec.id)
             data["customer"] = names.get(data.get("customer_id") or "", "")
+            for column, (field, _target) in refs.items():
+                data[column] = titles[column].get(dumped.get(field) or "", "")
         else:
             data = {k: plain(to_wire(v)) for k, v in data.items()}
             if customer_ids:

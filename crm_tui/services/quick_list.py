@@ -25,27 +25,6 @@ from crm_tui.storage import plain_filter, plain_rows, quick_reads
 
 __all__ = ["plain_table"]  # named here too: callers and tests know it from this module
 
-# cli/output.py's LIST_COLUMNS; other record types show the id and their first six fields,
-# as cli/output.py's list_columns (a test keeps both equal for every type listed here).
-LIST_COLUMNS: dict[str, list[str]] = {
-    "customer": ["id", "name", "city", "status", "grade", "phone", "email", "tags"],
-    "contact": ["id", "name", "customer", "title", "mobile", "phone", "email"],
-    "activity": ["id", "due_at", "kind", "subject", "customer", "done_at", "outcome"],
-    "opportunity": ["id", "title", "customer", "stage", "amount", "probability", "expected_close"],
-    "expense": ["id", "spent_on", "category", "amount", "status", "description", "customer"],
-    "announcement": ["id", "published_at", "title"],
-    "competitor": ["id", "name", "strengths", "weaknesses"],
-    "product": ["id", "code", "name", "model", "unit", "list_price", "active"],
-    "contract": ["id", "number", "title", "status", "amount", "signed_on"],
-    "payment_plan": ["id", "contract_id", "label", "due_on", "amount", "paid", "settled_on"],
-    "payment": ["id", "contract_id", "received_on", "amount", "method", "status"],
-    "work_report": ["id", "period", "kind", "status", "submitted_at", "done", "plan"],
-    # the customer's name and the engineer's, not their ids
-    "service": [
-        *("id", "number", "subject", "customer", "kind", "status", "planned_start"),
-        "dispatched_to",
-    ],
-}
 TABLE_CAP = 50  # cli/matching.py: rows a table shows on a terminal without --limit
 
 
@@ -79,8 +58,10 @@ def _spec(entity_name: str) -> EntitySpec:
 
 
 def list_columns(spec: EntitySpec) -> list[str]:
-    """The table columns of `crm list KIND` (cli/output.py's list_columns)."""
-    return LIST_COLUMNS.get(spec.name) or ["id", *spec.field_names[:6]]
+    """The table columns of `crm list KIND` (domain/list_columns.py, as the full CLI)."""
+    from crm_tui.domain.list_columns import list_columns as columns_of
+
+    return columns_of(spec)
 
 
 def _compile(conn: sqlite3.Connection, clock: Clock, entity: str, text: str) -> Any:
@@ -204,10 +185,24 @@ def display_rows(
 ) -> list[dict[str, Any]]:
     """cli/output.py's table rows: short ids, local minutes, money with its currency, the
     customer's name, team members' names; only the columns a table shows."""
+    from crm_tui.domain.fields import ENTITIES
+    from crm_tui.domain.list_columns import ref_columns
     from crm_tui.domain.member_fields import ids_in, member_fields, named
     from crm_tui.domain.money import format_money
 
     columns = list_columns(spec)
+    # Other references show the title of the record they name (contract, campaign).
+    refs = ref_columns(spec, columns)
+    refs.pop("customer", None)
+    titles = {
+        column: plain_rows.titles_of(
+            conn,
+            ENTITIES[target].table,
+            ENTITIES[target].title_field,
+            (r.get(field) for r in rows),
+        )
+        for column, (field, target) in refs.items()
+    }
     names = plain_rows.titles_of(conn, "customer", "name", (r.get("customer_id") for r in rows))
     shorts = short_ids(conn, [r["id"] for r in rows])
     members = member_fields(spec.name).intersection(columns)
@@ -233,6 +228,8 @@ def display_rows(
                 data[name] = value
         data["id"] = shorts.get(row["id"], row["id"])
         data["customer"] = names.get(row.get("customer_id") or "", "")
+        for column, (field, _target) in refs.items():
+            data[column] = titles[column].get(row.get(field) or "", "")
         out.append(data)
     return out
 

@@ -168,16 +168,38 @@ def test_the_quick_list_loads_neither_typer_nor_sqlalchemy(demo_book: Path) -> N
     assert "科技" in out.stdout
 
 
-def test_list_columns_are_the_cli_s() -> None:
-    from crm_tui.cli.output import LIST_COLUMNS, list_columns
-    from crm_tui.domain.fields import ENTITIES
-    from crm_tui.services import quick_list
-    from crm_tui.storage.plain_rows import DEFAULT_ORDER
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
-    for name, columns in quick_list.LIST_COLUMNS.items():
-        assert LIST_COLUMNS[name] == columns, name
-    for name in DEFAULT_ORDER:
-        assert quick_list.list_columns(ENTITIES[name]) == list_columns(name), name
+
+@pytest.mark.parametrize(
+    ("plural", "column", "names"),
+    [
+        ("payments", "contract", "SELECT number FROM contract"),
+        ("members", "campaign", "SELECT name FROM campaign"),
+        ("checkins", "customer", "SELECT name FROM customer"),
+        ("opportunity_lines", "opportunity", "SELECT title FROM opportunity"),
+    ],
+)
+def test_a_table_names_what_a_reference_points_at(
+    crm_demo_book: Path, plural: str, column: str, names: str
+) -> None:
+    """A rep reads `crm list payments` on 80 columns: the contract's number, not its
+    36-character id (JSON keeps the id); where the quick path answers, it prints the same."""
+    import re
+    import sqlite3
+
+    answered, quick_out, _ = _quick(crm_demo_book, "list", plural, "-n", "30")
+    code, full_out, _ = _full(crm_demo_book, "list", plural, "-n", "30")
+    assert code == 0 and (quick_out == full_out or not answered)
+    lines = full_out.splitlines()
+    assert len(lines) > 1, plural
+    assert column in lines[0].split()
+    assert not re.search(_UUID, full_out), lines[:3]
+    with sqlite3.connect(crm_demo_book) as conn:
+        titles = {t for (t,) in conn.execute(names) if t}
+    assert any(title in line for line in lines[1:] for title in titles)
+    code, as_json, _ = _full(crm_demo_book, "list", plural, "-n", "3", "--format", "json")
+    assert code == 0 and re.search(rf'"{column}_id": "{_UUID}"', as_json)
 
 
 def _plurals() -> list[str]:
