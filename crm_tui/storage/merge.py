@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from crm_tui.domain.field_clocks import ALL, clock_of, one_clock_json, tidy
 from crm_tui.domain.fields import ENTITIES, SYNC_COLUMNS
 from crm_tui.domain.merge_rules import earliest_first
 
@@ -92,7 +93,8 @@ def merge_pulled(
     {kind, payload, hlc}) and the unknown fields it already kept (`old_extra`).
 
     Without pending changes (nearly every pulled row) `fields` and `field_hlc` may be the
-    snapshot's own dicts, not copies: callers read them, never change them."""
+    snapshot's own dicts, not copies: callers read them, never change them. `field_hlc` may
+    be compact ("*": the clock of every field not named; domain/field_clocks.py) or full."""
     sh = shape(entity)
     kinds = sh.kinds
     sent: Mapping[str, Any] = data.get("fields") or {}
@@ -115,14 +117,16 @@ def merge_pulled(
         for name, raw in items.items():
             if name in keep:
                 continue
-            if name in take or change["hlc"] > clocks.get(name, ""):
-                clocks[name] = max(change["hlc"], clocks.get(name, ""))
+            if name in take or change["hlc"] > clock_of(clocks, name):
+                clocks[name] = max(change["hlc"], clock_of(clocks, name))
                 if name == "deleted":
                     deleted = bool(raw)
                     overlaid.add(name)
                 elif name in kinds:
                     known[name] = raw
                     overlaid.add(name)
+    if pending:
+        tidy(clocks)
     # A NULL for a NOT NULL column keeps what is there (or the column default).
     fields = known
     if any(known.get(name, 0) is None for name in sh.required):
@@ -137,6 +141,21 @@ def merge_pulled(
         updated_at=data.get("updated_at") or None,
         overlaid=overlaid,
     )
+
+
+def clocks_json(clocks: Mapping[str, str] | None) -> str:
+    """A merged row's clocks as stored here (both persisting paths): a full map whose
+    entries all share one clock (a record not edited since it was made, from a server that
+    sends full maps) is kept as {"*": clock} (domain/field_clocks.py)."""
+    if not clocks:
+        return "{}"
+    if len(clocks) == 1:
+        only = clocks.get(ALL)
+        if only is not None:
+            return one_clock_json(only)
+    elif ALL not in clocks and len(set(clocks.values())) == 1:
+        return one_clock_json(next(iter(clocks.values())))
+    return json.dumps(clocks)
 
 
 def extra_json(extra: Mapping[str, Any]) -> str:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from crm_tui.storage.merge import Shape, merge_pulled
+from crm_tui.storage.merge import Shape, clocks_json, merge_pulled
 from crm_tui.storage.merge import extra_json as merge_extra_json
 from crm_tui.storage.parking import PulledChange
 
@@ -32,27 +32,6 @@ def stored_datetime(value: Any) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-_CLOCK_TEMPLATES: dict[tuple[str, ...], str] = {}
-
-
-def _clocks_json(clocks: dict[str, str] | None) -> str:
-    """json.dumps(clocks), from a template when every field has the same clock (a record
-    not edited since it was made: nearly every row of a first sync)."""
-    if not clocks:
-        return "{}"
-    first = next(iter(clocks.values()))
-    if len(set(clocks.values())) != 1 or '"' in first or "\\" in first:
-        return json.dumps(clocks)
-    keys = tuple(clocks)
-    template = _CLOCK_TEMPLATES.get(keys)
-    if template is None:
-        if len(_CLOCK_TEMPLATES) > 256:
-            _CLOCK_TEMPLATES.clear()
-        template = json.dumps(dict.fromkeys(keys, "\0")).replace("\\u0000", "{0}")
-        _CLOCK_TEMPLATES[keys] = template
-    return template.replace("{0}", first)
 
 
 def row(shape: Shape, change: PulledChange, extra_json: str | None) -> dict[str, Any]:
@@ -78,7 +57,7 @@ def row(shape: Shape, change: PulledChange, extra_json: str | None) -> dict[str,
             row[name] = int(bool(value))
     row["owner_id"] = merged.owner_id
     row["deleted"] = 1 if merged.deleted else 0
-    row["field_hlc"] = _clocks_json(merged.field_hlc)
+    row["field_hlc"] = clocks_json(merged.field_hlc)
     row["server_version"] = change.seq
     row["extra"] = merge_extra_json(merged.extra)
     for key, value in (("created_at", merged.created_at), ("updated_at", merged.updated_at)):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from crm_tui.domain import field_clocks
 from crm_tui.domain.fields import (
     ENTITIES,
     SYNC_COLUMNS,
@@ -27,7 +28,7 @@ from crm_tui.domain.fields import (
 from crm_tui.domain.models import MODELS, SyncedRecord
 from crm_tui.storage import outbox
 from crm_tui.storage.ids import new_id
-from crm_tui.storage.merge import extra_json, merge_pulled
+from crm_tui.storage.merge import clocks_json, extra_json, merge_pulled
 
 if TYPE_CHECKING:
     from crm_tui.storage.store import Store
@@ -138,7 +139,7 @@ class Repository(Generic[M]):
             self._check(s, rec, parsed)
             stamp = self.db.tick(s)
             fields = self._user_fields(rec)
-            rec.field_hlc = json.dumps(dict.fromkeys(fields, stamp))
+            rec.field_hlc = field_clocks.one_clock_json(stamp)
             s.add(rec)
             s.flush()
             self.after_write(s, rec, set(fields))
@@ -220,7 +221,7 @@ class Repository(Generic[M]):
         if "owner_id" in data:
             rec.owner_id = merged.owner_id
         rec.deleted = merged.deleted
-        rec.field_hlc = json.dumps(merged.field_hlc)
+        rec.field_hlc = clocks_json(merged.field_hlc)
         rec.server_version = version
         rec.extra = extra_json(merged.extra)
         if "sort_key" in self.model.model_fields and getattr(rec, "name", None):
@@ -281,8 +282,7 @@ class Repository(Generic[M]):
         before = {k: getattr(rec, k) for k in changes}
         for name, value in changes.items():
             setattr(rec, name, value)
-            clocks[name] = stamp
-        rec.field_hlc = json.dumps(clocks)
+        rec.field_hlc = json.dumps(field_clocks.stamp(clocks, changes, stamp))
         rec.updated_at = self.db.clock.now()
         s.add(rec)
         s.flush()
@@ -340,8 +340,7 @@ class Repository(Generic[M]):
             self._check(s, rec, changed)
         stamp = self.db.tick(s)
         clocks = json.loads(rec.field_hlc or "{}")
-        clocks.update(dict.fromkeys(changed, stamp))
-        rec.field_hlc = json.dumps(clocks)
+        rec.field_hlc = json.dumps(field_clocks.stamp(clocks, changed, stamp))
         rec.updated_at = self.db.clock.now()
         s.add(rec)
         s.flush()

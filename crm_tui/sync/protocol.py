@@ -36,6 +36,10 @@ ECHO_VERSION = "version"
 # GET /sync/pull?notices=1: the laptop takes "conflict" changes (its rep's value overwritten
 # by a newer concurrent edit); a laptop that does not ask is not sent them.
 PULL_NOTICES_PARAM = "notices"
+# GET /sync/pull?clocks=compact: the laptop reads compact field clocks ("*" = the clock of
+# every field not named; domain/field_clocks.py); without it, each "*" is written out.
+PULL_CLOCKS_PARAM = "clocks"
+CLOCKS_COMPACT = "compact"
 # The `code` of a push's 409: a seq already used by another change (a restored copy of the
 # laptop: renew the device) or a seq skipped (a lost change).
 SEQ_REUSED = "seq_reused"

@@ -122,8 +122,8 @@ def test_new_rows_are_checked_flagged_and_written_once(tmp_path: Path) -> None:
 
 
 def test_kept_json_texts_are_what_json_dumps_writes() -> None:
+    from crm_tui.domain.field_clocks import one_clock_json
     from crm_tui.server.crud.records import field_versions
-    from crm_tui.server.crud.write import _clocks_json
 
     names = ["name", "kind", "备注", 'odd "quoted" \\ name', "deleted"]
     for who in ("u-1", None, 'quote"d'):
@@ -136,4 +136,4 @@ def test_kept_json_texts_are_what_json_dumps_writes() -> None:
         {"a": [3, "x"], "b": [9, "y"]}
     )
     hlc = f"{_T0:016d}-000000-lapA"
-    assert _clocks_json(names, hlc) == json.dumps(dict.fromkeys(names, hlc))
+    assert one_clock_json(hlc) == json.dumps({"*": hlc})

@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlmodel import Session, col, func, select
 
 from crm_tui.domain.dates import utc
+from crm_tui.domain.field_clocks import one_clock_json
 from crm_tui.domain.permissions import partition_for
 from crm_tui.domain.rules import Role
 from crm_tui.server.core import security
@@ -42,7 +43,7 @@ def _sync_user_record(session: Session, account: Account, changes: ChangeSet) ->
             updated_at=now,
         )
     rec.data = json.dumps(values, ensure_ascii=False)
-    rec.field_hlc = json.dumps(dict.fromkeys([*values, "deleted"], stamp))
+    rec.field_hlc = one_clock_json(stamp)
     rec.deleted = account.revoked
     rec.updated_at = now
     session.add(rec)

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import delete, text
 from sqlmodel import Session, col, select
 
+from crm_tui.domain.field_clocks import tidy
 from crm_tui.domain.fields import ENTITIES, join_tags, split_tags
 from crm_tui.domain.permissions import why_not_merge
 from crm_tui.server.core.clock import ServerClock
@@ -142,7 +143,7 @@ def _save(
     deleted: bool | None = None,
 ) -> None:
     rec.data = json.dumps(data, ensure_ascii=False)
-    rec.field_hlc = json.dumps(clocks)
+    rec.field_hlc = json.dumps(tidy(clocks))
     if deleted is not None:
         rec.deleted = deleted
     rec.updated_at = utcnow()

@@ -6,7 +6,9 @@ tombstone as a field, and a patch that reaches a deleted row (not applied: every
 carried is reported as lost to the delete). Both persistence paths (the batch `Row` and the
 ORM `Record`) call it and then only store what it returns (crud/write.py).
 
-A field takes the incoming value when its clock is newer. The value that loses is reported,
+A field takes the incoming value when its clock is newer. Clocks may be stored full or
+compact ("*": the clock of every field not named, domain/field_clocks.py); a decision
+writes only the entries it changed and drops those equal to "*". The value that loses is reported,
 either the incoming one (older clock) or the stored one when it was written concurrently
 (after the version the laptop had seen), so the laptop keeps it in its conflict log.
 When the stored value loses that way, its author (another member) is told too: the same
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from crm_tui.domain.field_clocks import clock_of, tidy
 from crm_tui.domain.merge_rules import earliest_first
 from crm_tui.sync.protocol import FieldConflict
 
@@ -71,7 +74,7 @@ def merge_fields(
     writer_name = (names or {}).get(writer or "", writer)
     take, keep = earliest_first(entity, values, incoming) if entity else (set(), set())
     for name, value in incoming.items():
-        current_hlc = clocks.get(name)
+        current_hlc = clock_of(clocks, name) or None
         current = values.get(name)
         seen_version, who = (versions.get(name) or [0, None])[:2]
         who_name = (names or {}).get(who or "", who)
@@ -197,7 +200,7 @@ def decide(
                 yours=value,
                 theirs=values.get(name),
                 your_hlc=hlc,
-                their_hlc=clocks.get("deleted"),
+                their_hlc=clock_of(clocks, "deleted") or None,
                 winner="deleted",
                 who=who_name,
                 reason=reason,
@@ -226,4 +229,5 @@ def decide(
         writer=writer,
     )
     now_deleted = bool(state.pop("deleted"))
+    tidy(new_clocks)
     return Decision(state, new_clocks, now_deleted, outcome, clocks_changed=new_clocks != clocks)

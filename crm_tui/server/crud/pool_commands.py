@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlmodel import Session
 
+from crm_tui.domain import field_clocks
 from crm_tui.domain.fields import to_wire
 from crm_tui.domain.permissions import why_not_pool_step
 from crm_tui.domain.pool_rules import PoolRules, why_not_claim
@@ -100,11 +101,9 @@ def write_fields(rec: Record, update: dict[str, Any], stamp: str, by: str | None
     """Server-ordered fields on a customer: values and clocks (as a command's decision)."""
     values = json.loads(rec.data)
     clocks = json.loads(rec.field_hlc)
-    for name, value in update.items():
-        values[name] = value
-        clocks[name] = stamp
+    values.update(update)
     rec.data = json.dumps(values, ensure_ascii=False)
-    rec.field_hlc = json.dumps(clocks)
+    rec.field_hlc = json.dumps(field_clocks.stamp(clocks, update, stamp))
     rec.updated_at = utcnow()
     rec.updated_by = by
 

@@ -29,7 +29,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from crm_tui.domain.permissions import own_partitions
-from crm_tui.server.crud.records import actor_of
+from crm_tui.server.crud.records import actor_of, full_clocks
 from crm_tui.server.models import Account
 from crm_tui.sync.protocol import MAX_PAGE_BYTES
 
@@ -135,12 +135,14 @@ def read_changes(
     max_bytes: int = MAX_PAGE_BYTES,
     echo_device: str | None = None,
     notices: bool = False,
+    compact_clocks: bool = False,
 ) -> bytes:
     """The next page of changes this user may see, oldest first, as the JSON body of a
     `PullResponse` (the stored snapshots are passed through, not parsed); at most `limit`
     changes and, past the first, `max_bytes` of them. `echo_device`: the pulling device,
     when it takes its own exact writes as version-only changes (CONTRACT-21.md). `notices`:
-    the laptop takes "conflict" changes (an older one refuses a page holding one)."""
+    the laptop takes "conflict" changes (an older one refuses a page holding one).
+    `compact_clocks`: the laptop reads compact field clocks; else each is written out."""
     rows, cursor, has_more = read_rows(session, account=account, after=after, limit=limit)
     dumps = json.dumps
     parts: list[str] = []
@@ -150,6 +152,8 @@ def read_changes(
             continue
         if echo_device is not None and origin == echo_device and op == "upsert":
             op, data = "version", f'{{"version":{int(seq)}}}'
+        elif op == "upsert" and not compact_clocks and data:
+            data = full_clocks(data)  # a laptop of an earlier release
         part = (
             f'{{"seq":{seq},"entity":{_quoted(entity)},"row_id":{_quoted(row_id)},'
             f'"op":{_QUOTED.get(op) or dumps(op)},"data":{data if data else "null"}}}'

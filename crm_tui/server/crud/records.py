@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Table, or_, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
+from crm_tui.domain.field_clocks import ALL, expand
 from crm_tui.domain.fields import to_wire
 from crm_tui.domain.permissions import (
     READER_FIELDS,
@@ -73,13 +74,29 @@ def snapshot_json(rec: Record | Row) -> str:
     )
 
 
+def full_clocks(data: str) -> str:
+    """A stored snapshot (`snapshot_json`) with its field clocks expanded for a laptop that
+    does not read the compact form: "*" written out for every field and "deleted"
+    (domain/field_clocks.py). Old full maps pass through unchanged."""
+    if '"*"' not in data:
+        return data
+    snap = json.loads(data)
+    clocks = snap.get("field_hlc")
+    if not isinstance(clocks, dict) or ALL not in clocks:
+        return data
+    snap["field_hlc"] = expand(clocks, [*(snap.get("fields") or {}), "deleted"])
+    return json.dumps(snap, ensure_ascii=False)
+
+
 def snapshot(rec: Record) -> dict[str, Any]:
-    """The row as the wire carries it: values, owner, tombstone, clocks, version."""
+    """The row as the wire carries it: values, owner, tombstone, clocks (full: a push answer
+    goes to laptops of every release), version."""
+    fields = json.loads(rec.data)
     return {
-        "fields": json.loads(rec.data),
+        "fields": fields,
         "owner_id": rec.owner_id,
         "deleted": rec.deleted,
-        "field_hlc": json.loads(rec.field_hlc),
+        "field_hlc": expand(json.loads(rec.field_hlc), [*fields, "deleted"]),
         "created_at": to_wire(rec.created_at),
         "updated_at": to_wire(rec.updated_at),
         "version": rec.version,

@@ -9,7 +9,6 @@ cannot drift apart (tests/sync/test_server_one_merge.py holds them to it).
 
 from __future__ import annotations
 
-import functools
 import json
 from typing import Any, Protocol
 
@@ -17,18 +16,17 @@ from sqlalchemy import select, text
 from sqlmodel import Session
 
 from crm_tui.domain import rules
+from crm_tui.domain.field_clocks import newest, one_clock_json
 from crm_tui.domain.permissions import may_choose_owner, partition_for
 from crm_tui.server.crud import blobs, doc_fields, kb
 from crm_tui.server.crud.duplicates import flag_duplicates
 from crm_tui.server.crud.errors import Refused
 from crm_tui.server.crud.merge import Decision, MergeOutcome, decide
 from crm_tui.server.crud.records import (
-    SEQ_MARK,
     ChangeSet,
     Row,
     actor_of,
     insert_many,
-    js,
     utcnow,
 )
 from crm_tui.server.crud.validate import (
@@ -128,7 +126,7 @@ def create_record(rows: Rows, m: Mutation, hlc: str) -> Row | Record:
         partition=partition,
         deleted=False,
         data=json.dumps(values, ensure_ascii=False),
-        field_hlc=_clocks_json([*values, "deleted"], hlc),
+        field_hlc=one_clock_json(hlc),  # one step: every field at one clock
         created_at=now,
         updated_at=now,
         updated_by=account.id,
@@ -142,16 +140,6 @@ def create_record(rows: Rows, m: Mutation, hlc: str) -> Row | Record:
     if m.entity == "customer":
         rows.rekey.add(rec.id)
     return rec
-
-
-def _clocks_json(names: list[str], hlc: str) -> str:
-    """`json.dumps(dict.fromkeys(names, hlc))`, from the names' and clock's kept JSON."""
-    return _clocks_text(tuple(names)).replace(SEQ_MARK, json.dumps(hlc))
-
-
-@functools.lru_cache(maxsize=512)
-def _clocks_text(names: tuple[str, ...]) -> str:
-    return "{" + ", ".join(f"{js(n)}: {SEQ_MARK}" for n in names) + "}"
 
 
 def _as_sent(m: Mutation, values: dict[str, Any], hlc: str) -> bool:
@@ -279,7 +267,7 @@ def apply_step(
         clocks=clocks,
         versions={},
         incoming=update,
-        hlc=clock.tick(clocks.values()),
+        hlc=clock.tick([newest(clocks)]),
         base_version=MAX_SEQ,
     )
     store(rec, decision, account)

@@ -11,8 +11,10 @@ from crm_tui.server.crud.errors import PushConflict
 from crm_tui.server.crud.pull import read_changes
 from crm_tui.server.crud.push import apply_push
 from crm_tui.sync.protocol import (
+    CLOCKS_COMPACT,
     ECHO_VERSION,
     MAX_PAGE,
+    PULL_CLOCKS_PARAM,
     PULL_ECHO_PARAM,
     PULL_NOTICES_PARAM,
     Problem,
@@ -50,6 +52,7 @@ def pull(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 500,
     echo: Annotated[Literal["full", "version"], Query(alias=PULL_ECHO_PARAM)] = "full",
     notices: Annotated[bool, Query(alias=PULL_NOTICES_PARAM)] = False,
+    clocks: Annotated[Literal["full", "compact"], Query(alias=PULL_CLOCKS_PARAM)] = "full",
 ) -> Response:
     """The changes this user may see after `after`, oldest first (a `PullResponse`; the body
     is written straight from the stored snapshots, not re-validated row by row). With
@@ -64,5 +67,6 @@ def pull(
             server_hlc=state.clock.now(),
             echo_device=caller.device.id if echo == ECHO_VERSION else None,
             notices=notices,
+            compact_clocks=clocks == CLOCKS_COMPACT,
         )
     return Response(content=body, media_type="application/json")
