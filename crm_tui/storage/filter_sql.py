@@ -33,7 +33,7 @@ from crm_tui.domain.filter import (
     Related,
 )
 from crm_tui.domain.models import MODELS
-from crm_tui.storage.search import fts_ids
+from crm_tui.storage.search import customer_fts_ids, fts_ids
 
 _TEXT_KINDS = ("text", "longtext", "email", "phone", "url")
 
@@ -181,12 +181,9 @@ def _has_tag(col: Any, tag: str) -> ColumnElement[bool]:
 
 
 def customer_text(expression: str) -> ColumnElement[bool]:
-    """Customers whose own search document, or a live contact's, matches `expression`."""
-    customer, contact = MODELS["customer"], MODELS["contact"]
-    via_contacts = select(contact.customer_id).where(
-        contact.id.in_(fts_ids("contact", expression)), live_rows(contact)
-    )
-    return or_(customer.id.in_(fts_ids("customer", expression)), customer.id.in_(via_contacts))
+    """Customers whose own search document, or a live contact's, matches `expression`
+    (the documents' customers from search_doc_owner, migration 0141)."""
+    return MODELS["customer"].id.in_(customer_fts_ids(expression))
 
 
 def free_text(entity_name: str, text: FreeText) -> ColumnElement[bool]:

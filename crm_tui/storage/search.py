@@ -28,6 +28,7 @@ from crm_tui.domain.search_text import index_text, match_expression
 
 __all__ = [
     "CustomerHits",
+    "customer_fts_ids",
     "fts_ids",
     "Hits",
     "index_text",
@@ -58,6 +59,20 @@ def fts_ids(entity_name: str, expression: str) -> Any:
         select(doc.c.row_id)
         .select_from(fts.join(doc, doc.c.docid == fts.c.rowid))
         .where(literal_column("search_fts").op("MATCH")(expression), doc.c.entity == entity_name)
+    )
+
+
+def customer_fts_ids(expression: str) -> Any:
+    """SELECT the customer id of every search document matching an FTS5 expression: the
+    customer's own, or a live contact's customer (search_doc_owner, migration 0141)."""
+    from sqlalchemy import column, literal_column, select, table
+
+    owner = table("search_doc_owner", column("docid"), column("customer_id"))
+    fts = table("search_fts", column("rowid"))
+    return (
+        select(owner.c.customer_id)
+        .select_from(fts.join(owner, owner.c.docid == fts.c.rowid))
+        .where(literal_column("search_fts").op("MATCH")(expression))
     )
 
 
