@@ -217,14 +217,20 @@ def pull_changes(
     # Rows parked last time because they could not be applied get another chance first.
     report.pulled += pull_store.retry_parked(db)
     pull_store.begin_pull(db)
+    # The page ahead waits as bytes and is decoded here, once this one is written: one
+    # decoded page in memory, not two (decoding holds the GIL wherever it runs). A client
+    # without `pull_body` (a wrapper) fetches decoded pages.
+    fetch = getattr(client, "pull_body", None)
+    decode = PulledPage.from_json if fetch is not None else _as_is
+    fetch = fetch or client.pull_page
     ahead = ThreadPoolExecutor(1, thread_name_prefix="crm-pull")
     try:
-        fetching = ahead.submit(client.pull_page, after, page)
+        fetching = ahead.submit(fetch, after, page)
         while True:
-            response = fetching.result()
+            response = None  # the page written last goes before the next is decoded
+            response = decode(fetching.result())
             more = response.has_more and response.cursor > after
-            if more:
-                fetching = ahead.submit(client.pull_page, response.cursor, page)
+            fetching = ahead.submit(fetch, response.cursor, page) if more else None
             report.pulled += pull_store.apply_page(db, response.changes, response.cursor, bulk=True)
             # A value of this rep overwritten on the server (storage/conflict_notices.py).
             report.conflicts += sum(c.op == "conflict" for c in response.changes)
@@ -233,12 +239,16 @@ def pull_changes(
             report.cursor = after
             if progress:
                 progress("pull", report.pulled, None)
-            if not more:
+            if fetching is None:
                 return
     finally:
         # A page fetched ahead of a failure is dropped; its request is not waited for.
         ahead.shutdown(wait=False, cancel_futures=True)
         pull_store.end_pull(db)
+
+
+def _as_is(page: PulledPage) -> PulledPage:
+    return page
 
 
 RENEWED = (

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 
 from crm_tui.sync.protocol import (
     ECHO_VERSION,
@@ -214,6 +215,12 @@ class SyncClient:
     def pull_page(self, after: int, limit: int) -> PulledPage:
         """`pull` without building a pydantic model per change (a new laptop pulls a
         million): the page's shape is checked, each change becomes a light `WireChange`."""
+        return PulledPage.from_json(self.pull_body(after, limit))
+
+    def pull_body(self, after: int, limit: int) -> bytes:
+        """The raw body of the next pull page (decoded by `PulledPage.from_json`): the sync
+        fetches the next page while it writes this one, and a page still in bytes is a
+        quarter of the memory of a decoded one."""
         limit = min(limit, self.max_page)
         try:
             response = self._request(
@@ -234,8 +241,8 @@ class SyncClient:
             if "HTTP 422" not in str(exc) or limit <= PREVIOUS_MAX_PAGE:
                 raise
             self.max_page = PREVIOUS_MAX_PAGE
-            return self.pull_page(after, limit)
-        return PulledPage.from_json(response.content)
+            return self.pull_body(after, limit)
+        return response.content
 
 
 @dataclass(slots=True)
@@ -260,7 +267,7 @@ class PulledPage:
     @classmethod
     def from_json(cls, body: bytes) -> PulledPage:
         try:
-            page = json.loads(body)
+            page = _loads(body)
             changes = [
                 WireChange(c["seq"], c["entity"], c["row_id"], c["op"], c.get("data"))
                 for c in page["changes"]
@@ -277,6 +284,26 @@ class PulledPage:
             ):
                 raise SyncError(f"the server sent a malformed change: {change!r}"[:300])
         return pulled
+
+
+# Every byte a digit character, every other byte a dot: a run of 19 digits is the only way
+# a JSON integer past 64 bits can be spelled (clocks, ids and dates have shorter runs).
+_DIGITS = bytes(48 if 48 <= i <= 57 else 46 for i in range(256))
+_LONG_RUN = b"0" * 19
+
+
+def _loads(body: bytes) -> Any:
+    """A pull page decoded by orjson (about half the time of json.loads on a page of
+    follow-ups), exactly as json.loads would: orjson makes a float of an integer past 64
+    bits and refuses NaN, Infinity and lone surrogates, where json.loads keeps them (and
+    a row holding one is parked with the reason, never a stopped sync), so such a rare
+    page is decoded by json.loads."""
+    if _LONG_RUN not in body.translate(_DIGITS):
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(body)
 
 
 def _detail_dict(response: httpx.Response) -> dict[str, Any]:
