@@ -20,7 +20,9 @@ import httpx
 import orjson
 
 from crm_tui.sync.protocol import (
+    CLOCKS_COMPACT,
     ECHO_VERSION,
+    PULL_CLOCKS_PARAM,
     PULL_ECHO_PARAM,
     PULL_NOTICES_PARAM,
     DeviceRenewRequest,
@@ -233,6 +235,7 @@ class SyncClient:
                     "limit": limit,
                     PULL_ECHO_PARAM: ECHO_VERSION,
                     PULL_NOTICES_PARAM: "true",
+                    PULL_CLOCKS_PARAM: CLOCKS_COMPACT,
                 },
             )
         except SyncError as exc:
