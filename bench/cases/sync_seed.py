@@ -37,11 +37,13 @@ def _wire(kind: str, value):  # noqa: ANN001, ANN202 - a stored value in its wir
 
 def seed_rows(ds: Dataset, owner: str, first_seq: int, hlc: str):  # noqa: ANN201
     """The dataset's customers and follow-ups as the server stores them: (record row,
-    change-log row) pairs, seq after seq, written the way `ChangeSet.commit` writes them.
+    change-log row) pairs, seq after seq, written the way `ChangeSet.commit` writes them
+    (clocks compact, as the server's create writes them; seeded afresh each run).
     Follow-ups keep their customer; their contact and deal links are dropped (those tables
     are not seeded)."""
     import json
 
+    from crm_tui.domain.field_clocks import one_clock_json
     from crm_tui.domain.fields import ENTITIES
 
     src = sqlite3.connect(f"file:{ds.path}?mode=ro", uri=True)
@@ -54,7 +56,7 @@ def seed_rows(ds: Dataset, owner: str, first_seq: int, hlc: str):  # noqa: ANN20
         where = {f.name: columns.index(f.name) for f in fields}
         at = columns.index("created_at")
         drop = {"contact_id", "opportunity_id"}
-        clocks = json.dumps(dict.fromkeys([*(f.name for f in fields), "deleted"], hlc))
+        clocks = one_clock_json(hlc)  # made in one step: every field at one clock
         while batch := cur.fetchmany(5000):
             for row in batch:
                 seq += 1
