@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
+from crm_tui.domain.field_clocks import one_clock_json
 from crm_tui.domain.fields import ENTITIES, check_record, to_wire
 from crm_tui.domain.models import MODELS
 from crm_tui.storage import search
@@ -77,8 +78,6 @@ class BulkWriter:
             for name, info in model.model_fields.items()
         }
         self._fields = [n for n in self.spec.field_names if n in self._defaults]
-        # Every field of a new record carries the same clock: fill it into a template.
-        self._hlc_template = json.dumps(dict.fromkeys(self._fields, "\0")).replace("\\u0000", "{0}")
         # A record's stored row and outbox payload are read out of its attributes by one C
         # call each; only the columns that may hold a date, a time or a yes/no are converted
         # (customers and contacts; other entities' create hooks may set anything, so all).
@@ -186,19 +185,16 @@ class BulkWriter:
 
         rows, outbox = [], []
         now, stored_now = self._now, self._stored_now
-        entity, owner_key, tick, template = (
-            self.entity,
-            "owner_id",
-            self.db.hlc.tick,
-            self._hlc_template,
-        )
+        entity, owner_key, tick = self.entity, "owner_id", self.db.hlc.tick
         row_of, payload_of, fields = self._row_of, self._payload_of, self._fields
         typed_columns, typed_fields = self._typed_columns, self._typed_fields
         encode = _JSON.encode
         for rec in records:
             stamp = tick().encode()
             attrs = rec.__dict__
-            attrs["field_hlc"] = template.replace("{0}", stamp)
+            # Made in one step: one clock for every field (domain/field_clocks.py), ~80
+            # bytes instead of ~1.4 KB of per-field clocks in a customer's stored row.
+            attrs["field_hlc"] = one_clock_json(stamp)
             row = list(row_of(attrs))
             for i in typed_columns:
                 v = row[i]

@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+from crm_tui.domain import field_clocks
 from crm_tui.io.csv_import import import_csv, plan_csv
 from crm_tui.io.results import ImportFailed
 from crm_tui.storage.bulk import sort_key
@@ -336,9 +337,12 @@ def test_import_writes_outbox_rows_sort_keys_and_search_documents(db, write) -> 
     assert {o["row_id"] for o in outbox} == {r["id"] for r in rows}
     payload = outbox[0]["payload"]
     assert payload["name"] == rows[0]["name"] and "owner_id" in payload
+    # Made in one step: one clock for every field (the compact form), the one it was queued with.
     clocks = json.loads(rows[0]["field_hlc"])
-    assert set(clocks) >= {"name", "phone", "city"} and len(set(clocks.values())) == 1
-    assert clocks["name"] <= db.state("last_hlc")
+    stamp = next(o["hlc"] for o in outbox if o["row_id"] == rows[0]["id"])
+    assert clocks == field_clocks.one_clock(stamp)
+    assert {field_clocks.clock_of(clocks, f) for f in ("name", "phone", "city")} == {stamp}
+    assert stamp <= db.state("last_hlc")
     assert [c.name for c in db.repos.customers.search("远航")] == ["上海远航贸易"]
 
 
