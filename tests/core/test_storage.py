@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+from crm_tui.domain.field_clocks import clock_of
 from crm_tui.domain.fields import ValidationErrors
 from crm_tui.domain.hlc import Timestamp
 from crm_tui.storage.repository import NotFound
@@ -23,7 +24,7 @@ def test_create_writes_the_record_and_its_outbox_row_together(db) -> None:
     assert row["kind"] == "create" and row["row_id"] == rec.id
     assert row["payload"]["name"] == "上海钢管有限公司" and row["payload"]["grade"] == "A"
     clocks = json.loads(rec.field_hlc)
-    assert clocks["name"] == row["hlc"]
+    assert clock_of(clocks, "name") == row["hlc"]
 
 
 def test_a_refused_change_leaves_nothing_behind(db) -> None:
@@ -41,8 +42,8 @@ def test_update_sends_only_changed_fields_with_newer_clocks(db) -> None:
     after = json.loads(db.repos.customers.require(rec.id).field_hlc)
     patch = _outbox(db)[-1]
     assert patch["kind"] == "patch" and patch["payload"] == {"city": "Paris"}
-    assert Timestamp.decode(after["city"]) > Timestamp.decode(before["city"])
-    assert after["name"] == before["name"]
+    assert Timestamp.decode(clock_of(after, "city")) > Timestamp.decode(clock_of(before, "city"))
+    assert clock_of(after, "name") == clock_of(before, "name")
 
 
 def test_no_op_update_queues_nothing(db) -> None:
@@ -164,12 +165,12 @@ def test_hlc_survives_reopen_and_never_goes_back(tmp_path, clock) -> None:
 
     first = open_database(tmp_path / "a.db", clock)
     rec = first.repos.customers.create({"name": "A"})
-    stamp = Timestamp.decode(json.loads(rec.field_hlc)["name"])
+    stamp = Timestamp.decode(clock_of(json.loads(rec.field_hlc), "name"))
     first.close()
     clock.advance(-__import__("datetime").timedelta(days=1))  # the wall clock jumps back
     again = open_database(tmp_path / "a.db", clock)
     rec2 = again.repos.customers.create({"name": "B"})
-    assert Timestamp.decode(json.loads(rec2.field_hlc)["name"]) > stamp
+    assert Timestamp.decode(clock_of(json.loads(rec2.field_hlc), "name")) > stamp
     assert again.device_id == first.device_id
 
 
