@@ -47,7 +47,7 @@ def edits(draw: Any) -> list[dict[str, Any]]:
                 "kind": kind,
                 "incoming": incoming,
                 "hlc": _hlc(draw(st.integers(1, 40)), device),
-                "base": draw(st.integers(0, step)),
+                "base": draw(st.integers(0, step + 1)),
                 "writer": device,
             }
         )
@@ -66,8 +66,13 @@ def test_server_decide_is_the_same_on_full_and_compact_clocks(
 ) -> None:
     full, small = _create(made, _hlc(at, "lap-a"))
     rows = {"full": [dict(made), False, full], "compact": [dict(made), False, small]}
-    versions: dict[str, Any] = {}
-    for seq, m in enumerate(history, start=1):
+    # Who changed each field at which seq: the create (seq 1, by lap-a) named per field
+    # before, {"*": ...} now.
+    versions = {
+        "full": dict.fromkeys([*made, "deleted"], [1, "lap-a"]),
+        "compact": {ALL: [1, "lap-a"]},
+    }
+    for seq, m in enumerate(history, start=2):
         outcomes = {}
         for form, row in rows.items():
             values, deleted, clocks = row
@@ -76,7 +81,7 @@ def test_server_decide_is_the_same_on_full_and_compact_clocks(
                 values=values,
                 deleted=deleted,
                 clocks=clocks,
-                versions=versions,
+                versions=versions[form],
                 incoming=m["incoming"],
                 hlc=m["hlc"],
                 base_version=m["base"],
@@ -94,7 +99,7 @@ def test_server_decide_is_the_same_on_full_and_compact_clocks(
         star = b.clocks[ALL]
         assert all(c != star for n, c in b.clocks.items() if n != ALL)
         for name in a.outcome.changed:
-            versions[name] = [seq, m["writer"]]
+            versions["full"][name] = versions["compact"][name] = [seq, m["writer"]]
 
 
 @st.composite

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from crm_tui.domain.field_clocks import clock_of, tidy
+from crm_tui.domain.field_clocks import ALL, clock_of, tidy
 from crm_tui.domain.merge_rules import earliest_first
 from crm_tui.sync.protocol import FieldConflict
 
@@ -65,7 +65,8 @@ def merge_fields(
 ) -> MergeOutcome:
     """Merge `incoming` (all stamped `hlc`) into `values`/`clocks` in place.
 
-    `versions` maps a field to [change-log seq, user id] of its last change; `names` turns
+    `versions` maps a field to [change-log seq, user id] of its last change ("*": of every
+    field not named, as a create writes it, like the clocks' "*"); `names` turns
     user ids into names for the conflict log. `entity` selects its per-field rules
     (domain/merge_rules.py: an earlier check-in wins whatever its clock). `writer`: the
     pushing user's id; a value of another member it overwrites is a notice for her.
@@ -76,7 +77,7 @@ def merge_fields(
     for name, value in incoming.items():
         current_hlc = clock_of(clocks, name) or None
         current = values.get(name)
-        seen_version, who = (versions.get(name) or [0, None])[:2]
+        seen_version, who = (versions.get(name) or versions.get(ALL) or [0, None])[:2]
         who_name = (names or {}).get(who or "", who)
         if name in take or name in keep:
             winner = "yours" if name in take else "theirs"

@@ -303,7 +303,8 @@ class ChangeSet:
 
 def field_versions(stored: str, fields: dict[str, str | None], seq: int) -> str:
     """The row's `field_version` JSON with each of `fields` (name -> who) changed at `seq`;
-    a new row's written without parsing '{}' (the same text json.dumps gives)."""
+    a new row's written without parsing '{}' (the same text json.dumps gives). A create
+    touches `{"*": who}`: every field at its seq ("*" read as merge.py reads clocks)."""
     if stored != "{}":
         versions = json.loads(stored)
         for name, who in fields.items():

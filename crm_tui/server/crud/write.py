@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 from sqlmodel import Session
 
 from crm_tui.domain import rules
-from crm_tui.domain.field_clocks import newest, one_clock_json
+from crm_tui.domain.field_clocks import ALL, newest, one_clock_json
 from crm_tui.domain.permissions import may_choose_owner, partition_for
 from crm_tui.server.crud import blobs, doc_fields, kb
 from crm_tui.server.crud.duplicates import flag_duplicates
@@ -134,7 +134,8 @@ def create_record(rows: Rows, m: Mutation, hlc: str) -> Row | Record:
     echo = owner == m.payload.get("owner_id", owner) and _as_sent(m, values, hlc)
     rows.changes.touch(
         rec,
-        fields=dict.fromkeys([*values, "deleted"], account.id),
+        # Every field and the tombstone, at one seq by one member: {"*": [seq, who]}.
+        fields={ALL: account.id},
         origin=rows.device_id if echo else None,
     )
     if m.entity == "customer":
