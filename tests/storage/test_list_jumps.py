@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from crm_tui.domain.dates import Clock
-from crm_tui.domain.filter import Compare, Filter
+from crm_tui.domain.filter import Compare, Filter, OneOf, Range
 from crm_tui.storage import list_memo
 from crm_tui.storage.database import open_database
 from crm_tui.storage.engine import connect
@@ -74,7 +74,21 @@ CASES = [
         "AND city = '北京'",
         "sort_key, id",
     ),
+    (  # an IN list: its SQL is made per execution (SQLAlchemy runs those steps)
+        "customer",
+        Filter("customer", (OneOf("city", ("北京", "上海")),)),
+        {},
+        "AND city IN ('北京', '上海')",
+        "sort_key, id",
+    ),
     ("activity", None, {}, "", "due_at, id"),
+    (  # a moment in the filter, bound through the column's type on the driver
+        "activity",
+        Filter("activity", (Range("due_at", start=datetime(2026, 11, 2, 9, 30, tzinfo=UTC)),)),
+        {},
+        "AND due_at >= '2026-11-02 09:30:00.000000'",
+        "due_at, id",
+    ),
     ("activity", None, {"order": ["subject", "due_at"]}, "", "subject, due_at, id"),
     ("activity", None, {"order": ["due_at"], "descending": True}, "", "due_at DESC, id DESC"),
 ]
@@ -97,3 +111,48 @@ def test_every_cold_jump_reads_the_rows_of_a_plain_offset(db, monkeypatch, case)
     source.count()
     for index in (len(expected) // 14, len(expected) // 7 - 1, 5):
         assert [r["id"] for r in source.page(index)] == expected[index * 7 : index * 7 + 7]
+
+
+def test_a_jumps_steps_run_on_the_driver_and_a_new_list_reuses_their_sql(db, monkeypatch):
+    """The steps of a far jump skip SQLAlchemy's execute (only the page read goes through
+    it), and the next list of the same shape, as after a write, compiles nothing again."""
+    from sqlalchemy import event
+
+    from crm_tui.storage import list_jumps
+
+    monkeypatch.setattr(list_memo, "SPARSE_STEP", 16)
+    monkeypatch.setattr(list_jumps, "_COMPILED", {})  # earlier tests' lists of this shape
+    expected = reference(db, "activity", "", "due_at, id")
+    through_sqlalchemy: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+        through_sqlalchemy.append(statement)
+
+    compiled = []
+    monkeypatch.setattr(
+        list_jumps.SparseJumps, "_jump", _counting(list_jumps.SparseJumps._jump, compiled)
+    )
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        for _ in range(2):
+            ListMemo.of(db).forget()
+            source = ListSource(db, "activity", None, page_size=7)
+            assert [r["id"] for r in source.page(40)] == expected[280:287]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    keys_only = "SELECT activity.due_at, activity.id"
+    steps = [
+        s for s in through_sqlalchemy if "count(" in s or s.split("FROM")[0].strip() == keys_only
+    ]
+    assert steps == []  # 17 steps and their ties counts ran, none through SQLAlchemy
+    assert sum("activity.id) > (?, ?)" in s for s in through_sqlalchemy) == 2  # page reads
+    assert sorted(compiled) == ["from", "start", "ties"]  # once, for both lists
+
+
+def _counting(jump, made: list[str]):
+    def counted(self, kind: str):  # noqa: ANN001, ANN202
+        if kind not in self.__dict__.get("_jumps", {}):
+            made.append(kind)
+        return jump(self, kind)
+
+    return counted
