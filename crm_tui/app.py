@@ -46,6 +46,9 @@ class CrmApp(Shell):
 
     CSS_PATH: ClassVar[str] = "app.tcss"
     TITLE = "crm"
+    # The app starts in the desk's mode: Textual then never builds its default screen and
+    # switches away from it (a second layout, two CSS re-parses, a frame thrown away).
+    DEFAULT_MODE: ClassVar[str] = "desk"
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
     COMMANDS = App.COMMANDS | {CrmCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -166,7 +169,6 @@ class CrmApp(Shell):
 
     # --- lifecycle -------------------------------------------------------------------------
     def on_mount(self) -> None:
-        self.switch_mode("desk")
         if self._book is None:
             # The ORM (~1 s of CPU to import) waits until the desk has painted, so the two do
             # not share the CPU; a timer opens it anyway if the desk is slow or not shown.

@@ -8,8 +8,10 @@ first frame.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.screen import Screen
 
@@ -23,6 +25,11 @@ class CrmScreen(Screen[None]):
     """A section screen: its body, then the status line and the footer of keys."""
 
     undo_entity: ClassVar[str | None] = None  # what `u` undoes here; None = the last change
+    # Textual restyles every widget of a screen each time it is shown, the first time too,
+    # though each widget was styled as it mounted. False skips that first restyle (the desk:
+    # ~5 ms of its first frame). Not for DataTable screens: its header can keep column widths
+    # from before the rows arrived when that restyle (which clears its caches) is skipped.
+    RESTYLE_ON_FIRST_SHOW: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -34,6 +41,8 @@ class CrmScreen(Screen[None]):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._book = book
+        self._resumed = False
+        self._after_frame: list[Callable[[], object]] | None = []  # None once painted
 
     @property
     def book(self) -> Book:
@@ -46,6 +55,7 @@ class CrmScreen(Screen[None]):
         return shell_of(self.app)
 
     def compose(self) -> ComposeResult:
+        self._preset_breakpoints()
         yield from self.compose_body()
         yield StatusBar()
         yield CrmFooter()
@@ -53,9 +63,67 @@ class CrmScreen(Screen[None]):
     def compose_body(self) -> ComposeResult:
         yield from ()
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume | None = None) -> None:
+        if event is not None and not self._resumed:
+            self._resumed = True
+            if not self.RESTYLE_ON_FIRST_SHOW:
+                event.refresh_styles = False  # Screen's own handler runs after this one
         if isinstance(self.app, Shell):
             self.app.refresh_status()
+
+    def _preset_breakpoints(self) -> None:
+        """Give the screen its breakpoint classes (-narrow / -wide) for the terminal's size
+        before the body mounts: Textual sets them on the first Resize, which restyles every
+        widget of the screen once more."""
+        app = self.app
+        width, height = app.size
+        classes: dict[str, bool] = {}
+        for size, points in (
+            (
+                width,
+                app.HORIZONTAL_BREAKPOINTS
+                if self.HORIZONTAL_BREAKPOINTS is None
+                else self.HORIZONTAL_BREAKPOINTS,
+            ),
+            (
+                height,
+                app.VERTICAL_BREAKPOINTS
+                if self.VERTICAL_BREAKPOINTS is None
+                else self.VERTICAL_BREAKPOINTS,
+            ),
+        ):
+            classes.update((name, False) for _, name in points or [])
+            classes.update(
+                (name, True) for name in self._get_breakpoint_classes(size, points or [])
+            )
+        if classes:
+            self.update_classes(classes)
+
+    def call_after_first_frame(self, callback: Callable[[], object]) -> None:
+        """Call `callback` once the screen's first frame has been drawn (after the next
+        refresh if it has): work that would share the CPU with drawing it waits for it."""
+        if self._after_frame is None:
+            self.call_after_refresh(callback)
+        else:
+            self._after_frame.append(callback)
+
+    def _compositor_refresh(self) -> None:
+        # Textual renders the screen and then drops the frame while the app batches updates
+        # (it mounts the first screen in a batch): a whole render wasted before the first
+        # frame. Render once the batch is over instead.
+        app = self.app
+        if app._batch_count and not app.is_inline and self is app.screen:
+            app.call_later(self._refresh_after_batch)
+            return
+        super()._compositor_refresh()
+        if self._after_frame is not None and self is app.screen:
+            waiting, self._after_frame = self._after_frame, None
+            for callback in waiting:
+                self.call_later(callback)
+
+    def _refresh_after_batch(self) -> None:
+        if self.is_attached and self is self.app.screen:
+            self.refresh()
 
     def reload(self) -> None:
         """Re-read what the screen shows (after a change or an undo)."""

@@ -130,6 +130,8 @@ class AnnouncementView(ModalScreen[None]):
 class DeskScreen(CrmScreen):
     """What to do now: the first screen of the app."""
 
+    RESTYLE_ON_FIRST_SHOW = False  # on the path to the app's first frame
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "reload", "Refresh", id="desk.refresh", tooltip="Read the desk again"),
         Binding(
@@ -179,7 +181,7 @@ class DeskScreen(CrmScreen):
             return
         self.show(self._first)
         # The rest after the first frame: its worker would hold the GIL while it is drawn.
-        self.call_after_refresh(self.load)
+        self.call_after_first_frame(self.load)
 
     def on_screen_resume(self) -> None:
         if self._painted:  # back from another screen (not the first showing: on_mount reads)
