@@ -60,3 +60,24 @@ def test_a_quick_command_loads_nothing_heavy(crm_demo_book: Path, command: list[
     )
     loaded = out.stderr.strip().splitlines()[-1]
     assert loaded == "[]", (argv, out.stderr)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["query", "customers", "grade:A 北京", "--count"], ["list", "customers", "科技", "-n", "5"]],
+    ids=" ".join,
+)
+def test_a_query_spelt_right_does_not_load_the_suggestions(
+    crm_demo_book: Path, command: list[str]
+) -> None:
+    """difflib (~3 ms to import) is for a misspelt word's "did you mean", not every query."""
+    code = CODE.replace(repr(HEAVY + ("platformdirs",)), repr(("difflib",)))
+    out = subprocess.run(
+        [sys.executable, "-c", code, "--db", str(crm_demo_book), "--now", NOW, *command],
+        capture_output=True,
+        text=True,
+    )
+    assert out.stderr.strip().splitlines()[-1] == "[]", out.stderr
+    misspelt = [sys.executable, "-c", code, "--db", str(crm_demo_book), "query", "customers"]
+    out = subprocess.run([*misspelt, "grde:A"], capture_output=True, text=True)
+    assert "did you mean grade" in out.stderr, out.stderr
