@@ -1,0 +1,127 @@
+"""The work before the desk's first frame (issue 20 item 3): the app starts on the desk
+(Textual builds no default screen to switch away from), renders no frame that Textual would
+drop, starts the desk's second read only once the first frame is drawn, and its footer is
+built once in its final style and rebuilt only when the keys it shows change."""
+
+from __future__ import annotations
+
+import pytest
+from textual._compositor import Compositor
+from textual.widgets._footer import FooterKey
+
+from crm_tui.screens.desk import DeskList, DeskScreen
+from crm_tui.services import desk as desk_service
+from crm_tui.widgets.footer import CrmFooter
+from tests.tui.pilot import settle, until
+
+pytestmark = pytest.mark.anyio
+
+
+def footer_keys(app) -> list[str]:
+    return [f"{key.key_display} {key.description}".strip() for key in app.screen.query(FooterKey)]
+
+
+async def test_the_app_starts_on_the_desk_without_textuals_default_screen(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+        assert app.current_mode == "desk"
+        assert app.screen_stack == [app.screen]
+        assert "_default" not in app._screen_stacks  # never built, never switched from
+        await pilot.press("2")  # the sections switch as before
+        await settle(pilot)
+        assert app.current_mode == "customers"
+        await pilot.press("1")
+        await settle(pilot)
+        assert app.screen.query_one("#overdue", DeskList).border_title == "Overdue (2)"
+
+
+async def test_no_frame_is_rendered_while_the_app_batches_its_start(app, monkeypatch):
+    batches: list[int] = []
+    real = Compositor.render_update
+
+    def render_update(self, *args, **kwargs):
+        batches.append(app._batch_count)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Compositor, "render_update", render_update)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert batches, "the desk was never drawn"
+        # Textual would throw a frame rendered inside a batch away: none is rendered there.
+        assert all(count == 0 for count in batches), batches
+        assert app.screen.query_one("#overdue", DeskList).option_count == 2
+
+
+async def test_the_desks_second_read_starts_after_its_first_frame(app, monkeypatch):
+    desk_service.prefetch(app.path, app.clock)
+    assert desk_service._PREFETCHED[str(app.path)].done.wait(30)
+    frames: list[int] = []
+    seen_at_rest: list[int] = []
+    real_render, real_rest = Compositor.render_update, desk_service.rest
+
+    def render_update(self, *args, **kwargs):
+        if not app._batch_count:  # a frame Textual shows (one in a batch is dropped)
+            frames.append(1)
+        return real_render(self, *args, **kwargs)
+
+    def rest(*args, **kwargs):
+        seen_at_rest.append(len(frames))
+        return real_rest(*args, **kwargs)
+
+    monkeypatch.setattr(Compositor, "render_update", render_update)
+    monkeypatch.setattr(desk_service, "rest", rest)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert await until(pilot, lambda: bool(seen_at_rest))
+        assert seen_at_rest[0] >= 1  # the first frame (with the prefetched figures) came first
+        await settle(pilot)
+        assert app.screen.desk.complete
+        assert any("Wang Fang" in str(o.prompt) for o in app.screen.query_one("#birthdays").options)
+
+
+async def test_the_footer_is_built_once_in_its_final_style(app, monkeypatch):
+    flips: list[bool] = []
+    real = FooterKey._watch_compact
+
+    def watch_compact(self, compact: bool) -> None:
+        flips.append(compact)
+        real(self, compact)
+
+    monkeypatch.setattr(FooterKey, "_watch_compact", watch_compact)
+    builds: list[int] = []
+    real_compose = CrmFooter.compose
+
+    def compose(self):
+        builds.append(1)
+        return real_compose(self)
+
+    monkeypatch.setattr(CrmFooter, "compose", compose)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        keys = footer_keys(app)
+        assert keys[:2] == ["r Refresh", "x Done"]
+        assert keys[-1] == "? Help"  # docked right, after the palette
+        assert "q Quit" in keys
+        assert not any(key.has_class("-compact") for key in app.screen.query(FooterKey))
+        assert True not in flips  # never compact, not even for a moment
+        built = len(builds)
+        assert built == 1, "the footer was built empty first, then again"
+        await pilot.press("tab")  # another desk panel: the same keys, the same footer
+        await settle(pilot)
+        assert isinstance(app.focused, DeskList) and app.focused.id != "overdue"
+        assert len(builds) == built
+        assert footer_keys(app) == keys
+
+
+async def test_the_footer_follows_the_keys_that_change(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        listed = footer_keys(app)
+        assert "n New" in listed and "? Help" in listed
+        await pilot.press("slash")  # the query bar: typing keys, so no list keys
+        assert await until(pilot, lambda: "n New" not in footer_keys(app))
+        assert "/ Filter" in footer_keys(app)
+        await pilot.press("escape")
+        assert await until(pilot, lambda: footer_keys(app) == listed)
