@@ -17,6 +17,7 @@ from crm_tui.storage import plain_rows
 from crm_tui.storage.bulk import index_records, rebuild_search_index
 from crm_tui.storage.database import open_database
 from crm_tui.storage.migrate import all_migrations, migrate
+from crm_tui.storage.search import CustomerHits
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 CLOCK = Clock(fixed=NOW, zone=ZoneInfo("Asia/Shanghai"))
@@ -200,6 +201,11 @@ def test_a_demo_books_hits_are_the_ones_the_old_term_found(tmp_path):
                 new = sorted((r["id"],) for batch in rows for r in batch)
                 assert new == old, word
                 assert plain_rows.count(conn, filter_) == len(old), word
+                hits = CustomerHits(str(path))  # the list's in-memory map (search as you type)
+                assert hits.ready(wait=True)
+                mapped = hits.hits(expression)
+                assert mapped is not None
+                assert sorted((i,) for i in mapped.ids(mapped.ranks)) == old, word
                 found += len(old)
             assert found > 10  # the words do hit
         finally:
