@@ -66,7 +66,7 @@ def seed_rows(ds: Dataset, owner: str, first_seq: int, hlc: str):  # noqa: ANN20
                 }
                 data = json.dumps(values, ensure_ascii=False)
                 stamp = row[at]
-                versions = json.dumps({k: [seq, owner] for k in (*values, "deleted")})
+                versions = f'{{"*": [{seq}, {json.dumps(owner)}]}}'  # as a create writes it
                 partition = "team" if entity == "customer" else f"user:{owner}"
                 wire_at = _wire("datetime", stamp)
                 snapshot = (
