@@ -18,6 +18,7 @@ from crm_tui.domain.field_values import (
     InputContext,
     ValidationErrors,
     compile_parser,
+    is_unicode,
 )
 from crm_tui.domain.fields import ENTITIES, parse_values
 
@@ -32,6 +33,9 @@ def values_parser(entity: str) -> ValuesParser:
     spec = ENTITIES[entity]
     parsers = {f.name: compile_parser(f) for f in spec.fields}
     general = frozenset(f.name for f in spec.fields if f.kind in _WITH_SIDE_EFFECTS)
+    # The common cell (text that is there, not too long, valid) is checked here without a
+    # call per cell: compile_parser's own first steps, then its kind's last one.
+    inline = {n: p.inline for n, p in parsers.items() if hasattr(p, "inline")}
 
     def parse(raw: Mapping[str, Any], ctx: InputContext) -> dict[str, Any]:
         if general and not general.isdisjoint(raw):
@@ -39,6 +43,19 @@ def values_parser(entity: str) -> ValuesParser:
         values: dict[str, Any] = {}
         errors: list[FieldError] = []
         for name, text in raw.items():
+            fast = inline.get(name)
+            if fast is not None and type(text) is str:
+                stripped = text.strip()
+                if stripped and len(stripped) <= fast[0] and (text.isascii() or is_unicode(text)):
+                    finish = fast[1]
+                    if finish is None:
+                        values[name] = stripped
+                        continue
+                    try:
+                        values[name] = finish(stripped)
+                    except FieldError as exc:
+                        errors.append(exc)
+                    continue
             parser = parsers.get(name)
             if parser is None:
                 errors.append(FieldError(name, f"{spec.name} has no field '{name}'"))

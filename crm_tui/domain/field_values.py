@@ -289,6 +289,9 @@ def compile_parser(spec: FieldSpec) -> Parser:
             raise FieldError(name, "is not valid text (broken Unicode)")
         return text if finish is None else finish(text)
 
+    # What a caller reading many cells may do itself for a str value (values_parser): the
+    # stripped text, when non-empty, at most max_len long and valid Unicode, is `finish`ed.
+    parse.inline = (max_len, finish)  # type: ignore[attr-defined]
     return parse
 
 
