@@ -2,18 +2,25 @@
 
 Applied versions are recorded in `schema_migrations`, so a database from any earlier
 version is brought up to date on open. Migrations never drop the outbox.
+
+Every start of the app checks its book: the folder's names say which versions exist, and
+only a migration still to apply is read (reading every file at each start cost twice the
+check itself, and importlib.resources was imported for it).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
+from typing import Any
 
 _NAME_RE = re.compile(r"^(\d{4})_([\w]+)\.sql$")
+_FOLDER = Path(__file__).with_name("migrations")
 
 
 @dataclass(frozen=True)
@@ -23,13 +30,24 @@ class Migration:
     sql: str
 
 
-def all_migrations() -> list[Migration]:
-    folder = resources.files("crm_tui.storage") / "migrations"
-    found = []
-    for entry in folder.iterdir():
+def _files() -> Iterator[tuple[int, str, Any]]:
+    """(version, name, file) for each migration file, unread and unsorted."""
+    if _FOLDER.is_dir():
+        entries: Any = (Path(entry.path) for entry in os.scandir(_FOLDER))
+    else:  # installed where the package is not plain files (a zip)
+        from importlib import resources
+
+        entries = (resources.files("crm_tui.storage") / "migrations").iterdir()
+    for entry in entries:
         m = _NAME_RE.match(entry.name)
         if m:
-            found.append(Migration(int(m.group(1)), m.group(2), entry.read_text("utf-8")))
+            yield int(m.group(1)), m.group(2), entry
+
+
+def all_migrations() -> list[Migration]:
+    found = [
+        Migration(version, name, entry.read_text("utf-8")) for version, name, entry in _files()
+    ]
     return sorted(found, key=lambda mig: mig.version)
 
 
@@ -44,22 +62,28 @@ def applied_versions(conn: sqlite3.Connection) -> set[int]:
 def migrate(conn: sqlite3.Connection, upto: int | None = None) -> list[int]:
     """Apply every migration not yet applied (up to `upto`); returns the versions applied."""
     done = applied_versions(conn)
+    pending = sorted(
+        (
+            (version, name, entry)
+            for version, name, entry in _files()
+            if version not in done and (upto is None or version <= upto)
+        ),
+        key=lambda found: found[0],
+    )
     applied = []
-    for mig in all_migrations():
-        if mig.version in done or (upto is not None and mig.version > upto):
-            continue
+    for version, name, entry in pending:
         stamp = datetime.now(UTC).isoformat()
         script = (
-            "BEGIN;\n" + mig.sql + "\n;INSERT INTO schema_migrations VALUES "
-            f"({mig.version}, '{mig.name}', '{stamp}');\nCOMMIT;"
+            "BEGIN;\n" + entry.read_text("utf-8") + "\n;INSERT INTO schema_migrations VALUES "
+            f"({version}, '{name}', '{stamp}');\nCOMMIT;"
         )
         try:
             conn.executescript(script)
         except sqlite3.Error as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            raise RuntimeError(f"migration {mig.version:04d}_{mig.name} failed: {exc}") from exc
-        applied.append(mig.version)
+            raise RuntimeError(f"migration {version:04d}_{name} failed: {exc}") from exc
+        applied.append(version)
     return applied
 
 
