@@ -196,3 +196,44 @@ def test_a_queued_payload_reads_back_as_json_dumps_writes_it(payload) -> None:
     assert json.loads(text) == json.loads(json.dumps(payload, ensure_ascii=False)) or (
         payload.get("clv") != payload.get("clv") and text == json.dumps(payload)
     )
+
+
+def test_imported_records_take_the_clock_values_one_tick_each_would(db, write) -> None:
+    from crm_tui.domain.hlc import Timestamp
+
+    made = db.repos.customers.create({"name": "before"})
+    before = Timestamp.decode(db.state("last_hlc"))
+    lines = "".join(f"客户{i},138{i:08d}\n" for i in range(2500))  # two chunks
+    result, _plan = import_csv(db, write("c.csv", "name,phone\n" + lines), "customer")
+    assert result.created == 2500
+    after = db.repos.customers.create({"name": "after"})
+    stamps = [r["hlc"] for r in _rows(db.path, "SELECT hlc FROM outbox ORDER BY client_seq")]
+    assert stamps[0] == before.encode() and made.id and after.id
+    # The test clock stands still: each tick is the previous counter + 1 on one node.
+    assert stamps[:-1] == [
+        Timestamp(before.wall_ms, before.counter + i, before.node).encode()
+        for i in range(len(stamps) - 1)
+    ]
+    assert stamps[-1] > stamps[-2]  # the next edit orders after every imported record
+    stored = _rows(db.path, "SELECT id, field_hlc FROM customer ORDER BY rowid")
+    by_row = dict(_rows_pairs(db.path, "SELECT row_id, hlc FROM outbox"))
+    assert all(json.loads(r["field_hlc"]) == {"*": by_row[r["id"]]} for r in stored)
+    assert db.state("last_hlc") == stamps[-1]  # persisted
+
+
+def test_a_clock_counter_near_its_six_digits_is_ticked_one_by_one(db) -> None:
+    from crm_tui.domain.hlc import Timestamp
+    from crm_tui.storage.bulk import BulkWriter
+
+    ahead = db.hlc.wall() + 10**6  # the clock behind the last stamp: the counter counts
+    db.hlc.last = Timestamp(ahead, 999_990, db.hlc.node)
+    with db.transaction() as session:
+        stamps = BulkWriter(db, session, "customer")._stamps(20)
+    # Past 999,999 the text is what HybridClock.tick itself writes (seven digits).
+    assert stamps == [Timestamp(ahead, 999_991 + i, db.hlc.node).encode() for i in range(20)]
+    assert db.hlc.last == Timestamp(ahead, 1_000_010, db.hlc.node)
+
+
+def _rows_pairs(path: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(path) as conn:
+        return conn.execute(sql).fetchall()
