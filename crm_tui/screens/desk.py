@@ -131,6 +131,9 @@ class DeskScreen(CrmScreen):
     """What to do now: the first screen of the app."""
 
     RESTYLE_ON_FIRST_SHOW = False  # on the path to the app's first frame
+    # Textual focuses the first focusable widget (the scrolling grid) as the screen mounts,
+    # restyling all it holds; the first panel is where the focus goes anyway.
+    AUTO_FOCUS = "#overdue"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "reload", "Refresh", id="desk.refresh", tooltip="Read the desk again"),
