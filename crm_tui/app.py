@@ -32,6 +32,7 @@ from crm_tui.widgets.status_bar import Status, StatusBar, SyncStatusChanged
 
 STATUS_SECONDS = 5.0
 OPEN_DB_FALLBACK_SECONDS = 1.5
+FIRST_FRAME_FALLBACK_SECONDS = 2.0  # after_first_frame's callbacks run by then in any case
 SYNC_SECONDS = 300.0  # background sync every five minutes when signed in to a server
 
 SECTIONS = routing.SECTIONS
@@ -93,6 +94,7 @@ class CrmApp(Shell):
         self._syncing = False
         self._sync_manual = False
         self._sync_timer: Any = None
+        self._first_frame: list[Callable[[], object]] | None = []  # None once drawn
         for section in SECTIONS.values():
             self.add_mode(section.mode, self._section_factory(section))
 
@@ -168,7 +170,23 @@ class CrmApp(Shell):
             self.action_section(mode)
 
     # --- lifecycle -------------------------------------------------------------------------
+    def after_first_frame(self, callback: Callable[[], object]) -> None:
+        """Call `callback` once the first screen has drawn its first frame (the launcher
+        turns garbage collection back on then); at once if it has."""
+        if self._first_frame is None:
+            callback()
+        else:
+            self._first_frame.append(callback)
+
+    def _first_frame_drawn(self) -> None:
+        waiting, self._first_frame = self._first_frame or [], None
+        for callback in waiting:
+            callback()
+
     def on_mount(self) -> None:
+        if isinstance(self.screen, CrmScreen):
+            self.screen.call_after_first_frame(self._first_frame_drawn)
+        self.set_timer(FIRST_FRAME_FALLBACK_SECONDS, self._first_frame_drawn)
         if self._book is None:
             # The ORM (~1 s of CPU to import) waits until the desk has painted, so the two do
             # not share the CPU; a timer opens it anyway if the desk is slow or not shown.

@@ -125,3 +125,25 @@ async def test_the_footer_follows_the_keys_that_change(app):
         assert "/ Filter" in footer_keys(app)
         await pilot.press("escape")
         assert await until(pilot, lambda: footer_keys(app) == listed)
+
+
+async def test_after_first_frame_runs_once_the_first_frame_is_drawn(app, monkeypatch):
+    drawn: list[int] = []
+    called: list[int] = []
+    real = Compositor.render_update
+
+    def render_update(self, *args, **kwargs):
+        if not app._batch_count:
+            drawn.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Compositor, "render_update", render_update)
+    # The launcher turns garbage collection back on through this hook (launch.run_app).
+    app.after_first_frame(lambda: called.append(len(drawn)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert await until(pilot, lambda: bool(called))
+        await settle(pilot)
+        assert len(called) == 1 and called[0] >= 1  # once, after a frame was drawn
+        late: list[int] = []
+        app.after_first_frame(lambda: late.append(1))  # already drawn: at once
+        assert late == [1]
