@@ -5,6 +5,9 @@ built once in its final style and rebuilt only when the keys it shows change."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from textual._compositor import Compositor
 from textual.widgets._footer import FooterKey
@@ -147,3 +150,15 @@ async def test_after_first_frame_runs_once_the_first_frame_is_drawn(app, monkeyp
         late: list[int] = []
         app.after_first_frame(lambda: late.append(1))  # already drawn: at once
         assert late == [1]
+
+
+def test_the_start_path_imports_no_list_filters_and_no_resource_reader():
+    # The desk's first read needs overdue_before only (domain/filter: ~16 dataclasses, ~7 ms);
+    # the schema check lists the migrations folder (importlib.resources read every file).
+    code = (
+        "import sys, crm_tui.launch, crm_tui.storage.migrate, crm_tui.services.desk, "
+        "crm_tui.app; print(sorted(m for m in ('crm_tui.domain.filter', 'importlib.resources', "
+        "'crm_tui.query.parser') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
