@@ -219,8 +219,12 @@ class CsvPlan:
     def rows(self) -> Iterator[tuple[int, dict[str, str] | None, list[str], str | None]]:
         width = len(self.headers)
         records = read_records(self._lines(), self.delimiter, self.headers, self.header_line)
+        columns = list(self.mapping.items())
+        # Each field from one column (the usual file): its value is that cell's, no lookup.
+        one_each = len({target for _index, target in columns}) == len(columns)
         for start, cells, unclosed in records:
-            if start <= self.header_line or not any(c.strip() for c in cells):
+            # "".join(...).strip(): blank when every cell is (one C call, not one per cell)
+            if start <= self.header_line or not "".join(cells).strip():
                 continue
             if unclosed is not None:
                 yield start, None, cells, unclosed
@@ -236,10 +240,16 @@ class CsvPlan:
                 )
                 continue
             values: dict[str, str] = {}
-            for index, target in self.mapping.items():
-                value = cells[index].strip()
-                if value and not values.get(target):
-                    values[target] = value
+            if one_each:
+                for index, target in columns:
+                    value = cells[index].strip()
+                    if value:
+                        values[target] = value
+            else:
+                for index, target in self.mapping.items():
+                    value = cells[index].strip()
+                    if value and not values.get(target):
+                        values[target] = value
             yield start, values, cells, None
 
     def preview(self, limit: int = 20) -> list[tuple[int, dict[str, str] | None, str | None]]:
