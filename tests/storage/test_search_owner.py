@@ -214,3 +214,24 @@ def test_a_demo_books_hits_are_the_ones_the_old_term_found(tmp_path):
         assert held == want
     finally:
         db.close()
+
+
+def test_a_words_only_count_reads_the_live_id_index_and_counts_the_same(db):
+    """`crm list customers 科技`'s footer: each hit's customer is checked live from the
+    partial index of live ids (migration 0142), not its row; other filters as before."""
+    r = db.repos
+    nova = r.customers.create({"name": "Nova 科技", "grade": "A"})
+    r.customers.create({"name": "Sun 科技", "grade": "B"})
+    gone = r.customers.create({"name": "Old 科技"})
+    r.customers.delete(gone.id)
+    r.contacts.create({"customer_id": nova.id, "name": "科技 buyer"})
+    seen: list[str] = []
+    conn = sqlite3.connect(db.path)
+    conn.set_trace_callback(seen.append)
+    try:
+        words = plain_rows.count(conn, lists.compile(db, "customer", "科技"))
+        graded = plain_rows.count(conn, lists.compile(db, "customer", "grade:A 科技"))
+    finally:
+        conn.close()
+    assert (words, graded) == (2, 1)
+    assert ["ix_customer_live_id" in s for s in seen if "count(*)" in s] == [True, False]
