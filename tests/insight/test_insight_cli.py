@@ -5,6 +5,7 @@ nothing written."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -18,8 +19,34 @@ def _count(db_path: Path, table: str) -> int:
         return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
 
-@pytest.fixture
-def book(crm) -> None:
+@pytest.fixture(scope="module")
+def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The book below, made once through the CLI (a dozen commands); each test gets a copy."""
+    from typer.testing import CliRunner
+
+    from crm_tui.cli import app
+
+    path = tmp_path_factory.mktemp("insight-book") / "cli.db"
+    home = tmp_path_factory.mktemp("insight-home")
+    runner = CliRunner()
+
+    def crm(*args: str):  # noqa: ANN202 - as the shared `crm` fixture, on this file
+        argv = ["--db", str(path), "--now", "2026-11-23T10:00:00+08:00", *args]
+        return runner.invoke(app, argv, catch_exceptions=False)
+
+    with pytest.MonkeyPatch.context() as env:  # as tests/conftest.py's _isolated_dirs
+        for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+            env.setenv(var, str(home / var.lower()))
+        env.delenv("CRM_DB", raising=False)
+        env.delenv("CRM_NOW", raising=False)
+        env.setenv("TZ", "Asia/Shanghai")
+        time.tzset()
+        _build(crm)
+    time.tzset()
+    return path
+
+
+def _build(crm) -> None:  # noqa: ANN001
     crm("add", "customer", "上海机电", "--grade", "A")
     for i in range(8):  # monthly orders that stopped 100 days ago
         day = TODAY - timedelta(days=100 + 30 * i)
@@ -52,6 +79,16 @@ def book(crm) -> None:
         "--closed-on",
         "2026-11-20",
     )
+
+
+@pytest.fixture
+def book(built_book: Path, db_path: Path) -> None:
+    """A private copy of the book at the `crm` fixture's path (the backup API: whole even
+    if a write-ahead log were left beside the file)."""
+    with sqlite3.connect(built_book) as source, sqlite3.connect(db_path) as copy:
+        source.backup(copy)
+    source.close()
+    copy.close()
 
 
 def test_a_low_score_records_the_survey_and_a_call_back(crm, db_path: Path, book) -> None:
