@@ -215,7 +215,15 @@ class CrmApp(Shell):
         keep_urgency_fresh(self)  # stored urgency scores, refreshed in a thread when stale
 
     def _section_factory(self, section: routing.Section) -> Callable[[], Any]:
-        return lambda: section.make(self)
+        def make() -> Any:
+            screen = section.make(self)
+            # A new screen is styled as it mounts, with the stylesheet as it is: Textual's
+            # mark of "never refreshed" would re-parse every CSS source and restyle the app
+            # when the section is first shown (at start, before the desk's first frame).
+            screen._css_update_count = self._css_update_count
+            return screen
+
+        return make
 
     # --- status line -----------------------------------------------------------------------
     def _status_of(self, figures: Any) -> Status:

@@ -162,3 +162,25 @@ def test_the_start_path_imports_no_list_filters_and_no_resource_reader():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+async def test_showing_a_new_section_reparses_no_css(app, monkeypatch):
+    from textual.css.stylesheet import Stylesheet
+
+    reparsed: list[int] = []
+    real = Stylesheet.reparse
+
+    def reparse(self):
+        reparsed.append(1)
+        return real(self)
+
+    monkeypatch.setattr(Stylesheet, "reparse", reparse)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")  # a section never shown: styled as it mounts, nothing stale
+        await settle(pilot)
+        assert app.current_mode == "customers"
+        assert reparsed == []
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await settle(pilot)
+        assert reparsed  # a theme change still re-parses and restyles
