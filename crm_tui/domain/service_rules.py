@@ -7,7 +7,6 @@ dates and deterministic ids of the visits a service plan creates. No I/O.
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -243,7 +242,8 @@ def confirmed_seq(number: str | None, year: int) -> int:
 
 # --- service plans -------------------------------------------------------------------------
 _EVERY_RE = re.compile(r"^\s*(\d{1,3})\s*([wm])\s*$", re.IGNORECASE)
-PLAN_NAMESPACE = uuid.UUID("6f1c1a52-8a64-4c0e-9d59-4a1f3e2b7c15")
+# uuid is imported where it is used: it loads `platform` (~3 ms of every query command).
+PLAN_NAMESPACE = "6f1c1a52-8a64-4c0e-9d59-4a1f3e2b7c15"
 
 
 def parse_every(text: str) -> tuple[int, str]:
@@ -281,7 +281,9 @@ def visits_due(
 def visit_id(plan_id: str, day: date) -> str:
     """The one id of a plan's visit on `day`: every laptop makes the same, so two laptops
     offline create one order between them (the server merges the second create)."""
-    return str(uuid.uuid5(PLAN_NAMESPACE, f"{plan_id}:{day.isoformat()}"))
+    import uuid
+
+    return str(uuid.uuid5(uuid.UUID(PLAN_NAMESPACE), f"{plan_id}:{day.isoformat()}"))
 
 
 # --- statistics ----------------------------------------------------------------------------
