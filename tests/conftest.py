@@ -5,6 +5,7 @@ fresh books copied from one migrated per session."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -77,6 +78,15 @@ def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Non
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(store, "migrate", migrate_or_copy)
         yield
+
+
+@pytest.fixture
+def short_tmp_path() -> Iterator[Path]:
+    """A new folder with a short path (/tmp/crm…, removed after): for Pilot tests that type
+    a file's path key by key, each key a round of the app (tmp_path is ~75 characters)."""
+    folder = Path(tempfile.mkdtemp(prefix="crm"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

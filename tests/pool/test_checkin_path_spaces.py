@@ -26,8 +26,10 @@ async def _completed(pilot, field) -> None:
     await pilot.press("right")
 
 
-async def test_a_completed_name_with_a_space_saves_as_one_photo(db, tmp_path: Path) -> None:
+async def test_a_completed_name_with_a_space_saves_as_one_photo(db, short_tmp_path: Path) -> None:
     from crm_tui.screens.followups import FollowUpsScreen
+
+    tmp_path = short_tmp_path  # typed key by key: a short path is fewer rounds of the app
 
     _, visit = _visit(db)
     (tmp_path / "Camera Roll").mkdir()

@@ -50,13 +50,14 @@ async def _open_dialog(pilot, app) -> None:
 
 
 async def test_photos_attached_from_the_dialog_are_listed_on_the_customer_page(
-    db, tmp_path: Path
+    db, short_tmp_path: Path
 ) -> None:
     from crm_tui.screens.customer_detail import CustomerDetailScreen
     from crm_tui.screens.files import FilesScreen
     from crm_tui.screens.followups import FollowUpsScreen
     from crm_tui.screens.visit_checkins import VisitCheckinsScreen
 
+    tmp_path = short_tmp_path  # typed key by key: a short path is fewer rounds of the app
     cust, visit = _visit(db)
     front, desk = _photo(tmp_path), _photo(tmp_path, "my desk.png")
     app = Host(db, FollowUpsScreen)
@@ -93,9 +94,11 @@ async def test_photos_attached_from_the_dialog_are_listed_on_the_customer_page(
 
 
 async def test_a_bad_photo_is_refused_in_the_dialog_and_nothing_is_saved(
-    db, tmp_path: Path
+    db, short_tmp_path: Path
 ) -> None:
     from crm_tui.screens.followups import FollowUpsScreen
+
+    tmp_path = short_tmp_path  # typed key by key: a short path is fewer rounds of the app
 
     _, visit = _visit(db)
     good = _photo(tmp_path)
