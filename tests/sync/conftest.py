@@ -8,9 +8,11 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,16 +49,34 @@ class Server:
     proc: subprocess.Popen
 
     def add_user(self, name: str, role: str = "rep") -> str:
-        result = crm(
-            "server", "--database-url", self.database_url, "add-user", name, "--role", role
-        )
+        with _no_leaked_checkpointer():
+            result = crm(
+                "server", "--database-url", self.database_url, "add-user", name, "--role", role
+            )
         assert result.exit_code == 0, result.output
         found = _CODE_RE.search(result.stdout)
         assert found, result.output
         return found.group(0)
 
     def revoke(self, name: str) -> Any:
-        return crm("server", "--database-url", self.database_url, "revoke", name)
+        with _no_leaked_checkpointer():
+            return crm("server", "--database-url", self.database_url, "revoke", name)
+
+
+@contextmanager
+def _no_leaked_checkpointer() -> Iterator[None]:
+    """Stop the WAL checkpoint thread an in-process `crm server …` command leaves running.
+
+    The command opens the server's SQLite database and, run as a process, exits; run in
+    the test process its thread (server/core/db.py's Checkpointer, waking every second)
+    stayed for the rest of the session: one more per enrolled laptop, hundreds by the end."""
+    before = set(threading.enumerate())
+    try:
+        yield
+    finally:
+        for thread in set(threading.enumerate()) - before:
+            if thread.name == "sqlite-checkpoint" and hasattr(thread, "stop"):
+                thread.stop()
 
 
 @pytest.fixture(scope="session")
