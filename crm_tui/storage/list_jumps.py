@@ -6,6 +6,7 @@ same shape until a commit), scanning only the sort index.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from sqlalchemy import bindparam, case, func, select, tuple_
@@ -18,6 +19,7 @@ from crm_tui.storage.list_memo import ListMemo
 # shape, as every list opened after a write is, skips SQLAlchemy's compile (~1.5 ms a jump).
 _COMPILED: dict[Any, Any] = {}
 _COMPILED_MAX = 128
+_COMPILED_LOCK = threading.Lock()  # lists jump in their workers' threads
 
 
 class SparseJumps:
@@ -135,9 +137,10 @@ class SparseJumps:
         if ("raw", kind) in made:
             return made[("raw", kind)]
         shape = self._shape()  # a new list of a shape seen before (each cold jump's)
-        if shape is not None and (shape, kind) in _COMPILED:
-            made[("raw", kind)] = _COMPILED[(shape, kind)]
-            return made[("raw", kind)]
+        shared = _COMPILED.get((shape, kind)) if shape is not None else None
+        if shared is not None:
+            made[("raw", kind)] = shared
+            return shared
         dialect = conn.dialect
         compiled = self._jump(kind).compile(dialect=dialect)
         found = None
@@ -155,10 +158,11 @@ class SparseJumps:
             ]
             found = (compiled.string, compiled, binds, results)
         made[("raw", kind)] = found
-        if shape is not None:
-            _COMPILED[(shape, kind)] = found
-            while len(_COMPILED) > _COMPILED_MAX:
-                _COMPILED.pop(next(iter(_COMPILED)), None)
+        if shape is not None and found is not None:
+            with _COMPILED_LOCK:
+                _COMPILED[(shape, kind)] = found
+                while len(_COMPILED) > _COMPILED_MAX:
+                    del _COMPILED[next(iter(_COMPILED))]
         return found
 
     def _bound(self, anchor: tuple[Any, ...], **more: int) -> dict[str, Any]:
