@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -116,6 +117,18 @@ def _isolated_dirs(
     # The CLI reads the machine's zone: pin it so local dates in assertions are stable.
     monkeypatch.setenv("TZ", "Asia/Shanghai")
     time.tzset()
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_checkpointers() -> Iterator[None]:
+    """Stop the server WAL checkpoint threads a test started and left running (an in-process
+    `crm server …` command or a ServerDB never closed): each wakes every second for the
+    rest of the session otherwise. Fixtures of a wider scope started theirs before this."""
+    before = set(threading.enumerate())
+    yield
+    for thread in set(threading.enumerate()) - before:
+        if thread.name == "sqlite-checkpoint" and hasattr(thread, "stop"):
+            thread.stop()
 
 
 class CliResult:
