@@ -212,20 +212,29 @@ def pull_changes(
     transaction. The next page is fetched while this one is written (the request needs only
     the cursor the server answered), so the server's work and the laptop's overlap; a page
     fetched ahead is dropped unapplied if writing this one fails."""
+    from crm_tui.storage import pull_store
+
+    pages = 0
     # Full collections rare while pulling (young ones still run): each decoded page
     # outlives the young generations, and a full pass walked the whole heap every few
     # pages (a tenth of the page writes' CPU, py-spy at 100k). The app sets the same.
     young, middle, full = gc.get_threshold()
     gc.set_threshold(young, middle, max(full, FULL_COLLECTIONS_AFTER))
     try:
-        _pull_pages(db, client, report, page=page, progress=progress)
+        pages = _pull_pages(db, client, report, page=page, progress=progress)
     finally:
         gc.set_threshold(young, middle, full)
+        if pages > 1:
+            # What the pages left in cycles goes before the indexes are built: their
+            # memory is reused there instead of adding to the peak (a first sync's RSS).
+            gc.collect()
+        pull_store.end_pull(db)
 
 
 def _pull_pages(
     db: Database, client: SyncClient, report: SyncReport, *, page: int, progress: Progress | None
-) -> None:
+) -> int:
+    """Fetch and apply the pages; returns how many were applied (end_pull is the caller's)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from crm_tui.storage import pull_store, sync_store
@@ -241,6 +250,7 @@ def _pull_pages(
     decode = PulledPage.from_json if fetch is not None else _as_is
     fetch = fetch or client.pull_page
     ahead = ThreadPoolExecutor(1, thread_name_prefix="crm-pull")
+    applied = 0
     try:
         fetching = ahead.submit(fetch, after, page)
         while True:
@@ -249,6 +259,7 @@ def _pull_pages(
             more = response.has_more and response.cursor > after
             fetching = ahead.submit(fetch, response.cursor, page) if more else None
             report.pulled += pull_store.apply_page(db, response.changes, response.cursor, bulk=True)
+            applied += 1
             # A value of this rep overwritten on the server (storage/conflict_notices.py).
             report.conflicts += sum(c.op == "conflict" for c in response.changes)
             sync_store.observe_clock(db, response.server_hlc)
@@ -257,11 +268,10 @@ def _pull_pages(
             if progress:
                 progress("pull", report.pulled, None)
             if fetching is None:
-                return
+                return applied
     finally:
         # A page fetched ahead of a failure is dropped; its request is not waited for.
         ahead.shutdown(wait=False, cancel_futures=True)
-        pull_store.end_pull(db)
 
 
 def _as_is(page: PulledPage) -> PulledPage:
