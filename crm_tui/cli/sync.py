@@ -34,9 +34,11 @@ def _server(ctx: typer.Context) -> ServerAdmin:
     from crm_tui.services.server_admin import ServerUnavailable, open_server
 
     try:
-        return open_server(ctx.meta.get(_URL_KEY))
+        server = open_server(ctx.meta.get(_URL_KEY))
     except ServerUnavailable as exc:
         fail(str(exc))
+    ctx.call_on_close(server.close)
+    return server
 
 
 @server_app.callback()

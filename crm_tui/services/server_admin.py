@@ -44,6 +44,11 @@ class ServerAdmin:
     def url(self) -> str:
         return str(self._db.url)
 
+    def close(self) -> None:
+        """Stop the database's checkpoint thread and close its connections (a command run
+        in-process, as tests and embedders do, would otherwise leave one thread per call)."""
+        self._db.close()
+
     def add_user(
         self, name: str, role: str = "rep", email: str | None = None
     ) -> tuple[str, str, str]:
