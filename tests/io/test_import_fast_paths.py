@@ -16,10 +16,14 @@ import pytest
 from crm_tui.domain.field_parsers import values_parser
 from crm_tui.domain.field_values import FieldError, InputContext, compile_parser, parse_value
 from crm_tui.domain.fields import ENTITIES, ValidationErrors, parse_values
-from crm_tui.domain.search_text import _CJK_RE, _RUN_RE, index_text
+from crm_tui.domain.search_text import _CJK, index_text
 from crm_tui.io.csv_import import import_csv
 from crm_tui.storage.search import pinyin_key
 from crm_tui.storage.sort_keys import sort_key
+
+# The per-part indexing the one-pass index_text replaced, as its reference.
+_RUN_RE = re.compile(f"[{_CJK}]+|[^\\W_]+", re.UNICODE)
+_CJK_RE = re.compile(f"^[{_CJK}]+$")
 
 TEXTS = [
     "", "  ", "Acme", "  Acme  ", "x" * 201, " " + "x" * 200 + " ", "\ud800bad", "张伟",
