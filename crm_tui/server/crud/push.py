@@ -24,9 +24,9 @@ from crm_tui.server.crud.records import (
     Row,
     actor_of,
     can_read_row,
-    snapshot,
     utcnow,
 )
+from crm_tui.server.crud.snapshots import snapshot
 from crm_tui.server.crud.write import Rows, create_record, merge_record
 from crm_tui.server.models import Account, Device, Record
 from crm_tui.sync.protocol import Mutation, MutationResult, PushRequest, PushResponse

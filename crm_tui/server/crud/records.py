@@ -18,8 +18,6 @@ from sqlalchemy import Connection, Table, or_, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
-from crm_tui.domain.field_clocks import ALL, expand
-from crm_tui.domain.fields import to_wire
 from crm_tui.domain.permissions import (
     READER_FIELDS,
     Actor,
@@ -28,6 +26,8 @@ from crm_tui.domain.permissions import (
     reader_partitions,
 )
 from crm_tui.server.crud import conflicts, pool_standings
+from crm_tui.server.crud.snapshots import full_clocks as full_clocks  # for pull.py
+from crm_tui.server.crud.snapshots import js, snapshot_json
 from crm_tui.server.models import Account, ChangeCounter, ChangeLog, Record
 
 
@@ -60,47 +60,6 @@ def readable_clause(account: Account) -> Any:
     if actor_of(account).manager:
         return or_(mine, col(ChangeLog.partition).startswith("user:"))
     return mine
-
-
-def snapshot_json(rec: Record | Row) -> str:
-    """`json.dumps(snapshot(rec))` built around the row's stored JSON (not parsed again)."""
-    created = json.dumps(to_wire(rec.created_at))
-    # A new row's two times are one value: written once.
-    updated = created if rec.updated_at is rec.created_at else json.dumps(to_wire(rec.updated_at))
-    return (
-        f'{{"fields": {rec.data}, "owner_id": {js(rec.owner_id)}, '
-        f'"deleted": {"true" if rec.deleted else "false"}, "field_hlc": {rec.field_hlc}, '
-        f'"created_at": {created}, "updated_at": {updated}, "version": {int(rec.version)}}}'
-    )
-
-
-def full_clocks(data: str) -> str:
-    """A stored snapshot (`snapshot_json`) with its field clocks expanded for a laptop that
-    does not read the compact form: "*" written out for every field and "deleted"
-    (domain/field_clocks.py). Old full maps pass through unchanged."""
-    if '"*"' not in data:
-        return data
-    snap = json.loads(data)
-    clocks = snap.get("field_hlc")
-    if not isinstance(clocks, dict) or ALL not in clocks:
-        return data
-    snap["field_hlc"] = expand(clocks, [*(snap.get("fields") or {}), "deleted"])
-    return json.dumps(snap, ensure_ascii=False)
-
-
-def snapshot(rec: Record) -> dict[str, Any]:
-    """The row as the wire carries it: values, owner, tombstone, clocks (full: a push answer
-    goes to laptops of every release), version."""
-    fields = json.loads(rec.data)
-    return {
-        "fields": fields,
-        "owner_id": rec.owner_id,
-        "deleted": rec.deleted,
-        "field_hlc": expand(json.loads(rec.field_hlc), [*fields, "deleted"]),
-        "created_at": to_wire(rec.created_at),
-        "updated_at": to_wire(rec.updated_at),
-        "version": rec.version,
-    }
 
 
 # Record's columns, as a batch `Row` holds them and `ChangeSet` writes them.
@@ -322,12 +281,6 @@ def _versions_text(fields: tuple[tuple[str, str | None], ...]) -> str:
     """A new row's field_version JSON with SEQ_MARK for the seq, per (field, who) list: a
     batch's rows of one kind repeat it."""
     return "{" + ", ".join(f"{js(n)}: [{SEQ_MARK}, {js(w)}]" for n, w in fields) + "}"
-
-
-@functools.lru_cache(maxsize=4096)
-def js(value: str | None) -> str:
-    """`json.dumps(value)` of a field name, user id or clock, kept (they repeat per row)."""
-    return json.dumps(value)
 
 
 def any_of(conn: Connection, ids: list[Any]) -> tuple[str, tuple[Any, ...]]:
