@@ -4,6 +4,11 @@ footer of keys.
 Apart from screens/base.py (which adds `ListScreen` and re-exports this), so the desk (the
 first screen) does not import the list machinery (query bar, lazy table, filters) before its
 first frame.
+
+It also trims Textual's work before a screen's first frame (issue 20 item 3): no render
+while the app batches updates (Textual drops that frame), the breakpoint classes set before
+the body mounts, optionally no restyle on the first show, and `call_after_first_frame` for
+work that should not share the CPU with drawing it.
 """
 
 from __future__ import annotations
