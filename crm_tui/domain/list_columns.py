@@ -56,7 +56,8 @@ def ref_columns(spec: Any, columns: list[str]) -> dict[str, tuple[str, str]]:
     that show a referenced record's title instead of a field of the row."""
     out: dict[str, tuple[str, str]] = {}
     for column in columns:
-        field = spec.by_name.get(f"{column}_id")
+        name = f"{column}_id"
+        field = spec.by_name.get(name)
         if column not in spec.by_name and field is not None and field.kind == "ref":
-            out[column] = (field.name, field.ref)
+            out[column] = (name, field.ref)
     return out

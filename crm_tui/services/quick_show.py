@@ -121,10 +121,21 @@ def table_rows(
     """cli/output.py's display_rows(..., "table") of stored rows: every field in its order,
     short ids, local minutes, money with its currency, floats without noise, the customer,
     team members' names."""
+    from crm_tui.domain.list_columns import list_columns, ref_columns
     from crm_tui.domain.member_fields import ids_in, member_fields, named
 
-    spec = registry()[entity]
+    specs = registry()
+    spec = specs[entity]
     names = plain_rows.titles_of(conn, "customer", "name", (r.get("customer_id") for r in rows))
+    # The references a list names (a contract's number), named here too, as display_rows does.
+    refs = ref_columns(spec, list_columns(spec))
+    refs.pop("customer", None)
+    titles = {
+        column: plain_rows.titles_of(
+            conn, target, specs[target].title_field, (r.get(field) for r in rows)
+        )
+        for column, (field, target) in refs.items()
+    }
     shorts = short_ids(conn, [r["id"] for r in rows])
     members = member_fields(entity)
     people = plain_rows.titles_of(conn, "user", "name", ids_in(entity, rows))
@@ -141,6 +152,8 @@ def table_rows(
                 data[name] = _table_value(clock, spec, data, name, value)
         data["id"] = shorts.get(row["id"], row["id"])
         data["customer"] = names.get(data.get("customer_id") or "", "")
+        for column, (field, _target) in refs.items():
+            data[column] = titles[column].get(row.get(field) or "", "")
         out.append(data)
     return out
 

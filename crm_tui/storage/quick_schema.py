@@ -21,12 +21,14 @@ _CACHE = os.path.join(_DOMAIN, "__pycache__", "quick_schema.json")
 
 
 class Kind:
-    """A field's kind, as FieldSpec.kind ("money", "datetime", ...)."""
+    """A field's kind, as FieldSpec.kind ("money", "datetime", ...), and for a reference the
+    record type it names (FieldSpec.ref)."""
 
-    __slots__ = ("kind",)
+    __slots__ = ("kind", "ref")
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, ref: str | None = None) -> None:
         self.kind = kind
+        self.ref = ref
 
 
 class Spec:
@@ -34,15 +36,20 @@ class Spec:
 
     __slots__ = ("by_name", "field_names", "name", "title_field")
 
-    def __init__(self, name: str, title_field: str, fields: list[list[str]]) -> None:
+    def __init__(self, name: str, title_field: str, fields: list[list[Any]]) -> None:
         self.name = name
         self.title_field = title_field
-        self.field_names = tuple(f for f, _ in fields)
-        self.by_name = {f: Kind(k) for f, k in fields}
+        self.field_names = tuple(f[0] for f in fields)
+        self.by_name = {f[0]: Kind(*f[1:]) for f in fields}
+
+
+# Changes when what is kept changes (2: a reference's record type), so an older file is
+# not read as this one.
+_FORMAT = 2
 
 
 def _stamp() -> list[list[Any]]:
-    out = []
+    out: list[list[Any]] = [["format", _FORMAT, 0]]
     for entry in sorted(os.scandir(_DOMAIN), key=lambda e: e.name):
         if entry.name.endswith(".py"):
             info = entry.stat()
@@ -54,7 +61,7 @@ def _from_registry() -> dict[str, list[Any]]:
     from crm_tui.domain.fields import ENTITIES
 
     return {
-        name: [spec.title_field, [[f.name, f.kind] for f in spec.fields]]
+        name: [spec.title_field, [[f.name, f.kind, f.ref] for f in spec.fields]]
         for name, spec in ENTITIES.items()
     }
 
