@@ -178,7 +178,11 @@ class ReminderScreen(ModalScreen[None]):
             self.dismiss(None)
             return
         more = f"  (+{len(self.queue) - 1} more)" if len(self.queue) > 1 else ""
-        self.query_one("#reminder-title", Static).update(f"⏰ {rem.title}{more}")
+        titles = self.query("#reminder-title").results(Static)
+        title = next(titles, None)
+        if title is None:  # a reminder that fired as the app quits: its children are gone
+            return
+        title.update(f"⏰ {rem.title}{more}")
         self.query_one("#reminder-detail", Static).update(rem.detail)
 
     def _next(self, message: str | None = None) -> None:
