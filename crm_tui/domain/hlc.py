@@ -28,6 +28,9 @@ class Timestamp:
         return self.encode()
 
 
+MAX_COUNTER = 999_999
+
+
 def wall_clock_ms() -> int:
     return time.time_ns() // 1_000_000
 
@@ -47,8 +50,12 @@ class HybridClock:
         now = self.wall()
         if now > self.last.wall_ms:
             self.last = Timestamp(now, 0, self.node)
-        else:
+        elif self.last.counter < MAX_COUNTER:
             self.last = Timestamp(self.last.wall_ms, self.last.counter + 1, self.node)
+        else:
+            # The counter has six digits: a seventh would sort wrongly as text and fail the
+            # protocol's pattern. A frozen or lagging wall clock moves on a millisecond.
+            self.last = Timestamp(self.last.wall_ms + 1, 0, self.node)
         return self.last
 
     def now(self) -> Timestamp:

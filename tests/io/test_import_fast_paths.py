@@ -235,9 +235,13 @@ def test_a_clock_counter_near_its_six_digits_is_ticked_one_by_one(db) -> None:
     db.hlc.last = Timestamp(ahead, 999_990, db.hlc.node)
     with db.transaction() as session:
         stamps = BulkWriter(db, session, "customer")._stamps(20)
-    # Past 999,999 the text is what HybridClock.tick itself writes (seven digits).
-    assert stamps == [Timestamp(ahead, 999_991 + i, db.hlc.node).encode() for i in range(20)]
-    assert db.hlc.last == Timestamp(ahead, 1_000_010, db.hlc.node)
+    # Past 999,999 the clock moves on a millisecond, as HybridClock.tick does: six digits,
+    # in issue order as text (a seventh digit sorted wrongly and failed the protocol).
+    node = db.hlc.node
+    expected = [Timestamp(ahead, 999_991 + i, node).encode() for i in range(9)]
+    expected += [Timestamp(ahead + 1, i, node).encode() for i in range(11)]
+    assert stamps == expected == sorted(stamps)
+    assert db.hlc.last == Timestamp(ahead + 1, 10, node)
 
 
 def _rows_pairs(path: Path, sql: str) -> list[tuple]:
