@@ -113,9 +113,6 @@ class BulkWriter:
         every = not self._sort_key_only
         self._typed_columns = [i for i, c in enumerate(self.columns) if every or c in typed]
         self._typed_fields = [i for i, c in enumerate(self._fields) if every or c in typed]
-        # Fields a teammate's book would not store as NULL if the create left them out
-        # (their column has a default): sent even when empty. Read from the schema once.
-        self._keep_null: frozenset[str] | None = None
         # The payload's fields that may hold a float (checked for NaN before orjson).
         self._floats = tuple(
             n for n in self._fields if model.model_fields[n].annotation not in _NOT_FLOAT
@@ -233,9 +230,7 @@ class BulkWriter:
         entity, owner_key = self.entity, "owner_id"
         row_of, payload_of, fields = self._row_of, self._payload_of, self._fields
         typed_columns, typed_fields = self._typed_columns, self._typed_fields
-        if self._keep_null is None:
-            self._keep_null = columns_with_defaults(conn, self.spec.table)
-        keep_null, floats = self._keep_null, self._floats
+        floats = self._floats
         for rec, stamp in zip(records, self._stamps(len(records)), strict=True):
             attrs = rec.__dict__
             # Made in one step: one clock for every field (domain/field_clocks.py), ~80
@@ -252,14 +247,11 @@ class BulkWriter:
                 v = values[i]
                 if type(v) not in _PLAIN:
                     values[i] = to_wire(v)
-            # Only the fields with a value: a field left out of a create is NULL on the server
-            # and in every book that pulls it, as a null would be (nulls were a third of
-            # an imported customer's payload). tests/io/test_import_sync.py
-            payload = {
-                k: v for k, v in zip(fields, values, strict=True) if v is not None or k in keep_null
-            }
-            # Always sent, even null: the server keeps a pushed create it was sent exactly
-            # (no echo back) only when the owner named is the one it gives.
+            # Every field, nulls included, as a repository create sends it: a field missing
+            # from the server's copy is one a laptop's row keeps when it is put back to the
+            # server's version (a lost or refused edit of an empty cell stayed in that book:
+            # tests/io/test_import_sync.py).
+            payload = dict(zip(fields, values, strict=True))
             payload[owner_key] = attrs["owner_id"]
             outbox.append(
                 (new_id(), entity, attrs["id"], "create", payload_json(payload, floats), 0, stamp)
@@ -302,17 +294,6 @@ def defer_indexes(conn: sqlite3.Connection, table: str, adding: int) -> list[str
     for name, _sql in indexes:
         conn.execute(f'DROP INDEX "{name}"')
     return [sql for _name, sql in indexes]
-
-
-def columns_with_defaults(conn: sqlite3.Connection, table: str) -> frozenset[str]:
-    """The columns of `table` whose SQL default is a value, not NULL."""
-    return frozenset(
-        name
-        for _cid, name, _type, _notnull, default, _pk in conn.execute(
-            f'PRAGMA table_info("{table}")'
-        )
-        if default is not None and default.upper() != "NULL"
-    )
 
 
 def index_records(conn: sqlite3.Connection, entity: str, records: Iterable[dict]) -> None:

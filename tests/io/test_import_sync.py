@@ -46,13 +46,13 @@ def test_imported_rows_with_empty_cells_sync_to_a_teammate_equal_on_every_side(
     result, _plan = import_csv(rep.db, tmp_path / "k.csv", "contact")
     assert result.created == 2 and not result.rejected, result.rejected
 
-    # The path taken: the queued creates carry no nulls (a value the file left empty is
-    # not sent), yet every value the file gave is sent.
+    # The queued creates name every field, a cell the file left empty as null (a field
+    # missing on the server would keep a lost edit in a laptop's row), and every value given.
     queued = rep.db.outbox_rows()
     assert [o["kind"] for o in queued] == ["create"] * 5
-    assert all(v is not None for o in queued for k, v in o["payload"].items() if k != "owner_id")
     zhang = next(o for o in queued if o["payload"].get("name") == "张伟")
-    assert zhang["payload"]["birthday"] == "1980-02-03" and "email" not in zhang["payload"]
+    assert zhang["payload"]["birthday"] == "1980-02-03"
+    assert "email" in zhang["payload"] and zhang["payload"]["email"] is None
 
     report = rep.sync()
     assert not report.rejected, report
@@ -102,3 +102,30 @@ def _wire(value: Any) -> Any:
     from crm_tui.domain.fields import to_wire
 
     return json.loads(json.dumps(to_wire(value), ensure_ascii=False))
+
+
+def test_an_edit_of_an_imported_empty_cell_lost_to_a_delete_leaves_no_trace(
+    laptop,  # noqa: F811
+    server,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Bob edits a city the file left empty while Alice deletes the company; his edit loses
+    (conflict log) and, once she restores it, his book holds the server's empty city like
+    everyone else's — not his lost value (the review's repro of a null-less import)."""
+    alice, bob = laptop(), laptop()
+    (tmp_path / "e.csv").write_text("name,city\nEpsilon GmbH,\n", encoding="utf-8")
+    import_csv(alice.db, tmp_path / "e.csv", "customer")
+    row_id = alice.db.outbox_rows()[0]["row_id"]
+    alice.sync()
+    bob.sync()
+    alice.db.repos.customers.delete(row_id)
+    alice.sync()
+    bob.db.repos.customers.update(row_id, {"city": "成都", "notes": "bob note"})
+    bob.sync()
+    alice.db.repos.customers.restore(row_id)
+    alice.sync()
+    bob.sync()
+    assert alice.row("customer", row_id)["city"] is None
+    assert bob.row("customer", row_id)["city"] is None
+    assert bob.row("customer", row_id)["notes"] is None
+    assert bob.conflicts()  # his values are kept where a rep finds lost edits
