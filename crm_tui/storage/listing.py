@@ -209,7 +209,14 @@ class ListSource(SparseJumps):
                         f"{COUNT_INDEX[self.entity]} WHERE deleted = 0"
                     )
             if found is None:
-                found = self._scalar(query, interrupt)
+                try:
+                    found = self._scalar(query, interrupt)
+                except OperationalError as exc:
+                    # A first sync cut short leaves its deferred indexes to the next pull.
+                    if "no such index" not in str(exc):
+                        raise
+                    plain = f"SELECT count(*) FROM {self.table.name} WHERE deleted = 0"
+                    found = self._scalar(text(plain), interrupt)
             if memo is not None and found is not None:
                 memo.put_count(self.entity, found, version)
         if found is not None and generation == self.generation:
