@@ -17,7 +17,7 @@ from crm_tui.screens.duplicates import DuplicatesScreen
 from crm_tui.screens.palette import commands
 from crm_tui.screens.pickers import ChoiceScreen, ConfirmScreen
 from crm_tui.services.book import Book
-from tests.tui.pilot import settle
+from tests.tui.pilot import settle, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -160,13 +160,25 @@ async def test_a_rep_sees_the_clash_read_only_with_the_reason(db) -> None:
 SIZES = [(80, 24), (120, 40)]
 
 
+async def _loaded(pilot) -> None:  # noqa: ANN001
+    """Rows in and the table's column widths applied to its header too: DataTable works the
+    widths out on idle after the rows land, and a loaded machine once took the picture in
+    between (header at the empty table's widths, rows at the data's)."""
+    await settle(pilot)
+    table = pilot.app.screen.query_one(DataTable)
+    await wait_for(pilot, lambda: table.row_count > 0)
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_snapshot_a_managers_duplicates_view(snap_compare, db, size) -> None:  # noqa: ANN001
     from tests.tui.support_b import Host
 
     _team(db, "manager", BOSS)
     assert snap_compare(
-        Host(db, lambda d: DuplicatesScreen(Book(d))), terminal_size=size, run_before=settle
+        Host(db, lambda d: DuplicatesScreen(Book(d))), terminal_size=size, run_before=_loaded
     )
 
 
@@ -175,5 +187,5 @@ def test_snapshot_a_reps_read_only_duplicates_view(snap_compare, db) -> None:  #
 
     _team(db, "rep", ALICE)
     assert snap_compare(
-        Host(db, lambda d: DuplicatesScreen(Book(d))), terminal_size=(80, 24), run_before=settle
+        Host(db, lambda d: DuplicatesScreen(Book(d))), terminal_size=(80, 24), run_before=_loaded
     )
