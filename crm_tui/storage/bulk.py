@@ -23,10 +23,9 @@ from sqlmodel import Session
 
 from crm_tui.domain.field_clocks import one_clock_json
 from crm_tui.domain.fields import ENTITIES, check_record, to_wire
-from crm_tui.domain.hlc import Timestamp
+from crm_tui.domain.hlc import MAX_COUNTER, Timestamp
 from crm_tui.domain.models import MODELS
 from crm_tui.storage import search
-from crm_tui.storage.bulk_triggers import Deferred, defer_triggers, finish_triggers
 from crm_tui.storage.sort_keys import sort_key as _sort_key
 
 if TYPE_CHECKING:
@@ -121,7 +120,6 @@ class BulkWriter:
         self.expected = 0  # how many records the caller means to add (0: unknown)
         self.written = 0
         self._deferred: list[str] | None = None  # index SQL to run at the end, once decided
-        self._triggers: Deferred | None = None  # insert triggers done set-based at the end
         # One moment for the whole batch: the records are created in one transaction.
         self._now = db.clock.now()
         self._stored_now = to_column(self._now)
@@ -170,8 +168,6 @@ class BulkWriter:
         if self._deferred is None:
             adding = max(self.expected, len(self.pending))
             self._deferred = defer_indexes(conn, self.spec.table, adding)
-            if self._deferred:  # the same large write: its insert triggers too
-                self._triggers = defer_triggers(conn, self.spec.table)
         # A large page cache while rows go into a large table: its indexes, maintained row
         # by row, stay in memory, not spilled. Into a small one (indexes dropped, built at
         # the end) it would only add to the import's memory.
@@ -202,9 +198,6 @@ class BulkWriter:
         for sql in self._deferred or ():
             conn.execute(sql)
         self._deferred = None
-        if self._triggers is not None:
-            finish_triggers(conn, self._triggers)
-            self._triggers = None
         self.db.tick(self.session)  # persists the clock past every stamp used above
         written, self.written = self.written, 0
         return written
@@ -216,7 +209,7 @@ class BulkWriter:
         hlc = self.db.hlc
         first = hlc.tick()
         wall, counter, node = first.wall_ms, first.counter, first.node
-        if count < 2 or counter + count > 999_999:  # the counter's six digits
+        if count < 2 or counter + count - 1 > MAX_COUNTER:  # past it, tick() rolls over
             return [first.encode(), *(hlc.tick().encode() for _ in range(count - 1))]
         hlc.last = Timestamp(wall, counter + count - 1, node)
         head, tail = f"{wall:016d}-", f"-{node}"
