@@ -1,72 +1,230 @@
-"""Provides `CrmFooter`: Textual's footer of keys with `? Help` docked right beside the
-palette, so a narrow terminal (80 columns) cuts the screen's keys, never the way to help.
+"""Provides `CrmFooter`: the screen's keys in one line, with the palette key and `? Help`
+at the right end, so a narrow terminal (80 columns) cuts the screen's keys, never the way
+to help.
 
-It also costs less than Textual's own: its keys are there at the first compose (Textual's
-footer mounts empty and recomposes once the screen publishes its bindings, a second layout
-before the first frame), it rebuilds only when the keys it shows change (not on every
-focus move), and each key is built in its final style (no class flip as it mounts).
+One widget draws every key (Textual's footer mounts a widget per key: half the widgets of
+the desk's first frame, each styled, measured and drawn on its own). It looks and acts as
+Textual's: a click runs the key (a disabled key rings the bell), hovering shows the key's
+tooltip. It redraws only when the keys it shows change (not on every focus move), and
+never lays the screen out again.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import ClassVar, NamedTuple
 
-from textual.app import ComposeResult
+from rich.style import Style
+from rich.text import Text
+from textual import events
 from textual.screen import Screen
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+from textual.widget import Widget
 
 HELP_ACTION = "help"
 
 
-class CrmFooter(Footer):
+class FooterKey(NamedTuple):
+    """One key as the footer shows it."""
+
+    key: str  # what a click presses
+    key_display: str
+    description: str
+    action: str
+    enabled: bool
+    tooltip: str
+
+
+class CrmFooter(Widget, can_focus=False):
     """The footer; the help key always shows (issue 13 item 21)."""
 
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "footer-key--key",
+        "footer-key--description",
+        "footer-key--hover",
+        "footer--separator",
+    }
+    # Textual's footer's colours and spacing (widgets/_footer.py), for one widget.
     DEFAULT_CSS = """
-    CrmFooter FooterKey.-help {
-        dock: right;
-        padding-right: 1;
+    CrmFooter {
+        dock: bottom;
+        height: 1;
+        color: $footer-foreground;
+        background: $footer-background;
+        .footer-key--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        .footer-key--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        .footer-key--hover {
+            color: $footer-key-foreground;
+            background: $block-hover-background;
+        }
+        .footer--separator {
+            color: $foreground 20%;
+        }
     }
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # The screen's bindings are known when the footer composes: no empty first pass.
-        self.set_reactive(Footer._bindings_ready, True)
-        self._shown: tuple[Any, ...] | None = None
+    def __init__(self) -> None:
+        super().__init__()
+        self._keys: tuple[FooterKey, ...] | None = None
+        self._spans: list[tuple[int, int, FooterKey]] = []  # x range of each drawn key
+        self._hover: FooterKey | None = None
 
-    def _keys(self) -> tuple[Any, ...]:
-        """What compose shows: each shown binding with its state, and the palette's."""
+    @property
+    def keys(self) -> tuple[FooterKey, ...]:
+        """Every key the footer offers, in order (the palette and help keys last)."""
+        if self._keys is None:
+            self._keys = self._read_keys()
+        return self._keys
+
+    @property
+    def shown(self) -> list[FooterKey]:
+        """The keys drawn at the current width (a narrow footer leaves out the screen's
+        last keys, never the palette or help)."""
+        return [key for _, _, key in self._spans]
+
+    def span_of(self, action: str) -> tuple[int, int] | None:
+        """The columns (start, end) where the key of `action` is drawn, if it is."""
+        for start, end, key in self._spans:
+            if key.action == action:
+                return start, end
+        return None
+
+    def _read_keys(self) -> tuple[FooterKey, ...]:
         active = self.screen.active_bindings
-        shown = tuple(
-            (binding, enabled, tooltip)
-            for (_, binding, enabled, tooltip) in active.values()
-            if binding.show
-        )
+        keys: list[FooterKey] = []
+        seen: set[str] = set()
+        right: list[FooterKey] = []
+        for _, binding, enabled, tooltip in active.values():
+            # One key per action, as Textual's footer shows it (the first binding's key).
+            if not binding.show or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            key = FooterKey(
+                binding.key,
+                self.app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                enabled,
+                tooltip or binding.tooltip,
+            )
+            (right if binding.action == HELP_ACTION else keys).append(key)
         palette = active.get(self.app.COMMAND_PALETTE_BINDING)
-        return shown, palette, self.show_command_palette, self.compact
+        if palette is not None and self.app.ENABLE_COMMAND_PALETTE:
+            _, binding, enabled, tooltip = palette
+            # The key alone, as Textual's footer shows it; its name is the tooltip.
+            right.insert(
+                0,
+                FooterKey(
+                    binding.key,
+                    self.app.get_key_display(binding),
+                    "",
+                    binding.action,
+                    enabled,
+                    binding.tooltip or binding.description,
+                ),
+            )
+        return (*keys, *right)
 
-    def compose(self) -> ComposeResult:
-        self._shown = self._keys()
-        docked: list[FooterKey] = []
-        for widget in super().compose():
-            if isinstance(widget, FooterKey):
-                # Textual's key starts compact and is then bound to the footer's setting:
-                # two class flips (each a restyle) per key as it mounts.
-                widget.set_reactive(FooterKey.compact, self.compact)
-                if widget.action == HELP_ACTION:
-                    widget.add_class("-help")
-                    docked.append(widget)
-                    continue
-            yield widget
-        yield from docked
+    def render(self) -> Text:
+        keys = self.keys
+        key_style = self.get_component_rich_style("footer-key--key")
+        text_style = self.get_component_rich_style("footer-key--description")
+        hover_style = self.get_component_rich_style("footer-key--hover")
+        dim = Style(dim=True)
 
-    def bindings_changed(self, screen: Screen) -> None:
+        def part(key: FooterKey) -> Text:
+            label = Text.assemble(
+                (f" {key.key_display} ", key_style),
+                (f"{key.description} " if key.description else "", text_style),
+            )
+            if key == self._hover:
+                label.stylize(hover_style)
+            if not key.enabled:
+                label.stylize(dim)
+            return label
+
+        right_keys = [k for k in keys if k.action == HELP_ACTION or self._is_palette(k)]
+        left_keys = [k for k in keys if k not in right_keys]
+        right = [part(key) for key in right_keys]
+        right_width = sum(r.cell_len for r in right) + (2 if right else 0)  # "▏" and margin
+        width = self.size.width or 10_000
+        line = Text(no_wrap=True, overflow="crop", end="")
+        spans: list[tuple[int, int, FooterKey]] = []
+        x = 0
+        for key in left_keys:
+            label = part(key)
+            if x + label.cell_len > width - right_width:
+                break  # never half a key: the screen's last keys go first
+            spans.append((x, x + label.cell_len, key))
+            line.append_text(label)
+            x += label.cell_len
+        if right:
+            start = max(x, width - right_width)
+            line.append(" " * (start - x))
+            line.append("▏", self.get_component_rich_style("footer--separator"))
+            x = start + 1
+            for key, label in zip(right_keys, right, strict=True):
+                spans.append((x, x + label.cell_len, key))
+                line.append_text(label)
+                x += label.cell_len
+            line.append(" ")  # Textual's help key's right padding
+        self._spans = spans
+        line.stylize_before(self.rich_style)  # the footer's own colours under every part
+        return line
+
+    def _is_palette(self, key: FooterKey) -> bool:
+        return key.action == "command_palette" or key.key == self.app.COMMAND_PALETTE_BINDING
+
+    def _key_at(self, x: int) -> FooterKey | None:
+        for start, end, key in self._spans:
+            if start <= x < end:
+                return key
+        return None
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        key = self._key_at(event.x)
+        if key is None:
+            return
+        if key.enabled:
+            self.app.simulate_key(key.key)
+        else:
+            self.app.bell()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        key = self._key_at(event.x)
+        if key != self._hover:
+            self._hover = key
+            self.tooltip = key.tooltip if key is not None and key.tooltip else None
+            self.refresh()
+
+    def on_leave(self, _: events.Leave) -> None:
+        if self._hover is not None:
+            self._hover = None
+            self.tooltip = None
+            self.refresh()
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen) -> None:
         if not screen.app.app_focus:
             return
         if self.is_attached and screen is self.screen:
-            self.call_after_refresh(self._recompose_if_changed)
+            self.call_after_refresh(self._redraw_if_changed)
 
-    async def _recompose_if_changed(self) -> None:
-        if self.is_attached and self._keys() != self._shown:
-            await self.recompose()
+    def _redraw_if_changed(self) -> None:
+        if not self.is_attached:
+            return
+        keys = self._read_keys()
+        if keys != self._keys:
+            self._keys = keys
+            self.refresh()

@@ -5,11 +5,11 @@ cannot edit); `e` still tells the rep why, and a manager is offered and gets the
 from __future__ import annotations
 
 import pytest
-from textual.widgets._footer import FooterKey
 
 from crm_tui.screens.forms import RecordForm
 from crm_tui.screens.pool_rules import PoolRulesScreen
 from crm_tui.screens.targets import TargetsScreen
+from crm_tui.widgets.footer import CrmFooter
 from tests.pool.conftest import ALICE, BOSS, sign_in
 from tests.tui.pilot import settle
 from tests.tui.support_b import Host
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.anyio
 
 def _offered(app) -> list[str]:
     """The footer's keys as drawn: 'e Edit grade', ..."""
-    return [f"{k.key_display} {k.description}" for k in app.screen.query(FooterKey)]
+    return [f"{k.key_display} {k.description}" for k in app.screen.query_one(CrmFooter).shown]
 
 
 @pytest.mark.parametrize(

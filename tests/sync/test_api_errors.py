@@ -7,8 +7,8 @@ import time
 import httpx
 import pytest
 
-from crm_tui.sync.client import VersionError, load_login
 from crm_tui.domain.hlc import Timestamp
+from crm_tui.sync.client import VersionError, load_login
 from crm_tui.sync.protocol import MAX_BATCH, MAX_BODY_BYTES, version_headers
 
 

@@ -10,7 +10,6 @@ import sys
 
 import pytest
 from textual._compositor import Compositor
-from textual.widgets._footer import FooterKey
 
 from crm_tui.screens.desk import DeskList, DeskScreen
 from crm_tui.services import desk as desk_service
@@ -21,7 +20,9 @@ pytestmark = pytest.mark.anyio
 
 
 def footer_keys(app) -> list[str]:
-    return [f"{key.key_display} {key.description}".strip() for key in app.screen.query(FooterKey)]
+    """Every key the footer offers, drawn or not (a narrow footer draws fewer)."""
+    footer = app.screen.query_one(CrmFooter)
+    return [f"{key.key_display} {key.description}".strip() for key in footer.keys]
 
 
 async def test_the_app_starts_on_the_desk_without_textuals_default_screen(app):
@@ -82,38 +83,46 @@ async def test_the_desks_second_read_starts_after_its_first_frame(app, monkeypat
         assert any("Wang Fang" in str(o.prompt) for o in app.screen.query_one("#birthdays").options)
 
 
-async def test_the_footer_is_built_once_in_its_final_style(app, monkeypatch):
-    flips: list[bool] = []
-    real = FooterKey._watch_compact
+async def test_the_footer_is_one_widget_drawn_again_only_when_its_keys_change(app, monkeypatch):
+    renders: list[int] = []
+    real_render = CrmFooter.render
 
-    def watch_compact(self, compact: bool) -> None:
-        flips.append(compact)
-        real(self, compact)
+    def render(self):
+        renders.append(1)
+        return real_render(self)
 
-    monkeypatch.setattr(FooterKey, "_watch_compact", watch_compact)
-    builds: list[int] = []
-    real_compose = CrmFooter.compose
-
-    def compose(self):
-        builds.append(1)
-        return real_compose(self)
-
-    monkeypatch.setattr(CrmFooter, "compose", compose)
+    monkeypatch.setattr(CrmFooter, "render", render)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
+        footer = app.screen.query_one(CrmFooter)
+        assert not footer.children  # not a widget per key: half the desk's first frame
         keys = footer_keys(app)
         assert keys[:2] == ["r Refresh", "x Done"]
-        assert keys[-1] == "? Help"  # docked right, after the palette
+        assert keys[-1] == "? Help"  # at the right end, after the palette
         assert "q Quit" in keys
-        assert not any(key.has_class("-compact") for key in app.screen.query(FooterKey))
-        assert True not in flips  # never compact, not even for a moment
-        built = len(builds)
-        assert built == 1, "the footer was built empty first, then again"
-        await pilot.press("tab")  # another desk panel: the same keys, the same footer
+        drawn = [f"{k.key_display} {k.description}".strip() for k in footer.shown]
+        assert drawn[:2] == keys[:2] and drawn[-2:] == ["^p", "? Help"]
+        assert "r Refresh" in str(footer.render())
+        before = len(renders)
+        await pilot.press("tab")  # another desk panel: the same keys, the footer not redrawn
         await settle(pilot)
         assert isinstance(app.focused, DeskList) and app.focused.id != "overdue"
-        assert len(builds) == built
+        assert len(renders) == before
         assert footer_keys(app) == keys
+
+
+async def test_a_click_on_a_footer_key_presses_it_and_hovering_names_it(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        footer = app.screen.query_one(CrmFooter)
+        customers = next(k for k in footer.shown if k.key == "2")
+        start, _ = footer.span_of(customers.action) or (0, 0)
+        assert start > 0
+        await pilot.hover(CrmFooter, offset=(start + 1, 0))
+        assert footer.tooltip  # the key's own tooltip, as Textual's footer shows it
+        await pilot.click(CrmFooter, offset=(start + 1, 0))
+        assert await until(pilot, lambda: type(app.screen).__name__ != "DeskScreen")
+        assert "ustomer" in type(app.screen).__name__
 
 
 async def test_the_footer_follows_the_keys_that_change(app):

@@ -349,17 +349,18 @@ async def test_at_80x24_the_footer_keeps_help_and_lists_give_names_room(app):
     """Issue 13 item 21: `? Help` shows on every section at 80x24; the deals list hides
     Weighted and % before Customer and Deal shrink under 14 cells; the board shows whole
     stage names and one money format."""
-    from textual.widgets._footer import FooterKey
-
     from crm_tui.widgets.board import Board
+    from crm_tui.widgets.footer import CrmFooter
 
     async with app.run_test(size=(80, 24)) as pilot:
         for key in ("1", "2", "3", "5", "4"):
             await pilot.press(key)
             await settle(pilot)
-            helps = [k for k in app.screen.query(FooterKey) if k.action == "help"]
-            assert helps and helps[0].region.width > 0, key
-            assert helps[0].region.right <= 80, key
+            footer = app.screen.query_one(CrmFooter)
+            footer.render()
+            drawn = footer.span_of("help")
+            assert drawn is not None, key
+            assert drawn[1] <= footer.size.width <= 80, key
         table = app.screen.table
         inner = table.scrollable_content_region.width
         widths = dict(zip([c.key for c in table.columns], table._widths(inner), strict=True))
