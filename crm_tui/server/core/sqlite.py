@@ -18,6 +18,9 @@ PRAGMAS = (
     "PRAGMA synchronous = NORMAL",
     "PRAGMA busy_timeout = 5000",
     "PRAGMA temp_store = MEMORY",
+    # A big transaction (a first sync's pages and index builds: ~650 MB) grows the -wal file,
+    # and SQLite keeps it at that size for reuse; this cuts it back at the next reset.
+    "PRAGMA journal_size_limit = 67108864",
 )
 
 
