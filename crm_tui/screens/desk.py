@@ -199,22 +199,35 @@ class DeskScreen(CrmScreen):
     @work(thread=True, exclusive=True, group="desk", exit_on_error=False)
     def load(self) -> Desk:
         worker = get_current_worker()
+
+        def ui(show: Callable[..., object], *args: object) -> None:
+            """Show a read on the UI thread unless a newer read started meanwhile: a read
+            begun before a change (the `x` flow reloads three times) and delivered late on a
+            busy machine would otherwise paint the old figures over the new ones. Checked
+            there, where newer reads start (an `exclusive` worker cancels the older)."""
+
+            def if_current() -> None:
+                if not worker.is_cancelled:
+                    show(*args)
+
+            self.app.call_from_thread(if_current)
+
         first, self._first = self._first, None
         if first is None:
             first = desk_service.first(self.path, self.clock)
-            self.app.call_from_thread(self.show, first)
+            ui(self.show, first)
         desk = desk_service.rest(self.path, self.clock, first)
-        self.app.call_from_thread(self.show, desk)
-        for panel in self._panels():
+        ui(self.show, desk)
+        for panel in self._panels(ui):
             if worker.is_cancelled:  # the app is closing (it waits for this thread) or a
                 break  # newer read runs: the other panels are not read
             panel()
         return desk
 
-    def _panels(self) -> Iterator[Callable[[], None]]:
+    def _panels(self, ui: Callable[..., None]) -> Iterator[Callable[[], None]]:
         """Read and show, one by one, the panels of the other modules (from the load
-        worker's thread: each reads with plain sqlite3, then shows on the UI thread)."""
-        ui = self.app.call_from_thread
+        worker's thread: each reads with plain sqlite3, then shows on the UI thread through
+        `ui`, which drops a superseded read)."""
         yield lambda: ui(self.show_pinned, desk_service.pinned(self.path))
 
         def at_risk() -> None:  # issue 22: in a worker of its own

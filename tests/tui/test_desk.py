@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from crm_tui.screens.customer_detail import CustomerDetailScreen
@@ -10,6 +13,7 @@ from crm_tui.screens.followups import FollowUpsScreen
 from crm_tui.screens.forms import RecordForm
 from crm_tui.screens.opportunities import OpportunitiesScreen
 from crm_tui.screens.pickers import PromptScreen
+from crm_tui.services import desk as desk_service
 from tests.tui.pilot import settle, until
 
 pytestmark = pytest.mark.anyio
@@ -174,6 +178,41 @@ async def test_x_marks_a_follow_up_done_from_the_desk(app, book):
         # The desk reloads in a worker after the change: wait for it, under load too.
         overdue = screen.query_one("#overdue", DeskList)
         assert await until(pilot, lambda: overdue.border_title == "Overdue (1)")
+
+
+async def test_a_read_begun_before_x_and_delivered_late_does_not_paint_over_the_new_one(
+    app, book, monkeypatch
+):
+    """The `x` flow reloads the desk three times; on a busy machine the read begun before the
+    follow-up was written can finish last. It must not bring back "Overdue (2)"."""
+    real_rest = desk_service.rest
+    stale: list[threading.Event] = []
+
+    def rest(path, clock, desk, **kw):  # noqa: ANN001, ANN202
+        out = real_rest(path, clock, desk, **kw)
+        if desk.overdue_total == 2:
+            done = threading.Event()
+            stale.append(done)
+            if len(stale) > 1:  # not the first paint's: a reload that saw the old count
+                time.sleep(0.5)  # this thread is descheduled for a while
+            done.set()
+        return out
+
+    monkeypatch.setattr(desk_service, "rest", rest)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("x")
+        assert await until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await pilot.press(*"sent it", "enter")
+        assert await until(pilot, lambda: isinstance(app.screen, RecordForm))
+        await pilot.press("escape")
+        overdue = screen.query_one("#overdue", DeskList)
+        assert await until(pilot, lambda: overdue.border_title == "Overdue (1)")
+        # Every stale read has returned and had its chance to paint.
+        assert await until(pilot, lambda: all(done.is_set() for done in stale))
+        await settle(pilot)
+        assert overdue.border_title == "Overdue (1)"
 
 
 async def test_enter_on_a_deal_opens_the_deals_list_on_it(app, book):
