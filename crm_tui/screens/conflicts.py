@@ -25,6 +25,7 @@ from crm_tui.screens.base import CrmScreen
 from crm_tui.screens.shell import book_of, book_ready
 from crm_tui.services import records, sync
 from crm_tui.services.words import word_for
+from crm_tui.widgets.deliver import deliver
 from crm_tui.widgets.status_bar import SyncStatusChanged
 
 if TYPE_CHECKING:
@@ -215,7 +216,7 @@ class ConflictsScreen(CrmScreen):
         views = load_conflicts(self.book, include_resolved=include_resolved)
         waiting = parked_lines(self.book)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, views, waiting)
+            deliver(self.app, self._show, views, waiting)
 
     def _show(self, views: list[ConflictView], waiting: str) -> None:
         self.views = views

@@ -18,6 +18,7 @@ from textual.widgets import TabPane
 from crm_tui.domain.filter import Filter, OneOf
 from crm_tui.services import campaigns, lists
 from crm_tui.services.book import Book
+from crm_tui.widgets.deliver import deliver
 from crm_tui.widgets.record_table import Column, RecordTable
 
 TAB_ID = "campaigns"
@@ -60,7 +61,7 @@ class CustomerCampaignsPane(TabPane):
     @work(thread=True, exclusive=True, group="customer-campaigns", exit_on_error=False)
     def _load_names(self) -> None:
         names = campaigns.names(self.book)
-        self.app.call_from_thread(self._named, names)
+        deliver(self.app, self._named, names)
 
     def _named(self, names: dict[str, str]) -> None:
         self.names = names

@@ -34,6 +34,7 @@ from crm_tui.screens.insight import InsightPanel, open_survey
 from crm_tui.screens.opportunities import refresh_status
 from crm_tui.services import customers, pool, records
 from crm_tui.services.words import word_for
+from crm_tui.widgets.deliver import deliver
 from crm_tui.widgets.record_table import Column, RecordTable
 
 if TYPE_CHECKING:
@@ -205,7 +206,7 @@ class CustomerDetailScreen(CrmScreen):
     def _read_card(self, customer_id: str) -> None:
         customer = customers.get(self.book, customer_id)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._paint_card, customer)
+            deliver(self.app, self._paint_card, customer)
 
     def _paint_card(self, customer: Customer | None) -> None:
         card = self.query_one("#card", Static)

@@ -12,6 +12,7 @@ imported there, not here: this module is on the path to the first frame.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
@@ -33,6 +34,7 @@ from crm_tui.screens.crm_screen import CrmScreen
 from crm_tui.services import desk as desk_service
 from crm_tui.services.desk import Desk, DeskItem
 from crm_tui.widgets.cells import fit
+from crm_tui.widgets.deliver import deliver
 
 # section id -> (title, what an empty section says)
 SECTIONS: dict[str, tuple[str, str]] = {
@@ -199,19 +201,9 @@ class DeskScreen(CrmScreen):
     @work(thread=True, exclusive=True, group="desk", exit_on_error=False)
     def load(self) -> Desk:
         worker = get_current_worker()
-
-        def ui(show: Callable[..., object], *args: object) -> None:
-            """Show a read on the UI thread unless a newer read started meanwhile: a read
-            begun before a change (the `x` flow reloads three times) and delivered late on a
-            busy machine would otherwise paint the old figures over the new ones. Checked
-            there, where newer reads start (an `exclusive` worker cancels the older)."""
-
-            def if_current() -> None:
-                if not worker.is_cancelled:
-                    show(*args)
-
-            self.app.call_from_thread(if_current)
-
+        # Each read is shown only if no newer read started meanwhile: the `x` flow reloads
+        # three times, and on a busy machine the read begun before the change can finish last.
+        ui = partial(deliver, self.app)
         first, self._first = self._first, None
         if first is None:
             first = desk_service.first(self.path, self.clock)

@@ -22,6 +22,7 @@ from crm_tui.screens.base import CrmScreen
 from crm_tui.screens.pickers import ChoiceScreen, ConfirmScreen
 from crm_tui.screens.shell import book_of, book_ready
 from crm_tui.services import duplicates, records
+from crm_tui.widgets.deliver import deliver
 from crm_tui.widgets.status_bar import SyncStatusChanged
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ class DuplicatesScreen(CrmScreen):
     def _load(self) -> None:
         found = duplicates.clashes(self.book)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, found)
+            deliver(self.app, self._show, found)
 
     @on(Worker.StateChanged)
     def _failed(self, event: Worker.StateChanged) -> None:

@@ -25,6 +25,7 @@ from crm_tui.screens.opportunities import money_cell, refresh_status
 from crm_tui.screens.pickers import ConfirmScreen, check_receipt
 from crm_tui.services import expenses
 from crm_tui.services.book import Book
+from crm_tui.widgets.deliver import deliver
 from crm_tui.widgets.query_bar import QueryBar
 from crm_tui.widgets.record_table import Column, RecordTable
 
@@ -111,7 +112,7 @@ class ExpensesScreen(ListScreen):
     @work(thread=True, exclusive=True, group="expense-totals", exit_on_error=False)
     def _load_totals(self) -> None:
         line = expenses.totals_line(self.book)
-        self.app.call_from_thread(self.query_one("#expense-totals", Static).update, line)
+        deliver(self.app, self.query_one("#expense-totals", Static).update, line)
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:

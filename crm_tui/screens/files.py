@@ -24,6 +24,7 @@ from crm_tui.screens.base import CrmScreen
 from crm_tui.screens.pickers import ConfirmScreen, PromptScreen
 from crm_tui.services import files
 from crm_tui.services.book import Book
+from crm_tui.widgets.deliver import deliver
 
 
 class FilesScreen(CrmScreen):
@@ -89,7 +90,7 @@ class FilesScreen(CrmScreen):
         rows = [(f, None, None) for f in folders] + [
             (a, files.is_here(book, a), files.is_pinned(book, a)) for a in found
         ]
-        self.app.call_from_thread(self._show, rows, files.used_text(book))
+        deliver(self.app, self._show, rows, files.used_text(book))
 
     def _show(self, rows: list[tuple[Any, bool | None, bool | None]], used: str) -> None:
         listing = self.query_one("#files-list", OptionList)

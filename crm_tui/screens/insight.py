@@ -18,6 +18,7 @@ from crm_tui.domain.insight import BY_KEY, SEGMENT_VIEWS
 from crm_tui.domain.money import format_money
 from crm_tui.services import insight, surveys
 from crm_tui.services.desk import DeskItem
+from crm_tui.widgets.deliver import deliver
 from crm_tui.widgets.record_table import Column
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ class InsightPanel(Static):
         found = insight.panel(self.book, self.customer_id)
         text = panel_text(found, self.book.input_context.currency)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._paint, text)
+            deliver(self.app, self._paint, text)
 
     def _paint(self, text: str) -> None:
         self.update(text)

@@ -27,6 +27,7 @@ from crm_tui.screens.pickers import DatePromptScreen
 from crm_tui.services import deals
 from crm_tui.services.book import Book
 from crm_tui.widgets.board import Board
+from crm_tui.widgets.deliver import deliver
 from crm_tui.widgets.query_bar import QueryBar
 from crm_tui.widgets.record_table import Column, RecordTable
 
@@ -168,7 +169,7 @@ class OpportunitiesScreen(ListScreen):
             columns = deals.board(self.book)
         else:
             columns = deals.stage_totals(self.book)
-        self.app.call_from_thread(self._pipeline_loaded, columns, with_cards, keep)
+        deliver(self.app, self._pipeline_loaded, columns, with_cards, keep)
 
     def _pipeline_loaded(
         self, columns: list[deals.StageColumn], with_cards: bool, keep: str | None

@@ -19,6 +19,7 @@ from crm_tui.domain.permissions import why_not_set_pool_rules
 from crm_tui.domain.pool_rules import DEFAULT_GRADE
 from crm_tui.screens.base import CrmScreen
 from crm_tui.services import pool
+from crm_tui.widgets.deliver import deliver
 
 COLUMNS = (
     ("Grade", "grade"),
@@ -112,7 +113,7 @@ class PoolRulesScreen(CrmScreen):
     @work(thread=True, exclusive=True, group="pool-rules", exit_on_error=False)
     def load(self) -> None:
         found = pool.rule_rows(self.book)
-        self.app.call_from_thread(self.show, found)
+        deliver(self.app, self.show, found)
 
     def show(self, found: list[tuple[str, Any, bool]]) -> None:
         self.rows = found

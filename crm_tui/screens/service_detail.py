@@ -20,6 +20,7 @@ from crm_tui.screens.base import CrmScreen
 from crm_tui.screens.forms import RecordForm
 from crm_tui.services import records, service_orders
 from crm_tui.services.book import Book
+from crm_tui.widgets.deliver import deliver
 
 FINISH_FIELDS = ["minutes", "parts_cost", "travel_cost", "other_cost", "rating", "feedback"]
 
@@ -147,7 +148,7 @@ class ServiceDetailScreen(StepKeys, CrmScreen):
         ids = [rec.owner_id, rec.engineer_id, rec.approver_id, rec.dispatched_to] if rec else []
         names = records.names_of(self.book, "user", ids)
         customer = records.title_of(self.book, "customer", rec.customer_id) if rec else None
-        self.app.call_from_thread(self._show, rec, names, customer)
+        deliver(self.app, self._show, rec, names, customer)
 
     def _when(self, moment: Any) -> str:
         return self.book.clock.to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"

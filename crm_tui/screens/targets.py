@@ -25,6 +25,7 @@ from crm_tui.domain.dates import add_months
 from crm_tui.screens.base import CrmScreen
 from crm_tui.services import targets
 from crm_tui.widgets.board import short_money
+from crm_tui.widgets.deliver import deliver
 
 # the desk's half-width panel: shorter names for the four figures (same order as the report)
 SHORT_LABELS = {
@@ -145,7 +146,7 @@ class TargetsScreen(CrmScreen):
     def load(self) -> None:
         book = self.book
         found = targets.progress(book, f"{self.month:%Y-%m}", everyone=book.actor.manager)
-        self.app.call_from_thread(self.show, found)
+        deliver(self.app, self.show, found)
 
     def show(self, found: list[Any]) -> None:
         currency = self.book.input_context.currency

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from crm_tui.screens.base import CrmScreen
 from crm_tui.services import checkins
+from crm_tui.widgets.deliver import deliver
 
 LIMIT = 50  # a customer's newest check-ins; `crm visits` has every one
 
@@ -88,7 +89,7 @@ class VisitCheckinsScreen(CrmScreen):
             rows.append(
                 (rec, checkin_line(book, rec, subject, len(checkins.photos_of(book, rec.id))))
             )
-        self.app.call_from_thread(self._show, rows)
+        deliver(self.app, self._show, rows)
 
     def _show(self, rows: list[tuple[Any, Text]]) -> None:
         listing = self.query_one("#checkins-list", OptionList)

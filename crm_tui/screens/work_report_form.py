@@ -21,6 +21,7 @@ from crm_tui.domain.work_report_specs import KIND_WORDS, SECTIONS, load_figures
 from crm_tui.screens.pickers import PromptScreen
 from crm_tui.services import contact_log, work_reports
 from crm_tui.services.book import Book
+from crm_tui.widgets.deliver import deliver
 
 FINAL = "This report is submitted; its text and figures are final (read-only)."
 
@@ -71,7 +72,7 @@ class ReportFormScreen(ModalScreen[Any]):
         else:
             figures = work_reports.figures_for(self.book, self.book.user_id, self.period)
         lines = work_reports.figure_text(self.book, figures)
-        self.app.call_from_thread(self._show_figures, lines, existing)
+        deliver(self.app, self._show_figures, lines, existing)
 
     def _show_figures(self, lines: list[str], existing: Any) -> None:
         self.submitted = existing is not None and existing.status == "submitted"
@@ -158,7 +159,7 @@ class ReportReadScreen(ModalScreen[None]):
         # The first look is a reading (its receipt is written); later ones only re-read.
         get = work_reports.read if first else work_reports.view
         found = get(self.book, self.report_id)
-        self.app.call_from_thread(self._show, found)
+        deliver(self.app, self._show, found)
 
     def _show(self, view: Any) -> None:
         self.view = view

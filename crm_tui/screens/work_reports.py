@@ -24,6 +24,7 @@ from crm_tui.screens.pickers import PromptScreen
 from crm_tui.screens.work_report_form import ReportFormScreen, ReportReadScreen
 from crm_tui.services import contact_log, work_reports
 from crm_tui.services.book import Book
+from crm_tui.widgets.deliver import deliver
 from crm_tui.widgets.query_bar import QueryBar
 from crm_tui.widgets.record_table import Column, RecordTable
 
@@ -108,7 +109,7 @@ class WorkReportsScreen(ListScreen):
     def _load_marks(self) -> None:
         names = {v: k for k, v in work_reports.team(self.book).items()}
         read_ids = work_reports.read_ids(self.book)
-        self.app.call_from_thread(self._show_marks, names, read_ids)
+        deliver(self.app, self._show_marks, names, read_ids)
 
     def _show_marks(self, names: dict[str, str], read_ids: set[str]) -> None:
         self.names, self.read_ids = names, read_ids
@@ -216,7 +217,7 @@ class TeamReportsScreen(CrmScreen):
     def _load(self) -> None:
         p = work_reports.period(self.book, self.kind, self.day.isoformat())
         rows = work_reports.team_view(self.book, self.kind, p.label)
-        self.app.call_from_thread(self._show, p.label, rows)
+        deliver(self.app, self._show, p.label, rows)
 
     def _show(self, label: str, rows: list[Any]) -> None:
         self.rows = rows
