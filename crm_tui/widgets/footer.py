@@ -48,6 +48,7 @@ class CrmFooter(Widget, can_focus=False):
     CrmFooter {
         dock: bottom;
         height: 1;
+        pointer: pointer;  /* every key is a button */
         color: $footer-foreground;
         background: $footer-background;
         .footer-key--key {
@@ -117,13 +118,14 @@ class CrmFooter(Widget, can_focus=False):
         palette = active.get(self.app.COMMAND_PALETTE_BINDING)
         if palette is not None and self.app.ENABLE_COMMAND_PALETTE:
             _, binding, enabled, tooltip = palette
-            # The key alone, as Textual's footer shows it; its name is the tooltip.
+            # The key alone beside `? Help` (its name is the tooltip); named where help is
+            # not offered (the query bar), so a new user has a clue what it opens.
             right.insert(
                 0,
                 FooterKey(
                     binding.key,
                     self.app.get_key_display(binding),
-                    "",
+                    "" if right else binding.description,
                     binding.action,
                     enabled,
                     binding.tooltip or binding.description,
@@ -135,7 +137,8 @@ class CrmFooter(Widget, can_focus=False):
         keys = self.keys
         key_style = self.get_component_rich_style("footer-key--key")
         text_style = self.get_component_rich_style("footer-key--description")
-        hover_style = self.get_component_rich_style("footer-key--hover")
+        # The hovered key gets the hover background only, as Textual's footer does.
+        hover_style = Style(bgcolor=self.get_component_rich_style("footer-key--hover").bgcolor)
         dim = Style(dim=True)
 
         def part(key: FooterKey) -> Text:
@@ -159,6 +162,8 @@ class CrmFooter(Widget, can_focus=False):
         x = 0
         for key in left_keys:
             label = part(key)
+            if x + label.cell_len - 1 == width - right_width:
+                label = label[:-1]  # it fits without its trailing space
             if x + label.cell_len > width - right_width:
                 break  # never half a key: the screen's last keys go first
             spans.append((x, x + label.cell_len, key))

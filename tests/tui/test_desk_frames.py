@@ -135,6 +135,8 @@ async def test_the_footer_follows_the_keys_that_change(app):
         await pilot.press("slash")  # the query bar: typing keys, so no list keys
         assert await until(pilot, lambda: "n New" not in footer_keys(app))
         assert "/ Filter" in footer_keys(app)
+        # No `? Help` while typing: the palette key says what it opens.
+        assert footer_keys(app)[-1] == "^p palette"
         await pilot.press("escape")
         assert await until(pilot, lambda: footer_keys(app) == listed)
 

@@ -167,9 +167,19 @@ async def _loaded(pilot) -> None:  # noqa: ANN001
     await settle(pilot)
     table = pilot.app.screen.query_one(DataTable)
     await wait_for(pilot, lambda: table.row_count > 0)
+    await wait_for(pilot, lambda: _header_at_data_widths(table))
     await pilot.pause()
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
+
+
+def _header_at_data_widths(table: DataTable) -> bool:
+    """The header as drawn puts the second column's label where the data widths put that
+    column (a cell is its width plus one space of padding on each side)."""
+    columns = list(table.columns.values())
+    start = columns[0].get_render_width(table)
+    header = table.render_line(0).text
+    return header[start + 1 :].startswith(str(columns[1].label))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
