@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -165,12 +166,21 @@ def comparable(result: Any) -> dict[str, Any]:
     """An answer without its row snapshot: a batch answers with the row as the whole batch
     left it (what the laptop must end with), one change at a time with the row as it was.
     The minute a reason names ("deleted ... at 05:41 UTC") is when each copy ran, which may
-    differ by one when the two runs straddle a minute."""
+    differ by one when the two runs straddle a minute: `minutes_named` checks those."""
     text = json.dumps(result.model_dump(exclude={"row"}), sort_keys=True)
     return json.loads(_MINUTE.sub("at <minute> UTC", text))
 
 
-_MINUTE = re.compile(r"at \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")
+def minutes_named(results: list[Any]) -> list[datetime]:
+    """Every "at YYYY-MM-DD HH:MM UTC" the answers' reasons name, in order."""
+    text = json.dumps([r.model_dump(exclude={"row"}) for r in results])
+    return [
+        datetime.strptime(m.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+        for m in _MINUTE.finditer(text)
+    ]
+
+
+_MINUTE = re.compile(r"at (\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC")
 
 
 @pytest.fixture
@@ -253,9 +263,16 @@ def test_a_batch_answers_and_writes_like_one_change_at_a_time(team: Team) -> Non
     one = team.copy("one")
     many = team.copy("many")
     mutations = a_batch(team)
+    started = datetime.now(UTC).replace(second=0, microsecond=0)
     singles = [r for m in mutations for r in one.push("A", [m], ServerClock())]
     batched = many.push("A", mutations, ServerClock())
     assert [comparable(r) for r in batched] == [comparable(r) for r in singles]
+    # The times the reasons name: this run's, in UTC, a minute apart at most.
+    named = list(zip(minutes_named(batched), minutes_named(singles), strict=True))
+    assert named, "no reason names a time: the delete conflict was not exercised"
+    for batch_minute, single_minute in named:
+        assert abs(batch_minute - single_minute) <= timedelta(minutes=1)
+        assert started <= batch_minute <= datetime.now(UTC)
     assert many.rows() == one.rows()
     final = many.rows()
     for m, r in zip(mutations, batched, strict=True):
