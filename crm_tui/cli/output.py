@@ -15,13 +15,14 @@ from typing import Any
 import typer
 
 from crm_tui.cli.context import fail
+from crm_tui.domain.list_columns import EXPORT_HIDDEN
 from crm_tui.services.book import Book
 from crm_tui.services.quick_table import csv_text, plain, plain_table
 
 FORMATS = ("table", "json", "csv")
 FORMAT_HELP = "Output format: table, json or csv."
 
-HIDDEN_IN_JSON = {"field_hlc", "extra", "sort_key", "server_version"}
+HIDDEN_IN_JSON = EXPORT_HIDDEN  # domain/list_columns.py
 
 
 def list_columns(entity: str) -> list[str]:
@@ -154,7 +155,7 @@ def emit_batches(
                 printed += 1
             continue
         if columns is None:
-            columns = list_columns(entity) if fmt == "table" else list(rows[0].keys())
+            columns = list_columns(entity) if fmt == "table" else _export_columns(entity)
         if fmt == "csv":
             _write_csv(rows, columns, header=printed == 0)
         elif stdout_is_terminal():
@@ -165,13 +166,22 @@ def emit_batches(
     if fmt == "json":
         sys.stdout.write("\n]\n" if printed else "]\n")
     elif printed == 0 and fmt == "csv":
-        _write_csv([], list_columns(entity), header=True)
+        _write_csv([], _export_columns(entity), header=True)
     elif printed == 0:
         emit([], list_columns(entity), "table")
     sys.stdout.flush()
     if footer and fmt == "table":
         typer.echo(footer, err=True)
     return printed
+
+
+def _export_columns(entity: str) -> list[str]:
+    """CSV columns: the same header whatever matched (domain/list_columns.py)."""
+    from crm_tui.domain.fields import ENTITIES
+    from crm_tui.domain.list_columns import export_columns
+    from crm_tui.domain.models import MODELS
+
+    return export_columns(ENTITIES[entity], MODELS[entity].model_fields)
 
 
 def _write_plain_table(

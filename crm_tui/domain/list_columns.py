@@ -8,7 +8,11 @@ reads off an 80-column terminal. JSON and CSV keep the ids.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+
+# Kept out of JSON and CSV exports: sync bookkeeping, not the record's data.
+EXPORT_HIDDEN = frozenset({"field_hlc", "extra", "sort_key", "server_version"})
 
 # Per record type, in the order a rep scans them. Other types show the id and their first
 # six fields, each reference as the record it names.
@@ -61,3 +65,14 @@ def ref_columns(spec: Any, columns: list[str]) -> dict[str, tuple[str, str]]:
         if column not in spec.by_name and field is not None and field.kind == "ref":
             out[column] = (name, field.ref)
     return out
+
+
+def export_columns(spec: Any, model_fields: Iterable[str]) -> list[str]:
+    """The columns of `crm list KIND --format csv`: id, the type's fields, the rest of the
+    model's, and `customer` (the name) beside a `customer_id`. The same header whether
+    nothing, one row or a million rows matched (a cron job appends days of exports)."""
+    names = dict.fromkeys(["id", *spec.field_names, *model_fields])
+    columns = [name for name in names if name not in EXPORT_HIDDEN]
+    if "customer_id" in columns:
+        columns.append("customer")
+    return columns

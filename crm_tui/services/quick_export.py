@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from crm_tui.domain.dates import Clock
+from crm_tui.domain.list_columns import EXPORT_HIDDEN, export_columns
 from crm_tui.services.quick import QuickUnavailable
-from crm_tui.services.quick_list import Listing, _compile, _open, _order, _spec, list_columns
+from crm_tui.services.quick_list import Listing, _compile, _open, _order, _spec
 from crm_tui.services.quick_table import csv_text, plain
 from crm_tui.storage import plain_filter, plain_records, plain_rows
 
-HIDDEN = {"field_hlc", "extra", "sort_key", "server_version"}  # cli/output.py HIDDEN_IN_JSON
+HIDDEN = EXPORT_HIDDEN
 
 
 def wire_rows(
@@ -70,7 +71,9 @@ def records(
     except (sqlite3.Error, plain_filter.Unsupported) as exc:
         conn.close()
         raise QuickUnavailable(str(exc)) from exc
-    return Listing(_stream(conn, spec.name, fmt, first, batches, list_columns(spec)), None)
+    fields = [name for name, _ in plain_records.model_columns()[spec.name]]
+    columns = export_columns(spec, fields)
+    return Listing(_stream(conn, spec.name, fmt, first, batches, columns), None)
 
 
 def _stream(
@@ -79,11 +82,11 @@ def _stream(
     fmt: str,
     first: list[dict[str, Any]],
     batches: Iterator[list[dict[str, Any]]],
-    empty_columns: list[str],
+    columns: list[str],
 ) -> Iterator[str]:
-    """emit_batches' output, batch by batch (JSON rows indented inside one list)."""
+    """emit_batches' output, batch by batch (JSON rows indented inside one list; CSV with
+    `columns`, the same header whatever matched)."""
     printed = 0
-    columns: list[str] | None = None
     try:
         if fmt == "json":
             yield "["
@@ -99,13 +102,12 @@ def _stream(
                     printed += 1
                 yield "".join(parts)
                 continue
-            columns = columns or list(rows[0])
             yield csv_text(rows, columns, header=printed == 0)
             printed += len(rows)
         if fmt == "json":
             yield "\n]\n" if printed else "]\n"
         elif printed == 0:
-            yield csv_text([], empty_columns, header=True)
+            yield csv_text([], columns, header=True)
     finally:
         conn.close()
 

@@ -100,3 +100,21 @@ def test_a_common_word_walks_the_list_order_and_finds_the_same(
     code, full_out, _ = _full(demo_book, *extra)
     assert answered and code == 0
     assert quick_out == full_out and quick_out.count("\n") > 2
+
+
+@pytest.mark.parametrize(
+    "kind", ["customers", "followups", "deals", "expenses", "quotes", "contracts", "payments"]
+)
+def test_a_csv_export_has_one_header_whatever_matched(demo_book: Path, kind: str) -> None:
+    """A daily export appended to one file: the header of an empty result is the header of
+    a full one (the empty one printed the table's 8 columns, a full one 29: review s15 W2)."""
+    _, everything, _ = _full(demo_book, "list", kind, "-n", "3", "-f", "csv")
+    _, nothing, _ = _full(demo_book, "list", kind, "no-such-word-anywhere", "-f", "csv")
+    header = everything.splitlines()[0]
+    assert len(everything.splitlines()) == 4  # the demo has rows of this kind
+    assert nothing.splitlines() == [header]
+    assert header.startswith("id,") and "owner_id" in header
+    answered, quick_nothing, _ = _quick(
+        demo_book, "list", kind, "no-such-word-anywhere", "-f", "csv"
+    )
+    assert quick_nothing.splitlines() == ([header] if answered else [])
