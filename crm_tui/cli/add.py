@@ -1,4 +1,5 @@
-"""Provides `crm add customer|contact|followup|opportunity|expense`: prints the new id."""
+"""Provides `crm add customer|contact|followup|opportunity|expense|competitor`: prints the new
+id."""
 
 from __future__ import annotations
 
@@ -238,6 +239,19 @@ def add_expense(
     )
     if receipt:
         run_or_fail(lambda: files.attach_receipt(state(ctx).book, rec.id, receipt))
+
+
+@add_app.command("competitor")
+def add_competitor(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The competing company (宝钢, Acme ...)."),
+    strengths: str | None = typer.Option(None, help="Where they beat us."),
+    weaknesses: str | None = typer.Option(None, help="Where we beat them."),
+    notes: str | None = typer.Option(None),
+) -> None:
+    """Add a competitor, to name when a deal is lost (`crm lost ID --competitor NAME`)."""
+    values = {"name": name, "strengths": strengths, "weaknesses": weaknesses, "notes": notes}
+    _add(ctx, "competitor", values, {})
 
 
 add_app.command("deal", hidden=True)(add_opportunity)

@@ -263,3 +263,19 @@ def test_undoing_a_customer_delete_brings_back_the_contacts_it_took(crm) -> None
     assert undone.exit_code == 0 and "deleted" in undone.stdout
     assert live_contacts() == ["张伟"]
     assert crm("show", kept, "--format", "json").exit_code == 0
+
+
+def test_a_competitor_made_from_the_shell_can_be_named_on_a_lost_deal(crm) -> None:
+    """Review s15 W1: `--competitor` needed a competitor that only the app could make."""
+    customer = crm("add", "customer", "上海重工").stdout.strip()
+    deal = crm("add", "opportunity", "阀门 50 套", "--customer", customer).stdout.strip()
+    refused = crm("lost", deal, "--reason", "price", "--competitor", "宝钢")
+    assert refused.exit_code == 1 and "no competitor matches '宝钢'" in refused.stderr
+    made = crm("add", "competitor", "宝钢", "--strengths", "价格低")
+    assert made.exit_code == 0
+    assert crm("lost", deal, "--reason", "price", "--competitor", "宝钢").exit_code == 0
+    shown = json.loads(crm("show", deal, "--format", "json").stdout)[0]
+    assert shown["competitor_id"] == made.stdout.strip()
+    assert shown["stage"] == "lost"
+    blank = crm("add", "competitor", "  ")
+    assert blank.exit_code == 1 and "name" in blank.stderr
