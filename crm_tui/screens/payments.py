@@ -52,13 +52,18 @@ class PaymentsScreen(ListScreen):
             Column("due_on", "Due", 10),
             Column("label", "#", 6),
             Column("amount", "Amount", 14, "right", money_cell("amount")),
-            Column("paid", "Paid", 14, "right", money_cell("paid")),
+            # At 80 columns Paid gives way (the state says "partly paid"), so whose
+            # instalment it is stays readable.
+            Column("paid", "Paid", 14, "right", money_cell("paid"), drop=1),
             Column("state", "State", 20, text=self._state),
-            Column("contract_id", "Contract", 0, text=self._contract),
+            Column("contract_id", "Customer · contract", 0, text=self._contract),
         ]
 
     def _contract(self, row: dict[str, Any]) -> str:
-        return self.labels.get(str(row.get("contract_id")), "…")
+        """The customer first: a narrow cell still says whose instalment it is."""
+        label = self.labels.get(str(row.get("contract_id")), "…")
+        number, dot, customer = label.partition(" · ")
+        return f"{customer} · {number}" if dot else label
 
     def _state(self, row: dict[str, Any]) -> str:
         from datetime import date

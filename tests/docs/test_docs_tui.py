@@ -15,7 +15,7 @@ from crm_tui.screens.pickers import PromptScreen
 from crm_tui.screens.quotes import QuoteScreen, QuotesScreen
 from crm_tui.services import payments, products, quotes
 from crm_tui.services.book import Book
-from tests.tui.pilot import row_at, settle
+from tests.tui.pilot import row_at, settle, until
 from tests.tui.support_b import Host
 
 pytestmark = pytest.mark.anyio
@@ -121,6 +121,29 @@ async def test_instalments_list_answers_due_overdue(db, deal) -> None:
         await _type(pilot, "1000")
         await settle(pilot)
         assert screen.table.row_count == 0  # paid: no longer overdue
+
+
+async def test_at_80_columns_each_instalment_names_its_customer(db, deal) -> None:
+    """Review s15 W8: at 80x24 the contract cell got 8 cells and read `HT-202…` on every
+    row; now Paid gives way and the customer comes first."""
+    book = Book(db)
+    contract = payments.new_contract(book, deal_ref=deal.id, amount="3000")
+    payments.make_plan(book, contract.id, amounts=["3000"], due=[date(2026, 11, 1)])
+    app = Host(db, PaymentsScreen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert await until(pilot, lambda: "上海机电" in _table_text(app.screen.table))
+        text = _table_text(app.screen.table)
+        assert "Customer · contract" in text and "Paid" not in text
+    app = Host(db, PaymentsScreen)
+    async with app.run_test(size=SIZE) as pilot:  # room enough: every column
+        await settle(pilot)
+        assert await until(pilot, lambda: "上海机电 · HT-" in _table_text(app.screen.table))
+        assert "Paid" in _table_text(app.screen.table)
+
+
+def _table_text(table) -> str:  # noqa: ANN001
+    return "\n".join(table.render_line(y).text for y in range(min(4, table.size.height)))
 
 
 @pytest.mark.skipif(not hasattr(DeskScreen, "show_payments"), reason=PENDING)
