@@ -153,7 +153,8 @@ def at_risk_items(rows: list[insight.AtRisk], currency: str) -> list[DeskItem]:
             r.customer_id,
             format_money(r.value_at_risk, currency).split(".")[0],
             r.name,
-            f"{BY_KEY[r.segment].chinese if r.segment in BY_KEY else ''} risk {r.risk:.2f}",
+            # The risk before the group: a narrow panel cuts the end of the line.
+            f"risk {r.risk:.2f} {BY_KEY[r.segment].chinese if r.segment in BY_KEY else ''}".strip(),
             r.customer_id,
         )
         for r in rows
@@ -183,8 +184,7 @@ def load_at_risk(screen: Any, make_list: Callable[..., Any]) -> None:
     def work() -> None:
         insight.refresh_quietly(screen.path, screen.clock)
         rows, total = insight.at_risk(screen.path)
-        if not get_current_worker().is_cancelled:
-            screen.app.call_from_thread(show_at_risk, screen, rows, total, make_list)
+        deliver(screen.app, show_at_risk, screen, rows, total, make_list)
 
     screen.run_worker(work, thread=True, group="desk-insight", exclusive=True, exit_on_error=False)
 

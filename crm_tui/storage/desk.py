@@ -179,12 +179,14 @@ class _Reader:
             (*OPEN_STAGES, self.today.isoformat(), end, self.limit * PANEL_PAGES),
         )
         return [
+            # Amount and customer first, the deal's title after: a panel at 120 columns cut
+            # the customer off, and titles repeat ("CRM license 482 units").
             DeskItem(
                 "opportunity",
                 rid,
                 close[5:],
-                f"{title} {format_money(amount, cur)}",
-                name or "",
+                f"{format_money(amount, cur)} {name or ''}".rstrip(),
+                title,
                 cid,
             )
             for rid, title, close, amount, cur, cid, name in rows

@@ -91,8 +91,9 @@ def test_desk_sections(desk_db):
         ("contact", "张伟", "Thu 12-31"),
         ("customer", "Acme 北京", "Sat 01-02"),
     ]
-    assert [i.text for i in desk.closing] == ["Pipes ¥50,000.00"]
-    assert desk.closing[0].detail == "Acme 北京"
+    # amount and customer first (a 120-column panel cut the customer off), the title after
+    assert [i.text for i in desk.closing] == ["¥50,000.00 Acme 北京"]
+    assert desk.closing[0].detail == "Pipes"
     assert {i.text for i in desk.recent} == {"Acme 北京", "Far Birthday", "张伟"}
     assert [i.text for i in desk.announcements] == ["Q1 targets"]
     figures = {f.label: f for f in desk.numbers}
