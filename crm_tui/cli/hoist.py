@@ -75,9 +75,12 @@ class HoistGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except Exception as exc:
-            if type(exc).__name__ != "NoSuchOption":  # typer vendors click: match by name
-                raise
-            _unknown_option(exc)
+            names = {cls.__name__ for cls in type(exc).__mro__}  # typer vendors click
+            if "NoSuchOption" in names:
+                _unknown_option(exc)
+            if "UsageError" in names:  # a missing argument, a bad value: the same one line
+                _usage_error(exc)
+            raise
 
 
 def _unknown_option(exc: Any) -> None:
@@ -91,4 +94,13 @@ def _unknown_option(exc: Any) -> None:
     hint = f"; did you mean {best[0]}?" if best else ""
     where = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "crm"
     typer.echo(f"error: {where} has no option {name}{hint} (see {where} --help)", err=True)
+    raise typer.Exit(2)
+
+
+def _usage_error(exc: Any) -> None:
+    import typer
+
+    where = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "crm"
+    message = exc.format_message().replace("\n", " ")
+    typer.echo(f"error: {where}: {message} (see {where} --help)", err=True)
     raise typer.Exit(2)

@@ -279,3 +279,21 @@ def test_a_competitor_made_from_the_shell_can_be_named_on_a_lost_deal(crm) -> No
     assert shown["stage"] == "lost"
     blank = crm("add", "competitor", "  ")
     assert blank.exit_code == 1 and "name" in blank.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["list", "customers", "--limit", "0"], "--limit"),
+        (["add", "customer"], "Missing argument 'name'"),
+        (["lisst"], "No such command 'lisst'"),
+    ],
+)
+def test_a_usage_mistake_is_one_error_line(crm, args: list[str], says: str) -> None:
+    """Review s15 W4: Click's usage errors printed 'Usage: ...', a blank line and 'Error: ...';
+    the app's own rule is one `error:` line that names the command and its --help."""
+    result = crm(*args)
+    assert result.exit_code == 2  # a usage error, as an unknown option is
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: crm") and says in lines[0], lines
+    assert "--help" in lines[0]
