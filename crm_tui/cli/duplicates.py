@@ -39,7 +39,7 @@ def duplicates(
     if fmt == "table":
         _look_alikes(book)
         if not rows:
-            typer.echo("No duplicate customers: nobody else claims yours.")
+            typer.echo("Claimed twice (flagged by the server): none; nobody else claims yours.")
             return
         # The shortest prefixes unique in the book: enough for `crm merge`, and the table fits.
         from crm_tui.services.short_ids import short_ids
@@ -65,7 +65,8 @@ def _look_alikes(book: Book) -> None:
     groups = look_alikes(book, limit=10_000)
     if not groups:
         return
-    typer.echo(f"Look alike in this book ({len(groups)} groups; crm merge ID --into OTHER_ID):")
+    many = "group" if len(groups) == 1 else "groups"
+    typer.echo(f"Look alike in this book ({len(groups)} {many}; crm merge ID --into OTHER_ID):")
     for group in groups[:LOOK_ALIKES_SHOWN]:
         lines = shorten_ids(book, [f"  {m.id}  {m.line()}" for m in group])
         typer.echo("\n".join(lines) + "\n")
