@@ -135,6 +135,9 @@ def _field_changes(entity: str, args: list[str]) -> dict[str, str]:
             i += 1
         i += 1
         field_name = FIELD_ALIASES.get(name, name).replace("-", "_")
+        ref = spec.by_name.get(f"{field_name}_id")
+        if field_name not in spec.by_name and ref is not None and ref.kind == "ref":
+            field_name = ref.name  # --engineer 王工 as `crm add service` takes it
         if field_name not in spec.by_name:
             fail(_no_such_field(spec, name))
         changes[field_name] = value

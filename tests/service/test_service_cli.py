@@ -178,3 +178,15 @@ def test_withdraw_and_cancel(crm, db_path: Path, team) -> None:
     assert crm("cancel", sid).exit_code == 0 and _show(crm, sid)["status"] == "cancelled"
     again = crm("request", sid)
     assert again.exit_code == 1 and "cancelled service order cannot be requested" in again.stderr
+
+
+def test_edit_names_the_engineer_as_add_does(crm, team) -> None:
+    """Review s15 W11: `crm add service --engineer 王工` but `crm edit ID --engineer` was
+    refused ("did you mean --engineer-id?"): one field, one option name."""
+    sid = crm("add", "service", "检修", "--customer", "无锡轴承厂").stdout.strip()
+    edited = crm("edit", sid, "--engineer", "张敏")
+    assert edited.exit_code == 0, edited.stderr
+    shown = json.loads(crm("show", sid, "--format", "json").stdout)
+    shown = shown[0] if isinstance(shown, list) else shown
+    assert shown["engineer_id"] == team["张敏"]
+    assert crm("edit", sid, "--engineer", "nobody-like-this").exit_code == 1
