@@ -1,0 +1,97 @@
+"""The footer (widgets/footer.py, one widget for every key): a click on a dimmed key rings
+the bell and runs nothing, a click on a live key runs it, and however narrow the terminal
+`? Help` stays in view while the screen's last keys go (whole keys, never half of one)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Static
+
+from crm_tui.widgets.footer import CrmFooter
+from tests.tui.pilot import until
+
+pytestmark = pytest.mark.anyio
+
+
+class Keys(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "go", "Go on", tooltip="Runs it"),
+        Binding("b", "blocked", "Blocked"),
+        Binding("c", "third", "A third key"),
+        Binding("d", "fourth", "And a fourth"),
+        Binding("question_mark", "help", "Help"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ran: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("body")
+        yield CrmFooter()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return None if action == "blocked" else True  # None: shown dimmed, not run
+
+    def action_go(self) -> None:
+        self.ran.append("go")
+
+    def action_blocked(self) -> None:
+        self.ran.append("blocked")
+
+    def action_help(self) -> None:
+        self.ran.append("help")
+
+
+class Host(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.bells = 0
+
+    def on_mount(self) -> None:
+        self.push_screen(Keys())
+
+    def bell(self) -> None:
+        self.bells += 1
+
+
+async def test_a_dimmed_key_rings_the_bell_and_a_live_one_runs() -> None:
+    app = Host()
+    async with app.run_test(size=(100, 10)) as pilot:
+        await pilot.pause()
+        footer = app.screen.query_one(CrmFooter)
+        blocked = footer.span_of("blocked")
+        go = footer.span_of("go")
+        assert blocked and go
+        assert [k.enabled for k in footer.shown if k.action == "blocked"] == [False]
+        await pilot.click(CrmFooter, offset=(blocked[0] + 1, 0))
+        await pilot.pause()
+        assert app.bells == 1 and app.screen.ran == []
+        await pilot.click(CrmFooter, offset=(go[0] + 1, 0))
+        assert await until(pilot, lambda: app.screen.ran == ["go"])
+        await pilot.hover(CrmFooter, offset=(go[0] + 1, 0))
+        assert footer.tooltip == "Runs it"
+
+
+@pytest.mark.parametrize("width", [60, 40, 24])
+async def test_however_narrow_help_stays_and_keys_go_whole(width: int) -> None:
+    app = Host()
+    async with app.run_test(size=(width, 10)) as pilot:
+        await pilot.pause()
+        footer = app.screen.query_one(CrmFooter)
+        line = str(footer.render())
+        assert len(line) <= width
+        assert line.rstrip().endswith("? Help")
+        help_at = footer.span_of("help")
+        assert help_at is not None and help_at[1] <= width
+        shown = [k.description for k in footer.shown if k.action != "help" and k.description]
+        for description in shown:  # every key drawn is drawn whole
+            assert description in line
+        assert len(shown) < 4  # the last keys gave way
+        await pilot.click(CrmFooter, offset=(help_at[0] + 1, 0))
+        assert await until(pilot, lambda: app.screen.ran == ["help"])
