@@ -14,7 +14,10 @@ from crm_tui.domain.fields import ValidationErrors
 from crm_tui.domain.product_keys import product_id
 from crm_tui.services import products, quotes
 from crm_tui.services.book import Book
-from tests.sync.conftest import laptop, server  # noqa: F401  (fixtures)
+from tests.sync.conftest import laptop  # noqa: F401  (fixtures)
+from tests.sync.pg import sqlite_server
+
+server = sqlite_server("products")
 
 
 def price_list(tag: str = "") -> str:

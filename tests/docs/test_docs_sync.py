@@ -8,7 +8,10 @@ import pytest
 
 from crm_tui.services import payments, products
 from crm_tui.services.book import Book
-from tests.sync.conftest import laptop, server  # noqa: F401  (fixtures)
+from tests.sync.conftest import laptop  # noqa: F401  (fixtures)
+from tests.sync.pg import sqlite_server
+
+server = sqlite_server("docs")
 
 
 def test_manager_confirms_a_payment_a_rep_made_offline(laptop) -> None:  # noqa: F811

@@ -18,7 +18,10 @@ from crm_tui.services import files
 from crm_tui.services.book import Book
 from crm_tui.services.sync import sync_now
 from crm_tui.storage.blobs import blob_root
-from tests.sync.conftest import laptop, server  # noqa: F401  (fixtures)
+from tests.sync.conftest import laptop  # noqa: F401  (fixtures)
+from tests.sync.pg import sqlite_server
+
+server = sqlite_server("files")
 
 
 def _photo(tmp_path: Path, name: str, size: int = 9 * 1024 * 1024 + 17) -> Path:

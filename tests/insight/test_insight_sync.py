@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from crm_tui.services import insight, surveys
 from crm_tui.services.book import Book
-from tests.sync.conftest import laptop, server  # noqa: F401  (fixtures)
+from tests.sync.conftest import laptop  # noqa: F401  (fixtures)
+from tests.sync.pg import sqlite_server
+
+server = sqlite_server("insight")
 
 
 def test_a_reps_low_score_reaches_the_manager_not_another_rep(laptop) -> None:  # noqa: F811

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from crm_tui.io.csv_import import import_csv
-from tests.sync.conftest import laptop, server  # noqa: F401  (fixtures)
+from tests.sync.conftest import laptop  # noqa: F401  (fixtures)
+from tests.sync.pg import sqlite_server
 from tests.sync.test_stateful import server_rows
 
 CUSTOMERS = """name,kind,status,grade,phone,email,address,city,tags,notes,birthday,website
@@ -23,6 +24,8 @@ CONTACTS = """customer_name,name,title,mobile,email,birthday
 重庆银行 Ltd,李娜,经理,13800138000,,
 Acme Trading,Ann Lee,,,ann@acme.example,1990-05-06
 """
+
+server = sqlite_server("import")
 
 
 def _book_rows(path: Path, table: str, ids: list[str], names: list[str]) -> dict[str, dict]:

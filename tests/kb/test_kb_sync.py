@@ -7,7 +7,10 @@ from __future__ import annotations
 from crm_tui.services import kb
 from crm_tui.services.book import Book
 from crm_tui.services.sync import sync_now
-from tests.sync.conftest import laptop, server  # noqa: F401  (fixtures)
+from tests.sync.conftest import laptop  # noqa: F401  (fixtures)
+from tests.sync.pg import sqlite_server
+
+server = sqlite_server("kb")
 
 
 def test_a_question_answered_and_accepted_across_laptops(laptop) -> None:  # noqa: F811

@@ -8,10 +8,13 @@ from datetime import UTC, datetime
 
 from crm_tui.services import campaign_members, campaigns
 from crm_tui.services.book import Book
-from tests.sync.conftest import laptop, server  # noqa: F401  (fixtures)
+from tests.sync.conftest import laptop  # noqa: F401  (fixtures)
+from tests.sync.pg import sqlite_server
 
 TEN = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 TEN_FIVE = datetime(2026, 11, 24, 2, 5, tzinfo=UTC)
+
+server = sqlite_server("marketing")
 
 
 def test_two_desks_at_one_door_offline_converge(laptop) -> None:  # noqa: F811

@@ -10,7 +10,10 @@ import pytest
 from crm_tui.domain.fields import ValidationErrors
 from crm_tui.services import contact_log, work_reports
 from crm_tui.services.book import Book
-from tests.sync.conftest import laptop, server  # noqa: F401  (fixtures)
+from tests.sync.conftest import laptop  # noqa: F401  (fixtures)
+from tests.sync.pg import sqlite_server
+
+server = sqlite_server("office")
 
 
 def test_report_read_and_commented_reaches_only_its_people(laptop) -> None:  # noqa: F811

@@ -14,12 +14,15 @@ from crm_tui.screens.work_report_form import ReportFormScreen, ReportReadScreen
 from crm_tui.screens.work_reports import TeamReportsScreen, WorkReportsScreen
 from crm_tui.services import contact_log, work_reports
 from crm_tui.services.book import Book
-from tests.sync.conftest import laptop, server  # noqa: F401  (fixtures)
+from tests.sync.conftest import laptop  # noqa: F401  (fixtures)
+from tests.sync.pg import sqlite_server
 from tests.tui.pilot import settle
 from tests.tui.support_b import Host
 
 pytestmark = pytest.mark.anyio
 SIZE = (110, 34)
+
+server = sqlite_server("office-tui")
 
 
 async def _until(pilot, check, tries: int = 50) -> None:

@@ -15,11 +15,14 @@ from crm_tui.screens.pool_rules import PoolRulesScreen
 from crm_tui.services import checkins, files, pool
 from crm_tui.services.book import Book
 from crm_tui.services.sync import sync_now
-from tests.sync.conftest import laptop, server  # noqa: F401  (fixtures)
+from tests.sync.conftest import laptop  # noqa: F401  (fixtures)
+from tests.sync.pg import sqlite_server
 from tests.tui.pilot import settle
 from tests.tui.support_b import Host
 
 pytestmark = pytest.mark.anyio
+
+server = sqlite_server("pool-app")
 
 
 async def test_a_photo_from_the_check_in_dialog_reaches_the_manager(laptop, tmp_path: Path) -> None:  # noqa: F811

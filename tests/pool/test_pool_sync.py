@@ -5,8 +5,11 @@ even against a forged request."""
 from __future__ import annotations
 
 from crm_tui.storage.repository import Repository
-from tests.sync.conftest import laptop, server  # noqa: F401  (fixtures)
+from tests.sync.conftest import laptop  # noqa: F401  (fixtures)
+from tests.sync.pg import sqlite_server
 from tests.sync.test_permissions import raw_push
+
+server = sqlite_server("pool")
 
 
 def _pooled(owner, *others, name: str) -> str:

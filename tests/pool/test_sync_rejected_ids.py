@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.sync.conftest import crm, laptop, server  # noqa: F401  (fixtures)
+from tests.sync.conftest import crm, laptop  # noqa: F401  (fixtures)
+from tests.sync.pg import sqlite_server
+
+server = sqlite_server("rejected-ids")
 
 
 def _rejected(path: Path) -> list[str]:

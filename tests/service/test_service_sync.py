@@ -14,7 +14,10 @@ from crm_tui.domain.fields import ValidationErrors
 from crm_tui.services import service_orders as orders
 from crm_tui.services import service_plans as plans
 from crm_tui.services.book import Book
-from tests.sync.conftest import laptop, server  # noqa: F401  (fixtures)
+from tests.sync.conftest import laptop  # noqa: F401  (fixtures)
+from tests.sync.pg import sqlite_server
+
+server = sqlite_server("service")
 
 
 def _synced(*laps) -> None:

@@ -214,6 +214,23 @@ def start_server(
     return ServerProcess(url, database_url, proc, folder, port)
 
 
+def sqlite_server(name: str):
+    """A `server` fixture for a test module outside tests/sync: a `crm server` process on a
+    SQLite file of its own (one team per server: a module's managers see only its records),
+    stopped when the module is done, not left idle until the session ends (an idle server
+    still wakes every second for its WAL checkpoints)."""
+    from tests.sync.conftest import Server
+
+    @pytest.fixture(scope="module", name="server")
+    def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:  # noqa: F811
+        folder = tmp_path_factory.mktemp(f"{name}-server")
+        running = start_server(f"sqlite:///{folder / 'server.db'}", folder)
+        yield Server(running.url, running.database_url, running.proc)
+        running.stop()
+
+    return server
+
+
 def pg_server(name: str, scope: str = "module"):
     """A `server` fixture for a test module: a `crm server` process on a fresh database
     `crm_<name>` of the throwaway cluster, in place of the SQLite one of conftest.py."""
