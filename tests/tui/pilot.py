@@ -1,5 +1,5 @@
 """Provides `settle` (let an app's workers finish and their results paint) and `until` /
-`wait_for` (wait for a condition) for Pilot tests, and `row_at`."""
+`wait_for` (wait for a condition) for Pilot tests, `palette_search`, and `row_at`."""
 
 from __future__ import annotations
 
@@ -39,6 +39,26 @@ async def wait_for(pilot: Any, ready: Any, rounds: int = 100) -> None:
         if ready():
             return
     raise AssertionError("the screen never got there")
+
+
+async def palette_search(pilot: Any, text: str, expect: str) -> None:
+    """Type `text` into the open command palette and wait until it offers `expect` and its
+    search is done: the palette gathers hits in a worker, one search per key, so a fixed
+    pause could press enter on a half-done list on a loaded machine."""
+    from textual.command import CommandList
+
+    def offered() -> bool:
+        found = pilot.app.screen.query(CommandList)
+        if not found:
+            return False
+        hits = found.first()
+        return any(
+            expect in str(hits.get_option_at_index(i).prompt) for i in range(hits.option_count)
+        )
+
+    await pilot.press(*text)
+    assert await until(pilot, offered), f"the palette never offered {expect!r}"
+    await settle(pilot)
 
 
 def row_at(table: Any, index: int) -> dict[str, Any] | None:

@@ -13,7 +13,7 @@ from crm_tui.screens.followups import FollowUpsScreen
 from crm_tui.screens.help import HelpScreen, binding_rows
 from crm_tui.screens.opportunities import OpportunitiesScreen
 from crm_tui.widgets.status_bar import StatusBar, SyncStatusChanged
-from tests.tui.pilot import settle
+from tests.tui.pilot import palette_search, settle
 
 pytestmark = pytest.mark.anyio
 
@@ -65,9 +65,7 @@ async def test_palette_goes_to_a_customer_by_name(app):
         await settle(pilot)
         await pilot.press("ctrl+p")
         await pilot.pause()
-        await pilot.press(*"Globex")
-        await pilot.pause(0.5)
-        await settle(pilot)
+        await palette_search(pilot, "Globex", "Globex Trading")
         await pilot.press("down", "enter")
         await settle(pilot)
         # the first hit may be a command; pick the customer hit explicitly if needed
@@ -79,8 +77,7 @@ async def test_palette_runs_a_command(app):
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("ctrl+p")
         await pilot.pause()
-        await pilot.press(*"go to follow")
-        await pilot.pause(0.5)
+        await palette_search(pilot, "go to follow", "Go to follow-ups")
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, FollowUpsScreen)
@@ -189,8 +186,7 @@ async def test_palette_new_customer_opens_the_form(app):
         await settle(pilot)
         await pilot.press("ctrl+p")
         await pilot.pause()
-        await pilot.press(*"new customer")
-        await pilot.pause(0.5)
+        await palette_search(pilot, "new customer", "New customer")
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, RecordForm)
@@ -313,8 +309,7 @@ async def test_palette_finds_every_screen_by_name_and_lists_quit_once(app):
         assert "Keys" not in system
         await pilot.press("ctrl+p")
         await pilot.pause()
-        await pilot.press(*"reports")
-        await pilot.pause(0.5)
+        await palette_search(pilot, "reports", "Go to reports")
         await pilot.press("enter")
         await settle(pilot)
         from crm_tui.screens.reports import ReportsScreen
@@ -324,8 +319,7 @@ async def test_palette_finds_every_screen_by_name_and_lists_quit_once(app):
         await settle(pilot)
         await pilot.press("ctrl+p")
         await pilot.pause()
-        await pilot.press(*"saved views")
-        await pilot.pause(0.5)
+        await palette_search(pilot, "saved views", "Saved views")
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen.query_one("#views").has_class("-shown")
