@@ -10,6 +10,7 @@ import typer
 from crm_tui.cli.context import fail, state
 from crm_tui.cli.matching import ENTITY_HELP, entity_spec, link_id, print_matches, run_or_fail
 from crm_tui.cli.output import FORMAT_HELP, check_format
+from crm_tui.domain.owned_fields import OWNED, why_not_edit
 
 if TYPE_CHECKING:
     from crm_tui.services.book import Book
@@ -76,6 +77,7 @@ def _members_of(book: Any, text: str) -> str:
 def _editable(spec: Any) -> list[str]:
     """The fields `crm edit` may set on a kind of record (not ids, owner or sync fields)."""
     hidden = {"id", "owner_id", "deleted", "urgency", "created_at", "updated_at"}
+    hidden |= OWNED.get(spec.name, (frozenset(), ""))[0]
     hidden |= {"stage_changed_at", "approver_id", "submitted_at", "decided_at"}
     if spec.name == "expense":  # a claim's status moves by crm submit/withdraw/approve/reject
         hidden |= {"status", "decision_note"}
@@ -140,6 +142,9 @@ def _field_changes(entity: str, args: list[str]) -> dict[str, str]:
             field_name = ref.name  # --engineer 王工 as `crm add service` takes it
         if field_name not in spec.by_name:
             fail(_no_such_field(spec, name))
+        why = why_not_edit(spec.name, field_name)
+        if why is not None:  # the server refuses it too: say so now, not at the next sync
+            fail(f"{field_name}: {why}")
         changes[field_name] = value
     if not changes:
         fail("nothing to change: give --field value (e.g. --city 上海)")

@@ -83,15 +83,19 @@ def test_release_pool_bad_input(server) -> None:  # noqa: F811
 
 
 def test_patched_pool_fields_do_not_keep_a_customer_from_the_pool(laptop, server) -> None:  # noqa: F811
-    """A rep who patches `locked` or a fresh `claimed_at` onto a customer (a plain edit the
-    server stores) still loses it on time: the pass reads the server's own log."""
+    """A rep who patches `locked` or a fresh `claimed_at` onto a customer is refused (only
+    the pool's commands set them: review s15 H1), and loses it on time all the same: the
+    pass reads the server's own log."""
     alice = laptop()
     kept = alice.db.repos.customers.create({"name": "想留住的客户 Hoarded"})
     alice.sync()
     alice.db.repos.customers.update(
         kept.id, {"locked": True, "claimed_at": datetime.now(UTC) + timedelta(days=60)}
     )
-    assert not alice.sync().rejected
+    report = alice.sync()
+    assert report.rejected == 1
+    assert "only the pool's claim, release, assign and lock" in str(report.rejections)
+    assert not alice.db.repos.customers.require(kept.id).locked  # back to the server's
     later = (datetime.now(UTC) + timedelta(days=40)).strftime("%Y-%m-%dT%H:%M")
     out = crm("server", "--database-url", server.database_url, "release-pool", "--as-of", later)
     assert out.exit_code == 0 and kept.id in out.stdout.splitlines()[1:]

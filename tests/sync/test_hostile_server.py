@@ -209,6 +209,56 @@ def test_server_owned_claim_fields_are_never_taken_from_the_client(raw) -> None:
     assert fields["submitted_at"].startswith(time.strftime("%Y-", time.gmtime()))
 
 
+def test_a_plain_edit_cannot_move_a_customer_in_the_pool_or_a_visit_in_time(raw) -> None:
+    """Review s15 H1/H5/H7: `crm edit --pool-since "" / --locked true` and a check-in's
+    time and place went through as plain patches; the pool's commands and the check-in
+    itself set them. A patch sending the stored value unchanged still passes."""
+    rep = raw()
+    cust, visit, checkin = _new_id(), _new_id(), _new_id()
+    forged = {"name": "Pool Ltd", "locked": True, "pool_since": "2026-01-01T00:00:00Z"}
+    made = rep.push(
+        rep.mutation("customer", cust, "create", forged | {"previous_owner_id": "x"}),
+        rep.mutation("activity", visit, "create", {"customer_id": cust, "subject": "visit"}),
+        rep.mutation(
+            "checkin", checkin, "create",
+            {"activity_id": visit, "customer_id": cust, "place": "外滩一号",
+             "checked_in_at": "2026-12-05T01:00:00Z", "at": "31.2304,121.4737"},
+        ),
+    )  # fmt: skip
+    assert [r["status"] for r in made] == ["applied"] * 3, made
+    fields = rep.pull_row(cust)["fields"]
+    assert not fields.get("locked") and fields.get("pool_since") is None
+    assert fields.get("previous_owner_id") is None  # a new customer starts out of the pool
+    refused = rep.push(
+        rep.mutation("customer", cust, "patch", {"locked": True}),
+        rep.mutation("customer", cust, "patch", {"pool_since": "2026-01-01T00:00:00Z"}),
+        rep.mutation("checkin", checkin, "patch", {"checked_in_at": "2026-12-01T01:00:00Z"}),
+        rep.mutation("checkin", checkin, "patch", {"place": "北京", "at": "39.9,116.4"}),
+    )
+    assert [r["status"] for r in refused] == ["rejected"] * 4, refused
+    assert "claim, release, assign and lock" in refused[0]["reason"]
+    assert "time and place it was made at" in refused[2]["reason"]
+    passed = rep.push(
+        rep.mutation("customer", cust, "patch", {"name": "Pool Co", "locked": False}),
+        rep.mutation("checkin", checkin, "patch", {"checked_out_at": "2026-12-05T02:00:00Z"}),
+    )
+    assert [r["status"] for r in passed] == ["applied"] * 2, passed
+    [again] = rep.push(
+        rep.mutation("checkin", checkin, "patch", {"checked_out_at": "2026-12-05T09:00:00Z"})
+    )
+    assert again["status"] == "rejected" and "checked out once" in again["reason"]
+    stored = rep.pull_row(checkin)["fields"]
+    assert stored["place"] == "外滩一号" and stored["checked_in_at"].startswith("2026-12-05T01")
+    assert stored["checked_out_at"].startswith("2026-12-05T02")
+    assert rep.pull_row(cust)["fields"]["name"] == "Pool Co"
+    forever = _new_id()  # "owned since 2099": never due for the pool
+    [made] = rep.push(
+        rep.mutation("customer", forever, "create", {"name": "F", "claimed_at": "2099-01-01"})
+    )
+    assert made["status"] == "applied"
+    assert rep.pull_row(forever)["fields"].get("claimed_at") is None
+
+
 def test_an_edit_with_another_laptops_clock_id_is_refused(raw) -> None:
     """Item 8: node ids are tied to the user whose device first used them."""
     alice, mallory = raw(), raw()

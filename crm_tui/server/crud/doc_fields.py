@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from crm_tui.domain import sales_docs, service_rules
-from crm_tui.server.crud import report_fields, service_fields
+from crm_tui.server.crud import owned_fields, report_fields, service_fields
 from crm_tui.server.crud.errors import Refused
 from crm_tui.server.models import Record
 
@@ -27,6 +27,7 @@ _SERVICE_RE = re.compile(r"^SV-(\d{4})-(\d{4,})$")
 
 def clean_create(entity: str, payload: dict[str, Any]) -> dict[str, Any]:
     """A create's payload without what only the server writes (refused where it matters)."""
+    payload = owned_fields.clean_create(entity, payload)
     if entity == "service":  # issue 15
         return service_fields.clean_create(payload)
     if entity == "work_report":  # issue 17
@@ -41,6 +42,7 @@ def clean_create(entity: str, payload: dict[str, Any]) -> dict[str, Any]:
 def check_patch(entity: str, payload: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
     """A patch's payload as the server accepts it: a confirmed payment is locked, its
     confirmation is the command's; a contract's number is the server's."""
+    owned_fields.check_patch(entity, payload, stored)  # the pool's fields, a check-in's place
     if entity == "service":  # issue 15
         return service_fields.check_patch(payload, stored)
     if entity == "work_report":  # issue 17
