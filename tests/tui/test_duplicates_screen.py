@@ -168,9 +168,19 @@ async def _loaded(pilot) -> None:  # noqa: ANN001
     table = pilot.app.screen.query_one(DataTable)
     await wait_for(pilot, lambda: table.row_count > 0)
     await wait_for(pilot, lambda: _header_at_data_widths(table))
+    # ...and painted so: the table's own render_line is fresh at once, while the screen
+    # keeps the header line it drew before until its repaint (a full run at 8aad056 took
+    # the picture with the old header although the check above held).
+    await wait_for(pilot, lambda: table.render_line(0).text in _painted(pilot.app))
     await pilot.pause()
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
+
+
+def _painted(app) -> str:  # noqa: ANN001
+    """The screen's lines as a screenshot (and so snap_compare) draws them now."""
+    update = app.screen._compositor.render_full_update(simplify=True)
+    return "\n".join("".join(strip.text for strip in line) for line in update.strips)
 
 
 def _header_at_data_widths(table: DataTable) -> bool:
