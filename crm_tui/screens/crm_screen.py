@@ -75,6 +75,16 @@ class CrmScreen(Screen[None]):
                 event.refresh_styles = False  # Screen's own handler runs after this one
         if isinstance(self.app, Shell):
             self.app.refresh_status()
+        self._footer_follows_top()
+
+    def on_screen_suspend(self) -> None:
+        self._footer_follows_top()
+
+    def _footer_follows_top(self) -> None:
+        """A form or dialog over this screen: the footer shows its keys (they are what a key
+        does now); this screen's own again when it is back on top."""
+        for footer in self.query(CrmFooter):
+            footer.follow_top()
 
     def _preset_breakpoints(self) -> None:
         """Give the screen its breakpoint classes (-narrow / -wide) for the terminal's size

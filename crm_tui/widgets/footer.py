@@ -16,7 +16,7 @@ from typing import ClassVar, NamedTuple
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 
 HELP_ACTION = "help"
@@ -75,6 +75,7 @@ class CrmFooter(Widget, can_focus=False):
         self._keys: tuple[FooterKey, ...] | None = None
         self._spans: list[tuple[int, int, FooterKey]] = []  # x range of each drawn key
         self._hover: FooterKey | None = None
+        self._followed: Screen | None = None  # a modal over this screen: its keys are shown
 
     @property
     def keys(self) -> tuple[FooterKey, ...]:
@@ -96,8 +97,30 @@ class CrmFooter(Widget, can_focus=False):
                 return start, end
         return None
 
+    def follow_top(self) -> None:
+        """Show the keys of a form or dialog open over this screen (what a key does while it
+        is open), and this screen's own once it is back on top. Its screen calls this when
+        it is covered or shown again."""
+        top = self._modal_on_top()
+        if top is not self._followed:
+            if self._followed is not None:
+                self._followed.bindings_updated_signal.unsubscribe(self)
+            self._followed = top
+            if top is not None:
+                top.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self._redraw_if_changed()
+
+    def _modal_on_top(self) -> Screen | None:
+        stack = self.app.screen_stack
+        if self.screen not in stack:
+            return None
+        above = stack[stack.index(self.screen) + 1 :]
+        if above and all(isinstance(screen, ModalScreen) for screen in above):
+            return above[-1]
+        return None
+
     def _read_keys(self) -> tuple[FooterKey, ...]:
-        active = self.screen.active_bindings
+        active = (self._followed or self.screen).active_bindings
         keys: list[FooterKey] = []
         seen: set[str] = set()
         right: list[FooterKey] = []
@@ -219,11 +242,13 @@ class CrmFooter(Widget, can_focus=False):
 
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
+        if self._followed is not None:
+            self._followed.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: Screen) -> None:
         if not screen.app.app_focus:
             return
-        if self.is_attached and screen is self.screen:
+        if self.is_attached and screen in (self.screen, self._followed):
             self.call_after_refresh(self._redraw_if_changed)
 
     def _redraw_if_changed(self) -> None:

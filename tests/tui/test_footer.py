@@ -95,3 +95,30 @@ async def test_however_narrow_help_stays_and_keys_go_whole(width: int) -> None:
         assert len(shown) < 4  # the last keys gave way
         await pilot.click(CrmFooter, offset=(help_at[0] + 1, 0))
         assert await until(pilot, lambda: app.screen.ran == ["help"])
+
+
+async def test_a_form_over_a_list_shows_its_own_keys_in_the_footer(app) -> None:  # noqa: ANN001
+    """Review s15 W6: under a form, the footer listed the list's keys (`n New`, `e Edit`),
+    which type into the form instead; it shows the form's keys while the form is open."""
+    from crm_tui.screens.forms import RecordForm
+    from tests.tui.pilot import settle
+
+    def drawn() -> list[str]:
+        footer = app.screen_stack[-2 if isinstance(app.screen, RecordForm) else -1].query_one(
+            CrmFooter
+        )
+        return [f"{k.key_display} {k.description}".strip() for k in footer.keys]
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        listed = drawn()
+        assert "n New" in listed
+        await pilot.press("n")
+        assert await until(pilot, lambda: isinstance(app.screen, RecordForm))
+        assert await until(pilot, lambda: "^s Save" in drawn())
+        assert "esc Cancel" in drawn() and "n New" not in drawn()
+        await pilot.press("escape")
+        assert await until(pilot, lambda: not isinstance(app.screen, RecordForm))
+        assert await until(pilot, lambda: drawn() == listed)
