@@ -63,8 +63,9 @@ class Host(App[None]):
 async def test_a_dimmed_key_rings_the_bell_and_a_live_one_runs() -> None:
     app = Host()
     async with app.run_test(size=(100, 10)) as pilot:
-        await pilot.pause()
+        assert await until(pilot, lambda: isinstance(app.screen, Keys))
         footer = app.screen.query_one(CrmFooter)
+        assert await until(pilot, lambda: footer.span_of("blocked") and footer.span_of("go"))
         blocked = footer.span_of("blocked")
         go = footer.span_of("go")
         assert blocked and go
@@ -82,8 +83,9 @@ async def test_a_dimmed_key_rings_the_bell_and_a_live_one_runs() -> None:
 async def test_however_narrow_help_stays_and_keys_go_whole(width: int) -> None:
     app = Host()
     async with app.run_test(size=(width, 10)) as pilot:
-        await pilot.pause()
+        assert await until(pilot, lambda: isinstance(app.screen, Keys))
         footer = app.screen.query_one(CrmFooter)
+        assert await until(pilot, lambda: footer.span_of("help") is not None)
         line = str(footer.render())
         assert len(line) <= width
         assert line.rstrip().endswith("? Help")
