@@ -250,8 +250,12 @@ def add_competitor(
     notes: str | None = typer.Option(None),
 ) -> None:
     """Add a competitor, to name when a deal is lost (`crm lost ID --competitor NAME`)."""
+    from crm_tui.services import competitors
+
     values = {"name": name, "strengths": strengths, "weaknesses": weaknesses, "notes": notes}
-    _add(ctx, "competitor", values, {})
+    clean = {k: v for k, v in values.items() if v is not None}
+    rec = run_or_fail(lambda: competitors.create(state(ctx).book, clean))
+    typer.echo(rec.id)
 
 
 add_app.command("deal", hidden=True)(add_opportunity)

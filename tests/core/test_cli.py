@@ -279,6 +279,10 @@ def test_a_competitor_made_from_the_shell_can_be_named_on_a_lost_deal(crm) -> No
     assert shown["stage"] == "lost"
     blank = crm("add", "competitor", "  ")
     assert blank.exit_code == 1 and "name" in blank.stderr
+    # A second 宝钢 would make `--competitor 宝钢` ambiguous: refused, with the one there is.
+    again = crm("add", "competitor", " 宝钢 ")
+    assert again.exit_code == 1
+    assert f"'宝钢' is already a competitor ({made.stdout.strip()[:8]})" in again.stderr
 
 
 @pytest.mark.parametrize(
