@@ -290,15 +290,21 @@ def export_ledger_command(
 def backup_command(
     ctx: typer.Context, file: Path = typer.Argument(..., help="The JSON file to write.")
 ) -> None:
-    """Write a complete snapshot of the local database (records, tombstones, sync state)."""
+    """Write a complete snapshot of the local database (records, tombstones, sync state),
+    and its attached files beside it (FILE.files)."""
     from crm_tui.services import transfer
 
     path = state(ctx).db_path
     try:
         counts = transfer.backup(path, file)
+        files = transfer.backup_files(path, file)
     except transfer.BackupError as exc:
         fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot copy the attached files beside {file}: {exc.strerror or exc}")
     typer.echo(f"backed up {sum(counts.values())} rows from {len(counts)} tables to {file}")
+    if files:
+        typer.echo(f"and {files} attached files to {file}.files (keep the two together)")
 
 
 def restore_command(
@@ -312,9 +318,14 @@ def restore_command(
     path = state(ctx).db_path
     try:
         counts = transfer.restore(file, path, force=force)
+        files = transfer.restore_files(file, path)
     except transfer.BackupError as exc:
         fail(str(exc))
+    except OSError as exc:
+        fail(f"restored the rows, but not the attached files: {exc.strerror or exc}")
     typer.echo(f"restored {sum(counts.values())} rows into {path}")
+    if files:
+        typer.echo(f"and {files} attached files")
 
 
 def register(app: typer.Typer) -> None:

@@ -232,3 +232,39 @@ def backup(db_path: Path | str, out: Path | str) -> dict[str, int]:
 def restore(source: Path | str, db_path: Path | str, *, force: bool = False) -> dict[str, int]:
     """Replace the file at `db_path` with a backup (all or nothing); rows per table."""
     return _backup.restore_backup(source, db_path, force=force)
+
+
+def backup_files(db_path: Path | str, out: Path | str) -> int:
+    """Copy the book's attached files (receipts, scans, photos) beside the backup, in
+    `<out>.files` laid out as the book keeps them: a book that never synced has them
+    nowhere else. Returns how many."""
+    from crm_tui.storage.blobs import BlobStore, blob_root
+
+    source = BlobStore(blob_root(Path(db_path)))
+    target = BlobStore(blob_root(Path(out)))
+    copied = 0
+    for sha in source.shas():
+        if not target.has(sha):
+            source.copy_out(sha, target.path(sha))
+        copied += 1
+    return copied
+
+
+def restore_files(source: Path | str, db_path: Path | str) -> int:
+    """Bring back the attached files `backup_files` kept beside the backup `source` (each
+    checked against its hash on the way in: a damaged copy is not taken)."""
+    from crm_tui.storage.blobs import BlobStore, blob_root
+
+    kept = BlobStore(blob_root(Path(source)))
+    book = BlobStore(blob_root(Path(db_path)))
+    restored = 0
+    for sha in kept.shas():
+        if book.has(sha):
+            restored += 1
+            continue
+        got, _ = book.put_file(kept.path(sha))
+        if got == sha:
+            restored += 1
+        else:  # damaged: stored under what it hashes to, which nothing names
+            book.remove(got)
+    return restored

@@ -141,3 +141,24 @@ def test_a_claims_receipt_becomes_a_file_on_the_claim(crm, tmp_path) -> None:
     assert refused.stderr.startswith("error: receipt: scan.tif is 26.0 MB")
     listed = json.loads(crm("list", "expenses", "--format", "json").stdout)
     assert len(listed) == 1  # nothing written for the refused claim
+
+
+def test_a_backup_keeps_the_attached_files_and_a_restore_brings_them_back(crm, tmp_path) -> None:
+    """Review s15 W12: `crm backup` kept the rows but not the files' contents, so a book
+    that never synced lost its receipts and scans on restore."""
+    cust = _customer(crm)
+    scan = tmp_path / "合同.pdf"
+    scan.write_bytes(b"%PDF signed" * 100)
+    crm("attach", cust, str(scan))
+    backup = tmp_path / "book.crm"
+    done = crm("backup", str(backup))
+    assert done.exit_code == 0 and "and 1 attached files" in done.stdout
+    fresh = tmp_path / "restored.db"
+    back = crm("restore", str(backup), db=fresh)
+    assert back.exit_code == 0 and "and 1 attached files" in back.stdout
+    rows = json.loads(crm("files", cust, "--format", "json", db=fresh).stdout)
+    assert [(r["name"], r["here"]) for r in rows] == [("合同.pdf", "yes")]
+    copy = tmp_path / "copy.pdf"
+    saved = crm("open", rows[0]["id"], "--save", str(copy), db=fresh)
+    assert saved.exit_code == 0, saved.stderr
+    assert copy.read_bytes() == scan.read_bytes()
