@@ -152,7 +152,10 @@ def login(
     from crm_tui.services import sync as sync_service
 
     if code is None:
-        code = typer.prompt("enrolment code")
+        try:
+            code = typer.prompt("enrolment code")
+        except typer.Abort:  # no terminal and nothing piped in: say what is missing
+            fail("login needs the enrolment code: --code CODE (your admin gave it to you)")
     st = state(ctx)
     try:
         answer = sync_service.login(st.book, url, user=user, code=code, device_name=device_name)

@@ -301,3 +301,11 @@ def test_a_usage_mistake_is_one_error_line(crm, args: list[str], says: str) -> N
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: crm") and says in lines[0], lines
     assert "--help" in lines[0]
+
+
+def test_login_from_a_script_without_a_code_says_what_is_missing(crm) -> None:
+    """Review s15 W13: with nothing to answer the prompt it printed 'Aborted!'."""
+    result = crm("login", "http://127.0.0.1:9", "--user", "王芳")
+    assert result.exit_code == 1
+    assert "error: login needs the enrolment code: --code CODE" in result.stderr
+    assert "Aborted" not in result.stderr + result.stdout
