@@ -125,7 +125,17 @@ def create(book: Book, entity: str, values: Mapping[str, Any], *, row_id: str | 
 
 
 def update(book: Book, entity: str, row_id: str, changes: Mapping[str, Any]) -> Any:
-    """Change some fields of a live record; returns the record as saved."""
+    """Change some fields of a live record; returns the record as saved. `ValidationErrors`
+    when the rule book refuses the kind of record to this member (a rep editing a target,
+    a role, an announcement), here rather than at the next sync."""
+    if book.user_id:
+        from crm_tui.domain.permissions import why_not_write
+
+        # exists=False: only the checks by kind of record (whose row it is, the server
+        # judges; a report shared with a rep is edited by its readers too).
+        reason = why_not_write(book.actor, entity, "patch", None, exists=False)
+        if reason:
+            raise ValidationErrors([FieldError(entity, reason)])
     return _repo(book, entity).update(row_id, changes)
 
 

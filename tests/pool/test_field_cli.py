@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from crm_tui.storage import outbox
-from tests.pool.conftest import BOSS, NOW, crm, open_book, sign_in
+from tests.pool.conftest import ALICE, BOSS, NOW, crm, open_book, sign_in
 
 
 def _rows(out) -> list[dict[str, str]]:
@@ -201,3 +201,30 @@ def test_check_in_with_photos_attaches_them(book_path: Path, tmp_path: Path) -> 
         assert [a.name for a in attached] == ["门头.jpg"]
     finally:
         db.close()
+
+
+def test_a_rep_cannot_edit_a_target_or_a_role_even_with_crm_edit(book_path: Path) -> None:
+    """Review s15 H4: `crm edit TARGET --won 1` and `crm edit USER --role manager` were taken
+    locally (and shown) until the next sync refused them; now refused at once."""
+    db = open_book(book_path)
+    sign_in(db, BOSS, "manager")
+    db.close()
+    made = crm(book_path, "targets", "set", "alice", "--month", "2026-12", "--won", "50万")
+    assert made.exit_code == 0, made.output
+    db = open_book(book_path)
+    target = _first_target(book_path)
+    sign_in(db, ALICE)
+    db.close()
+    before = _outbox(book_path)
+    refused = crm(book_path, "edit", target, "--won", "1")
+    assert refused.exit_code == 1 and "only a manager" in refused.stderr, refused.output
+    role = crm(book_path, "edit", ALICE, "--role", "manager")
+    assert role.exit_code == 1 and "role" in role.stderr
+    assert _outbox(book_path) == before
+
+
+def _first_target(path: Path) -> str:
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT id FROM target WHERE deleted = 0 LIMIT 1").fetchone()[0]
