@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -97,18 +98,26 @@ def _apply(db: ServerDB, history: list[dict[str, Any]], orm: bool) -> list[dict[
             result, _ = apply_mutation(rows, m=m, clock=clock)
             rows.settle()
             changes.commit(s)
-            answers.append(_without_minute(result.model_dump(exclude={"row"})))
+            answers.append(result.model_dump(exclude={"row"}))
     return answers
 
 
 # A reason names the minute the server deleted the row ("deleted on the server by ann at
 # 2026-12-05 06:30 UTC"): the server's wall clock, not the path. The two paths run one
-# after the other and may straddle a minute, so the comparison leaves the minute out.
-_MINUTE = re.compile(r"at \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")
+# after the other and may straddle a minute: answers are compared without the minutes, and
+# the minutes are checked on their own (as tests/sync/test_push_batch.py does).
+_MINUTE = re.compile(r"at (\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC")
 
 
-def _without_minute(answer: dict[str, Any]) -> Any:
-    return json.loads(_MINUTE.sub("at <minute> UTC", json.dumps(answer, sort_keys=True)))
+def _without_minutes(answers: list[dict[str, Any]]) -> Any:
+    return json.loads(_MINUTE.sub("at <minute> UTC", json.dumps(answers, sort_keys=True)))
+
+
+def _minutes(answers: list[dict[str, Any]]) -> list[datetime]:
+    return [
+        datetime.strptime(m.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+        for m in _MINUTE.finditer(json.dumps(answers, sort_keys=True))
+    ]
 
 
 def _without_times(snapshot: str | None) -> Any:
@@ -139,8 +148,15 @@ def _stored(db: ServerDB) -> tuple[list[tuple], list[tuple]]:
 @given(history=st.lists(mutation, min_size=1, max_size=12))
 def test_both_persistence_paths_store_the_same_rows_and_log(template: Path, history) -> None:
     batch, orm = _copy(template, "batch"), _copy(template, "orm")
+    started = datetime.now(UTC).replace(second=0, microsecond=0)
     try:
-        assert _apply(batch, history, orm=False) == _apply(orm, history, orm=True)
+        by_batch = _apply(batch, history, orm=False)
+        by_orm = _apply(orm, history, orm=True)
+        assert _without_minutes(by_batch) == _without_minutes(by_orm)
+        # The times the reasons name: this run's, in UTC, the two paths' a minute apart at most.
+        for at_batch, at_orm in zip(_minutes(by_batch), _minutes(by_orm), strict=True):
+            assert abs(at_batch - at_orm) <= timedelta(minutes=1)
+            assert started <= min(at_batch, at_orm) <= max(at_batch, at_orm) <= datetime.now(UTC)
         assert _stored(batch) == _stored(orm)
     finally:
         batch.close()
