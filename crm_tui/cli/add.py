@@ -221,6 +221,9 @@ def add_expense(
             fail(f"receipt: no file at {receipt}")
         # The scan becomes a file on the claim (issue 17): checked before anything is written.
         run_or_fail(lambda: files.check_file(state(ctx).book, receipt, field_name="receipt"))
+    from crm_tui.services import expenses
+
+    run_or_fail(lambda: expenses.check_spent_on(state(ctx).book, spent_on))
     rec = _add(
         ctx,
         "expense",

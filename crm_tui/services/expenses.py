@@ -56,11 +56,40 @@ def _with_deal_customer(book: Book, values: Mapping[str, Any]) -> dict[str, Any]
 
 
 def create(book: Book, values: Mapping[str, Any]) -> Expense:
+    _spent_by_today(book, values)
     return book.db.repos.expenses.create(_with_deal_customer(book, values))
 
 
 def update(book: Book, expense_id: str, changes: Mapping[str, Any]) -> Expense:
+    _spent_by_today(book, changes)
     return book.db.repos.expenses.update(expense_id, dict(changes))
+
+
+def check_spent_on(book: Book, spent_on: str) -> None:
+    """`ValidationErrors` for a claim dated after today (crm add expense checks it first)."""
+    _spent_by_today(book, {"spent_on": spent_on})
+
+
+def _spent_by_today(book: Book, values: Mapping[str, Any]) -> None:
+    """A claim is for money already spent: a date after today is a slip ("tomorrow" for
+    "yesterday"). Checked where it is typed, not by the server: a laptop ahead of UTC is
+    already on tomorrow's date."""
+    from datetime import date
+
+    from crm_tui.domain.dates import DateError, parse_date
+
+    raw = values.get("spent_on")
+    if raw in (None, ""):
+        return
+    today = book.clock.today()
+    try:
+        spent = raw if isinstance(raw, date) else parse_date(str(raw), today)
+    except DateError:
+        return  # the field's own check says what is wrong with it
+    if spent > today:
+        raise ValidationErrors(
+            [FieldError("spent_on", f"{spent:%Y-%m-%d} is after today: a claim is for money spent")]
+        )
 
 
 def checked(

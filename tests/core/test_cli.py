@@ -309,3 +309,14 @@ def test_login_from_a_script_without_a_code_says_what_is_missing(crm) -> None:
     assert result.exit_code == 1
     assert "error: login needs the enrolment code: --code CODE" in result.stderr
     assert "Aborted" not in result.stderr + result.stdout
+
+
+def test_a_claim_dated_after_today_is_refused_where_it_is_typed(crm, db_path) -> None:
+    """Review s15 W5: `--date tomorrow` was taken; a claim is for money already spent."""
+    before = _count(db_path, "expense")
+    ahead = crm("add", "expense", "388.50", "--category", "meals", "--date", "tomorrow")
+    assert ahead.exit_code == 1
+    assert "error: spent_on: 2026-11-24 is after today" in ahead.stderr  # --now is 11-23
+    assert _count(db_path, "expense") == before
+    ok = crm("add", "expense", "388.50", "--category", "meals", "--date", "today")
+    assert ok.exit_code == 0, ok.stderr
